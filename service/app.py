@@ -1,0 +1,111 @@
+"""The application factory. Nothing here runs at import time: every test builds its own app."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.template import TemplateConfig
+
+from service import db
+from service.auth import controllers as auth_controllers
+from service.auth.guards import role_guard
+from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
+from service.dependencies import provide_nlp, provide_org_id, provide_principal
+from service.errors import exception_handlers
+from service.health import health
+from service.nlp_runner import NlpRunner
+from service.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
+
+# Each domain's HTTP handlers; a new domain adds its module here.
+DOMAIN_ROUTE_MODULES = [auth_controllers]
+
+
+def _key(settings: Settings, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}:{settings.server.secret_key}".encode()).digest()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Litestar app for `settings` (default: from the environment)."""
+    settings = settings or load_settings()
+    engine = db.create_engine(settings)
+    nlp_runner = NlpRunner(settings.server.nlp_processes)
+    secure_cookies = settings.server.env == "production"
+
+    session_config = CookieBackendConfig(
+        secret=_key(settings, "session"),
+        key="skillpulse_session",
+        max_age=8 * 3600,
+        httponly=True,
+        secure=secure_cookies,
+        samesite="lax",
+    )
+    csrf = CSRFConfig(
+        secret=_key(settings, "csrf").hex(),
+        cookie_name="skillpulse_csrf",
+        cookie_secure=secure_cookies,
+        cookie_httponly=True,
+        header_name="x-csrftoken",
+        exclude=["^/api/", "^/health$", "^/schema"],
+    )
+
+    def on_shutdown() -> None:
+        nlp_runner.shutdown()
+
+    route_handlers: list = [health]
+    for module in DOMAIN_ROUTE_MODULES:
+        route_handlers.extend(module.route_handlers)
+
+    return Litestar(
+        route_handlers=route_handlers,
+        plugins=[db.sqlalchemy_plugin(engine)],
+        middleware=[
+            session_config.middleware,
+            _auth_middleware(),
+        ],
+        guards=[role_guard],
+        dependencies={
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            "org_id": Provide(provide_org_id, sync_to_thread=False),
+            "nlp": Provide(provide_nlp, sync_to_thread=False),
+        },
+        csrf_config=csrf,
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="skillpulse",
+            version="0.1.0",
+            description="Credential drift against employer demand.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        template_config=TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        logging_config=LoggingConfig(
+            root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="always",
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
+        ),
+        request_max_body_size=settings.server.max_body_bytes,
+        state=State({"settings": settings, "engine": engine, "sessionmaker": db.sessionmaker(engine), "nlp": nlp_runner}),
+        on_shutdown=[on_shutdown],
+        debug=False,
+    )
+
+
+def _auth_middleware():  # noqa: ANN202 - a Litestar DefineMiddleware
+    from litestar.middleware.base import DefineMiddleware
+
+    return DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS, exclude_from_auth_key="exclude_from_auth")

@@ -1,0 +1,69 @@
+"""HTTP: who am I, my API tokens, and the organisation's users (admin)."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.models import ApiToken, Organisation, User
+from service.auth.principal import Principal
+from service.auth.schemas import MeRead, TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
+from service.auth.services import AuthError, create_user, issue_token
+from service.timeutil import utcnow
+
+
+class AuthController(Controller):
+    path = "/api/v1"
+    tags = ["auth"]
+
+    @get("/me", operation_id="getMe", raises=[])
+    async def me(self, db_session: AsyncSession, principal: Principal) -> MeRead:
+        org = await db_session.get(Organisation, principal.org_id)
+        return MeRead(
+            user_id=principal.user_id,
+            org_id=principal.org_id,
+            organisation=org.name if org else "",
+            email=principal.email,
+            role=principal.role,
+        )
+
+    @get("/tokens", operation_id="listTokens")
+    async def list_tokens(self, db_session: AsyncSession, principal: Principal) -> list[TokenRead]:
+        rows = await db_session.scalars(
+            select(ApiToken)
+            .where(ApiToken.org_id == principal.org_id, ApiToken.user_id == principal.user_id)
+            .order_by(ApiToken.id.desc())
+        )
+        return [TokenRead.model_validate(r) for r in rows]
+
+    @post("/tokens", operation_id="createToken", opt={"min_role": "viewer"})
+    async def create_token(self, data: TokenCreate, db_session: AsyncSession, principal: Principal) -> TokenIssued:
+        user = await db_session.get(User, principal.user_id)
+        issued = await issue_token(db_session, user, name=data.name)
+        return TokenIssued(token=issued.token, **TokenRead.model_validate(issued.record).model_dump())
+
+    @delete("/tokens/{token_id:int}", operation_id="revokeToken", opt={"min_role": "viewer"}, raises=[NotFoundException])
+    async def revoke_token(self, token_id: int, db_session: AsyncSession, principal: Principal) -> None:
+        token = await db_session.get(ApiToken, token_id)
+        if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
+            raise NotFoundException(f"token {token_id} not found")
+        token.revoked_at = token.revoked_at or utcnow()
+
+    @get("/users", operation_id="listUsers", opt={"min_role": "admin"})
+    async def list_users(self, db_session: AsyncSession, principal: Principal) -> list[UserRead]:
+        rows = await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id))
+        return [UserRead.model_validate(r) for r in rows]
+
+    @post("/users", operation_id="createUser", opt={"min_role": "admin"}, raises=[ClientException])
+    async def add_user(self, data: UserCreate, db_session: AsyncSession, principal: Principal) -> UserRead:
+        org = await db_session.get(Organisation, principal.org_id)
+        try:
+            user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)
+        except AuthError as exc:
+            raise ClientException(str(exc), status_code=409 if "exists" in str(exc) else 400) from None
+        return UserRead.model_validate(user)
+
+
+route_handlers = [AuthController]

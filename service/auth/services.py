@@ -1,0 +1,100 @@
+"""Organisations, users and tokens: creation and authentication (used by the API, the CLI and tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.models import ROLES, ApiToken, Organisation, User
+from service.auth.principal import Principal
+from service.security import hash_password, new_token, token_digest, verify_password
+from service.timeutil import utcnow
+
+
+class AuthError(ValueError):
+    """Bad input to an auth operation, with a message fit for the caller."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # shown once
+    record: ApiToken
+
+
+async def get_or_create_org(session: AsyncSession, name: str) -> tuple[Organisation, bool]:
+    name = name.strip()
+    if not name:
+        raise AuthError("organisation name must not be empty")
+    org = (await session.execute(select(Organisation).where(Organisation.name == name))).scalar_one_or_none()
+    if org is not None:
+        return org, False
+    org = Organisation(name=name)
+    session.add(org)
+    await session.flush()
+    return org, True
+
+
+async def create_user(
+    session: AsyncSession, org: Organisation, email: str, role: str, password: str | None = None, name: str = ""
+) -> User:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise AuthError(f"role must be one of {', '.join(ROLES)}")
+    if "@" not in email or len(email) > 320:
+        raise AuthError("email must be an email address")
+    if password is not None and len(password) < 8:
+        raise AuthError("password must have at least 8 characters")
+    existing = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    if existing is not None:
+        raise AuthError(f"a user with email {email} already exists")
+    user = User(
+        org_id=org.id, email=email, role=role, name=name, password_hash=hash_password(password) if password else None
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def issue_token(session: AsyncSession, user: User, name: str = "") -> IssuedToken:
+    token = new_token()
+    record = ApiToken(org_id=user.org_id, user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10])
+    session.add(record)
+    await session.flush()
+    return IssuedToken(token=token, record=record)
+
+
+async def principal_for_token(session: AsyncSession, token: str) -> Principal | None:
+    """The principal behind a bearer token, or None for an unknown, revoked or inactive one."""
+    row = (
+        await session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.is_active)
+        )
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    now = utcnow()
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+        await session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+    return Principal(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, via="token")
+
+
+async def principal_for_user_id(session: AsyncSession, user_id: int) -> Principal | None:
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return Principal(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, via="session")
+
+
+async def authenticate_password(session: AsyncSession, email: str, password: str) -> User | None:
+    user = (
+        await session.execute(select(User).where(User.email == email.strip().lower(), User.is_active))
+    ).scalar_one_or_none()
+    if user is None or not verify_password(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user

@@ -1,0 +1,118 @@
+"""The `skillpulse` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from service.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="skillpulse: credential drift against employer demand.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Organisations, users and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from service.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database.url, revision)
+    console.print(f"database at {revision}")
+
+
+@users_app.command("create")
+def users_create(
+    org: str = typer.Option(..., "--org", help="Organisation name; created when new."),
+    email: str = typer.Option(..., "--email"),
+    role: str = typer.Option("designer", "--role", help="admin, designer or viewer"),
+    password: str | None = typer.Option(None, "--password", help="For dashboard sign-in (8+ characters)."),
+    name: str = typer.Option("", "--name"),
+) -> None:
+    """Create a user (and its organisation if new); prints a new API token alone on the last line."""
+    from service.auth.services import AuthError, create_user, get_or_create_org, issue_token
+    from service.db import create_engine, session_scope
+
+    settings = _settings()
+
+    async def run() -> str:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                organisation, created = await get_or_create_org(session, org)
+                user = await create_user(session, organisation, email, role, password, name)
+                issued = await issue_token(session, user, name="cli")
+                console.print(
+                    f"{'created' if created else 'using'} organisation {organisation.name!r} (id {organisation.id}); "
+                    f"user {user.email} ({user.role}, id {user.id}); API token (shown once):"
+                )
+                return issued.token
+        finally:
+            await engine.dispose()
+
+    try:
+        token = asyncio.run(run())
+    except AuthError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(token)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    demo: bool = typer.Option(False, "--demo", help="Load demo data on first start and print how to sign in."),
+    workers: int = typer.Option(1, "--workers", help="Web worker processes."),
+) -> None:
+    """Upgrade the database, then serve the API, the dashboard and the survey forms."""
+    import uvicorn
+
+    from service.db import upgrade
+
+    settings = _settings()
+    logging.basicConfig(level=settings.server.log_level)
+    console.print("upgrading database schema…")
+    upgrade(settings.database.url)
+    if demo:
+        from service.demo import load_demo
+
+        asyncio.run(load_demo(settings, base_url=f"http://{host}:{port}", console=console))
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.server.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except SettingsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)

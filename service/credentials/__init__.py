@@ -1,0 +1,1 @@
+"""Credentials and their competencies: import, export, and alignment to skill concepts."""

@@ -1,0 +1,1 @@
+"""Demand aggregation, drift statistics, alerts and webhooks."""

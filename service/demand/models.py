@@ -1,0 +1,126 @@
+"""Tables for drift runs, alerts with their lifecycle events, webhooks and their deliveries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from advanced_alchemy.types import DateTimeUTC, JsonB
+from sqlalchemy import Index, text
+from sqlmodel import Field, SQLModel
+
+from service.timeutil import utcnow
+
+OPEN_STATUSES = ("open", "acknowledged", "snoozed")
+_OPEN_WHERE = text("status IN ('open', 'acknowledged', 'snoozed')")
+
+
+class DriftRun(SQLModel, table=True):
+    """One drift detection run for an organisation as of a date."""
+
+    __tablename__ = "drift_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    as_of: date
+    trigger: str = Field(default="manual", max_length=16)
+    status: str = Field(default="running", max_length=16, description="running|succeeded|failed")
+    started_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    finished_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    summary: dict = Field(default_factory=dict, sa_type=JsonB, description="Per credential outcome.")
+    error: str | None = Field(default=None)
+
+
+class Alert(SQLModel, table=True):
+    """A drift alert; its fingerprint keeps one open alert per credential, kind and subject."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        Index(
+            "uq_alert_open_fingerprint",
+            "org_id",
+            "fingerprint",
+            unique=True,
+            postgresql_where=_OPEN_WHERE,
+            sqlite_where=_OPEN_WHERE,
+        ),
+        Index("ix_alert_org_status", "org_id", "status", "credential_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    credential_id: int = Field(foreign_key="credential.id", ondelete="CASCADE")
+    drift_run_id: int | None = Field(default=None, foreign_key="drift_run.id", ondelete="SET NULL")
+    kind: str = Field(max_length=32, description="emerging_skill|fading_competency|coverage_drop|survey_gap")
+    concept_id: str | None = Field(default=None, max_length=500)
+    competency_id: int | None = Field(default=None, foreign_key="competency.id", ondelete="SET NULL")
+    fingerprint: str = Field(max_length=64)
+    status: str = Field(default="open", max_length=16)
+    severity: str = Field(default="medium", max_length=16, description="low|medium|high")
+    title: str = Field(max_length=1000)
+    evidence: dict = Field(default_factory=dict, sa_type=JsonB)
+    snooze_until: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+
+
+class AlertEvent(SQLModel, table=True):
+    """A change in an alert's life: who, when, from which status to which, and a note."""
+
+    __tablename__ = "alert_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    alert_id: int = Field(foreign_key="alert.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    event: str = Field(max_length=32, description="opened|updated|status|reopened")
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None)
+
+
+class Webhook(SQLModel, table=True):
+    """An endpoint that receives alert events, signed with HMAC-SHA256."""
+
+    __tablename__ = "webhook"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=200)
+    events: list[str] = Field(default_factory=list, sa_type=JsonB)
+    enabled: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to deliver to a webhook; retried with backoff, every attempt logged here."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    webhook_id: int = Field(foreign_key="webhook.id", index=True, ondelete="CASCADE")
+    event: str = Field(max_length=32)
+    payload: dict = Field(default_factory=dict, sa_type=JsonB)
+    status: str = Field(default="pending", max_length=16, description="pending|delivered|failed")
+    attempts: int = Field(default=0)
+    response_code: int | None = Field(default=None)
+    error: str | None = Field(default=None)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    delivered_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+
+
+class JobClaim(SQLModel, table=True):
+    """A scheduled job's firing claimed by one replica: (job, slot) is unique, so it runs once."""
+
+    __tablename__ = "job_claim"
+    __table_args__ = (Index("uq_job_claim", "job", "slot", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=200)
+    slot: str = Field(max_length=64)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))

@@ -1,0 +1,68 @@
+"""Every error leaves as JSON `{"status_code", "detail"}`; no traceback ever reaches a client."""
+
+from __future__ import annotations
+
+import logging
+
+from advanced_alchemy.exceptions import NotFoundError
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import IntegrityError
+
+log = logging.getLogger("skillpulse.errors")
+
+
+def _json(status: int, detail: str, extra: object = None, headers: dict | None = None) -> Response:
+    body: dict = {"status_code": status, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def _field_name(item: dict) -> str:
+    key = item.get("key") or ""
+    return str(key) if key else "body"
+
+
+def validation_handler(request: Request, exc: ValidationException) -> Response:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    if extra:
+        parts = [f"{_field_name(e)}: {e.get('message', 'invalid')}" for e in extra if isinstance(e, dict)]
+        detail = "Invalid input: " + "; ".join(parts[:10])
+    else:
+        detail = exc.detail or "Invalid input"
+    return _json(400, detail, extra)
+
+
+def http_handler(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException) and request.scope["path"].startswith("/app") and (
+        "text/html" in request.headers.get("accept", "")
+    ):
+        return Redirect(f"/app/login?next={request.scope['path']}")
+    headers = getattr(exc, "headers", None)
+    return _json(exc.status_code, exc.detail, exc.extra if isinstance(exc.extra, list | dict) else None, headers)
+
+
+def not_found_handler(request: Request, exc: NotFoundError) -> Response:
+    return _json(404, str(exc.detail) if getattr(exc, "detail", None) else "Not found")
+
+
+def integrity_handler(request: Request, exc: IntegrityError) -> Response:
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return _json(HTTP_409_CONFLICT, "The request conflicts with an existing record")
+
+
+def internal_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+exception_handlers = {
+    ValidationException: validation_handler,
+    HTTPException: http_handler,
+    NotFoundError: not_found_handler,
+    IntegrityError: integrity_handler,
+    Exception: internal_handler,
+}

@@ -1,0 +1,26 @@
+"""Every table, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from service.auth.models import ApiToken, Organisation, User
+from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
+from service.demand.models import Alert, AlertEvent, DriftRun, JobClaim, Webhook, WebhookDelivery
+from service.postings.models import ImportRun, ImportSource, Posting, PostingSkill
+from surveys.models import (
+    OutboxEmail,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveySkillMention,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Alert", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "DriftRun", "ImportRun",
+    "ImportSource", "JobClaim", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
+    "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySkillMention",
+    "User", "Webhook", "WebhookDelivery", "metadata",
+]

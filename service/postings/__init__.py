@@ -1,0 +1,1 @@
+"""Job postings: intake, import sources and scheduled imports, the extraction worker."""

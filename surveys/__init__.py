@@ -1,0 +1,1 @@
+"""Employer surveys: definitions, invitations, the public form, results. Imports nlp, never service."""
