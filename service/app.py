@@ -8,7 +8,7 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -21,7 +21,7 @@ from service import db
 from service.auth import controllers as auth_controllers
 from service.auth.guards import role_guard
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
-from service.dependencies import provide_nlp, provide_org_id, provide_principal
+from service.dependencies import provide_nlp, provide_principal
 from service.errors import exception_handlers
 from service.health import health
 from service.nlp_runner import NlpRunner
@@ -79,7 +79,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[role_guard],
         dependencies={
             "principal": Provide(provide_principal, sync_to_thread=False),
-            "org_id": Provide(provide_org_id, sync_to_thread=False),
             "nlp": Provide(provide_nlp, sync_to_thread=False),
         },
         csrf_config=csrf,

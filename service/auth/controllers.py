@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, post
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import ApiToken, Organisation, User
-from service.auth.principal import Principal
 from service.auth.schemas import MeRead, TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
 from service.auth.services import AuthError, create_user, issue_token
+from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 
 
@@ -19,7 +19,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @get("/me", operation_id="getMe", raises=[])
-    async def me(self, db_session: AsyncSession, principal: Principal) -> MeRead:
+    async def me(self, db_session: DbSession, principal: CurrentPrincipal) -> MeRead:
         org = await db_session.get(Organisation, principal.org_id)
         return MeRead(
             user_id=principal.user_id,
@@ -30,7 +30,7 @@ class AuthController(Controller):
         )
 
     @get("/tokens", operation_id="listTokens")
-    async def list_tokens(self, db_session: AsyncSession, principal: Principal) -> list[TokenRead]:
+    async def list_tokens(self, db_session: DbSession, principal: CurrentPrincipal) -> list[TokenRead]:
         rows = await db_session.scalars(
             select(ApiToken)
             .where(ApiToken.org_id == principal.org_id, ApiToken.user_id == principal.user_id)
@@ -39,25 +39,25 @@ class AuthController(Controller):
         return [TokenRead.model_validate(r) for r in rows]
 
     @post("/tokens", operation_id="createToken", opt={"min_role": "viewer"})
-    async def create_token(self, data: TokenCreate, db_session: AsyncSession, principal: Principal) -> TokenIssued:
+    async def create_token(self, data: JSONBody[TokenCreate], db_session: DbSession, principal: CurrentPrincipal) -> TokenIssued:
         user = await db_session.get(User, principal.user_id)
         issued = await issue_token(db_session, user, name=data.name)
         return TokenIssued(token=issued.token, **TokenRead.model_validate(issued.record).model_dump())
 
     @delete("/tokens/{token_id:int}", operation_id="revokeToken", opt={"min_role": "viewer"}, raises=[NotFoundException])
-    async def revoke_token(self, token_id: int, db_session: AsyncSession, principal: Principal) -> None:
+    async def revoke_token(self, token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
         token = await db_session.get(ApiToken, token_id)
         if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
             raise NotFoundException(f"token {token_id} not found")
         token.revoked_at = token.revoked_at or utcnow()
 
     @get("/users", operation_id="listUsers", opt={"min_role": "admin"})
-    async def list_users(self, db_session: AsyncSession, principal: Principal) -> list[UserRead]:
+    async def list_users(self, db_session: DbSession, principal: CurrentPrincipal) -> list[UserRead]:
         rows = await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id))
         return [UserRead.model_validate(r) for r in rows]
 
     @post("/users", operation_id="createUser", opt={"min_role": "admin"}, raises=[ClientException])
-    async def add_user(self, data: UserCreate, db_session: AsyncSession, principal: Principal) -> UserRead:
+    async def add_user(self, data: JSONBody[UserCreate], db_session: DbSession, principal: CurrentPrincipal) -> UserRead:
         org = await db_session.get(Organisation, principal.org_id)
         try:
             user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)

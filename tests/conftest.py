@@ -1,0 +1,160 @@
+"""Test harness: a fresh database per run (PostgreSQL by default, SQLite with `--db sqlite`), migrated with
+Alembic, one app per session, and a fresh organisation per test so that tests never see each other's rows.
+
+PostgreSQL is found in this order: TEST_DATABASE_URL; a server answering on 127.0.0.1:5432; a throwaway
+cluster started from the local PostgreSQL binaries (initdb/pg_ctl); else the run fails saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from tests.support.databases import create_database, drop_database, find_postgres_server
+from tests.support.clients import app_client
+from tests.support.factories import Tenant, make_tenant
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        action="store",
+        default=os.environ.get("SKILLPULSE_TEST_DB", "postgres"),
+        choices=("postgres", "sqlite"),
+        help="database for the suite: postgres (default) or sqlite",
+    )
+
+
+@pytest.fixture(scope="session")
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(db_kind: str) -> Iterator[str | None]:
+    """An admin URL (postgresql://…/postgres) of a reachable server, or None when running on SQLite."""
+    if db_kind != "postgres":
+        yield None
+        return
+    with find_postgres_server() as admin_url:
+        yield admin_url
+
+
+@pytest.fixture(scope="session")
+def database_url(db_kind: str, postgres_server: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this run (dropped afterwards)."""
+    from service.db import upgrade
+
+    if db_kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'skillpulse.db'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"skillpulse_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server, name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(postgres_server, name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str):  # noqa: ANN201 - service.settings.Settings
+    from service.settings import build_settings
+
+    return build_settings(
+        database={"url": database_url},
+        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False, "run_scheduler": False},
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings) -> Litestar:  # noqa: ANN001
+    from service.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process HTTP client for the app, on the tests' own event loop (lifespan run once per session).
+
+    Litestar's httpx.AsyncClient runs the app on a portal thread with another loop, which breaks sharing the
+    app's engine with test code; httpx's ASGI transport keeps one loop.
+    """
+    async with app_client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def tenant(app: Litestar) -> Tenant:
+    """A fresh organisation with an admin, a designer and a viewer, each with a token."""
+    return await make_tenant(app)
+
+
+@pytest.fixture
+async def other_tenant(app: Litestar) -> Tenant:
+    return await make_tenant(app)
+
+
+@dataclass
+class Api:
+    """An HTTP client bound to a bearer token."""
+
+    client: httpx.AsyncClient
+    token: str | None
+
+    def _headers(self, headers: dict | None) -> dict:
+        merged = dict(headers or {})
+        if self.token:
+            merged.setdefault("Authorization", f"Bearer {self.token}")
+        return merged
+
+    async def request(self, method: str, url: str, headers: dict | None = None, **kw) -> httpx.Response:  # noqa: ANN003
+        return await self.client.request(method, url, headers=self._headers(headers), **kw)
+
+    async def get(self, url: str, **kw) -> httpx.Response:  # noqa: ANN003
+        return await self.request("GET", url, **kw)
+
+    async def post(self, url: str, **kw) -> httpx.Response:  # noqa: ANN003
+        return await self.request("POST", url, **kw)
+
+    async def patch(self, url: str, **kw) -> httpx.Response:  # noqa: ANN003
+        return await self.request("PATCH", url, **kw)
+
+    async def delete(self, url: str, **kw) -> httpx.Response:  # noqa: ANN003
+        return await self.request("DELETE", url, **kw)
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient, tenant: Tenant) -> Api:
+    """The tenant's designer."""
+    return Api(client, tenant.designer_token)
+
+
+@pytest.fixture
+def admin_api(client: httpx.AsyncClient, tenant: Tenant) -> Api:
+    return Api(client, tenant.admin_token)
+
+
+@pytest.fixture
+def viewer_api(client: httpx.AsyncClient, tenant: Tenant) -> Api:
+    return Api(client, tenant.viewer_token)
+
+
+@pytest.fixture
+def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> Api:
+    """A designer of another organisation."""
+    return Api(client, other_tenant.designer_token)
+
+
+@pytest.fixture
+def anon_api(client: httpx.AsyncClient) -> Api:
+    return Api(client, None)
