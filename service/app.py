@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
@@ -25,6 +27,7 @@ from service.dependencies import provide_nlp, provide_principal
 from service.errors import exception_handlers
 from service.health import health
 from service.nlp_runner import NlpRunner
+from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +35,38 @@ TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" 
 
 # Each domain's HTTP handlers; a new domain adds its module here.
 DOMAIN_ROUTE_MODULES = [auth_controllers]
+
+# Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
+JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = []
+
+# Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
+# entered after start-up and left at shutdown.
+BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = []
+
+
+@asynccontextmanager
+async def _scheduler_lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if not settings.server.run_scheduler:
+        yield
+        return
+    scheduler = Scheduler(app.state.engine)
+    for register in JOB_REGISTRARS:
+        register(scheduler, app)
+    app.state.scheduler = scheduler
+    scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.shutdown()
+
+
+@asynccontextmanager
+async def _background_lifespan(app: Litestar) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        for service in BACKGROUND_SERVICES:
+            await stack.enter_async_context(service(app))
+        yield
 
 
 def _key(settings: Settings, purpose: str) -> bytes:
@@ -99,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.server.max_body_bytes,
         state=State({"settings": settings, "engine": engine, "sessionmaker": db.sessionmaker(engine), "nlp": nlp_runner}),
+        lifespan=[_scheduler_lifespan, _background_lifespan],
         on_shutdown=[on_shutdown],
         debug=False,
     )
