@@ -13,21 +13,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .taxonomy import load_taxonomy, norm_label
 from .textnorm import content_stems
 from .types import Concept
 
 # weights of the re-ranking features (tuned on the esco-linking validation files)
-W_COS = 0.45
-W_FUZZ = 0.35
-W_HEAD = 0.12
-W_PREF = 0.03
-W_SCHEME = {"esco": 0.02, "onet": 0.0, "custom": 0.02}
-W_HOT = 0.02
-MAX_POSTING = 4000  # stems on more labels than this are too common to enumerate
-N_RERANK = 60
+W_COS = 0.4  # IDF-weighted cosine of content stems
+W_SORT = 0.2  # rapidfuzz token_sort_ratio of the normalised forms
+W_RATIO = 0.1  # rapidfuzz ratio of the normalised forms
+W_EXACT = 0.1  # normalised forms equal
+W_PREF = 0.06  # matched the preferred label (not an alternative)
+W_SHORT = 0.1  # prior for short (general) labels: 1 / (1 + #content words)
+W_TRANSVERSAL = 0.02  # ESCO transversal skills are what postings ask for most
+W_SCHEME = {"esco": 0.01, "onet": 0.0, "custom": 0.01}
+W_HOT = 0.02  # O*NET hot technology / in demand
+SCALE = 0.9  # divide by this (about the best attainable sum) to land in 0..1
+N_RERANK = 200
 
 
 class Linker:
@@ -56,6 +59,8 @@ class Linker:
         self.norms = [
             math.sqrt(sum(self.idf[s] ** 2 for s in set(e[2]))) for e in self.entries
         ]
+        self.entry_norms = [e[1] for e in self.entries]
+        self.transversal = {cid for cid, a in tax.attrs.items() if any(h.startswith("T") for h in a.get("h", ()))}
         self.hot = {cid for cid, a in tax.attrs.items() if a.get("hot") or a.get("dem")}
 
     def _candidates(self, stems: tuple[str, ...]) -> dict[int, float]:
@@ -64,8 +69,6 @@ class Linker:
         for s in qset:
             ids = self.post.get(s)
             if not ids:
-                continue
-            if len(ids) > MAX_POSTING and len(qset) > 1:
                 continue
             w = self.idf[s] ** 2
             for i in ids:
@@ -86,30 +89,38 @@ class Linker:
         for i in self.exact.get(qn, []) + self.exact.get(norm_label(phrase), []):
             cands.setdefault(i, 1.0)
         if not cands:
+            # no shared word: fall back to character similarity over all labels ("JS", "numerate")
+            hits = process.extract(qn, self.entry_norms, scorer=fuzz.ratio, limit=N_RERANK // 4,
+                                   score_cutoff=60)
+            cands = {i: 0.0 for _, _, i in hits}
+        if not cands:
             return ()
-        top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))[: N_RERANK * 3]
-        head = stems[-1]
+        top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))[:N_RERANK]
         best: dict[str, float] = {}
         for i, cos in top:
             cid, en, es, is_pref = self.entries[i]
             c = self.tax.concepts[cid]
             if schemes is not None and c.scheme not in schemes:
                 continue
-            fz = fuzz.token_sort_ratio(qn, en) / 100.0
-            score = W_COS * min(cos, 1.0) + W_FUZZ * fz
-            if es[-1] == head:
-                score += W_HEAD
+            score = (
+                W_COS * min(cos, 1.0)
+                + W_SORT * fuzz.token_sort_ratio(qn, en) / 100.0
+                + W_RATIO * fuzz.ratio(qn, en) / 100.0
+                + W_SHORT / (1 + len(es))
+                + W_SCHEME.get(c.scheme, 0.0)
+            )
             if en == qn:
-                score += 0.1
+                score += W_EXACT
             if is_pref:
                 score += W_PREF
-            score += W_SCHEME.get(c.scheme, 0.0)
+            if cid in self.transversal:
+                score += W_TRANSVERSAL
             if cid in self.hot:
                 score += W_HOT
             if score > best.get(cid, -1.0):
                 best[cid] = score
         ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:k]
-        return tuple((self.tax.concepts[cid], round(min(1.0, s), 4)) for cid, s in ranked)
+        return tuple((self.tax.concepts[cid], round(min(1.0, s / SCALE), 4)) for cid, s in ranked)
 
 
 @lru_cache(maxsize=1)

@@ -158,3 +158,12 @@ def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> Api:
 @pytest.fixture
 def anon_api(client: httpx.AsyncClient) -> Api:
     return Api(client, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") != "sqlite":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (SKIP LOCKED / advisory locks); runs in the PostgreSQL pass")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
