@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from surveys.settings import SmtpSettings, SurveySettings
+
 DEFAULT_SECRET = "change-me-skillpulse-dev-secret"  # noqa: S105 - refused in production mode
 
 
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    surveys: SurveySettings = Field(default_factory=SurveySettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -96,7 +100,8 @@ def _describe(error: ValidationError, prefix: str) -> str:
 
 def build_settings(**overrides: object) -> Settings:
     """Build settings from the environment, raising SettingsError with one line on a bad value."""
-    groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_")}
+    groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_"),
+              "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:
