@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: a virtual environment with the project and its test extra,
+# Debian's chromium for the browser tests (installed when missing and we may), then pytest on PostgreSQL
+# and again on SQLite. Extra arguments go to both pytest runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${SKILLPULSE_VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e ".[test]"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian chromium for the browser tests…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null
+  else
+    echo "chromium is missing: install Debian's chromium (apt-get install chromium) for the browser tests" >&2
+  fi
+fi
+
+export PYTHONWARNINGS=${PYTHONWARNINGS:-}
+echo "== tests on PostgreSQL =="
+"$VENV/bin/python" -m pytest --db postgres "$@"
+echo "== tests on SQLite =="
+"$VENV/bin/python" -m pytest --db sqlite "$@"
