@@ -1,0 +1,162 @@
+"""The statistics behind a drift alert: pure functions of counts, no I/O.
+
+A drift alert must never come from noise, so every comparison of a baseline window with a current window goes
+through the same gate: a two-proportion test (Fisher's exact test when any expected cell count is small, where
+the normal approximation of the z-test is poor), Benjamini–Hochberg over every test made for one credential
+(many concepts are tested at once, so raw p-values would raise false alarms), a minimum absolute change (a
+significant but tiny shift is not worth a designer's time) and a minimum number of postings per window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scipy import stats
+
+# Cochran's rule of thumb: the z-test's normal approximation needs every expected cell count >= 5.
+SMALL_EXPECTED_COUNT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A baseline proportion against a current one, with the test used and its two-sided p-value."""
+
+    baseline_count: int
+    baseline_total: int
+    current_count: int
+    current_total: int
+    p_value: float
+    test: str  # "z" | "fisher"
+
+    @property
+    def baseline_share(self) -> float:
+        return self.baseline_count / self.baseline_total if self.baseline_total else 0.0
+
+    @property
+    def current_share(self) -> float:
+        return self.current_count / self.current_total if self.current_total else 0.0
+
+    @property
+    def change(self) -> float:
+        """Current share minus baseline share (a proportion, 0.05 = 5 points)."""
+        return self.current_share - self.baseline_share
+
+    @property
+    def effect_size(self) -> float:
+        """Cohen's h of the change (signed): comparable across small and large base rates."""
+        return cohens_h(self.baseline_share, self.current_share)
+
+
+def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
+    """The pooled two-proportion z statistic (x2/n2 minus x1/n1) and its two-sided p-value.
+
+    With no variation at all (pooled share 0 or 1) there is nothing to test: z = 0, p = 1.
+    """
+    _check_counts(x1, n1)
+    _check_counts(x2, n2)
+    pooled = (x1 + x2) / (n1 + n2)
+    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
+    if variance <= 0.0:
+        return 0.0, 1.0
+    z = (x2 / n2 - x1 / n1) / math.sqrt(variance)
+    return z, float(2.0 * stats.norm.sf(abs(z)))
+
+
+@lru_cache(maxsize=65536)
+def fisher_exact_p(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p-value of Fisher's exact test on the 2x2 table [[x1, n1-x1], [x2, n2-x2]].
+
+    Cached: rare concepts produce the same small tables over and over within a run.
+    """
+    _check_counts(x1, n1)
+    _check_counts(x2, n2)
+    result = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]], alternative="two-sided")
+    return float(min(1.0, result.pvalue))
+
+
+def needs_exact_test(x1: int, n1: int, x2: int, n2: int, small: float = SMALL_EXPECTED_COUNT) -> bool:
+    """True when an expected count of the 2x2 table is below `small` (the z-test would be unreliable)."""
+    total = n1 + n2
+    if total == 0:
+        return False
+    hits = x1 + x2
+    misses = total - hits
+    smallest = min(n1, n2) * min(hits, misses) / total
+    return smallest < small
+
+
+def compare_proportions(x1: int, n1: int, x2: int, n2: int, small: float = SMALL_EXPECTED_COUNT) -> Comparison:
+    """Baseline x1/n1 against current x2/n2: Fisher's exact test for small counts, else the z-test."""
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError("both windows need at least one posting to compare proportions")
+    if needs_exact_test(x1, n1, x2, n2, small):
+        return Comparison(x1, n1, x2, n2, fisher_exact_p(x1, n1, x2, n2), "fisher")
+    _, p = two_proportion_z_test(x1, n1, x2, n2)
+    return Comparison(x1, n1, x2, n2, p, "z")
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+
+    q_(i) = min over j >= i of p_(j) * m / j, capped at 1; a test is a discovery at FDR level q when q_i <= q.
+    """
+    m = len(p_values)
+    if m == 0:
+        return []
+    for p in p_values:
+        if not (0.0 <= p <= 1.0) or math.isnan(p):
+            raise ValueError(f"p-values must lie in [0, 1], got {p!r}")
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, p_values[index] * m / rank)
+        adjusted[index] = running
+    return adjusted
+
+
+def cohens_h(p1: float, p2: float) -> float:
+    """Cohen's h between two proportions (p2 against p1): 0.2 small, 0.5 medium, 0.8 large."""
+    for p in (p1, p2):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"proportions must lie in [0, 1], got {p!r}")
+    return 2.0 * math.asin(math.sqrt(p2)) - 2.0 * math.asin(math.sqrt(p1))
+
+
+def severity_for(effect: float, medium: float, high: float) -> str:
+    """low / medium / high from an effect size's magnitude against two thresholds."""
+    size = abs(effect)
+    if size >= high:
+        return "high"
+    if size >= medium:
+        return "medium"
+    return "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The thresholds a change must pass to count as drift (see DriftSettings)."""
+
+    q_level: float = 0.05
+    min_abs_change: float = 0.05
+    min_postings: int = 30
+
+
+def enough_data(baseline_total: int, current_total: int, gate: Gate) -> bool:
+    """Both windows hold at least the minimum number of (distinct) postings."""
+    return baseline_total >= gate.min_postings and current_total >= gate.min_postings
+
+
+def is_significant_change(comparison: Comparison, q_value: float, gate: Gate, direction: int) -> bool:
+    """The change goes in `direction` (+1 rise, -1 fall), passes BH at the gate's level and is large enough."""
+    change = comparison.change * direction
+    return q_value <= gate.q_level and change >= gate.min_abs_change - 1e-12
+
+
+def _check_counts(x: int, n: int) -> None:
+    if n <= 0 or x < 0 or x > n:
+        raise ValueError(f"need 0 <= count <= total and total > 0, got count={x} total={n}")
