@@ -1,0 +1,46 @@
+"""skillpulse NLP: skill extraction, concept linking, requirement cues and job-title coding.
+
+Pure functions of text and packaged data (model and compact taxonomy ship inside this package). Nothing
+heavy happens at import time: the pipeline, taxonomy and indexes load on first use and are cached per process.
+"""
+
+from __future__ import annotations
+
+from .linker import link
+from .pipeline import Extractor, extract, extract_many, get_extractor
+from .taxonomy import Taxonomy, load_taxonomy
+from .titles import code_occupation
+from .types import Concept, Mention
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "Concept",
+    "Extractor",
+    "Mention",
+    "Taxonomy",
+    "code_occupation",
+    "extract",
+    "extract_many",
+    "extractor_version",
+    "get_extractor",
+    "link",
+    "load_taxonomy",
+]
+
+
+def extractor_version() -> str:
+    """Identifies model + taxonomy, e.g. ``skillspan-cnn-1a2b3c4d+tax-c7db77b6``."""
+    from .pipeline import extractor_version as _v
+
+    return _v()
+
+
+def __getattr__(name: str):
+    # EXTRACTOR_VERSION is computed lazily from the packaged files (hashing them only, no model load).
+    if name == "EXTRACTOR_VERSION":
+        from .pipeline import static_version
+
+        value = static_version()
+        globals()[name] = value
+        return value
+    raise AttributeError(name)

@@ -1,0 +1,138 @@
+"""``skillpulse nlp …``: extraction, measurement, training and taxonomy building.
+
+Mounted by the service CLI with ``app.add_typer(nlp.cli.app, name="nlp")``; also runs alone as
+``python -m nlp.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Skill extraction: extract, evaluate, train, build the taxonomy.", no_args_is_help=True)
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@app.command()
+def extract(
+    batch_size: int = typer.Option(64, help="Texts per nlp.pipe batch."),
+    lines: bool = typer.Option(False, "--lines", help="Treat every input line as a separate text."),
+) -> None:
+    """Read text from stdin and print its mentions as JSON lines."""
+    from .pipeline import extract_many
+
+    raw = sys.stdin.read()
+    texts = raw.splitlines() if lines else [raw]
+    for i, mentions in enumerate(extract_many(texts, batch_size=batch_size)):
+        for m in mentions:
+            d = m.to_dict()
+            if lines:
+                d["line"] = i
+            typer.echo(json.dumps(d, ensure_ascii=False))
+
+
+@app.command()
+def evaluate(
+    files: list[Path] = typer.Argument(..., help="CoNLL files (token, skill-BIO, knowledge-BIO)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+) -> None:
+    """Strict and loose span precision / recall / F1 per file (gold tokens, skill ∪ knowledge), words/s."""
+    from .evaluate import evaluate_files
+    from .pipeline import get_extractor
+
+    ex = get_extractor()
+    res = evaluate_files(files, ex)
+    if as_json:
+        typer.echo(json.dumps({"extractor_version": ex.version, "files": res}, indent=2))
+        return
+    typer.echo(f"extractor {ex.version}")
+    typer.echo(f"{'file':40s} {'strict P':>8s} {'R':>6s} {'F1':>6s}  {'loose P':>8s} {'R':>6s} {'F1':>6s} {'words/s':>8s}")
+    for f, r in res.items():
+        s, lo = r["strict"], r["loose"]
+        typer.echo(f"{Path(f).name:40s} {s['p']:8.4f} {s['r']:6.4f} {s['f1']:6.4f}  "
+                   f"{lo['p']:8.4f} {lo['r']:6.4f} {lo['f1']:6.4f} {r['words_per_second']:8d}")
+
+
+@app.command("evaluate-linking")
+def evaluate_linking(
+    files: list[Path] = typer.Argument(..., help="esco-linking CSV files (sentence, span, sub_span, label)."),
+    k: int = typer.Option(5, help="Also report accuracy at k."),
+) -> None:
+    """Accuracy@1 and @k of ``link`` against the ESCO labels people chose (ESCO concepts only)."""
+    from .linker import evaluate_linking as run
+
+    res = run([str(f) for f in files], k=k)
+    for f, r in res.items():
+        typer.echo(f"{Path(f).name:40s} n={r['n']:4d} acc@1={r['acc@1']:.4f} acc@{k}={r[f'acc@{k}']:.4f}")
+
+
+@app.command("evaluate-titles")
+def evaluate_titles(limit: int = typer.Option(0, help="Only the first N held-out titles (0 = all).")) -> None:
+    """Title → O*NET-SOC accuracy@1 on the held-out slice of O*NET titles that are not indexed."""
+    from .titles import evaluate_titles as run
+
+    t0 = time.perf_counter()
+    r = run(limit)
+    typer.echo(f"held-out titles n={r['n']} acc@1={r['acc@1']:.4f} "
+               f"(same 6-digit SOC: {r['acc@1_soc_detailed']:.4f}) in {time.perf_counter() - t0:.1f}s")
+
+
+@app.command()
+def train(
+    train_files: list[Path] = typer.Option(
+        [DATA / "labelled/skillspan/skillspan_house_train.conll", DATA / "labelled/skillspan/skillspan_tech_train.conll"],
+        "--train", help="Fully labelled CoNLL training files."),
+    dev_files: list[Path] = typer.Option(
+        [DATA / "labelled/skillspan/skillspan_house_dev.conll", DATA / "labelled/skillspan/skillspan_tech_dev.conll"],
+        "--dev", help="CoNLL files for model selection only (never trained on)."),
+    partial_files: list[Path] = typer.Option(
+        [], "--partial", help="Recall-only CoNLL files (e.g. Sayfullina): unlabelled tokens are missing."),
+    output: Path = typer.Option(None, help="Where to write the model (default: inside the package)."),
+    config: Path = typer.Option(None, help="spaCy config (default: nlp/config/ner.cfg)."),
+    max_steps: int = typer.Option(0, help="Override training.max_steps (0 = config)."),
+    eval_frequency: int = typer.Option(0, help="Override training.eval_frequency (0 = config)."),
+    limit: int = typer.Option(0, help="Use only the first N sentences of each split (smoke tests)."),
+    seed: int = typer.Option(0, help="Override system.seed (0 = config)."),
+) -> None:
+    """Train the span model reproducibly (fixed seeds) and write it into the package."""
+    from . import training
+
+    ov: dict = {}
+    if max_steps:
+        ov["training.max_steps"] = max_steps
+    if eval_frequency:
+        ov["training.eval_frequency"] = eval_frequency
+    if seed:
+        ov["system.seed"] = seed
+    out = training.train(
+        train_files, dev_files, partial_files,
+        output=output or training.MODEL_DIR, config=config or training.CONFIG_PATH, overrides=ov, limit=limit,
+    )
+    typer.echo(f"model written to {out}")
+
+
+@app.command("build-taxonomy")
+def build_taxonomy(
+    source: Path = typer.Option(DATA / "taxonomy", help="Raw taxonomy folder (esco/, onet/)."),
+) -> None:
+    """Regenerate the packaged compact taxonomy (and title index) from the shared raw data."""
+    from .taxonomy import TAXONOMY_FILE, build_taxonomy as build
+
+    typer.echo(json.dumps(build(source, TAXONOMY_FILE)))
+
+
+@app.command()
+def version() -> None:
+    """Print the extractor version (model + taxonomy)."""
+    from .pipeline import extractor_version
+
+    typer.echo(extractor_version())
+
+
+if __name__ == "__main__":
+    app()

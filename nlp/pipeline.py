@@ -1,0 +1,232 @@
+"""The extractor: trained spaCy span model + O*NET tool gazetteer + post-rules + cues + linking.
+
+Everything loads lazily on first use and is cached per process (``get_extractor``), so the module imports
+cheaply and the public functions can be shipped to a ProcessPoolExecutor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from .cues import TextCues
+from .linker import link
+from .taxonomy import load_taxonomy
+from .types import Mention
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MODEL_DIR = PACKAGE_DIR / "model"
+SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
+CHUNK_CHARS = 20_000  # long texts are cut at whitespace into pieces of about this size
+MAX_MENTION_CHARS = 300
+
+_TRIM_WORDS = frozenset(
+    "a an the and or of to in on for with as at by from our your their its this that these those "
+    "etc e.g. i.e. eg ie such including include includes".split()
+)
+_PUNCT = re.compile(r"^[\W_]+$")
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> dict:
+    defaults = {
+        "gazetteer": "onet_hot",  # none | onet | onet_hot
+        "gazetteer_min_len": 2,
+        "link_threshold": 0.55,
+        "trim": True,
+        "tokenizer_cache": 200_000,
+    }
+    if SETTINGS_FILE.exists():
+        defaults.update(json.loads(SETTINGS_FILE.read_text(encoding="utf-8")))
+    return defaults
+
+
+def _model_version() -> str:
+    meta = MODEL_DIR / "meta.json"
+    if not meta.exists():
+        return "nomodel"
+    h = hashlib.sha256()
+    for p in sorted(MODEL_DIR.rglob("*")):
+        if p.is_file() and p.name in ("model", "cfg", "meta.json", "moves"):
+            h.update(p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+class Extractor:
+    """Holds the spaCy pipeline and the gazetteer; pure functions of text after construction."""
+
+    def __init__(self, model_dir: str | Path | None = None) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        self.settings = load_settings()
+        path = Path(model_dir) if model_dir else MODEL_DIR
+        if (path / "meta.json").exists():
+            self.nlp = spacy.load(path, exclude=["senter", "parser", "tagger", "lemmatizer"])
+            self.has_model = "ner" in self.nlp.pipe_names
+        else:  # no trained model shipped: gazetteer only (still deterministic and offline)
+            self.nlp = spacy.blank("en")
+            self.has_model = False
+        self.nlp.max_length = 10**9
+        self.nlp.tokenizer.max_cache_size = int(self.settings["tokenizer_cache"])
+        self.tax = load_taxonomy()
+        self.matcher: PhraseMatcher | None = None
+        gaz = self.settings["gazetteer"] if self.has_model else "onet"
+        if gaz != "none":
+            self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+            names = []
+            for cid, c in self.tax.concepts.items():
+                if c.scheme != "onet":
+                    continue
+                a = self.tax.attrs.get(cid, {})
+                if gaz == "onet_hot" and not (a.get("hot") or a.get("dem")):
+                    continue
+                if len(c.label) < int(self.settings["gazetteer_min_len"]):
+                    continue
+                names.append(c.label)
+            patterns = list(self.nlp.tokenizer.pipe(sorted(set(names))))
+            self.matcher.add("TOOL", patterns)
+        self.version = static_version() if path == MODEL_DIR else f"custom-{path.name}+tax-{self.tax.version}"
+
+    # ----------------------------------------------------------------- token spans
+    def doc_spans(self, doc) -> list[tuple[int, int, str]]:
+        """Token spans (start, end, label) for a processed doc: model entities, then gazetteer hits
+        that overlap none of them, then trimmed of leading/trailing function words and punctuation."""
+        spans = [(e.start, e.end, e.label_) for e in doc.ents]
+        if self.matcher is not None:
+            taken = set()
+            for s, e, _ in spans:
+                taken.update(range(s, e))
+            hits = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+            for _, s, e in hits:
+                if not any(i in taken for i in range(s, e)):
+                    spans.append((s, e, "KNOWLEDGE"))
+                    taken.update(range(s, e))
+        if self.settings["trim"]:
+            spans = [t for t in (self._trim(doc, s, e, lab) for s, e, lab in spans) if t]
+        return sorted(set(spans))
+
+    @staticmethod
+    def _trim(doc, s: int, e: int, label: str) -> tuple[int, int, str] | None:
+        def junk(tok) -> bool:
+            return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
+
+        while s < e and junk(doc[s]) and doc[s].text not in ("(", "[", "."):
+            s += 1
+        while s < e and junk(doc[e - 1]) and doc[e - 1].text not in (")", "]", "+", "#"):
+            e -= 1
+        if s >= e:
+            return None
+        return (s, e, label)
+
+    # ----------------------------------------------------------------- mentions
+    def _mentions(self, text: str, doc, base: int) -> list[Mention]:
+        out: list[Mention] = []
+        spans = self.doc_spans(doc)
+        if not spans:
+            return out
+        cues = TextCues(text)
+        thr = float(self.settings["link_threshold"])
+        for s, e, label in spans:
+            start = doc[s].idx
+            end = doc[e - 1].idx + len(doc[e - 1].text)
+            if end - start > MAX_MENTION_CHARS:
+                continue
+            if cues.negated(start, end):
+                continue
+            mtext = text[start:end]
+            ranked = link(_WS.sub(" ", mtext), k=1)
+            concept, score = (ranked[0] if ranked and ranked[0][1] >= thr else (None, 0.0))
+            out.append(
+                Mention(
+                    start=base + start,
+                    end=base + end,
+                    text=mtext,
+                    kind="knowledge" if label == "KNOWLEDGE" else "skill",
+                    concept=concept,
+                    score=float(score),
+                    requirement=cues.requirement(start, end),
+                )
+            )
+        return out
+
+    def extract(self, text: str) -> list[Mention]:
+        return self.extract_many([text])[0]
+
+    def extract_many(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
+        texts = [t if isinstance(t, str) else str(t or "") for t in texts]
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for i, t in enumerate(texts):
+            for off, piece in _chunks(t):
+                pieces.append((i, off, piece))
+        results: list[list[Mention]] = [[] for _ in texts]
+        docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
+        for (i, off, piece), doc in zip(pieces, docs, strict=True):
+            for m in self._mentions(piece, doc, off):
+                m.text = texts[i][m.start:m.end]
+                results[i].append(m)
+        return results
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Cut a long text at whitespace (preferring line breaks) so memory and time stay linear."""
+    n = len(text)
+    if n <= CHUNK_CHARS:
+        if text.strip():
+            yield 0, text
+        return
+    pos = 0
+    while pos < n:
+        end = min(n, pos + CHUNK_CHARS)
+        if end < n:
+            cut = text.rfind("\n", pos + CHUNK_CHARS // 2, end)
+            if cut < 0:
+                cut = max(text.rfind(" ", pos + CHUNK_CHARS // 2, end), text.rfind("\t", pos + CHUNK_CHARS // 2, end))
+            if cut > pos:
+                end = cut + 1
+        piece = text[pos:end]
+        if piece.strip():
+            yield pos, piece
+        pos = end
+
+
+@lru_cache(maxsize=1)
+def get_extractor() -> Extractor:
+    """The process-wide extractor (loaded on first use)."""
+    return Extractor()
+
+
+def extract(text: str) -> list[Mention]:
+    """Skill and knowledge mentions in ``text`` (character offsets into it); negated ones are left out."""
+    if not text:
+        return []
+    return get_extractor().extract(text)
+
+
+def extract_many(texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
+    """``extract`` over many texts with ``nlp.pipe`` batching; one list of mentions per input text."""
+    return get_extractor().extract_many(texts, batch_size=batch_size, n_process=n_process)
+
+
+@lru_cache(maxsize=1)
+def static_version() -> str:
+    """The version string from the packaged files alone (cheap: hashes the model, reads the taxonomy header)."""
+    import gzip
+
+    from .taxonomy import TAXONOMY_FILE
+
+    with gzip.open(TAXONOMY_FILE, "rt", encoding="utf-8") as fh:
+        head = fh.read(64)
+    m = re.search(r'"version":"([0-9a-f]+)"', head)
+    tax = m.group(1) if m else load_taxonomy().version
+    settings = hashlib.sha256(json.dumps(load_settings(), sort_keys=True).encode()).hexdigest()[:4]
+    return f"skillspan-cnn-{_model_version()}.{settings}+tax-{tax}"
+
+
+def extractor_version() -> str:
+    return static_version()
