@@ -71,38 +71,34 @@ class ServerSettings(_Group):
 
 
 class DriftSettings(_Group):
-    """Demand, coverage, drift detection, alerts and webhooks (service/demand)."""
+    """Demand, coverage, drift detection, alerts and webhooks (service/demand); shares are proportions."""
 
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_DRIFT_", extra="ignore")
 
-    current_days: int = Field(90, ge=7, le=730, description="Current window: this many days up to as_of.")
-    baseline_days: int = Field(365, ge=7, le=3650, description="Baseline window: this many days before the current one.")
-    q_level: float = Field(0.05, gt=0, lt=1, description="Benjamini-Hochberg false discovery rate per credential.")
-    min_abs_change: float = Field(0.05, ge=0, le=1, description="Smallest change in share that alerts (0.05 = 5 points).")
-    min_postings: int = Field(30, ge=1, description="Distinct postings each window needs; fewer is 'insufficient data'.")
-    exact_test_below: float = Field(5.0, ge=0, description="Fisher's exact test when an expected 2x2 count is below this.")
-    demand_floor: float = Field(0.05, ge=0, le=1, description="Share of postings above which a concept is 'demanded'.")
-    coverage_drop_points: float = Field(0.10, gt=0, le=1, description="Coverage fall (0.10 = 10 points) that alerts.")
+    current_days: int = Field(90, ge=7, le=730, description="Current window: days up to as_of.")
+    baseline_days: int = Field(365, ge=7, le=3650, description="Baseline window: days before the current one.")
+    q_level: float = Field(0.05, gt=0, lt=1, description="Benjamini-Hochberg FDR level per credential.")
+    min_abs_change: float = Field(0.05, ge=0, le=1, description="Smallest change in share that alerts.")
+    min_postings: int = Field(30, ge=1, description="Distinct postings per window, else 'insufficient data'.")
+    exact_test_below: float = Field(5.0, ge=0, description="Fisher's exact test below this expected count.")
+    demand_floor: float = Field(0.05, ge=0, le=1, description="Share from which a concept is demanded.")
+    coverage_drop_points: float = Field(0.10, gt=0, le=1, description="Coverage fall that alerts.")
     fuzzy_threshold: float = Field(
-        90.0, ge=0, le=100, description="rapidfuzz token_set_ratio of a concept label to a competency text that covers it."
+        90.0, ge=0, le=100, description="rapidfuzz token_set_ratio (concept label vs competency text) that covers."
     )
     severity_medium: float = Field(0.5, ge=0, description="Cohen's h from which an alert is medium.")
     severity_high: float = Field(0.8, ge=0, description="Cohen's h from which an alert is high.")
-    reopen_margin: float = Field(
-        0.05, ge=0, le=1, description="A resolved/dismissed alert reopens when its effect grew by this much since."
-    )
+    reopen_margin: float = Field(0.05, ge=0, le=1, description="Effect growth that reopens a closed alert.")
     max_snippets: int = Field(5, ge=0, le=20, description="Posting snippets kept as an alert's evidence.")
-    match_region: bool = Field(False, description="Count only postings whose region equals the credential's region.")
+    match_region: bool = Field(False, description="Count only postings in the credential's region.")
     nightly_cron: str = Field("30 2 * * *", description="When the nightly drift run fires (cron, UTC).")
-    survey_min_respondents: int = Field(5, ge=1, description="Submitted responses a survey_gap alert needs.")
-    survey_low_rating: int = Field(2, ge=1, description="An importance rating at or below this counts as low.")
-    survey_low_share: float = Field(0.5, gt=0, le=1, description="Share of low ratings that raises a survey_gap.")
-    survey_missing_share: float = Field(
-        0.3, gt=0, le=1, description="Share of respondents naming an uncovered concept that raises a survey_gap."
-    )
-    webhook_poll_seconds: int = Field(15, ge=1, description="How often the sender looks for due webhook deliveries.")
-    webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a delivery is marked failed.")
-    webhook_backoff_seconds: float = Field(30.0, ge=0, description="First retry delay; doubles per attempt (max 6 h).")
+    survey_min_respondents: int = Field(5, ge=1, description="Submitted responses a survey_gap needs.")
+    survey_low_rating: int = Field(2, ge=1, description="Importance rating at or below this is low.")
+    survey_low_share: float = Field(0.5, gt=0, le=1, description="Share of low ratings that alerts.")
+    survey_missing_share: float = Field(0.3, gt=0, le=1, description="Share naming an uncovered concept that alerts.")
+    webhook_poll_seconds: int = Field(15, ge=1, description="How often due webhook deliveries are sent.")
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a delivery fails.")
+    webhook_backoff_seconds: float = Field(30.0, ge=0, description="First retry delay; doubles (max 6 h).")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
 
 
