@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 
 from service import db
 from service.auth import controllers as auth_controllers
+from service.extraction import controllers as extraction_controllers
 from service.auth.guards import role_guard
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.dependencies import provide_nlp, provide_principal
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = []
