@@ -102,6 +102,24 @@ class DriftSettings(_Group):
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
 
 
+class PostingsSettings(_Group):
+    """Posting imports (fetching feeds like a good citizen) and the extraction worker (service/postings)."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_POSTINGS_", extra="ignore")
+
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect to a feed.")
+    read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for a feed's bytes.")
+    retries: int = Field(3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
+    backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; doubles, with jitter.")
+    max_retry_after: float = Field(120.0, ge=0, description="Longest Retry-After honoured; longer fails the run.")
+    max_response_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest feed response read.")
+    max_pages: int = Field(50, ge=1, description="Pages followed per run for paginated feeds.")
+    user_agent: str = Field("skillpulse/0.1 (job-posting importer; +https://github.com/skillpulse)",
+                            description="User-Agent sent to feeds; say who you are.")
+    worker_batch_size: int = Field(64, ge=1, le=5000, description="Postings claimed per extraction batch.")
+    worker_poll_seconds: float = Field(5.0, gt=0, description="Idle worker's wait between queue checks.")
+
+
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
 
@@ -112,6 +130,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     drift: DriftSettings = Field(default_factory=DriftSettings)
+    postings: PostingsSettings = Field(default_factory=PostingsSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -135,7 +154,8 @@ def build_settings(**overrides: object) -> Settings:
     """Build settings from the environment, raising SettingsError with one line on a bad value."""
     groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_"),
               "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
-              "drift": (DriftSettings, "SKILLPULSE_DRIFT_")}
+              "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
+              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:
