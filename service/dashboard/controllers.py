@@ -1,0 +1,22 @@
+"""Every dashboard route, gathered for `DOMAIN_ROUTE_MODULES`; each page family lives in its own module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar.static_files import create_static_files_router
+
+from service.dashboard import login, overview, settings_pages
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+static_files = create_static_files_router(
+    path="/static/app", directories=[STATIC_DIR], name="dashboard-static", opt={"exclude_from_auth": True}
+)
+
+route_handlers = [
+    static_files,
+    *login.route_handlers,
+    *overview.route_handlers,
+    *settings_pages.route_handlers,
+]

@@ -1,0 +1,20 @@
+"""The overview: every credential with its coverage of demand and its trend, open alerts, data freshness."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.response import Template
+
+from service.dashboard.overview_view import build_overview
+from service.dashboard.rendering import page
+from service.dependencies import CurrentPrincipal, DbSession
+
+
+
+@get("/app/", include_in_schema=False)
+async def overview_page(db_session: DbSession, principal: CurrentPrincipal) -> Template:
+    view = await build_overview(db_session, principal.org_id)
+    return page("overview.html", principal, title="Overview", active="overview", view=view)
+
+
+route_handlers = [overview_page]

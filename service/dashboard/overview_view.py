@@ -1,0 +1,174 @@
+"""What the overview page shows, gathered in a few aggregate queries scoped to one organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.models import Competency, Credential
+from service.demand.models import OPEN_STATUSES, Alert, DriftRun
+from service.postings.models import ImportRun, ImportSource, Posting
+from surveys.models import SurveyResponse
+
+SEVERITIES = ("high", "medium", "low")
+CURRENT_WINDOW_DAYS = 90
+
+
+@dataclass
+class CredentialRow:
+    id: int
+    name: str
+    type: str
+    competencies: int
+    coverage: float | None  # share of demand covered, 0..1, from the latest drift run
+    trend: list[float]  # coverage of the last drift runs, oldest first
+    open_alerts: int
+    high_alerts: int
+
+
+@dataclass
+class SourceFreshness:
+    id: int
+    name: str
+    kind: str
+    last_run_at: datetime | None
+    last_status: str | None
+    last_new: int
+
+
+@dataclass
+class OverviewView:
+    credentials: list[CredentialRow]
+    alerts_by_kind: dict[str, dict[str, int]]  # kind -> severity -> count
+    open_alerts: int
+    sources: list[SourceFreshness]
+    postings_in_window: int
+    postings_total: int
+    window_start: date
+    latest_posting: date | None
+    survey_responses: int
+    last_drift_run: datetime | None
+    severities: tuple[str, ...] = field(default=SEVERITIES)
+
+
+def coverage_from_summary(summary: dict, credential_id: int) -> float | None:
+    """A drift run's summary is keyed by credential id (as a string in JSON); coverage is a 0..1 share."""
+    entry = (summary or {}).get("credentials", summary or {}).get(str(credential_id))
+    if not isinstance(entry, dict):
+        return None
+    value = entry.get("coverage")
+    return float(value) if isinstance(value, int | float) else None
+
+
+async def build_overview(session: AsyncSession, org_id: int, today: date | None = None) -> OverviewView:
+    today = today or date.today()
+    window_start = today - timedelta(days=CURRENT_WINDOW_DAYS)
+    credentials = list(
+        await session.scalars(
+            select(Credential)
+            .where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
+            .order_by(Credential.name)
+        )
+    )
+    competency_counts = dict(
+        (
+            await session.execute(
+                select(Competency.credential_id, func.count())
+                .where(Competency.org_id == org_id, Competency.deleted_at.is_(None))
+                .group_by(Competency.credential_id)
+            )
+        ).all()
+    )
+    alert_rows = (
+        await session.execute(
+            select(Alert.credential_id, Alert.kind, Alert.severity, func.count())
+            .where(Alert.org_id == org_id, Alert.status.in_(OPEN_STATUSES))
+            .group_by(Alert.credential_id, Alert.kind, Alert.severity)
+        )
+    ).all()
+    by_kind: dict[str, dict[str, int]] = {}
+    per_credential: dict[int, list[int]] = {}
+    for credential_id, kind, severity, count in alert_rows:
+        by_kind.setdefault(kind, dict.fromkeys(SEVERITIES, 0))
+        by_kind[kind][severity] = by_kind[kind].get(severity, 0) + count
+        totals = per_credential.setdefault(credential_id, [0, 0])
+        totals[0] += count
+        totals[1] += count if severity == "high" else 0
+    runs = list(
+        await session.scalars(
+            select(DriftRun)
+            .where(DriftRun.org_id == org_id, DriftRun.status == "succeeded")
+            .order_by(DriftRun.as_of.desc(), DriftRun.id.desc())
+            .limit(12)
+        )
+    )
+    runs.reverse()
+    rows = []
+    for credential in credentials:
+        trend = [c for c in (coverage_from_summary(r.summary, credential.id) for r in runs) if c is not None]
+        open_count, high_count = per_credential.get(credential.id, [0, 0])
+        rows.append(
+            CredentialRow(
+                id=credential.id,
+                name=credential.name,
+                type=credential.type,
+                competencies=competency_counts.get(credential.id, 0),
+                coverage=trend[-1] if trend else None,
+                trend=trend,
+                open_alerts=open_count,
+                high_alerts=high_count,
+            )
+        )
+    last_run = (
+        select(ImportRun.source_id, func.max(ImportRun.id).label("run_id"))
+        .where(ImportRun.org_id == org_id)
+        .group_by(ImportRun.source_id)
+        .subquery()
+    )
+    source_rows = (
+        await session.execute(
+            select(ImportSource, ImportRun)
+            .outerjoin(last_run, last_run.c.source_id == ImportSource.id)
+            .outerjoin(ImportRun, ImportRun.id == last_run.c.run_id)
+            .where(ImportSource.org_id == org_id)
+            .order_by(ImportSource.name)
+        )
+    ).all()
+    sources = [
+        SourceFreshness(
+            id=s.id,
+            name=s.name,
+            kind=s.kind,
+            last_run_at=r.finished_at or r.started_at if r else None,
+            last_status=r.status if r else None,
+            last_new=r.new if r else 0,
+        )
+        for s, r in source_rows
+    ]
+    postings_total, postings_in_window, latest_posting = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(Posting.posted_at >= window_start),
+                func.max(Posting.posted_at),
+            ).where(Posting.org_id == org_id)
+        )
+    ).one()
+    responses = await session.scalar(
+        select(func.count()).where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
+    )
+    return OverviewView(
+        credentials=rows,
+        alerts_by_kind=by_kind,
+        open_alerts=sum(sum(v.values()) for v in by_kind.values()),
+        sources=sources,
+        postings_in_window=postings_in_window or 0,
+        postings_total=postings_total or 0,
+        window_start=window_start,
+        latest_posting=latest_posting,
+        survey_responses=responses or 0,
+        last_drift_run=runs[-1].finished_at if runs else None,
+    )
