@@ -23,14 +23,12 @@ from service import db
 from service.auth import controllers as auth_controllers
 from service.extraction import controllers as extraction_controllers
 from service.auth.guards import role_guard
-from service.dashboard import controllers as dashboard_controllers
-from service.dashboard.filters import register_template_filters
-from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.dependencies import provide_nlp, provide_principal
 from service.errors import exception_handlers
 from service.health import health
 from service.nlp_runner import NlpRunner
+from service.openapi import complete_openapi
 from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
 
@@ -38,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, dashboard_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = []
@@ -101,6 +99,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=["^/api/", "^/health$", "^/schema"],
     )
 
+    def on_startup(app: Litestar) -> None:
+        complete_openapi(app, PUBLIC_PATHS)
+
     def on_shutdown() -> None:
         nlp_runner.shutdown()
 
@@ -112,7 +113,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         plugins=[db.sqlalchemy_plugin(engine)],
         middleware=[
-            SecurityHeadersMiddleware,
             session_config.middleware,
             _auth_middleware(),
         ],
@@ -130,9 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        template_config=TemplateConfig(
-            directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=register_template_filters
-        ),
+        template_config=TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         logging_config=LoggingConfig(
             root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
@@ -142,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.server.max_body_bytes,
         state=State({"settings": settings, "engine": engine, "sessionmaker": db.sessionmaker(engine), "nlp": nlp_runner}),
         lifespan=[_scheduler_lifespan, _background_lifespan],
+        on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=False,
     )

@@ -9,7 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 log = logging.getLogger("skillpulse.errors")
 
@@ -54,6 +54,11 @@ def integrity_handler(request: Request, exc: IntegrityError) -> Response:
     return _json(HTTP_409_CONFLICT, "The request conflicts with an existing record")
 
 
+def data_error_handler(request: Request, exc: DataError) -> Response:
+    log.info("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return _json(400, "A value is out of range or malformed for storage")
+
+
 def internal_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -64,5 +69,6 @@ exception_handlers = {
     HTTPException: http_handler,
     NotFoundError: not_found_handler,
     IntegrityError: integrity_handler,
+    DataError: data_error_handler,
     Exception: internal_handler,
 }
