@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 
 from service.auth.middleware import SESSION_USER_KEY
 from service.auth.services import authenticate_password
-from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, page, read_form, safe_next, see_other
+from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, committed_redirect, page, read_form, safe_next, see_other
 from service.dependencies import CurrentPrincipal, DbSession
 
 
@@ -36,7 +36,7 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
             error="That email and password do not match an active account.",
         )
     request.set_session({SESSION_USER_KEY: user.id})
-    return see_other(next_url)
+    return await committed_redirect(db_session, next_url)  # keeps last_login_at
 
 
 @post("/app/logout", include_in_schema=False, opt=WRITE_ANY_ROLE, guards=GUARDS, status_code=303)

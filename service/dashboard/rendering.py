@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.exceptions import ClientException
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.principal import Principal
 from service.dashboard.csrf import session_csrf_guard
@@ -54,8 +55,16 @@ def page(
     )
 
 
+async def committed_redirect(db_session: AsyncSession, url: str) -> Redirect:
+    """After a successful form post: commit, then let the browser GET the result page (no resubmit on reload).
+
+    The SQLAlchemy plugin commits on 2xx only, so a handler that answers with a 303 commits its work itself.
+    """
+    await db_session.commit()
+    return Redirect(path=url, status_code=303)
+
+
 def see_other(url: str) -> Redirect:
-    """After a successful form post: the browser GETs the result page (no resubmit on reload)."""
     return Redirect(path=url, status_code=303)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service.auth.models import ApiToken, Organisation, User
 from service.auth.services import AuthError, create_user, issue_token
-from service.dashboard.rendering import GUARDS, WRITE_ADMIN, WRITE_ANY_ROLE, page, read_form, see_other
+from service.dashboard.rendering import GUARDS, WRITE_ADMIN, WRITE_ANY_ROLE, committed_redirect, page, read_form
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 
@@ -67,7 +67,7 @@ async def revoke_token(token_id: FromPath[int], db_session: DbSession, principal
     if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
         raise NotFoundException(f"token {token_id} not found")
     token.revoked_at = token.revoked_at or utcnow()
-    return see_other("/app/settings/tokens?done=revoked")
+    return await committed_redirect(db_session, "/app/settings/tokens?done=revoked")
 
 
 async def _users(db_session: DbSession, principal: CurrentPrincipal) -> list[User]:
@@ -113,7 +113,7 @@ async def add_user(request: Request, db_session: DbSession, principal: CurrentPr
             error=error,
             form=values,
         )
-    return see_other("/app/settings/users?done=user")
+    return await committed_redirect(db_session, "/app/settings/users?done=user")
 
 
 route_handlers = [tokens_page, create_token, revoke_token, users_page, add_user]
