@@ -72,39 +72,66 @@ def _pg_bin(name: str) -> str | None:
     return None
 
 
+class ThrowawayCluster:
+    """A PostgreSQL cluster in a temporary folder, from the local binaries; run as `nobody` when we are root."""
+
+    def __init__(self) -> None:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            raise RuntimeError(HOW_TO)
+        self.initdb, self.pg_ctl = initdb, pg_ctl
+        self.workdir = Path(tempfile.mkdtemp(prefix="skillpulse-pg-"))
+        self.datadir = self.workdir / "data"
+        with contextlib.closing(socket.socket()) as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            pw = pwd.getpwnam("nobody")
+            os.chown(self.workdir, pw.pw_uid, pw.pw_gid)
+            self.workdir.chmod(0o700)
+            self.prefix = ["runuser", "-u", "nobody", "--"]
+        subprocess.run(  # noqa: S603 - fixed local binaries
+            [*self.prefix, initdb, "-D", str(self.datadir), "-A", "trust", "-U", "postgres", "--no-sync"],
+            check=True,
+            capture_output=True,
+        )
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        subprocess.run(  # noqa: S603
+            [*self.prefix, self.pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.workdir / "log"),
+             "-w", "start"],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self, mode: str = "immediate") -> None:
+        subprocess.run(  # noqa: S603
+            [*self.prefix, self.pg_ctl, "-D", str(self.datadir), "-m", mode, "-w", "stop"], capture_output=True
+        )
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _throwaway_cluster() -> Iterator[str]:
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        raise RuntimeError(HOW_TO)
-    workdir = Path(tempfile.mkdtemp(prefix="skillpulse-pg-"))
-    datadir = workdir / "data"
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as an unprivileged user
-        user = "nobody"
-        pw = pwd.getpwnam(user)
-        os.chown(workdir, pw.pw_uid, pw.pw_gid)
-        workdir.chmod(0o700)
-        prefix = ["runuser", "-u", user, "--"]
-    subprocess.run(  # noqa: S603 - fixed local binaries
-        [*prefix, initdb, "-D", str(datadir), "-A", "trust", "-U", "postgres", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(  # noqa: S603
-        [*prefix, pg_ctl, "-D", str(datadir), "-o", options, "-l", str(workdir / "log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
+    cluster = ThrowawayCluster()
+    cluster.start()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.admin_url
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True)  # noqa: S603
-        shutil.rmtree(workdir, ignore_errors=True)
+        cluster.remove()
+
+
+def throwaway_available() -> bool:
+    return bool(_pg_bin("initdb") and _pg_bin("pg_ctl"))
 
 
 @contextlib.contextmanager
