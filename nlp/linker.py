@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .taxonomy import load_taxonomy, norm_label
@@ -30,7 +31,7 @@ W_TRANSVERSAL = 0.02  # ESCO transversal skills are what postings ask for most
 W_SCHEME = {"esco": 0.01, "onet": 0.0, "custom": 0.01}
 W_HOT = 0.02  # O*NET hot technology / in demand
 SCALE = 0.9  # divide by this (about the best attainable sum) to land in 0..1
-N_RERANK = 200
+N_RERANK = 50
 
 
 class Linker:
@@ -60,21 +61,36 @@ class Linker:
             math.sqrt(sum(self.idf[s] ** 2 for s in set(e[2]))) for e in self.entries
         ]
         self.entry_norms = [e[1] for e in self.entries]
+        self.post_arr = {s: np.asarray(ids, dtype=np.int32) for s, ids in post.items()}
+        self.norms_arr = np.asarray(self.norms, dtype=np.float32)
+        # fallback pools for one-word queries with no shared stem: one-word labels of similar length
+        by_len: dict[int, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            if len(e[2]) == 1:
+                by_len[len(e[1])].append(i)
+        self.short_ids = {n: sorted({i for d in (-2, -1, 0, 1, 2) for i in by_len.get(n + d, [])}) for n in range(1, 40)}
+        self.short_entries = {n: [self.entries[i][1] for i in ids] for n, ids in self.short_ids.items()}
         self.transversal = {cid for cid, a in tax.attrs.items() if any(h.startswith("T") for h in a.get("h", ()))}
         self.hot = {cid for cid, a in tax.attrs.items() if a.get("hot") or a.get("dem")}
 
-    def _candidates(self, stems: tuple[str, ...]) -> dict[int, float]:
-        qset = set(stems)
-        acc: dict[int, float] = defaultdict(float)
-        for s in qset:
-            ids = self.post.get(s)
-            if not ids:
-                continue
-            w = self.idf[s] ** 2
-            for i in ids:
-                acc[i] += w
+    def _candidates(self, stems: tuple[str, ...]) -> list[tuple[int, float]]:
+        """Top labels by IDF-weighted cosine with the query stems (vectorised over posting lists)."""
+        qset = sorted(set(stems))
+        arrs = [self.post_arr[s] for s in qset if s in self.post_arr]
+        if not arrs:
+            return []
+        ws = [self.idf[s] ** 2 for s in qset if s in self.post_arr]
+        ids = np.concatenate(arrs)
+        wts = np.repeat(np.asarray(ws, dtype=np.float32), [len(a) for a in arrs])
+        nz, inv = np.unique(ids, return_inverse=True)
+        acc = np.bincount(inv, weights=wts).astype(np.float32)
         qn = math.sqrt(sum(self.idf.get(s, self.default_idf) ** 2 for s in qset)) or 1.0
-        return {i: v / (qn * self.norms[i]) for i, v in acc.items()}
+        cos = acc / (qn * self.norms_arr[nz])
+        if nz.size > N_RERANK:
+            part = np.argpartition(-cos, N_RERANK)[:N_RERANK]
+            nz, cos = nz[part], cos[part]
+        order = np.lexsort((nz, -cos))
+        return [(int(nz[j]), float(cos[j])) for j in order]
 
     def link(self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None) -> list[tuple[Concept, float]]:
         return list(self._link(phrase, k, schemes))
@@ -85,17 +101,18 @@ class Linker:
         if not stems:
             return ()
         qn = " ".join(stems)
-        cands = self._candidates(stems)
+        cands = dict(self._candidates(stems))
         for i in self.exact.get(qn, []) + self.exact.get(norm_label(phrase), []):
-            cands.setdefault(i, 1.0)
+            cands[i] = 1.0
         if not cands:
-            # no shared word: fall back to character similarity over all labels ("JS", "numerate")
-            hits = process.extract(qn, self.entry_norms, scorer=fuzz.ratio, limit=N_RERANK // 4,
-                                   score_cutoff=60)
+            # no shared word: character similarity against one-word labels of about the same length
+            pool = self.short_entries.get(len(qn), ())
+            hits = process.extract(qn, pool, scorer=fuzz.ratio, limit=N_RERANK // 4, score_cutoff=60) if pool else []
+            hits = [(h[0], h[1], self.short_ids[len(qn)][h[2]]) for h in hits]
             cands = {i: 0.0 for _, _, i in hits}
         if not cands:
             return ()
-        top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))[:N_RERANK]
+        top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))
         best: dict[str, float] = {}
         for i, cos in top:
             cid, en, es, is_pref = self.entries[i]
