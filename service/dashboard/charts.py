@@ -28,7 +28,7 @@ def _nice_max(value: float) -> float:
         return 1.0
     if value <= 1:
         step = 0.05 if value <= 0.5 else 0.1
-        return min(1.0, (int(value / step) + 1) * step)
+        return min(1.0, round((int(value / step) + 1) * step, 2))
     magnitude = 10 ** (len(str(int(value))) - 1)
     for factor in (1, 2, 5, 10):
         if value <= factor * magnitude:

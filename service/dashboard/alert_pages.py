@@ -1,0 +1,195 @@
+"""The alerts inbox (filters, bulk acknowledge) and one alert's page (evidence in words, history, lifecycle).
+
+The lifecycle goes through the demand part's `change_status`, so the dashboard and the API record the same
+events and notify the same webhooks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, Parameter
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+
+from service.auth.models import User
+from service.credentials.models import Competency, Credential
+from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
+from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.demand.alerts import STATUSES, TRANSITIONS, TransitionError, change_status, wake_snoozed
+from service.demand.models import Alert, AlertEvent
+from service.dependencies import CurrentPrincipal, DbSession
+
+PAGE_SIZE = 50
+SEVERITIES = ("high", "medium", "low")
+ACTIONS = {  # target status -> button label
+    "acknowledged": "Acknowledge",
+    "resolved": "Resolve",
+    "dismissed": "Dismiss",
+    "open": "Reopen",
+    "snoozed": "Snooze",
+}
+
+
+async def _credential_names(db_session: DbSession, org_id: int) -> dict[int, str]:
+    rows = await db_session.execute(
+        select(Credential.id, Credential.name).where(Credential.org_id == org_id).order_by(Credential.name)
+    )
+    return dict(rows.all())
+
+
+@get("/app/alerts", include_in_schema=False)
+async def inbox(
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    kind: FromQuery[str | None] = None,
+    credential_id: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    severity: FromQuery[str | None] = None,
+    offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
+    done: FromQuery[str | None] = None,
+) -> Template:
+    """Open alerts by default, most recently changed first; every filter is a plain GET parameter (bookmarkable)."""
+    await wake_snoozed(db_session, principal.org_id)
+    status = status if status in (*STATUSES, "all") else "open"
+    conditions = [Alert.org_id == principal.org_id]
+    if status != "all":
+        conditions.append(Alert.status == status)
+    if kind in KIND_NAMES:
+        conditions.append(Alert.kind == kind)
+    if severity in SEVERITIES:
+        conditions.append(Alert.severity == severity)
+    chosen_credential = int(credential_id) if credential_id and credential_id.isdigit() else None
+    if chosen_credential is not None:
+        conditions.append(Alert.credential_id == chosen_credential)
+    total = await db_session.scalar(select(func.count()).select_from(Alert).where(*conditions)) or 0
+    rows = await db_session.scalars(
+        select(Alert).where(*conditions).order_by(Alert.updated_at.desc(), Alert.id.desc()).limit(PAGE_SIZE).offset(offset)
+    )
+    credentials = await _credential_names(db_session, principal.org_id)
+    notice = None
+    if done and done.startswith("ack-") and done[4:].isdigit():
+        count = int(done[4:])
+        notice = f"{count} alert{'s' if count != 1 else ''} acknowledged."
+    return page(
+        "alerts.html",
+        principal,
+        title="Alerts",
+        active="alerts",
+        alerts=list(rows),
+        total=total,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        credentials=credentials,
+        kinds=KIND_NAMES,
+        statuses=STATUSES,
+        severities=SEVERITIES,
+        filters={"kind": kind or "", "credential_id": chosen_credential, "status": status, "severity": severity or ""},
+        notice=notice,
+    )
+
+
+@post("/app/alerts/acknowledge", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def bulk_acknowledge(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
+    """Acknowledges the ticked alerts that are open; others (already handled, another org's) are left alone."""
+    form = await read_form(request)
+    ids = {int(v) for v in form.getall("alert_id", []) if isinstance(v, str) and v.isdigit()}
+    done = 0
+    if ids:
+        alerts = await db_session.scalars(
+            select(Alert).where(Alert.org_id == principal.org_id, Alert.id.in_(ids), Alert.status == "open")
+        )
+        for alert in alerts:
+            await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
+            done += 1
+    back = str(form.get("back") or "")
+    back = back if back.startswith("?") else ""
+    separator = "&" if back else "?"
+    return await committed_redirect(db_session, f"/app/alerts{back}{separator}done=ack-{done}")
+
+
+async def _owned(db_session: DbSession, alert_id: int, org_id: int) -> Alert:
+    alert = await db_session.get(Alert, alert_id)
+    if alert is None or alert.org_id != org_id:
+        raise NotFoundException(f"alert {alert_id} not found")
+    return alert
+
+
+async def _alert_page(
+    db_session: DbSession, principal: CurrentPrincipal, alert: Alert, *, status_code: int = 200, error: str | None = None
+) -> Template:
+    credential = await db_session.get(Credential, alert.credential_id)
+    competency = await db_session.get(Competency, alert.competency_id) if alert.competency_id else None
+    events = (
+        await db_session.execute(
+            select(AlertEvent, User.email)
+            .outerjoin(User, User.id == AlertEvent.actor_user_id)
+            .where(AlertEvent.alert_id == alert.id, AlertEvent.org_id == principal.org_id)
+            .order_by(AlertEvent.at, AlertEvent.id)
+        )
+    ).all()
+    evidence = alert.evidence or {}
+    return page(
+        "alert.html",
+        principal,
+        title=f"Alert {alert.id}",
+        active="alerts",
+        status_code=status_code,
+        error=error,
+        alert=alert,
+        credential=credential,
+        competency=competency,
+        kind_name=KIND_NAMES.get(alert.kind, alert.kind),
+        sentences=describe(alert.kind, evidence),
+        windows=window_dates(evidence),
+        snippets=[s for s in evidence.get("snippets") or [] if isinstance(s, dict)],
+        quotes=[q for q in evidence.get("survey_quotes") or [] if isinstance(q, dict | str)],
+        events=events,
+        actions=[(s, ACTIONS[s]) for s in ACTIONS if s in TRANSITIONS.get(alert.status, set())],
+        tomorrow=date.today().isoformat(),
+    )
+
+
+@get("/app/alerts/{alert_id:int}", include_in_schema=False)
+async def alert_page(alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template:
+    await wake_snoozed(db_session, principal.org_id)
+    return await _alert_page(db_session, principal, await _owned(db_session, alert_id, principal.org_id))
+
+
+@post("/app/alerts/{alert_id:int}", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def update_alert(
+    request: Request, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    alert = await _owned(db_session, alert_id, principal.org_id)
+    form = await read_form(request)
+    status = str(form.get("status") or "").strip() or None
+    note = str(form.get("note") or "").strip() or None
+    until_text = str(form.get("snooze_until") or "").strip()
+    error = None
+    until = None
+    if note and len(note) > 4000:
+        error = "The note is longer than 4,000 characters."
+    elif until_text and status == "snoozed":
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            error = "Snooze until must be a date (YYYY-MM-DD)."
+    if error is None:
+        try:
+            await change_status(db_session, alert, principal.user_id, status, note, until)
+        except TransitionError as exc:
+            error = str(exc)[:1].upper() + str(exc)[1:] + "."
+            status_code = exc.status_code
+        else:
+            return await committed_redirect(db_session, f"/app/alerts/{alert.id}")
+    else:
+        status_code = 400
+    await db_session.rollback()
+    alert = await _owned(db_session, alert_id, principal.org_id)
+    return await _alert_page(db_session, principal, alert, status_code=status_code, error=error)
+
+
+route_handlers = [inbox, bulk_acknowledge, alert_page, update_alert]

@@ -1,0 +1,137 @@
+"""An alert's statistics in plain words, from the evidence a drift run stored with it.
+
+Designers decide from these sentences, so they state counts beside shares ("24% of 412 postings") and the
+windows they compare, and say how unlikely the change is to be chance without asking anyone to read a q-value.
+Pure functions of the evidence dict (unit-tested); unknown or missing fields leave a sentence out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+KIND_NAMES = {
+    "emerging_skill": "Emerging skill",
+    "fading_competency": "Fading competency",
+    "coverage_drop": "Coverage drop",
+    "survey_gap": "Survey gap",
+}
+
+
+def _pct(share: float) -> str:
+    pct = share * 100
+    if 0 < pct < 1:
+        return "under 1%"
+    return f"{pct:.0f}%"
+
+
+def _count(value: object) -> str:
+    return f"{int(value):,}" if isinstance(value, int | float) else "?"
+
+
+def _days(window: dict | None) -> int | None:
+    try:
+        return (date.fromisoformat(window["to"]) - date.fromisoformat(window["from"])).days + 1  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def window_phrase(window: dict | None, fallback: str) -> str:
+    """'the last 90 days' / 'the 270 days before' reads better than two dates; the dates follow in the facts."""
+    days = _days(window)
+    if days is None:
+        return fallback
+    if days % 30 == 0 and days >= 60:
+        return f"{days // 30} months"
+    return f"{days} days"
+
+
+def _chance(evidence: dict) -> str | None:
+    q = evidence.get("q_value")
+    tests = evidence.get("tests")
+    if not isinstance(q, int | float):
+        return None
+    if q < 0.001:
+        odds = "far less than 1 in 1,000"
+    elif q < 0.01:
+        odds = "less than 1 in 100"
+    elif q < 0.05:
+        odds = "less than 1 in 20"
+    else:
+        odds = f"about {q:.0%}"
+    among = f", allowing for the {_count(tests)} comparisons checked in this run" if isinstance(tests, int) else ""
+    return f"The chance that a change this large is luck is {odds}{among} (q = {q:.2g})."
+
+
+def _requirement(evidence: dict) -> str | None:
+    required = (evidence.get("required") or {}).get("current")
+    count = (evidence.get("counts") or {}).get("current")
+    if not isinstance(required, int) or not isinstance(count, int) or count <= 0:
+        return None
+    return f"{_count(required)} of those {_count(count)} postings list it as required."
+
+
+def describe(kind: str, evidence: dict) -> list[str]:
+    """Sentences for the alert page, most important first."""
+    evidence = evidence or {}
+    windows = evidence.get("windows") or {}
+    current_len = window_phrase(windows.get("current"), "the current window")
+    baseline_len = window_phrase(windows.get("baseline"), "the baseline")
+    postings = evidence.get("postings") or {}
+    shares = evidence.get("shares") or {}
+    sentences: list[str] = []
+    if kind in ("emerging_skill", "fading_competency") and shares:
+        direction = "up" if kind == "emerging_skill" else "down"
+        subject = (
+            f"\u201c{(evidence.get('concept') or {}).get('label', 'This skill')}\u201d"
+            if kind == "emerging_skill"
+            else "This competency's skills"
+        )
+        sentences.append(
+            f"{subject} asked for in {_pct(shares.get('current', 0.0))} of {_count(postings.get('current'))} "
+            f"postings in the last {current_len}, {direction} from {_pct(shares.get('baseline', 0.0))} of "
+            f"{_count(postings.get('baseline'))} in the {baseline_len} before."
+        )
+        if kind == "emerging_skill":
+            sentences.append("None of the credential's competencies covers it (no confirmed or suggested link).")
+            requirement = _requirement(evidence)
+            if requirement:
+                sentences.append(requirement)
+        elif evidence.get("below_floor"):
+            sentences.append("It has fallen below the share at which a skill counts as in demand.")
+    elif kind == "coverage_drop":
+        coverage = evidence.get("coverage") or {}
+        if "current" in coverage and "baseline" in coverage:
+            sentences.append(
+                f"The credential covers {_pct(coverage['current'])} of what employers ask for in the last "
+                f"{current_len} ({_count(postings.get('current'))} postings), down from "
+                f"{_pct(coverage['baseline'])} in the {baseline_len} before ({_count(postings.get('baseline'))} postings)."
+            )
+        uncovered = evidence.get("uncovered") or []
+        if uncovered:
+            names = ", ".join(
+                f"{u.get('label', u.get('concept_id', '?'))} ({_pct(u.get('share', 0.0))})" for u in uncovered[:5]
+            )
+            sentences.append(f"Most asked for and not covered: {names}.")
+    elif kind == "survey_gap":
+        share = evidence.get("share") or evidence.get("effect")
+        employers = evidence.get("employers") or evidence.get("responses")
+        if isinstance(share, int | float):
+            sentences.append(
+                f"{_pct(share)} of responding employers"
+                + (f" ({_count(employers)})" if isinstance(employers, int) else "")
+                + " say graduates lack this."
+            )
+    chance = _chance(evidence)
+    if chance:
+        sentences.append(chance)
+    return sentences
+
+
+def window_dates(evidence: dict) -> list[tuple[str, str]]:
+    """(label, 'from – to') for the facts list."""
+    out = []
+    for key, label in (("current", "Current window"), ("baseline", "Compared with")):
+        window = (evidence.get("windows") or {}).get(key) or {}
+        if window.get("from") and window.get("to"):
+            out.append((label, f"{window['from']} to {window['to']}"))
+    return out
