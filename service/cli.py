@@ -110,6 +110,14 @@ def serve(
     )
 
 
+from service.postings.cli import postings_app, sources_app  # noqa: E402 - after the core commands
+from service.postings.cli import worker as postings_worker  # noqa: E402
+
+app.add_typer(postings_app, name="postings")
+app.add_typer(sources_app, name="sources")
+app.command("worker")(postings_worker)
+
+
 def main() -> None:
     try:
         app()

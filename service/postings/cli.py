@@ -1,0 +1,98 @@
+"""Command line: `skillpulse worker`, `skillpulse postings import|reextract`, `skillpulse sources run`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+postings_app = typer.Typer(help="Job postings: file import and re-extraction.", no_args_is_help=True)
+sources_app = typer.Typer(help="Import sources (job boards and feeds).", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _settings():  # noqa: ANN202 - service.settings.Settings
+    from service.cli import _settings as load
+
+    return load()
+
+
+def worker(
+    once: bool = typer.Option(False, "--once", help="Drain the queue, then exit."),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Postings per batch."),
+    processes: int | None = typer.Option(None, "--processes", min=1, help="Extraction processes."),
+) -> None:
+    """Extract skills from pending postings: claim batches, extract in worker processes, store the mentions."""
+    from service.db import create_engine
+    from service.nlp_runner import NlpRunner
+    from service.postings.worker import ExtractionWorker
+
+    settings = _settings()
+
+    async def run() -> int:
+        engine = create_engine(settings)
+        runner = NlpRunner(processes or settings.server.nlp_processes)
+        extraction = ExtractionWorker(
+            engine, runner, batch_size=batch_size or settings.postings.worker_batch_size,
+            poll_seconds=settings.postings.worker_poll_seconds,
+        )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, extraction.stop)
+        try:
+            if once:
+                return await extraction.drain()
+            console.print(f"worker: extracting pending postings (batch {extraction.batch_size})")
+            await extraction.run_forever()
+            return 0
+        finally:
+            runner.shutdown()
+            await engine.dispose()
+
+    done = asyncio.run(run())
+    if once:
+        console.print(f"processed {done} postings")
+
+
+@postings_app.command("reextract")
+def reextract(
+    org: str | None = typer.Option(None, "--org", help="Only this organisation (name); default: all."),
+    all_versions: bool = typer.Option(False, "--all", help="Every posting, not only older extractor versions."),
+) -> None:
+    """Queue postings extracted by an older extractor version (or all) for the worker to redo."""
+    from service.db import create_engine, session_scope
+    from service.postings.extraction import extractor_version
+    from service.postings.queue import requeue
+
+    settings = _settings()
+    version = extractor_version()
+
+    async def run() -> int:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                org_id = await _org_id(session, org) if org else None
+                return await requeue(session, version=None if all_versions else version, org_id=org_id)
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(run())
+    console.print(f"queued {count} postings for extraction with {version}; run `skillpulse worker` (or serve)")
+
+
+async def _org_id(session, name: str) -> int:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from service.auth.models import Organisation
+
+    org_id = await session.scalar(select(Organisation.id).where(Organisation.name == name))
+    if org_id is None:
+        console.print(f"[red]error:[/red] no organisation named {name!r}")
+        raise typer.Exit(1)
+    return org_id
+
+
+__all__ = ["Path", "postings_app", "sources_app", "worker"]

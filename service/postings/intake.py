@@ -1,0 +1,175 @@
+"""Storing postings in bulk: idempotent on (org, source, external id), one fingerprint per content.
+
+A new posting is inserted and queued for extraction; a changed one is updated (and re-queued only when its
+text, title or given occupation changed); an unchanged one is left untouched. The caller owns the transaction,
+so a whole API batch, file or feed run is stored or nothing is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.postings.models import Posting
+from service.postings.records import NormalPosting
+from service.timeutil import utcnow
+
+_CHUNK = 500
+_TABLE = Posting.__table__
+
+
+@dataclass(slots=True)
+class StoredPosting:
+    index: int
+    id: int
+    source: str
+    external_id: str
+    status: str  # created | updated | unchanged
+    content_hash: str
+    duplicate_of: int | None = None
+
+
+@dataclass(slots=True)
+class IntakeSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    items: list[StoredPosting] = field(default_factory=list)
+
+    @property
+    def changed_any(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _chunks(seq: Sequence, size: int = _CHUNK):  # noqa: ANN202 - a generator of slices
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+async def _existing(session: AsyncSession, org_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    found: dict[tuple[str, str], dict] = {}
+    columns = [
+        _TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id, _TABLE.c.url, _TABLE.c.title, _TABLE.c.employer,
+        _TABLE.c.text, _TABLE.c.region, _TABLE.c.posted_at, _TABLE.c.content_hash, _TABLE.c.occupation_code,
+        _TABLE.c.occupation_source, _TABLE.c.import_source_id,
+    ]
+    for chunk in _chunks(keys):
+        rows = await session.execute(
+            select(*columns).where(
+                _TABLE.c.org_id == org_id, tuple_(_TABLE.c.source, _TABLE.c.external_id).in_(chunk)
+            )
+        )
+        for row in rows.mappings():
+            found[(row["source"], row["external_id"])] = dict(row)
+    return found
+
+
+def _occupation_fields(posting: NormalPosting, old: dict | None) -> dict:
+    """A given occupation is stored as given; without one, a coded occupation stays (the worker codes it)."""
+    if posting.occupation:
+        fields = {"occupation_code": posting.occupation, "occupation_source": "given"}
+        if old is None or old.get("occupation_code") != posting.occupation:
+            fields["occupation_label"] = None
+        return fields
+    if old is not None and old.get("occupation_source") == "given":
+        return {"occupation_code": None, "occupation_source": None, "occupation_label": None}
+    return {}
+
+
+async def store_postings(
+    session: AsyncSession,
+    org_id: int,
+    postings: Sequence[NormalPosting],
+    *,
+    import_source_id: int | None = None,
+) -> IntakeSummary:
+    """Insert new postings, update changed ones, leave unchanged ones; returns what happened to each."""
+    summary = IntakeSummary()
+    last_index: dict[tuple[str, str], int] = {}
+    for index, posting in enumerate(postings):
+        last_index[(posting.source, posting.external_id)] = index  # the last copy in a batch wins
+    existing = await _existing(session, org_id, list(last_index))
+    now = utcnow()
+    inserts: list[dict] = []
+    insert_indexes: list[int] = []
+    updates: list[dict] = []
+    results: dict[int, StoredPosting] = {}
+    for key, index in last_index.items():
+        posting = postings[index]
+        old = existing.get(key)
+        occupation = _occupation_fields(posting, old)
+        fields = posting.stored_fields() | occupation
+        if old is None:
+            inserts.append(
+                {"occupation_code": None, "occupation_label": None, "occupation_source": None}
+                | fields
+                | {
+                    "org_id": org_id,
+                    "source": posting.source,
+                    "external_id": posting.external_id,
+                    "extraction_status": "pending",
+                    "import_source_id": import_source_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            insert_indexes.append(index)
+            continue
+        changed = {name: value for name, value in fields.items() if old.get(name) != value}
+        if not changed:
+            results[index] = StoredPosting(index, old["id"], *key, "unchanged", posting.content_hash)
+            continue
+        requeue = "content_hash" in changed or "occupation_code" in changed
+        values = changed | {"updated_at": now, "b_id": old["id"]}
+        if import_source_id is not None and old.get("import_source_id") is None:
+            values["import_source_id"] = import_source_id
+        if requeue:
+            values |= {"extraction_status": "pending", "extraction_error": None}
+        updates.append(values)
+        results[index] = StoredPosting(index, old["id"], *key, "updated", posting.content_hash)
+
+    for chunk_start in range(0, len(inserts), _CHUNK):
+        chunk = inserts[chunk_start : chunk_start + _CHUNK]
+        rows = await session.execute(
+            insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk
+        )
+        ids = {(r.source, r.external_id): r.id for r in rows}
+        for values in chunk:
+            key = (values["source"], values["external_id"])
+            index = last_index[key]
+            results[index] = StoredPosting(index, ids[key], *key, "created", values["content_hash"])
+    for values in updates:
+        # Each update sets its own columns, so they go one statement each (changed postings are few).
+        row_id = values.pop("b_id")
+        await session.execute(update(_TABLE).where(_TABLE.c.id == row_id).values(**values))
+
+    await _mark_duplicates(session, org_id, results)
+    for index in sorted(results):
+        item = results[index]
+        summary.items.append(item)
+        if item.status == "created":
+            summary.created += 1
+        elif item.status == "updated":
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    return summary
+
+
+async def _mark_duplicates(session: AsyncSession, org_id: int, results: dict[int, StoredPosting]) -> None:
+    """Point each posting at the first posting of the organisation with the same content, if not itself."""
+    hashes = sorted({item.content_hash for item in results.values()})
+    first: dict[str, int] = {}
+    for chunk in _chunks(hashes):
+        rows = await session.execute(
+            select(_TABLE.c.content_hash, func.min(_TABLE.c.id))
+            .where(_TABLE.c.org_id == org_id, _TABLE.c.content_hash.in_(chunk))
+            .group_by(_TABLE.c.content_hash)
+        )
+        first.update({h: i for h, i in rows.tuples()})
+    for item in results.values():
+        original = first.get(item.content_hash)
+        item.duplicate_of = original if original is not None and original != item.id else None

@@ -1,0 +1,213 @@
+"""The extraction worker: claims batches of pending postings, extracts them in worker processes, stores the
+mentions in bulk and marks each posting with the extractor version.
+
+Claim, process and store happen in one transaction on PostgreSQL: the batch's rows are locked with
+`FOR UPDATE SKIP LOCKED`, so any number of workers share the queue, and a worker killed mid-batch simply
+rolls back, leaving its postings pending for the next claim. SQLite has no row locks: one worker reads a
+batch, extracts it outside any transaction, then stores it in a short write transaction that keeps only the
+postings still pending with the same content (a posting changed meanwhile stays pending and is redone).
+Mentions of a posting are deleted before its new ones are written, so a redone batch never doubles them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from litestar import Litestar
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.db import sessionmaker
+from service.nlp_runner import NlpRunner
+from service.postings.extraction import Job, Outcome, extract_jobs
+from service.postings.models import Posting, PostingSkill
+from service.timeutil import utcnow
+
+log = logging.getLogger("skillpulse.postings.worker")
+
+_POSTING = Posting.__table__
+_SKILL = PostingSkill.__table__
+_SKILL_COLUMNS = ("org_id", "posting_id", "start", "end", "text", "kind", "concept_id", "concept_label", "score",
+                  "requirement")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    org_id: int
+    title: str
+    text: str
+    content_hash: str
+    occupation_source: str | None
+
+
+async def _claim(session: AsyncSession, limit: int, postgres: bool) -> list[Claimed]:
+    query = (
+        select(_POSTING.c.id, _POSTING.c.org_id, _POSTING.c.title, _POSTING.c.text, _POSTING.c.content_hash,
+               _POSTING.c.occupation_source)
+        .where(_POSTING.c.extraction_status == "pending")
+        .order_by(_POSTING.c.id)
+        .limit(limit)
+    )
+    if postgres:
+        query = query.with_for_update(skip_locked=True)
+    rows = await session.execute(query)
+    return [Claimed(*row) for row in rows.tuples()]
+
+
+async def _copy_mentions(session: AsyncSession, rows: list[tuple]) -> None:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table("posting_skill", records=rows, columns=list(_SKILL_COLUMNS))
+
+
+async def _store(session: AsyncSession, claimed: list[Claimed], version: str, outcomes: list[Outcome],
+                 postgres: bool) -> int:
+    ids = [c.id for c in claimed]
+    # The delete comes first: on SQLite it takes the write lock before the check below reads.
+    await session.execute(delete(_SKILL).where(_SKILL.c.posting_id.in_(ids)))
+    current = await session.execute(
+        select(_POSTING.c.id, _POSTING.c.content_hash).where(
+            _POSTING.c.id.in_(ids), _POSTING.c.extraction_status == "pending"
+        )
+    )
+    still = {posting_id: digest for posting_id, digest in current.tuples()}
+    by_id = {c.id: c for c in claimed}
+    now = utcnow()
+    mention_rows: list[tuple] = []
+    plain_updates: list[dict] = []
+    coded_updates: list[dict] = []
+    for outcome in outcomes:
+        posting = by_id[outcome.posting_id]
+        if still.get(posting.id) != posting.content_hash:
+            continue  # changed or taken care of meanwhile: it stays for the next batch
+        for m in outcome.mentions:
+            mention_rows.append((posting.org_id, posting.id, *m))
+        values = {
+            "b_id": posting.id, "status": "failed" if outcome.error else "done", "version": version,
+            "error": outcome.error, "at": now,
+        }
+        if outcome.occupation is not None and posting.occupation_source != "given":
+            coded_updates.append(values | {"code": outcome.occupation[0], "label": outcome.occupation[1][:300]})
+        else:
+            plain_updates.append(values)
+    if mention_rows:
+        if postgres:
+            await _copy_mentions(session, mention_rows)
+        else:
+            await session.execute(insert(_SKILL), [dict(zip(_SKILL_COLUMNS, r, strict=True)) for r in mention_rows])
+    marks = {
+        "extraction_status": bindparam("status"), "extraction_version": bindparam("version"),
+        "extraction_error": bindparam("error"), "extracted_at": bindparam("at"),
+    }
+    stmt = update(_POSTING).where(_POSTING.c.id == bindparam("b_id"))
+    if plain_updates:
+        await session.execute(stmt.values(**marks), plain_updates)
+    if coded_updates:
+        await session.execute(
+            stmt.values(**marks, occupation_code=bindparam("code"), occupation_label=bindparam("label"),
+                        occupation_source="coded"),
+            coded_updates,
+        )
+    return len(plain_updates) + len(coded_updates)
+
+
+class ExtractionWorker:
+    """Drains the queue of pending postings in batches; `run_forever` waits for work between batches."""
+
+    def __init__(self, engine: AsyncEngine, runner: NlpRunner, *, batch_size: int = 64,
+                 poll_seconds: float = 5.0) -> None:
+        self.engine = engine
+        self.runner = runner
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.postgres = engine.dialect.name == "postgresql"
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    async def run_batch(self) -> int:
+        """Claim, extract and store one batch; returns how many postings it finished (0: queue empty)."""
+        async with sessionmaker(self.engine)() as session:
+            try:
+                claimed = await _claim(session, self.batch_size, self.postgres)
+                if not claimed:
+                    await session.rollback()
+                    return 0
+                if not self.postgres:
+                    await session.commit()  # no read snapshot held across the extraction on SQLite
+                jobs = [Job(c.id, c.title, c.text, c.occupation_source != "given") for c in claimed]
+                version, outcomes = await self.runner.run(extract_jobs, jobs)
+                done = await _store(session, claimed, version, outcomes, self.postgres)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+        return done if done else len(claimed)
+
+    async def drain(self) -> int:
+        """Process batches until none is pending; returns the number of postings processed."""
+        total = 0
+        while True:
+            count = await self.run_batch()
+            if count == 0:
+                return total
+            total += count
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """Batches while there is work; otherwise sleep until woken or the poll interval passes."""
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                count = await self.run_batch()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the worker outlives a bad batch (database or nlp trouble)
+                failures += 1
+                log.exception("extraction batch failed; retrying")
+                count = 0
+                await asyncio.sleep(min(60.0, 2.0 ** min(failures, 6)))
+            if count == 0 and not self._stop.is_set():
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+
+def wake_worker(app: Litestar) -> None:
+    """Tell the in-process worker (if any) that new postings are waiting."""
+    worker = getattr(app.state, "postings_worker", None)
+    if worker is not None:
+        worker.wake()
+
+
+@contextlib.asynccontextmanager
+async def background_worker(app: Litestar) -> AsyncIterator[None]:
+    """`serve`'s in-process worker (settings.server.run_worker), so one machine needs nothing else."""
+    settings = app.state.settings
+    if not settings.server.run_worker:
+        yield
+        return
+    worker = ExtractionWorker(app.state.engine, app.state.nlp, batch_size=settings.postings.worker_batch_size,
+                              poll_seconds=settings.postings.worker_poll_seconds)
+    app.state.postings_worker = worker
+    task = asyncio.create_task(worker.run_forever(), name="skillpulse-extraction-worker")
+    try:
+        yield
+    finally:
+        worker.stop()
+        try:
+            await asyncio.wait_for(task, timeout=30)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
+        app.state.postings_worker = None
