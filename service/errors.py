@@ -59,6 +59,10 @@ def data_error_handler(request: Request, exc: DataError) -> Response:
     return _json(400, "A value is out of range or malformed for storage")
 
 
+def recursion_handler(request: Request, exc: RecursionError) -> Response:
+    return _json(400, "Request body is nested too deeply")
+
+
 def internal_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -70,5 +74,6 @@ exception_handlers = {
     NotFoundError: not_found_handler,
     IntegrityError: integrity_handler,
     DataError: data_error_handler,
+    RecursionError: recursion_handler,
     Exception: internal_handler,
 }
