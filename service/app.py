@@ -22,6 +22,8 @@ from litestar.template import TemplateConfig
 from service import db, logredact
 from service.auth import controllers as auth_controllers
 from service.extraction import controllers as extraction_controllers
+from service.postings import controllers as postings_controllers
+from service.postings.worker import background_worker as postings_worker
 from service.auth.guards import role_guard
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.dependencies import provide_nlp, provide_principal
@@ -36,14 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = []
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.
-BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = []
+BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = [postings_worker]
 
 
 @asynccontextmanager
