@@ -25,6 +25,9 @@ from service.extraction import controllers as extraction_controllers
 from service.postings import controllers as postings_controllers
 from service.postings.worker import background_worker as postings_worker
 from service.auth.guards import role_guard
+from service.dashboard import controllers as dashboard_controllers
+from service.dashboard.filters import register_template_filters
+from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.dependencies import provide_nlp, provide_principal
 from service.errors import exception_handlers
@@ -38,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = []
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         plugins=[db.sqlalchemy_plugin(engine)],
         middleware=[
+            SecurityHeadersMiddleware,
             session_config.middleware,
             _auth_middleware(),
         ],
@@ -133,7 +137,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        template_config=TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=register_template_filters
+        ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         logging_config=LoggingConfig(
             root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
