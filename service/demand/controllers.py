@@ -1,0 +1,140 @@
+"""HTTP: the demand series, a credential's alignment and drift runs; alerts and webhooks have their own modules."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from sqlalchemy import select
+
+from service.credentials.models import Credential
+from service.demand import alert_controllers, webhook_controllers
+from service.demand.aggregation import OccupationCodeError, normalise_occupations
+from service.demand.models import DriftRun
+from service.demand.runs import run_drift
+from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead
+from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series
+from service.dependencies import CurrentPrincipal, DbSession
+from service.timeutil import utcnow
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeated and comma-separated query values alike: ?occupation=a&occupation=b or ?occupation=a,b."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _twelve_months_back(end: date) -> date:
+    """The first day of the month eleven months before `end`'s month: a twelve-month series by default."""
+    year, month = end.year, end.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1)
+
+
+class DemandController(Controller):
+    path = "/api/v1/demand"
+    tags = ["demand"]
+
+    @get("/", operation_id="getDemand", raises=[ClientException])
+    async def demand(
+        self,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        occupation: FromQuery[list[str]],
+        region: FromQuery[str | None] = None,
+        from_date: Annotated[date | None, QueryParameter(name="from")] = None,
+        to_date: Annotated[date | None, QueryParameter(name="to")] = None,
+        interval: FromQuery[str] = "month",
+        concept: FromQuery[list[str] | None] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
+    ) -> DemandSeries:
+        """Monthly distinct postings and, per concept, postings asking for it (required and preferred apart)."""
+        if interval != "month":
+            raise ClientException(f"interval {interval!r} is not supported; use interval=month")
+        try:
+            occupations = normalise_occupations(_split(occupation))
+        except OccupationCodeError as exc:
+            raise ClientException(str(exc)) from None
+        if not occupations:
+            raise ClientException("give at least one occupation (SOC 15-1232 or O*NET-SOC 15-1232.00)")
+        end = to_date or utcnow().date()
+        start = from_date or _twelve_months_back(end)
+        if start > end:
+            raise ClientException(f"from ({start}) is after to ({end})")
+        if (end - start).days > MAX_SERIES_DAYS:
+            raise ClientException("the window is longer than ten years; narrow from/to")
+        return await demand_series(db_session, principal.org_id, occupations, (region or None), start, end,
+                                   _split(concept), limit)
+
+
+class AlignmentController(Controller):
+    path = "/api/v1/credentials"
+    tags = ["demand"]
+
+    @get("/{credential_id:int}/alignment", operation_id="getCredentialAlignment",
+         raises=[NotFoundException, ClientException])
+    async def alignment(
+        self,
+        request: Request,
+        credential_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        as_of: FromQuery[date | None] = None,
+        days: Annotated[int | None, Parameter(ge=7, le=3650)] = None,
+    ) -> AlignmentRead:
+        """Demanded concepts in the credential's occupations over the window, each covered or not."""
+        credential = await db_session.scalar(
+            select(Credential).where(Credential.id == credential_id, Credential.org_id == principal.org_id,
+                                     Credential.deleted_at.is_(None))
+        )
+        if credential is None:
+            raise NotFoundException(f"credential {credential_id} not found")
+        drift = request.app.state.settings.drift
+        return await credential_alignment(db_session, drift, credential, as_of or utcnow().date(),
+                                          days or drift.current_days)
+
+
+class DriftController(Controller):
+    path = "/api/v1/drift"
+    tags = ["drift"]
+
+    @post("/run", operation_id="runDrift", raises=[ClientException])
+    async def run(
+        self, request: Request, data: JSONBody[DriftRunCreate], principal: CurrentPrincipal
+    ) -> DriftRunRead:
+        """Run drift detection now for every credential of the organisation; answers with the run's summary."""
+        app = request.app
+        if data.as_of and data.as_of > utcnow().date() + timedelta(days=1):
+            raise ClientException(f"as_of {data.as_of} is in the future")
+        run = await run_drift(app.state.engine, app.state.settings, principal.org_id, data.as_of, "manual")
+        return DriftRunRead.model_validate(run)
+
+    @get("/runs", operation_id="listDriftRuns")
+    async def runs(
+        self, db_session: DbSession, principal: CurrentPrincipal,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
+    ) -> list[DriftRunRead]:
+        """The organisation's drift runs, newest first."""
+        rows = await db_session.scalars(
+            select(DriftRun).where(DriftRun.org_id == principal.org_id).order_by(DriftRun.id.desc()).limit(limit)
+        )
+        return [DriftRunRead.model_validate(r) for r in rows]
+
+    @get("/runs/{run_id:int}", operation_id="getDriftRun", raises=[NotFoundException])
+    async def get_run(self, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> DriftRunRead:
+        run = await db_session.get(DriftRun, run_id)
+        if run is None or run.org_id != principal.org_id:
+            raise NotFoundException(f"drift run {run_id} not found")
+        return DriftRunRead.model_validate(run)
+
+
+route_handlers = [
+    DemandController,
+    AlignmentController,
+    DriftController,
+    *alert_controllers.route_handlers,
+    *webhook_controllers.route_handlers,
+]

@@ -1,0 +1,252 @@
+"""Drift detection for one credential: pure, from counts to alert candidates (no database, no clock).
+
+Every concept seen in either window and every competency with linked concepts is tested (two-sided), and
+Benjamini–Hochberg runs over all of those tests together, so the more a credential is tested the stronger each
+signal must be. A candidate then also needs the minimum absolute change; a fading competency that fell below the
+demand floor needs significance but not the minimum change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from service.demand.aggregation import BucketCounts, ConceptCount
+from service.demand.coverage import weighted_coverage
+from service.demand.statistics import (
+    Comparison,
+    Gate,
+    benjamini_hochberg,
+    cohens_h,
+    compare_proportions,
+    enough_data,
+    severity_for,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Inclusive date ranges: the baseline ends the day before the current window starts."""
+
+    as_of: date
+    current_start: date
+    baseline_start: date
+
+    @property
+    def baseline_end(self) -> date:
+        return self.current_start - timedelta(days=1)
+
+    def to_dict(self) -> dict:
+        return {
+            "baseline": {"from": self.baseline_start.isoformat(), "to": self.baseline_end.isoformat()},
+            "current": {"from": self.current_start.isoformat(), "to": self.as_of.isoformat()},
+        }
+
+
+def windows_for(as_of: date, current_days: int, baseline_days: int) -> Windows:
+    current_start = as_of - timedelta(days=current_days - 1)
+    return Windows(as_of, current_start, current_start - timedelta(days=baseline_days))
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    gate: Gate
+    demand_floor: float
+    coverage_drop_points: float
+    severity_medium: float
+    severity_high: float
+    exact_test_below: float = 5.0
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An alert the evidence supports; `subject` is the concept id or competency id it is about."""
+
+    kind: str
+    subject: str
+    title: str
+    severity: str
+    evidence: dict
+    concept_id: str | None = None
+    competency_id: int | None = None
+    snippet_concepts: list[str] = field(default_factory=list)
+    snippet_window: str = "current"
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: str  # "ok" | "insufficient_data"
+    baseline_postings: int
+    current_postings: int
+    tests: int = 0
+    coverage: dict = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Test:
+    kind: str  # "concept" | "competency"
+    key: str
+    comparison: Comparison
+    q: float = 1.0
+
+
+def _share(count: ConceptCount | None, total: int) -> float:
+    return (count.postings / total) if (count and total) else 0.0
+
+
+def _counts(comparison: Comparison, q: float, tests: int, windows: Windows) -> dict:
+    return {
+        "as_of": windows.as_of.isoformat(),
+        "windows": windows.to_dict(),
+        "postings": {"baseline": comparison.baseline_total, "current": comparison.current_total},
+        "counts": {"baseline": comparison.baseline_count, "current": comparison.current_count},
+        "shares": {"baseline": round(comparison.baseline_share, 4), "current": round(comparison.current_share, 4)},
+        "change": round(comparison.change, 4),
+        "effect_size": round(comparison.effect_size, 4),
+        "test": comparison.test,
+        "p_value": _sig(comparison.p_value),
+        "q_value": _sig(q),
+        "tests": tests,
+    }
+
+
+def detect(
+    credential_name: str,
+    counts: BucketCounts,
+    competency_counts: dict[str, dict[int, int]],
+    competency_names: dict[int, str],
+    is_covered: Callable[[list[tuple[str, str]]], dict[str, list[dict]]],
+    windows: Windows,
+    limits: Thresholds,
+) -> Outcome:
+    """Alert candidates for one credential from its window counts.
+
+    `is_covered(concepts)` answers, for (concept_id, label) pairs, the competencies covering each (empty list:
+    not covered); it is asked only about the concepts that matter (risers and demanded concepts).
+    """
+    nb, nc = counts.total("baseline"), counts.total("current")
+    outcome = Outcome("ok", nb, nc)
+    if not enough_data(nb, nc, limits.gate):
+        outcome.status = "insufficient_data"
+        return outcome
+    base = counts.concepts.get("baseline", {})
+    cur = counts.concepts.get("current", {})
+    labels = {cid: c.label for cid, c in {**base, **cur}.items()}
+    tests: list[_Test] = []
+    for cid in sorted(labels):
+        xb = base[cid].postings if cid in base else 0
+        xc = cur[cid].postings if cid in cur else 0
+        tests.append(_Test("concept", cid, compare_proportions(xb, nb, xc, nc, limits.exact_test_below)))
+    comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
+    for comp_id in sorted(set(comp_base) | set(comp_cur)):
+        comparison = compare_proportions(comp_base.get(comp_id, 0), nb, comp_cur.get(comp_id, 0), nc,
+                                         limits.exact_test_below)
+        tests.append(_Test("competency", str(comp_id), comparison))
+    for test, q in zip(tests, benjamini_hochberg([t.comparison.p_value for t in tests]), strict=True):
+        test.q = q
+    outcome.tests = m = len(tests)
+    gate = limits.gate
+
+    def severity(comparison: Comparison) -> str:
+        return severity_for(comparison.effect_size, limits.severity_medium, limits.severity_high)
+
+    risers = [
+        t for t in tests
+        if t.kind == "concept" and t.q <= gate.q_level and t.comparison.change >= gate.min_abs_change - 1e-12
+        and t.comparison.current_share >= limits.demand_floor
+    ]
+    demanded_base = {cid: _share(c, nb) for cid, c in base.items() if _share(c, nb) >= limits.demand_floor}
+    demanded_cur = {cid: _share(c, nc) for cid, c in cur.items() if _share(c, nc) >= limits.demand_floor}
+    asked = sorted({t.key for t in risers} | set(demanded_base) | set(demanded_cur))
+    covered_by = is_covered([(cid, labels[cid]) for cid in asked])
+    covered = {cid for cid, matches in covered_by.items() if matches}
+
+    for t in risers:
+        if t.key in covered:
+            continue
+        c = t.comparison
+        evidence = _counts(c, t.q, m, windows)
+        evidence.update(_requirement_split(base.get(t.key), cur.get(t.key)))
+        evidence["effect"] = round(c.current_share, 4)
+        evidence["concept"] = {"id": t.key, "label": labels[t.key]}
+        outcome.candidates.append(Candidate(
+            kind="emerging_skill",
+            subject=t.key,
+            concept_id=t.key,
+            title=f"Employers increasingly ask for \u201c{labels[t.key]}\u201d ({c.baseline_share:.0%} \u2192 "
+            f"{c.current_share:.0%} of postings); {credential_name} does not cover it",
+            severity=severity(c),
+            evidence=evidence,
+            snippet_concepts=[t.key],
+        ))
+
+    for t in tests:
+        if t.kind != "competency" or t.q > gate.q_level:
+            continue
+        c = t.comparison
+        fell = c.change <= -gate.min_abs_change + 1e-12
+        below_floor = c.baseline_share >= limits.demand_floor > c.current_share and c.change < 0
+        if not (fell or below_floor):
+            continue
+        comp_id = int(t.key)
+        name = competency_names.get(comp_id, f"competency {comp_id}")
+        evidence = _counts(c, t.q, m, windows)
+        evidence["effect"] = round(-c.change, 4)
+        evidence["competency"] = {"id": comp_id, "text": name}
+        evidence["below_floor"] = below_floor
+        outcome.candidates.append(Candidate(
+            kind="fading_competency",
+            subject=t.key,
+            competency_id=comp_id,
+            title=f"\u201c{_short(name)}\u201d is asked for less ({c.baseline_share:.0%} \u2192 "
+            f"{c.current_share:.0%} of postings)",
+            severity=severity(c),
+            evidence=evidence,
+            snippet_window="baseline",
+        ))
+
+    cov_base = weighted_coverage(demanded_base, covered)
+    cov_cur = weighted_coverage(demanded_cur, covered)
+    outcome.coverage = {"baseline": cov_base, "current": cov_cur}
+    if cov_base is not None and cov_cur is not None and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12:
+        uncovered = sorted(
+            ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
+        )[:10]
+        effect = cohens_h(cov_cur, cov_base)
+        outcome.candidates.append(Candidate(
+            kind="coverage_drop",
+            subject="coverage",
+            title=f"Coverage of demand for {credential_name} fell from {cov_base:.0%} to {cov_cur:.0%}",
+            severity=severity_for(effect, limits.severity_medium, limits.severity_high),
+            evidence={
+                "as_of": windows.as_of.isoformat(),
+                "windows": windows.to_dict(),
+                "postings": {"baseline": nb, "current": nc},
+                "coverage": {"baseline": round(cov_base, 4), "current": round(cov_cur, 4)},
+                "change": round(cov_cur - cov_base, 4),
+                "effect_size": round(-effect, 4),
+                "effect": round(cov_base - cov_cur, 4),
+                "uncovered": [{"concept_id": cid, "label": labels[cid], "share": round(s, 4)} for cid, s in uncovered],
+            },
+            snippet_concepts=[cid for cid, _ in uncovered[:3]],
+        ))
+    return outcome
+
+
+def _sig(value: float) -> float:
+    """Six significant digits: enough to read, and stable through a JSON column on both databases."""
+    return float(f"{value:.6g}")
+
+
+def _requirement_split(base: ConceptCount | None, cur: ConceptCount | None) -> dict:
+    return {
+        "required": {"baseline": base.required if base else 0, "current": cur.required if cur else 0},
+        "preferred": {"baseline": base.preferred if base else 0, "current": cur.preferred if cur else 0},
+    }
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

@@ -1,0 +1,192 @@
+"""A drift run for one organisation: counts in SQL, detection in Python, alerts in one transaction.
+
+The run row is committed first (status running) so an operator can see a run in progress; everything the run
+decides (alerts, events, webhook deliveries, the run's summary) then commits together or not at all. On
+PostgreSQL a transaction-level advisory lock per organisation makes concurrent runs (the nightly job on one
+replica, a designer's button on another) wait for each other instead of racing on the same alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.auth.models import Organisation
+from service.credentials.models import Competency, CompetencySkill, Credential
+from service.db import session_scope
+from service.demand.aggregation import (
+    BucketCounts,
+    OccupationCodeError,
+    Scope,
+    bucket_counts,
+    competency_counts,
+    normalise_occupations,
+    snippets,
+    window_bucket,
+)
+from service.demand.alerts import record_candidate, wake_snoozed
+from service.demand.coverage import CompetencyText, Link, match_concepts
+from service.demand.detection import Thresholds, Windows, detect, windows_for
+from service.demand.models import DriftRun
+from service.demand.statistics import Gate
+from service.settings import DriftSettings, Settings
+from service.timeutil import utcnow
+
+log = logging.getLogger("skillpulse.drift")
+
+ADVISORY_LOCK_BASE = 0x5D1F70000000  # + org id: "drift run for this organisation"
+
+
+def thresholds(drift: DriftSettings) -> Thresholds:
+    return Thresholds(
+        gate=Gate(q_level=drift.q_level, min_abs_change=drift.min_abs_change, min_postings=drift.min_postings),
+        demand_floor=drift.demand_floor,
+        coverage_drop_points=drift.coverage_drop_points,
+        severity_medium=drift.severity_medium,
+        severity_high=drift.severity_high,
+        exact_test_below=drift.exact_test_below,
+    )
+
+
+def usable_occupations(codes: Sequence[str]) -> tuple[str, ...]:
+    """A credential's valid codes; a malformed one is skipped rather than failing the whole run."""
+    good: list[str] = []
+    for code in codes or []:
+        try:
+            good.extend(c for c in normalise_occupations([code]) if c not in good)
+        except OccupationCodeError:
+            log.info("skipping malformed occupation code %r", code)
+    return tuple(good)
+
+
+async def credential_matcher(session: AsyncSession, org_id: int, credential_id: int, fuzzy_threshold: float):  # noqa: ANN201
+    """The credential's competencies and links, and a function telling which competencies cover concepts."""
+    comps = (await session.execute(
+        select(Competency.id, Competency.text, Competency.label)
+        .where(Competency.org_id == org_id, Competency.credential_id == credential_id, Competency.deleted_at.is_(None))
+        .order_by(Competency.position, Competency.id)
+    )).all()
+    competencies = [CompetencyText(cid, text or "", label) for cid, text, label in comps]
+    ids = [c.id for c in competencies]
+    links: list[Link] = []
+    if ids:
+        rows = await session.execute(
+            select(CompetencySkill.competency_id, CompetencySkill.concept_id, CompetencySkill.status)
+            .where(CompetencySkill.org_id == org_id, CompetencySkill.competency_id.in_(ids))
+        )
+        links = [Link(comp_id, concept_id, status) for comp_id, concept_id, status in rows]
+
+    def is_covered(concepts: list[tuple[str, str]]) -> dict[str, list[dict]]:
+        matched = match_concepts(concepts, competencies, links, fuzzy_threshold)
+        return {cid: [m.to_dict() for m in ms] for cid, ms in matched.items()}
+
+    return competencies, links, is_covered
+
+
+async def run_drift(
+    engine: AsyncEngine, settings: Settings, org_id: int, as_of: date | None = None, trigger: str = "manual"
+) -> DriftRun:
+    """Run drift detection for every live credential of the organisation as of a date (default today, UTC)."""
+    drift = settings.drift
+    as_of = as_of or utcnow().date()
+    windows = windows_for(as_of, drift.current_days, drift.baseline_days)
+    async with session_scope(engine) as session:
+        run = DriftRun(org_id=org_id, as_of=as_of, trigger=trigger, status="running")
+        session.add(run)
+    try:
+        async with session_scope(engine) as session:
+            if engine.dialect.name == "postgresql":
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id})
+            summary = await _detect_and_record(session, drift, org_id, run.id, windows)
+            stored = await session.get(DriftRun, run.id)
+            stored.status = "succeeded"
+            stored.summary = summary
+            stored.finished_at = utcnow()
+            run = stored
+    except Exception as exc:
+        log.exception("drift run %s for organisation %s failed", run.id, org_id)
+        async with session_scope(engine) as session:
+            failed = await session.get(DriftRun, run.id)
+            failed.status = "failed"
+            failed.error = f"{type(exc).__name__}: {exc}"[:2000]
+            failed.finished_at = utcnow()
+        raise
+    return run
+
+
+async def _detect_and_record(
+    session: AsyncSession, drift: DriftSettings, org_id: int, run_id: int, windows: Windows
+) -> dict:
+    now = utcnow()
+    woken = await wake_snoozed(session, org_id, now)
+    limits = thresholds(drift)
+    credentials = (await session.scalars(
+        select(Credential).where(Credential.org_id == org_id, Credential.deleted_at.is_(None)).order_by(Credential.id)
+    )).all()
+    cache: dict[tuple, BucketCounts] = {}
+    tally = {"opened": 0, "updated": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
+    per_credential: dict[str, dict] = {}
+    for credential in credentials:
+        codes = usable_occupations(credential.occupations)
+        entry: dict = {"name": credential.name, "occupations": list(codes)}
+        per_credential[str(credential.id)] = entry
+        if not codes:
+            entry["status"] = "no_occupations"
+            continue
+        region = credential.region if drift.match_region else None
+        scope = Scope(org_id, codes, windows.baseline_start, windows.as_of, region)
+        key = (codes, region)
+        if key not in cache:
+            cache[key] = await bucket_counts(session, scope, window_bucket(windows.current_start))
+        counts = cache[key]
+        entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
+        if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
+            entry["status"] = "insufficient_data"
+            continue
+        comp_counts = await competency_counts(session, scope, window_bucket(windows.current_start), credential.id)
+        competencies, links, is_covered = await credential_matcher(session, org_id, credential.id,
+                                                                    drift.fuzzy_threshold)
+        names = {c.id: (c.label or c.text) for c in competencies}
+        outcome = detect(credential.name, counts, comp_counts, names, is_covered, windows, limits)
+        entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage, alerts={})
+        concepts_of: dict[int, list[str]] = {}
+        for link in links:
+            if link.status != "rejected":
+                concepts_of.setdefault(link.competency_id, []).append(link.concept_id)
+        for candidate in outcome.candidates:
+            concept_ids = candidate.snippet_concepts or concepts_of.get(candidate.competency_id or -1, [])
+            window_scope = (
+                Scope(org_id, codes, windows.current_start, windows.as_of, region)
+                if candidate.snippet_window == "current"
+                else Scope(org_id, codes, windows.baseline_start, windows.baseline_end, region)
+            )
+            candidate.evidence["snippets"] = await snippets(session, window_scope, concept_ids, drift.max_snippets)
+            candidate.evidence.setdefault("survey_quotes", [])
+            result = await record_candidate(session, org_id, credential.id, run_id, candidate, drift.reopen_margin,
+                                            now)
+            tally[result] += 1
+            entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
+    return {
+        "windows": windows.to_dict(),
+        "credentials": per_credential,
+        "alerts": tally,
+        "snoozes_ended": woken,
+    }
+
+
+async def run_all_organisations(engine: AsyncEngine, settings: Settings, as_of: date | None = None,
+                                trigger: str = "schedule") -> list[DriftRun]:
+    """One run per organisation (the nightly job and `skillpulse drift run`); one failing org does not stop others."""
+    async with session_scope(engine) as session:
+        org_ids = list(await session.scalars(select(Organisation.id).order_by(Organisation.id)))
+    runs: list[DriftRun] = []
+    for org_id in org_ids:
+        try:
+            runs.append(await run_drift(engine, settings, org_id, as_of, trigger))
+        except Exception:  # noqa: BLE001 - logged and recorded on the run row by run_drift
+            continue
+    return runs

@@ -1,0 +1,150 @@
+"""Request and response types of demand, alignment, drift runs, alerts and webhooks (never tables)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from service.schemas import Input, Output
+
+AlertStatus = Literal["open", "acknowledged", "snoozed", "resolved", "dismissed"]
+AlertKind = Literal["emerging_skill", "fading_competency", "coverage_drop", "survey_gap"]
+Severity = Literal["low", "medium", "high"]
+WebhookEvent = Literal["alert.opened", "alert.updated", "alert.resolved"]
+
+
+class DemandConcept(Output):
+    concept_id: str
+    label: str
+    postings: int = Field(description="Distinct postings (one per content fingerprint) asking for the concept.")
+    share: float = Field(description="postings / all distinct postings of the period.")
+    required: int = Field(description="Of those, postings where a mention is marked required.")
+    preferred: int = Field(description="Of those, postings where a mention is marked preferred.")
+
+
+class DemandPeriod(Output):
+    period: str = Field(description="YYYY-MM")
+    postings: int
+    concepts: list[DemandConcept]
+
+
+class DemandSeries(Output):
+    occupations: list[str]
+    region: str | None
+    window: dict[str, str] = Field(description='{"from": date, "to": date}, inclusive.')
+    interval: str
+    series: list[DemandPeriod]
+
+
+class AlignmentConcept(DemandConcept):
+    covered: bool
+    covered_by: list[dict] = Field(description="[{competency_id, method: link|fuzzy, score, status}]")
+
+
+class AlignmentRead(Output):
+    credential_id: int
+    name: str
+    occupations: list[str]
+    window: dict[str, str]
+    postings: int
+    status: Literal["ok", "insufficient_data", "no_occupations"]
+    demand_floor: float
+    coverage: float | None = Field(description="Demand-weighted share of demanded concepts covered (0-1).")
+    concepts: list[AlignmentConcept]
+
+
+class DriftRunCreate(Input):
+    as_of: date | None = Field(None, description="Last day of the current window; default today (UTC).")
+
+
+class DriftRunRead(Output):
+    id: int
+    as_of: date
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    summary: dict
+    error: str | None
+
+
+class AlertEventRead(Output):
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    event: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+class AlertRead(Output):
+    id: int
+    credential_id: int
+    drift_run_id: int | None
+    kind: str
+    concept_id: str | None
+    competency_id: int | None
+    status: str
+    severity: str
+    title: str
+    evidence: dict
+    snooze_until: datetime | None
+    opened_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+
+
+class AlertDetail(AlertRead):
+    events: list[AlertEventRead]
+
+
+class AlertUpdate(Input):
+    status: AlertStatus | None = None
+    note: str | None = Field(None, max_length=4000)
+    snooze_until: date | datetime | None = Field(None, description="With status snoozed: when it opens again.")
+
+
+class WebhookCreate(Input):
+    url: str = Field(max_length=2000, description="http(s) endpoint that receives signed POSTs.")
+    events: list[WebhookEvent] = Field(default_factory=list, description="Empty: every event.")
+    secret: str | None = Field(None, min_length=16, max_length=200, description="Default: generated, shown once.")
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+
+class WebhookRead(Output):
+    id: int
+    url: str
+    events: list[str]
+    enabled: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookRead):
+    secret: str = Field(description="HMAC-SHA256 key of the X-Skillpulse-Signature header; shown only now.")
+
+
+class WebhookDeliveryRead(Output):
+    id: int
+    webhook_id: int
+    event: str
+    status: str
+    attempts: int
+    response_code: int | None
+    error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: dict

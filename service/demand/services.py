@@ -1,0 +1,92 @@
+"""Demand series and a credential's alignment with demand: the queries behind the read endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.models import Credential
+from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
+from service.demand.runs import credential_matcher, usable_occupations
+from service.demand.schemas import AlignmentConcept, AlignmentRead, DemandConcept, DemandPeriod, DemandSeries
+from service.settings import DriftSettings
+
+MAX_SERIES_DAYS = 3660
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """Every 'YYYY-MM' from start's month to end's month, so a quiet month shows as zero rather than missing."""
+    months: list[str] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+async def demand_series(
+    session: AsyncSession,
+    org_id: int,
+    occupations: list[str],
+    region: str | None,
+    start: date,
+    end: date,
+    concepts: list[str] | None,
+    limit: int,
+) -> DemandSeries:
+    scope = Scope(org_id, tuple(occupations), start, end, region)
+    counts = await bucket_counts(session, scope, month_bucket(dialect_of(session)))
+    wanted = set(concepts or [])
+    series: list[DemandPeriod] = []
+    for period in months_between(start, end):
+        total = counts.total(period)
+        rows = [
+            DemandConcept(concept_id=cid, label=c.label, postings=c.postings,
+                          share=round(c.postings / total, 4) if total else 0.0, required=c.required,
+                          preferred=c.preferred)
+            for cid, c in counts.concepts.get(period, {}).items()
+            if not wanted or cid in wanted
+        ]
+        rows.sort(key=lambda r: (-r.postings, r.concept_id))
+        series.append(DemandPeriod(period=period, postings=total, concepts=rows[:limit]))
+    return DemandSeries(
+        occupations=occupations,
+        region=region,
+        window={"from": start.isoformat(), "to": end.isoformat()},
+        interval="month",
+        series=series,
+    )
+
+
+async def credential_alignment(
+    session: AsyncSession, drift: DriftSettings, credential: Credential, as_of: date, days: int
+) -> AlignmentRead:
+    """Demanded concepts (share at or above the floor) in the credential's occupations, covered or not."""
+    codes = usable_occupations(credential.occupations)
+    start = as_of - timedelta(days=days - 1)
+    window = {"from": start.isoformat(), "to": as_of.isoformat()}
+    base = {"credential_id": credential.id, "name": credential.name, "occupations": list(codes), "window": window,
+            "demand_floor": drift.demand_floor}
+    if not codes:
+        return AlignmentRead(**base, postings=0, status="no_occupations", coverage=None, concepts=[])
+    region = credential.region if drift.match_region else None
+    counts = await bucket_counts(session, Scope(credential.org_id, codes, start, as_of, region), window_bucket(start))
+    total = counts.total("current")
+    demanded = {
+        cid: c for cid, c in counts.concepts.get("current", {}).items()
+        if total and c.postings / total >= drift.demand_floor
+    }
+    _, _, is_covered = await credential_matcher(session, credential.org_id, credential.id, drift.fuzzy_threshold)
+    covered_by = is_covered([(cid, c.label) for cid, c in demanded.items()])
+    concepts = [
+        AlignmentConcept(concept_id=cid, label=c.label, postings=c.postings, share=round(c.postings / total, 4),
+                         required=c.required, preferred=c.preferred, covered=bool(covered_by.get(cid)),
+                         covered_by=covered_by.get(cid, []))
+        for cid, c in demanded.items()
+    ]
+    concepts.sort(key=lambda r: (-r.postings, r.concept_id))
+    weight = sum(c.share for c in concepts)
+    coverage = round(sum(c.share for c in concepts if c.covered) / weight, 4) if weight else None
+    status = "ok" if total >= drift.min_postings else "insufficient_data"
+    return AlignmentRead(**base, postings=total, status=status, coverage=coverage, concepts=concepts)
