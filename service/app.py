@@ -38,12 +38,13 @@ from service.nlp_runner import NlpRunner
 from service.openapi import complete_openapi
 from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
+from surveys import controllers as survey_controllers
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register]
