@@ -39,6 +39,7 @@ from service.openapi import complete_openapi
 from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
 from surveys import controllers as survey_controllers
+from surveys import jobs as survey_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
@@ -47,7 +48,7 @@ TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" 
 DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
-JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register]
+JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.
