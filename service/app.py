@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 
 from service import db, logredact
 from service.auth import controllers as auth_controllers
+from service.credentials import controllers as credential_controllers
 from service.extraction import controllers as extraction_controllers
 from service.postings import controllers as postings_controllers
 from service.postings.worker import background_worker as postings_worker
@@ -45,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers, credential_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register]

@@ -1,0 +1,196 @@
+"""HTTP: credentials, their import and CTDL export, competency edits, and the review of competency-skill links."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from service.auth.models import Organisation
+from service.credentials import editing, queries
+from service.credentials.formats import CredentialFormatError
+from service.credentials.formats.ctdl_write import write_ctdl
+from service.credentials.formats.detect import UnsupportedContentType
+from service.credentials.importing import CredentialConflict, import_credential_file, import_parsed, native_to_parsed
+from service.credentials.linkstore import LinkingUnavailable
+from service.credentials.schemas import (
+    CompetencyRead,
+    CompetencyUpdate,
+    CredentialCreate,
+    CredentialRead,
+    CredentialSummary,
+    CredentialUpdate,
+    ImportReport,
+    LinkCreate,
+    LinkRead,
+    LinkReview,
+)
+from service.dependencies import CurrentPrincipal, DbSession, Nlp
+from service.schemas import Page
+
+
+def _client_error(exc: Exception) -> ClientException:
+    if isinstance(exc, UnsupportedContentType):
+        return ClientException(str(exc), status_code=415)
+    if isinstance(exc, CredentialConflict):
+        return ClientException(str(exc), status_code=409)
+    if isinstance(exc, LinkingUnavailable):
+        return ClientException(str(exc), status_code=503)
+    return ClientException(str(exc), status_code=400)
+
+
+EXPECTED = (CredentialFormatError, CredentialConflict, LinkingUnavailable, editing.UnknownConcept)
+
+
+class CredentialController(Controller):
+    path = "/api/v1/credentials"
+    tags = ["credentials"]
+
+    @get("/", operation_id="listCredentials")
+    async def list_all(
+        self,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        q: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        offset: FromQuery[int] = 0,
+    ) -> Page[CredentialSummary]:
+        if not 1 <= limit <= 500 or offset < 0:
+            raise ClientException("limit must be 1–500 and offset at least 0")
+        return await queries.list_credentials(db_session, principal.org_id, q, limit, offset)
+
+    @post("/", operation_id="createCredential", raises=[ClientException], status_code=HTTP_201_CREATED)
+    async def create(
+        self, data: JSONBody[CredentialCreate], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
+    ) -> CredentialRead:
+        try:
+            [result] = await import_parsed(db_session, principal.org_id, [native_to_parsed(data)], nlp, create_only=True)
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+        return await queries.read_credential(db_session, principal.org_id, result.id)
+
+    @post(
+        "/import",
+        operation_id="importCredentials",
+        raises=[ClientException],
+        status_code=HTTP_200_OK,
+        description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) or the CSV "
+        "template (text/csv). Re-importing updates in place and keeps review decisions.",
+    )
+    async def import_file(
+        self, request: Request, db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
+    ) -> ImportReport:
+        body = await request.body()
+        if not body.strip():
+            raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
+        try:
+            return await import_credential_file(
+                db_session, principal.org_id, body, request.headers.get("content-type"), nlp
+            )
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+
+    @get("/{credential_id:int}", operation_id="getCredential", raises=[NotFoundException])
+    async def get_one(self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> CredentialRead:
+        return await queries.read_credential(db_session, principal.org_id, credential_id)
+
+    @patch("/{credential_id:int}", operation_id="updateCredential", raises=[NotFoundException, ClientException])
+    async def update(
+        self,
+        credential_id: FromPath[int],
+        data: JSONBody[CredentialUpdate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        nlp: Nlp,
+    ) -> CredentialRead:
+        try:
+            await editing.update_credential(db_session, principal.org_id, credential_id, data, nlp)
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+        return await queries.read_credential(db_session, principal.org_id, credential_id)
+
+    @delete("/{credential_id:int}", operation_id="deleteCredential", raises=[NotFoundException])
+    async def remove(self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+        await editing.delete_credential(db_session, principal.org_id, credential_id)
+
+    @get(
+        "/{credential_id:int}/ctdl",
+        operation_id="exportCredentialCtdl",
+        raises=[NotFoundException],
+        media_type="application/ld+json",
+        description="CTDL-ASN JSON-LD: the credential, its competency framework and competencies; confirmed links "
+        "as ceasn:exactAlignment / ceasn:broadAlignment.",
+    )
+    async def export_ctdl(
+        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Response[dict]:
+        view = await queries.export_view(db_session, principal.org_id, credential_id)
+        organisation = await db_session.get(Organisation, principal.org_id)
+        document = write_ctdl(view, author=organisation.name if organisation else "skillpulse")
+        return Response(document, media_type="application/ld+json")
+
+    @post(
+        "/{credential_id:int}/relink",
+        operation_id="relinkCredential",
+        raises=[NotFoundException, ClientException],
+        status_code=HTTP_200_OK,
+        description="Link every competency again (after a taxonomy or model change); reviewed links stay as they are.",
+    )
+    async def relink(
+        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
+    ) -> dict[str, int]:
+        try:
+            return await editing.relink_credential(db_session, principal.org_id, credential_id, nlp)
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+
+
+class CompetencyController(Controller):
+    path = "/api/v1"
+    tags = ["credentials"]
+
+    @patch("/competencies/{competency_id:int}", operation_id="updateCompetency", raises=[NotFoundException])
+    async def update_competency(
+        self,
+        competency_id: FromPath[int],
+        data: JSONBody[CompetencyUpdate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        nlp: Nlp,
+    ) -> CompetencyRead:
+        try:
+            row = await editing.update_competency(db_session, principal.org_id, competency_id, data, nlp)
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+        links = await queries.links_of(db_session, [row.id])
+        return CompetencyRead.model_validate(row).model_copy(
+            update={"links": [LinkRead.model_validate(x) for x in links[row.id]]}
+        )
+
+    @patch("/competency-skills/{competency_skill_id:int}", operation_id="reviewCompetencySkill", raises=[NotFoundException])
+    async def review(
+        self,
+        competency_skill_id: FromPath[int],
+        data: JSONBody[LinkReview],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> LinkRead:
+        link = await editing.review_link(db_session, principal.org_id, principal.user_id, competency_skill_id, data.status)
+        return LinkRead.model_validate(link)
+
+    @post("/competency-skills", operation_id="addCompetencySkill", raises=[NotFoundException, ClientException])
+    async def add(
+        self, data: JSONBody[LinkCreate], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
+    ) -> Response[LinkRead]:
+        try:
+            link, created = await editing.add_link(
+                db_session, principal.org_id, principal.user_id, data.competency_id, data.concept_id,
+                data.concept_label, nlp,
+            )
+        except EXPECTED as exc:
+            raise _client_error(exc) from None
+        return Response(LinkRead.model_validate(link), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+route_handlers = [CredentialController, CompetencyController]

@@ -1,0 +1,117 @@
+"""Reading 1EdTech CASE CFPackage JSON: the CFDocument becomes a competency framework (a credential of type
+CompetencyFramework), each CFItem a competency, `isChildOf` associations its hierarchy.
+
+CASE identifiers are UUIDs; they become CTIDs by the `ce-` prefix, as Credential Engine does when it
+publishes a CASE framework as CTDL-ASN, so a later CTDL export of the framework keeps the same identities.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.credentials.formats.records import CredentialFormatError, ParsedCompetency, ParsedCredential
+from service.credentials.formats.vocab import FRAMEWORK_TYPE, UUID, parse_domain, parse_level
+
+
+def looks_like_case(document: Any) -> bool:
+    return isinstance(document, dict) and any(k.lower() in ("cfdocument", "cfitems") for k in document)
+
+
+def _key(document: dict, name: str) -> Any:
+    for key, value in document.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _ctid(identifier: Any) -> str | None:
+    if not isinstance(identifier, str) or not identifier.strip():
+        return None
+    identifier = identifier.strip()
+    return f"ce-{identifier.lower()}" if UUID.match(identifier) else identifier
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):  # a LinkGenURI: {"title", "identifier", "uri"}
+        return _text(value.get("title"))
+    return None
+
+
+def read_case(document: Any) -> list[ParsedCredential]:
+    if not isinstance(document, dict):
+        raise CredentialFormatError("a CASE package must be a JSON object with CFDocument and CFItems")
+    cf_document = _key(document, "CFDocument")
+    if not isinstance(cf_document, dict):
+        raise CredentialFormatError("CFPackage: CFDocument is required (an object)")
+    title = _text(cf_document.get("title"))
+    if not title:
+        raise CredentialFormatError("CFDocument: title is required")
+    items = _key(document, "CFItems") or []
+    if not isinstance(items, list):
+        raise CredentialFormatError("CFPackage: CFItems must be a list")
+    associations = _key(document, "CFAssociations") or []
+    if not isinstance(associations, list):
+        raise CredentialFormatError("CFPackage: CFAssociations must be a list")
+
+    parents: dict[str, str] = {}
+    for position, association in enumerate(associations):
+        if not isinstance(association, dict):
+            raise CredentialFormatError(f"CFAssociations[{position}]: must be an object")
+        if association.get("associationType") != "isChildOf":
+            continue
+        origin, destination = association.get("originNodeURI"), association.get("destinationNodeURI")
+        child = origin.get("identifier") if isinstance(origin, dict) else None
+        parent = destination.get("identifier") if isinstance(destination, dict) else None
+        if not child or not parent:
+            raise CredentialFormatError(
+                f"CFAssociations[{position}]: isChildOf needs originNodeURI.identifier and destinationNodeURI.identifier"
+            )
+        parents.setdefault(str(child), str(parent))
+
+    item_ids = set()
+    competencies = []
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise CredentialFormatError(f"CFItems[{position}]: must be an object")
+        identifier = item.get("identifier")
+        where = f'CFItems[{position}] (identifier "{identifier}")' if identifier else f"CFItems[{position}]"
+        statement = _text(item.get("fullStatement"))
+        if not statement:
+            raise CredentialFormatError(f"{where}: fullStatement is required")
+        item_ids.add(str(identifier))
+        category = _text(item.get("CFItemType")) or _text(item.get("CFItemTypeURI"))
+        competencies.append(
+            ParsedCompetency(
+                text=statement,
+                ext_id=_ctid(identifier),
+                label=_text(item.get("abbreviatedStatement")),
+                category=category,
+                coded_notation=_text(item.get("humanCodingScheme")),
+                level=parse_level(item.get("ccfLevel")) if "ccfLevel" in item else None,
+                domain=parse_domain(item.get("ccfDomain")) if "ccfDomain" in item else None,
+                parent_ext_id=None,
+            )
+        )
+    for item, parsed in zip(items, competencies, strict=True):
+        parent = parents.get(str(item.get("identifier")))
+        if parent and parent in item_ids:  # a child of the document itself is a top-level competency
+            parsed.parent_ext_id = _ctid(parent)
+
+    ctid = _ctid(cf_document.get("identifier"))
+    language = _text(cf_document.get("language")) or "en"
+    return [
+        ParsedCredential(
+            name=title,
+            source_format="case",
+            ctid=ctid if ctid and ctid.startswith("ce-") else None,
+            description=_text(cf_document.get("description")) or "",
+            url=_text(cf_document.get("officialSourceURL")) or _text(cf_document.get("uri")),
+            type=FRAMEWORK_TYPE,
+            language=language.split("-")[0].lower(),
+            framework_ctid=ctid,
+            extra={"case": {k: cf_document[k] for k in ("identifier", "uri", "creator") if cf_document.get(k)}},
+            competencies=competencies,
+        )
+    ]

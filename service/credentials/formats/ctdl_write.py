@@ -1,0 +1,162 @@
+"""Writing a credential as CTDL-ASN JSON-LD: the credential, its competency framework and the competencies.
+
+Written to the Credential Registry's JSON Schemas (validation-schema in the shared data): every competency has
+`@id`, `ceterms:ctid`, `ceasn:competencyText`, `ceasn:isPartOf`; the framework has `ceasn:name`,
+`ceasn:description`, `ceasn:inLanguage` and an author. The competency label, which those schemas do not have on
+ceasn:Competency, travels as the `ceterms:targetNodeName` of the credential's condition profile (as CTDL
+intends for naming a target competency); Connecting Credentials Framework level and domain travel as
+`ceasn:conceptTerm` URNs. `read_ctdl(write_ctdl(x))` gives x back (tests/unit/credentials).
+"""
+
+from __future__ import annotations
+
+from service.credentials.formats.jsonld import lang_map
+from service.credentials.formats.records import ParsedCredential
+from service.credentials.formats.vocab import CCF_DOMAIN_URN, CCF_LEVEL_URN, FRAMEWORK_TYPE, ctid_from
+
+CONTEXT = "https://credreg.net/ctdlasn/schema/context/json"
+REGISTRY_RESOURCES = "https://credentialengineregistry.org/resources/"
+REGISTRY_GRAPH = "https://credentialengineregistry.org/graph/"
+ALIGNMENT = "ceterms:CredentialAlignmentObject"
+ONET_FRAMEWORK = "https://www.onetcenter.org/taxonomy.html"
+SOC_FRAMEWORK = "https://www.bls.gov/soc/"
+STATUS_FRAMEWORK = "https://credreg.net/ctdl/terms/CredentialStatus"
+
+
+def resource_uri(ctid_or_uri: str) -> str:
+    return ctid_or_uri if "://" in ctid_or_uri else REGISTRY_RESOURCES + ctid_or_uri
+
+
+def write_ctdl(credential: ParsedCredential, author: str) -> dict:
+    """CTDL-ASN JSON-LD for `credential`, whose ctid, framework_ctid and competency ext_ids must be CTIDs.
+    `author` names the framework's author when the source named no creator (the organisation)."""
+    if not credential.framework_ctid or not all(c.ext_id for c in credential.competencies):
+        raise ValueError("every exported record needs a CTID")
+    lang = credential.language or "en"
+    framework_id = resource_uri(credential.framework_ctid)
+    comp_id = {c.ext_id: resource_uri(c.ext_id) for c in credential.competencies}  # type: ignore[misc]
+    children: dict[str, list[str]] = {}
+    for c in credential.competencies:
+        if c.parent_ext_id in comp_id:
+            children.setdefault(c.parent_ext_id, []).append(comp_id[c.ext_id])  # type: ignore[index]
+
+    competency_nodes = []
+    top = []
+    for c in credential.competencies:
+        node: dict = {
+            "@id": comp_id[c.ext_id],
+            "@type": "ceasn:Competency",
+            "ceterms:ctid": c.ext_id,
+            "ceasn:competencyText": lang_map(c.text, lang),
+            "ceasn:isPartOf": [framework_id],
+        }
+        if c.category:
+            node["ceasn:competencyCategory"] = [lang_map(c.category, lang)]
+        if c.coded_notation:
+            node["ceasn:codedNotation"] = c.coded_notation
+        if c.parent_ext_id in comp_id:
+            node["ceasn:isChildOf"] = [comp_id[c.parent_ext_id]]  # type: ignore[index]
+        else:
+            node["ceasn:isTopChildOf"] = framework_id
+            top.append(node["@id"])
+        if c.ext_id in children:
+            node["ceasn:hasChild"] = children[c.ext_id]  # type: ignore[index]
+        terms = ([f"{CCF_LEVEL_URN}{c.level}"] if c.level else []) + ([f"{CCF_DOMAIN_URN}{c.domain}"] if c.domain else [])
+        if terms:
+            node["ceasn:conceptTerm"] = terms
+        exact = [a.uri for a in c.alignments if a.exact]
+        broad = [a.uri for a in c.alignments if not a.exact]
+        if exact:
+            node["ceasn:exactAlignment"] = exact
+        if broad:
+            node["ceasn:broadAlignment"] = broad
+        competency_nodes.append(node)
+
+    framework_extra = credential.extra.get("framework", {})
+    framework: dict = {
+        "@id": framework_id,
+        "@type": "ceasn:CompetencyFramework",
+        "ceterms:ctid": credential.framework_ctid,
+        "ceasn:name": lang_map(framework_extra.get("name") or credential.name, lang),
+        "ceasn:description": lang_map(framework_extra.get("description") or credential.description, lang),
+        "ceasn:inLanguage": [lang],
+    }
+    if framework_extra.get("ceasn:creator"):
+        framework["ceasn:creator"] = framework_extra["ceasn:creator"]
+    else:
+        framework["ceasn:author"] = [author]
+    if top:
+        framework["ceasn:hasTopChild"] = top
+
+    graph = [framework, *competency_nodes]
+    if credential.type != FRAMEWORK_TYPE:
+        graph.insert(0, _credential_node(credential, lang, framework_id, comp_id))
+    return {"@context": CONTEXT, "@id": REGISTRY_GRAPH + credential.framework_ctid, "@graph": graph}
+
+
+def _credential_node(credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict) -> dict:
+    ctdl = credential.extra.get("ctdl", {})
+    ctid = credential.ctid or ctid_from(ctdl.get("@id"))
+    node: dict = {
+        "@id": resource_uri(ctid) if ctid else ctdl.get("@id"),
+        "@type": f"ceterms:{credential.type}",
+        "ceterms:ctid": ctid,
+        "ceterms:name": lang_map(credential.name, lang),
+        "ceterms:description": lang_map(credential.description, lang),
+        "ceterms:inLanguage": [lang],
+        "ceterms:credentialStatusType": {
+            "@type": ALIGNMENT,
+            "ceterms:framework": STATUS_FRAMEWORK,
+            "ceterms:targetNode": ctdl.get("ceterms:credentialStatusType", "credentialStat:Active"),
+        },
+    }
+    if credential.url:
+        node["ceterms:subjectWebpage"] = credential.url
+    for prop in ("ceterms:ownedBy", "ceterms:offeredBy"):
+        if ctdl.get(prop):
+            node[prop] = list(ctdl[prop])
+    if credential.occupations:
+        node["ceterms:occupationType"] = [_occupation(code) for code in credential.occupations]
+    if credential.region:
+        node["ceterms:region"] = [{"@type": "ceterms:Place", "ceterms:name": lang_map(credential.region, lang)}]
+    if credential.has_part:
+        node["ceterms:hasPart"] = [resource_uri(r) for r in credential.has_part]
+    if credential.is_part_of:
+        node["ceterms:isPartOf"] = [resource_uri(r) for r in credential.is_part_of]
+    if credential.competencies:
+        framework_name = lang_map(credential.extra.get("framework", {}).get("name") or credential.name, lang)
+        targets = []
+        for c in credential.competencies:
+            target: dict = {
+                "@type": ALIGNMENT,
+                "ceterms:targetNode": comp_id[c.ext_id],
+                "ceterms:targetNodeName": lang_map(c.label or c.text, lang),
+                "ceterms:framework": framework_id,
+                "ceterms:frameworkName": framework_name,
+            }
+            if c.label:
+                target["ceterms:targetNodeDescription"] = lang_map(c.text, lang)
+            if c.coded_notation:
+                target["ceterms:codedNotation"] = c.coded_notation
+            targets.append(target)
+        node["ceterms:requires"] = [
+            {
+                "@type": "ceterms:ConditionProfile",
+                "ceterms:description": lang_map("Competencies a holder of this credential has shown.", "en"),
+                "ceterms:targetCompetency": targets,
+            }
+        ]
+    return {k: v for k, v in node.items() if v is not None}
+
+
+def _occupation(code: str) -> dict:
+    onet = "." in code
+    item = {
+        "@type": ALIGNMENT,
+        "ceterms:framework": ONET_FRAMEWORK if onet else SOC_FRAMEWORK,
+        "ceterms:frameworkName": lang_map("O*NET-SOC Taxonomy" if onet else "Standard Occupational Classification"),
+        "ceterms:codedNotation": code,
+    }
+    if onet:
+        item["ceterms:targetNode"] = f"https://www.onetonline.org/link/summary/{code}"
+    return item

@@ -1,0 +1,137 @@
+"""Reading credentials of one organisation: lists, one credential with its competencies and links, and the
+view the CTDL writer needs."""
+
+from __future__ import annotations
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.formats.records import ParsedAlignment, ParsedCompetency, ParsedCredential
+from service.credentials.formats.vocab import CTID, derived_ctid
+from service.credentials.linkstore import links_of
+from service.credentials.models import Competency, CompetencySkill, Credential
+from service.credentials.schemas import CompetencyRead, CredentialRead, CredentialSummary, LinkRead
+from service.schemas import Page
+
+# A confirmed link this close is the competency itself (exactAlignment); below, a skill within it
+# (broadAlignment). Links added by hand score 1.0.
+EXACT_MIN_SCORE = 0.9
+
+
+async def get_credential_row(session: AsyncSession, org_id: int, credential_id: int) -> Credential:
+    row = await session.get(Credential, credential_id)
+    if row is None or row.org_id != org_id or row.deleted_at is not None:
+        raise NotFoundException(f"credential {credential_id} not found")
+    return row
+
+
+async def live_competencies(session: AsyncSession, credential_id: int) -> list[Competency]:
+    rows = await session.scalars(
+        select(Competency)
+        .where(Competency.credential_id == credential_id, Competency.deleted_at.is_(None))
+        .order_by(Competency.position, Competency.id)
+    )
+    return list(rows)
+
+
+async def list_credentials(
+    session: AsyncSession, org_id: int, q: str | None, limit: int, offset: int
+) -> Page[CredentialSummary]:
+    where = [Credential.org_id == org_id, Credential.deleted_at.is_(None)]
+    if q:
+        pattern = f"%{q.lower()}%"
+        where.append(or_(func.lower(Credential.name).like(pattern), Credential.ctid == q.lower()))
+    total = await session.scalar(select(func.count()).select_from(Credential).where(*where)) or 0
+    counts = (
+        select(Competency.credential_id, func.count().label("n"))
+        .where(Competency.org_id == org_id, Competency.deleted_at.is_(None))
+        .group_by(Competency.credential_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Credential, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.credential_id == Credential.id)
+        .where(*where)
+        .order_by(Credential.name, Credential.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        CredentialSummary.model_validate(row).model_copy(update={"competency_count": n}) for row, n in rows.all()
+    ]
+    return Page[CredentialSummary](items=items, total=total, limit=limit, offset=offset)
+
+
+async def read_credential(session: AsyncSession, org_id: int, credential_id: int) -> CredentialRead:
+    row = await get_credential_row(session, org_id, credential_id)
+    competencies = await live_competencies(session, row.id)
+    links = await links_of(session, [c.id for c in competencies])
+    order = {"confirmed": 0, "suggested": 1, "rejected": 2}
+    return CredentialRead.model_validate(row).model_copy(
+        update={
+            "competency_count": len(competencies),
+            "competencies": [
+                CompetencyRead.model_validate(c).model_copy(
+                    update={
+                        "links": [
+                            LinkRead.model_validate(link)
+                            for link in sorted(links[c.id], key=lambda x: (order.get(x.status, 3), -x.score, x.id))
+                        ]
+                    }
+                )
+                for c in competencies
+            ],
+        }
+    )
+
+
+def export_ctid(competency: Competency, credential: Credential) -> str:
+    """The CTID a competency is published under: its own, else one derived from its identity (stable)."""
+    if competency.ext_id and CTID.match(competency.ext_id):
+        return competency.ext_id.lower()
+    return derived_ctid(credential.ctid, competency.ext_id or competency.id)
+
+
+async def export_view(session: AsyncSession, org_id: int, credential_id: int) -> ParsedCredential:
+    """The credential as the CTDL writer takes it: CTIDs everywhere, confirmed links as alignments."""
+    row = await get_credential_row(session, org_id, credential_id)
+    competencies = await live_competencies(session, row.id)
+    links = await links_of(session, [c.id for c in competencies])
+    ctids = {c.id: export_ctid(c, row) for c in competencies}
+    parsed_competencies = []
+    for c in competencies:
+        confirmed = sorted(
+            (link for link in links[c.id] if link.status == "confirmed"), key=lambda x: (-x.score, x.concept_id)
+        )
+        parsed_competencies.append(
+            ParsedCompetency(
+                text=c.text, ext_id=ctids[c.id], label=c.label, category=c.category, coded_notation=c.coded_notation,
+                level=c.level, domain=c.domain, parent_ext_id=ctids.get(c.parent_id) if c.parent_id else None,
+                alignments=[ParsedAlignment(link.concept_id, _is_exact(link)) for link in confirmed],
+            )
+        )
+    related = await session.execute(
+        select(Credential.id, Credential.ctid, Credential.parent_id).where(
+            Credential.org_id == org_id,
+            Credential.deleted_at.is_(None),
+            or_(Credential.parent_id == row.id, Credential.id == (row.parent_id or -1)),
+        )
+    )
+    has_part = list((row.extra or {}).get("has_part", []))
+    is_part_of = list((row.extra or {}).get("is_part_of", []))
+    for other_id, other_ctid, other_parent in related.all():
+        if other_parent == row.id and other_ctid and other_ctid not in has_part:
+            has_part.append(other_ctid)
+        elif other_id == row.parent_id and other_ctid and other_ctid not in is_part_of:
+            is_part_of.append(other_ctid)
+    return ParsedCredential(
+        name=row.name, source_format=row.source_format, ctid=row.ctid, description=row.description, url=row.url,
+        type=row.type, occupations=list(row.occupations or []), region=row.region, language=row.language,
+        framework_ctid=row.framework_ctid or derived_ctid(row.ctid, "framework"), has_part=has_part,
+        is_part_of=is_part_of, extra=dict(row.extra or {}), competencies=parsed_competencies,
+    )
+
+
+def _is_exact(link: CompetencySkill) -> bool:
+    return link.score >= EXACT_MIN_SCORE
