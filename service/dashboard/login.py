@@ -8,7 +8,15 @@ from litestar.response import Redirect, Template
 
 from service.auth.middleware import SESSION_USER_KEY
 from service.auth.services import authenticate_password
-from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, committed_redirect, page, read_form, safe_next, see_other
+from service.dashboard.rendering import (
+    GUARDS,
+    WRITE_ANY_ROLE,
+    committed_redirect,
+    page,
+    read_form,
+    safe_next,
+    see_other,
+)
 from service.dependencies import CurrentPrincipal, DbSession
 
 

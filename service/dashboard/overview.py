@@ -10,7 +10,6 @@ from service.dashboard.rendering import page
 from service.dependencies import CurrentPrincipal, DbSession
 
 
-
 @get("/app/", include_in_schema=False)
 async def overview_page(db_session: DbSession, principal: CurrentPrincipal) -> Template:
     view = await build_overview(db_session, principal.org_id)

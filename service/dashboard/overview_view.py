@@ -60,6 +60,8 @@ def coverage_from_summary(summary: dict, credential_id: int) -> float | None:
     if not isinstance(entry, dict):
         return None
     value = entry.get("coverage")
+    if isinstance(value, dict):  # {"baseline": …, "current": …}
+        value = value.get("current")
     return float(value) if isinstance(value, int | float) else None
 
 

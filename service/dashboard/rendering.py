@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request
-from litestar.exceptions import ClientException
 from litestar.datastructures import FormMultiDict
+from litestar.exceptions import ClientException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 

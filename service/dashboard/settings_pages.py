@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from service.auth.models import ApiToken, Organisation, User
 from service.auth.services import AuthError, create_user, issue_token
-from service.dashboard.rendering import GUARDS, WRITE_ADMIN, WRITE_ANY_ROLE, committed_redirect, page, read_form
+from service.dashboard.rendering import (
+    GUARDS,
+    WRITE_ADMIN,
+    WRITE_ANY_ROLE,
+    committed_redirect,
+    page,
+    read_form,
+)
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 

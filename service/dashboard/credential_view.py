@@ -1,0 +1,119 @@
+"""What a credential's page shows: its competencies and links, its coverage of demand, the monthly demand of
+the top concepts (for the SVG chart and the table beside it), its surveys and open alerts.
+
+Reads go through the credentials and demand parts' own functions, so the page and the API agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.queries import get_credential_row, read_credential
+from service.credentials.schemas import CredentialRead
+from service.dashboard.charts import Series
+from service.demand.models import OPEN_STATUSES, Alert
+from service.demand.schemas import AlignmentRead
+from service.demand.services import credential_alignment, demand_series
+from service.settings import Settings
+from surveys.models import Survey, SurveyResponse
+
+CHART_CONCEPTS = 5
+CHART_MONTHS = 12
+
+
+@dataclass
+class DemandChart:
+    months: list[str]
+    series: list[Series]
+    postings: list[int]  # postings per month, for the table
+
+    @property
+    def rows(self) -> list[tuple[str, int, list[float | None]]]:
+        """(month, postings, share per concept) for the data table beside the chart."""
+        return [
+            (month, self.postings[i], [s.values[i] for s in self.series]) for i, month in enumerate(self.months)
+        ]
+
+
+@dataclass
+class SurveySummary:
+    id: int
+    title: str
+    status: str
+    responses: int
+
+
+@dataclass
+class CredentialView:
+    credential: CredentialRead
+    alignment: AlignmentRead
+    chart: DemandChart | None
+    surveys: list[SurveySummary]
+    alerts: list[Alert]
+    as_of: date
+
+
+def month_start(day: date, months_back: int) -> date:
+    year, month = day.year, day.month - months_back
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1)
+
+
+async def demand_chart(
+    session: AsyncSession, org_id: int, alignment: AlignmentRead, region: str | None, as_of: date
+) -> DemandChart | None:
+    top = [c.concept_id for c in alignment.concepts[:CHART_CONCEPTS]]
+    if not top or not alignment.occupations:
+        return None
+    start = month_start(as_of, CHART_MONTHS - 1)
+    result = await demand_series(session, org_id, alignment.occupations, region, start, as_of, top, len(top))
+    labels = {c.concept_id: c.label for c in alignment.concepts}
+    months = [p.period for p in result.series]
+    shares: dict[str, list[float | None]] = {cid: [] for cid in top}
+    for period in result.series:
+        found = {c.concept_id: c.share for c in period.concepts}
+        for cid in top:
+            shares[cid].append(found.get(cid, 0.0) if period.postings else None)
+    return DemandChart(
+        months=months,
+        series=[Series(labels.get(cid, cid), shares[cid]) for cid in top],
+        postings=[p.postings for p in result.series],
+    )
+
+
+async def build_credential_view(
+    session: AsyncSession, settings: Settings, org_id: int, credential_id: int, as_of: date | None = None
+) -> CredentialView:
+    credential = await read_credential(session, org_id, credential_id)  # 404 for another organisation's
+    as_of = as_of or date.today()
+    row = await get_credential_row(session, org_id, credential_id)
+    alignment = await credential_alignment(session, settings.drift, row, as_of, settings.drift.current_days)
+    region = row.region if settings.drift.match_region else None
+    chart = await demand_chart(session, org_id, alignment, region, as_of)
+    responses = (
+        select(SurveyResponse.survey_id, func.count().label("n"))
+        .where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
+        .group_by(SurveyResponse.survey_id)
+        .subquery()
+    )
+    survey_rows = await session.execute(
+        select(Survey, func.coalesce(responses.c.n, 0))
+        .outerjoin(responses, responses.c.survey_id == Survey.id)
+        .where(Survey.org_id == org_id, Survey.credential_id == credential_id)
+        .order_by(Survey.id.desc())
+    )
+    surveys = [SurveySummary(s.id, s.title, s.status, n) for s, n in survey_rows.all()]
+    alerts = list(
+        await session.scalars(
+            select(Alert)
+            .where(Alert.org_id == org_id, Alert.credential_id == credential_id, Alert.status.in_(OPEN_STATUSES))
+            .order_by(Alert.updated_at.desc())
+            .limit(20)
+        )
+    )
+    return CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+

@@ -1,0 +1,71 @@
+"""Records the dashboard's pages show, made directly as rows (the drift pipeline that makes them for real is
+exercised by the demo and its browser test); the matrix seeds of the dashboard's own path parameters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from litestar import Litestar
+
+from service.credentials.models import Competency, CompetencySkill, Credential
+from service.db import session_scope
+from service.demand.alerts import fingerprint
+from service.demand.models import Alert, AlertEvent
+from tests.support.factories import Tenant
+
+EVIDENCE_WINDOWS = {
+    "current": {"from": "2026-08-26", "to": "2026-11-23"},
+    "baseline": {"from": "2025-11-29", "to": "2026-08-25"},
+}
+
+
+async def make_credential(app: Litestar, tenant: Tenant, name: str = "Cloud Support Certificate",
+                          competency: str = "Configure Linux servers") -> tuple[int, int, int]:
+    """A credential with one competency and one suggested link: (credential id, competency id, link id)."""
+    async with session_scope(app.state.engine) as session:
+        credential = Credential(org_id=tenant.org_id, name=name, description=f"About {name}", occupations=["15-1232.00"])
+        session.add(credential)
+        await session.flush()
+        comp = Competency(org_id=tenant.org_id, credential_id=credential.id, text=competency, position=0)
+        session.add(comp)
+        await session.flush()
+        link = CompetencySkill(org_id=tenant.org_id, competency_id=comp.id, concept_id="http://example.org/linux",
+                               concept_label="Linux", score=0.9, method="concept", status="suggested")
+        session.add(link)
+        await session.flush()
+        return credential.id, comp.id, link.id
+
+
+async def make_alert(app: Litestar, tenant: Tenant, credential_id: int, *, title: str = "Employers ask for Kubernetes",
+                     kind: str = "emerging_skill", severity: str = "high", subject: str = "k8s",
+                     snippet: str = "You will run Kubernetes clusters in production.") -> int:
+    start = snippet.find("Kubernetes") if "Kubernetes" in snippet else 0
+    evidence = {
+        "windows": EVIDENCE_WINDOWS,
+        "postings": {"baseline": 1380, "current": 412},
+        "counts": {"baseline": 41, "current": 99},
+        "shares": {"baseline": 0.0297, "current": 0.2403},
+        "q_value": 0.00001,
+        "tests": 40,
+        "concept": {"id": subject, "label": "Kubernetes"},
+        "snippets": [{"posting_id": 1, "title": "Cloud engineer", "employer": "Acme", "posted_at": "2026-11-01",
+                      "snippet": snippet, "match_start": start, "match_end": start + 10, "requirement": "required"}],
+        "survey_quotes": [],
+    }
+    async with session_scope(app.state.engine) as session:
+        alert = Alert(org_id=tenant.org_id, credential_id=credential_id, kind=kind, concept_id=subject,
+                      fingerprint=fingerprint(credential_id, kind, subject), severity=severity, title=title,
+                      evidence=evidence, opened_at=datetime.now(UTC) - timedelta(days=1))
+        session.add(alert)
+        await session.flush()
+        session.add(AlertEvent(org_id=tenant.org_id, alert_id=alert.id, event="opened", to_status="open",
+                               note="raised by a drift run"))
+        return alert.id
+
+
+async def seed_alert(app: Litestar, tenant: Tenant) -> int:
+    credential_id, _, _ = await make_credential(app, tenant, name="Seeded credential")
+    return await make_alert(app, tenant, credential_id)
+
+
+SEEDS = {"alert_id": seed_alert}
