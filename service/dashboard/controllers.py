@@ -6,7 +6,6 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-from service.dashboard import login, overview, settings_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -18,5 +17,6 @@ route_handlers = [
     static_files,
     *login.route_handlers,
     *overview.route_handlers,
+    *alert_pages.route_handlers,
     *settings_pages.route_handlers,
 ]
