@@ -6,6 +6,7 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
+from service.dashboard import alert_pages, login, overview, settings_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
