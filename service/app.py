@@ -24,6 +24,7 @@ from service.auth import controllers as auth_controllers
 from service.credentials import controllers as credential_controllers
 from service.extraction import controllers as extraction_controllers
 from service.postings import controllers as postings_controllers
+from service.postings import scheduling as postings_scheduling
 from service.postings.worker import background_worker as postings_worker
 from service.auth.guards import role_guard
 from service.dashboard import controllers as dashboard_controllers
@@ -49,7 +50,8 @@ TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" 
 DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers, credential_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
-JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register]
+JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register,
+                                                                postings_scheduling.register]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.

@@ -96,3 +96,51 @@ async def _org_id(session, name: str) -> int:  # noqa: ANN001
 
 
 __all__ = ["Path", "postings_app", "sources_app", "worker"]
+
+
+@sources_app.command("run")
+def sources_run(
+    source_id: int | None = typer.Argument(None, help="The source to run; default: every enabled source."),
+    org: str | None = typer.Option(None, "--org", help="Only sources of this organisation (name)."),
+) -> None:
+    """Run import sources now and print each run; exits 1 when any run failed."""
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from service.db import create_engine, session_scope
+    from service.postings.imports import run_source
+    from service.postings.models import ImportSource
+
+    settings = _settings()
+
+    async def run() -> list:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                org_id = await _org_id(session, org) if org else None
+                query = select(ImportSource.id, ImportSource.name).order_by(ImportSource.id)
+                if source_id is not None:
+                    query = query.where(ImportSource.id == source_id)
+                else:
+                    query = query.where(ImportSource.enabled.is_(True))
+                if org_id is not None:
+                    query = query.where(ImportSource.org_id == org_id)
+                sources = list((await session.execute(query)).tuples())
+            if source_id is not None and not sources:
+                console.print(f"[red]error:[/red] no import source {source_id}")
+                raise typer.Exit(1)
+            results = []
+            for sid, name in sources:
+                results.append((sid, name, await run_source(engine, settings, sid, trigger="manual")))
+            return results
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(run())
+    table = Table("id", "source", "status", "fetched", "new", "updated", "unchanged", "failed", "error")
+    for sid, name, r in results:
+        table.add_row(str(sid), name, r.status, str(r.fetched), str(r.new), str(r.updated), str(r.unchanged),
+                      str(r.failed), r.error or "")
+    Console().print(table)
+    if any(r.status == "failed" for _, _, r in results):
+        raise typer.Exit(1)

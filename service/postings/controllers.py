@@ -15,6 +15,7 @@ from service.postings import services
 from service.postings.intake import store_postings
 from service.postings.records import RecordError
 from service.postings.schemas import IntakeResult, PostingDetail, PostingIntake, PostingRead
+from service.postings.sources_controller import ImportSourceController
 from service.postings.worker import wake_worker
 from service.schemas import Page
 
@@ -73,4 +74,4 @@ class PostingController(Controller):
         return detail
 
 
-route_handlers = [PostingController]
+route_handlers = [PostingController, ImportSourceController]

@@ -1,0 +1,148 @@
+"""Fetching feeds like a good citizen: a clear User-Agent, connect/read timeouts, a response size cap,
+conditional requests (ETag / Last-Modified), and retries with exponential backoff and jitter on timeouts,
+dropped connections, 429 and 5xx, honouring the server's Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from service.settings import PostingsSettings
+from service.timeutil import utcnow
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_BACKOFF = 60.0
+
+
+class FetchError(RuntimeError):
+    """A feed that could not be fetched, with the reason in words."""
+
+
+@dataclass(slots=True)
+class PageRequest:
+    url: str
+    params: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Fetched:
+    status: int
+    body: bytes
+    url: str
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
+
+
+def backoff_delay(attempt: int, base: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter around it: base·2^attempt·[0.5, 1.5), capped."""
+    rng = rng or random
+    return min(MAX_BACKOFF, base * (2**attempt) * (0.5 + rng.random()))
+
+
+class Fetcher:
+    """One httpx client per run; `get` returns the body or raises FetchError saying why."""
+
+    def __init__(self, settings: PostingsSettings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 user_agent: str | None = None) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            headers={"User-Agent": user_agent or settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=True,
+            max_redirects=5,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        cap = self.settings.max_response_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"response of {int(declared)} bytes is larger than the {cap}-byte limit")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"response is larger than the {cap}-byte limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def get(self, request: PageRequest, *, etag: str | None = None,
+                  last_modified: str | None = None) -> Fetched:
+        headers = dict(request.headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        retries = self.settings.retries
+        attempt = 0
+        while True:
+            problem: str
+            wait: float | None = None
+            try:
+                async with self._client.stream("GET", request.url, params=request.params or None,
+                                               headers=headers) as response:
+                    if response.status_code == 304:
+                        return Fetched(304, b"", str(response.url), etag=etag, last_modified=last_modified)
+                    if response.status_code in RETRY_STATUS:
+                        problem = f"HTTP {response.status_code} from {request.url}"
+                        wait = retry_after_seconds(response.headers.get("retry-after"))
+                        if wait is not None and wait > self.settings.max_retry_after:
+                            raise FetchError(f"{problem}: asked to retry after {wait:.0f} s, longer than allowed")
+                    elif response.status_code >= 400:
+                        raise FetchError(
+                            f"HTTP {response.status_code} {response.reason_phrase} from {request.url}"
+                        )
+                    else:
+                        body = await self._read_capped(response)
+                        return Fetched(
+                            response.status_code, body, str(response.url),
+                            content_type=response.headers.get("content-type", ""),
+                            etag=response.headers.get("etag"),
+                            last_modified=response.headers.get("last-modified"),
+                        )
+            except httpx.TimeoutException:
+                problem = f"timed out fetching {request.url}"
+            except httpx.RemoteProtocolError as exc:
+                problem = f"connection broke off fetching {request.url} (truncated response: {exc})"
+            except httpx.TransportError as exc:
+                problem = f"could not reach {request.url}: {exc or type(exc).__name__}"
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"invalid URL {request.url!r}: {exc}") from None
+            if attempt >= retries:
+                tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
+                raise FetchError(f"{problem} (gave up after {tries})")
+            await self._sleep(wait if wait is not None else backoff_delay(attempt, self.settings.backoff_seconds))
+            attempt += 1

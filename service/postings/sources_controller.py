@@ -1,0 +1,164 @@
+"""HTTP: import sources (job boards and feeds), running one now, and its runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy import func, select
+
+from service.dependencies import CurrentPrincipal, DbSession
+from service.postings.imports import check_config, resolve_url, run_source
+from service.postings.models import ImportRun, ImportSource
+from service.postings.records import RecordError, normalise_occupation
+from service.postings.schemas import ImportRunRead, ImportSourceCreate, ImportSourceRead, ImportSourceUpdate
+from service.postings.worker import wake_worker
+from service.scheduler import parse_cron
+from service.schemas import Page
+from service.timeutil import utcnow
+
+
+def _validate(kind: str, url: str | None, board: str | None, schedule: str, occupation: str | None,
+              config: dict) -> tuple[str, str | None]:
+    try:
+        resolved = resolve_url(kind, url, board)
+        parse_cron(schedule)
+        check_config(kind, config)
+        return resolved, normalise_occupation(occupation)
+    except (ValueError, RecordError) as exc:
+        raise ClientException(str(exc), status_code=400) from None
+
+
+async def _last_runs(db_session: DbSession, source_ids: list[int]) -> dict[int, ImportRun]:
+    if not source_ids:
+        return {}
+    latest = (
+        select(ImportRun.source_id, func.max(ImportRun.id).label("run_id"))
+        .where(ImportRun.source_id.in_(source_ids))
+        .group_by(ImportRun.source_id)
+        .subquery()
+    )
+    rows = await db_session.scalars(select(ImportRun).join(latest, ImportRun.id == latest.c.run_id))
+    return {r.source_id: r for r in rows}
+
+
+def _read(source: ImportSource, last: ImportRun | None) -> ImportSourceRead:
+    data = ImportSourceRead.model_validate(source, from_attributes=True)
+    data.last_run = ImportRunRead.model_validate(last) if last is not None else None
+    return data
+
+
+class ImportSourceController(Controller):
+    path = "/api/v1/import-sources"
+    tags = ["import sources"]
+
+    async def _get(self, db_session: DbSession, org_id: int, source_id: int) -> ImportSource:
+        source = await db_session.scalar(
+            select(ImportSource).where(ImportSource.id == source_id, ImportSource.org_id == org_id)
+        )
+        if source is None:
+            raise NotFoundException(f"import source {source_id} not found")
+        return source
+
+    async def _name_taken(self, db_session: DbSession, org_id: int, name: str, except_id: int | None = None) -> None:
+        query = select(ImportSource.id).where(ImportSource.org_id == org_id, ImportSource.name == name)
+        if except_id is not None:
+            query = query.where(ImportSource.id != except_id)
+        if await db_session.scalar(query) is not None:
+            raise ClientException(f"an import source named {name!r} already exists", status_code=409)
+
+    @post("/", operation_id="createImportSource", raises=[ClientException])
+    async def create(self, data: JSONBody[ImportSourceCreate], db_session: DbSession,
+                     principal: CurrentPrincipal) -> ImportSourceRead:
+        url, occupation = _validate(data.kind, data.url, data.board, data.schedule, data.occupation, data.config)
+        await self._name_taken(db_session, principal.org_id, data.name)
+        source = ImportSource(
+            org_id=principal.org_id, kind=data.kind, name=data.name, url=url, board=data.board,
+            schedule=data.schedule, enabled=data.enabled, config=data.config, region=data.region,
+            occupation=occupation,
+        )
+        db_session.add(source)
+        await db_session.flush()
+        return _read(source, None)
+
+    @get("/", operation_id="listImportSources")
+    async def list_sources(self, db_session: DbSession, principal: CurrentPrincipal) -> list[ImportSourceRead]:
+        rows = list(await db_session.scalars(
+            select(ImportSource).where(ImportSource.org_id == principal.org_id).order_by(ImportSource.id)
+        ))
+        last = await _last_runs(db_session, [r.id for r in rows])
+        return [_read(r, last.get(r.id)) for r in rows]
+
+    @get("/{source_id:int}", operation_id="getImportSource", raises=[NotFoundException])
+    async def get_one(self, source_id: FromPath[int], db_session: DbSession,
+                      principal: CurrentPrincipal) -> ImportSourceRead:
+        source = await self._get(db_session, principal.org_id, source_id)
+        last = await _last_runs(db_session, [source.id])
+        return _read(source, last.get(source.id))
+
+    @patch("/{source_id:int}", operation_id="updateImportSource", raises=[NotFoundException, ClientException])
+    async def update(self, source_id: FromPath[int], data: JSONBody[ImportSourceUpdate], db_session: DbSession,
+                     principal: CurrentPrincipal) -> ImportSourceRead:
+        source = await self._get(db_session, principal.org_id, source_id)
+        changes = data.model_dump(exclude_unset=True)
+        merged = {
+            "url": changes.get("url", source.url if "board" not in changes else None),
+            "board": changes.get("board", source.board),
+            "schedule": changes.get("schedule") or source.schedule,
+            "occupation": changes.get("occupation", source.occupation),
+            "config": changes.get("config") if changes.get("config") is not None else source.config,
+        }
+        url, occupation = _validate(source.kind, merged["url"], merged["board"], merged["schedule"],
+                                    merged["occupation"], merged["config"])
+        if changes.get("name") and changes["name"] != source.name:
+            await self._name_taken(db_session, principal.org_id, changes["name"], source.id)
+            source.name = changes["name"]
+        if "url" in changes or "board" in changes:
+            source.etag = source.last_modified = None  # another feed: no conditional request against it
+        source.url, source.board, source.schedule = url, merged["board"], merged["schedule"]
+        source.occupation, source.config = occupation, merged["config"]
+        if changes.get("enabled") is not None:
+            source.enabled = changes["enabled"]
+        if "region" in changes:
+            source.region = changes["region"]
+        source.updated_at = utcnow()
+        last = await _last_runs(db_session, [source.id])
+        return _read(source, last.get(source.id))
+
+    @delete("/{source_id:int}", operation_id="deleteImportSource", raises=[NotFoundException])
+    async def remove(self, source_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+        """Deletes the source and its runs; its postings stay (they are evidence already counted)."""
+        source = await self._get(db_session, principal.org_id, source_id)
+        await db_session.delete(source)
+
+    @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException])
+    async def run_now(self, request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> ImportRunRead:
+        """Run the source now and answer with its run (a failed fetch is a failed run, not an HTTP error)."""
+        app = request.app
+        run = await run_source(app.state.engine, app.state.settings, source_id, trigger="manual",
+                               org_id=principal.org_id, on_stored=lambda: wake_worker(app))
+        if run is None:
+            raise NotFoundException(f"import source {source_id} not found")
+        return ImportRunRead.model_validate(run)
+
+    @get("/{source_id:int}/runs", operation_id="listImportRuns", raises=[NotFoundException])
+    async def runs(
+        self,
+        source_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> Page[ImportRunRead]:
+        """Newest first."""
+        await self._get(db_session, principal.org_id, source_id)
+        conditions = (ImportRun.source_id == source_id, ImportRun.org_id == principal.org_id)
+        total = await db_session.scalar(select(func.count()).select_from(ImportRun).where(*conditions))
+        rows = await db_session.scalars(
+            select(ImportRun).where(*conditions).order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+            .limit(limit).offset(offset)
+        )
+        return Page(items=[ImportRunRead.model_validate(r) for r in rows], total=int(total or 0), limit=limit,
+                    offset=offset)
