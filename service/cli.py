@@ -117,6 +117,10 @@ app.add_typer(postings_app, name="postings")
 app.add_typer(sources_app, name="sources")
 app.command("worker")(postings_worker)
 
+from service.credentials.cli import credentials_app  # noqa: E402
+
+app.add_typer(credentials_app, name="credentials")
+
 
 def main() -> None:
     try:

@@ -6,6 +6,10 @@ Written to the Credential Registry's JSON Schemas (validation-schema in the shar
 ceasn:Competency, travels as the `ceterms:targetNodeName` of the credential's condition profile (as CTDL
 intends for naming a target competency); Connecting Credentials Framework level and domain travel as
 `ceasn:conceptTerm` URNs. `read_ctdl(write_ctdl(x))` gives x back (tests/unit/credentials).
+
+The registry's credential schema types `meta:langstring` as a plain string while its CTDL-ASN schemas use
+language maps, so the credential node carries plain strings and framework and competencies language maps;
+the reader accepts either form anywhere.
 """
 
 from __future__ import annotations
@@ -101,8 +105,8 @@ def _credential_node(credential: ParsedCredential, lang: str, framework_id: str,
         "@id": resource_uri(ctid) if ctid else ctdl.get("@id"),
         "@type": f"ceterms:{credential.type}",
         "ceterms:ctid": ctid,
-        "ceterms:name": lang_map(credential.name, lang),
-        "ceterms:description": lang_map(credential.description, lang),
+        "ceterms:name": credential.name,
+        "ceterms:description": credential.description,
         "ceterms:inLanguage": [lang],
         "ceterms:credentialStatusType": {
             "@type": ALIGNMENT,
@@ -118,31 +122,31 @@ def _credential_node(credential: ParsedCredential, lang: str, framework_id: str,
     if credential.occupations:
         node["ceterms:occupationType"] = [_occupation(code) for code in credential.occupations]
     if credential.region:
-        node["ceterms:region"] = [{"@type": "ceterms:Place", "ceterms:name": lang_map(credential.region, lang)}]
+        node["ceterms:region"] = [{"@type": "ceterms:Place", "ceterms:name": credential.region}]
     if credential.has_part:
         node["ceterms:hasPart"] = [resource_uri(r) for r in credential.has_part]
     if credential.is_part_of:
         node["ceterms:isPartOf"] = [resource_uri(r) for r in credential.is_part_of]
     if credential.competencies:
-        framework_name = lang_map(credential.extra.get("framework", {}).get("name") or credential.name, lang)
+        framework_name = credential.extra.get("framework", {}).get("name") or credential.name
         targets = []
         for c in credential.competencies:
             target: dict = {
                 "@type": ALIGNMENT,
                 "ceterms:targetNode": comp_id[c.ext_id],
-                "ceterms:targetNodeName": lang_map(c.label or c.text, lang),
+                "ceterms:targetNodeName": c.label or c.text,
                 "ceterms:framework": framework_id,
                 "ceterms:frameworkName": framework_name,
             }
             if c.label:
-                target["ceterms:targetNodeDescription"] = lang_map(c.text, lang)
+                target["ceterms:targetNodeDescription"] = c.text
             if c.coded_notation:
                 target["ceterms:codedNotation"] = c.coded_notation
             targets.append(target)
         node["ceterms:requires"] = [
             {
                 "@type": "ceterms:ConditionProfile",
-                "ceterms:description": lang_map("Competencies a holder of this credential has shown.", "en"),
+                "ceterms:description": "Competencies a holder of this credential has shown.",
                 "ceterms:targetCompetency": targets,
             }
         ]
@@ -154,7 +158,7 @@ def _occupation(code: str) -> dict:
     item = {
         "@type": ALIGNMENT,
         "ceterms:framework": ONET_FRAMEWORK if onet else SOC_FRAMEWORK,
-        "ceterms:frameworkName": lang_map("O*NET-SOC Taxonomy" if onet else "Standard Occupational Classification"),
+        "ceterms:frameworkName": "O*NET-SOC Taxonomy" if onet else "Standard Occupational Classification",
         "ceterms:codedNotation": code,
     }
     if onet:

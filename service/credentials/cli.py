@@ -1,0 +1,192 @@
+"""Command line: `skillpulse credentials import FILE`, `credentials list`, `credentials export ID`,
+`credentials relink ID`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+credentials_app = typer.Typer(help="Credentials and competencies: import, list, export, re-link.", no_args_is_help=True)
+console = Console(stderr=True)
+ORG_HELP = "Organisation name (may be left out when there is only one)."
+
+
+def _settings():  # noqa: ANN202 - service.settings.Settings
+    from service.cli import _settings as load
+
+    return load()
+
+
+async def _org_id(session, name: str | None) -> int:  # noqa: ANN001 - AsyncSession
+    from sqlalchemy import select
+
+    from service.auth.models import Organisation
+
+    if name:
+        org_id = await session.scalar(select(Organisation.id).where(Organisation.name == name))
+        if org_id is None:
+            console.print(f"[red]error:[/red] no organisation named {name!r} (create it with `skillpulse users create`)")
+            raise typer.Exit(1)
+        return org_id
+    ids = list(await session.scalars(select(Organisation.id).limit(2)))
+    if len(ids) != 1:
+        console.print("[red]error:[/red] " + ("no organisation yet: create one with `skillpulse users create`"
+                                             if not ids else "several organisations: say which with --org"))
+        raise typer.Exit(1)
+    return ids[0]
+
+
+@credentials_app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CTDL .jsonld, CASE .json, .csv"),
+    org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+    content_type: str | None = typer.Option(
+        None, "--content-type", help="application/ld+json, application/json or text/csv (default: from the file name)."
+    ),
+    no_link: bool = typer.Option(False, "--no-link", help="Import without linking competencies to skill concepts."),
+) -> None:
+    """Import credentials from FILE; a re-import updates them in place and keeps review decisions."""
+    from service.credentials.formats import CredentialFormatError
+    from service.credentials.importing import import_credential_file
+    from service.credentials.linkstore import LinkingUnavailable
+    from service.db import create_engine, session_scope
+    from service.nlp_runner import NlpRunner
+
+    settings = _settings()
+
+    async def run():  # noqa: ANN202 - ImportReport
+        engine = create_engine(settings)
+        runner = None if no_link else NlpRunner(settings.server.nlp_processes)
+        try:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=console, transient=False,
+            ) as progress:
+                tasks: dict[str, int] = {}
+
+                def report(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = progress.add_task(stage, total=max(total, 1))
+                    progress.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+                async with session_scope(engine) as session:
+                    org_id = await _org_id(session, org)
+                    return await import_credential_file(session, org_id, file, content_type, runner, progress=report)
+        finally:
+            if runner is not None:
+                runner.shutdown()
+            await engine.dispose()
+
+    try:
+        result = asyncio.run(run())
+    except (CredentialFormatError, LinkingUnavailable) as exc:
+        console.print(f"[red]error:[/red] {file.name}: {exc} (nothing was stored)")
+        raise typer.Exit(1) from None
+    for c in result.credentials:
+        console.print(
+            f"{'created' if c.created else 'updated'} credential {c.id} {c.name!r} ({result.format}): "
+            f"{c.competencies_added} competencies added, {c.competencies_updated} updated, "
+            f"{c.competencies_unchanged} unchanged, {c.competencies_removed} removed; "
+            f"{c.links_suggested} skill links suggested"
+        )
+
+
+@credentials_app.command("list")
+def list_credentials(
+    org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the organisation's credentials with their competency counts."""
+    from service.credentials.queries import list_credentials as query
+    from service.db import create_engine, session_scope
+
+    settings = _settings()
+
+    async def run():  # noqa: ANN202 - Page[CredentialSummary]
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                return await query(session, await _org_id(session, org), None, 500, 0)
+        finally:
+            await engine.dispose()
+
+    page = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps([item.model_dump(mode="json") for item in page.items], indent=2))
+        return
+    table = Table("id", "name", "type", "occupations", "competencies", "ctid")
+    for item in page.items:
+        table.add_row(str(item.id), item.name, item.type, ", ".join(item.occupations), str(item.competency_count),
+                      item.ctid or "")
+    Console().print(table)
+
+
+@credentials_app.command("export")
+def export(
+    credential_id: int = typer.Argument(..., help="The credential's id (see `credentials list`)."),
+    org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+) -> None:
+    """Print the credential as CTDL-ASN JSON-LD."""
+    from litestar.exceptions import NotFoundException
+
+    from service.auth.models import Organisation
+    from service.credentials.formats.ctdl_write import write_ctdl
+    from service.credentials.queries import export_view
+    from service.db import create_engine, session_scope
+
+    settings = _settings()
+
+    async def run() -> dict:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                org_id = await _org_id(session, org)
+                organisation = await session.get(Organisation, org_id)
+                return write_ctdl(await export_view(session, org_id, credential_id), author=organisation.name)
+        finally:
+            await engine.dispose()
+
+    try:
+        typer.echo(json.dumps(asyncio.run(run()), indent=2, ensure_ascii=False))
+    except NotFoundException as exc:
+        console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+
+
+@credentials_app.command("relink")
+def relink(
+    credential_id: int = typer.Argument(..., help="The credential's id."),
+    org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+) -> None:
+    """Link the credential's competencies again (after a taxonomy or model update); reviewed links stay."""
+    from litestar.exceptions import NotFoundException
+
+    from service.credentials.editing import relink_credential
+    from service.db import create_engine, session_scope
+    from service.nlp_runner import NlpRunner
+
+    settings = _settings()
+
+    async def run() -> dict:
+        engine = create_engine(settings)
+        runner = NlpRunner(settings.server.nlp_processes)
+        try:
+            async with session_scope(engine) as session:
+                return await relink_credential(session, await _org_id(session, org), credential_id, runner)
+        finally:
+            runner.shutdown()
+            await engine.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except NotFoundException as exc:
+        console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    console.print(f"re-linked {counts['competencies']} competencies: {counts['added']} links added, "
+                  f"{counts['updated']} updated, {counts['removed']} removed")
