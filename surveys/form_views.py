@@ -242,10 +242,12 @@ class SurveyFormController(Controller):
         values, errors = read_page(questions, fields, link.answers, language, check_required=action in ("next", "submit"))
         if values:
             await save_answers(db_session, link, values, page, language)
-            await db_session.commit()  # kept even when the page has errors or the answer is a redirect
+        # The session commits on each way out, even for a page with errors or a redirect (the plugin commits
+        # 2xx only), and not before: the link's row lock must hold until the request is done.
         if errors:
             shown = dict(link.answers)
             shown.update({code: (fields.get(field_name(code)) or [""])[-1] for code in errors})
+            await db_session.commit()
             return _render_form(link, token, page, language, errors, shown, status=400)
         pages = _visible_pages(link)
         if action == "save":
@@ -253,21 +255,24 @@ class SurveyFormController(Controller):
                 from surveys.respond import ensure_response
 
                 await ensure_response(db_session, link, language)
-                await db_session.commit()
+            await db_session.commit()
             return _message(language, "saved_title", "saved_body", 200, action_url=_url(token, page, language),
                             action_label=words(language)["continue"])
         if action == "back":
             earlier = [p for p in pages if p < page]
+            await db_session.commit()
             return Redirect(_url(token, earlier[-1] if earlier else page, language), status_code=303,
                             headers=SECURITY_HEADERS)
         later = [p for p in pages if p > page]
         if action == "next" or later and action != "submit":
+            await db_session.commit()
             return Redirect(_url(token, later[0] if later else page, language), status_code=303, headers=SECURITY_HEADERS)
         missing = missing_required(link.questions, link.answers)
         if missing:
             first_page = int(missing[0]["page"])
             w = words(language)
             errors = {q["code"]: w["err_required"] for q in missing if int(q["page"]) == first_page}
+            await db_session.commit()
             return _render_form(link, token, first_page, language, errors, status=400)
         await submit(db_session, link)
         await db_session.commit()
