@@ -1,0 +1,315 @@
+"""Surveys: create one from a credential, edit it while a draft, open and close it, invite employers by
+pasting a list, watch progress, read the results with charts, export CSV / XLSX.
+
+Every change goes through the surveys package's own functions (the same ones its API uses)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import ClientException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from service.credentials.models import Credential
+from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.dependencies import CurrentPrincipal, DbSession
+from surveys import exports, store
+from surveys.invitations import create_invitations
+from surveys.models import Survey, SurveyInvitation, SurveyResponse
+from surveys.results import submitted_responses, survey_results
+from surveys.schemas import InvitationsCreate, SurveyCreate, SurveyUpdate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_INVITEES = 5000
+NOTICES = {
+    "created": "Survey created from the credential's competencies. Check the wording, then open it.",
+    "saved": "Changes saved.",
+    "opened": "Survey open: invitation links now work.",
+    "closed": "Survey closed: links no longer accept answers.",
+}
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "input"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+async def _credentials(db_session: DbSession, org_id: int) -> list[tuple[int, str]]:
+    rows = await db_session.execute(
+        select(Credential.id, Credential.name)
+        .where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
+        .order_by(Credential.name)
+    )
+    return [(cid, name) for cid, name in rows.all()]
+
+
+async def _progress(db_session: DbSession, org_id: int) -> dict[int, dict[str, int]]:
+    invited = await db_session.execute(
+        select(SurveyInvitation.survey_id, SurveyInvitation.status, func.count())
+        .where(SurveyInvitation.org_id == org_id)
+        .group_by(SurveyInvitation.survey_id, SurveyInvitation.status)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for survey_id, status, count in invited.all():
+        entry = out.setdefault(survey_id, {"invited": 0, "started": 0, "submitted": 0})
+        entry["invited"] += count
+        if status in ("started", "submitted"):
+            entry[status] += count
+    return out
+
+
+@get("/app/surveys", include_in_schema=False)
+async def surveys_page(
+    db_session: DbSession, principal: CurrentPrincipal, credential_id: FromQuery[int | None] = None
+) -> Template:
+    surveys = await store.list_surveys(db_session, principal.org_id)
+    credentials = await _credentials(db_session, principal.org_id)
+    return page(
+        "surveys.html",
+        principal,
+        title="Surveys",
+        active="surveys",
+        surveys=surveys,
+        credentials=credentials,
+        names=dict(credentials),
+        progress=await _progress(db_session, principal.org_id),
+        chosen=credential_id,
+    )
+
+
+@get("/app/surveys/new", include_in_schema=False)
+async def new_survey(credential_id: FromQuery[int | None] = None) -> Redirect:
+    """The credential page's "survey employers" button lands on the list with the credential chosen."""
+    return Redirect(path=f"/app/surveys?credential_id={credential_id or ''}#new", status_code=302)
+
+
+@post("/app/surveys", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def create_survey(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+    form = await read_form(request)
+    raw_id = str(form.get("credential_id") or "")
+    title = str(form.get("title") or "").strip() or None
+    error = None
+    if not raw_id.isdigit():
+        error = "Choose the credential the survey is about."
+    else:
+        try:
+            data = SurveyCreate(credential_id=int(raw_id), title=title)
+        except ValidationError as exc:
+            error = _first_error(exc)
+    if error is None:
+        survey, _ = await store.create_survey(db_session, principal.org_id, data)  # 404: not this org's credential
+        return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=created")
+    credentials = await _credentials(db_session, principal.org_id)
+    return page(
+        "surveys.html",
+        principal,
+        title="Surveys",
+        active="surveys",
+        status_code=400,
+        error=error,
+        surveys=await store.list_surveys(db_session, principal.org_id),
+        credentials=credentials,
+        names=dict(credentials),
+        progress=await _progress(db_session, principal.org_id),
+        chosen=int(raw_id) if raw_id.isdigit() else None,
+    )
+
+
+async def _survey_page(
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    survey: Survey,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    issued: list | None = None,
+    invitees_text: str = "",
+) -> Template:
+    questions = await store.list_questions(db_session, survey.id)
+    results = await survey_results(db_session, survey)
+    credential = await db_session.get(Credential, survey.credential_id) if survey.credential_id else None
+    progress = (await _progress(db_session, principal.org_id)).get(
+        survey.id, {"invited": 0, "started": 0, "submitted": 0}
+    )
+    drafts = await db_session.scalar(
+        select(func.count()).where(SurveyResponse.survey_id == survey.id, SurveyResponse.status == "draft")
+    )
+    return page(
+        "survey.html",
+        principal,
+        title=survey.title,
+        active="surveys",
+        status_code=status_code,
+        error=error,
+        notice=notice,
+        survey=survey,
+        credential=credential,
+        questions=questions,
+        results=results,
+        importance=(rows := _importance_rows(results)),
+        importance_bars=[(r["text"], r["share"] or 0.0) for r in rows],
+        progress=progress,
+        drafts=drafts or 0,
+        issued=issued or [],
+        invitees_text=invitees_text,
+    )
+
+
+def _importance_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for item in results.get("competencies", []):
+        share = item.get("essential_or_important") or {}
+        interval = share.get("interval_95") or [None, None]
+        rows.append(
+            {
+                "text": item.get("text", ""),
+                "answers": item.get("answers", 0),
+                "count": share.get("count", 0),
+                "n": share.get("n", 0),
+                "share": share.get("share"),
+                "low": interval[0],
+                "high": interval[1],
+            }
+        )
+    return rows
+
+
+@get("/app/surveys/{survey_id:int}", include_in_schema=False)
+async def survey_page(
+    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
+) -> Template:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    return await _survey_page(db_session, principal, survey, notice=NOTICES.get(done or ""))
+
+
+@post("/app/surveys/{survey_id:int}/edit", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def edit_survey(
+    request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    form = await read_form(request)
+    try:
+        store.require_draft(survey)
+        data = SurveyUpdate(title=str(form.get("title") or "").strip() or None, intro=str(form.get("intro") or ""))
+        await store.update_survey(db_session, survey, data)
+    except ValidationError as exc:
+        return await _survey_page(db_session, principal, survey, status_code=400, error=_first_error(exc))
+    except ClientException as exc:
+        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+    return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=saved")
+
+
+async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey_id: int, action: str):  # noqa: ANN202
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    try:
+        await (store.open_survey if action == "open" else store.close_survey)(db_session, survey)
+    except ClientException as exc:
+        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+    return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done={action}ed")
+
+
+@post("/app/surveys/{survey_id:int}/open", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def open_survey(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+    return await _transition(db_session, principal, survey_id, "open")
+
+
+@post("/app/surveys/{survey_id:int}/close", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def close_survey(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+    return await _transition(db_session, principal, survey_id, "clos")
+
+
+def parse_invitees(text: str) -> list[dict[str, str]]:
+    """One invitee a line, as pasted from a spreadsheet: `employer, name, email` (commas or tabs; name and email
+    optional). A line with only an email is fine too."""
+    invitees = []
+    delimiter = "\t" if "\t" in text else ","
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) > 3:
+            raise ValueError(f"line {number} has {len(cells)} fields; use employer, name, email")
+        if len(cells) == 1 and "@" in cells[0]:
+            cells = ["", "", cells[0]]
+        employer, name, email = (cells + ["", "", ""])[:3]
+        invitees.append({"employer": employer, "name": name, "email": email or None})
+    return invitees
+
+
+@post("/app/surveys/{survey_id:int}/invitations", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def invite(
+    request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template:
+    """Shows every new personal link once, in this response (only their hashes are kept)."""
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    form = await read_form(request)
+    text = str(form.get("invitees") or "")
+    try:
+        rows = parse_invitees(text)
+        if not rows:
+            raise ValueError("paste at least one invitee: employer, name, email")
+        if len(rows) > MAX_INVITEES:
+            raise ValueError(f"at most {MAX_INVITEES:,} invitees at a time")
+        data = InvitationsCreate(invitees=rows, send_email=form.get("send_email") == "yes")
+        issued = await create_invitations(db_session, survey, data, request.app.state.settings.server.base_url)
+    except ValueError as exc:  # also pydantic's ValidationError
+        message = _first_error(exc) if isinstance(exc, ValidationError) else str(exc)
+        return await _survey_page(
+            db_session, principal, survey, status_code=400, error=message[:1].upper() + message[1:], invitees_text=text
+        )
+    except ClientException as exc:
+        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+    await db_session.flush()
+    return await _survey_page(
+        db_session, principal, survey, issued=issued, notice=f"{len(issued)} personal link(s) created."
+    )
+
+
+async def _export(db_session: DbSession, org_id: int, survey_id: int) -> tuple[list[str], list[list[Any]]]:
+    survey = await store.get_survey(db_session, org_id, survey_id)
+    questions = await store.list_questions(db_session, survey.id)
+    definitions = [store.as_definition(q) for q in questions]
+    responses = await submitted_responses(db_session, survey, {q.id: q.code for q in questions})
+    return exports.header(definitions), exports.rows(definitions, responses)
+
+
+@get("/app/surveys/{survey_id:int}/responses.csv", include_in_schema=False, media_type="text/csv")
+async def export_csv(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Response[bytes]:
+    head, body = await _export(db_session, principal.org_id, survey_id)
+    return Response(
+        exports.to_csv(head, body),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.csv"'},
+    )
+
+
+@get("/app/surveys/{survey_id:int}/responses.xlsx", include_in_schema=False, media_type=XLSX)
+async def export_xlsx(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Response[bytes]:
+    head, body = await _export(db_session, principal.org_id, survey_id)
+    return Response(
+        exports.to_xlsx(head, body),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
+    )
+
+
+route_handlers = [
+    surveys_page,
+    new_survey,
+    create_survey,
+    survey_page,
+    edit_survey,
+    open_survey,
+    close_survey,
+    invite,
+    export_csv,
+    export_xlsx,
+]
