@@ -6,7 +6,7 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-from service.dashboard import alert_pages, login, overview, settings_pages
+from service.dashboard import alert_pages, credential_pages, login, overview, settings_pages, survey_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -19,5 +19,7 @@ route_handlers = [
     *login.route_handlers,
     *overview.route_handlers,
     *alert_pages.route_handlers,
+    *credential_pages.route_handlers,
     *settings_pages.route_handlers,
+    *survey_pages.route_handlers,
 ]
