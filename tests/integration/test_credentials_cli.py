@@ -1,0 +1,53 @@
+"""`skillpulse credentials import|list|export` run as a user runs them, against the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "credentials"
+SKILLPULSE = [sys.executable, "-c", "from service.cli import main; main()"]
+
+
+def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SKILLPULSE_DATABASE_URL": database_url, "SKILLPULSE_SECRET_KEY": "test-secret-key-0123456789",
+           "SKILLPULSE_ENV": "test", "COLUMNS": "200"}
+    return subprocess.run([*SKILLPULSE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_import_reimport_list_export(database_url, tmp_path):
+    org = f"CLI College {uuid.uuid4().hex[:8]}"
+    created = run(database_url, "users", "create", "--org", org, "--email", f"{uuid.uuid4().hex[:8]}@cli.example")
+    assert created.returncode == 0, created.stderr
+
+    first = run(database_url, "credentials", "import", str(EXAMPLES / "medical-assistant.csv"), "--org", org)
+    assert first.returncode == 0, first.stderr
+    assert "created credential" in first.stderr and "13 competencies added" in first.stderr
+    assert "linking" in first.stderr  # the progress display
+
+    second = run(database_url, "credentials", "import", str(EXAMPLES / "medical-assistant.jsonld"), "--org", org)
+    assert second.returncode == 0, second.stderr
+    assert "updated credential" in second.stderr and "13 unchanged" in second.stderr
+
+    listed = run(database_url, "credentials", "list", "--org", org, "--json")
+    assert listed.returncode == 0, listed.stderr
+    [item] = json.loads(listed.stdout)
+    assert item["name"] == "Medical Assistant Certificate" and item["competency_count"] == 13
+
+    exported = run(database_url, "credentials", "export", str(item["id"]), "--org", org)
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    assert sum(node["@type"] == "ceasn:Competency" for node in document["@graph"]) == 13
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("credential_name,competency_text,competency_level\nX,Take vital signs,12\n")
+    failed = run(database_url, "credentials", "import", str(bad), "--org", org)
+    assert failed.returncode == 1
+    assert "row 2, competency_level" in failed.stderr and "nothing was stored" in failed.stderr
+    missing_org = run(database_url, "credentials", "import", str(bad), "--org", "No Such Org")
+    assert missing_org.returncode == 1 and "no organisation named" in missing_org.stderr
