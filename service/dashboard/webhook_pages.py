@@ -1,0 +1,90 @@
+"""Settings → webhooks: the endpoints that receive alert events, their delivery log; admins add and remove."""
+
+from __future__ import annotations
+
+import secrets
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from service.dashboard.rendering import GUARDS, WRITE_ADMIN, committed_redirect, page, read_form
+from service.demand.models import Webhook, WebhookDelivery
+from service.demand.schemas import WebhookCreate
+from service.demand.webhooks import EVENTS
+from service.dependencies import CurrentPrincipal, DbSession
+
+DELIVERIES_SHOWN = 50
+
+
+async def _webhooks(db_session: DbSession, org_id: int) -> list[Webhook]:
+    return list(await db_session.scalars(select(Webhook).where(Webhook.org_id == org_id).order_by(Webhook.id)))
+
+
+def _webhooks_page(principal, hooks, **extra) -> Template:  # noqa: ANN001
+    return page(
+        "settings_webhooks.html", principal, title="Webhooks", active="settings", hooks=hooks, events=EVENTS, **extra
+    )
+
+
+@get("/app/settings/webhooks", include_in_schema=False)
+async def webhooks_page(db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None) -> Template:
+    notice = "Webhook removed." if done == "deleted" else None
+    return _webhooks_page(principal, await _webhooks(db_session, principal.org_id), notice=notice)
+
+
+@post("/app/settings/webhooks", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS, status_code=200)
+async def add_webhook(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template:
+    """Shows the signing secret once, in this response."""
+    form = await read_form(request)
+    url = str(form.get("url") or "").strip()
+    chosen = [e for e in form.getall("events", []) if isinstance(e, str)]
+    try:
+        data = WebhookCreate(url=url, events=chosen)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "input"
+        return _webhooks_page(
+            principal, await _webhooks(db_session, principal.org_id), status_code=400,
+            error=f"{field}: {error.get('msg', 'invalid')}", url=url,
+        )
+    hook = Webhook(org_id=principal.org_id, url=data.url, events=list(dict.fromkeys(data.events)),
+                   secret=secrets.token_urlsafe(32), enabled=True)
+    db_session.add(hook)
+    await db_session.flush()
+    return _webhooks_page(principal, await _webhooks(db_session, principal.org_id), secret=hook.secret, new_id=hook.id)
+
+
+async def _owned(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook:
+    hook = await db_session.get(Webhook, webhook_id)
+    if hook is None or hook.org_id != org_id:
+        raise NotFoundException(f"webhook {webhook_id} not found")
+    return hook
+
+
+@get("/app/settings/webhooks/{webhook_id:int}", include_in_schema=False)
+async def deliveries_page(webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template:
+    hook = await _owned(db_session, webhook_id, principal.org_id)
+    deliveries = await db_session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.org_id == principal.org_id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(DELIVERIES_SHOWN)
+    )
+    return page(
+        "webhook_deliveries.html", principal, title="Webhook deliveries", active="settings", hook=hook,
+        deliveries=list(deliveries),
+    )
+
+
+@post("/app/settings/webhooks/{webhook_id:int}/delete", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
+async def delete_webhook(webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
+    hook = await _owned(db_session, webhook_id, principal.org_id)
+    await db_session.delete(hook)
+    return await committed_redirect(db_session, "/app/settings/webhooks?done=deleted")
+
+
+route_handlers = [webhooks_page, add_webhook, deliveries_page, delete_webhook]

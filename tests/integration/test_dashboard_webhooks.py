@@ -1,0 +1,44 @@
+"""Settings → webhooks: admins add and remove endpoints (secret shown once); everyone reads the delivery log."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from service.db import session_scope
+from service.demand.models import Webhook, WebhookDelivery
+from tests.integration.test_dashboard_auth import Browser, browser, viewer_email  # noqa: F401 - fixture
+
+
+async def test_admin_adds_lists_and_removes_a_webhook(browser: Browser, tenant, app):
+    await browser.login(tenant.admin_email)
+    await browser.get("/app/settings/webhooks")
+    bad = await browser.post("/app/settings/webhooks", {"url": "ftp://files.example/x"})
+    assert bad.status_code == 400 and "must be an http:// or https:// URL" in bad.text
+    added = await browser.post(
+        "/app/settings/webhooks", {"url": "https://hooks.example/skillpulse", "events": ["alert.opened"]}
+    )
+    assert added.status_code == 200
+    secret = re.search(r'<code class="token">([^<]+)</code>', added.text).group(1)
+    async with session_scope(app.state.engine) as session:
+        hook = await session.scalar(select(Webhook).where(Webhook.org_id == tenant.org_id))
+        assert hook.secret == secret and hook.events == ["alert.opened"]
+        session.add(WebhookDelivery(org_id=tenant.org_id, webhook_id=hook.id, event="alert.opened",
+                                    status="failed", attempts=3, response_code=500, error="HTTP 500 <from receiver>"))
+    listing = await browser.get("/app/settings/webhooks")
+    assert secret not in listing.text and "https://hooks.example/skillpulse" in listing.text
+    log = await browser.get(f"/app/settings/webhooks/{hook.id}")
+    assert log.status_code == 200 and "HTTP 500 &lt;from receiver&gt;" in log.text
+    removed = await browser.post(f"/app/settings/webhooks/{hook.id}/delete")
+    assert removed.status_code == 303
+    async with session_scope(app.state.engine) as session:
+        assert await session.get(Webhook, hook.id) is None
+
+
+async def test_designer_reads_but_cannot_add_webhooks(browser: Browser, tenant):
+    await browser.login(tenant.designer_email)
+    page = await browser.get("/app/settings/webhooks")
+    assert page.status_code == 200 and "Add a webhook" not in page.text
+    refused = await browser.post("/app/settings/webhooks", {"url": "https://hooks.example/x"})
+    assert refused.status_code == 403
