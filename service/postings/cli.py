@@ -15,6 +15,7 @@ console = Console(stderr=True)
 
 
 def _settings():  # noqa: ANN202 - service.settings.Settings
+    import service.models  # noqa: F401 - every table known to the ORM (foreign keys between domains)
     from service.cli import _settings as load
 
     return load()
