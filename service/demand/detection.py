@@ -207,10 +207,20 @@ def detect(
             snippet_window="baseline",
         ))
 
-    cov_base = weighted_coverage(demanded_base, covered)
-    cov_cur = weighted_coverage(demanded_cur, covered)
+    # Coverage in both windows over the same concepts (demanded in either), so a concept hovering at the floor
+    # does not swing it; and a drop must have a significant driver (an uncovered concept's significant rise or a
+    # covered concept's significant fall), so noise in many small shares cannot add up to an alert.
+    union = set(demanded_base) | set(demanded_cur)
+    cov_base = weighted_coverage({cid: _share(base.get(cid), nb) for cid in union}, covered)
+    cov_cur = weighted_coverage({cid: _share(cur.get(cid), nc) for cid in union}, covered)
     outcome.coverage = {"baseline": cov_base, "current": cov_cur}
-    if cov_base is not None and cov_cur is not None and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12:
+    drivers = [
+        t.key for t in tests
+        if t.kind == "concept" and t.key in union and t.q <= gate.q_level
+        and (t.comparison.change > 0) != (t.key in covered)
+    ]
+    if cov_base is not None and cov_cur is not None and drivers \
+            and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12:
         uncovered = sorted(
             ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
         )[:10]
@@ -229,6 +239,7 @@ def detect(
                 "effect_size": round(-effect, 4),
                 "effect": round(cov_base - cov_cur, 4),
                 "uncovered": [{"concept_id": cid, "label": labels[cid], "share": round(s, 4)} for cid, s in uncovered],
+                "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
             },
             snippet_concepts=[cid for cid, _ in uncovered[:3]],
         ))

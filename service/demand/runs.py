@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select, text
@@ -18,20 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from service.auth.models import Organisation
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
-from service.demand.aggregation import (
-    BucketCounts,
-    OccupationCodeError,
-    Scope,
-    bucket_counts,
-    competency_counts,
-    normalise_occupations,
-    snippets,
-    window_bucket,
-)
+from service.demand.aggregation import OccupationCodeError, Scope, normalise_occupations, snippets
 from service.demand.alerts import record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
+from service.demand.run_counts import code_matches, present_keys, run_counts
 from service.demand.statistics import Gate
 from service.settings import DriftSettings, Settings
 from service.timeutil import utcnow
@@ -63,28 +56,44 @@ def usable_occupations(codes: Sequence[str]) -> tuple[str, ...]:
     return tuple(good)
 
 
-async def credential_matcher(session: AsyncSession, org_id: int, credential_id: int, fuzzy_threshold: float):  # noqa: ANN201
-    """The credential's competencies and links, and a function telling which competencies cover concepts."""
-    comps = (await session.execute(
-        select(Competency.id, Competency.text, Competency.label)
-        .where(Competency.org_id == org_id, Competency.credential_id == credential_id, Competency.deleted_at.is_(None))
-        .order_by(Competency.position, Competency.id)
-    )).all()
-    competencies = [CompetencyText(cid, text or "", label) for cid, text, label in comps]
-    ids = [c.id for c in competencies]
-    links: list[Link] = []
-    if ids:
-        rows = await session.execute(
-            select(CompetencySkill.competency_id, CompetencySkill.concept_id, CompetencySkill.status)
-            .where(CompetencySkill.org_id == org_id, CompetencySkill.competency_id.in_(ids))
-        )
-        links = [Link(comp_id, concept_id, status) for comp_id, concept_id, status in rows]
+@dataclass(slots=True)
+class Curriculum:
+    """A credential's competencies and links, and which of them cover given concepts."""
 
-    def is_covered(concepts: list[tuple[str, str]]) -> dict[str, list[dict]]:
-        matched = match_concepts(concepts, competencies, links, fuzzy_threshold)
+    competencies: list[CompetencyText] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    fuzzy_threshold: float = 90.0
+
+    def is_covered(self, concepts: list[tuple[str, str]]) -> dict[str, list[dict]]:
+        matched = match_concepts(concepts, self.competencies, self.links, self.fuzzy_threshold)
         return {cid: [m.to_dict() for m in ms] for cid, ms in matched.items()}
 
-    return competencies, links, is_covered
+
+async def curricula(
+    session: AsyncSession, org_id: int, fuzzy_threshold: float, credential_id: int | None = None
+) -> dict[int, Curriculum]:
+    """Every live competency and link of the organisation (or of one credential), two queries in all."""
+    conds = [Competency.org_id == org_id, Competency.deleted_at.is_(None)]
+    if credential_id is not None:
+        conds.append(Competency.credential_id == credential_id)
+    out: dict[int, Curriculum] = {}
+    credential_of: dict[int, int] = {}
+    rows = await session.execute(
+        select(Competency.credential_id, Competency.id, Competency.text, Competency.label)
+        .where(*conds).order_by(Competency.credential_id, Competency.position, Competency.id)
+    )
+    for cred_id, comp_id, text_, label in rows:
+        out.setdefault(cred_id, Curriculum(fuzzy_threshold=fuzzy_threshold)).competencies.append(
+            CompetencyText(comp_id, text_ or "", label))
+        credential_of[comp_id] = cred_id
+    links = await session.execute(
+        select(CompetencySkill.competency_id, CompetencySkill.concept_id, CompetencySkill.status)
+        .join(Competency, Competency.id == CompetencySkill.competency_id)
+        .where(CompetencySkill.org_id == org_id, *conds)
+    )
+    for comp_id, concept_id, status in links:
+        out[credential_of[comp_id]].links.append(Link(comp_id, concept_id, status))
+    return out
 
 
 async def run_drift(
@@ -127,36 +136,46 @@ async def _detect_and_record(
     credentials = (await session.scalars(
         select(Credential).where(Credential.org_id == org_id, Credential.deleted_at.is_(None)).order_by(Credential.id)
     )).all()
-    cache: dict[tuple, BucketCounts] = {}
+    by_region = drift.match_region
+    present = await present_keys(session, org_id, windows.baseline_start, windows.as_of, by_region)
+    wanted: dict[int, tuple[str, ...]] = {}
+    keys_of: dict[int, list[tuple[str, str | None]]] = {}
+    for credential in credentials:
+        codes = usable_occupations(credential.occupations)
+        wanted[credential.id] = codes
+        region = (credential.region or "").strip().lower() if by_region else None
+        keys_of[credential.id] = [
+            (code, reg) for code, reg in present
+            if code_matches(code, codes) and (not region or reg == region)
+        ]
+    needed = sorted({code for keys in keys_of.values() for code, _ in keys})
+    counts_all = await run_counts(session, org_id, windows.baseline_start, windows.as_of, windows.current_start,
+                                  needed, {cid: keys for cid, keys in keys_of.items() if keys}, by_region)
+    teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     tally = {"opened": 0, "updated": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
     per_credential: dict[str, dict] = {}
     for credential in credentials:
-        codes = usable_occupations(credential.occupations)
+        codes = wanted[credential.id]
         entry: dict = {"name": credential.name, "occupations": list(codes)}
         per_credential[str(credential.id)] = entry
         if not codes:
             entry["status"] = "no_occupations"
             continue
-        region = credential.region if drift.match_region else None
-        scope = Scope(org_id, codes, windows.baseline_start, windows.as_of, region)
-        key = (codes, region)
-        if key not in cache:
-            cache[key] = await bucket_counts(session, scope, window_bucket(windows.current_start))
-        counts = cache[key]
+        counts = counts_all.for_credential(keys_of[credential.id])
         entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
         if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
             entry["status"] = "insufficient_data"
             continue
-        comp_counts = await competency_counts(session, scope, window_bucket(windows.current_start), credential.id)
-        competencies, links, is_covered = await credential_matcher(session, org_id, credential.id,
-                                                                    drift.fuzzy_threshold)
-        names = {c.id: (c.label or c.text) for c in competencies}
-        outcome = detect(credential.name, counts, comp_counts, names, is_covered, windows, limits)
+        comp_counts = counts_all.competencies.get(credential.id, {})
+        curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
+        names = {c.id: (c.label or c.text) for c in curriculum.competencies}
+        outcome = detect(credential.name, counts, comp_counts, names, curriculum.is_covered, windows, limits)
         entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage, alerts={})
         concepts_of: dict[int, list[str]] = {}
-        for link in links:
+        for link in curriculum.links:
             if link.status != "rejected":
                 concepts_of.setdefault(link.competency_id, []).append(link.concept_id)
+        region = credential.region if by_region else None
         for candidate in outcome.candidates:
             concept_ids = candidate.snippet_concepts or concepts_of.get(candidate.competency_id or -1, [])
             window_scope = (

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
 from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
-from service.demand.runs import credential_matcher, usable_occupations
+from service.demand.runs import Curriculum, curricula, usable_occupations
 from service.demand.schemas import AlignmentConcept, AlignmentRead, DemandConcept, DemandPeriod, DemandSeries
 from service.settings import DriftSettings
 
@@ -77,8 +77,9 @@ async def credential_alignment(
         cid: c for cid, c in counts.concepts.get("current", {}).items()
         if total and c.postings / total >= drift.demand_floor
     }
-    _, _, is_covered = await credential_matcher(session, credential.org_id, credential.id, drift.fuzzy_threshold)
-    covered_by = is_covered([(cid, c.label) for cid, c in demanded.items()])
+    teaching = await curricula(session, credential.org_id, drift.fuzzy_threshold, credential.id)
+    curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
+    covered_by = curriculum.is_covered([(cid, c.label) for cid, c in demanded.items()])
     concepts = [
         AlignmentConcept(concept_id=cid, label=c.label, postings=c.postings, share=round(c.postings / total, 4),
                          required=c.required, preferred=c.preferred, covered=bool(covered_by.get(cid)),

@@ -116,3 +116,20 @@ def test_gate_needs_direction_size_and_q():
     assert not is_significant_change(tiny, tiny.p_value, gate, +1)
     assert enough_data(30, 30, gate)
     assert not enough_data(300, 10, gate)
+
+
+def test_fisher_matches_scipy_on_many_tables():
+    import random
+
+    rng = random.Random(42)
+    for _ in range(300):
+        n1, n2 = rng.randint(1, 400), rng.randint(1, 400)
+        x1, x2 = rng.randint(0, min(n1, 12)), rng.randint(0, min(n2, 12))
+        expected = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue
+        assert fisher_exact_p(x1, n1, x2, n2) == pytest.approx(expected, rel=1e-6, abs=1e-12), (x1, n1, x2, n2)
+
+
+def test_z_test_matches_scipy_normal_tail():
+    for x1, n1, x2, n2 in [(10, 200, 30, 210), (500, 1000, 530, 1000), (1, 3000, 90, 300)]:
+        z, p = two_proportion_z_test(x1, n1, x2, n2)
+        assert p == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9, abs=1e-300)

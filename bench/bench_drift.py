@@ -1,0 +1,190 @@
+"""Benchmark: one drift run over a large organisation on PostgreSQL.
+
+Loads (with COPY) about `--rows` posting-skill rows (default one million) spread over two years of postings in 40
+occupations, and `--credentials` credentials (default 200) with linked competencies, then times
+`run_drift` for the organisation. Target: under 30 s on a 2-core machine.
+
+    .venv/bin/python bench/bench_drift.py                    # 1,000,000 rows, 200 credentials
+    .venv/bin/python bench/bench_drift.py --rows 100000      # a quicker run
+
+The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+
+from service.auth.services import get_or_create_org
+from service.db import create_engine, session_scope, upgrade
+from service.demand.runs import run_drift
+from service.settings import build_settings
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+AS_OF = date(2026, 6, 30)
+MENTIONS_PER_POSTING = 8
+CONCEPTS = 2000
+
+
+def occupations() -> list[str]:
+    return [f"{11 + i // 10}-{1000 + 37 * i:04d}.{i % 3:02d}" for i in range(40)]
+
+
+def plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def load(url: str, rows: int, credentials: int, seed: int) -> int:
+    rng = random.Random(seed)
+    occs = occupations()
+    concept_uris = [f"http://data.europa.eu/esco/skill/bench-{i}" for i in range(CONCEPTS)]
+    weights = [1.0 / (i + 1) ** 0.9 for i in range(CONCEPTS)]  # Zipf-like popularity
+    settings = build_settings(database={"url": url})
+    engine = create_engine(settings)
+    async with session_scope(engine) as session:
+        org, _ = await get_or_create_org(session, f"Bench {uuid.uuid4().hex[:6]}")
+        org_id = org.id
+    await engine.dispose()
+
+    conn = await asyncpg.connect(plain(url))
+    try:
+        postings = 0
+        start = AS_OF - timedelta(days=730)
+        stamp = datetime.now(UTC)
+        posting_rows = []
+        skill_rows = []
+        skill_id = 0
+        while skill_id < rows:
+            postings += 1
+            pid = postings
+            occ = occs[pid % len(occs)]
+            posted = start + timedelta(days=rng.randrange(731))
+            text = f"Bench posting {pid} for {occ}."
+            # One in twenty is a repost of its predecessor's content (counted once).
+            chash = hashlib.sha256(f"{pid - (pid % 20 == 0)}".encode()).hexdigest()
+            posting_rows.append((pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done", stamp, stamp))
+            offset = (pid % len(occs)) * 13  # each occupation favours its own concepts
+            chosen = set()
+            for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING):
+                chosen.add((cidx + offset) % CONCEPTS)
+            for cidx in chosen:
+                skill_id += 1
+                skill_rows.append((skill_id, org_id, pid, 0, 5, "Bench", "skill", concept_uris[cidx], f"concept {cidx}", 0.9,
+                                   "required" if cidx % 3 else "preferred"))
+        await conn.copy_records_to_table(
+            "posting", records=posting_rows,
+            columns=["id", "org_id", "source", "external_id", "title", "text", "occupation_code", "posted_at",
+                     "content_hash", "extraction_status", "created_at", "updated_at"],
+        )
+        await conn.copy_records_to_table(
+            "posting_skill", records=skill_rows,
+            columns=["id", "org_id", "posting_id", "start", "end", "text", "kind", "concept_id", "concept_label", "score",
+                     "requirement"],
+        )
+        await conn.execute("SELECT setval(pg_get_serial_sequence('posting', 'id'), (SELECT max(id) FROM posting))")
+        await conn.execute(
+            "SELECT setval(pg_get_serial_sequence('posting_skill', 'id'), (SELECT max(id) FROM posting_skill))"
+        )
+        now = datetime.now(UTC)
+        cred_rows, comp_rows, link_rows = [], [], []
+        comp_id = 0
+        for cid in range(1, credentials + 1):
+            codes = rng.sample(occs, rng.randint(1, 3))
+            codes = [c if rng.random() < 0.7 else c[:7] for c in codes]  # some as 6-digit SOC codes
+            cred_rows.append((cid, org_id, f"Credential {cid}", "", "Certificate", json.dumps(codes),
+                              "en", "json", "{}", now, now))
+            for position in range(8):
+                comp_id += 1
+                comp_rows.append((comp_id, org_id, cid, f"Competency {position} of credential {cid}", position, "",
+                                  now, now))
+                for cidx in rng.sample(range(60), 2):
+                    link_rows.append((org_id, comp_id, concept_uris[cidx], f"concept {cidx}", 0.9, "concept",
+                                      rng.choice(["suggested", "confirmed", "confirmed", "rejected"]), now))
+        await conn.executemany(
+            "INSERT INTO credential (id, org_id, name, description, type, occupations, language, source_format, extra,"
+            " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11)",
+            cred_rows,
+        )
+        await conn.executemany(
+            "INSERT INTO competency (id, org_id, credential_id, text, position, text_hash, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            comp_rows,
+        )
+        await conn.executemany(
+            "INSERT INTO competency_skill (org_id, competency_id, concept_id, concept_label, score, method, status,"
+            " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            link_rows,
+        )
+        for table in ("credential", "competency"):
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        await conn.execute("ANALYZE")
+        count = await conn.fetchval("SELECT count(*) FROM posting_skill")
+        print(f"loaded {postings:,} postings, {count:,} posting-skill rows, {credentials} credentials, "
+              f"{len(comp_rows):,} competencies, {len(link_rows):,} links")
+    finally:
+        await conn.close()
+    return org_id
+
+
+async def time_run(url: str, org_id: int) -> None:
+    settings = build_settings(database={"url": url})
+    engine = create_engine(settings)
+    try:
+        started = time.perf_counter()
+        run = await run_drift(engine, settings, org_id, AS_OF, trigger="bench")
+        elapsed = time.perf_counter() - started
+        statuses: dict[str, int] = {}
+        for entry in run.summary["credentials"].values():
+            statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+        kinds: dict[str, int] = {}
+        for entry in run.summary["credentials"].values():
+            for kind, n in entry.get("alerts", {}).items():
+                kinds[kind] = kinds.get(kind, 0) + n
+        print(f"drift run {run.status} in {elapsed:.1f} s; credentials {statuses}; alerts {run.summary['alerts']} "
+              f"by kind {kinds}")
+        started = time.perf_counter()
+        await run_drift(engine, settings, org_id, AS_OF, trigger="bench")
+        print(f"rerun (alerts unchanged) in {time.perf_counter() - started:.1f} s")
+    finally:
+        await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="posting-skill rows to load")
+    parser.add_argument("--credentials", type=int, default=200)
+    parser.add_argument("--database-url", default=None, help="postgresql+asyncpg://… (default: throwaway database)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    name = None
+    url = args.database_url
+    if url is None:
+        name = f"skillpulse_bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(ADMIN_URL)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    try:
+        await asyncio.to_thread(upgrade, url)
+        started = time.perf_counter()
+        org_id = await load(url, args.rows, args.credentials, args.seed)
+        print(f"load took {time.perf_counter() - started:.1f} s")
+        await time_run(url, org_id)
+    finally:
+        if name:
+            admin = await asyncpg.connect(ADMIN_URL)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
