@@ -121,6 +121,10 @@ from service.credentials.cli import credentials_app  # noqa: E402
 
 app.add_typer(credentials_app, name="credentials")
 
+from service.demand.cli import drift_app  # noqa: E402
+
+app.add_typer(drift_app, name="drift")
+
 
 def main() -> None:
     try:

@@ -1,0 +1,100 @@
+"""Command line: `skillpulse drift run [--as-of DATE] [--org NAME|ID]` and `skillpulse drift webhooks`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import typer
+from rich.console import Console
+
+drift_app = typer.Typer(help="Drift detection and alert webhooks.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _settings():  # noqa: ANN202 - service.settings.Settings
+    import service.models  # noqa: F401 - every table known to the ORM (foreign keys between domains)
+    from service.cli import _settings as load
+
+    return load()
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@drift_app.command("run")
+def run(
+    as_of: str | None = typer.Option(None, "--as-of", help="Last day of the current window (YYYY-MM-DD); today."),
+    org: str | None = typer.Option(None, "--org", help="One organisation (name or id); default every one."),
+    as_json: bool = typer.Option(False, "--json", help="Print each run's summary as JSON on stdout."),
+) -> None:
+    """Run drift detection now; prints one line per organisation (alerts opened, updated, reopened)."""
+    from sqlalchemy import or_, select
+
+    from service.auth.models import Organisation
+    from service.db import create_engine, session_scope
+    from service.demand.runs import run_all_organisations, run_drift
+
+    day = _parse_date(as_of)
+    settings = _settings()
+
+    async def go() -> list:
+        engine = create_engine(settings)
+        try:
+            if org is None:
+                return await run_all_organisations(engine, settings, day, trigger="cli")
+            async with session_scope(engine) as session:
+                cond = Organisation.name == org
+                if org.isdigit():
+                    cond = or_(cond, Organisation.id == int(org))
+                org_id = await session.scalar(select(Organisation.id).where(cond))
+            if org_id is None:
+                raise typer.BadParameter(f"no organisation {org!r}", param_hint="--org")
+            return [await run_drift(engine, settings, org_id, day, trigger="cli")]
+        finally:
+            await engine.dispose()
+
+    runs = asyncio.run(go())
+    failed = 0
+    for item in runs:
+        tally = item.summary.get("alerts", {})
+        states: dict[str, int] = {}
+        for entry in item.summary.get("credentials", {}).values():
+            states[entry.get("status", "?")] = states.get(entry.get("status", "?"), 0) + 1
+        failed += item.status != "succeeded"
+        console.print(
+            f"organisation {item.org_id}: run {item.id} {item.status} as of {item.as_of}; credentials "
+            f"{states or 'none'}; alerts opened {tally.get('opened', 0)}, updated {tally.get('updated', 0)}, "
+            f"reopened {tally.get('reopened', 0)}"
+        )
+        if as_json:
+            typer.echo(json.dumps({"id": item.id, "org_id": item.org_id, "status": item.status,
+                                   "as_of": item.as_of.isoformat(), "summary": item.summary}))
+    if failed:
+        raise typer.Exit(1)
+
+
+@drift_app.command("webhooks")
+def send_webhooks() -> None:
+    """Send every due webhook delivery once (the scheduler does this every few seconds under `serve`)."""
+    from service.db import create_engine
+    from service.demand.webhooks import deliver_due
+
+    settings = _settings()
+
+    async def go() -> dict:
+        engine = create_engine(settings)
+        try:
+            return await deliver_due(engine, settings.drift)
+        finally:
+            await engine.dispose()
+
+    tally = asyncio.run(go())
+    console.print(f"webhooks: {tally['delivered']} delivered, {tally['retrying']} to retry, {tally['failed']} failed")
