@@ -6,7 +6,7 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-from service.dashboard import alert_pages, credential_pages, login, overview, settings_pages, survey_pages, webhook_pages
+from service.dashboard import alert_pages, credential_pages, login, overview, settings_pages, source_pages, survey_pages, webhook_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -22,5 +22,6 @@ route_handlers = [
     *credential_pages.route_handlers,
     *settings_pages.route_handlers,
     *survey_pages.route_handlers,
+    *source_pages.route_handlers,
     *webhook_pages.route_handlers,
 ]
