@@ -58,6 +58,76 @@ def worker(
         console.print(f"processed {done} postings")
 
 
+@postings_app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV, JSON lines or JSON-LD."),
+    org: str = typer.Option(..., "--org", help="Organisation (name) the postings belong to."),
+    source: str | None = typer.Option(None, "--source", help="Source name for rows that give none (default: file name)."),
+    fmt: str | None = typer.Option(None, "--format", help="csv, jsonl or jsonld (default: from the extension)."),
+    region: str | None = typer.Option(None, "--region", help="Region for postings that give none."),
+    occupation: str | None = typer.Option(None, "--occupation", help="O*NET-SOC code for postings that give none."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Store the valid postings despite bad ones."),
+) -> None:
+    """Import a file of postings in one transaction (all or nothing), with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from service.db import create_engine, session_scope
+    from service.postings.files import FeedError, detect_format, read_postings
+    from service.postings.intake import IntakeSummary, store_postings
+    from service.postings.records import RecordError, normalise, normalise_occupation, with_defaults
+
+    settings = _settings()
+    try:
+        kind = detect_format(file, fmt)
+        default_occupation = normalise_occupation(occupation)
+        read = read_postings(file.read_bytes(), kind, source or f"file:{file.name}")
+    except (ValueError, FeedError, RecordError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    errors = list(read.errors)
+    normal = []
+    for number, record in enumerate(read.records, start=1):
+        try:
+            normal.append(normalise(with_defaults(record, region=region, occupation=default_occupation)))
+        except RecordError as exc:
+            errors.append(f"posting {number}: {exc}")
+    if errors:
+        for error in errors[:10]:
+            console.print(f"[yellow]skipped:[/yellow] {error}")
+        if len(errors) > 10:
+            console.print(f"… and {len(errors) - 10} more")
+        if not skip_invalid:
+            console.print(f"[red]error:[/red] {len(errors)} invalid posting(s); nothing imported "
+                          "(fix them, or pass --skip-invalid)")
+            raise typer.Exit(1)
+
+    async def run() -> IntakeSummary:
+        engine = create_engine(settings)
+        total = IntakeSummary()
+        try:
+            async with session_scope(engine) as session:
+                org_id = await _org_id(session, org)
+                columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+                with Progress(*columns, console=console) as progress:
+                    task = progress.add_task(f"importing {file.name}", total=len(normal))
+                    for start in range(0, len(normal), 1000):
+                        chunk = normal[start : start + 1000]
+                        part = await store_postings(session, org_id, chunk)
+                        total.created += part.created
+                        total.updated += part.updated
+                        total.unchanged += part.unchanged
+                        progress.advance(task, len(chunk))
+        finally:
+            await engine.dispose()
+        return total
+
+    summary = asyncio.run(run())
+    console.print(
+        f"{file.name}: {summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{len(errors)} skipped; new and changed postings are queued for extraction"
+    )
+
+
 @postings_app.command("reextract")
 def reextract(
     org: str | None = typer.Option(None, "--org", help="Only this organisation (name); default: all."),
