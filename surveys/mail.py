@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 
 LINK = re.compile(r"/s/[A-Za-z0-9_-]{20,}")
 OPT_OUT = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{20,}/opt-out")
@@ -64,7 +65,7 @@ def compose(
 
 def build_message(sender: str, to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
     """The MIME message; opt-out is also offered through List-Unsubscribe (RFC 2369 / 8058)."""
-    message = EmailMessage()
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))  # a long link header stays on one line
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject

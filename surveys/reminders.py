@@ -49,7 +49,7 @@ async def release_reminders(maker: async_sessionmaker[AsyncSession], now: dateti
             )
             if pending is not None:
                 continue  # the previous mail has not gone out yet
-            mail.status, mail.next_attempt_at = "pending", now
+            mail.status, mail.next_attempt_at = "pending", datetime.now(UTC)
             invitation.reminders_sent += 1
             released += 1
     return released
