@@ -63,23 +63,30 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
         posting_rows = []
         skill_rows = []
         skill_id = 0
+        previous: tuple | None = None
         while skill_id < rows:
             postings += 1
             pid = postings
-            occ = occs[pid % len(occs)]
-            posted = start + timedelta(days=rng.randrange(731))
+            if previous is not None and pid % 20 == 0:
+                # One in twenty is the previous advert again on another board, days later: same content, same
+                # occupation and skills, so it must be counted once.
+                occ, posted, chash, chosen = previous
+                posted = min(posted + timedelta(days=rng.randrange(4)), AS_OF)
+            else:
+                occ = occs[pid % len(occs)]
+                posted = start + timedelta(days=rng.randrange(731))
+                chash = hashlib.sha256(f"bench-{pid}".encode()).hexdigest()
+                offset = (pid % len(occs)) * 13  # each occupation favours its own concepts
+                chosen = sorted({(cidx + offset) % CONCEPTS
+                                 for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING)})
+            previous = (occ, posted, chash, chosen)
             text = f"Bench posting {pid} for {occ}."
-            # One in twenty is a repost of its predecessor's content (counted once).
-            chash = hashlib.sha256(f"{pid - (pid % 20 == 0)}".encode()).hexdigest()
-            posting_rows.append((pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done", stamp, stamp))
-            offset = (pid % len(occs)) * 13  # each occupation favours its own concepts
-            chosen = set()
-            for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING):
-                chosen.add((cidx + offset) % CONCEPTS)
+            posting_rows.append((pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done",
+                                 stamp, stamp))
             for cidx in chosen:
                 skill_id += 1
-                skill_rows.append((skill_id, org_id, pid, 0, 5, "Bench", "skill", concept_uris[cidx], f"concept {cidx}", 0.9,
-                                   "required" if cidx % 3 else "preferred"))
+                skill_rows.append((skill_id, org_id, pid, 0, 5, "Bench", "skill", concept_uris[cidx],
+                                   f"concept {cidx}", 0.9, "required" if cidx % 3 else "preferred"))
         await conn.copy_records_to_table(
             "posting", records=posting_rows,
             columns=["id", "org_id", "source", "external_id", "title", "text", "occupation_code", "posted_at",
@@ -164,6 +171,7 @@ async def main() -> None:
     parser.add_argument("--credentials", type=int, default=200)
     parser.add_argument("--database-url", default=None, help="postgresql+asyncpg://… (default: throwaway database)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database (its name is printed)")
     args = parser.parse_args()
     name = None
     url = args.database_url
@@ -180,7 +188,9 @@ async def main() -> None:
         print(f"load took {time.perf_counter() - started:.1f} s")
         await time_run(url, org_id)
     finally:
-        if name:
+        if name and args.keep:
+            print(f"kept database {name}")
+        elif name:
             admin = await asyncpg.connect(ADMIN_URL)
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
