@@ -73,10 +73,11 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
                 occ, posted, chash, chosen = previous
                 posted = min(posted + timedelta(days=rng.randrange(4)), AS_OF)
             else:
-                occ = occs[pid % len(occs)]
+                occ_index = rng.randrange(len(occs))
+                occ = occs[occ_index]
                 posted = start + timedelta(days=rng.randrange(731))
                 chash = hashlib.sha256(f"bench-{pid}".encode()).hexdigest()
-                offset = (pid % len(occs)) * 13  # each occupation favours its own concepts
+                offset = occ_index * 13  # each occupation favours its own concepts
                 chosen = sorted({(cidx + offset) % CONCEPTS
                                  for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING)})
             previous = (occ, posted, chash, chosen)
