@@ -1,0 +1,176 @@
+"""The demo's year of job postings, written from our own sentence templates, with two drifts planted in them.
+
+- IT support employers start asking for Microsoft Azure (about 4% of postings → 40% in the last 90 days); the
+  IT Support Specialist Certificate does not teach it: an *emerging skill*.
+- Medical assistant employers stop asking for scheduling (about 45% → 6%) as patients book themselves online;
+  the Medical Assistant Certificate still teaches it: a *fading competency*.
+
+Every other skill keeps a steady share, so what the drift run finds is what was planted. Each phrase below is
+one the packaged extractor reads as a skill concept (checked by the demo's test), so the story survives the
+real pipeline. Pure and seeded: the same date and seed give the same postings.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from service.postings.records import PostingRecord
+
+DAYS = 365
+CURRENT_DAYS = 90
+SOURCE = "demo-board"
+
+# Phrase kinds: "N" a noun phrase ("Experience with … is required."), "V" a verb phrase ("Must be able to ….").
+Phrase = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Trend:
+    phrase: Phrase
+    baseline: float  # share of postings before the current window
+    current: float  # share in the current window
+
+
+@dataclass(frozen=True)
+class Occupation:
+    code: str
+    titles: tuple[str, ...]
+    per_month: int
+    skills: tuple[tuple[Phrase, float], ...]  # steady shares
+    trends: tuple[Trend, ...] = field(default_factory=tuple)
+
+
+OCCUPATIONS: tuple[Occupation, ...] = (
+    Occupation(
+        "15-1232.00",
+        ("IT Support Specialist", "Help Desk Technician", "Desktop Support Analyst", "Service Desk Analyst"),
+        45,
+        (
+            (("N", "Active Directory"), 0.45), (("N", "ServiceNow"), 0.35), (("N", "Linux"), 0.3),
+            (("V", "troubleshoot hardware problems"), 0.6), (("V", "communicate with customers"), 0.5),
+            (("V", "perform backups"), 0.25), (("N", "DNS"), 0.3), (("N", "Microsoft PowerShell"), 0.2),
+            (("N", "patch management software"), 0.15),
+        ),
+        (Trend(("N", "Microsoft Azure"), 0.04, 0.40),),
+    ),
+    Occupation(
+        "31-9092.00",
+        ("Medical Assistant", "Clinical Medical Assistant", "Certified Medical Assistant"),
+        40,
+        (
+            (("V", "monitor patient's vital signs"), 0.55), (("V", "perform venepuncture procedures"), 0.45),
+            (("N", "infection control"), 0.4), (("N", "medical terminology"), 0.35),
+        ),
+        (Trend(("V", "schedule appointments"), 0.45, 0.06), Trend(("N", "patient scheduling software"), 0.3, 0.04)),
+    ),
+    Occupation(
+        "15-1212.00",
+        ("Information Security Analyst", "SOC Analyst", "Cybersecurity Analyst"),
+        20,
+        (
+            (("N", "Splunk"), 0.45), (("N", "Python"), 0.35), (("N", "Linux"), 0.4), (("N", "cloud security"), 0.3),
+            (("N", "penetration testing"), 0.25), (("V", "write incident reports"), 0.3),
+            (("V", "perform security vulnerability assessments"), 0.35), (("V", "implement a firewall"), 0.25),
+            (("N", "digital identity management"), 0.15),
+        ),
+    ),
+    Occupation(
+        "51-4121.00",
+        ("Welder", "MIG Welder", "Structural Welder", "Welder Fabricator"),
+        20,
+        (
+            (("V", "perform metal active gas welding"), 0.55), (("V", "perform tungsten inert gas welding"), 0.35),
+            (("V", "operate grinding hand tools"), 0.4), (("V", "perform welding inspection"), 0.25),
+        ),
+    ),
+    Occupation(
+        "15-2051.01",
+        ("Data Analyst", "Business Intelligence Analyst", "Reporting Analyst"),
+        20,
+        (
+            (("N", "Microsoft Excel"), 0.6), (("N", "SQL"), 0.65), (("N", "Python"), 0.4), (("N", "Tableau"), 0.35),
+            (("N", "Power BI"), 0.3), (("N", "Git"), 0.15), (("N", "statistics"), 0.3),
+            (("N", "data quality assessment"), 0.15),
+        ),
+    ),
+    Occupation(
+        "51-9161.00",
+        ("CNC Machinist", "CNC Operator", "CNC Programmer"),
+        20,
+        (
+            (("N", "G-code"), 0.55), (("N", "Mastercam"), 0.35), (("N", "CAM software"), 0.3),
+            (("N", "geometric dimensioning and tolerancing"), 0.3), (("N", "coordinate measuring machine software"), 0.2),
+        ),
+    ),
+)
+
+EMPLOYERS = (
+    "Lakeshore Health", "Northcoast Manufacturing", "Harbor Logistics", "Cuyahoga Credit Union", "Erie Steelworks",
+    "Metro Clinic Partners", "Bluewater Software", "Great Lakes Fabrication", "Summit County Schools",
+    "Riverbend Hospital", "Keystone Analytics", "Forge & Finch Machining", "Portside Retail Group",
+)
+OPENINGS = (
+    "{employer} is hiring a {title} to join a growing team.",
+    "Join {employer} as a {title}.",
+    "{employer} seeks a dependable {title} for full-time work.",
+)
+CLOSINGS = (
+    "We offer health insurance, paid time off and tuition support.",
+    "Full-time, on site, with a day shift schedule.",
+    "Apply today; interviews start next week.",
+)
+TEMPLATES = {
+    "N": ("Experience with {x} is required.", "Knowledge of {x} is preferred."),
+    "V": ("Must be able to {x}.",),
+}
+# Phrases the extractor reads only in one template.
+ONLY_FIRST = {"Active Directory", "install operating systems"}
+
+
+def posting_count() -> int:
+    return sum(o.per_month * 12 for o in OCCUPATIONS)
+
+
+def _sentence(phrase: Phrase, rng: random.Random) -> str:
+    kind, text = phrase
+    options = TEMPLATES[kind][:1] if text in ONLY_FIRST else TEMPLATES[kind]
+    return rng.choice(options).format(x=text)
+
+
+def demo_postings(today: date, rng: random.Random) -> list[PostingRecord]:
+    """A year of postings up to `today`: each occupation's monthly volume, spread over the days."""
+    start = today - timedelta(days=DAYS - 1)
+    current_start = today - timedelta(days=CURRENT_DAYS - 1)
+    records: list[PostingRecord] = []
+    for occupation in OCCUPATIONS:
+        for number in range(occupation.per_month * 12):
+            posted = start + timedelta(days=rng.randrange(DAYS))
+            in_current = posted >= current_start
+            title = rng.choice(occupation.titles)
+            employer = rng.choice(EMPLOYERS)
+            sentences = [rng.choice(OPENINGS).format(employer=employer, title=title)]
+            wanted = [phrase for phrase, share in occupation.skills if rng.random() < share]
+            wanted += [t.phrase for t in occupation.trends if rng.random() < (t.current if in_current else t.baseline)]
+            rng.shuffle(wanted)
+            sentences += [_sentence(p, rng) for p in wanted]
+            sentences.append(rng.choice(CLOSINGS))
+            # Real postings differ in pay and reference; without this, short postings would repeat word for word
+            # and count once (demand counts distinct content), which would skew the shares.
+            sentences.append(f"Pay from ${rng.randint(17, 48)}.{rng.choice(('00', '25', '50', '75'))} an hour; "
+                             f"reference {occupation.code[:2]}{number:05d}.")
+            records.append(
+                PostingRecord(
+                    source=SOURCE,
+                    external_id=f"{occupation.code}-{number:05d}",
+                    title=title,
+                    text=" ".join(sentences),
+                    employer=employer,
+                    region="Northeast Ohio",
+                    occupation=occupation.code,
+                    posted_at=posted,
+                )
+            )
+    records.sort(key=lambda r: (r.posted_at, r.external_id))
+    return records
