@@ -28,8 +28,17 @@ _TRIM_WORDS = frozenset(
     "a an the and or of to in on for with as at by from our your their its this that these those "
     "etc e.g. i.e. eg ie such including include includes".split()
 )
+_SKILL_VERBS = frozenset(
+    "manage develop design build create lead work communicate analyse analyze plan write deliver maintain "
+    "support ensure drive solve use apply perform provide coordinate implement test deploy collaborate "
+    "organise organize handle train teach monitor improve identify define prepare conduct negotiate".split()
+)
 _PUNCT = re.compile(r"^[\W_]+$")
 _WS = re.compile(r"\s+")
+
+
+def _junk(tok) -> bool:
+    return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +48,7 @@ def load_settings() -> dict:
         "gazetteer_min_len": 2,
         "link_threshold": 0.55,
         "trim": True,
+        "o_bias": 0.0,  # subtracted from the NER's OUT action score (recall knob)
         "tokenizer_cache": 200_000,
     }
     if SETTINGS_FILE.exists():
@@ -73,6 +83,10 @@ class Extractor:
             self.nlp = spacy.blank("en")
             self.has_model = False
         self.nlp.max_length = 10**9
+        labels = set(self.nlp.get_pipe("ner").labels) if self.has_model else set()
+        if self.has_model and float(self.settings.get("o_bias", 0.0)):
+            self._shift_outside(float(self.settings["o_bias"]))
+        self.single_label = self.has_model and "KNOWLEDGE" not in labels
         self.nlp.tokenizer.max_cache_size = int(self.settings["tokenizer_cache"])
         self.tax = load_taxonomy()
         self.matcher: PhraseMatcher | None = None
@@ -92,6 +106,16 @@ class Extractor:
             patterns = list(self.nlp.tokenizer.pipe(sorted(set(names))))
             self.matcher.add("TOOL", patterns)
         self.version = static_version() if path == MODEL_DIR else f"custom-{path.name}+tax-{self.tax.version}"
+
+    def _shift_outside(self, delta: float) -> None:
+        """Lower the score of the NER's OUT action by ``delta``: a recall knob tuned on dev (the greedy
+        transition model has no span threshold; this shifts its one decision boundary that matters)."""
+        ner = self.nlp.get_pipe("ner")
+        names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+        upper = ner.model.get_ref("upper")
+        b = upper.get_param("b").copy()
+        b[names.index("O")] -= delta
+        upper.set_param("b", b)
 
     # ----------------------------------------------------------------- token spans
     def doc_spans(self, doc) -> list[tuple[int, int, str]]:
@@ -113,12 +137,15 @@ class Extractor:
 
     @staticmethod
     def _trim(doc, s: int, e: int, label: str) -> tuple[int, int, str] | None:
-        def junk(tok) -> bool:
-            return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
-
-        while s < e and junk(doc[s]) and doc[s].text not in ("(", "[", "."):
+        while s < e:
+            t = doc[s]
+            if t.text in ("(", "[", ".") or not _junk(t):
+                break
             s += 1
-        while s < e and junk(doc[e - 1]) and doc[e - 1].text not in (")", "]", "+", "#"):
+        while s < e:
+            t = doc[e - 1]
+            if t.text in (")", "]", "+", "#") or not _junk(t):
+                break
             e -= 1
         if s >= e:
             return None
@@ -133,8 +160,8 @@ class Extractor:
         cues = TextCues(text)
         thr = float(self.settings["link_threshold"])
         for s, e, label in spans:
-            start = doc[s].idx
-            end = doc[e - 1].idx + len(doc[e - 1].text)
+            span = doc[s:e]
+            start, end = span.start_char, span.end_char
             if end - start > MAX_MENTION_CHARS:
                 continue
             if cues.negated(start, end):
@@ -147,13 +174,25 @@ class Extractor:
                     start=base + start,
                     end=base + end,
                     text=mtext,
-                    kind="knowledge" if label == "KNOWLEDGE" else "skill",
+                    kind=self._kind(label, mtext, concept),
                     concept=concept,
                     score=float(score),
                     requirement=cues.requirement(start, end),
                 )
             )
         return out
+
+    def _kind(self, label: str, text: str, concept) -> str:
+        if not self.single_label:
+            return "knowledge" if label == "KNOWLEDGE" else "skill"
+        # one-label model: the linked concept decides, else the phrase's shape (verb-led or long → skill)
+        if concept is not None:
+            return "skill" if concept.kind == "skill" else "knowledge"
+        words = text.lower().split()
+        first = words[0] if words else ""
+        if len(words) >= 4 or first.endswith("ing") or first in _SKILL_VERBS or "skill" in text.lower():
+            return "skill"
+        return "knowledge"
 
     def extract(self, text: str) -> list[Mention]:
         return self.extract_many([text])[0]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import defaultdict
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from .taxonomy import load_titles
+from .textnorm import stem
 
 _NOISE = re.compile(
     r"\(.*?\)|\b(?:m/w/d|m/f/d|f/m/d|w/m/d|h/f|f/h|remote|hybrid|onsite|on-site|full[- ]time|part[- ]time|"
@@ -37,6 +40,14 @@ def _core(t: str) -> str:
 
 
 class TitleCoder:
+    """IDF-weighted word overlap with every indexed title (plus a head-word bonus: "ICU nurse" is a nurse),
+    re-ranked with rapidfuzz, then the best titles vote for their occupation."""
+
+    N_VOTERS = 15
+    POWER = 4
+    W_FUZZ = 0.3
+    W_HEAD = 0.15
+
     def __init__(self) -> None:
         data = load_titles()
         self.occupations: dict[str, str] = data["occupations"]
@@ -51,6 +62,32 @@ class TitleCoder:
         self.keys = list(keys)
         self.codes = [keys[k] for k in self.keys]
         self.exact = {k: i for i, k in enumerate(self.keys)}
+        post: dict[str, list[int]] = defaultdict(list)
+        self.stems: list[list[str]] = []
+        for i, k in enumerate(self.keys):
+            st = [stem(w) for w in k.split()]
+            self.stems.append(st)
+            for s_ in set(st):
+                post[s_].append(i)
+        n = len(self.keys)
+        self.post = dict(post)
+        self.idf = {s_: math.log(1 + n / len(v)) for s_, v in post.items()}
+        self.default_idf = math.log(1 + n)
+        self.norms = [math.sqrt(sum(self.idf[s_] ** 2 for s_ in set(st))) or 1.0 for st in self.stems]
+
+    def _scores(self, q: str) -> dict[int, float]:
+        st = [stem(w) for w in q.split()]
+        acc: dict[int, float] = defaultdict(float)
+        for s_ in set(st):
+            w = self.idf.get(s_)
+            if w is None:
+                continue
+            for i in self.post[s_]:
+                acc[i] += w * w
+        qn = math.sqrt(sum(self.idf.get(s_, self.default_idf) ** 2 for s_ in set(st))) or 1.0
+        head = st[-1] if st else ""
+        return {i: v / (qn * self.norms[i]) + (self.W_HEAD if self.stems[i][-1] == head else 0.0)
+                for i, v in acc.items()}
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one coder per process
     def code(self, title: str) -> tuple[str, str, float] | None:
@@ -61,13 +98,23 @@ class TitleCoder:
         if i is not None:
             code = self.codes[i][0]
             return code, self.occupations.get(code, ""), 1.0
-        hits = process.extract(q, self.keys, scorer=fuzz.WRatio, limit=10, score_cutoff=60)
-        if not hits:
-            return None
-        # re-rank: WRatio, then token_sort agreement (penalises partial matches of long titles)
-        best = max(hits, key=lambda h: (h[1] + 0.5 * fuzz.token_sort_ratio(q, h[0]), -h[2]))
-        score = (best[1] + 0.5 * fuzz.token_sort_ratio(q, best[0])) / 150.0
-        code = self.codes[best[2]][0]
+        d = self._scores(q)
+        if not d:
+            hit = process.extractOne(q, self.keys, scorer=fuzz.WRatio, score_cutoff=70)
+            if not hit:
+                return None
+            code = self.codes[hit[2]][0]
+            return code, self.occupations.get(code, ""), round(hit[1] / 100 * 0.6, 4)
+        top = sorted(d, key=lambda j: (-d[j], j))[: self.N_VOTERS]
+        votes: dict[str, float] = defaultdict(float)
+        best_sim: dict[str, float] = {}
+        for j in top:
+            sim = d[j] + self.W_FUZZ * fuzz.token_sort_ratio(q, self.keys[j]) / 100.0
+            c = self.codes[j][0]
+            votes[c] += sim**self.POWER
+            best_sim[c] = max(best_sim.get(c, 0.0), sim)
+        code = max(votes, key=lambda c: (votes[c], c))
+        score = min(1.0, best_sim[code] / (1 + self.W_FUZZ + self.W_HEAD)) * (votes[code] / sum(votes.values())) ** 0.25
         return code, self.occupations.get(code, ""), round(score, 4)
 
 

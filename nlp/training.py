@@ -37,9 +37,12 @@ def conll_to_docbin(
     *,
     partial: bool = False,
     limit: int = 0,
+    single_label: bool = False,
 ) -> int:
     """Write gold-tokenised docs with SKILL / KNOWLEDGE entities to ``out`` (.spacy); returns #docs.
 
+    ``single_label``: SKILL and KNOWLEDGE become one label ``SKILL`` (the measure ignores labels; the
+    extractor then derives the kind from the linked concept and the phrase's shape).
     ``partial``: the file labels only some phrases (Sayfullina), so tokens outside them are marked *missing*
     rather than *outside*: they teach recall without teaching that everything else is not a skill.
     """
@@ -54,8 +57,9 @@ def conll_to_docbin(
             if limit and n >= limit:
                 break
             doc = Doc(vocab, words=sent.tokens)
+            spans = [(s, e, "SKILL" if single_label else lab) for s, e, lab in sent.spans]
             ents = [doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=lab)
-                    for s, e, lab in non_overlapping(sent.spans)]
+                    for s, e, lab in non_overlapping(spans)]
             ents = [e for e in ents if e is not None]
             if partial:
                 doc.set_ents(ents, default="missing")
@@ -76,6 +80,7 @@ def train(
     overrides: dict | None = None,
     limit: int = 0,
     workdir: str | Path | None = None,
+    single_label: bool = False,
 ) -> Path:
     """Train the span model and copy the best checkpoint (by dev ents F) to ``output``.
 
@@ -92,17 +97,17 @@ def train(
         import spacy
         from spacy.tokens import DocBin
 
-        n_train = conll_to_docbin(train_files, train_path, limit=limit)
+        n_train = conll_to_docbin(train_files, train_path, limit=limit, single_label=single_label)
         if partial_files:
             part = work / "partial.spacy"
-            conll_to_docbin(partial_files, part, partial=True, limit=limit)
+            conll_to_docbin(partial_files, part, partial=True, limit=limit, single_label=single_label)
             merged = DocBin(store_user_data=False)
             vocab = spacy.blank("en").vocab
             for p in (train_path, part):
                 for doc in DocBin().from_disk(p).get_docs(vocab):
                     merged.add(doc)
             merged.to_disk(train_path)
-        n_dev = conll_to_docbin(dev_files, dev_path, limit=limit)
+        n_dev = conll_to_docbin(dev_files, dev_path, limit=limit, single_label=single_label)
         log.info("train docs %d, dev docs %d", n_train, n_dev)
         ov = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
         ov.update(overrides or {})
