@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import itertools
+import json
 import sys
 import tempfile
 import time
@@ -22,22 +22,78 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 VERBS = [
-    "Install and configure", "Troubleshoot", "Maintain", "Document", "Inspect", "Operate", "Set up", "Calibrate",
-    "Analyse", "Monitor", "Secure", "Repair", "Program", "Test", "Design", "Explain", "Evaluate", "Plan",
-    "Administer", "Optimise",
+    "Install and configure",
+    "Troubleshoot",
+    "Maintain",
+    "Document",
+    "Inspect",
+    "Operate",
+    "Set up",
+    "Calibrate",
+    "Analyse",
+    "Monitor",
+    "Secure",
+    "Repair",
+    "Program",
+    "Test",
+    "Design",
+    "Explain",
+    "Evaluate",
+    "Plan",
+    "Administer",
+    "Optimise",
 ]
 OBJECTS = [
-    "Windows workstations", "Linux servers", "network switches and routers", "firewalls", "relational databases",
-    "SQL queries", "Python scripts", "cloud storage in Amazon Web Services", "Active Directory accounts",
-    "wireless access points", "CNC milling machines", "CNC lathes", "G-code programs", "coordinate measuring machines",
-    "MIG welding equipment", "TIG welding equipment", "oxy-fuel cutting torches", "blueprints and welding symbols",
-    "electronic health records", "ECG machines", "blood pressure monitors", "patient appointment schedules",
-    "medical billing codes", "infection control procedures", "Excel pivot tables", "Tableau dashboards",
-    "statistical models", "data pipelines", "backup systems", "printers and peripherals", "VPN connections",
-    "security incident reports", "vulnerability scans", "hydraulic systems", "programmable logic controllers",
-    "forklifts", "inventory records", "customer support tickets", "project schedules", "safety data sheets",
-    "electrical circuits", "HVAC systems", "solar panels", "industrial robots", "quality control charts",
-    "lab specimens", "pharmacy orders", "payroll records", "web applications", "mobile devices",
+    "Windows workstations",
+    "Linux servers",
+    "network switches and routers",
+    "firewalls",
+    "relational databases",
+    "SQL queries",
+    "Python scripts",
+    "cloud storage in Amazon Web Services",
+    "Active Directory accounts",
+    "wireless access points",
+    "CNC milling machines",
+    "CNC lathes",
+    "G-code programs",
+    "coordinate measuring machines",
+    "MIG welding equipment",
+    "TIG welding equipment",
+    "oxy-fuel cutting torches",
+    "blueprints and welding symbols",
+    "electronic health records",
+    "ECG machines",
+    "blood pressure monitors",
+    "patient appointment schedules",
+    "medical billing codes",
+    "infection control procedures",
+    "Excel pivot tables",
+    "Tableau dashboards",
+    "statistical models",
+    "data pipelines",
+    "backup systems",
+    "printers and peripherals",
+    "VPN connections",
+    "security incident reports",
+    "vulnerability scans",
+    "hydraulic systems",
+    "programmable logic controllers",
+    "forklifts",
+    "inventory records",
+    "customer support tickets",
+    "project schedules",
+    "safety data sheets",
+    "electrical circuits",
+    "HVAC systems",
+    "solar panels",
+    "industrial robots",
+    "quality control charts",
+    "lab specimens",
+    "pharmacy orders",
+    "payroll records",
+    "web applications",
+    "mobile devices",
 ]
 SETTINGS = ["in a small business", "in a hospital", "in a manufacturing plant", "for remote users"]
 
@@ -53,25 +109,39 @@ def statements(n: int) -> list[str]:
 def framework(n: int) -> bytes:
     ctid = f"ce-{uuid.uuid4()}"
     fid = f"https://credentialengineregistry.org/resources/{ctid}"
-    nodes: list[dict] = [{
-        "@id": fid, "@type": "ceasn:CompetencyFramework", "ceterms:ctid": ctid,
-        "ceasn:name": {"en": f"Benchmark framework of {n} competencies"}, "ceasn:description": {"en": "Benchmark."},
-        "ceasn:inLanguage": ["en"],
-    }]
+    nodes: list[dict] = [
+        {
+            "@id": fid,
+            "@type": "ceasn:CompetencyFramework",
+            "ceterms:ctid": ctid,
+            "ceasn:name": {"en": f"Benchmark framework of {n} competencies"},
+            "ceasn:description": {"en": "Benchmark."},
+            "ceasn:inLanguage": ["en"],
+        }
+    ]
     for i, text in enumerate(statements(n)):
         cid = f"ce-{uuid.uuid4()}"
-        nodes.append({
-            "@id": f"https://credentialengineregistry.org/resources/{cid}", "@type": "ceasn:Competency",
-            "ceterms:ctid": cid, "ceasn:competencyText": {"en": text}, "ceasn:isPartOf": [fid],
-            "ceasn:conceptTerm": [f"urn:connecting-credentials:level:{1 + i % 8}"],
-        })
-    return json.dumps({"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": nodes}).encode()
+        nodes.append(
+            {
+                "@id": f"https://credentialengineregistry.org/resources/{cid}",
+                "@type": "ceasn:Competency",
+                "ceterms:ctid": cid,
+                "ceasn:competencyText": {"en": text},
+                "ceasn:isPartOf": [fid],
+                "ceasn:conceptTerm": [f"urn:connecting-credentials:level:{1 + i % 8}"],
+            }
+        )
+    return json.dumps(
+        {"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": nodes}
+    ).encode()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--competencies", type=int, default=2000)
-    parser.add_argument("--processes", type=int, default=None, help="NLP worker processes (default: settings)")
+    parser.add_argument(
+        "--processes", type=int, default=None, help="NLP worker processes (default: settings)"
+    )
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -85,7 +155,9 @@ async def main() -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
     if not args.database_url:
         await asyncio.to_thread(upgrade, url)
-    settings = build_settings(database={"url": url}, server={"env": "test", "secret_key": "bench-secret-key-0123456789"})
+    settings = build_settings(
+        database={"url": url}, server={"env": "test", "secret_key": "bench-secret-key-0123456789"}
+    )
     processes = args.processes or settings.server.nlp_processes
     engine = create_engine(settings)
     runner = NlpRunner(processes)
@@ -110,7 +182,8 @@ async def main() -> None:
         f"import of {result.competencies_added} competencies with linking ({processes} NLP process"
         f"{'es' if processes > 1 else ''}, {url.split(':')[0]}): {first:.1f} s "
         f"({result.links_suggested} links suggested); re-import unchanged: {second:.1f} s "
-        f"({again.credentials[0].competencies_unchanged} unchanged); target < 30 s: {'met' if first < 30 else 'MISSED'}"
+        f"({again.credentials[0].competencies_unchanged} unchanged); "
+        f"target < 30 s: {'met' if first < 30 else 'MISSED'}"
     )
 
 

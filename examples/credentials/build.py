@@ -33,11 +33,19 @@ def parsed(entry: dict) -> ParsedCredential:
         region=REGION,
         language="en",
         framework_ctid=f"ce-{uuid.uuid5(base, 'framework')}",
-        extra={"ctdl": {"ceterms:ownedBy": [OWNER], "ceterms:offeredBy": [OWNER]},
-               "framework": {"name": f"{entry['name']} Competencies"}},
+        extra={
+            "ctdl": {"ceterms:ownedBy": [OWNER], "ceterms:offeredBy": [OWNER]},
+            "framework": {"name": f"{entry['name']} Competencies"},
+        },
         competencies=[
-            ParsedCompetency(text=text, ext_id=f"ce-{uuid.uuid5(base, str(i))}", label=label, category=category,
-                             level=level, domain=domain)
+            ParsedCompetency(
+                text=text,
+                ext_id=f"ce-{uuid.uuid5(base, str(i))}",
+                label=label,
+                category=category,
+                level=level,
+                domain=domain,
+            )
             for i, (text, label, category, level, domain) in enumerate(entry["competencies"], start=1)
         ],
     )
@@ -47,7 +55,8 @@ def main() -> None:
     for entry in CREDENTIALS:
         credential = parsed(entry)
         (HERE / f"{entry['slug']}.jsonld").write_text(
-            json.dumps(write_ctdl(credential, author=AUTHOR), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(write_ctdl(credential, author=AUTHOR), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
         )
         (HERE / f"{entry['slug']}.csv").write_text(write_csv([credential]), encoding="utf-8")
         print(f"{entry['slug']}: {len(credential.competencies)} competencies")

@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-credentials_app = typer.Typer(help="Credentials and competencies: import, list, export, re-link.", no_args_is_help=True)
+credentials_app = typer.Typer(
+    help="Credentials and competencies: import, list, export, re-link.", no_args_is_help=True
+)
 console = Console(stderr=True)
 ORG_HELP = "Organisation name (may be left out when there is only one)."
 
@@ -31,25 +33,39 @@ async def _org_id(session, name: str | None) -> int:  # noqa: ANN001 - AsyncSess
     if name:
         org_id = await session.scalar(select(Organisation.id).where(Organisation.name == name))
         if org_id is None:
-            console.print(f"[red]error:[/red] no organisation named {name!r} (create it with `skillpulse users create`)")
+            console.print(
+                f"[red]error:[/red] no organisation named {name!r} (create it with `skillpulse users create`)"
+            )
             raise typer.Exit(1)
         return org_id
     ids = list(await session.scalars(select(Organisation.id).limit(2)))
     if len(ids) != 1:
-        console.print("[red]error:[/red] " + ("no organisation yet: create one with `skillpulse users create`"
-                                             if not ids else "several organisations: say which with --org"))
+        console.print(
+            "[red]error:[/red] "
+            + (
+                "no organisation yet: create one with `skillpulse users create`"
+                if not ids
+                else "several organisations: say which with --org"
+            )
+        )
         raise typer.Exit(1)
     return ids[0]
 
 
 @credentials_app.command("import")
 def import_file(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CTDL .jsonld, CASE .json, .csv"),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="CTDL .jsonld, CASE .json, .csv"
+    ),
     org: str | None = typer.Option(None, "--org", help=ORG_HELP),
     content_type: str | None = typer.Option(
-        None, "--content-type", help="application/ld+json, application/json or text/csv (default: from the file name)."
+        None,
+        "--content-type",
+        help="application/ld+json, application/json or text/csv (default: from the file name).",
     ),
-    no_link: bool = typer.Option(False, "--no-link", help="Import without linking competencies to skill concepts."),
+    no_link: bool = typer.Option(
+        False, "--no-link", help="Import without linking competencies to skill concepts."
+    ),
 ) -> None:
     """Import credentials from FILE; a re-import updates them in place and keeps review decisions."""
     from service.credentials.formats import CredentialFormatError
@@ -65,8 +81,12 @@ def import_file(
         runner = None if no_link else NlpRunner(settings.server.nlp_processes)
         try:
             with Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=console, transient=False,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
             ) as progress:
                 tasks: dict[str, int] = {}
 
@@ -77,7 +97,9 @@ def import_file(
 
                 async with session_scope(engine) as session:
                     org_id = await _org_id(session, org)
-                    return await import_credential_file(session, org_id, file, content_type, runner, progress=report)
+                    return await import_credential_file(
+                        session, org_id, file, content_type, runner, progress=report
+                    )
         finally:
             if runner is not None:
                 runner.shutdown()
@@ -122,8 +144,14 @@ def list_credentials(
         return
     table = Table("id", "name", "type", "occupations", "competencies", "ctid")
     for item in page.items:
-        table.add_row(str(item.id), item.name, item.type, ", ".join(item.occupations), str(item.competency_count),
-                      item.ctid or "")
+        table.add_row(
+            str(item.id),
+            item.name,
+            item.type,
+            ", ".join(item.occupations),
+            str(item.competency_count),
+            item.ctid or "",
+        )
     Console().print(table)
 
 
@@ -161,16 +189,20 @@ def export(
 
 @credentials_app.command("relink")
 def relink(
-    credential_id: int = typer.Argument(..., help="The credential's id."),
+    credential_id: int | None = typer.Argument(None, help="The credential's id; leave out with --all."),
+    every: bool = typer.Option(False, "--all", help="Every credential of the organisation."),
     org: str | None = typer.Option(None, "--org", help=ORG_HELP),
 ) -> None:
-    """Link the credential's competencies again (after a taxonomy or model update); reviewed links stay."""
+    """Link competencies again (after a taxonomy or model update); reviewed and hand-made links stay."""
     from litestar.exceptions import NotFoundException
 
-    from service.credentials.editing import relink_credential
+    from service.credentials.editing import relink_credential, relink_organisation
     from service.db import create_engine, session_scope
     from service.nlp_runner import NlpRunner
 
+    if (credential_id is None) == (not every):
+        console.print("[red]error:[/red] give a credential id or --all")
+        raise typer.Exit(2)
     settings = _settings()
 
     async def run() -> dict:
@@ -178,7 +210,10 @@ def relink(
         runner = NlpRunner(settings.server.nlp_processes)
         try:
             async with session_scope(engine) as session:
-                return await relink_credential(session, await _org_id(session, org), credential_id, runner)
+                org_id = await _org_id(session, org)
+                if credential_id is None:
+                    return await relink_organisation(session, org_id, runner)
+                return await relink_credential(session, org_id, credential_id, runner)
         finally:
             runner.shutdown()
             await engine.dispose()
@@ -188,5 +223,7 @@ def relink(
     except NotFoundException as exc:
         console.print(f"[red]error:[/red] {exc.detail}")
         raise typer.Exit(1) from None
-    console.print(f"re-linked {counts['competencies']} competencies: {counts['added']} links added, "
-                  f"{counts['updated']} updated, {counts['removed']} removed")
+    console.print(
+        f"re-linked {counts['competencies']} competencies: {counts['added']} links added, "
+        f"{counts['updated']} updated, {counts['removed']} removed"
+    )

@@ -1,4 +1,4 @@
-"""HTTP: credentials, their import and CTDL export, competency edits, and the review of competency-skill links."""
+"""HTTP: credentials, their import and CTDL export, competency edits, and the review of skill links."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from service.credentials import editing, queries
 from service.credentials.formats import CredentialFormatError
 from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
-from service.credentials.importing import CredentialConflict, import_credential_file, import_parsed, native_to_parsed
+from service.credentials.importing import (
+    CredentialConflict,
+    import_credential_file,
+    import_parsed,
+    native_to_parsed,
+)
 from service.credentials.linkstore import LinkingUnavailable
 from service.credentials.schemas import (
     CompetencyRead,
@@ -65,7 +70,9 @@ class CredentialController(Controller):
         self, data: JSONBody[CredentialCreate], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
     ) -> CredentialRead:
         try:
-            [result] = await import_parsed(db_session, principal.org_id, [native_to_parsed(data)], nlp, create_only=True)
+            [result] = await import_parsed(
+                db_session, principal.org_id, [native_to_parsed(data)], nlp, create_only=True
+            )
         except EXPECTED as exc:
             raise _client_error(exc) from None
         return await queries.read_credential(db_session, principal.org_id, result.id)
@@ -75,7 +82,8 @@ class CredentialController(Controller):
         operation_id="importCredentials",
         raises=[ClientException],
         status_code=HTTP_200_OK,
-        description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) or the CSV "
+        description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) "
+        "or the CSV "
         "template (text/csv). Re-importing updates in place and keeps review decisions.",
     )
     async def import_file(
@@ -92,10 +100,14 @@ class CredentialController(Controller):
             raise _client_error(exc) from None
 
     @get("/{credential_id:int}", operation_id="getCredential", raises=[NotFoundException])
-    async def get_one(self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> CredentialRead:
+    async def get_one(
+        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> CredentialRead:
         return await queries.read_credential(db_session, principal.org_id, credential_id)
 
-    @patch("/{credential_id:int}", operation_id="updateCredential", raises=[NotFoundException, ClientException])
+    @patch(
+        "/{credential_id:int}", operation_id="updateCredential", raises=[NotFoundException, ClientException]
+    )
     async def update(
         self,
         credential_id: FromPath[int],
@@ -111,7 +123,9 @@ class CredentialController(Controller):
         return await queries.read_credential(db_session, principal.org_id, credential_id)
 
     @delete("/{credential_id:int}", operation_id="deleteCredential", raises=[NotFoundException])
-    async def remove(self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+    async def remove(
+        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> None:
         await editing.delete_credential(db_session, principal.org_id, credential_id)
 
     @get(
@@ -119,7 +133,8 @@ class CredentialController(Controller):
         operation_id="exportCredentialCtdl",
         raises=[NotFoundException],
         media_type="application/ld+json",
-        description="CTDL-ASN JSON-LD: the credential, its competency framework and competencies; confirmed links "
+        description="CTDL-ASN JSON-LD: the credential, its competency framework and competencies; "
+        "confirmed links "
         "as ceasn:exactAlignment / ceasn:broadAlignment.",
     )
     async def export_ctdl(
@@ -135,7 +150,8 @@ class CredentialController(Controller):
         operation_id="relinkCredential",
         raises=[NotFoundException, ClientException],
         status_code=HTTP_200_OK,
-        description="Link every competency again (after a taxonomy or model change); reviewed links stay as they are.",
+        description="Link every competency again (after a taxonomy or model change); reviewed "
+        "links stay as they are.",
     )
     async def relink(
         self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
@@ -168,7 +184,11 @@ class CompetencyController(Controller):
             update={"links": [LinkRead.model_validate(x) for x in links[row.id]]}
         )
 
-    @patch("/competency-skills/{competency_skill_id:int}", operation_id="reviewCompetencySkill", raises=[NotFoundException])
+    @patch(
+        "/competency-skills/{competency_skill_id:int}",
+        operation_id="reviewCompetencySkill",
+        raises=[NotFoundException],
+    )
     async def review(
         self,
         competency_skill_id: FromPath[int],
@@ -176,21 +196,32 @@ class CompetencyController(Controller):
         db_session: DbSession,
         principal: CurrentPrincipal,
     ) -> LinkRead:
-        link = await editing.review_link(db_session, principal.org_id, principal.user_id, competency_skill_id, data.status)
+        link = await editing.review_link(
+            db_session, principal.org_id, principal.user_id, competency_skill_id, data.status
+        )
         return LinkRead.model_validate(link)
 
-    @post("/competency-skills", operation_id="addCompetencySkill", raises=[NotFoundException, ClientException])
+    @post(
+        "/competency-skills", operation_id="addCompetencySkill", raises=[NotFoundException, ClientException]
+    )
     async def add(
         self, data: JSONBody[LinkCreate], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
     ) -> Response[LinkRead]:
         try:
             link, created = await editing.add_link(
-                db_session, principal.org_id, principal.user_id, data.competency_id, data.concept_id,
-                data.concept_label, nlp,
+                db_session,
+                principal.org_id,
+                principal.user_id,
+                data.competency_id,
+                data.concept_id,
+                data.concept_label,
+                nlp,
             )
         except EXPECTED as exc:
             raise _client_error(exc) from None
-        return Response(LinkRead.model_validate(link), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return Response(
+            LinkRead.model_validate(link), status_code=HTTP_201_CREATED if created else HTTP_200_OK
+        )
 
 
 route_handlers = [CredentialController, CompetencyController]

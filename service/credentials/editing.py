@@ -24,7 +24,11 @@ class UnknownConcept(Exception):
 
 
 async def update_credential(
-    session: AsyncSession, org_id: int, credential_id: int, data: CredentialUpdate, nlp_runner: NlpRunner | None
+    session: AsyncSession,
+    org_id: int,
+    credential_id: int,
+    data: CredentialUpdate,
+    nlp_runner: NlpRunner | None,
 ) -> None:
     row = await get_credential_row(session, org_id, credential_id)
     fields = data.model_fields_set
@@ -64,9 +68,15 @@ async def update_credential(
         ctid=row.ctid,
         competencies=[
             ParsedCompetency(
-                text=c.text, ext_id=c.ext_id or (by_id[c.id].ext_id if c.id else None), label=c.label,
-                category=c.category, coded_notation=c.coded_notation, level=c.level, domain=c.domain,
-                parent_ext_id=_parent_ext(by_id, c.id), db_id=c.id,
+                text=c.text,
+                ext_id=c.ext_id or (by_id[c.id].ext_id if c.id else None),
+                label=c.label,
+                category=c.category,
+                coded_notation=c.coded_notation,
+                level=c.level,
+                domain=c.domain,
+                parent_ext_id=_parent_ext(by_id, c.id),
+                db_id=c.id,
             )
             for c in data.competencies
         ],
@@ -91,12 +101,18 @@ async def get_competency_row(session: AsyncSession, org_id: int, competency_id: 
     row = await session.get(Competency, competency_id)
     if row is None or row.org_id != org_id or row.deleted_at is not None:
         raise NotFoundException(f"competency {competency_id} not found")
-    await get_credential_row(session, org_id, row.credential_id)  # a deleted credential hides its competencies
+    await get_credential_row(
+        session, org_id, row.credential_id
+    )  # a deleted credential hides its competencies
     return row
 
 
 async def update_competency(
-    session: AsyncSession, org_id: int, competency_id: int, data: CompetencyUpdate, nlp_runner: NlpRunner | None
+    session: AsyncSession,
+    org_id: int,
+    competency_id: int,
+    data: CompetencyUpdate,
+    nlp_runner: NlpRunner | None,
 ) -> Competency:
     row = await get_competency_row(session, org_id, competency_id)
     fields = data.model_fields_set
@@ -119,7 +135,9 @@ async def get_link_row(session: AsyncSession, org_id: int, link_id: int) -> Comp
     return link
 
 
-async def review_link(session: AsyncSession, org_id: int, user_id: int, link_id: int, status: str) -> CompetencySkill:
+async def review_link(
+    session: AsyncSession, org_id: int, user_id: int, link_id: int, status: str
+) -> CompetencySkill:
     link = await get_link_row(session, org_id, link_id)
     if link.status != status:
         link.status = status
@@ -142,7 +160,9 @@ async def add_link(
     Returns (link, created); an existing link to the concept is confirmed instead of duplicated."""
     competency = await get_competency_row(session, org_id, competency_id)
     label = concept_label
-    custom = await session.scalar(select(SkillConcept).where(SkillConcept.org_id == org_id, SkillConcept.uri == concept_id))
+    custom = await session.scalar(
+        select(SkillConcept).where(SkillConcept.org_id == org_id, SkillConcept.uri == concept_id)
+    )
     if custom is not None:
         label = label or custom.label
     elif nlp_runner is not None:
@@ -158,14 +178,23 @@ async def add_link(
         raise UnknownConcept(f"concept_id {concept_id!r} must be a URI (https://… or urn:…)")
     now = utcnow()
     existing = await session.scalar(
-        select(CompetencySkill).where(CompetencySkill.competency_id == competency.id, CompetencySkill.concept_id == concept_id)
+        select(CompetencySkill).where(
+            CompetencySkill.competency_id == competency.id, CompetencySkill.concept_id == concept_id
+        )
     )
     if existing is not None:
         existing.status, existing.reviewed_by, existing.reviewed_at = "confirmed", user_id, now
         return existing, False
     link = CompetencySkill(
-        org_id=org_id, competency_id=competency.id, concept_id=concept_id, concept_label=label[:500], score=1.0,
-        method="manual", status="confirmed", reviewed_by=user_id, reviewed_at=now,
+        org_id=org_id,
+        competency_id=competency.id,
+        concept_id=concept_id,
+        concept_label=label[:500],
+        score=1.0,
+        method="manual",
+        status="confirmed",
+        reviewed_by=user_id,
+        reviewed_at=now,
     )
     session.add(link)
     await session.flush()
@@ -180,6 +209,21 @@ async def relink_credential(
     return await _relink(session, org_id, await live_competencies(session, row.id), nlp_runner)
 
 
+async def relink_organisation(session: AsyncSession, org_id: int, nlp_runner: NlpRunner) -> dict[str, int]:
+    """Re-link every live competency of the organisation's live credentials."""
+    competencies = list(
+        await session.scalars(
+            select(Competency)
+            .join(Credential, Credential.id == Competency.credential_id)
+            .where(
+                Competency.org_id == org_id, Competency.deleted_at.is_(None), Credential.deleted_at.is_(None)
+            )
+            .order_by(Competency.id)
+        )
+    )
+    return await _relink(session, org_id, competencies, nlp_runner)
+
+
 async def _relink(
     session: AsyncSession, org_id: int, competencies: list[Competency], nlp_runner: NlpRunner
 ) -> dict[str, int]:
@@ -190,4 +234,9 @@ async def _relink(
     for competency, proposals in zip(competencies, results.proposals, strict=True):
         removed += len(writer.apply(competency.id, existing[competency.id], proposals).delete)
     await writer.flush()
-    return {"competencies": len(competencies), "added": writer.added, "updated": writer.updated, "removed": removed}
+    return {
+        "competencies": len(competencies),
+        "added": writer.added,
+        "updated": writer.updated,
+        "removed": removed,
+    }

@@ -7,6 +7,7 @@ slow link never holds a write lock.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from service.credentials.formats.detect import (
     media_type,
     read_credential_document,
 )
-from service.credentials.formats.records import text_hash
+from service.credentials.formats.records import check_sizes, text_hash
 from service.credentials.formats.vocab import new_ctid
 from service.credentials.linking import ASSERTED_BROAD_SCORE, ASSERTED_EXACT_SCORE, LinkResults, Proposal
 from service.credentials.linkstore import LinkWriter, ProgressFn, links_of, run_linker, unchanged_proposals
@@ -61,8 +62,13 @@ def native_to_parsed(data: CredentialCreate) -> ParsedCredential:
         language=data.language,
         competencies=[
             ParsedCompetency(
-                text=c.text, ext_id=c.ext_id, label=c.label, category=c.category, coded_notation=c.coded_notation,
-                level=c.level, domain=c.domain,
+                text=c.text,
+                ext_id=c.ext_id,
+                label=c.label,
+                category=c.category,
+                coded_notation=c.coded_notation,
+                level=c.level,
+                domain=c.domain,
             )
             for c in data.competencies
         ],
@@ -98,7 +104,7 @@ async def import_credential_file(
     """
     if isinstance(source, Path):
         content_type = content_type or guess_content_type(source.name)
-        data: bytes = source.read_bytes()
+        data: bytes = await asyncio.to_thread(source.read_bytes)
     else:
         data = source
     parsed = parse_document(data, content_type)
@@ -120,7 +126,9 @@ class _Target:
 async def find_existing(session: AsyncSession, org_id: int, parsed: ParsedCredential) -> Credential | None:
     """Same CTID; else, for a source without one, the same name (a live credential before a deleted one)."""
     if parsed.ctid:
-        return await session.scalar(select(Credential).where(Credential.org_id == org_id, Credential.ctid == parsed.ctid))
+        return await session.scalar(
+            select(Credential).where(Credential.org_id == org_id, Credential.ctid == parsed.ctid)
+        )
     return await session.scalar(
         select(Credential)
         .where(Credential.org_id == org_id, func.lower(Credential.name) == parsed.name.lower())
@@ -143,16 +151,25 @@ async def import_parsed(
     """Merge parsed credentials into the organisation. `create_only` refuses an existing live credential;
     `authoritative` lets empty fields clear stored ones (an API edit) where a file import only ever sets;
     `existing` pins the credential to update (PATCH)."""
+    check_sizes(parsed_list)
     targets: list[_Target] = []
     for parsed in parsed_list:
         row = existing or await find_existing(session, org_id, parsed)
         if row is not None and create_only and row.deleted_at is None:
-            raise CredentialConflict(f"credential {row.name!r} already exists (id {row.id}); PATCH it or import the file")
+            raise CredentialConflict(
+                f"credential {row.name!r} already exists (id {row.id}); PATCH it or import the file"
+            )
         stored: dict[int, Competency] = {}
         if row is not None:
-            stored = {c.id: c for c in await session.scalars(select(Competency).where(Competency.credential_id == row.id))}
+            stored = {
+                c.id: c
+                for c in await session.scalars(select(Competency).where(Competency.credential_id == row.id))
+            }
         matches, removed = match_competencies(
-            [StoredCompetency(c.id, c.ext_id, c.text_hash, c.deleted_at is not None) for c in stored.values()],
+            [
+                StoredCompetency(c.id, c.ext_id, c.text_hash, c.deleted_at is not None)
+                for c in stored.values()
+            ],
             parsed.competencies,
         )
         targets.append(_Target(parsed, row, stored, matches, removed))
@@ -226,8 +243,12 @@ async def _save(
             ctid=parsed.ctid or new_ctid(),
             source_format=parsed.source_format,
             extra=extra,
-            **{**values, "type": values["type"] or "Certificate", "framework_ctid": values["framework_ctid"] or new_ctid(),
-               "description": values["description"] or ""},
+            **{
+                **values,
+                "type": values["type"] or "Certificate",
+                "framework_ctid": values["framework_ctid"] or new_ctid(),
+                "description": values["description"] or "",
+            },
         )
         session.add(row)
         await session.flush()
@@ -258,9 +279,17 @@ async def _save(
         p = match.parsed
         if match.stored_id is None:
             comp = Competency(
-                org_id=org_id, credential_id=row.id, ext_id=p.ext_id or new_ctid(), text=p.text,
-                label=p.label, category=p.category, coded_notation=p.coded_notation, level=p.level,
-                domain=p.domain, position=position, text_hash=text_hash(p.text),
+                org_id=org_id,
+                credential_id=row.id,
+                ext_id=p.ext_id or new_ctid(),
+                text=p.text,
+                label=p.label,
+                category=p.category,
+                coded_notation=p.coded_notation,
+                level=p.level,
+                domain=p.domain,
+                position=position,
+                text_hash=text_hash(p.text),
             )
             session.add(comp)
             fresh.append((comp, match))
@@ -280,7 +309,9 @@ async def _save(
     live = {c.ext_id: c.id for c, _ in fresh if c.ext_id}
     for comp, match in fresh:
         parent = live.get(match.parsed.parent_ext_id) if match.parsed.parent_ext_id else None
-        if parent != comp.parent_id and (parent is not None or authoritative or match.parsed.parent_ext_id is None):
+        if parent != comp.parent_id and (
+            parent is not None or authoritative or match.parsed.parent_ext_id is None
+        ):
             comp.parent_id = parent
 
     existing_links = await links_of(session, [c.id for c, m in fresh if m.stored_id is not None])
@@ -301,13 +332,20 @@ async def _save(
         elif asserted:
             writer.apply(comp.id, links, unchanged_proposals(links), asserted)
     return CredentialImportResult(
-        id=row.id, name=row.name, created=created, competencies_added=counts["added"],
-        competencies_updated=counts["updated"], competencies_unchanged=counts["unchanged"],
-        competencies_removed=counts["removed"], links_suggested=writer.suggested - before,
+        id=row.id,
+        name=row.name,
+        created=created,
+        competencies_added=counts["added"],
+        competencies_updated=counts["updated"],
+        competencies_unchanged=counts["unchanged"],
+        competencies_removed=counts["removed"],
+        links_suggested=writer.suggested - before,
     )
 
 
-def _update_competency(comp: Competency, parsed: ParsedCompetency, position: int, authoritative: bool) -> bool:
+def _update_competency(
+    comp: Competency, parsed: ParsedCompetency, position: int, authoritative: bool
+) -> bool:
     changed = False
     if comp.text != parsed.text:
         comp.text, comp.text_hash = parsed.text, text_hash(parsed.text)

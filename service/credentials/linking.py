@@ -41,7 +41,12 @@ def _nlp():  # noqa: ANN202 - the nlp module's public API (falls back to its mod
     import nlp
 
     if hasattr(nlp, "extract_many"):
-        return nlp.extract_many, nlp.link, getattr(nlp, "code_occupation", None), getattr(nlp, "EXTRACTOR_VERSION", "")
+        return (
+            nlp.extract_many,
+            nlp.link,
+            getattr(nlp, "code_occupation", None),
+            getattr(nlp, "EXTRACTOR_VERSION", ""),
+        )
     from nlp.linker import link
     from nlp.pipeline import extract_many, extractor_version
     from nlp.titles import code_occupation
@@ -50,7 +55,9 @@ def _nlp():  # noqa: ANN202 - the nlp module's public API (falls back to its mod
 
 
 def propose_links(
-    items: list[tuple[str, str | None]], titles: list[str] | None = None, concept_refs: list[str] | None = None
+    items: list[tuple[str, str | None]],
+    titles: list[str] | None = None,
+    concept_refs: list[str] | None = None,
 ) -> LinkResults:
     """Proposals for each (text, label); O*NET-SOC codes for occupation titles; labels of known concepts.
     Runs in a worker process: everything in and out is plain data."""
@@ -66,7 +73,9 @@ def propose_links(
                 continue
             current = best.get(concept.id)
             if current is None or mention.score > current.score:
-                best[concept.id] = Proposal(concept.id, concept.label, round(float(mention.score), 4), "concept")
+                best[concept.id] = Proposal(
+                    concept.id, concept.label, round(float(mention.score), 4), "concept"
+                )
         for concept, score in link(label or text, k=1):
             if score >= PHRASE_MIN_SCORE and concept.id not in best:
                 best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
@@ -123,12 +132,14 @@ class LinkPlan:
     delete: list[int] = field(default_factory=list)
 
 
-def plan_links(existing: list[LinkState], proposals: list[Proposal], asserted: list[Proposal] = ()) -> LinkPlan:
+def plan_links(
+    existing: list[LinkState], proposals: list[Proposal], asserted: list[Proposal] = ()
+) -> LinkPlan:
     """What to change so that a competency's links reflect new machine proposals (and concepts its source file
     asserts, which count as confirmed) without touching a human decision.
 
-    - a confirmed or rejected link, or one added by hand, keeps its status and method whatever the machine says
-      (only its score follows a fresh proposal);
+    - a confirmed or rejected link, or one added by hand, keeps its status and method whatever the machine
+      says (only its score follows a fresh proposal);
     - a suggested link the machine no longer proposes goes; one it still proposes gets the new score;
     - an asserted concept confirms a suggested link, or arrives confirmed.
     """
@@ -142,7 +153,12 @@ def plan_links(existing: list[LinkState], proposals: list[Proposal], asserted: l
         seen.add(link.concept_id)
         fresh = proposed.get(link.concept_id)
         if link.status in HUMAN or link.method == "manual":
-            if fresh is not None and fresh.method != "manual" and link.method != "manual" and fresh.score != link.score:
+            if (
+                fresh is not None
+                and fresh.method != "manual"
+                and link.method != "manual"
+                and fresh.score != link.score
+            ):
                 plan.update.append((link.id, fresh, link.status))
             continue
         if fresh is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
@@ -32,10 +33,13 @@ async def run_linker(
     concept_refs: list[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> LinkResults:
-    """Proposals for every (text, label), in pool calls of LINK_CHUNK statements."""
-    merged = LinkResults(proposals=[])
+    """Proposals for every (text, label), in pool calls of LINK_CHUNK statements submitted together, so that
+    every worker process of the pool takes a share."""
     chunks = [items[i : i + LINK_CHUNK] for i in range(0, len(items), LINK_CHUNK)] or [[]]
-    for number, chunk in enumerate(chunks):
+    done = 0
+
+    async def one(number: int, chunk: list[tuple[str, str | None]]) -> LinkResults:
+        nonlocal done
         first = number == 0
         try:
             part = await nlp_runner.run(
@@ -44,14 +48,19 @@ async def run_linker(
         except Exception as exc:
             log.exception("skill linking failed")
             raise LinkingUnavailable(f"skill linking is unavailable: {type(exc).__name__}: {exc}") from exc
-        merged.proposals.extend(part.proposals)
-        if first:
-            merged.occupations = part.occupations
-            merged.concept_labels = part.concept_labels
-            merged.concept_ids = part.concept_ids
-        merged.extractor_version = part.extractor_version
+        done += len(chunk)
         if progress:
-            progress("linking", min(len(items), (number + 1) * LINK_CHUNK), len(items))
+            progress("linking", done, len(items))
+        return part
+
+    parts = await asyncio.gather(*(one(n, c) for n, c in enumerate(chunks)))
+    merged = LinkResults(
+        proposals=[p for part in parts for p in part.proposals],
+        occupations=parts[0].occupations,
+        concept_labels=parts[0].concept_labels,
+        concept_ids=parts[0].concept_ids,
+        extractor_version=parts[-1].extractor_version,
+    )
     return merged
 
 
@@ -60,7 +69,9 @@ async def links_of(session: AsyncSession, competency_ids: Iterable[int]) -> dict
     found: dict[int, list[CompetencySkill]] = {i: [] for i in ids}
     for start in range(0, len(ids), SQL_IN_CHUNK):
         rows = await session.scalars(
-            select(CompetencySkill).where(CompetencySkill.competency_id.in_(ids[start : start + SQL_IN_CHUNK]))
+            select(CompetencySkill).where(
+                CompetencySkill.competency_id.in_(ids[start : start + SQL_IN_CHUNK])
+            )
         )
         for row in rows:
             found[row.competency_id].append(row)
@@ -96,7 +107,9 @@ class LinkWriter:
         asserted: list[Proposal] = (),  # type: ignore[assignment]
     ) -> LinkPlan:
         plan = plan_links(
-            [LinkState(x.id, x.concept_id, x.status, x.method, x.score) for x in links], proposals, list(asserted)
+            [LinkState(x.id, x.concept_id, x.status, x.method, x.score) for x in links],
+            proposals,
+            list(asserted),
         )
         by_id = {x.id: x for x in links}
         now = utcnow()
@@ -112,18 +125,20 @@ class LinkWriter:
                 link.concept_label = proposal.label[:500]
             link.extractor_version = self.version
         for proposal, status in plan.insert:
-            self.inserts.append({
-                "org_id": self.org_id,
-                "competency_id": competency_id,
-                "concept_id": proposal.concept_id[:500],
-                "concept_label": (proposal.label or "")[:500],
-                "score": proposal.score,
-                "method": proposal.method,
-                "status": status,
-                "reviewed_at": now if status != "suggested" else None,
-                "extractor_version": self.version,
-                "created_at": now,
-            })
+            self.inserts.append(
+                {
+                    "org_id": self.org_id,
+                    "competency_id": competency_id,
+                    "concept_id": proposal.concept_id[:500],
+                    "concept_label": (proposal.label or "")[:500],
+                    "score": proposal.score,
+                    "method": proposal.method,
+                    "status": status,
+                    "reviewed_at": now if status != "suggested" else None,
+                    "extractor_version": self.version,
+                    "created_at": now,
+                }
+            )
             self.suggested += status == "suggested"
         self.deletes.extend(plan.delete)
         self.added += len(plan.insert)
@@ -134,7 +149,9 @@ class LinkWriter:
         if self.deletes:
             for start in range(0, len(self.deletes), SQL_IN_CHUNK):
                 await self.session.execute(
-                    delete(CompetencySkill).where(CompetencySkill.id.in_(self.deletes[start : start + SQL_IN_CHUNK]))
+                    delete(CompetencySkill).where(
+                        CompetencySkill.id.in_(self.deletes[start : start + SQL_IN_CHUNK])
+                    )
                 )
         if self.inserts:
             await self.session.execute(insert(CompetencySkill), self.inserts)

@@ -28,7 +28,9 @@ class Match:
     text_changed: bool  # the statement differs from the stored one (or the competency is new)
 
 
-def match_competencies(stored: list[StoredCompetency], parsed: list[ParsedCompetency]) -> tuple[list[Match], list[int]]:
+def match_competencies(
+    stored: list[StoredCompetency], parsed: list[ParsedCompetency]
+) -> tuple[list[Match], list[int]]:
     """(a match per parsed competency in order, ids of stored competencies to remove)."""
     by_id = {s.id: s for s in stored}
     by_ext: dict[str, list[StoredCompetency]] = defaultdict(list)

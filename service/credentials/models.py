@@ -24,7 +24,10 @@ class Credential(SQLModel, table=True):
     org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
     # "ctid" is a PostgreSQL system column, so the column is named ce_ctid.
     ctid: str | None = Field(
-        default=None, max_length=100, sa_column_kwargs={"name": "ce_ctid"}, description="Credential Engine CTID."
+        default=None,
+        max_length=100,
+        sa_column_kwargs={"name": "ce_ctid"},
+        description="Credential Engine CTID.",
     )
     name: str = Field(max_length=500)
     description: str = Field(default="")
@@ -60,7 +63,9 @@ class Competency(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=300)
     coded_notation: str | None = Field(default=None, max_length=100)
     level: int | None = Field(default=None, ge=1, le=8, description="Connecting Credentials Framework level.")
-    domain: str | None = Field(default=None, max_length=32, description="knowledge|specialized|personal|social")
+    domain: str | None = Field(
+        default=None, max_length=32, description="knowledge|specialized|personal|social"
+    )
     position: int = Field(default=0)
     parent_id: int | None = Field(default=None, foreign_key="competency.id", ondelete="SET NULL")
     text_hash: str = Field(default="", max_length=64, description="Changes when the text changes.")

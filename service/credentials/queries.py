@@ -58,7 +58,8 @@ async def list_credentials(
         .offset(offset)
     )
     items = [
-        CredentialSummary.model_validate(row).model_copy(update={"competency_count": n}) for row, n in rows.all()
+        CredentialSummary.model_validate(row).model_copy(update={"competency_count": n})
+        for row, n in rows.all()
     ]
     return Page[CredentialSummary](items=items, total=total, limit=limit, offset=offset)
 
@@ -76,7 +77,9 @@ async def read_credential(session: AsyncSession, org_id: int, credential_id: int
                     update={
                         "links": [
                             LinkRead.model_validate(link)
-                            for link in sorted(links[c.id], key=lambda x: (order.get(x.status, 3), -x.score, x.id))
+                            for link in sorted(
+                                links[c.id], key=lambda x: (order.get(x.status, 3), -x.score, x.id)
+                            )
                         ]
                     }
                 )
@@ -102,12 +105,19 @@ async def export_view(session: AsyncSession, org_id: int, credential_id: int) ->
     parsed_competencies = []
     for c in competencies:
         confirmed = sorted(
-            (link for link in links[c.id] if link.status == "confirmed"), key=lambda x: (-x.score, x.concept_id)
+            (link for link in links[c.id] if link.status == "confirmed"),
+            key=lambda x: (-x.score, x.concept_id),
         )
         parsed_competencies.append(
             ParsedCompetency(
-                text=c.text, ext_id=ctids[c.id], label=c.label, category=c.category, coded_notation=c.coded_notation,
-                level=c.level, domain=c.domain, parent_ext_id=ctids.get(c.parent_id) if c.parent_id else None,
+                text=c.text,
+                ext_id=ctids[c.id],
+                label=c.label,
+                category=c.category,
+                coded_notation=c.coded_notation,
+                level=c.level,
+                domain=c.domain,
+                parent_ext_id=ctids.get(c.parent_id) if c.parent_id else None,
                 alignments=[ParsedAlignment(link.concept_id, _is_exact(link)) for link in confirmed],
             )
         )
@@ -126,10 +136,20 @@ async def export_view(session: AsyncSession, org_id: int, credential_id: int) ->
         elif other_id == row.parent_id and other_ctid and other_ctid not in is_part_of:
             is_part_of.append(other_ctid)
     return ParsedCredential(
-        name=row.name, source_format=row.source_format, ctid=row.ctid, description=row.description, url=row.url,
-        type=row.type, occupations=list(row.occupations or []), region=row.region, language=row.language,
-        framework_ctid=row.framework_ctid or derived_ctid(row.ctid, "framework"), has_part=has_part,
-        is_part_of=is_part_of, extra=dict(row.extra or {}), competencies=parsed_competencies,
+        name=row.name,
+        source_format=row.source_format,
+        ctid=row.ctid,
+        description=row.description,
+        url=row.url,
+        type=row.type,
+        occupations=list(row.occupations or []),
+        region=row.region,
+        language=row.language,
+        framework_ctid=row.framework_ctid or derived_ctid(row.ctid, "framework"),
+        has_part=has_part,
+        is_part_of=is_part_of,
+        extra=dict(row.extra or {}),
+        competencies=parsed_competencies,
     )
 
 

@@ -22,11 +22,15 @@ class CompetencyInput(Input):
     level: int | None = Field(None, ge=1, le=8, description="Connecting Credentials Framework level 1–8.")
     domain: Domain | None = Field(None, description="Connecting Credentials Framework domain.")
     coded_notation: str | None = Field(None, max_length=100)
-    ext_id: str | None = Field(None, max_length=300, description="The competency's CTID or identifier at its source.")
+    ext_id: str | None = Field(
+        None, max_length=300, description="The competency's CTID or identifier at its source."
+    )
 
 
 class CompetencyEdit(CompetencyInput):
-    id: int | None = Field(None, description="A stored competency to change in place (keeps its reviewed links).")
+    id: int | None = Field(
+        None, description="A stored competency to change in place (keeps its reviewed links)."
+    )
 
 
 def _check_type(value: str | None) -> str | None:
@@ -56,7 +60,9 @@ class CredentialCreate(Input):
     description: str = Field("", max_length=20_000)
     url: str | None = Field(None, max_length=2000)
     type: str = Field("Certificate", max_length=100, description="CTDL class without prefix.")
-    occupations: list[str] = Field(default_factory=list, max_length=200, description="O*NET-SOC or SOC codes.")
+    occupations: list[str] = Field(
+        default_factory=list, max_length=200, description="O*NET-SOC or SOC codes."
+    )
     region: str | None = Field(None, max_length=200)
     language: str = Field("en", min_length=2, max_length=16)
     ctid: str | None = Field(None, pattern=r"^ce-[0-9a-fA-F-]{36}$")
@@ -82,7 +88,9 @@ class CredentialUpdate(Input):
     region: str | None = Field(None, max_length=200)
     language: str | None = Field(None, min_length=2, max_length=16)
     competencies: list[CompetencyEdit] | None = Field(
-        None, max_length=5000, description="The full list: missing competencies are removed (kept in history)."
+        None,
+        max_length=5000,
+        description="The full list: missing competencies are removed (kept in history).",
     )
 
     @field_validator("type")
@@ -111,8 +119,12 @@ class LinkReview(Input):
 
 class LinkCreate(Input):
     competency_id: int
-    concept_id: str = Field(min_length=3, max_length=500, description="Concept URI (ESCO, O*NET) or a custom concept.")
-    concept_label: str | None = Field(None, max_length=500, description="Needed only for a concept we do not know.")
+    concept_id: str = Field(
+        min_length=3, max_length=500, description="Concept URI (ESCO, O*NET) or a custom concept."
+    )
+    concept_label: str | None = Field(
+        None, max_length=500, description="Needed only for a concept we do not know."
+    )
 
 
 class LinkRead(Output):

@@ -14,9 +14,12 @@ CSV_HEAD = (
 )
 CSV_ROWS = [
     "Help Desk Certificate,Certificate,https://college.example/helpdesk,15-1232.00,Ohio,"
-    "Install and configure Windows operating systems on desktop computers,Windows installation,Systems,3,specialized",
-    "Help Desk Certificate,,,,,Write SQL queries to retrieve data from relational databases,SQL queries,Data,4,specialized",
-    "Help Desk Certificate,,,,,Communicate technical information to non-technical users,Communication,,3,social",
+    "Install and configure Windows operating systems on desktop computers,Windows "
+    "installation,Systems,3,specialized",
+    "Help Desk Certificate,,,,,Write SQL queries to retrieve data from relational databases,SQL "
+    "queries,Data,4,specialized",
+    "Help Desk Certificate,,,,,Communicate technical information to non-technical "
+    "users,Communication,,3,social",
 ]
 
 
@@ -25,7 +28,9 @@ def csv_body(rows=CSV_ROWS) -> bytes:
 
 
 async def import_csv(api, rows=CSV_ROWS):
-    return await api.post("/api/v1/credentials/import", content=csv_body(rows), headers={"Content-Type": "text/csv"})
+    return await api.post(
+        "/api/v1/credentials/import", content=csv_body(rows), headers={"Content-Type": "text/csv"}
+    )
 
 
 async def test_native_create_links_competencies_and_reads_back(api):
@@ -37,8 +42,12 @@ async def test_native_create_links_competencies_and_reads_back(api):
         "occupations": ["15-2051.01", "43-9111"],
         "region": "Ohio",
         "competencies": [
-            {"text": "Write SQL queries to join and aggregate data from relational databases", "level": 4,
-             "domain": "specialized", "label": "SQL"},
+            {
+                "text": "Write SQL queries to join and aggregate data from relational databases",
+                "level": 4,
+                "domain": "specialized",
+                "label": "SQL",
+            },
             {"text": "Build dashboards in Tableau to present findings", "category": "Visualisation"},
         ],
     }
@@ -70,7 +79,9 @@ async def test_native_create_links_competencies_and_reads_back(api):
 
 
 async def test_create_refuses_bad_fields_with_400(api):
-    bad_level = await api.post("/api/v1/credentials", json={"name": "X", "competencies": [{"text": "a", "level": 9}]})
+    bad_level = await api.post(
+        "/api/v1/credentials", json={"name": "X", "competencies": [{"text": "a", "level": 9}]}
+    )
     assert bad_level.status_code == 400
     assert "level" in bad_level.json()["detail"]
     bad_code = await api.post("/api/v1/credentials", json={"name": "X", "occupations": ["welder"]})
@@ -94,7 +105,9 @@ async def test_csv_import_then_reimport_changes_nothing_and_keeps_reviews(api, a
     links = kept["links"] + [link for c in credential["competencies"][1:] for link in c["links"]]
     assert kept["links"] and len(links) >= 2
     confirm, reject = links[0], links[1]
-    assert (await api.patch(f"/api/v1/competency-skills/{confirm['id']}", json={"status": "confirmed"})).status_code == 200
+    assert (
+        await api.patch(f"/api/v1/competency-skills/{confirm['id']}", json={"status": "confirmed"})
+    ).status_code == 200
     rejected = await api.patch(f"/api/v1/competency-skills/{reject['id']}", json={"status": "rejected"})
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
 
@@ -115,11 +128,18 @@ async def test_csv_import_then_reimport_changes_nothing_and_keeps_reviews(api, a
     assert listed["total"] == 1
 
     # a changed file: one statement edited, one removed, one added; decisions on the unchanged ones survive
-    rows = [CSV_ROWS[0], CSV_ROWS[1].replace("retrieve data", "retrieve and filter data"),
-            "Help Desk Certificate,,,,,Troubleshoot network connectivity problems,,,,"]
+    rows = [
+        CSV_ROWS[0],
+        CSV_ROWS[1].replace("retrieve data", "retrieve and filter data"),
+        "Help Desk Certificate,,,,,Troubleshoot network connectivity problems,,,,",
+    ]
     third = (await import_csv(api, rows)).json()["credentials"][0]
     # without competency ids a CSV identifies a competency by its statement: an edited one is new
-    assert (third["competencies_unchanged"], third["competencies_added"], third["competencies_removed"]) == (1, 2, 2)
+    assert (third["competencies_unchanged"], third["competencies_added"], third["competencies_removed"]) == (
+        1,
+        2,
+        2,
+    )
     after = (await api.get(f"/api/v1/credentials/{credential_id}")).json()
     statuses = {link["id"]: link["status"] for c in after["competencies"] for link in c["links"]}
     assert after["competencies"][0]["id"] == kept["id"]
@@ -133,12 +153,20 @@ async def test_csv_import_then_reimport_changes_nothing_and_keeps_reviews(api, a
 async def _snapshot(session, credential_id):
     credential = await session.get(Credential, credential_id)
     await session.refresh(credential)
-    comps = (await session.scalars(select(Competency).where(Competency.credential_id == credential_id).order_by(Competency.id))).all()
+    comps = (
+        await session.scalars(
+            select(Competency).where(Competency.credential_id == credential_id).order_by(Competency.id)
+        )
+    ).all()
     for c in comps:
         await session.refresh(c)
-    links = (await session.scalars(
-        select(CompetencySkill).where(CompetencySkill.competency_id.in_([c.id for c in comps])).order_by(CompetencySkill.id)
-    )).all()
+    links = (
+        await session.scalars(
+            select(CompetencySkill)
+            .where(CompetencySkill.competency_id.in_([c.id for c in comps]))
+            .order_by(CompetencySkill.id)
+        )
+    ).all()
     for link in links:
         await session.refresh(link)
     return (
@@ -155,28 +183,42 @@ async def test_bad_csv_names_row_and_column_and_stores_nothing(api, app, tenant)
     detail = response.json()["detail"]
     assert "row 3" in detail and "competency_level" in detail
     async with session_scope(app.state.engine) as session:
-        n = await session.scalar(select(func.count()).select_from(Credential).where(Credential.org_id == tenant.org_id))
+        n = await session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.org_id == tenant.org_id)
+        )
     assert n == 0
 
 
 async def test_unsupported_and_empty_bodies(api):
-    response = await api.post("/api/v1/credentials/import", content=b"<xml/>", headers={"Content-Type": "application/xml"})
+    response = await api.post(
+        "/api/v1/credentials/import", content=b"<xml/>", headers={"Content-Type": "application/xml"}
+    )
     assert response.status_code == 415
     assert "unsupported content type" in response.json()["detail"]
     empty = await api.post("/api/v1/credentials/import", content=b"", headers={"Content-Type": "text/csv"})
     assert empty.status_code == 400
-    broken = await api.post("/api/v1/credentials/import", content=b"{", headers={"Content-Type": "application/ld+json"})
+    broken = await api.post(
+        "/api/v1/credentials/import", content=b"{", headers={"Content-Type": "application/ld+json"}
+    )
     assert broken.status_code == 400 and "not valid JSON" in broken.json()["detail"]
 
 
 async def test_patch_delete_and_other_organisation(api, other_api, viewer_api):
-    created = (await api.post("/api/v1/credentials", json={
-        "name": "Welding Certificate", "competencies": [{"text": "Perform gas metal arc welding on carbon steel"}],
-    })).json()
+    created = (
+        await api.post(
+            "/api/v1/credentials",
+            json={
+                "name": "Welding Certificate",
+                "competencies": [{"text": "Perform gas metal arc welding on carbon steel"}],
+            },
+        )
+    ).json()
     cid = created["id"]
     assert (await other_api.get(f"/api/v1/credentials/{cid}")).status_code == 404
     assert (await viewer_api.patch(f"/api/v1/credentials/{cid}", json={"region": "Ohio"})).status_code == 403
-    patched = await api.patch(f"/api/v1/credentials/{cid}", json={"region": "Ohio", "occupations": ["51-4121.00"]})
+    patched = await api.patch(
+        f"/api/v1/credentials/{cid}", json={"region": "Ohio", "occupations": ["51-4121.00"]}
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["region"] == "Ohio" and patched.json()["occupations"] == ["51-4121.00"]
 
@@ -185,10 +227,15 @@ async def test_patch_delete_and_other_organisation(api, other_api, viewer_api):
     assert edited.status_code == 200 and edited.json()["level"] == 5
 
     # the full competency list through the credential: keep one by id, add one
-    replaced = await api.patch(f"/api/v1/credentials/{cid}", json={"competencies": [
-        {"id": comp["id"], "text": comp["text"], "level": 5, "domain": "specialized"},
-        {"text": "Read welding symbols on blueprints"},
-    ]})
+    replaced = await api.patch(
+        f"/api/v1/credentials/{cid}",
+        json={
+            "competencies": [
+                {"id": comp["id"], "text": comp["text"], "level": 5, "domain": "specialized"},
+                {"text": "Read welding symbols on blueprints"},
+            ]
+        },
+    )
     assert replaced.status_code == 200
     assert [c["id"] for c in replaced.json()["competencies"]][0] == comp["id"]
     assert len(replaced.json()["competencies"]) == 2
@@ -200,28 +247,49 @@ async def test_patch_delete_and_other_organisation(api, other_api, viewer_api):
 
 
 async def test_manual_link_and_relink_keep_human_decisions(api, other_api):
-    created = (await api.post("/api/v1/credentials", json={
-        "name": "IT Support", "competencies": [
-            {"text": "Install and configure Linux operating systems"},
-            {"text": "Write SQL queries against relational databases"},
-        ],
-    })).json()
+    created = (
+        await api.post(
+            "/api/v1/credentials",
+            json={
+                "name": "IT Support",
+                "competencies": [
+                    {"text": "Install and configure Linux operating systems"},
+                    {"text": "Write SQL queries against relational databases"},
+                ],
+            },
+        )
+    ).json()
     comp = created["competencies"][0]
     links = created["competencies"][1]["links"]
     assert links
     await api.patch(f"/api/v1/competency-skills/{links[0]['id']}", json={"status": "rejected"})
+    machine_confirmed = comp["links"][0] if comp["links"] else None
+    if machine_confirmed:
+        await api.patch(f"/api/v1/competency-skills/{machine_confirmed['id']}", json={"status": "confirmed"})
 
-    unknown = await api.post("/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": "urn:nothing:here"})
+    unknown = await api.post(
+        "/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": "urn:nothing:here"}
+    )
     assert unknown.status_code == 400 and "not in the skill taxonomy" in unknown.json()["detail"]
-    foreign = await other_api.post("/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": "urn:x:y", "concept_label": "Y"})
+    foreign = await other_api.post(
+        "/api/v1/competency-skills",
+        json={"competency_id": comp["id"], "concept_id": "urn:x:y", "concept_label": "Y"},
+    )
     assert foreign.status_code == 404
     sql_concept = links[0]["concept_id"]
-    added = await api.post("/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": sql_concept})
+    added = await api.post(
+        "/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": sql_concept}
+    )
     assert added.status_code == 201, added.text
     assert added.json()["method"] == "manual" and added.json()["status"] == "confirmed"
-    custom = await api.post("/api/v1/competency-skills", json={
-        "competency_id": comp["id"], "concept_id": "https://college.example/skills/imaging", "concept_label": "Disk imaging",
-    })
+    custom = await api.post(
+        "/api/v1/competency-skills",
+        json={
+            "competency_id": comp["id"],
+            "concept_id": "https://college.example/skills/imaging",
+            "concept_label": "Disk imaging",
+        },
+    )
     assert custom.status_code == 201
 
     relinked = await api.post(f"/api/v1/credentials/{created['id']}/relink")
@@ -230,18 +298,65 @@ async def test_manual_link_and_relink_keep_human_decisions(api, other_api):
     after = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
     by_id = {link["id"]: link for c in after["competencies"] for link in c["links"]}
     assert by_id[links[0]["id"]]["status"] == "rejected"
-    assert by_id[added.json()["id"]]["status"] == "confirmed" and by_id[added.json()["id"]]["method"] == "manual"
+    assert (
+        by_id[added.json()["id"]]["status"] == "confirmed" and by_id[added.json()["id"]]["method"] == "manual"
+    )
     assert by_id[custom.json()["id"]]["concept_label"] == "Disk imaging"
+    assert machine_confirmed is not None, "the Linux competency should have a suggested link to confirm"
+    kept = by_id[machine_confirmed["id"]]
+    assert (kept["status"], kept["method"], kept["concept_id"]) == (
+        "confirmed",
+        machine_confirmed["method"],
+        machine_confirmed["concept_id"],
+    )
 
 
 async def test_review_body_is_strict(api):
-    created = (await api.post("/api/v1/credentials", json={
-        "name": "Strict", "competencies": [{"text": "Write SQL queries against relational databases"}],
-    })).json()
+    created = (
+        await api.post(
+            "/api/v1/credentials",
+            json={
+                "name": "Strict",
+                "competencies": [{"text": "Write SQL queries against relational databases"}],
+            },
+        )
+    ).json()
     link = created["competencies"][0]["links"][0]
     bad = await api.patch(f"/api/v1/competency-skills/{link['id']}", json={"status": "suggested"})
     assert bad.status_code == 400
-    sneaky = await api.patch(f"/api/v1/competency-skills/{link['id']}", json={"status": "confirmed", "method": "manual"})
+    sneaky = await api.patch(
+        f"/api/v1/competency-skills/{link['id']}", json={"status": "confirmed", "method": "manual"}
+    )
     assert sneaky.status_code == 400
     missing = await api.patch("/api/v1/competency-skills/99999999", json={"status": "confirmed"})
     assert missing.status_code == 404
+
+
+async def test_oversized_values_are_refused_not_truncated(api):
+    row = "Help Desk Certificate,,,,,Fix printers," + "L" * 600 + ",,,"
+    response = await import_csv(api, [row])
+    assert response.status_code == 400
+    assert "label is 600 characters long; at most 500" in response.json()["detail"]
+
+
+async def test_openapi_documents_the_credentials_routes(client):
+    document = (await client.get("/schema/openapi.json")).json()
+    operations = {
+        op.get("operationId")
+        for path in document["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict)
+    }
+    assert {
+        "listCredentials",
+        "createCredential",
+        "importCredentials",
+        "getCredential",
+        "updateCredential",
+        "deleteCredential",
+        "exportCredentialCtdl",
+        "relinkCredential",
+        "reviewCompetencySkill",
+        "addCompetencySkill",
+        "updateCompetency",
+    } <= operations

@@ -15,14 +15,23 @@ SKILLPULSE = [sys.executable, "-c", "from service.cli import main; main()"]
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SKILLPULSE_DATABASE_URL": database_url, "SKILLPULSE_SECRET_KEY": "test-secret-key-0123456789",
-           "SKILLPULSE_ENV": "test", "COLUMNS": "200"}
-    return subprocess.run([*SKILLPULSE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "SKILLPULSE_DATABASE_URL": database_url,
+        "SKILLPULSE_SECRET_KEY": "test-secret-key-0123456789",
+        "SKILLPULSE_ENV": "test",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [*SKILLPULSE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_import_reimport_list_export(database_url, tmp_path):
     org = f"CLI College {uuid.uuid4().hex[:8]}"
-    created = run(database_url, "users", "create", "--org", org, "--email", f"{uuid.uuid4().hex[:8]}@cli.example")
+    created = run(
+        database_url, "users", "create", "--org", org, "--email", f"{uuid.uuid4().hex[:8]}@cli.example"
+    )
     assert created.returncode == 0, created.stderr
 
     first = run(database_url, "credentials", "import", str(EXAMPLES / "medical-assistant.csv"), "--org", org)
@@ -30,7 +39,9 @@ def test_cli_import_reimport_list_export(database_url, tmp_path):
     assert "created credential" in first.stderr and "13 competencies added" in first.stderr
     assert "linking" in first.stderr  # the progress display
 
-    second = run(database_url, "credentials", "import", str(EXAMPLES / "medical-assistant.jsonld"), "--org", org)
+    second = run(
+        database_url, "credentials", "import", str(EXAMPLES / "medical-assistant.jsonld"), "--org", org
+    )
     assert second.returncode == 0, second.stderr
     assert "updated credential" in second.stderr and "13 unchanged" in second.stderr
 

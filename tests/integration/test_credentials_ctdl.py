@@ -17,7 +17,9 @@ LD = {"Content-Type": "application/ld+json"}
 
 
 async def import_example(api, name: str):
-    response = await api.post("/api/v1/credentials/import", content=(EXAMPLES / name).read_bytes(), headers=LD)
+    response = await api.post(
+        "/api/v1/credentials/import", content=(EXAMPLES / name).read_bytes(), headers=LD
+    )
     assert response.status_code == 200, response.text
     return response.json()["credentials"][0]
 
@@ -25,12 +27,29 @@ async def import_example(api, name: str):
 def comparable(credential: dict) -> dict:
     """What must survive an export and import: everything but database ids and timestamps."""
     return {
-        **{k: credential[k] for k in ("ctid", "name", "type", "url", "occupations", "region", "description",
-                                      "language", "framework_ctid")},
+        **{
+            k: credential[k]
+            for k in (
+                "ctid",
+                "name",
+                "type",
+                "url",
+                "occupations",
+                "region",
+                "description",
+                "language",
+                "framework_ctid",
+            )
+        },
         "competencies": [
             {
-                **{k: c[k] for k in ("ext_id", "text", "label", "category", "coded_notation", "level", "domain")},
-                "confirmed": sorted(link["concept_id"] for link in c["links"] if link["status"] == "confirmed"),
+                **{
+                    k: c[k]
+                    for k in ("ext_id", "text", "label", "category", "coded_notation", "level", "domain")
+                },
+                "confirmed": sorted(
+                    link["concept_id"] for link in c["links"] if link["status"] == "confirmed"
+                ),
             }
             for c in credential["competencies"]
         ],
@@ -42,7 +61,10 @@ async def test_ctdl_import_export_round_trip(api, other_api):
     assert result["created"] and result["competencies_added"] == 15
     credential = (await api.get(f"/api/v1/credentials/{result['id']}")).json()
     assert credential["type"] == "Certificate" and credential["occupations"] == ["15-1212.00", "15-1244.00"]
-    assert credential["competencies"][0]["level"] == 5 and credential["competencies"][0]["label"] == "Security monitoring"
+    assert (
+        credential["competencies"][0]["level"] == 5
+        and credential["competencies"][0]["label"] == "Security monitoring"
+    )
 
     # confirm one link, reject another: the export carries the confirmed one only
     links = [link for c in credential["competencies"] for link in c["links"]]
@@ -57,7 +79,9 @@ async def test_ctdl_import_export_round_trip(api, other_api):
     document = exported.json()
     validate_export(document)
     alignments = [
-        uri for node in document["@graph"] if node["@type"] == "ceasn:Competency"
+        uri
+        for node in document["@graph"]
+        if node["@type"] == "ceasn:Competency"
         for uri in node.get("ceasn:exactAlignment", []) + node.get("ceasn:broadAlignment", [])
     ]
     assert alignments == [links[0]["concept_id"]]
@@ -66,7 +90,11 @@ async def test_ctdl_import_export_round_trip(api, other_api):
     again = await api.post("/api/v1/credentials/import", content=exported.content, headers=LD)
     [same] = again.json()["credentials"]
     assert same["id"] == result["id"] and not same["created"]
-    assert (same["competencies_added"], same["competencies_updated"], same["competencies_removed"]) == (0, 0, 0)
+    assert (same["competencies_added"], same["competencies_updated"], same["competencies_removed"]) == (
+        0,
+        0,
+        0,
+    )
     assert comparable((await api.get(f"/api/v1/credentials/{result['id']}")).json()) == comparable(credential)
 
     # into another organisation: the same credential, the confirmed link confirmed there too
@@ -79,7 +107,9 @@ async def test_ctdl_import_export_round_trip(api, other_api):
 async def test_csv_and_ctdl_of_one_credential_are_one_credential(api):
     first = await import_example(api, "welding.jsonld")
     response = await api.post(
-        "/api/v1/credentials/import", content=(EXAMPLES / "welding.csv").read_bytes(), headers={"Content-Type": "text/csv"}
+        "/api/v1/credentials/import",
+        content=(EXAMPLES / "welding.csv").read_bytes(),
+        headers={"Content-Type": "text/csv"},
     )
     [second] = response.json()["credentials"]
     assert second["id"] == first["id"] and second["competencies_unchanged"] == 12
@@ -102,23 +132,43 @@ async def test_invalid_graph_stores_nothing(api, app, tenant):
     assert response.status_code == 400
     assert broken["@id"] in response.json()["detail"] and "ceasn:competencyText" in response.json()["detail"]
     async with session_scope(app.state.engine) as session:
-        n = await session.scalar(select(func.count()).select_from(Credential).where(Credential.org_id == tenant.org_id))
-        m = await session.scalar(select(func.count()).select_from(Competency).where(Competency.org_id == tenant.org_id))
+        n = await session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.org_id == tenant.org_id)
+        )
+        m = await session.scalar(
+            select(func.count()).select_from(Competency).where(Competency.org_id == tenant.org_id)
+        )
     assert (n, m) == (0, 0)
 
 
 async def test_case_package_import_and_reimport(api):
     package = {
-        "CFDocument": {"identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "title": "State Welding Standards",
-                       "creator": "State Board", "language": "en"},
+        "CFDocument": {
+            "identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "title": "State Welding Standards",
+            "creator": "State Board",
+            "language": "en",
+        },
         "CFItems": [
-            {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001", "fullStatement": "Welding processes", "CFItemType": "Domain"},
-            {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002", "fullStatement": "Perform gas metal arc welding on carbon steel",
-             "abbreviatedStatement": "GMAW", "humanCodingScheme": "W.1", "CFItemType": "Competency"},
+            {
+                "identifier": "11111111-aaaa-4bbb-8ccc-000000000001",
+                "fullStatement": "Welding processes",
+                "CFItemType": "Domain",
+            },
+            {
+                "identifier": "11111111-aaaa-4bbb-8ccc-000000000002",
+                "fullStatement": "Perform gas metal arc welding on carbon steel",
+                "abbreviatedStatement": "GMAW",
+                "humanCodingScheme": "W.1",
+                "CFItemType": "Competency",
+            },
         ],
         "CFAssociations": [
-            {"associationType": "isChildOf", "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002"},
-             "destinationNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"}},
+            {
+                "associationType": "isChildOf",
+                "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002"},
+                "destinationNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"},
+            },
         ],
     }
     response = await api.post("/api/v1/credentials/import", json=package)
@@ -141,15 +191,29 @@ async def test_stackable_credentials_link_parent_and_child(api):
     parent_ctid = (await api.get(f"/api/v1/credentials/{parent['id']}")).json()["ctid"]
     badge = {
         "@context": "https://credreg.net/ctdl/schema/context/json",
-        "@graph": [{
-            "@id": "https://credentialengineregistry.org/resources/ce-9d9d9d9d-1111-4222-8333-444455556666",
-            "@type": "ceterms:Badge", "ceterms:ctid": "ce-9d9d9d9d-1111-4222-8333-444455556666",
-            "ceterms:name": {"en": "Help Desk Fundamentals Badge"},
-            "ceterms:isPartOf": [f"https://credentialengineregistry.org/resources/{parent_ctid}"],
-            "ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:targetCompetency": [
-                {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Ticket management"},
-                 "ceterms:targetNodeDescription": {"en": "Record and resolve support tickets in ServiceNow"}}]}],
-        }],
+        "@graph": [
+            {
+                "@id": "https://credentialengineregistry.org/resources/ce-9d9d9d9d-1111-4222-8333-444455556666",
+                "@type": "ceterms:Badge",
+                "ceterms:ctid": "ce-9d9d9d9d-1111-4222-8333-444455556666",
+                "ceterms:name": {"en": "Help Desk Fundamentals Badge"},
+                "ceterms:isPartOf": [f"https://credentialengineregistry.org/resources/{parent_ctid}"],
+                "ceterms:requires": [
+                    {
+                        "@type": "ceterms:ConditionProfile",
+                        "ceterms:targetCompetency": [
+                            {
+                                "@type": "ceterms:CredentialAlignmentObject",
+                                "ceterms:targetNodeName": {"en": "Ticket management"},
+                                "ceterms:targetNodeDescription": {
+                                    "en": "Record and resolve support tickets in ServiceNow"
+                                },
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
     }
     response = await api.post("/api/v1/credentials/import", json=badge, headers=LD)
     assert response.status_code == 200, response.text
@@ -157,7 +221,9 @@ async def test_stackable_credentials_link_parent_and_child(api):
     assert child["parent_id"] == parent["id"] and child["type"] == "Badge"
     exported_parent = (await api.get(f"/api/v1/credentials/{parent['id']}/ctdl")).json()
     node = exported_parent["@graph"][0]
-    assert node["ceterms:hasPart"] == ["https://credentialengineregistry.org/resources/ce-9d9d9d9d-1111-4222-8333-444455556666"]
+    assert node["ceterms:hasPart"] == [
+        "https://credentialengineregistry.org/resources/ce-9d9d9d9d-1111-4222-8333-444455556666"
+    ]
 
 
 async def test_export_of_unknown_or_foreign_credential_is_404(api, other_api):

@@ -38,7 +38,13 @@ async def seed_competency_skill(app: Litestar, tenant: Tenant) -> int:
     async with session_scope(app.state.engine) as session:
         user_id = await session.scalar(select(User.id).where(User.email == tenant.designer_email))
         link, _ = await add_link(
-            session, tenant.org_id, user_id, competency_id, "https://college.example/skills/seeded", "Seeded skill", None
+            session,
+            tenant.org_id,
+            user_id,
+            competency_id,
+            "https://college.example/skills/seeded",
+            "Seeded skill",
+            None,
         )
         return link.id
 

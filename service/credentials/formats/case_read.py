@@ -66,7 +66,8 @@ def read_case(document: Any) -> list[ParsedCredential]:
         parent = destination.get("identifier") if isinstance(destination, dict) else None
         if not child or not parent:
             raise CredentialFormatError(
-                f"CFAssociations[{position}]: isChildOf needs originNodeURI.identifier and destinationNodeURI.identifier"
+                f"CFAssociations[{position}]: isChildOf needs originNodeURI.identifier and "
+                f"destinationNodeURI.identifier"
             )
         parents.setdefault(str(child), str(parent))
 
@@ -111,7 +112,9 @@ def read_case(document: Any) -> list[ParsedCredential]:
             type=FRAMEWORK_TYPE,
             language=language.split("-")[0].lower(),
             framework_ctid=ctid,
-            extra={"case": {k: cf_document[k] for k in ("identifier", "uri", "creator") if cf_document.get(k)}},
+            extra={
+                "case": {k: cf_document[k] for k in ("identifier", "uri", "creator") if cf_document.get(k)}
+            },
             competencies=competencies,
         )
     ]

@@ -20,21 +20,50 @@ from service.credentials.formats.vocab import (
 )
 
 COLUMNS = (
-    "credential_name", "credential_ctid", "credential_type", "credential_url", "credential_description",
-    "occupations", "region", "competency_text", "competency_label", "competency_category", "competency_level",
-    "competency_domain", "competency_id", "coded_notation",
+    "credential_name",
+    "credential_ctid",
+    "credential_type",
+    "credential_url",
+    "credential_description",
+    "occupations",
+    "region",
+    "competency_text",
+    "competency_label",
+    "competency_category",
+    "competency_level",
+    "competency_domain",
+    "competency_id",
+    "coded_notation",
 )
 ALIASES = {
-    "name": "credential_name", "credential": "credential_name", "ctid": "credential_ctid",
-    "type": "credential_type", "url": "credential_url", "description": "credential_description",
-    "occupation": "occupations", "onet_soc": "occupations", "soc": "occupations", "competency": "competency_text",
-    "text": "competency_text", "label": "competency_label", "category": "competency_category",
-    "level": "competency_level", "ccf_level": "competency_level", "domain": "competency_domain",
-    "ccf_domain": "competency_domain", "notation": "coded_notation",
+    "name": "credential_name",
+    "credential": "credential_name",
+    "ctid": "credential_ctid",
+    "type": "credential_type",
+    "url": "credential_url",
+    "description": "credential_description",
+    "occupation": "occupations",
+    "onet_soc": "occupations",
+    "soc": "occupations",
+    "competency": "competency_text",
+    "text": "competency_text",
+    "label": "competency_label",
+    "category": "competency_category",
+    "level": "competency_level",
+    "ccf_level": "competency_level",
+    "domain": "competency_domain",
+    "ccf_domain": "competency_domain",
+    "notation": "coded_notation",
 }
 REQUIRED = ("credential_name", "competency_text")
 IGNORED_PREFIXES = ("x_", "note")
-CREDENTIAL_SINGLE = ("credential_ctid", "credential_type", "credential_url", "credential_description", "region")
+CREDENTIAL_SINGLE = (
+    "credential_ctid",
+    "credential_type",
+    "credential_url",
+    "credential_description",
+    "region",
+)
 SPLIT_OCCUPATIONS = re.compile(r"[;|,\s]+")
 MAX_ROWS = 50_000
 
@@ -50,7 +79,9 @@ def decode_csv(data: bytes | str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CredentialFormatError(f"the CSV is not UTF-8 (byte {exc.start}); save it as CSV UTF-8") from None
+        raise CredentialFormatError(
+            f"the CSV is not UTF-8 (byte {exc.start}); save it as CSV UTF-8"
+        ) from None
 
 
 def read_csv(data: bytes | str) -> list[ParsedCredential]:
@@ -65,10 +96,15 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
     except csv.Error as exc:
         raise CredentialFormatError(f"row 1: {exc}") from None
     columns = [_column(h) for h in header]
-    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS and not c.startswith(IGNORED_PREFIXES) and c]
+    unknown = [
+        h
+        for h, c in zip(header, columns, strict=True)
+        if c not in COLUMNS and not c.startswith(IGNORED_PREFIXES) and c
+    ]
     if unknown:
         raise CredentialFormatError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}; the template's columns are {', '.join(COLUMNS)} "
+            f"unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"the template's columns are {', '.join(COLUMNS)} "
             "(columns starting with x_ or note are ignored)"
         )
     missing = [c for c in REQUIRED if c not in columns]
@@ -84,7 +120,9 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
             if not any(cell.strip() for cell in raw):
                 continue
             if len(raw) > len(columns):
-                raise CredentialFormatError(f"row {number}: {len(raw)} cells but {len(columns)} columns in the header")
+                raise CredentialFormatError(
+                    f"row {number}: {len(raw)} cells but {len(columns)} columns in the header"
+                )
             row = {c: cell.strip() for c, cell in zip(columns, raw, strict=False) if c in COLUMNS}
             _add_row(row, number, credentials, first_row)
     except csv.Error as exc:
@@ -101,7 +139,9 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
     ctid_cell = row.get("credential_ctid", "")
     ctid = ctid_from(ctid_cell) if ctid_cell else None
     if ctid_cell and not ctid:
-        raise CredentialFormatError(f"row {number}, credential_ctid: {ctid_cell!r} does not look like ce-<uuid>")
+        raise CredentialFormatError(
+            f"row {number}, credential_ctid: {ctid_cell!r} does not look like ce-<uuid>"
+        )
     key = ctid or f"name:{name.casefold()}"
     credential = credentials.get(key)
     if credential is None:
@@ -115,7 +155,8 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
             continue
         if column in seen and seen[column][0] != value:
             raise CredentialFormatError(
-                f"row {number}, {column}: {value!r} differs from {seen[column][0]!r} given on row {seen[column][1]} "
+                f"row {number}, {column}: {value!r} differs from {seen[column][0]!r} given on row "
+                f"{seen[column][1]} "
                 "for the same credential"
             )
         seen.setdefault(column, (value, number))
@@ -144,14 +185,17 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
     text = row.get("competency_text", "")
     if not text:
         if any(row.get(c) for c in ("competency_label", "competency_category", "competency_level")):
-            raise CredentialFormatError(f"row {number}, competency_text: is required when the row has a competency")
+            raise CredentialFormatError(
+                f"row {number}, competency_text: is required when the row has a competency"
+            )
         return
     level = None
     if row.get("competency_level"):
         level = parse_level(row["competency_level"])
         if level is None:
             raise CredentialFormatError(
-                f"row {number}, competency_level: {row['competency_level']!r} is not a Connecting Credentials "
+                f"row {number}, competency_level: {row['competency_level']!r} is not a Connecting "
+                f"Credentials "
                 "Framework level (1 to 8)"
             )
     domain = None
@@ -159,7 +203,8 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
         domain = parse_domain(row["competency_domain"])
         if domain is None:
             raise CredentialFormatError(
-                f"row {number}, competency_domain: {row['competency_domain']!r} is not one of {', '.join(DOMAINS)}"
+                f"row {number}, competency_domain: {row['competency_domain']!r} "
+                f"is not one of {', '.join(DOMAINS)}"
             )
     credential.competencies.append(
         ParsedCompetency(
@@ -180,12 +225,28 @@ def write_csv(credentials: list[ParsedCredential]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for c in credentials:
-        head = [c.name, c.ctid or "", c.type, c.url or "", c.description, "; ".join(c.occupations), c.region or ""]
+        head = [
+            c.name,
+            c.ctid or "",
+            c.type,
+            c.url or "",
+            c.description,
+            "; ".join(c.occupations),
+            c.region or "",
+        ]
         for comp in c.competencies or [None]:
             tail = (
-                [comp.text, comp.label or "", comp.category or "", comp.level or "", comp.domain or "",
-                 comp.ext_id or "", comp.coded_notation or ""]
-                if comp else [""] * 7
+                [
+                    comp.text,
+                    comp.label or "",
+                    comp.category or "",
+                    comp.level or "",
+                    comp.domain or "",
+                    comp.ext_id or "",
+                    comp.coded_notation or "",
+                ]
+                if comp
+                else [""] * 7
             )
             writer.writerow(head + tail)
     return out.getvalue()

@@ -61,7 +61,9 @@ def graph_nodes(document: Any, depth: int = 0) -> list[dict]:
     if isinstance(document, list):
         nodes = document
     elif not isinstance(document, dict):
-        raise CredentialFormatError("a CTDL document must be a JSON object with an @graph (or a list of nodes)")
+        raise CredentialFormatError(
+            "a CTDL document must be a JSON object with an @graph (or a list of nodes)"
+        )
     elif "@graph" in document:
         nodes = document["@graph"]
         if not isinstance(nodes, list):
@@ -88,7 +90,9 @@ def _unwrap_envelope(document: dict) -> Any:
             return value
         if isinstance(value, str) and value.count(".") == 2:
             return _jwt_payload(value, key)
-    for value in document.values():  # a publish request: {"PublishForOrganizationIdentifier": …, "<X>Graph": {…}}
+    for (
+        value
+    ) in document.values():  # a publish request: {"PublishForOrganizationIdentifier": …, "<X>Graph": {…}}
         if isinstance(value, dict) and ("@graph" in value or "@type" in value):
             return value
     return None
@@ -154,7 +158,8 @@ class _GraphReader:
         text, _ = lang_value(node.get("ceasn:competencyText"))
         if not text:
             raise CredentialFormatError(
-                f'{self._where(node)}: ceasn:competencyText is required (a language map such as {{"en": "…"}})'
+                f"{self._where(node)}: ceasn:competencyText is required (a language map such as "
+                f'{{"en": "…"}})'
             )
         label, _ = lang_value(node.get("ceasn:competencyLabel"))
         notation = node.get("ceasn:codedNotation")
@@ -162,9 +167,13 @@ class _GraphReader:
             raise CredentialFormatError(f"{self._where(node)}: ceasn:codedNotation must be a string")
         parent = next(iter(ref_ids(node.get("ceasn:isChildOf"))), None)
         terms = ref_ids(node.get("ceasn:conceptTerm"))
-        level = next((parse_level(t[len(CCF_LEVEL_URN):]) for t in terms if t.startswith(CCF_LEVEL_URN)), None)
+        level = next(
+            (parse_level(t[len(CCF_LEVEL_URN) :]) for t in terms if t.startswith(CCF_LEVEL_URN)), None
+        )
         if level is None:
-            level = next((lv for lv in map(_level_of, as_list(node.get("ceasn:complexityLevel"))) if lv), None)
+            level = next(
+                (lv for lv in map(_level_of, as_list(node.get("ceasn:complexityLevel"))) if lv), None
+            )
         domain = next((parse_domain(t) for t in terms if t.startswith(CCF_DOMAIN_URN)), None)
         alignments = [ParsedAlignment(uri, True) for uri in ref_ids(node.get("ceasn:exactAlignment"))]
         alignments += [ParsedAlignment(uri, False) for uri in ref_ids(node.get("ceasn:broadAlignment"))]
@@ -209,7 +218,8 @@ class _GraphReader:
             return [self._framework_credential(node) for node in self.framework_nodes]
         if self.competency_nodes:
             raise CredentialFormatError(
-                "the graph has ceasn:Competency nodes but no credential and no ceasn:CompetencyFramework to hold them"
+                "the graph has ceasn:Competency nodes but no credential and no "
+                "ceasn:CompetencyFramework to hold them"
             )
         raise CredentialFormatError(
             "no credential (a ceterms:Credential subclass such as ceterms:Certificate) and no "
@@ -345,7 +355,8 @@ class _GraphReader:
         description, _ = lang_value(target.get("ceterms:targetNodeDescription"))
         if not name and not description:
             raise CredentialFormatError(
-                f"{at}: names no competency (needs ceterms:targetNodeName or a ceterms:targetNode in the graph)"
+                f"{at}: names no competency (needs ceterms:targetNodeName or a ceterms:targetNode "
+                f"in the graph)"
             )
         notation = target.get("ceterms:codedNotation")
         return [
@@ -360,7 +371,13 @@ class _GraphReader:
 
 def _level_of(item: Any) -> int | None:
     if isinstance(item, dict):
-        for key in ("ceterms:codedNotation", "ceterms:targetNodeName", "ceterms:name", "ceterms:targetNode", "@id"):
+        for key in (
+            "ceterms:codedNotation",
+            "ceterms:targetNodeName",
+            "ceterms:name",
+            "ceterms:targetNode",
+            "@id",
+        ):
             value = item.get(key)
             text = lang_value(value)[0] if isinstance(value, dict | list) else value
             level = parse_level(text)
@@ -381,11 +398,18 @@ def _base_language(lang: str | None) -> str:
 
 def _region(node: dict) -> str | None:
     for place in as_list(node.get("ceterms:region")) + [
-        p for j in as_list(node.get("ceterms:jurisdiction")) if isinstance(j, dict)
+        p
+        for j in as_list(node.get("ceterms:jurisdiction"))
+        if isinstance(j, dict)
         for p in as_list(j.get("ceterms:mainJurisdiction"))
     ]:
         if isinstance(place, dict):
-            for key in ("ceterms:name", "ceterms:addressRegion", "ceterms:addressLocality", "ceterms:addressCountry"):
+            for key in (
+                "ceterms:name",
+                "ceterms:addressRegion",
+                "ceterms:addressLocality",
+                "ceterms:addressCountry",
+            ):
                 text, _ = lang_value(place.get(key))
                 if text:
                     return text

@@ -2,8 +2,8 @@
 
 Written to the Credential Registry's JSON Schemas (validation-schema in the shared data): every competency has
 `@id`, `ceterms:ctid`, `ceasn:competencyText`, `ceasn:isPartOf`; the framework has `ceasn:name`,
-`ceasn:description`, `ceasn:inLanguage` and an author. The competency label, which those schemas do not have on
-ceasn:Competency, travels as the `ceterms:targetNodeName` of the credential's condition profile (as CTDL
+`ceasn:description`, `ceasn:inLanguage` and an author. The competency label, which those schemas do not have
+on ceasn:Competency, travels as the `ceterms:targetNodeName` of the credential's condition profile (as CTDL
 intends for naming a target competency); Connecting Credentials Framework level and domain travel as
 `ceasn:conceptTerm` URNs. `read_ctdl(write_ctdl(x))` gives x back (tests/unit/credentials).
 
@@ -65,7 +65,9 @@ def write_ctdl(credential: ParsedCredential, author: str) -> dict:
             top.append(node["@id"])
         if c.ext_id in children:
             node["ceasn:hasChild"] = children[c.ext_id]  # type: ignore[index]
-        terms = ([f"{CCF_LEVEL_URN}{c.level}"] if c.level else []) + ([f"{CCF_DOMAIN_URN}{c.domain}"] if c.domain else [])
+        terms = ([f"{CCF_LEVEL_URN}{c.level}"] if c.level else []) + (
+            [f"{CCF_DOMAIN_URN}{c.domain}"] if c.domain else []
+        )
         if terms:
             node["ceasn:conceptTerm"] = terms
         exact = [a.uri for a in c.alignments if a.exact]

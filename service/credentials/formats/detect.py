@@ -38,18 +38,22 @@ def load_json(data: bytes | str) -> Any:
     try:
         return json.loads(decode_csv(data) if isinstance(data, bytes) else data)
     except json.JSONDecodeError as exc:
-        raise CredentialFormatError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise CredentialFormatError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
 
 
 def is_native(document: Any) -> bool:
     """The native shape of POST /api/v1/credentials ({"name", "competencies": [...]}), not JSON-LD or CASE."""
-    return isinstance(document, dict) and "name" in document and not any(
-        k.startswith("@") or k.lower() in ("cfdocument", "cfitems") for k in document
+    return (
+        isinstance(document, dict)
+        and "name" in document
+        and not any(k.startswith("@") or k.lower() in ("cfdocument", "cfitems") for k in document)
     )
 
 
 def read_credential_document(data: bytes | str, content_type: str | None) -> list[ParsedCredential]:
-    """Parse a CTDL JSON-LD, CASE CFPackage or CSV document. Raises CredentialFormatError naming what is wrong."""
+    """Parse a CTDL JSON-LD, CASE CFPackage or CSV document; CredentialFormatError names what is wrong."""
     kind = media_type(content_type)
     if kind in CSV_TYPES:
         return read_csv(data)
@@ -62,7 +66,8 @@ def read_credential_document(data: bytes | str, content_type: str | None) -> lis
         if looks_like_ctdl(document):
             return read_ctdl(document)
         raise CredentialFormatError(
-            "this JSON is neither a CASE CFPackage (CFDocument, CFItems) nor CTDL JSON-LD (@graph with ceterms:/ceasn: "
+            "this JSON is neither a CASE CFPackage (CFDocument, CFItems) nor CTDL JSON-LD (@graph "
+            "with ceterms:/ceasn: "
             "nodes); native credentials go to POST /api/v1/credentials"
         )
     raise UnsupportedContentType(

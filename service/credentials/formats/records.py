@@ -55,3 +55,38 @@ class ParsedCredential:
 def text_hash(text: str) -> str:
     """Identity of a competency statement: whitespace and letter case do not count as a change."""
     return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+# Column sizes of the credential and competency tables: a longer value is the file's error, not the
+# database's.
+CREDENTIAL_LIMITS = {
+    "name": 500,
+    "ctid": 100,
+    "url": 2000,
+    "type": 100,
+    "region": 200,
+    "language": 16,
+    "framework_ctid": 100,
+}
+COMPETENCY_LIMITS = {"ext_id": 300, "label": 500, "category": 300, "coded_notation": 100, "text": 20_000}
+
+
+def check_sizes(credentials: list[ParsedCredential]) -> None:
+    """Refuse values that do not fit, naming the credential, the competency and the field."""
+    for credential in credentials:
+        for field_name, limit in CREDENTIAL_LIMITS.items():
+            value = getattr(credential, field_name)
+            if value is not None and len(value) > limit:
+                raise CredentialFormatError(
+                    f"credential {credential.name[:80]!r}: {field_name} is {len(value)} characters "
+                    f"long; at most {limit}"
+                )
+        for position, competency in enumerate(credential.competencies, start=1):
+            for field_name, limit in COMPETENCY_LIMITS.items():
+                value = getattr(competency, field_name)
+                if value is not None and len(value) > limit:
+                    raise CredentialFormatError(
+                        f"credential {credential.name[:80]!r}, competency {position} "
+                        f"({competency.text[:60]!r}): "
+                        f"{field_name} is {len(value)} characters long; at most {limit}"
+                    )

@@ -33,17 +33,52 @@ CCF_LEVEL_URN = "urn:connecting-credentials:level:"
 CCF_DOMAIN_URN = "urn:connecting-credentials:domain:"
 
 # CTDL credential classes (ceterms:Credential and its subclasses) without the prefix; names ending in one of
-# CREDENTIAL_SUFFIXES are credential classes too (ceterms:BachelorOfScienceDegree, ceterms:ProfessionalDoctorate).
-CREDENTIAL_CLASSES = frozenset({
-    "Credential", "ApprenticeshipCertificate", "AssociateDegree", "BachelorDegree", "Badge", "Certificate",
-    "CertificateOfCompletion", "CertificateOfParticipation", "Certification", "Degree", "DigitalBadge", "Diploma",
-    "DoctoralDegree", "GeneralEducationDevelopment", "JourneymanCertificate", "License", "MasterCertificate",
-    "MasterDegree", "MicroCredential", "OpenBadge", "ProfessionalDoctorate", "QualityAssuranceCredential",
-    "ResearchDoctorate", "SecondarySchoolDiploma", "BasicTechnicalCertificate", "AcademicCertificate",
-    "ProficiencyCertificate", "SpecialistDegree", "PostBaccalaureateCertificate", "PostMasterCertificate",
-})
-CREDENTIAL_SUFFIXES = ("Degree", "Certificate", "Certification", "Badge", "Diploma", "License", "Doctorate",
-                       "Credential")
+# CREDENTIAL_SUFFIXES are credential classes too (ceterms:BachelorOfScienceDegree,
+# ceterms:ProfessionalDoctorate).
+CREDENTIAL_CLASSES = frozenset(
+    {
+        "Credential",
+        "ApprenticeshipCertificate",
+        "AssociateDegree",
+        "BachelorDegree",
+        "Badge",
+        "Certificate",
+        "CertificateOfCompletion",
+        "CertificateOfParticipation",
+        "Certification",
+        "Degree",
+        "DigitalBadge",
+        "Diploma",
+        "DoctoralDegree",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "License",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "OpenBadge",
+        "ProfessionalDoctorate",
+        "QualityAssuranceCredential",
+        "ResearchDoctorate",
+        "SecondarySchoolDiploma",
+        "BasicTechnicalCertificate",
+        "AcademicCertificate",
+        "ProficiencyCertificate",
+        "SpecialistDegree",
+        "PostBaccalaureateCertificate",
+        "PostMasterCertificate",
+    }
+)
+CREDENTIAL_SUFFIXES = (
+    "Degree",
+    "Certificate",
+    "Certification",
+    "Badge",
+    "Diploma",
+    "License",
+    "Doctorate",
+    "Credential",
+)
 # The classes the shipped CTDL JSON Schema knows; an export of any other type is written as a Certificate.
 FRAMEWORK_TYPE = "CompetencyFramework"
 
@@ -85,7 +120,7 @@ def parse_domain(value: object) -> str | None:
         return None
     text = " ".join(str(value).strip().lower().replace("_", " ").split())
     if text.startswith(CCF_DOMAIN_URN):
-        text = text[len(CCF_DOMAIN_URN):]
+        text = text[len(CCF_DOMAIN_URN) :]
     return CCF_DOMAINS.get(text)
 
 

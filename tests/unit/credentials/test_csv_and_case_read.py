@@ -10,21 +10,28 @@ from service.credentials.formats import CredentialFormatError, read_credential_d
 from service.credentials.formats.case_read import read_case
 from service.credentials.formats.csv_read import read_csv, write_csv
 
-HEADER = "credential_name,credential_ctid,credential_type,occupations,region,competency_text,competency_label,competency_category,competency_level,competency_domain\n"
+HEADER = (
+    "credential_name,credential_ctid,credential_type,occupations,region,"
+    "competency_text,competency_label,competency_category,competency_level,competency_domain\n"
+)
 
 
 def test_rows_group_into_credentials_with_levels_and_occupations():
     text = HEADER + (
-        "Welding,,Certificate,51-4121.00;514122,Ohio,Perform GMAW welding,MIG,Processes,Level 3,Specialized skills\n"
+        "Welding,,Certificate,51-4121.00;514122,Ohio,Perform GMAW welding,MIG,Processes,Level "
+        "3,Specialized skills\n"
         "Welding,,,51-4121.00,,Read welding symbols,,,4,knowledge\n"
         "\n"
-        "Nursing Aide,ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa,Certification,31-1131.00,,Take vital signs,,,L2,social\n"
+        "Nursing Aide,ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa,Certification,31-1131.00,,Take vital "
+        "signs,,,L2,social\n"
     )
     welding, aide = read_csv(text.encode("utf-8-sig"))
     assert welding.name == "Welding" and welding.type == "Certificate" and welding.ctid is None
     assert welding.occupations == ["51-4121.00", "51-4122"]
     assert [(c.text, c.label, c.level, c.domain) for c in welding.competencies] == [
-        ("Perform GMAW welding", "MIG", 3, "specialized"), ("Read welding symbols", None, 4, "knowledge")]
+        ("Perform GMAW welding", "MIG", 3, "specialized"),
+        ("Read welding symbols", None, 4, "knowledge"),
+    ]
     assert aide.ctid == "ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa" and aide.type == "Certification"
     assert aide.competencies[0].level == 2
 
@@ -38,12 +45,18 @@ def test_semicolon_separated_and_aliases():
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("Welding,,,,,Weld,,,9,", r"row 2, competency_level: '9' is not a Connecting Credentials Framework level"),
+        (
+            "Welding,,,,,Weld,,,9,",
+            r"row 2, competency_level: '9' is not a Connecting Credentials Framework level",
+        ),
         ("Welding,,,,,Weld,,,,artistic", r"row 2, competency_domain: 'artistic' is not one of"),
         ("Welding,,,welder,,Weld,,,,", r"row 2, occupations: 'welder' is not an O\*NET-SOC or SOC code"),
         (",,,,,Weld,,,,", r"row 2, credential_name: is required"),
         ("Welding,nope,,,,Weld,,,,", r"row 2, credential_ctid: 'nope' does not look like ce-<uuid>"),
-        ("Welding,,Diploma Mill,,,Weld,,,,", r"row 2, credential_type: 'Diploma Mill' is not a CTDL credential type"),
+        (
+            "Welding,,Diploma Mill,,,Weld,,,,",
+            r"row 2, credential_type: 'Diploma Mill' is not a CTDL credential type",
+        ),
     ],
 )
 def test_errors_name_row_and_column(row, message):
@@ -53,7 +66,10 @@ def test_errors_name_row_and_column(row, message):
 
 def test_conflicting_credential_values_and_unknown_columns():
     rows = HEADER + "Welding,,Certificate,,,A,,,,\nWelding,,Badge,,,B,,,,\n"
-    with pytest.raises(CredentialFormatError, match="row 3, credential_type: 'Badge' differs from 'Certificate' given on row 2"):
+    with pytest.raises(
+        CredentialFormatError,
+        match="row 3, credential_type: 'Badge' differs from 'Certificate' given on row 2",
+    ):
         read_csv(rows)
     with pytest.raises(CredentialFormatError, match="unknown column.*'competency_levle'"):
         read_csv("credential_name,competency_text,competency_levle\nA,B,3\n")
@@ -65,27 +81,50 @@ def test_conflicting_credential_values_and_unknown_columns():
 
 
 def test_write_csv_reads_back_the_same():
-    text = HEADER + "Welding,ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa,Certificate,51-4121.00,Ohio,\"Weld, cut and grind\",Weld,Processes,3,specialized\n"
+    text = (
+        HEADER
+        + "Welding,ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa,Certificate,51-4121.00,Ohio,"
+        + '"Weld, cut and grind",Weld,Processes,3,specialized\n'
+    )
     parsed = read_csv(text)
     assert read_csv(write_csv(parsed)) == parsed
 
 
 CASE = {
     "CFDocument": {
-        "identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "uri": "https://case.example/uri/9a8b", "title": "Welding Standards",
-        "creator": "State Board", "description": "Entry-level welding.", "language": "en-US",
+        "identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "uri": "https://case.example/uri/9a8b",
+        "title": "Welding Standards",
+        "creator": "State Board",
+        "description": "Entry-level welding.",
+        "language": "en-US",
     },
     "CFItems": [
-        {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001", "fullStatement": "Welding processes", "CFItemType": "Domain",
-         "humanCodingScheme": "W"},
-        {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002", "fullStatement": "Perform SMAW on plate in all positions",
-         "abbreviatedStatement": "SMAW", "humanCodingScheme": "W.1", "CFItemType": "Competency"},
+        {
+            "identifier": "11111111-aaaa-4bbb-8ccc-000000000001",
+            "fullStatement": "Welding processes",
+            "CFItemType": "Domain",
+            "humanCodingScheme": "W",
+        },
+        {
+            "identifier": "11111111-aaaa-4bbb-8ccc-000000000002",
+            "fullStatement": "Perform SMAW on plate in all positions",
+            "abbreviatedStatement": "SMAW",
+            "humanCodingScheme": "W.1",
+            "CFItemType": "Competency",
+        },
     ],
     "CFAssociations": [
-        {"associationType": "isChildOf", "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"},
-         "destinationNodeURI": {"identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}},
-        {"associationType": "isChildOf", "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002"},
-         "destinationNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"}},
+        {
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"},
+            "destinationNodeURI": {"identifier": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"},
+        },
+        {
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000002"},
+            "destinationNodeURI": {"identifier": "11111111-aaaa-4bbb-8ccc-000000000001"},
+        },
     ],
 }
 
@@ -96,7 +135,12 @@ def test_case_package():
     assert framework.name == "Welding Standards" and framework.language == "en"
     assert framework.ctid == framework.framework_ctid == "ce-9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
     domain, item = framework.competencies
-    assert (domain.text, domain.category, domain.coded_notation, domain.parent_ext_id) == ("Welding processes", "Domain", "W", None)
+    assert (domain.text, domain.category, domain.coded_notation, domain.parent_ext_id) == (
+        "Welding processes",
+        "Domain",
+        "W",
+        None,
+    )
     assert (item.label, item.coded_notation, item.category) == ("SMAW", "W.1", "Competency")
     assert item.ext_id == "ce-11111111-aaaa-4bbb-8ccc-000000000002" and item.parent_ext_id == domain.ext_id
 
@@ -104,7 +148,11 @@ def test_case_package():
 def test_case_errors():
     broken = json.loads(json.dumps(CASE))
     del broken["CFItems"][1]["fullStatement"]
-    with pytest.raises(CredentialFormatError, match=r'CFItems\[1\] \(identifier "11111111-aaaa-4bbb-8ccc-000000000002"\): fullStatement is required'):
+    with pytest.raises(
+        CredentialFormatError,
+        match=r'CFItems\[1\] \(identifier "11111111-aaaa-4bbb-8ccc-000000000002"\): fullStatement '
+        r"is required",
+    ):
         read_case(broken)
     with pytest.raises(CredentialFormatError, match="CFDocument: title is required"):
         read_case({"CFDocument": {"identifier": "x"}, "CFItems": []})

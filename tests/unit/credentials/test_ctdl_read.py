@@ -1,4 +1,4 @@
-"""CTDL JSON-LD reading: graphs, single nodes, registry envelopes, competencies and errors naming node and field."""
+"""CTDL JSON-LD reading: graphs, nodes, registry envelopes, competencies, errors naming node and field."""
 
 from __future__ import annotations
 
@@ -29,38 +29,76 @@ CREDENTIAL = {
     "ceterms:description": {"en-US": "Short course."},
     "ceterms:subjectWebpage": "https://college.example/network",
     "ceterms:occupationType": [
-        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:codedNotation": "15-1231.00",
-         "ceterms:targetNodeName": {"en": "Computer Network Support Specialists"}},
-        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": "https://www.onetonline.org/link/summary/15-1244.00"},
-        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Help desk technician"}},
+        {
+            "@type": "ceterms:CredentialAlignmentObject",
+            "ceterms:codedNotation": "15-1231.00",
+            "ceterms:targetNodeName": {"en": "Computer Network Support Specialists"},
+        },
+        {
+            "@type": "ceterms:CredentialAlignmentObject",
+            "ceterms:targetNode": "https://www.onetonline.org/link/summary/15-1244.00",
+        },
+        {
+            "@type": "ceterms:CredentialAlignmentObject",
+            "ceterms:targetNodeName": {"en": "Help desk technician"},
+        },
     ],
-    "ceterms:requires": [{
-        "@type": "ceterms:ConditionProfile",
-        "ceterms:description": {"en": "Competencies"},
-        "ceterms:targetCompetency": [
-            {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": C1,
-             "ceterms:targetNodeName": {"en": "Subnetting"}, "ceterms:framework": FRAMEWORK},
-            {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": C2, "ceterms:framework": FRAMEWORK},
-        ],
-    }],
-    "ceterms:isPartOf": ["https://credentialengineregistry.org/resources/ce-55555555-5555-4555-8555-555555555555"],
+    "ceterms:requires": [
+        {
+            "@type": "ceterms:ConditionProfile",
+            "ceterms:description": {"en": "Competencies"},
+            "ceterms:targetCompetency": [
+                {
+                    "@type": "ceterms:CredentialAlignmentObject",
+                    "ceterms:targetNode": C1,
+                    "ceterms:targetNodeName": {"en": "Subnetting"},
+                    "ceterms:framework": FRAMEWORK,
+                },
+                {
+                    "@type": "ceterms:CredentialAlignmentObject",
+                    "ceterms:targetNode": C2,
+                    "ceterms:framework": FRAMEWORK,
+                },
+            ],
+        }
+    ],
+    "ceterms:isPartOf": [
+        "https://credentialengineregistry.org/resources/ce-55555555-5555-4555-8555-555555555555"
+    ],
     "ceterms:region": [{"@type": "ceterms:Place", "ceterms:name": {"en": "Ohio"}}],
 }
 FRAMEWORK_NODE = {
-    "@id": FRAMEWORK, "@type": "ceasn:CompetencyFramework", "ceterms:ctid": "ce-11111111-1111-4111-8111-111111111111",
-    "ceasn:name": {"en": "Network Basics Framework"}, "ceasn:description": {"en": "Framework."}, "ceasn:inLanguage": ["en"],
+    "@id": FRAMEWORK,
+    "@type": "ceasn:CompetencyFramework",
+    "ceterms:ctid": "ce-11111111-1111-4111-8111-111111111111",
+    "ceasn:name": {"en": "Network Basics Framework"},
+    "ceasn:description": {"en": "Framework."},
+    "ceasn:inLanguage": ["en"],
 }
 COMPETENCY_1 = {
-    "@id": C1, "@type": "ceasn:Competency", "ceterms:ctid": "ce-22222222-2222-4222-8222-222222222222",
-    "ceasn:competencyText": {"en-US": "Divide an IPv4 network into subnets"}, "ceasn:isPartOf": [FRAMEWORK],
-    "ceasn:competencyCategory": [{"en": "Addressing"}], "ceasn:codedNotation": "NB.1",
-    "ceasn:complexityLevel": [{"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Level 4"}}],
+    "@id": C1,
+    "@type": "ceasn:Competency",
+    "ceterms:ctid": "ce-22222222-2222-4222-8222-222222222222",
+    "ceasn:competencyText": {"en-US": "Divide an IPv4 network into subnets"},
+    "ceasn:isPartOf": [FRAMEWORK],
+    "ceasn:competencyCategory": [{"en": "Addressing"}],
+    "ceasn:codedNotation": "NB.1",
+    "ceasn:complexityLevel": [
+        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Level 4"}}
+    ],
     "ceasn:exactAlignment": ["http://data.europa.eu/esco/skill/abc"],
 }
 COMPETENCY_2 = {
-    "@id": C2, "@type": "ceasn:Competency", "ceterms:ctid": "ce-33333333-3333-4333-8333-333333333333",
-    "ceasn:competencyText": {"es": "Configurar enrutadores", "en": "Configure routers"}, "ceasn:isPartOf": [FRAMEWORK],
-    "ceasn:isChildOf": [C1], "ceasn:conceptTerm": ["urn:connecting-credentials:level:5", "urn:connecting-credentials:domain:specialized"],
+    "@id": C2,
+    "@type": "ceasn:Competency",
+    "ceterms:ctid": "ce-33333333-3333-4333-8333-333333333333",
+    "ceasn:competencyText": {"es": "Configurar enrutadores", "en": "Configure routers"},
+    "ceasn:isPartOf": [FRAMEWORK],
+    "ceasn:isChildOf": [C1],
+    "ceasn:conceptTerm": [
+        "urn:connecting-credentials:level:5",
+        "urn:connecting-credentials:domain:specialized",
+    ],
     "ceasn:broadAlignment": ["urn:onet:tech:cisco-ios"],
 }
 
@@ -78,7 +116,12 @@ def test_credential_with_framework_and_targeted_competencies():
     assert credential.is_part_of == ["ce-55555555-5555-4555-8555-555555555555"]
     first, second = credential.competencies
     assert (first.text, first.label, first.category, first.coded_notation, first.level) == (
-        "Divide an IPv4 network into subnets", "Subnetting", "Addressing", "NB.1", 4)
+        "Divide an IPv4 network into subnets",
+        "Subnetting",
+        "Addressing",
+        "NB.1",
+        4,
+    )
     assert [(a.uri, a.exact) for a in first.alignments] == [("http://data.europa.eu/esco/skill/abc", True)]
     assert second.text == "Configure routers"  # English preferred over the first language given
     assert (second.level, second.domain) == (5, "specialized")
@@ -91,7 +134,10 @@ def test_lone_credential_without_targets_takes_every_competency_of_the_graph():
     lone["@type"] = "ceterms:AssociateOfAppliedScienceDegree"
     [credential] = read_ctdl(graph(lone, FRAMEWORK_NODE, COMPETENCY_1, COMPETENCY_2))
     assert credential.type == "AssociateOfAppliedScienceDegree"
-    assert [c.text for c in credential.competencies] == ["Divide an IPv4 network into subnets", "Configure routers"]
+    assert [c.text for c in credential.competencies] == [
+        "Divide an IPv4 network into subnets",
+        "Configure routers",
+    ]
 
 
 def test_framework_without_credential_becomes_a_framework_credential():
@@ -103,22 +149,48 @@ def test_framework_without_credential_becomes_a_framework_credential():
 
 
 def test_inline_target_competencies_are_read_from_the_alignment_object():
-    node = dict(CREDENTIAL, **{"ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:targetCompetency": [
-        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Customer service"},
-         "ceterms:targetNodeDescription": {"en": "Resolve customer complaints politely"}},
-        {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNodeName": {"en": "Teamwork"}},
-    ]}]})
+    node = dict(
+        CREDENTIAL,
+        **{
+            "ceterms:requires": [
+                {
+                    "@type": "ceterms:ConditionProfile",
+                    "ceterms:targetCompetency": [
+                        {
+                            "@type": "ceterms:CredentialAlignmentObject",
+                            "ceterms:targetNodeName": {"en": "Customer service"},
+                            "ceterms:targetNodeDescription": {"en": "Resolve customer complaints politely"},
+                        },
+                        {
+                            "@type": "ceterms:CredentialAlignmentObject",
+                            "ceterms:targetNodeName": {"en": "Teamwork"},
+                        },
+                    ],
+                }
+            ]
+        },
+    )
     [credential] = read_ctdl(graph(node))
     assert [(c.text, c.label) for c in credential.competencies] == [
-        ("Resolve customer complaints politely", "Customer service"), ("Teamwork", None)]
+        ("Resolve customer complaints politely", "Customer service"),
+        ("Teamwork", None),
+    ]
 
 
 def test_registry_envelope_with_decoded_resource_and_jwt():
     document = graph(CREDENTIAL, FRAMEWORK_NODE, COMPETENCY_1, COMPETENCY_2)
-    envelope = {"envelope_type": "resource_data", "envelope_community": "ce_registry", "decoded_resource": document}
+    envelope = {
+        "envelope_type": "resource_data",
+        "envelope_community": "ce_registry",
+        "decoded_resource": document,
+    }
     assert read_ctdl(envelope)[0].name == "Network Basics Micro-credential"
     payload = base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
-    signed = {"envelope_type": "resource_data", "resource": f"eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln", "resource_format": "json"}
+    signed = {
+        "envelope_type": "resource_data",
+        "resource": f"eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln",
+        "resource_format": "json",
+    }
     assert len(read_ctdl(signed)[0].competencies) == 2
     publish = {"PublishForOrganizationIdentifier": "ce-x", "GraphInput": document}
     assert read_ctdl(publish)[0].framework_ctid == "ce-11111111-1111-4111-8111-111111111111"
@@ -127,7 +199,11 @@ def test_registry_envelope_with_decoded_resource_and_jwt():
 def test_errors_name_the_node_and_the_field():
     broken = dict(COMPETENCY_2)
     del broken["ceasn:competencyText"]
-    with pytest.raises(CredentialFormatError, match=r'node "https://credentialengineregistry.org/resources/ce-3333.*ceasn:Competency.*ceasn:competencyText is required'):
+    with pytest.raises(
+        CredentialFormatError,
+        match=r'node "https://credentialengineregistry.org/resources/ce-3333.*ceasn:Competency.*'
+        r"ceasn:competencyText is required",
+    ):
         read_ctdl(graph(CREDENTIAL, FRAMEWORK_NODE, COMPETENCY_1, broken))
     nameless = {k: v for k, v in CREDENTIAL.items() if k != "ceterms:name"}
     with pytest.raises(CredentialFormatError, match="ceterms:MicroCredential.*ceterms:name is required"):

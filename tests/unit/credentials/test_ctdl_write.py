@@ -36,7 +36,11 @@ def validate_export(document: dict) -> None:
     for node in document["@graph"]:
         kind = node["@type"]
         validator = VALIDATORS[
-            "framework" if kind == "ceasn:CompetencyFramework" else "competency" if kind == "ceasn:Competency" else "credential"
+            "framework"
+            if kind == "ceasn:CompetencyFramework"
+            else "competency"
+            if kind == "ceasn:Competency"
+            else "credential"
         ]
         errors = sorted(validator.iter_errors(node), key=lambda e: list(e.path))
         assert not errors, f"{node['@id']}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
@@ -45,17 +49,35 @@ def validate_export(document: dict) -> None:
 def sample() -> ParsedCredential:
     base = "ce-00000000-0000-4000-8000-00000000000"
     return ParsedCredential(
-        name="Network Technician Certificate", source_format="ctdl", ctid=base + "1", description="Networks.",
-        url="https://college.example/net", type="Certification", occupations=["15-1231.00", "15-1244"],
-        region="Ohio", language="en", framework_ctid=base + "2",
+        name="Network Technician Certificate",
+        source_format="ctdl",
+        ctid=base + "1",
+        description="Networks.",
+        url="https://college.example/net",
+        type="Certification",
+        occupations=["15-1231.00", "15-1244"],
+        region="Ohio",
+        language="en",
+        framework_ctid=base + "2",
         extra={"ctdl": {"ceterms:ownedBy": ["https://college.example/#org"]}},
         is_part_of=[base + "9"],
         competencies=[
-            ParsedCompetency(text="Configure routers and switches", ext_id=base + "3", label="Routing", category="Networking",
-                             coded_notation="N.1", level=4, domain="specialized",
-                             alignments=[ParsedAlignment("http://data.europa.eu/esco/skill/x", True),
-                                         ParsedAlignment("urn:onet:tech:cisco-ios", False)]),
-            ParsedCompetency(text="Subnet IPv4 networks", ext_id=base + "4", parent_ext_id=base + "3", level=5),
+            ParsedCompetency(
+                text="Configure routers and switches",
+                ext_id=base + "3",
+                label="Routing",
+                category="Networking",
+                coded_notation="N.1",
+                level=4,
+                domain="specialized",
+                alignments=[
+                    ParsedAlignment("http://data.europa.eu/esco/skill/x", True),
+                    ParsedAlignment("urn:onet:tech:cisco-ios", False),
+                ],
+            ),
+            ParsedCompetency(
+                text="Subnet IPv4 networks", ext_id=base + "4", parent_ext_id=base + "3", level=5
+            ),
             ParsedCompetency(text="Explain network security basics", ext_id=base + "5", domain="knowledge"),
         ],
     )
@@ -85,8 +107,19 @@ def test_an_invalid_node_is_caught_by_the_schemas():
 def test_round_trip_gives_back_the_same_credential():
     original = sample()
     [back] = read_ctdl(write_ctdl(original, author="x"))
-    for field in ("name", "ctid", "description", "url", "type", "occupations", "region", "language",
-                  "framework_ctid", "is_part_of", "has_part"):
+    for field in (
+        "name",
+        "ctid",
+        "description",
+        "url",
+        "type",
+        "occupations",
+        "region",
+        "language",
+        "framework_ctid",
+        "is_part_of",
+        "has_part",
+    ):
         assert getattr(back, field) == getattr(original, field), field
     assert back.competencies == original.competencies
 
@@ -98,7 +131,9 @@ def test_framework_only_credential_exports_without_a_credential_node():
     assert {n["@type"] for n in document["@graph"]} == {"ceasn:CompetencyFramework", "ceasn:Competency"}
     validate_export(document)
     [back] = read_ctdl(document)
-    assert back.type == "CompetencyFramework" and [c.text for c in back.competencies] == [c.text for c in framework.competencies]
+    assert back.type == "CompetencyFramework" and [c.text for c in back.competencies] == [
+        c.text for c in framework.competencies
+    ]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

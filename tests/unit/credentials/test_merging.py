@@ -1,4 +1,4 @@
-"""Pure merge rules: matching a file's competencies to stored ones, and link plans that keep human decisions."""
+"""Pure merge rules: matching a file's competencies to stored ones; link plans that keep human decisions."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ def stored(id_, text, ext=None, deleted=False):
 
 
 def test_matching_by_id_then_identifier_then_statement():
-    rows = [stored(1, "Weld steel", "ce-a"), stored(2, "Read blueprints"), stored(3, "Cut metal"), stored(4, "Old", deleted=True)]
+    rows = [
+        stored(1, "Weld steel", "ce-a"),
+        stored(2, "Read blueprints"),
+        stored(3, "Cut metal"),
+        stored(4, "Old", deleted=True),
+    ]
     parsed = [
         ParsedCompetency(text="Weld stainless steel", ext_id="ce-a"),  # same identifier, new statement
         ParsedCompetency(text="read   BLUEPRINTS"),  # same statement (case and spacing aside)
@@ -27,13 +32,20 @@ def test_matching_by_id_then_identifier_then_statement():
         ParsedCompetency(text="Old"),  # comes back from the removed ones
     ]
     matches, removed = match_competencies(rows, parsed)
-    assert [(m.stored_id, m.text_changed) for m in matches] == [(1, True), (2, False), (None, True), (4, False)]
+    assert [(m.stored_id, m.text_changed) for m in matches] == [
+        (1, True),
+        (2, False),
+        (None, True),
+        (4, False),
+    ]
     assert removed == [3]
 
 
 def test_duplicate_statements_pair_in_order_and_db_ids_win():
     rows = [stored(1, "Weld"), stored(2, "Weld"), stored(3, "Cut", "ce-c")]
-    matches, removed = match_competencies(rows, [ParsedCompetency(text="Weld"), ParsedCompetency(text="Weld")])
+    matches, removed = match_competencies(
+        rows, [ParsedCompetency(text="Weld"), ParsedCompetency(text="Weld")]
+    )
     assert [m.stored_id for m in matches] == [1, 2] and removed == [3]
     edited = ParsedCompetency(text="Cut thick plate", db_id=3)
     matches, _ = match_competencies(rows, [edited])
@@ -60,8 +72,11 @@ def test_plan_keeps_human_decisions_and_refreshes_suggestions():
 
 
 def test_plan_with_nothing_proposed_removes_only_suggestions():
-    existing = [LinkState(1, "a", "confirmed", "concept", 0.6), LinkState(2, "b", "suggested", "concept", 0.7),
-                LinkState(3, "c", "rejected", "fuzzy", 0.6)]
+    existing = [
+        LinkState(1, "a", "confirmed", "concept", 0.6),
+        LinkState(2, "b", "suggested", "concept", 0.7),
+        LinkState(3, "c", "rejected", "fuzzy", 0.6),
+    ]
     plan = plan_links(existing, [])
     assert plan.delete == [2] and not plan.update and not plan.insert
 
@@ -75,15 +90,31 @@ def test_asserted_alignments_confirm_but_never_overturn_a_rejection():
     assert not plan.delete
 
 
-@pytest.mark.parametrize(("value", "level"), [(4, 4), ("4", 4), ("Level 4", 4), ("L4", 4), ("CCF level 8", 8),
-                                              ("urn:x:level:3", 3), ("9", None), (0, None), ("", None), ("high", None)])
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        (4, 4),
+        ("4", 4),
+        ("Level 4", 4),
+        ("L4", 4),
+        ("CCF level 8", 8),
+        ("urn:x:level:3", 3),
+        ("9", None),
+        (0, None),
+        ("", None),
+        ("high", None),
+    ],
+)
 def test_levels(value, level):
     assert parse_level(value) == level
 
 
 def test_domains_and_occupations():
     assert parse_domain("Specialised skills") == "specialized" and parse_domain("SOCIAL") == "social"
-    assert parse_domain("urn:connecting-credentials:domain:personal") == "personal" and parse_domain("art") is None
+    assert (
+        parse_domain("urn:connecting-credentials:domain:personal") == "personal"
+        and parse_domain("art") is None
+    )
     assert normalise_occupation("15-1232.00") == "15-1232.00" and normalise_occupation("151232") == "15-1232"
     assert normalise_occupation("15-1232.0") is None and normalise_occupation("welder") is None
 
