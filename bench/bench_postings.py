@@ -1,0 +1,193 @@
+"""Benchmark: postings end to end on PostgreSQL: HTTP intake → extraction by worker processes → storage.
+
+Generates `--count` postings (default 100,000) from our own templates (service/postings/synthetic.py), posts
+them in batches to a real `uvicorn` server (the app, no in-process worker), while `--workers` (default 2)
+`skillpulse worker` processes claim batches with FOR UPDATE SKIP LOCKED, extract skills and occupations and
+store the mentions with COPY. Reports intake and end-to-end postings per second, and checks that every
+posting was stored once and extracted once. Target: ≥ 150 postings/s end to end on the 2-core machine.
+
+    .venv/bin/python bench/bench_postings.py                  # 100,000 postings, two workers
+    .venv/bin/python bench/bench_postings.py --count 5000     # a quicker run
+
+The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from service.auth.services import create_user, get_or_create_org, issue_token
+from service.db import create_engine, session_scope, upgrade
+from service.postings.synthetic import generate_postings
+from service.settings import build_settings
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _create_database() -> tuple[str, str]:
+    name = f"skillpulse_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name, ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+
+
+async def _drop_database(name: str) -> None:
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def _token(url: str) -> str:
+    settings = build_settings(database={"url": url})
+    engine = create_engine(settings)
+    try:
+        async with session_scope(engine) as session:
+            org, _ = await get_or_create_org(session, "Bench")
+            user = await create_user(session, org, "bench@example.org", "designer")
+            return (await issue_token(session, user, "bench")).token
+    finally:
+        await engine.dispose()
+
+
+async def _progress(url: str) -> tuple[int, int, int]:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        row = await conn.fetchrow(
+            "SELECT count(*) AS total, count(*) FILTER (WHERE extraction_status = 'pending') AS pending, "
+            "(SELECT count(*) FROM posting_skill) AS mentions FROM posting"
+        )
+        return row["total"], row["pending"], row["mentions"]
+    finally:
+        await conn.close()
+
+
+async def _check(url: str) -> dict:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return dict(await conn.fetchrow(
+            "SELECT count(*) AS postings, count(DISTINCT (source, external_id)) AS distinct_keys, "
+            "count(*) FILTER (WHERE extraction_status = 'done') AS done, "
+            "count(*) FILTER (WHERE occupation_code IS NOT NULL) AS with_occupation, "
+            "(SELECT count(*) FROM posting_skill) AS mentions, "
+            "(SELECT count(*) FROM (SELECT posting_id, start, \"end\" FROM posting_skill "
+            " GROUP BY posting_id, start, \"end\" HAVING count(*) > 1) d) AS doubled_mentions FROM posting"
+        ))
+    finally:
+        await conn.close()
+
+
+async def _intake(base: str, token: str, count: int, batch: int, give_occupation: bool) -> float:
+    headers = {"Authorization": f"Bearer {token}"}
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as client:
+        bodies: list[dict] = []
+        for posting in generate_postings(count, seed=11, give_occupation=give_occupation):
+            bodies.append(posting.to_dict())
+            if len(bodies) == batch:
+                response = await client.post("/api/v1/postings", json={"postings": bodies})
+                response.raise_for_status()
+                bodies = []
+        if bodies:
+            (await client.post("/api/v1/postings", json={"postings": bodies})).raise_for_status()
+    return time.perf_counter() - started
+
+
+async def main(args: argparse.Namespace) -> None:
+    name = None
+    url = args.database_url
+    if not url:
+        name, url = await _create_database()
+    procs: list[subprocess.Popen] = []
+    try:
+        await asyncio.to_thread(upgrade, url)
+        token = await _token(url)
+        env = dict(os.environ, SKILLPULSE_DATABASE_URL=url, SKILLPULSE_RUN_WORKER="false",
+                   SKILLPULSE_RUN_SCHEDULER="false", SKILLPULSE_LOG_LEVEL="WARNING",
+                   SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5")
+        port = _free_port()
+        server = subprocess.Popen(  # noqa: S603 - our own entry points
+            [str(BIN / "uvicorn"), "service.app:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+            env=env,
+        )
+        procs.append(server)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.5)
+        for _ in range(args.workers):
+            procs.append(subprocess.Popen(  # noqa: S603
+                [str(BIN / "skillpulse"), "worker", "--batch-size", str(args.batch_size), "--processes", "1"],
+                env=env, stderr=subprocess.DEVNULL,
+            ))
+        await asyncio.sleep(args.warmup)  # workers load the model before the clock starts
+        print(f"{args.count} postings, {args.workers} workers, batch {args.batch_size}, intake batches of "
+              f"{args.intake_batch}", flush=True)
+        started = time.perf_counter()
+        intake_task = asyncio.create_task(_intake(base, token, args.count, args.intake_batch, not args.code_titles))
+        while True:
+            await asyncio.sleep(2)
+            total, pending, mentions = await _progress(url)
+            elapsed = time.perf_counter() - started
+            print(f"  {elapsed:7.1f} s  stored {total:>7}  extracted {total - pending:>7}  mentions {mentions:>8}",
+                  flush=True)
+            if intake_task.done() and pending == 0:
+                break
+        elapsed = time.perf_counter() - started
+        intake_seconds = intake_task.result()
+        check = await _check(url)
+        print(f"intake: {args.count / intake_seconds:.0f} postings/s ({intake_seconds:.1f} s)")
+        print(f"end to end: {args.count / elapsed:.1f} postings/s ({elapsed:.1f} s for {args.count})")
+        print(f"check: {check}")
+        ok = check["postings"] == check["distinct_keys"] == check["done"] == args.count and not check["doubled_mentions"]
+        print("every posting stored once and extracted once" if ok else "MISMATCH: see check above")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if name and not args.keep:
+            await _drop_database(name)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--intake-batch", type=int, default=500)
+    parser.add_argument("--warmup", type=float, default=8.0, help="Seconds for the workers to load the model.")
+    parser.add_argument("--code-titles", action="store_true", help="Leave occupations to the title coder.")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--keep", action="store_true", help="Keep the throwaway database.")
+    asyncio.run(main(parser.parse_args()))
