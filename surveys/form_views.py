@@ -133,6 +133,12 @@ def _view(question: dict, value: Any, error: str | None, lang: str) -> dict:
     }
 
 
+def _short(text: str, limit: int = 90) -> str:
+    """A question's words for the error summary, so each link says which question needs fixing."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _render_form(
     link: Link, token: str, page: int, lang: str, errors: dict[str, str] | None = None,
     shown: dict[str, Any] | None = None, status: int = 200,
@@ -146,8 +152,8 @@ def _render_form(
     index = visible_pages.index(page) + 1 if page in visible_pages else 1
     title = localized(lang, link.survey.title, link.survey.title_es)
     progress = w["page_of"].format(page=index, pages=len(visible_pages))
-    summary = [{"target": v["options"][0]["id"] if v["options"] else v["id"], "message": v["error"]} for v in views
-               if v["error"]]
+    summary = [{"target": v["options"][0]["id"] if v["options"] else v["id"], "message": f"{_short(v['text'])}: {v['error']}"}
+               for v in views if v["error"]]
     extra = [{"target": "main", "message": m} for code, m in errors.items() if code.startswith("_")]
     page_title = f"{progress} – {title}"
     return _page(

@@ -103,10 +103,13 @@ def generate_questions(credential_name: str, competencies: Sequence[CompetencyRo
         fields.setdefault("competency_id", None)
         questions.append({"position": len(questions) + 1, **fields})
 
+    # Importance items spread evenly over as few pages as hold IMPORTANCE_PER_PAGE each (7 → 4 + 3, not 6 + 1).
+    importance_pages = max(1, -(-len(competencies) // IMPORTANCE_PER_PAGE))
+    per_page = max(1, -(-len(competencies) // importance_pages))
     for index, competency in enumerate(competencies):
         add(
             code=f"comp_{competency.id}",
-            page=1 + index // IMPORTANCE_PER_PAGE,
+            page=1 + index // per_page,
             kind="single",
             text=_importance_text(competency),
             text_es=None,
@@ -116,7 +119,7 @@ def generate_questions(credential_name: str, competencies: Sequence[CompetencyRo
             competency_id=competency.id,
             role=ROLE_IMPORTANCE,
         )
-    page = 1 + (len(competencies) + IMPORTANCE_PER_PAGE - 1) // IMPORTANCE_PER_PAGE if competencies else 1
+    page = 1 + importance_pages if competencies else 1
     add(code="missing_skills", page=page, kind="text", role=ROLE_MISSING,
         text="Which skills do you find missing in recent hires for this work?",
         text_es="¿Qué habilidades echa en falta en las personas que ha contratado recientemente para este trabajo?")

@@ -12,7 +12,11 @@ def test_generated_survey_has_every_part_and_is_valid():
         assert role in roles
     importance = [q for q in questions if q["role"] == "importance"]
     assert [o["value"] for o in importance[0]["options"]] == ["essential", "important", "useful", "not_needed", "dont_know"]
-    assert max(q["page"] for q in importance) == 2 and sum(q["page"] == 1 for q in importance) == IMPORTANCE_PER_PAGE
+    assert max(q["page"] for q in importance) == 2 and sum(q["page"] == 1 for q in importance) == 4  # 8 → 4 + 4
+    seven = generate_questions("X", competencies[:7])
+    assert [sum(q["page"] == p and q["role"] == "importance" for q in seven) for p in (1, 2)] == [4, 3]
+    six = generate_questions("X", competencies[:6])
+    assert {q["page"] for q in six if q["role"] == "importance"} == {1} and IMPORTANCE_PER_PAGE == 6
     recognition = next(q for q in questions if q["role"] == "recognition")
     assert [o["value"] for o in recognition["options"]] == ["requires", "prefers", "not_considered", "unknown"]
     assert "CompTIA A+" in recognition["text"] and recognition["text_es"]
