@@ -62,10 +62,16 @@ async def update_credential(
     for item in data.competencies:
         if item.id is not None and item.id not in by_id:
             raise NotFoundException(f"competency {item.id} is not a competency of credential {row.id}")
-    parsed = ParsedCredential(
+    parsed = ParsedCredential(  # the credential as it now is: only the competencies change below
         name=row.name,
         source_format=row.source_format,
-        ctid=row.ctid,
+        description=row.description,
+        url=row.url,
+        type=row.type,
+        occupations=list(row.occupations or []),
+        region=row.region,
+        language=row.language,
+        framework_ctid=row.framework_ctid,
         competencies=[
             ParsedCompetency(
                 text=c.text,
@@ -227,6 +233,8 @@ async def relink_organisation(session: AsyncSession, org_id: int, nlp_runner: Nl
 async def _relink(
     session: AsyncSession, org_id: int, competencies: list[Competency], nlp_runner: NlpRunner
 ) -> dict[str, int]:
+    if not competencies:
+        return {"competencies": 0, "added": 0, "updated": 0, "removed": 0}
     results = await run_linker(nlp_runner, [(c.text, c.label) for c in competencies])
     existing = await links_of(session, [c.id for c in competencies])
     writer = LinkWriter(session, org_id, results.extractor_version)

@@ -123,18 +123,27 @@ class _Target:
     removed: list[int]
 
 
+GENERATED_CTID = "ctid_generated"  # in Credential.extra: the CTID is ours, not a publisher's
+
+
 async def find_existing(session: AsyncSession, org_id: int, parsed: ParsedCredential) -> Credential | None:
-    """Same CTID; else, for a source without one, the same name (a live credential before a deleted one)."""
+    """Same CTID; else the same name (a live credential before a deleted one) when the source has no CTID, or
+    when the credential of that name only has the CTID we made up for it (it is being published now)."""
     if parsed.ctid:
-        return await session.scalar(
+        found = await session.scalar(
             select(Credential).where(Credential.org_id == org_id, Credential.ctid == parsed.ctid)
         )
-    return await session.scalar(
+        if found is not None:
+            return found
+    named = await session.scalar(
         select(Credential)
         .where(Credential.org_id == org_id, func.lower(Credential.name) == parsed.name.lower())
         .order_by(Credential.deleted_at.is_not(None), Credential.id.desc())
         .limit(1)
     )
+    if named is not None and parsed.ctid and not (named.extra or {}).get(GENERATED_CTID):
+        return None  # another publisher's credential of the same name
+    return named
 
 
 async def import_parsed(
@@ -237,6 +246,8 @@ async def _save(
         extra["has_part"] = parsed.has_part
     if parsed.is_part_of:
         extra["is_part_of"] = parsed.is_part_of
+    if parsed.ctid is None and row is None:
+        extra[GENERATED_CTID] = True
     if row is None:
         row = Credential(
             org_id=org_id,
@@ -264,6 +275,10 @@ async def _save(
                 setattr(row, key, value)
                 changed = True
         merged_extra = {**(row.extra or {}), **extra}
+        if parsed.ctid and row.ctid != parsed.ctid:
+            row.ctid = parsed.ctid  # the publisher's CTID replaces the one we made up
+            merged_extra.pop(GENERATED_CTID, None)
+            changed = True
         if merged_extra != (row.extra or {}):
             row.extra = merged_extra
             changed = True

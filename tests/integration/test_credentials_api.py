@@ -239,6 +239,8 @@ async def test_patch_delete_and_other_organisation(api, other_api, viewer_api):
     assert replaced.status_code == 200
     assert [c["id"] for c in replaced.json()["competencies"]][0] == comp["id"]
     assert len(replaced.json()["competencies"]) == 2
+    assert replaced.json()["region"] == "Ohio" and replaced.json()["occupations"] == ["51-4121.00"]
+    assert replaced.json()["competencies"][0]["level"] == 5
 
     assert (await other_api.delete(f"/api/v1/credentials/{cid}")).status_code == 404
     assert (await api.delete(f"/api/v1/credentials/{cid}")).status_code == 204
@@ -360,3 +362,30 @@ async def test_openapi_documents_the_credentials_routes(client):
         "addCompetencySkill",
         "updateCompetency",
     } <= operations
+
+
+async def test_a_published_ctid_is_adopted_by_the_credential_made_without_one(api):
+    created = (await import_csv(api)).json()["credentials"][0]
+    before = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    published = "ce-12345678-1234-4234-8234-123456789abc"
+    rows = [CSV_ROWS[0].replace("Help Desk Certificate,", f"Help Desk Certificate,{published},", 1)]
+    head = CSV_HEAD.replace("credential_name,", "credential_name,credential_ctid,", 1)
+    body = head + "\n".join(
+        rows + [r.replace("Help Desk Certificate,", "Help Desk Certificate,,", 1) for r in CSV_ROWS[1:]]
+    )
+    response = await api.post(
+        "/api/v1/credentials/import", content=body.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 200, response.text
+    [result] = response.json()["credentials"]
+    assert result["id"] == created["id"] and result["competencies_unchanged"] == 3
+    after = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    assert after["ctid"] == published != before["ctid"]
+    # another credential of the same name with its own publisher CTID is a different credential
+    other = body.replace(published, "ce-99999999-1234-4234-8234-123456789abc")
+    again = (
+        await api.post(
+            "/api/v1/credentials/import", content=other.encode(), headers={"Content-Type": "text/csv"}
+        )
+    ).json()
+    assert again["credentials"][0]["id"] != created["id"]

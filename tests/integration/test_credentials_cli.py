@@ -55,6 +55,47 @@ def test_cli_import_reimport_list_export(database_url, tmp_path):
     document = json.loads(exported.stdout)
     assert sum(node["@type"] == "ceasn:Competency" for node in document["@graph"]) == 13
 
+    case = tmp_path / "standards.json"
+    case.write_text(
+        json.dumps(
+            {
+                "CFDocument": {
+                    "identifier": str(uuid.uuid4()),
+                    "title": "Phlebotomy Standards",
+                    "language": "en",
+                },
+                "CFItems": [
+                    {
+                        "identifier": str(uuid.uuid4()),
+                        "fullStatement": "Perform venipuncture on adult patients",
+                    }
+                ],
+            }
+        )
+    )
+    from_case = run(database_url, "credentials", "import", str(case), "--org", org)
+    assert from_case.returncode == 0, from_case.stderr
+    assert "(case)" in from_case.stderr and "1 competencies added" in from_case.stderr
+    native = tmp_path / "native.json"
+    native.write_text(
+        json.dumps(
+            {
+                "name": "Phlebotomy Badge",
+                "type": "Badge",
+                "occupations": ["31-9097.00"],
+                "competencies": [{"text": "Label and store blood specimens", "level": 2}],
+            }
+        )
+    )
+    from_native = run(database_url, "credentials", "import", str(native), "--org", org, "--no-link")
+    assert from_native.returncode == 0, from_native.stderr
+    assert "(json)" in from_native.stderr and "0 skill links suggested" in from_native.stderr
+    names = {
+        item["name"]
+        for item in json.loads(run(database_url, "credentials", "list", "--org", org, "--json").stdout)
+    }
+    assert names == {"Medical Assistant Certificate", "Phlebotomy Standards", "Phlebotomy Badge"}
+
     bad = tmp_path / "bad.csv"
     bad.write_text("credential_name,competency_text,competency_level\nX,Take vital signs,12\n")
     failed = run(database_url, "credentials", "import", str(bad), "--org", org)

@@ -112,7 +112,7 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
         raise CredentialFormatError(f"missing column(s): {', '.join(missing)}")
 
     credentials: dict[str, ParsedCredential] = {}
-    first_row: dict[str, dict[str, tuple[str, int]]] = {}
+    first_row: dict[int, dict[str, tuple[str, int]]] = {}
     try:
         for number, raw in enumerate(reader, start=2):
             if number > MAX_ROWS + 1:
@@ -129,7 +129,7 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
         raise CredentialFormatError(f"row {reader.line_num}: {exc}") from None
     if not credentials:
         raise CredentialFormatError("the CSV has a header but no rows")
-    return list(credentials.values())
+    return list({id(c): c for c in credentials.values()}.values())
 
 
 def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None:
@@ -142,13 +142,23 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
         raise CredentialFormatError(
             f"row {number}, credential_ctid: {ctid_cell!r} does not look like ce-<uuid>"
         )
-    key = ctid or f"name:{name.casefold()}"
-    credential = credentials.get(key)
+    # A row finds its credential by CTID, else by name; a CTID given on a later row joins the rows of that
+    # name that had none (the credential's columns may be given on one row only).
+    name_key = f"name:{name.casefold()}"
+    credential = credentials.get(ctid) if ctid else None
+    if credential is None:
+        named = credentials.get(name_key)
+        if named is not None and (ctid is None or named.ctid is None):
+            credential = named
+            if ctid:
+                credential.ctid = ctid
     if credential is None:
         credential = ParsedCredential(name=name, source_format="csv", ctid=ctid)
-        credentials[key] = credential
-        first_row[key] = {}
-    seen = first_row[key]
+        first_row[id(credential)] = {}
+    if ctid:
+        credentials.setdefault(ctid, credential)
+    credentials.setdefault(name_key, credential)
+    seen = first_row[id(credential)]
     for column in CREDENTIAL_SINGLE:
         value = row.get(column, "")
         if not value:

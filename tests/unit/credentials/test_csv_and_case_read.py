@@ -158,3 +158,17 @@ def test_case_errors():
         read_case({"CFDocument": {"identifier": "x"}, "CFItems": []})
     with pytest.raises(CredentialFormatError, match="neither a CASE CFPackage"):
         read_credential_document(b'{"hello": "world"}', "application/json")
+
+
+def test_credential_columns_on_one_row_only():
+    text = (
+        HEADER
+        + "Welding,,,,,Weld plate,,,,\n"
+        + "Welding,ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa,Certificate,51-4121.00,Ohio,Weld pipe,,,,\n"
+        + "welding,,,,,Cut plate,,,,\n"
+        + "Welding,ce-bbbbbbbb-aaaa-4aaa-8aaa-aaaaaaaaaaaa,,,,Other welding,,,,\n"
+    )
+    first, second = read_csv(text)
+    assert first.ctid == "ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa" and first.region == "Ohio"
+    assert [c.text for c in first.competencies] == ["Weld plate", "Weld pipe", "Cut plate"]
+    assert second.ctid == "ce-bbbbbbbb-aaaa-4aaa-8aaa-aaaaaaaaaaaa" and len(second.competencies) == 1
