@@ -18,12 +18,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from litestar import Litestar
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db import sessionmaker
 from service.nlp_runner import NlpRunner
-from service.postings.extraction import Job, Outcome, extract_jobs
+from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version
 from service.postings.models import Posting, PostingSkill
 from service.timeutil import utcnow
 
@@ -126,6 +126,7 @@ class ExtractionWorker:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.postgres = engine.dialect.name == "postgresql"
+        self.version: str | None = None
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
 
@@ -139,14 +140,58 @@ class ExtractionWorker:
                     return 0
                 if not self.postgres:
                     await session.commit()  # no read snapshot held across the extraction on SQLite
-                jobs = [Job(c.id, c.title, c.text, c.occupation_source != "given") for c in claimed]
-                version, outcomes = await self.runner.run(extract_jobs, jobs)
+                version, outcomes = await self._extract(session, claimed)
                 done = await _store(session, claimed, version, outcomes, self.postgres)
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
         return done if done else len(claimed)
+
+    async def _extract(self, session: AsyncSession, claimed: list[Claimed]) -> tuple[str, list[Outcome]]:
+        """Extract each distinct content once: a repost (same organisation and fingerprint) takes the mentions
+        of its twin in this batch or of one already extracted by this extractor version."""
+        if self.version is None:
+            self.version = await self.runner.run(extractor_version)
+        keys = {(c.org_id, c.content_hash) for c in claimed}
+        twins: dict[tuple[int, str], int] = {}
+        rows = await session.execute(
+            select(_POSTING.c.org_id, _POSTING.c.content_hash, func.min(_POSTING.c.id))
+            .where(tuple_(_POSTING.c.org_id, _POSTING.c.content_hash).in_(sorted(keys)),
+                   _POSTING.c.extraction_status == "done", _POSTING.c.extraction_version == self.version)
+            .group_by(_POSTING.c.org_id, _POSTING.c.content_hash)
+        )
+        twins = {(org, digest): twin for org, digest, twin in rows.tuples()}
+        copied: dict[int, list[tuple]] = {}
+        if twins:
+            found = await session.execute(
+                select(*[_SKILL.c[name] for name in ("posting_id", *_SKILL_COLUMNS[2:])])
+                .where(_SKILL.c.posting_id.in_(sorted(set(twins.values()))))
+                .order_by(_SKILL.c.posting_id, _SKILL.c.id)
+            )
+            for row in found.tuples():
+                copied.setdefault(row[0], []).append(tuple(row[1:]))
+        if not self.postgres:
+            await session.commit()  # SQLite: hold no read snapshot across the extraction
+        leaders: dict[tuple[int, str], int] = {}
+        jobs: list[Job] = []
+        for c in claimed:
+            key = (c.org_id, c.content_hash)
+            repeat = key in twins or key in leaders
+            if not repeat:
+                leaders[key] = c.id
+            # A repeat still needs its occupation coded (cheap), but not its text extracted.
+            jobs.append(Job(c.id, c.title, "" if repeat else c.text, c.occupation_source != "given"))
+        version, outcomes = await self.runner.run(extract_jobs, jobs)
+        by_id = {o.posting_id: o for o in outcomes}
+        for c in claimed:
+            key = (c.org_id, c.content_hash)
+            if key in twins:
+                by_id[c.id].mentions = list(copied.get(twins[key], []))
+            elif leaders[key] != c.id:
+                leader = by_id[leaders[key]]
+                by_id[c.id].mentions, by_id[c.id].error = list(leader.mentions), leader.error
+        return version, outcomes
 
     async def drain(self) -> int:
         """Process batches until none is pending; returns the number of postings processed."""

@@ -112,3 +112,22 @@ async def test_serve_runs_an_in_process_worker(settings, tenant, runner):
             await asyncio.sleep(0.5)
         assert detail["extraction_status"] == "done"
         assert detail["mentions"]
+
+
+async def test_reposts_take_the_mentions_of_their_twin(api, app, tenant, runner):
+    original = posting_body(source="board-a", title="Help Desk Analyst")
+    twin_in_batch = posting_body(source="board-b", title="Help Desk Analyst")
+    await api.post("/api/v1/postings", json={"postings": [original, twin_in_batch]})
+    worker = ExtractionWorker(app.state.engine, runner)
+    await worker.drain()
+    later = posting_body(source="board-c", title="Help Desk Analyst")
+    await api.post("/api/v1/postings", json=later)
+    await worker.drain()
+
+    rows = await org_postings(app, tenant.org_id)
+    details = [(await api.get(f"/api/v1/postings/{r.id}")).json() for r in rows]
+    assert {d["extraction_status"] for d in details} == {"done"}
+    spans = [[(m["start"], m["end"], m["text"], m["requirement"]) for m in d["mentions"]] for d in details]
+    assert spans[0] and spans[0] == spans[1] == spans[2]
+    assert {d["occupation"] for d in details} == {"15-1232.00"}
+    assert details[1]["duplicate_of"] == details[0]["id"] == details[2]["duplicate_of"]
