@@ -22,10 +22,11 @@ from service.db import session_scope
 from service.demand.aggregation import OccupationCodeError, Scope, normalise_occupations, snippets
 from service.demand.alerts import record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
-from service.demand.detection import Thresholds, Windows, detect, windows_for
+from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
 from service.demand.run_counts import code_matches, present_keys, run_counts
 from service.demand.statistics import Gate
+from service.demand.survey_signals import quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
 from service.timeutil import utcnow
 
@@ -152,12 +153,26 @@ async def _detect_and_record(
     counts_all = await run_counts(session, org_id, windows.baseline_start, windows.as_of, windows.current_start,
                                   needed, {cid: keys for cid, keys in keys_of.items() if keys}, by_region)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
+    voices = await survey_evidence(session, org_id, windows)
     tally = {"opened": 0, "updated": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
+
+    async def record(credential_id: int, candidate: Candidate, entry: dict) -> None:
+        result = await record_candidate(session, org_id, credential_id, run_id, candidate, drift.reopen_margin, now)
+        tally[result] += 1
+        entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
     per_credential: dict[str, dict] = {}
     for credential in credentials:
         codes = wanted[credential.id]
         entry: dict = {"name": credential.name, "occupations": list(codes)}
         per_credential[str(credential.id)] = entry
+        curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
+        names = {c.id: (c.label or c.text) for c in curriculum.competencies}
+        entry["alerts"] = {}
+        heard = voices.get(credential.id)
+        if heard is not None:
+            entry["respondents"] = heard.respondents
+            for candidate in survey_candidates(credential.name, heard, names, curriculum.is_covered, windows, drift):
+                await record(credential.id, candidate, entry)
         if not codes:
             entry["status"] = "no_occupations"
             continue
@@ -167,10 +182,8 @@ async def _detect_and_record(
             entry["status"] = "insufficient_data"
             continue
         comp_counts = counts_all.competencies.get(credential.id, {})
-        curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
-        names = {c.id: (c.label or c.text) for c in curriculum.competencies}
         outcome = detect(credential.name, counts, comp_counts, names, curriculum.is_covered, windows, limits)
-        entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage, alerts={})
+        entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage)
         concepts_of: dict[int, list[str]] = {}
         for link in curriculum.links:
             if link.status != "rejected":
@@ -184,11 +197,10 @@ async def _detect_and_record(
                 else Scope(org_id, codes, windows.baseline_start, windows.baseline_end, region)
             )
             candidate.evidence["snippets"] = await snippets(session, window_scope, concept_ids, drift.max_snippets)
-            candidate.evidence.setdefault("survey_quotes", [])
-            result = await record_candidate(session, org_id, credential.id, run_id, candidate, drift.reopen_margin,
-                                            now)
-            tally[result] += 1
-            entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
+            candidate.evidence["survey_quotes"] = (
+                quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
+            )
+            await record(credential.id, candidate, entry)
     return {
         "windows": windows.to_dict(),
         "credentials": per_credential,
