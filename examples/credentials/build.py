@@ -1,4 +1,4 @@
-"""Write every example credential of catalogue.py as CTDL JSON-LD and as CSV (run from the repository root:
+"""Write every example credential of lakeshore.py as CTDL JSON-LD and as CSV (run from the repository root:
 `python examples/credentials/build.py`). The files are committed; this script is how they were made."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from catalogue import CREDENTIALS, OWNER, REGION  # noqa: E402
+from lakeshore import CREDENTIALS, OWNER, REGION  # noqa: E402
 
 from service.credentials.formats import ParsedCompetency, ParsedCredential  # noqa: E402
 from service.credentials.formats.csv_read import write_csv  # noqa: E402

@@ -37,21 +37,10 @@ class LinkResults:
     extractor_version: str = ""
 
 
-def _nlp():  # noqa: ANN202 - the nlp module's public API (falls back to its modules while it is being built)
+def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the worker process
     import nlp
 
-    if hasattr(nlp, "extract_many"):
-        return (
-            nlp.extract_many,
-            nlp.link,
-            getattr(nlp, "code_occupation", None),
-            getattr(nlp, "EXTRACTOR_VERSION", ""),
-        )
-    from nlp.linker import link
-    from nlp.pipeline import extract_many, extractor_version
-    from nlp.titles import code_occupation
-
-    return extract_many, link, code_occupation, extractor_version()
+    return nlp.extract_many, nlp.link, nlp.code_occupation, nlp.EXTRACTOR_VERSION
 
 
 def propose_links(
@@ -92,7 +81,7 @@ def propose_links(
 
 def _describe_concepts(refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Label and id of each reference (a concept id or uri) that the packaged taxonomy knows."""
-    from nlp.taxonomy import load_taxonomy
+    from nlp import load_taxonomy
 
     taxonomy = load_taxonomy()
     by_uri = {}
