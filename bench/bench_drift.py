@@ -1,6 +1,7 @@
 """Benchmark: one drift run over a large organisation on PostgreSQL.
 
-Loads (with COPY) about `--rows` posting-skill rows (default one million) spread over two years of postings in 40
+Loads (with COPY) about `--rows` posting-skill rows (default one million) spread over two years of postings
+in 40
 occupations, and `--credentials` credentials (default 200) with linked competencies, then times
 `run_drift` for the organisation. Target: under 30 s on a 2-core machine.
 
@@ -78,27 +79,72 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
                 posted = start + timedelta(days=rng.randrange(731))
                 chash = hashlib.sha256(f"bench-{pid}".encode()).hexdigest()
                 offset = occ_index * 13  # each occupation favours its own concepts
-                chosen = sorted({(cidx + offset) % CONCEPTS
-                                 for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING)})
+                chosen = sorted(
+                    {
+                        (cidx + offset) % CONCEPTS
+                        for cidx in rng.choices(range(CONCEPTS), weights=weights, k=MENTIONS_PER_POSTING)
+                    }
+                )
             previous = (occ, posted, chash, chosen)
             text = f"Bench posting {pid} for {occ}."
-            posting_rows.append((pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done",
-                                 stamp, stamp))
+            posting_rows.append(
+                (pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done", stamp, stamp)
+            )
             for cidx in chosen:
                 skill_id += 1
-                skill_rows.append((skill_id, org_id, pid, 0, 5, "Bench", "skill", concept_uris[cidx],
-                                   f"concept {cidx}", 0.9, "required" if cidx % 3 else "preferred"))
+                skill_rows.append(
+                    (
+                        skill_id,
+                        org_id,
+                        pid,
+                        0,
+                        5,
+                        "Bench",
+                        "skill",
+                        concept_uris[cidx],
+                        f"concept {cidx}",
+                        0.9,
+                        "required" if cidx % 3 else "preferred",
+                    )
+                )
         await conn.copy_records_to_table(
-            "posting", records=posting_rows,
-            columns=["id", "org_id", "source", "external_id", "title", "text", "occupation_code", "posted_at",
-                     "content_hash", "extraction_status", "created_at", "updated_at"],
+            "posting",
+            records=posting_rows,
+            columns=[
+                "id",
+                "org_id",
+                "source",
+                "external_id",
+                "title",
+                "text",
+                "occupation_code",
+                "posted_at",
+                "content_hash",
+                "extraction_status",
+                "created_at",
+                "updated_at",
+            ],
         )
         await conn.copy_records_to_table(
-            "posting_skill", records=skill_rows,
-            columns=["id", "org_id", "posting_id", "start", "end", "text", "kind", "concept_id", "concept_label", "score",
-                     "requirement"],
+            "posting_skill",
+            records=skill_rows,
+            columns=[
+                "id",
+                "org_id",
+                "posting_id",
+                "start",
+                "end",
+                "text",
+                "kind",
+                "concept_id",
+                "concept_label",
+                "score",
+                "requirement",
+            ],
         )
-        await conn.execute("SELECT setval(pg_get_serial_sequence('posting', 'id'), (SELECT max(id) FROM posting))")
+        await conn.execute(
+            "SELECT setval(pg_get_serial_sequence('posting', 'id'), (SELECT max(id) FROM posting))"
+        )
         await conn.execute(
             "SELECT setval(pg_get_serial_sequence('posting_skill', 'id'), (SELECT max(id) FROM posting_skill))"
         )
@@ -108,15 +154,48 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
         for cid in range(1, credentials + 1):
             codes = rng.sample(occs, rng.randint(1, 3))
             codes = [c if rng.random() < 0.7 else c[:7] for c in codes]  # some as 6-digit SOC codes
-            cred_rows.append((cid, org_id, f"Credential {cid}", "", "Certificate", json.dumps(codes),
-                              "en", "json", "{}", now, now))
+            cred_rows.append(
+                (
+                    cid,
+                    org_id,
+                    f"Credential {cid}",
+                    "",
+                    "Certificate",
+                    json.dumps(codes),
+                    "en",
+                    "json",
+                    "{}",
+                    now,
+                    now,
+                )
+            )
             for position in range(8):
                 comp_id += 1
-                comp_rows.append((comp_id, org_id, cid, f"Competency {position} of credential {cid}", position, "",
-                                  now, now))
+                comp_rows.append(
+                    (
+                        comp_id,
+                        org_id,
+                        cid,
+                        f"Competency {position} of credential {cid}",
+                        position,
+                        "",
+                        now,
+                        now,
+                    )
+                )
                 for cidx in rng.sample(range(60), 2):
-                    link_rows.append((org_id, comp_id, concept_uris[cidx], f"concept {cidx}", 0.9, "concept",
-                                      rng.choice(["suggested", "confirmed", "confirmed", "rejected"]), now))
+                    link_rows.append(
+                        (
+                            org_id,
+                            comp_id,
+                            concept_uris[cidx],
+                            f"concept {cidx}",
+                            0.9,
+                            "concept",
+                            rng.choice(["suggested", "confirmed", "confirmed", "rejected"]),
+                            now,
+                        )
+                    )
         await conn.executemany(
             "INSERT INTO credential (id, org_id, name, description, type, occupations, language, source_format, extra,"
             " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11)",
@@ -133,11 +212,15 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
             link_rows,
         )
         for table in ("credential", "competency"):
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
         await conn.execute("ANALYZE")
         count = await conn.fetchval("SELECT count(*) FROM posting_skill")
-        print(f"loaded {postings:,} postings, {count:,} posting-skill rows, {credentials} credentials, "
-              f"{len(comp_rows):,} competencies, {len(link_rows):,} links")
+        print(
+            f"loaded {postings:,} postings, {count:,} posting-skill rows, {credentials} credentials, "
+            f"{len(comp_rows):,} competencies, {len(link_rows):,} links"
+        )
     finally:
         await conn.close()
     return org_id
@@ -157,8 +240,10 @@ async def time_run(url: str, org_id: int) -> None:
         for entry in run.summary["credentials"].values():
             for kind, n in entry.get("alerts", {}).items():
                 kinds[kind] = kinds.get(kind, 0) + n
-        print(f"drift run {run.status} in {elapsed:.1f} s; credentials {statuses}; alerts {run.summary['alerts']} "
-              f"by kind {kinds}")
+        print(
+            f"drift run {run.status} in {elapsed:.1f} s; credentials {statuses}; alerts {run.summary['alerts']} "
+            f"by kind {kinds}"
+        )
         started = time.perf_counter()
         await run_drift(engine, settings, org_id, AS_OF, trigger="bench")
         print(f"rerun (alerts unchanged) in {time.perf_counter() - started:.1f} s")
@@ -167,12 +252,18 @@ async def time_run(url: str, org_id: int) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="posting-skill rows to load")
     parser.add_argument("--credentials", type=int, default=200)
-    parser.add_argument("--database-url", default=None, help="postgresql+asyncpg://… (default: throwaway database)")
+    parser.add_argument(
+        "--database-url", default=None, help="postgresql+asyncpg://… (default: throwaway database)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway database (its name is printed)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the throwaway database (its name is printed)"
+    )
     args = parser.parse_args()
     name = None
     url = args.database_url

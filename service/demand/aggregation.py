@@ -1,14 +1,14 @@
 """Demand counted in SQL, next to the data: distinct postings per bucket, and per concept.
 
 Why these rules:
-- A posting is counted once per content fingerprint (`content_hash`): the same advert syndicated to five boards
-  is one employer asking once, not five.
-- Only postings whose extraction finished count: a posting not read yet has no mentions and would deflate every
-  share.
+- A posting is counted once per content fingerprint (`content_hash`): the same advert syndicated to five
+  boards is one employer asking once, not five.
+- Only postings whose extraction finished count: a posting not read yet has no mentions and would deflate
+  every share.
 - A 6-digit SOC code (15-1232) stands for all its O*NET-SOC children (15-1232.00, 15-1232.01, ...); a full
   O*NET-SOC code matches itself.
-- Required and preferred are kept apart: a posting counts as "required" for a concept when any of its mentions of
-  the concept is required, and likewise for "preferred"; its plain count is any mention at all.
+- Required and preferred are kept apart: a posting counts as "required" for a concept when any of its
+  mentions of the concept is required, and likewise for "preferred"; its plain count is any mention at all.
 """
 
 from __future__ import annotations
@@ -179,7 +179,9 @@ async def competency_counts(
             ),
         )
         .join(Competency, Competency.id == CompetencySkill.competency_id)
-        .where(*scope.conditions(), Competency.credential_id == credential_id, Competency.deleted_at.is_(None))
+        .where(
+            *scope.conditions(), Competency.credential_id == credential_id, Competency.deleted_at.is_(None)
+        )
         .group_by(bucket, CompetencySkill.competency_id)
     )
     counts: dict[str, dict[int, int]] = {}
@@ -200,8 +202,17 @@ async def snippets(
         return []
     rows = await session.execute(
         select(
-            Posting.id, Posting.title, Posting.employer, Posting.url, Posting.posted_at, Posting.content_hash,
-            Posting.text, PostingSkill.start, PostingSkill.end, PostingSkill.text, PostingSkill.concept_id,
+            Posting.id,
+            Posting.title,
+            Posting.employer,
+            Posting.url,
+            Posting.posted_at,
+            Posting.content_hash,
+            Posting.text,
+            PostingSkill.start,
+            PostingSkill.end,
+            PostingSkill.text,
+            PostingSkill.concept_id,
             PostingSkill.requirement,
         )
         .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == scope.org_id))
@@ -217,19 +228,21 @@ async def snippets(
         seen.add(chash)
         text = text or ""
         lo, hi = max(0, start - width), min(len(text), end + width)
-        out.append({
-            "posting_id": pid,
-            "title": title,
-            "employer": employer,
-            "url": url,
-            "posted_at": posted.isoformat() if posted else None,
-            "concept_id": concept_id,
-            "requirement": requirement,
-            "match": span,
-            "snippet": text[lo:hi],
-            "match_start": start - lo,
-            "match_end": end - lo,
-        })
+        out.append(
+            {
+                "posting_id": pid,
+                "title": title,
+                "employer": employer,
+                "url": url,
+                "posted_at": posted.isoformat() if posted else None,
+                "concept_id": concept_id,
+                "requirement": requirement,
+                "match": span,
+                "snippet": text[lo:hi],
+                "match_start": start - lo,
+                "match_end": end - lo,
+            }
+        )
         if len(out) >= limit:
             break
     return out

@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 
 from service.demand.alerts import TransitionError, change_status, wake_snoozed
 from service.demand.models import Alert, AlertEvent
-from service.demand.schemas import AlertDetail, AlertEventRead, AlertKind, AlertRead, AlertStatus, AlertUpdate, Severity
+from service.demand.schemas import (
+    AlertDetail,
+    AlertEventRead,
+    AlertKind,
+    AlertRead,
+    AlertStatus,
+    AlertUpdate,
+    Severity,
+)
 from service.dependencies import CurrentPrincipal, DbSession
 from service.schemas import Page
 
@@ -34,7 +42,9 @@ class AlertController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> Page[AlertRead]:
-        """The organisation's alerts, most recently changed first; a snooze whose date has come shows as open."""
+        """The organisation's alerts, most recently changed first; a snooze whose date has come shows
+        as open.
+        """
         await wake_snoozed(db_session, principal.org_id)
         conds = [Alert.org_id == principal.org_id]
         if status:
@@ -47,13 +57,20 @@ class AlertController(Controller):
             conds.append(Alert.severity == severity)
         total = await db_session.scalar(select(func.count()).select_from(Alert).where(*conds))
         rows = await db_session.scalars(
-            select(Alert).where(*conds).order_by(Alert.updated_at.desc(), Alert.id.desc()).limit(limit).offset(offset)
+            select(Alert)
+            .where(*conds)
+            .order_by(Alert.updated_at.desc(), Alert.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        return Page[AlertRead](items=[AlertRead.model_validate(r) for r in rows], total=total or 0, limit=limit,
-                               offset=offset)
+        return Page[AlertRead](
+            items=[AlertRead.model_validate(r) for r in rows], total=total or 0, limit=limit, offset=offset
+        )
 
     @get("/{alert_id:int}", operation_id="getAlert", raises=[NotFoundException])
-    async def get_alert(self, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> AlertDetail:
+    async def get_alert(
+        self, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> AlertDetail:
         """One alert with its evidence and every change in its life."""
         await wake_snoozed(db_session, principal.org_id)
         alert = await _owned(db_session, alert_id, principal.org_id)
@@ -71,7 +88,9 @@ class AlertController(Controller):
         """Acknowledge, resolve, dismiss, snooze (with snooze_until) or reopen an alert, with a note."""
         alert = await _owned(db_session, alert_id, principal.org_id)
         try:
-            await change_status(db_session, alert, principal.user_id, data.status, data.note, data.snooze_until)
+            await change_status(
+                db_session, alert, principal.user_id, data.status, data.note, data.snooze_until
+            )
         except TransitionError as exc:
             raise ClientException(str(exc), status_code=exc.status_code) from None
         await db_session.flush()
@@ -89,8 +108,10 @@ async def _detail(session, alert: Alert) -> AlertDetail:  # noqa: ANN001 - Async
     events = await session.scalars(
         select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.at, AlertEvent.id)
     )
-    return AlertDetail(**AlertRead.model_validate(alert).model_dump(),
-                       events=[AlertEventRead.model_validate(e) for e in events])
+    return AlertDetail(
+        **AlertRead.model_validate(alert).model_dump(),
+        events=[AlertEventRead.model_validate(e) for e in events],
+    )
 
 
 route_handlers = [AlertController]

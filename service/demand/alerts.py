@@ -1,9 +1,10 @@
-"""Alert lifecycle: one open alert per fingerprint, reruns update instead of duplicating, every change an event.
+"""Alert lifecycle: one open alert per fingerprint, reruns update instead of duplicating, every change an
+event.
 
 Lifecycle: open → acknowledged → resolved; dismissed; snoozed until a date (then open again). A resolved or
-dismissed alert stays closed until new evidence: a later run whose effect (the alert's own measure: the concept's
-current share for emerging skills, the fall for fading competencies and coverage, the share of employers for
-survey gaps) has grown by at least `reopen_margin` since it was closed.
+dismissed alert stays closed until new evidence: a later run whose effect (the alert's own measure: the
+concept's current share for emerging skills, the fall for fading competencies and coverage, the share of
+employers for survey gaps) has grown by at least `reopen_margin` since it was closed.
 """
 
 from __future__ import annotations
@@ -42,10 +43,25 @@ def fingerprint(credential_id: int, kind: str, subject: str) -> str:
     return hashlib.sha256(f"{credential_id}|{kind}|{subject}".encode()).hexdigest()
 
 
-def _event(alert: Alert, event: str, frm: str | None, to: str | None, note: str | None = None,
-           actor: int | None = None, at: datetime | None = None) -> AlertEvent:
-    return AlertEvent(org_id=alert.org_id, alert_id=alert.id, event=event, from_status=frm, to_status=to, note=note,
-                      actor_user_id=actor, at=at or utcnow())
+def _event(
+    alert: Alert,
+    event: str,
+    frm: str | None,
+    to: str | None,
+    note: str | None = None,
+    actor: int | None = None,
+    at: datetime | None = None,
+) -> AlertEvent:
+    return AlertEvent(
+        org_id=alert.org_id,
+        alert_id=alert.id,
+        event=event,
+        from_status=frm,
+        to_status=to,
+        note=note,
+        actor_user_id=actor,
+        at=at or utcnow(),
+    )
 
 
 async def record_candidate(
@@ -57,22 +73,30 @@ async def record_candidate(
     reopen_margin: float,
     now: datetime,
 ) -> str:
-    """Open, update or reopen the alert for a candidate; returns opened|updated|unchanged|reopened|kept_closed."""
+    """Open, update or reopen the alert for a candidate; returns
+    opened|updated|unchanged|reopened|kept_closed.
+    """
     fp = fingerprint(credential_id, candidate.kind, candidate.subject)
     current = await session.scalar(
         select(Alert).where(Alert.org_id == org_id, Alert.fingerprint == fp, Alert.status.in_(OPEN_STATUSES))
     )
     if current is not None:
-        if current.evidence == candidate.evidence and current.severity == candidate.severity \
-                and current.title == candidate.title:
+        if (
+            current.evidence == candidate.evidence
+            and current.severity == candidate.severity
+            and current.title == candidate.title
+        ):
             return "unchanged"
         current.evidence = candidate.evidence
         current.severity = candidate.severity
         current.title = candidate.title
         current.drift_run_id = run_id
         current.updated_at = now
-        session.add(_event(current, "updated", current.status, current.status, "new evidence from a drift run",
-                           at=now))
+        session.add(
+            _event(
+                current, "updated", current.status, current.status, "new evidence from a drift run", at=now
+            )
+        )
         if current.status != "snoozed":
             await webhooks.enqueue(session, org_id, "alert.updated", current)
         return "updated"
@@ -155,7 +179,11 @@ async def change_status(
     if status == "snoozed":
         if snooze_until is None:
             raise TransitionError("status 'snoozed' needs snooze_until (a future date)", 400)
-        until = snooze_until if isinstance(snooze_until, datetime) else datetime.combine(snooze_until, time(), UTC)
+        until = (
+            snooze_until
+            if isinstance(snooze_until, datetime)
+            else datetime.combine(snooze_until, time(), UTC)
+        )
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
         if until <= now:
@@ -165,8 +193,12 @@ async def change_status(
         raise TransitionError(f"an alert that is {previous} cannot become {status}")
     if status == "open" and previous in CLOSED_STATUSES:
         clash = await session.scalar(
-            select(Alert.id).where(Alert.org_id == alert.org_id, Alert.fingerprint == alert.fingerprint,
-                                   Alert.status.in_(OPEN_STATUSES), Alert.id != alert.id)
+            select(Alert.id).where(
+                Alert.org_id == alert.org_id,
+                Alert.fingerprint == alert.fingerprint,
+                Alert.status.in_(OPEN_STATUSES),
+                Alert.id != alert.id,
+            )
         )
         if clash is not None:
             raise TransitionError(f"alert {clash} is already open for the same finding")
@@ -175,8 +207,11 @@ async def change_status(
     alert.updated_at = now
     alert.resolved_at = now if status in CLOSED_STATUSES else None
     session.add(_event(alert, "status", previous, status, note, actor_user_id, now))
-    event = "alert.resolved" if status in CLOSED_STATUSES else ("alert.opened" if previous in CLOSED_STATUSES
-                                                                 else "alert.updated")
+    event = (
+        "alert.resolved"
+        if status in CLOSED_STATUSES
+        else ("alert.opened" if previous in CLOSED_STATUSES else "alert.updated")
+    )
     await webhooks.enqueue(session, alert.org_id, event, alert)
     return alert
 
@@ -184,9 +219,11 @@ async def change_status(
 async def wake_snoozed(session: AsyncSession, org_id: int, now: datetime | None = None) -> int:
     """Snoozed alerts whose date has come are open again (an event each)."""
     now = now or utcnow()
-    rows = (await session.scalars(
-        select(Alert).where(Alert.org_id == org_id, Alert.status == "snoozed", Alert.snooze_until <= now)
-    )).all()
+    rows = (
+        await session.scalars(
+            select(Alert).where(Alert.org_id == org_id, Alert.status == "snoozed", Alert.snooze_until <= now)
+        )
+    ).all()
     for alert in rows:
         alert.status = "open"
         alert.snooze_until = None

@@ -31,7 +31,9 @@ def _parse_date(value: str | None) -> date | None:
 
 @drift_app.command("run")
 def run(
-    as_of: str | None = typer.Option(None, "--as-of", help="Last day of the current window (YYYY-MM-DD); today."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Last day of the current window (YYYY-MM-DD); today."
+    ),
     org: str | None = typer.Option(None, "--org", help="One organisation (name or id); default every one."),
     as_json: bool = typer.Option(False, "--json", help="Print each run's summary as JSON on stdout."),
 ) -> None:
@@ -75,8 +77,17 @@ def run(
             f"reopened {tally.get('reopened', 0)}"
         )
         if as_json:
-            typer.echo(json.dumps({"id": item.id, "org_id": item.org_id, "status": item.status,
-                                   "as_of": item.as_of.isoformat(), "summary": item.summary}))
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": item.id,
+                        "org_id": item.org_id,
+                        "status": item.status,
+                        "as_of": item.as_of.isoformat(),
+                        "summary": item.summary,
+                    }
+                )
+            )
     if failed:
         raise typer.Exit(1)
 
@@ -97,4 +108,6 @@ def send_webhooks() -> None:
             await engine.dispose()
 
     tally = asyncio.run(go())
-    console.print(f"webhooks: {tally['delivered']} delivered, {tally['retrying']} to retry, {tally['failed']} failed")
+    console.print(
+        f"webhooks: {tally['delivered']} delivered, {tally['retrying']} to retry, {tally['failed']} failed"
+    )

@@ -1,4 +1,6 @@
-"""HTTP: the demand series, a credential's alignment and drift runs; alerts and webhooks have their own modules."""
+"""HTTP: the demand series, a credential's alignment and drift runs; alerts and webhooks have their
+own modules.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +53,9 @@ class DemandController(Controller):
         concept: FromQuery[list[str] | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
     ) -> DemandSeries:
-        """Monthly distinct postings and, per concept, postings asking for it (required and preferred apart)."""
+        """Monthly distinct postings and, per concept, postings asking for it (required and preferred
+        apart).
+        """
         if interval != "month":
             raise ClientException(f"interval {interval!r} is not supported; use interval=month")
         try:
@@ -66,16 +70,20 @@ class DemandController(Controller):
             raise ClientException(f"from ({start}) is after to ({end})")
         if (end - start).days > MAX_SERIES_DAYS:
             raise ClientException("the window is longer than ten years; narrow from/to")
-        return await demand_series(db_session, principal.org_id, occupations, (region or None), start, end,
-                                   _split(concept), limit)
+        return await demand_series(
+            db_session, principal.org_id, occupations, (region or None), start, end, _split(concept), limit
+        )
 
 
 class AlignmentController(Controller):
     path = "/api/v1/credentials"
     tags = ["demand"]
 
-    @get("/{credential_id:int}/alignment", operation_id="getCredentialAlignment",
-         raises=[NotFoundException, ClientException])
+    @get(
+        "/{credential_id:int}/alignment",
+        operation_id="getCredentialAlignment",
+        raises=[NotFoundException, ClientException],
+    )
     async def alignment(
         self,
         request: Request,
@@ -87,14 +95,18 @@ class AlignmentController(Controller):
     ) -> AlignmentRead:
         """Demanded concepts in the credential's occupations over the window, each covered or not."""
         credential = await db_session.scalar(
-            select(Credential).where(Credential.id == credential_id, Credential.org_id == principal.org_id,
-                                     Credential.deleted_at.is_(None))
+            select(Credential).where(
+                Credential.id == credential_id,
+                Credential.org_id == principal.org_id,
+                Credential.deleted_at.is_(None),
+            )
         )
         if credential is None:
             raise NotFoundException(f"credential {credential_id} not found")
         drift = request.app.state.settings.drift
-        return await credential_alignment(db_session, drift, credential, as_of or utcnow().date(),
-                                          days or drift.current_days)
+        return await credential_alignment(
+            db_session, drift, credential, as_of or utcnow().date(), days or drift.current_days
+        )
 
 
 class DriftController(Controller):
@@ -105,7 +117,9 @@ class DriftController(Controller):
     async def run(
         self, request: Request, data: JSONBody[DriftRunCreate], principal: CurrentPrincipal
     ) -> DriftRunRead:
-        """Run drift detection now for every credential of the organisation; answers with the run's summary."""
+        """Run drift detection now for every credential of the organisation; answers with the run's
+        summary.
+        """
         app = request.app
         if data.as_of and data.as_of > utcnow().date() + timedelta(days=1):
             raise ClientException(f"as_of {data.as_of} is in the future")
@@ -114,17 +128,24 @@ class DriftController(Controller):
 
     @get("/runs", operation_id="listDriftRuns")
     async def runs(
-        self, db_session: DbSession, principal: CurrentPrincipal,
+        self,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
     ) -> list[DriftRunRead]:
         """The organisation's drift runs, newest first."""
         rows = await db_session.scalars(
-            select(DriftRun).where(DriftRun.org_id == principal.org_id).order_by(DriftRun.id.desc()).limit(limit)
+            select(DriftRun)
+            .where(DriftRun.org_id == principal.org_id)
+            .order_by(DriftRun.id.desc())
+            .limit(limit)
         )
         return [DriftRunRead.model_validate(r) for r in rows]
 
     @get("/runs/{run_id:int}", operation_id="getDriftRun", raises=[NotFoundException])
-    async def get_run(self, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> DriftRunRead:
+    async def get_run(
+        self, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> DriftRunRead:
         run = await db_session.get(DriftRun, run_id)
         if run is None or run.org_id != principal.org_id:
             raise NotFoundException(f"drift run {run_id} not found")

@@ -38,8 +38,12 @@ class CoverMatch:
     status: str | None = None  # the link's review status, for method "link"
 
     def to_dict(self) -> dict:
-        return {"competency_id": self.competency_id, "method": self.method, "score": round(self.score, 2),
-                "status": self.status}
+        return {
+            "competency_id": self.competency_id,
+            "method": self.method,
+            "score": round(self.score, 2),
+            "status": self.status,
+        }
 
 
 def match_concepts(
@@ -72,7 +76,9 @@ def match_concepts(
         workers=1,
     )
     for row, (concept_id, _label) in enumerate(fuzzy_needed):
-        rejected = {link.competency_id for link in by_concept.get(concept_id, []) if link.status == "rejected"}
+        rejected = {
+            link.competency_id for link in by_concept.get(concept_id, []) if link.status == "rejected"
+        }
         matches = [
             CoverMatch(competencies[col].id, "fuzzy", float(scores[row][col]))
             for col in range(len(competencies))

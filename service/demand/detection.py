@@ -2,7 +2,8 @@
 
 Every concept seen in either window and every competency with linked concepts is tested (two-sided), and
 Benjamini–Hochberg runs over all of those tests together, so the more a credential is tested the stronger each
-signal must be. A candidate then also needs the minimum absolute change; a fading competency that fell below the
+signal must be. A candidate then also needs the minimum absolute change; a fading competency that fell
+below the
 demand floor needs significance but not the minimum change.
 """
 
@@ -102,7 +103,10 @@ def _counts(comparison: Comparison, q: float, tests: int, windows: Windows) -> d
         "windows": windows.to_dict(),
         "postings": {"baseline": comparison.baseline_total, "current": comparison.current_total},
         "counts": {"baseline": comparison.baseline_count, "current": comparison.current_count},
-        "shares": {"baseline": round(comparison.baseline_share, 4), "current": round(comparison.current_share, 4)},
+        "shares": {
+            "baseline": round(comparison.baseline_share, 4),
+            "current": round(comparison.current_share, 4),
+        },
         "change": round(comparison.change, 4),
         "effect_size": round(comparison.effect_size, 4),
         "test": comparison.test,
@@ -141,8 +145,9 @@ def detect(
         tests.append(_Test("concept", cid, compare_proportions(xb, nb, xc, nc, limits.exact_test_below)))
     comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
     for comp_id in sorted(set(comp_base) | set(comp_cur)):
-        comparison = compare_proportions(comp_base.get(comp_id, 0), nb, comp_cur.get(comp_id, 0), nc,
-                                         limits.exact_test_below)
+        comparison = compare_proportions(
+            comp_base.get(comp_id, 0), nb, comp_cur.get(comp_id, 0), nc, limits.exact_test_below
+        )
         tests.append(_Test("competency", str(comp_id), comparison))
     for test, q in zip(tests, benjamini_hochberg([t.comparison.p_value for t in tests]), strict=True):
         test.q = q
@@ -153,8 +158,11 @@ def detect(
         return severity_for(comparison.effect_size, limits.severity_medium, limits.severity_high)
 
     risers = [
-        t for t in tests
-        if t.kind == "concept" and t.q <= gate.q_level and t.comparison.change >= gate.min_abs_change - 1e-12
+        t
+        for t in tests
+        if t.kind == "concept"
+        and t.q <= gate.q_level
+        and t.comparison.change >= gate.min_abs_change - 1e-12
         and t.comparison.current_share >= limits.demand_floor
     ]
     demanded_base = {cid: _share(c, nb) for cid, c in base.items() if _share(c, nb) >= limits.demand_floor}
@@ -171,16 +179,19 @@ def detect(
         evidence.update(_requirement_split(base.get(t.key), cur.get(t.key)))
         evidence["effect"] = round(c.current_share, 4)
         evidence["concept"] = {"id": t.key, "label": labels[t.key]}
-        outcome.candidates.append(Candidate(
-            kind="emerging_skill",
-            subject=t.key,
-            concept_id=t.key,
-            title=f"Employers increasingly ask for \u201c{labels[t.key]}\u201d ({c.baseline_share:.0%} \u2192 "
-            f"{c.current_share:.0%} of postings); {credential_name} does not cover it",
-            severity=severity(c),
-            evidence=evidence,
-            snippet_concepts=[t.key],
-        ))
+        outcome.candidates.append(
+            Candidate(
+                kind="emerging_skill",
+                subject=t.key,
+                concept_id=t.key,
+                title=f"Employers increasingly ask for \u201c{labels[t.key]}\u201d "
+                f"({c.baseline_share:.0%} \u2192 {c.current_share:.0%} of postings); "
+                f"{credential_name} does not cover it",
+                severity=severity(c),
+                evidence=evidence,
+                snippet_concepts=[t.key],
+            )
+        )
 
     for t in tests:
         if t.kind != "competency" or t.q > gate.q_level:
@@ -196,53 +207,68 @@ def detect(
         evidence["effect"] = round(-c.change, 4)
         evidence["competency"] = {"id": comp_id, "text": name}
         evidence["below_floor"] = below_floor
-        outcome.candidates.append(Candidate(
-            kind="fading_competency",
-            subject=t.key,
-            competency_id=comp_id,
-            title=f"\u201c{_short(name)}\u201d is asked for less ({c.baseline_share:.0%} \u2192 "
-            f"{c.current_share:.0%} of postings)",
-            severity=severity(c),
-            evidence=evidence,
-            snippet_window="baseline",
-        ))
+        outcome.candidates.append(
+            Candidate(
+                kind="fading_competency",
+                subject=t.key,
+                competency_id=comp_id,
+                title=f"\u201c{_short(name)}\u201d is asked for less ({c.baseline_share:.0%} \u2192 "
+                f"{c.current_share:.0%} of postings)",
+                severity=severity(c),
+                evidence=evidence,
+                snippet_window="baseline",
+            )
+        )
 
     # Coverage in both windows over the same concepts (demanded in either), so a concept hovering at the floor
-    # does not swing it; and a drop must have a significant driver (an uncovered concept's significant rise or a
+    # does not swing it; and a drop must have a significant driver (an uncovered concept's significant rise
+    # or a
     # covered concept's significant fall), so noise in many small shares cannot add up to an alert.
     union = set(demanded_base) | set(demanded_cur)
     cov_base = weighted_coverage({cid: _share(base.get(cid), nb) for cid in union}, covered)
     cov_cur = weighted_coverage({cid: _share(cur.get(cid), nc) for cid in union}, covered)
     outcome.coverage = {"baseline": cov_base, "current": cov_cur}
     drivers = [
-        t.key for t in tests
-        if t.kind == "concept" and t.key in union and t.q <= gate.q_level
+        t.key
+        for t in tests
+        if t.kind == "concept"
+        and t.key in union
+        and t.q <= gate.q_level
         and (t.comparison.change > 0) != (t.key in covered)
     ]
-    if cov_base is not None and cov_cur is not None and drivers \
-            and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12:
+    if (
+        cov_base is not None
+        and cov_cur is not None
+        and drivers
+        and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12
+    ):
         uncovered = sorted(
             ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
         )[:10]
         effect = cohens_h(cov_cur, cov_base)
-        outcome.candidates.append(Candidate(
-            kind="coverage_drop",
-            subject="coverage",
-            title=f"Coverage of demand for {credential_name} fell from {cov_base:.0%} to {cov_cur:.0%}",
-            severity=severity_for(effect, limits.severity_medium, limits.severity_high),
-            evidence={
-                "as_of": windows.as_of.isoformat(),
-                "windows": windows.to_dict(),
-                "postings": {"baseline": nb, "current": nc},
-                "coverage": {"baseline": round(cov_base, 4), "current": round(cov_cur, 4)},
-                "change": round(cov_cur - cov_base, 4),
-                "effect_size": round(-effect, 4),
-                "effect": round(cov_base - cov_cur, 4),
-                "uncovered": [{"concept_id": cid, "label": labels[cid], "share": round(s, 4)} for cid, s in uncovered],
-                "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
-            },
-            snippet_concepts=[cid for cid, _ in uncovered[:3]],
-        ))
+        outcome.candidates.append(
+            Candidate(
+                kind="coverage_drop",
+                subject="coverage",
+                title=f"Coverage of demand for {credential_name} fell from {cov_base:.0%} to {cov_cur:.0%}",
+                severity=severity_for(effect, limits.severity_medium, limits.severity_high),
+                evidence={
+                    "as_of": windows.as_of.isoformat(),
+                    "windows": windows.to_dict(),
+                    "postings": {"baseline": nb, "current": nc},
+                    "coverage": {"baseline": round(cov_base, 4), "current": round(cov_cur, 4)},
+                    "change": round(cov_cur - cov_base, 4),
+                    "effect_size": round(-effect, 4),
+                    "effect": round(cov_base - cov_cur, 4),
+                    "uncovered": [
+                        {"concept_id": cid, "label": labels[cid], "share": round(s, 4)}
+                        for cid, s in uncovered
+                    ],
+                    "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
+                },
+                snippet_concepts=[cid for cid, _ in uncovered[:3]],
+            )
+        )
     return outcome
 
 

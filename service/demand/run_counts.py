@@ -58,14 +58,20 @@ class RunCounts:
         return out
 
 
-async def present_keys(session: AsyncSession, org_id: int, start: date, end: date, by_region: bool
-                       ) -> list[tuple[str, RegionKey]]:
+async def present_keys(
+    session: AsyncSession, org_id: int, start: date, end: date, by_region: bool
+) -> list[tuple[str, RegionKey]]:
     """The (occupation code, region) pairs that occur among the organisation's counted postings."""
     region = func.lower(Posting.region) if by_region else literal(None, String)
     rows = await session.execute(
-        select(Posting.occupation_code, region).distinct().where(
-            Posting.org_id == org_id, Posting.extraction_status == "done", Posting.occupation_code.is_not(None),
-            Posting.posted_at >= start, Posting.posted_at <= end,
+        select(Posting.occupation_code, region)
+        .distinct()
+        .where(
+            Posting.org_id == org_id,
+            Posting.extraction_status == "done",
+            Posting.occupation_code.is_not(None),
+            Posting.posted_at >= start,
+            Posting.posted_at <= end,
         )
     )
     return [(code, reg) for code, reg in rows]
@@ -81,7 +87,9 @@ async def run_counts(
     credential_keys: dict[int, list[tuple[str, RegionKey]]],
     by_region: bool,
 ) -> RunCounts:
-    """Totals and concept counts per (code, region, window) for `codes`, and competency counts per credential."""
+    """Totals and concept counts per (code, region, window) for `codes`, and competency counts per
+    credential.
+    """
     result = RunCounts()
     if not codes:
         return result
@@ -89,14 +97,20 @@ async def run_counts(
     region = func.lower(Posting.region) if by_region else literal(None, String)
     reps = (
         select(func.min(Posting.id).label("id"), bucket.label("bucket"))
-        .where(Posting.org_id == org_id, Posting.extraction_status == "done", Posting.posted_at >= start,
-               Posting.posted_at <= end, Posting.occupation_code.in_(codes))
+        .where(
+            Posting.org_id == org_id,
+            Posting.extraction_status == "done",
+            Posting.posted_at >= start,
+            Posting.posted_at <= end,
+            Posting.occupation_code.in_(codes),
+        )
         .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
     totals = await session.execute(
         select(Posting.occupation_code, region, reps.c.bucket, func.count())
-        .select_from(reps).join(Posting, Posting.id == reps.c.id)
+        .select_from(reps)
+        .join(Posting, Posting.id == reps.c.id)
         .group_by(Posting.occupation_code, region, reps.c.bucket)
     )
     for code, reg, bkt, count in totals:
@@ -107,9 +121,14 @@ async def run_counts(
 
     rows = await session.execute(
         select(
-            Posting.occupation_code, region, reps.c.bucket, PostingSkill.concept_id,
-            func.max(PostingSkill.concept_label), func.count(func.distinct(PostingSkill.posting_id)),
-            func.count(func.distinct(posting_if("required"))), func.count(func.distinct(posting_if("preferred"))),
+            Posting.occupation_code,
+            region,
+            reps.c.bucket,
+            PostingSkill.concept_id,
+            func.max(PostingSkill.concept_label),
+            func.count(func.distinct(PostingSkill.posting_id)),
+            func.count(func.distinct(posting_if("required"))),
+            func.count(func.distinct(posting_if("preferred"))),
         )
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
@@ -122,27 +141,55 @@ async def run_counts(
             label or cid, int(count), int(required), int(preferred)
         )
 
-    mapping_rows = [(cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys]
+    mapping_rows = [
+        (cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys
+    ]
     if not mapping_rows:
         return result
-    mapping = values(
-        column("credential_id", Integer), column("code", String), column("region", String), name="cred_occ"
-    ).data(mapping_rows).cte("cred_occ")
+    mapping = (
+        values(
+            column("credential_id", Integer),
+            column("code", String),
+            column("region", String),
+            name="cred_occ",
+        )
+        .data(mapping_rows)
+        .cte("cred_occ")
+    )
     on_mapping = [mapping.c.code == Posting.occupation_code]
     if by_region:
         on_mapping.append(mapping.c.region == func.coalesce(func.lower(Posting.region), ""))
     comp_rows = await session.execute(
-        select(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket,
-               func.count(func.distinct(Posting.id)))
+        select(
+            mapping.c.credential_id,
+            CompetencySkill.competency_id,
+            reps.c.bucket,
+            func.count(func.distinct(Posting.id)),
+        )
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
         .join(mapping, and_(*on_mapping))
-        .join(Competency, and_(Competency.credential_id == mapping.c.credential_id, Competency.deleted_at.is_(None),
-                               Competency.org_id == org_id))
-        .join(CompetencySkill, and_(CompetencySkill.competency_id == Competency.id,
-                                    CompetencySkill.status.in_(COVERING_LINK_STATUSES)))
-        .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id,
-                                 PostingSkill.concept_id == CompetencySkill.concept_id))
+        .join(
+            Competency,
+            and_(
+                Competency.credential_id == mapping.c.credential_id,
+                Competency.deleted_at.is_(None),
+                Competency.org_id == org_id,
+            ),
+        )
+        .join(
+            CompetencySkill,
+            and_(
+                CompetencySkill.competency_id == Competency.id,
+                CompetencySkill.status.in_(COVERING_LINK_STATUSES),
+            ),
+        )
+        .join(
+            PostingSkill,
+            and_(
+                PostingSkill.posting_id == Posting.id, PostingSkill.concept_id == CompetencySkill.concept_id
+            ),
+        )
         .group_by(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket)
     )
     for cred_id, comp_id, bkt, count in comp_rows:

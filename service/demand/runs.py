@@ -37,7 +37,9 @@ ADVISORY_LOCK_BASE = 0x5D1F70000000  # + org id: "drift run for this organisatio
 
 def thresholds(drift: DriftSettings) -> Thresholds:
     return Thresholds(
-        gate=Gate(q_level=drift.q_level, min_abs_change=drift.min_abs_change, min_postings=drift.min_postings),
+        gate=Gate(
+            q_level=drift.q_level, min_abs_change=drift.min_abs_change, min_postings=drift.min_postings
+        ),
         demand_floor=drift.demand_floor,
         coverage_drop_points=drift.coverage_drop_points,
         severity_medium=drift.severity_medium,
@@ -81,11 +83,13 @@ async def curricula(
     credential_of: dict[int, int] = {}
     rows = await session.execute(
         select(Competency.credential_id, Competency.id, Competency.text, Competency.label)
-        .where(*conds).order_by(Competency.credential_id, Competency.position, Competency.id)
+        .where(*conds)
+        .order_by(Competency.credential_id, Competency.position, Competency.id)
     )
     for cred_id, comp_id, text_, label in rows:
         out.setdefault(cred_id, Curriculum(fuzzy_threshold=fuzzy_threshold)).competencies.append(
-            CompetencyText(comp_id, text_ or "", label))
+            CompetencyText(comp_id, text_ or "", label)
+        )
         credential_of[comp_id] = cred_id
     links = await session.execute(
         select(CompetencySkill.competency_id, CompetencySkill.concept_id, CompetencySkill.status)
@@ -110,7 +114,9 @@ async def run_drift(
     try:
         async with session_scope(engine) as session:
             if engine.dialect.name == "postgresql":
-                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id})
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id}
+                )
             summary = await _detect_and_record(session, drift, org_id, run.id, windows)
             stored = await session.get(DriftRun, run.id)
             stored.status = "succeeded"
@@ -134,9 +140,13 @@ async def _detect_and_record(
     now = utcnow()
     woken = await wake_snoozed(session, org_id, now)
     limits = thresholds(drift)
-    credentials = (await session.scalars(
-        select(Credential).where(Credential.org_id == org_id, Credential.deleted_at.is_(None)).order_by(Credential.id)
-    )).all()
+    credentials = (
+        await session.scalars(
+            select(Credential)
+            .where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
+            .order_by(Credential.id)
+        )
+    ).all()
     by_region = drift.match_region
     present = await present_keys(session, org_id, windows.baseline_start, windows.as_of, by_region)
     wanted: dict[int, tuple[str, ...]] = {}
@@ -146,20 +156,32 @@ async def _detect_and_record(
         wanted[credential.id] = codes
         region = (credential.region or "").strip().lower() if by_region else None
         keys_of[credential.id] = [
-            (code, reg) for code, reg in present
+            (code, reg)
+            for code, reg in present
             if code_matches(code, codes) and (not region or reg == region)
         ]
     needed = sorted({code for keys in keys_of.values() for code, _ in keys})
-    counts_all = await run_counts(session, org_id, windows.baseline_start, windows.as_of, windows.current_start,
-                                  needed, {cid: keys for cid, keys in keys_of.items() if keys}, by_region)
+    counts_all = await run_counts(
+        session,
+        org_id,
+        windows.baseline_start,
+        windows.as_of,
+        windows.current_start,
+        needed,
+        {cid: keys for cid, keys in keys_of.items() if keys},
+        by_region,
+    )
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
     tally = {"opened": 0, "updated": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
 
     async def record(credential_id: int, candidate: Candidate, entry: dict) -> None:
-        result = await record_candidate(session, org_id, credential_id, run_id, candidate, drift.reopen_margin, now)
+        result = await record_candidate(
+            session, org_id, credential_id, run_id, candidate, drift.reopen_margin, now
+        )
         tally[result] += 1
         entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
+
     per_credential: dict[str, dict] = {}
     for credential in credentials:
         codes = wanted[credential.id]
@@ -171,7 +193,9 @@ async def _detect_and_record(
         heard = voices.get(credential.id)
         if heard is not None:
             entry["respondents"] = heard.respondents
-            for candidate in survey_candidates(credential.name, heard, names, curriculum.is_covered, windows, drift):
+            for candidate in survey_candidates(
+                credential.name, heard, names, curriculum.is_covered, windows, drift
+            ):
                 await record(credential.id, candidate, entry)
         if not codes:
             entry["status"] = "no_occupations"
@@ -196,7 +220,9 @@ async def _detect_and_record(
                 if candidate.snippet_window == "current"
                 else Scope(org_id, codes, windows.baseline_start, windows.baseline_end, region)
             )
-            candidate.evidence["snippets"] = await snippets(session, window_scope, concept_ids, drift.max_snippets)
+            candidate.evidence["snippets"] = await snippets(
+                session, window_scope, concept_ids, drift.max_snippets
+            )
             candidate.evidence["survey_quotes"] = (
                 quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
             )
@@ -209,15 +235,18 @@ async def _detect_and_record(
     }
 
 
-async def run_all_organisations(engine: AsyncEngine, settings: Settings, as_of: date | None = None,
-                                trigger: str = "schedule") -> list[DriftRun]:
-    """One run per organisation (the nightly job and `skillpulse drift run`); one failing org does not stop others."""
+async def run_all_organisations(
+    engine: AsyncEngine, settings: Settings, as_of: date | None = None, trigger: str = "schedule"
+) -> list[DriftRun]:
+    """One run per organisation (the nightly job and `skillpulse drift run`); one failing org does not
+    stop others.
+    """
     async with session_scope(engine) as session:
         org_ids = list(await session.scalars(select(Organisation.id).order_by(Organisation.id)))
     runs: list[DriftRun] = []
     for org_id in org_ids:
         try:
             runs.append(await run_drift(engine, settings, org_id, as_of, trigger))
-        except Exception:  # noqa: BLE001 - logged and recorded on the run row by run_drift
-            continue
+        except Exception:  # noqa: BLE001 - run_drift logged it and recorded it on the run row
+            log.warning("drift run for organisation %s failed; continuing with the others", org_id)
     return runs

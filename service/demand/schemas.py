@@ -18,7 +18,9 @@ WebhookEvent = Literal["alert.opened", "alert.updated", "alert.resolved"]
 class DemandConcept(Output):
     concept_id: str
     label: str
-    postings: int = Field(description="Distinct postings (one per content fingerprint) asking for the concept.")
+    postings: int = Field(
+        description="Distinct postings (one per content fingerprint) asking for the concept."
+    )
     share: float = Field(description="postings / all distinct postings of the period.")
     required: int = Field(description="Of those, postings where a mention is marked required.")
     preferred: int = Field(description="Of those, postings where a mention is marked preferred.")
@@ -104,13 +106,17 @@ class AlertDetail(AlertRead):
 class AlertUpdate(Input):
     status: AlertStatus | None = None
     note: str | None = Field(None, max_length=4000)
-    snooze_until: date | datetime | None = Field(None, description="With status snoozed: when it opens again.")
+    snooze_until: date | datetime | None = Field(
+        None, description="With status snoozed: when it opens again."
+    )
 
 
 class WebhookCreate(Input):
     url: str = Field(max_length=2000, description="http(s) endpoint that receives signed POSTs.")
     events: list[WebhookEvent] = Field(default_factory=list, description="Empty: every event.")
-    secret: str | None = Field(None, min_length=16, max_length=200, description="Default: generated, shown once.")
+    secret: str | None = Field(
+        None, min_length=16, max_length=200, description="Default: generated, shown once."
+    )
     enabled: bool = True
 
     @field_validator("url")

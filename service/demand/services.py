@@ -16,7 +16,9 @@ MAX_SERIES_DAYS = 3660
 
 
 def months_between(start: date, end: date) -> list[str]:
-    """Every 'YYYY-MM' from start's month to end's month, so a quiet month shows as zero rather than missing."""
+    """Every 'YYYY-MM' from start's month to end's month, so a quiet month shows as zero rather than
+    missing.
+    """
     months: list[str] = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
@@ -42,9 +44,14 @@ async def demand_series(
     for period in months_between(start, end):
         total = counts.total(period)
         rows = [
-            DemandConcept(concept_id=cid, label=c.label, postings=c.postings,
-                          share=round(c.postings / total, 4) if total else 0.0, required=c.required,
-                          preferred=c.preferred)
+            DemandConcept(
+                concept_id=cid,
+                label=c.label,
+                postings=c.postings,
+                share=round(c.postings / total, 4) if total else 0.0,
+                required=c.required,
+                preferred=c.preferred,
+            )
             for cid, c in counts.concepts.get(period, {}).items()
             if not wanted or cid in wanted
         ]
@@ -66,24 +73,39 @@ async def credential_alignment(
     codes = usable_occupations(credential.occupations)
     start = as_of - timedelta(days=days - 1)
     window = {"from": start.isoformat(), "to": as_of.isoformat()}
-    base = {"credential_id": credential.id, "name": credential.name, "occupations": list(codes), "window": window,
-            "demand_floor": drift.demand_floor}
+    base = {
+        "credential_id": credential.id,
+        "name": credential.name,
+        "occupations": list(codes),
+        "window": window,
+        "demand_floor": drift.demand_floor,
+    }
     if not codes:
         return AlignmentRead(**base, postings=0, status="no_occupations", coverage=None, concepts=[])
     region = credential.region if drift.match_region else None
-    counts = await bucket_counts(session, Scope(credential.org_id, codes, start, as_of, region), window_bucket(start))
+    counts = await bucket_counts(
+        session, Scope(credential.org_id, codes, start, as_of, region), window_bucket(start)
+    )
     total = counts.total("current")
     demanded = {
-        cid: c for cid, c in counts.concepts.get("current", {}).items()
+        cid: c
+        for cid, c in counts.concepts.get("current", {}).items()
         if total and c.postings / total >= drift.demand_floor
     }
     teaching = await curricula(session, credential.org_id, drift.fuzzy_threshold, credential.id)
     curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
     covered_by = curriculum.is_covered([(cid, c.label) for cid, c in demanded.items()])
     concepts = [
-        AlignmentConcept(concept_id=cid, label=c.label, postings=c.postings, share=round(c.postings / total, 4),
-                         required=c.required, preferred=c.preferred, covered=bool(covered_by.get(cid)),
-                         covered_by=covered_by.get(cid, []))
+        AlignmentConcept(
+            concept_id=cid,
+            label=c.label,
+            postings=c.postings,
+            share=round(c.postings / total, 4),
+            required=c.required,
+            preferred=c.preferred,
+            covered=bool(covered_by.get(cid)),
+            covered_by=covered_by.get(cid, []),
+        )
         for cid, c in demanded.items()
     ]
     concepts.sort(key=lambda r: (-r.postings, r.concept_id))

@@ -68,13 +68,15 @@ def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, fl
 def fisher_exact_p(x1: int, n1: int, x2: int, n2: int) -> float:
     """Two-sided p-value of Fisher's exact test on the 2x2 table [[x1, n1-x1], [x2, n2-x2]].
 
-    Computed here from log-factorials rather than with scipy.stats.fisher_exact (checked against it in the unit
+    Computed here from log-factorials rather than with scipy.stats.fisher_exact (checked against it in the
+    unit
     tests) because a drift run makes hundreds of thousands of tests and scipy's call costs a millisecond each.
     Cached: rare concepts produce the same small tables over and over within a run.
     """
     _check_counts(x1, n1)
     _check_counts(x2, n2)
-    # x1 follows the hypergeometric law given the margins; the two-sided p-value sums the probabilities of every
+    # x1 follows the hypergeometric law given the margins; the two-sided p-value sums the probabilities of
+    # every
     # table no more likely than the observed one (scipy's definition, with the same relative tolerance). The
     # support is at most min(hits, misses, n1, n2) + 1 tables, small whenever this test is chosen.
     total, hits = n1 + n2, x1 + x2
@@ -105,7 +107,9 @@ def needs_exact_test(x1: int, n1: int, x2: int, n2: int, small: float = SMALL_EX
     return smallest < small
 
 
-def compare_proportions(x1: int, n1: int, x2: int, n2: int, small: float = SMALL_EXPECTED_COUNT) -> Comparison:
+def compare_proportions(
+    x1: int, n1: int, x2: int, n2: int, small: float = SMALL_EXPECTED_COUNT
+) -> Comparison:
     """Baseline x1/n1 against current x2/n2: Fisher's exact test for small counts, else the z-test."""
     if n1 <= 0 or n2 <= 0:
         raise ValueError("both windows need at least one posting to compare proportions")
@@ -169,7 +173,9 @@ def enough_data(baseline_total: int, current_total: int, gate: Gate) -> bool:
 
 
 def is_significant_change(comparison: Comparison, q_value: float, gate: Gate, direction: int) -> bool:
-    """The change goes in `direction` (+1 rise, -1 fall), passes BH at the gate's level and is large enough."""
+    """The change goes in `direction` (+1 rise, -1 fall), passes BH at the gate's level and is large
+    enough.
+    """
     change = comparison.change * direction
     return q_value <= gate.q_level and change >= gate.min_abs_change - 1e-12
 

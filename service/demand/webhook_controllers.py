@@ -20,21 +20,37 @@ class WebhookController(Controller):
     tags = ["webhooks"]
 
     @post("/", operation_id="createWebhook", opt={"min_role": "admin"})
-    async def create(self, data: JSONBody[WebhookCreate], db_session: DbSession, principal: CurrentPrincipal) -> WebhookCreated:
+    async def create(
+        self, data: JSONBody[WebhookCreate], db_session: DbSession, principal: CurrentPrincipal
+    ) -> WebhookCreated:
         """Register an endpoint; the signing secret (given or generated) is shown in this answer only."""
-        hook = Webhook(org_id=principal.org_id, url=data.url, events=list(dict.fromkeys(data.events)),
-                       secret=data.secret or secrets.token_urlsafe(32), enabled=data.enabled)
+        hook = Webhook(
+            org_id=principal.org_id,
+            url=data.url,
+            events=list(dict.fromkeys(data.events)),
+            secret=data.secret or secrets.token_urlsafe(32),
+            enabled=data.enabled,
+        )
         db_session.add(hook)
         await db_session.flush()
         return WebhookCreated(**WebhookRead.model_validate(hook).model_dump(), secret=hook.secret)
 
     @get("/", operation_id="listWebhooks")
     async def list_webhooks(self, db_session: DbSession, principal: CurrentPrincipal) -> list[WebhookRead]:
-        rows = await db_session.scalars(select(Webhook).where(Webhook.org_id == principal.org_id).order_by(Webhook.id))
+        rows = await db_session.scalars(
+            select(Webhook).where(Webhook.org_id == principal.org_id).order_by(Webhook.id)
+        )
         return [WebhookRead.model_validate(r) for r in rows]
 
-    @delete("/{webhook_id:int}", operation_id="deleteWebhook", opt={"min_role": "admin"}, raises=[NotFoundException])
-    async def delete_webhook(self, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+    @delete(
+        "/{webhook_id:int}",
+        operation_id="deleteWebhook",
+        opt={"min_role": "admin"},
+        raises=[NotFoundException],
+    )
+    async def delete_webhook(
+        self, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> None:
         hook = await _owned(db_session, webhook_id, principal.org_id)
         await db_session.delete(hook)
 
@@ -49,8 +65,10 @@ class WebhookController(Controller):
         """Every delivery to the webhook, newest first: status, attempts, last HTTP code or error."""
         await _owned(db_session, webhook_id, principal.org_id)
         rows = await db_session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-            .order_by(WebhookDelivery.id.desc()).limit(limit)
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
         )
         return [WebhookDeliveryRead.model_validate(r) for r in rows]
 

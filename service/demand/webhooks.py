@@ -47,7 +47,9 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
-    """Delay before the next attempt after `attempts` failures: base, 2*base, 4*base, ... capped at 6 hours."""
+    """Delay before the next attempt after `attempts` failures: base, 2*base, 4*base, ... capped at 6
+    hours.
+    """
     return min(timedelta(seconds=base_seconds * (2 ** max(attempts - 1, 0))), MAX_BACKOFF)
 
 
@@ -74,7 +76,9 @@ def alert_payload(event: str, alert: Alert) -> dict:
 
 async def enqueue(session: AsyncSession, org_id: int, event: str, alert: Alert) -> int:
     """Queue `event` about `alert` for every enabled webhook of the organisation that wants it."""
-    hooks = (await session.scalars(select(Webhook).where(Webhook.org_id == org_id, Webhook.enabled.is_(True)))).all()
+    hooks = (
+        await session.scalars(select(Webhook).where(Webhook.org_id == org_id, Webhook.enabled.is_(True)))
+    ).all()
     wanted = [h for h in hooks if not h.events or event in h.events]
     if not wanted:
         return 0
@@ -157,6 +161,11 @@ async def _attempt(
             log.warning("webhook delivery %s to %s failed for good: %s", delivery.id, hook.url, error)
             return "failed"
         delivery.next_attempt_at = now + backoff(delivery.attempts, settings.webhook_backoff_seconds)
-        log.info("webhook delivery %s to %s: %s; retry at %s", delivery.id, hook.url, error, delivery.next_attempt_at)
+        log.info(
+            "webhook delivery %s to %s: %s; retry at %s",
+            delivery.id,
+            hook.url,
+            error,
+            delivery.next_attempt_at,
+        )
         return "retrying"
-

@@ -1,4 +1,6 @@
-"""The alert inbox and lifecycle over HTTP: filters, transitions with events, snoozes, reopening on new evidence."""
+"""The alert inbox and lifecycle over HTTP: filters, transitions with events, snoozes, reopening on
+new evidence.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +16,25 @@ from tests.support.demand_data import add_postings, make_credential, year_of_pos
 STABLE = {"SQL": 0.5, "communication": 0.4}
 
 
-async def make_alert(app, org_id: int, credential_id: int, kind: str = "emerging_skill", severity: str = "medium",
-                     subject: str = "http://example.org/k8s") -> int:
+async def make_alert(
+    app,
+    org_id: int,
+    credential_id: int,
+    kind: str = "emerging_skill",
+    severity: str = "medium",
+    subject: str = "http://example.org/k8s",
+) -> int:
     async with session_scope(app.state.engine) as session:
-        alert = Alert(org_id=org_id, credential_id=credential_id, kind=kind, severity=severity, title=f"{kind} {subject}",
-                      concept_id=subject, fingerprint=fingerprint(credential_id, kind, subject),
-                      evidence={"as_of": "2025-01-01", "effect": 0.2})
+        alert = Alert(
+            org_id=org_id,
+            credential_id=credential_id,
+            kind=kind,
+            severity=severity,
+            title=f"{kind} {subject}",
+            concept_id=subject,
+            fingerprint=fingerprint(credential_id, kind, subject),
+            evidence={"as_of": "2025-01-01", "effect": 0.2},
+        )
         session.add(alert)
         await session.flush()
         return alert.id
@@ -104,8 +119,11 @@ async def test_snooze_ends_on_its_date(app, api, tenant):
     assert snoozed.status_code == 200 and snoozed.json()["snooze_until"].startswith(until)
     assert (await api.get("/api/v1/alerts", params={"status": "snoozed"})).json()["total"] == 1
     async with session_scope(app.state.engine) as session:  # three days pass
-        await session.execute(update(Alert).where(Alert.id == alert_id)
-                              .values(snooze_until=datetime.now(UTC) - timedelta(minutes=1)))
+        await session.execute(
+            update(Alert)
+            .where(Alert.id == alert_id)
+            .values(snooze_until=datetime.now(UTC) - timedelta(minutes=1))
+        )
     inbox = (await api.get("/api/v1/alerts", params={"status": "open"})).json()
     assert [a["id"] for a in inbox["items"]] == [alert_id]
     detail = (await api.get(f"/api/v1/alerts/{alert_id}")).json()
@@ -113,13 +131,20 @@ async def test_snooze_ends_on_its_date(app, api, tenant):
 
 
 async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
-    await make_credential(app, tenant.org_id, "Cloud Certificate", ["15-1232.00"],
-                          {"Query databases with SQL": ["SQL"], "Communicate clearly": ["communication"]})
+    await make_credential(
+        app,
+        tenant.org_id,
+        "Cloud Certificate",
+        ["15-1232.00"],
+        {"Query databases with SQL": ["SQL"], "Communicate clearly": ["communication"]},
+    )
 
     def shares(month: int) -> dict[str, float]:
         return {**STABLE, "Docker": 0.3 if month >= 9 else 0.0}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-1232.00", shares, seed=2))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-1232.00", shares, seed=2)
+    )
 
     async def run(as_of: str) -> dict:
         response = await api.post("/api/v1/drift/run", json={"as_of": as_of})
@@ -128,15 +153,23 @@ async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
 
     assert (await run("2025-01-01"))["opened"] == 2  # Docker emerging, and coverage dropping with it
     [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]
-    dismissed = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"status": "dismissed", "note": "Not for us"})
+    dismissed = await api.patch(
+        f"/api/v1/alerts/{alert['id']}", json={"status": "dismissed", "note": "Not for us"}
+    )
     assert dismissed.status_code == 200
 
     assert (await run("2025-01-01"))["kept_closed"] == 1  # the same evidence again
-    await add_postings(app, tenant.org_id, year_of_postings(date(2025, 1, 1), 1, 100, "15-1232.00",
-                                                            {**STABLE, "Docker": 0.3}, seed=21))
+    await add_postings(
+        app,
+        tenant.org_id,
+        year_of_postings(date(2025, 1, 1), 1, 100, "15-1232.00", {**STABLE, "Docker": 0.3}, seed=21),
+    )
     assert (await run("2025-02-01"))["kept_closed"] == 1  # a later window, but no stronger signal
-    await add_postings(app, tenant.org_id, year_of_postings(date(2025, 2, 1), 1, 100, "15-1232.00",
-                                                            {**STABLE, "Docker": 0.7}, seed=22))
+    await add_postings(
+        app,
+        tenant.org_id,
+        year_of_postings(date(2025, 2, 1), 1, 100, "15-1232.00", {**STABLE, "Docker": 0.7}, seed=22),
+    )
     tally = await run("2025-03-01")
     assert tally["reopened"] == 1 and tally["opened"] == 0
     detail = (await api.get(f"/api/v1/alerts/{alert['id']}")).json()
@@ -144,9 +177,16 @@ async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
     assert detail["evidence"]["as_of"] == "2025-03-01"
     assert detail["events"][-1]["event"] == "reopened" and detail["events"][-1]["from_status"] == "dismissed"
     async with session_scope(app.state.engine) as session:
-        count = len(list(await session.scalars(select(Alert.id).where(Alert.org_id == tenant.org_id,
-                                                                      Alert.kind == "emerging_skill"))))
-        kinds = list(await session.scalars(select(AlertEvent.event).where(AlertEvent.alert_id == alert["id"])))
+        count = len(
+            list(
+                await session.scalars(
+                    select(Alert.id).where(Alert.org_id == tenant.org_id, Alert.kind == "emerging_skill")
+                )
+            )
+        )
+        kinds = list(
+            await session.scalars(select(AlertEvent.event).where(AlertEvent.alert_id == alert["id"]))
+        )
     assert count == 1 and kinds.count("opened") == 1
 
 
@@ -154,7 +194,9 @@ async def test_manual_reopen_of_a_closed_alert(app, api, tenant):
     made = await make_credential(app, tenant.org_id, "Cred", ["15-1232"])
     alert_id = await make_alert(app, tenant.org_id, made.credential_id)
     await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "dismissed"})
-    reopened = await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "open", "note": "Dismissed by mistake"})
+    reopened = await api.patch(
+        f"/api/v1/alerts/{alert_id}", json={"status": "open", "note": "Dismissed by mistake"}
+    )
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
     await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "resolved"})
     await make_alert(app, tenant.org_id, made.credential_id)  # a newer open alert for the same finding

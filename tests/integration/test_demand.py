@@ -22,38 +22,66 @@ async def test_monthly_series_counts_once_per_content_and_keeps_requirement_apar
         PlannedPosting(date(2025, 6, 5), "15-1232.00", [("SQL", "required")]),
     ]
     await add_postings(app, tenant.org_id, plans)
-    response = await api.get("/api/v1/demand", params={"occupation": "15-1232", "from": "2025-02-01",
-                                                       "to": "2025-05-31", "interval": "month"})
+    response = await api.get(
+        "/api/v1/demand",
+        params={"occupation": "15-1232", "from": "2025-02-01", "to": "2025-05-31", "interval": "month"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["occupations"] == ["15-1232"]
     assert body["window"] == {"from": "2025-02-01", "to": "2025-05-31"}
     assert [(p["period"], p["postings"]) for p in body["series"]] == [
-        ("2025-02", 0), ("2025-03", 3), ("2025-04", 2), ("2025-05", 0)]
+        ("2025-02", 0),
+        ("2025-03", 3),
+        ("2025-04", 2),
+        ("2025-05", 0),
+    ]
     march = {c["label"]: c for c in body["series"][1]["concepts"]}
     assert march["SQL"]["postings"] == 3 and march["SQL"]["required"] == 2 and march["SQL"]["preferred"] == 1
     assert march["SQL"]["share"] == 1.0
     assert march["SQL"]["concept_id"] == concept_uri("SQL")
     assert march["Linux"]["postings"] == 1 and march["Linux"]["share"] == round(1 / 3, 4)
     april = {c["label"]: c for c in body["series"][2]["concepts"]}
-    assert april == {"Linux": {"concept_id": concept_uri("Linux"), "label": "Linux", "postings": 1, "share": 0.5,
-                               "required": 1, "preferred": 1}}
+    assert april == {
+        "Linux": {
+            "concept_id": concept_uri("Linux"),
+            "label": "Linux",
+            "postings": 1,
+            "share": 0.5,
+            "required": 1,
+            "preferred": 1,
+        }
+    }
 
-    exact = await api.get("/api/v1/demand", params={"occupation": "15-1232.01", "from": "2025-03-01",
-                                                    "to": "2025-03-31"})
+    exact = await api.get(
+        "/api/v1/demand", params={"occupation": "15-1232.01", "from": "2025-03-01", "to": "2025-03-31"}
+    )
     assert [p["postings"] for p in exact.json()["series"]] == [1]
-    both = await api.get("/api/v1/demand", params=[("occupation", "15-1232.01"), ("occupation", "15-1251.00"),
-                                                   ("from", "2025-03-01"), ("to", "2025-04-30"),
-                                                   ("concept", concept_uri("SQL"))])
+    both = await api.get(
+        "/api/v1/demand",
+        params=[
+            ("occupation", "15-1232.01"),
+            ("occupation", "15-1251.00"),
+            ("from", "2025-03-01"),
+            ("to", "2025-04-30"),
+            ("concept", concept_uri("SQL")),
+        ],
+    )
     assert [(p["postings"], [c["label"] for c in p["concepts"]]) for p in both.json()["series"]] == [
-        (1, ["SQL"]), (1, ["SQL"])]
+        (1, ["SQL"]),
+        (1, ["SQL"]),
+    ]
 
 
 async def test_region_filter_and_organisation_scope(app, api, other_api, tenant):
-    await add_postings(app, tenant.org_id, [
-        PlannedPosting(date(2025, 3, 3), "15-1232.00", [("SQL", "required")], region="Ohio"),
-        PlannedPosting(date(2025, 3, 4), "15-1232.00", [("SQL", "required")], region="Texas"),
-    ])
+    await add_postings(
+        app,
+        tenant.org_id,
+        [
+            PlannedPosting(date(2025, 3, 3), "15-1232.00", [("SQL", "required")], region="Ohio"),
+            PlannedPosting(date(2025, 3, 4), "15-1232.00", [("SQL", "required")], region="Texas"),
+        ],
+    )
     params = {"occupation": "15-1232.00", "from": "2025-03-01", "to": "2025-03-31"}
     ohio = await api.get("/api/v1/demand", params={**params, "region": "ohio"})
     assert [p["postings"] for p in ohio.json()["series"]] == [1]

@@ -17,8 +17,9 @@ from tests.support.demand_data import add_postings, make_credential, year_of_pos
 
 def run_cli(args: list[str], database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SKILLPULSE_DATABASE_URL": database_url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 async def test_drift_run_for_one_organisation_prints_its_outcome(app, tenant, database_url):
@@ -27,10 +28,17 @@ async def test_drift_run_for_one_organisation_prints_its_outcome(app, tenant, da
     def shares(month: int) -> dict[str, float]:
         return {"SQL": 0.5, "Docker": 0.4 if month >= 9 else 0.0}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=6))
-    result = run_cli(["drift", "run", "--as-of", "2025-01-01", "--org", str(tenant.org_id), "--json"], database_url)
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=6)
+    )
+    result = run_cli(
+        ["drift", "run", "--as-of", "2025-01-01", "--org", str(tenant.org_id), "--json"], database_url
+    )
     assert result.returncode == 0, result.stderr
-    assert f"organisation {tenant.org_id}: run" in result.stderr and "succeeded as of 2025-01-01" in result.stderr
+    assert (
+        f"organisation {tenant.org_id}: run" in result.stderr
+        and "succeeded as of 2025-01-01" in result.stderr
+    )
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["summary"]["credentials"][str(made.credential_id)]["status"] == "ok"
     async with session_scope(app.state.engine) as session:

@@ -1,10 +1,12 @@
-"""Drift over a generated history: a planted rise alerts once, noise and thin data never alert, reruns are idempotent."""
+"""Drift over a generated history: a planted rise alerts once, noise and thin data never alert, reruns
+are idempotent.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.db import session_scope
 from service.demand.models import Alert, AlertEvent
@@ -70,7 +72,7 @@ async def test_planted_rise_raises_one_emerging_skill_alert_in_the_first_run_aft
     assert evidence["windows"]["current"] == {"from": "2025-08-04", "to": "2025-11-01"}
     assert 1 <= len(evidence["snippets"]) <= 5
     for snippet in evidence["snippets"]:
-        assert snippet["snippet"][snippet["match_start"]:snippet["match_end"]] == "Docker"
+        assert snippet["snippet"][snippet["match_start"] : snippet["match_end"]] == "Docker"
     assert evidence["required"]["current"] + evidence["preferred"]["current"] >= evidence["counts"]["current"]
     assert alert.severity == "low"  # an early signal: a quarter of the window so far
     assert "Docker" in alert.title
@@ -84,15 +86,20 @@ async def test_planted_rise_raises_one_emerging_skill_alert_in_the_first_run_aft
     assert len(emerging) == 1 and emerging[0].id == alert.id and emerging[0].status == "open"
     assert emerging[0].severity in {"medium", "high"}  # the whole current window now shows the rise
     async with session_scope(app.state.engine) as session:
-        events = list(await session.scalars(select(AlertEvent.event).where(AlertEvent.alert_id == alert.id)
-                                            .order_by(AlertEvent.id)))
+        events = list(
+            await session.scalars(
+                select(AlertEvent.event).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
+            )
+        )
     assert events == ["opened", "updated", "updated"]
 
 
 async def test_stable_credential_with_noise_raises_nothing(app, api, tenant):
     made = await make_credential(app, tenant.org_id, "Stable Certificate", ["15-2051.00"], COMPETENCIES)
     noise = {**STABLE, "Python": 0.15, "R": 0.08, "Power BI": 0.05, "Docker": 0.03}
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 24, 100, "15-2051.00", noise, seed=5))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 24, 100, "15-2051.00", noise, seed=5)
+    )
     for as_of in monthly(2025, 1, 12):
         summary = (await run(api, as_of))["summary"]
         entry = summary["credentials"][str(made.credential_id)]
@@ -102,10 +109,15 @@ async def test_stable_credential_with_noise_raises_nothing(app, api, tenant):
 
 async def test_a_thin_month_is_insufficient_data_and_raises_nothing(app, api, tenant):
     made = await make_credential(app, tenant.org_id, "Thin Certificate", ["15-2051.00"], COMPETENCIES)
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", STABLE, seed=3))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", STABLE, seed=3)
+    )
     # Only ten postings in the current window, most asking for something new.
-    await add_postings(app, tenant.org_id, year_of_postings(
-        date(2025, 3, 1), 1, 10, "15-2051.00", {**STABLE, "Kubernetes": 0.9}, seed=4))
+    await add_postings(
+        app,
+        tenant.org_id,
+        year_of_postings(date(2025, 3, 1), 1, 10, "15-2051.00", {**STABLE, "Kubernetes": 0.9}, seed=4),
+    )
     summary = (await run(api, date(2025, 4, 1)))["summary"]
     entry = summary["credentials"][str(made.credential_id)]
     assert entry["status"] == "insufficient_data"
@@ -114,13 +126,20 @@ async def test_a_thin_month_is_insufficient_data_and_raises_nothing(app, api, te
 
 
 async def test_dropping_competency_raises_fading_competency(app, api, tenant):
-    made = await make_credential(app, tenant.org_id, "Legacy Certificate", ["15-2051.00"], {
-        **COMPETENCIES, "Build spreadsheets in Lotus": ["Lotus"]})
+    made = await make_credential(
+        app,
+        tenant.org_id,
+        "Legacy Certificate",
+        ["15-2051.00"],
+        {**COMPETENCIES, "Build spreadsheets in Lotus": ["Lotus"]},
+    )
 
     def shares(month: int) -> dict[str, float]:
         return {**STABLE, "Lotus": 0.30 if month < 9 else 0.03}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", shares, seed=8))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", shares, seed=8)
+    )
     await run(api, date(2025, 1, 1))
     fading = [a for a in await alerts_of(app, tenant.org_id) if a.kind == "fading_competency"]
     assert len(fading) == 1
@@ -136,7 +155,9 @@ async def test_coverage_drop_alert_when_demand_moves_to_uncovered_concepts(app, 
         late = month >= 9
         return {**STABLE, "Docker": 0.45 if late else 0.0, "Kubernetes": 0.4 if late else 0.0}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", shares, seed=9))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 100, "15-2051.00", shares, seed=9)
+    )
     await run(api, date(2025, 1, 1))
     kinds = sorted(a.kind for a in await alerts_of(app, tenant.org_id))
     assert kinds == ["coverage_drop", "emerging_skill", "emerging_skill"]

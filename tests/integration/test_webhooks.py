@@ -1,4 +1,6 @@
-"""Webhooks against a real receiver on 127.0.0.1: signed bodies, failure then recovery with backoff, the log."""
+"""Webhooks against a real receiver on 127.0.0.1: signed bodies, failure then recovery with backoff,
+the log.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +36,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                receiver.received.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                          "answered": status})
+                receiver.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body, "answered": status}
+                )
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -61,15 +64,21 @@ class Receiver:
 
 async def deliveries_of(app, webhook_id: int) -> list[WebhookDelivery]:
     async with session_scope(app.state.engine) as session:
-        return list(await session.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-                                          .order_by(WebhookDelivery.id)))
+        return list(
+            await session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.webhook_id == webhook_id)
+                .order_by(WebhookDelivery.id)
+            )
+        )
 
 
 async def test_registering_webhooks_is_for_admins_and_the_secret_is_shown_once(admin_api, api, other_api):
     denied = await api.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x"})
     assert denied.status_code == 403
-    created = await admin_api.post("/api/v1/webhooks", json={"url": "https://hooks.example.org/skillpulse",
-                                                             "events": ["alert.opened"]})
+    created = await admin_api.post(
+        "/api/v1/webhooks", json={"url": "https://hooks.example.org/skillpulse", "events": ["alert.opened"]}
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert len(body["secret"]) >= 32 and body["events"] == ["alert.opened"] and body["enabled"] is True
@@ -77,10 +86,13 @@ async def test_registering_webhooks_is_for_admins_and_the_secret_is_shown_once(a
     assert [h["id"] for h in listed] == [body["id"]] and "secret" not in listed[0]
     assert (await other_api.get("/api/v1/webhooks")).json() == []
     assert (await other_api.get(f"/api/v1/webhooks/{body['id']}/deliveries")).status_code == 404
-    for bad, word in [({"url": "ftp://example.org/x"}, "url"), ({"url": "not a url"}, "url"),
-                      ({"url": "http://example.org", "events": ["alert.exploded"]}, "events"),
-                      ({"url": "http://example.org", "secret": "short"}, "secret"),
-                      ({"url": "http://example.org", "org_id": 3}, "org_id")]:
+    for bad, word in [
+        ({"url": "ftp://example.org/x"}, "url"),
+        ({"url": "not a url"}, "url"),
+        ({"url": "http://example.org", "events": ["alert.exploded"]}, "events"),
+        ({"url": "http://example.org", "secret": "short"}, "secret"),
+        ({"url": "http://example.org", "org_id": 3}, "org_id"),
+    ]:
         response = await admin_api.post("/api/v1/webhooks", json=bad)
         assert response.status_code == 400 and word in response.json()["detail"], (bad, response.text)
     assert (await admin_api.delete(f"/api/v1/webhooks/{body['id']}")).status_code == 204
@@ -91,7 +103,9 @@ async def test_signed_delivery_fails_then_recovers_with_backoff(app, settings, a
     made = await make_credential(app, tenant.org_id, "Hooked", ["15-1232"])
     alert_id = await make_alert(app, tenant.org_id, made.credential_id)
     with Receiver([500, 200]) as receiver:
-        hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url(), "secret": SECRET})).json()
+        hook = (
+            await admin_api.post("/api/v1/webhooks", json={"url": receiver.url(), "secret": SECRET})
+        ).json()
         resolved = await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "resolved", "note": "done"})
         assert resolved.status_code == 200
         [pending] = await deliveries_of(app, hook["id"])
@@ -128,7 +142,9 @@ async def test_signed_delivery_fails_then_recovers_with_backoff(app, settings, a
     assert [(d["status"], d["attempts"], d["response_code"]) for d in log] == [("delivered", 2, 200)]
 
 
-async def test_an_unreachable_receiver_fails_for_good_after_the_last_attempt(app, settings, admin_api, api, tenant):
+async def test_an_unreachable_receiver_fails_for_good_after_the_last_attempt(
+    app, settings, admin_api, api, tenant
+):
     made = await make_credential(app, tenant.org_id, "Hooked", ["15-1232"])
     alert_id = await make_alert(app, tenant.org_id, made.credential_id)
     with Receiver([200]) as gone:
@@ -145,18 +161,28 @@ async def test_an_unreachable_receiver_fails_for_good_after_the_last_attempt(app
     assert delivery.event == "alert.updated"
 
 
-async def test_drift_run_posts_opened_alerts_to_subscribed_webhooks_only(app, settings, admin_api, api, tenant):
+async def test_drift_run_posts_opened_alerts_to_subscribed_webhooks_only(
+    app, settings, admin_api, api, tenant
+):
     await make_credential(app, tenant.org_id, "Cloud", ["15-1232.00"], {"Query with SQL": ["SQL"]})
 
     def shares(month: int) -> dict[str, float]:
         return {"SQL": 0.5, "Docker": 0.35 if month >= 9 else 0.0}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 80, "15-1232.00", shares, seed=4))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 80, "15-1232.00", shares, seed=4)
+    )
     with Receiver([200]) as receiver:
-        opened_only = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url("/opened"),
-                                                                      "events": ["alert.opened"]})).json()
-        resolved_only = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url("/resolved"),
-                                                                        "events": ["alert.resolved"]})).json()
+        opened_only = (
+            await admin_api.post(
+                "/api/v1/webhooks", json={"url": receiver.url("/opened"), "events": ["alert.opened"]}
+            )
+        ).json()
+        resolved_only = (
+            await admin_api.post(
+                "/api/v1/webhooks", json={"url": receiver.url("/resolved"), "events": ["alert.resolved"]}
+            )
+        ).json()
         run = await api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"})
         assert run.status_code == 201 and run.json()["summary"]["alerts"]["opened"] >= 1
         await deliver_due(app.state.engine, settings.drift, now=utcnow())

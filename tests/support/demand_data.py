@@ -64,12 +64,22 @@ async def make_credential(
             await session.flush()
             made.competency_ids[text] = comp.id
             for label in concepts:
-                session.add(CompetencySkill(org_id=org_id, competency_id=comp.id, concept_id=concept_uri(label),
-                                            concept_label=label, status=link_status, score=0.9))
+                session.add(
+                    CompetencySkill(
+                        org_id=org_id,
+                        competency_id=comp.id,
+                        concept_id=concept_uri(label),
+                        concept_label=label,
+                        status=link_status,
+                        score=0.9,
+                    )
+                )
     return made
 
 
-async def add_postings(app: Litestar, org_id: int, planned: Iterable[PlannedPosting], source: str = "test") -> int:
+async def add_postings(
+    app: Litestar, org_id: int, planned: Iterable[PlannedPosting], source: str = "test"
+) -> int:
     """Insert postings and their mentions; returns how many postings."""
     planned = list(planned)
     if not planned:
@@ -81,28 +91,50 @@ async def add_postings(app: Litestar, org_id: int, planned: Iterable[PlannedPost
         for i, plan in enumerate(planned):
             text = plan.text or _text_for(plan.concepts, i)
             texts.append(text)
-            rows.append({
-                "org_id": org_id, "source": source, "external_id": f"{batch}-{i}", "title": "Analyst",
-                "employer": f"Employer {i % 17}", "text": text, "region": plan.region,
-                "occupation_code": plan.occupation, "posted_at": plan.posted_at,
-                "content_hash": plan.content_hash or hashlib.sha256(f"{batch}-{i}-{text}".encode()).hexdigest(),
-                "extraction_status": plan.extraction_status,
-            })
+            rows.append(
+                {
+                    "org_id": org_id,
+                    "source": source,
+                    "external_id": f"{batch}-{i}",
+                    "title": "Analyst",
+                    "employer": f"Employer {i % 17}",
+                    "text": text,
+                    "region": plan.region,
+                    "occupation_code": plan.occupation,
+                    "posted_at": plan.posted_at,
+                    "content_hash": plan.content_hash
+                    or hashlib.sha256(f"{batch}-{i}-{text}".encode()).hexdigest(),
+                    "extraction_status": plan.extraction_status,
+                }
+            )
         await session.execute(insert(Posting), rows)
-        ids = dict((await session.execute(
-            select(Posting.external_id, Posting.id).where(Posting.org_id == org_id,
-                                                          Posting.external_id.like(f"{batch}-%"))
-        )).all())
+        ids = dict(
+            (
+                await session.execute(
+                    select(Posting.external_id, Posting.id).where(
+                        Posting.org_id == org_id, Posting.external_id.like(f"{batch}-%")
+                    )
+                )
+            ).all()
+        )
         mentions = []
         for i, plan in enumerate(planned):
             text = texts[i]
             for label, requirement in plan.concepts:
                 start = text.find(label)
-                mentions.append({
-                    "org_id": org_id, "posting_id": ids[f"{batch}-{i}"], "start": start, "end": start + len(label),
-                    "text": label, "concept_id": concept_uri(label), "concept_label": label, "score": 0.9,
-                    "requirement": requirement or None,
-                })
+                mentions.append(
+                    {
+                        "org_id": org_id,
+                        "posting_id": ids[f"{batch}-{i}"],
+                        "start": start,
+                        "end": start + len(label),
+                        "text": label,
+                        "concept_id": concept_uri(label),
+                        "concept_label": label,
+                        "score": 0.9,
+                        "requirement": requirement or None,
+                    }
+                )
         if mentions:
             await session.execute(insert(PostingSkill), mentions)
     return len(planned)
@@ -132,8 +164,11 @@ def year_of_postings(
         month_shares = shares(m) if callable(shares) else shares
         for _ in range(per_month):
             posted = first + timedelta(days=rng.randrange(days))
-            concepts = [(label, "required" if rng.random() < 0.6 else "preferred")
-                        for label, share in month_shares.items() if rng.random() < share]
+            concepts = [
+                (label, "required" if rng.random() < 0.6 else "preferred")
+                for label, share in month_shares.items()
+                if rng.random() < share
+            ]
             out.append(PlannedPosting(posted, occupation, concepts))
     return out
 

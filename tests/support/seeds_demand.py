@@ -16,10 +16,16 @@ from tests.support.factories import Tenant
 async def seed_alert(app: Litestar, tenant: Tenant) -> int:
     made = await make_credential(app, tenant.org_id, "Seeded demand credential", ["15-1232"])
     async with session_scope(app.state.engine) as session:
-        alert = Alert(org_id=tenant.org_id, credential_id=made.credential_id, kind="emerging_skill",
-                      concept_id="http://example.org/seeded", severity="low", title="Seeded alert",
-                      fingerprint=fingerprint(made.credential_id, "emerging_skill", "http://example.org/seeded"),
-                      evidence={"as_of": "2026-01-01", "effect": 0.1})
+        alert = Alert(
+            org_id=tenant.org_id,
+            credential_id=made.credential_id,
+            kind="emerging_skill",
+            concept_id="http://example.org/seeded",
+            severity="low",
+            title="Seeded alert",
+            fingerprint=fingerprint(made.credential_id, "emerging_skill", "http://example.org/seeded"),
+            evidence={"as_of": "2026-01-01", "effect": 0.1},
+        )
         session.add(alert)
         await session.flush()
         session.add(AlertEvent(org_id=tenant.org_id, alert_id=alert.id, event="opened", to_status="open"))

@@ -74,8 +74,23 @@ def test_compare_refuses_empty_windows():
 
 def test_benjamini_hochberg_paper_example():
     # Benjamini & Hochberg (1995), section 4: 15 p-values; at q = 0.05 the first four are discoveries.
-    p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719,
-         0.6528, 0.7590, 1.000]
+    p = [
+        0.0001,
+        0.0004,
+        0.0019,
+        0.0095,
+        0.0201,
+        0.0278,
+        0.0298,
+        0.0344,
+        0.0459,
+        0.3240,
+        0.4262,
+        0.5719,
+        0.6528,
+        0.7590,
+        1.000,
+    ]
     q = benjamini_hochberg(p)
     assert [value <= 0.05 for value in q] == [True] * 4 + [False] * 11
     assert q == pytest.approx(list(stats.false_discovery_control(p, method="bh")), rel=1e-12)
@@ -126,7 +141,12 @@ def test_fisher_matches_scipy_on_many_tables():
         n1, n2 = rng.randint(1, 400), rng.randint(1, 400)
         x1, x2 = rng.randint(0, min(n1, 12)), rng.randint(0, min(n2, 12))
         expected = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue
-        assert fisher_exact_p(x1, n1, x2, n2) == pytest.approx(expected, rel=1e-6, abs=1e-12), (x1, n1, x2, n2)
+        assert fisher_exact_p(x1, n1, x2, n2) == pytest.approx(expected, rel=1e-6, abs=1e-12), (
+            x1,
+            n1,
+            x2,
+            n2,
+        )
 
 
 def test_z_test_matches_scipy_normal_tail():
