@@ -259,6 +259,7 @@ async def _save(
                 "type": values["type"] or "Certificate",
                 "framework_ctid": values["framework_ctid"] or new_ctid(),
                 "description": values["description"] or "",
+                "language": values["language"] or "en",
             },
         )
         session.add(row)
