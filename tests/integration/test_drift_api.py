@@ -1,0 +1,58 @@
+"""POST /api/v1/drift/run and the run log: defaults, bad input, scoping; the nightly job is registered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from service.app import create_app
+from service.settings import build_settings
+from tests.support.clients import app_client
+
+
+async def test_run_defaults_to_today_and_is_listed(api, viewer_api, other_api):
+    response = await api.post("/api/v1/drift/run", json={})
+    assert response.status_code == 201, response.text
+    run = response.json()
+    assert run["status"] == "succeeded" and run["trigger"] == "manual"
+    assert run["as_of"] == datetime.now(UTC).date().isoformat()
+    assert run["summary"]["alerts"]["opened"] == 0 and run["finished_at"]
+    listed = (await viewer_api.get("/api/v1/drift/runs")).json()
+    assert [r["id"] for r in listed][:1] == [run["id"]]
+    assert (await viewer_api.get(f"/api/v1/drift/runs/{run['id']}")).json()["id"] == run["id"]
+    assert (await other_api.get(f"/api/v1/drift/runs/{run['id']}")).status_code == 404
+    assert run["id"] not in [r["id"] for r in (await other_api.get("/api/v1/drift/runs")).json()]
+
+
+async def test_run_refuses_bad_input(api, viewer_api):
+    future = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    for body, word in [
+        ({"as_of": "31/12/2025"}, "as_of"),
+        ({"as_of": future}, "future"),
+        ({"as_of": "2025-01-01", "force": True}, "force"),
+    ]:
+        response = await api.post("/api/v1/drift/run", json=body)
+        assert response.status_code == 400, (body, response.text)
+        assert word in response.json()["detail"]
+    assert (await viewer_api.post("/api/v1/drift/run", json={})).status_code == 403
+
+
+async def test_openapi_documents_the_demand_routes(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    operations = {op.get("operationId") for path in schema["paths"].values() for op in path.values()}
+    assert {"getDemand", "getCredentialAlignment", "runDrift", "listDriftRuns", "listAlerts", "getAlert",
+            "updateAlert", "createWebhook", "listWebhooks", "listWebhookDeliveries"} <= operations
+
+
+async def test_the_scheduler_runs_nightly_drift_and_the_webhook_sender(database_url):
+    settings = build_settings(
+        database={"url": database_url},
+        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False},
+        drift={"nightly_cron": "15 1 * * *", "webhook_poll_seconds": 7},
+    )
+    app = create_app(settings)
+    async with app_client(app):
+        scheduler = app.state.scheduler
+        assert {"demand.drift-nightly", "demand.webhook-sender"} <= set(scheduler.job_ids())
+        nightly = scheduler._aps.get_job("demand.drift-nightly")
+        assert str(nightly.trigger.fields[5]) == "1" and str(nightly.trigger.fields[6]) == "15"
+        assert scheduler._aps.get_job("demand.webhook-sender").trigger.interval == timedelta(seconds=7)
