@@ -39,8 +39,18 @@ async def test_run_refuses_bad_input(api, viewer_api):
 async def test_openapi_documents_the_demand_routes(client):
     schema = (await client.get("/schema/openapi.json")).json()
     operations = {op.get("operationId") for path in schema["paths"].values() for op in path.values()}
-    assert {"getDemand", "getCredentialAlignment", "runDrift", "listDriftRuns", "listAlerts", "getAlert",
-            "updateAlert", "createWebhook", "listWebhooks", "listWebhookDeliveries"} <= operations
+    assert {
+        "getDemand",
+        "getCredentialAlignment",
+        "runDrift",
+        "listDriftRuns",
+        "listAlerts",
+        "getAlert",
+        "updateAlert",
+        "createWebhook",
+        "listWebhooks",
+        "listWebhookDeliveries",
+    } <= operations
 
 
 async def test_the_scheduler_runs_nightly_drift_and_the_webhook_sender(database_url):
