@@ -200,9 +200,14 @@ def sources_run(
             if source_id is not None and not sources:
                 console.print(f"[red]error:[/red] no import source {source_id}")
                 raise typer.Exit(1)
+            from service.postings.imports import SourceBusy
+
             results = []
             for sid, name in sources:
-                results.append((sid, name, await run_source(engine, settings, sid, trigger="manual")))
+                try:
+                    results.append((sid, name, await run_source(engine, settings, sid, trigger="manual")))
+                except SourceBusy as exc:
+                    console.print(f"[yellow]skipped:[/yellow] {exc}")
             return results
         finally:
             await engine.dispose()

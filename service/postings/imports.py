@@ -8,12 +8,14 @@ when the source runs next.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from types import ModuleType
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.db import session_scope
@@ -62,12 +64,48 @@ def _options(source: ImportSource) -> dict:
     return dict(source.config or {}) | {"source": source.name}
 
 
-async def _close_stale_runs(engine: AsyncEngine, source_id: int) -> None:
+class SourceBusy(RuntimeError):
+    """The source is being imported right now (by this or another process)."""
+
+
+_LOCAL_LOCKS: dict[int, asyncio.Lock] = {}
+_LOCK_NAMESPACE = 0x5EED05  # first key of the two-key advisory lock; the second is the source id
+
+
+@contextlib.asynccontextmanager
+async def source_lock(engine: AsyncEngine, source_id: int) -> AsyncIterator[bool]:
+    """Hold the source for one run; yields True when a `running` run left behind is certainly dead.
+
+    PostgreSQL: a session-level advisory lock, released by the server when the holder dies (kill -9), so a
+    run found `running` while we hold the lock was interrupted. SQLite (one process): an in-process lock; a
+    `running` run counts as dead only once it is older than STALE_RUN.
+    """
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as conn:
+            keys = {"ns": _LOCK_NAMESPACE, "id": source_id}
+            if not await conn.scalar(text("SELECT pg_try_advisory_lock(:ns, :id)"), keys):
+                raise SourceBusy(f"import source {source_id} is already running")
+            await conn.commit()
+            try:
+                yield True
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:ns, :id)"), keys)
+                await conn.commit()
+        return
+    lock = _LOCAL_LOCKS.setdefault(source_id, asyncio.Lock())
+    if lock.locked():
+        raise SourceBusy(f"import source {source_id} is already running")
+    async with lock:
+        yield False
+
+
+async def _close_dead_runs(engine: AsyncEngine, source_id: int, certainly_dead: bool) -> None:
+    conditions = [ImportRun.source_id == source_id, ImportRun.status == "running"]
+    if not certainly_dead:
+        conditions.append(ImportRun.started_at < utcnow() - STALE_RUN)
     async with session_scope(engine) as session:
         await session.execute(
-            update(ImportRun)
-            .where(ImportRun.source_id == source_id, ImportRun.status == "running",
-                   ImportRun.started_at < utcnow() - STALE_RUN)
+            update(ImportRun).where(*conditions)
             .values(status="failed", finished_at=utcnow(), error="interrupted: the process stopped during the run")
         )
 
@@ -111,17 +149,25 @@ async def run_source(
     org_id: int | None = None,
     on_stored: Callable[[], None] | None = None,
 ) -> ImportRun | None:
-    """Run one source now; returns its run (None when the source does not exist in the organisation)."""
+    """Run one source now; returns its run (None when the source does not exist in the organisation).
+    Raises SourceBusy when the source is being imported already."""
     async with session_scope(engine) as session:
         query = select(ImportSource).where(ImportSource.id == source_id)
         if org_id is not None:
             query = query.where(ImportSource.org_id == org_id)
         source = await session.scalar(query)
-        if source is None:
-            return None
+    if source is None:
+        return None
+    async with source_lock(engine, source.id) as dead_for_sure:
+        await _close_dead_runs(engine, source.id, dead_for_sure)
+        return await _run_locked(engine, settings, source, trigger, on_stored)
+
+
+async def _run_locked(engine: AsyncEngine, settings: Settings, source: ImportSource, trigger: str,
+                      on_stored: Callable[[], None] | None) -> ImportRun:
+    async with session_scope(engine) as session:
         run = ImportRun(org_id=source.org_id, source_id=source.id, trigger=trigger, status="running")
         session.add(run)
-    await _close_stale_runs(engine, source.id)
     try:
         user_agent = None
         if source.kind == "usajobs" and (source.config or {}).get("email"):

@@ -3,7 +3,7 @@
 One scheduler job (`postings.import-sources`, claimed once per minute across replicas by service.scheduler)
 looks at the sources in the database, so sources created, edited or disabled through the API take effect
 without a restart. Firings missed while the service was down coalesce into one run, and a source already
-running (in another replica, or a long run) is left alone until it finishes.
+running (in another replica, or a long run) is left alone until it finishes (its run lock is held).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.db import session_scope
-from service.postings.imports import STALE_RUN, run_source
+from service.postings.imports import SourceBusy, run_source
 from service.postings.models import ImportRun, ImportSource
 from service.scheduler import Scheduler, parse_cron
 from service.settings import Settings
@@ -50,15 +50,8 @@ async def due_sources(engine: AsyncEngine, now: datetime) -> list[int]:
                 .where(ImportRun.source_id.in_(ids)).group_by(ImportRun.source_id)
             )).tuples()
         }
-        running = set((await session.scalars(
-            select(ImportRun.source_id).where(
-                ImportRun.source_id.in_(ids), ImportRun.status == "running", ImportRun.started_at >= now - STALE_RUN
-            )
-        )).all())
     due = []
     for source in sources:
-        if source.id in running:
-            continue
         reference = last_started.get(source.id) or source.created_at
         if is_due(source.schedule, reference, now):
             due.append(source.id)
@@ -72,6 +65,8 @@ async def run_due_sources(engine: AsyncEngine, settings: Settings, *, now: datet
     for source_id in await due_sources(engine, now or utcnow()):
         try:
             run = await run_source(engine, settings, source_id, trigger="schedule", on_stored=on_stored)
+        except SourceBusy:
+            continue  # another replica (or a manual run) is importing it right now
         except Exception:  # noqa: BLE001 - e.g. the database blinked; the other sources still run
             log.exception("scheduled import of source %s failed", source_id)
             continue

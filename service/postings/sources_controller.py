@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import func, select
 
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import check_config, resolve_url, run_source
+from service.postings.imports import SourceBusy, check_config, resolve_url, run_source
 from service.postings.models import ImportRun, ImportSource
 from service.postings.records import RecordError, normalise_occupation
 from service.postings.schemas import ImportRunRead, ImportSourceCreate, ImportSourceRead, ImportSourceUpdate
@@ -133,12 +133,15 @@ class ImportSourceController(Controller):
         source = await self._get(db_session, principal.org_id, source_id)
         await db_session.delete(source)
 
-    @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException])
+    @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException, ClientException])
     async def run_now(self, request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> ImportRunRead:
         """Run the source now and answer with its run (a failed fetch is a failed run, not an HTTP error)."""
         app = request.app
-        run = await run_source(app.state.engine, app.state.settings, source_id, trigger="manual",
-                               org_id=principal.org_id, on_stored=lambda: wake_worker(app))
+        try:
+            run = await run_source(app.state.engine, app.state.settings, source_id, trigger="manual",
+                                   org_id=principal.org_id, on_stored=lambda: wake_worker(app))
+        except SourceBusy as exc:
+            raise ClientException(f"{exc}; see its runs", status_code=409) from None
         if run is None:
             raise NotFoundException(f"import source {source_id} not found")
         return ImportRunRead.model_validate(run)

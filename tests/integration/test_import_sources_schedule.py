@@ -66,13 +66,24 @@ async def test_due_sources_run_once_and_a_failing_one_does_not_stop_the_others(a
     assert len(await org_postings(app, tenant.org_id)) == 2
 
 
-async def test_a_source_running_elsewhere_is_not_started_twice(app, tenant, settings):
-    source_id = await _source(app, tenant, "busy", "http://127.0.0.1:9/x", "* * * * *", 10)
-    async with session_scope(app.state.engine) as session:
-        session.add(ImportRun(org_id=tenant.org_id, source_id=source_id, status="running",
-                              started_at=utcnow() - timedelta(minutes=5)))
-    runs = await run_due_sources(app.state.engine, settings, now=utcnow())
-    assert source_id not in {r.source_id for r in runs}
+async def test_a_source_being_imported_is_not_started_twice(app, tenant, settings, client):
+    from service.postings.imports import run_source
+    from tests.conftest import Api
+
+    fast = settings.model_copy(update={"postings": PostingsSettings(read_timeout=5, retries=0)})
+    with FeedServer() as feeds:
+        url = feeds.route("/slow", Reply(body=rss_body([1]), content_type="application/rss+xml", delay=1.5))
+        source_id = await _source(app, tenant, "slow feed", url, "* * * * *", 10)
+        first = asyncio.create_task(run_source(app.state.engine, fast, source_id))
+        while len(feeds.hits("/slow")) == 0:
+            await asyncio.sleep(0.02)
+        runs = await run_due_sources(app.state.engine, fast, now=utcnow())
+        assert source_id not in {r.source_id for r in runs}
+        busy = await Api(client, tenant.designer_token).post(f"/api/v1/import-sources/{source_id}/run")
+        assert busy.status_code == 409 and "already running" in busy.json()["detail"]
+        assert (await first).status == "succeeded"
+    assert len(feeds.hits("/slow")) == 1
+    assert [r.status for r in await _runs(app, source_id)] == ["succeeded"]
 
 
 async def test_serve_registers_the_import_job(settings):
