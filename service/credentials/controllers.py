@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -33,6 +37,31 @@ from service.credentials.schemas import (
 )
 from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.schemas import Page
+
+
+@dataclass
+class ImportOperation(Operation):
+    """The import body is a document, not a JSON model: say in OpenAPI which media types it accepts."""
+
+    def __post_init__(self) -> None:
+        document = OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))
+        self.request_body = RequestBody(
+            required=True,
+            description="A CTDL JSON-LD graph or registry envelope, a CASE CFPackage, the CSV template, or a "
+            "credential in the native JSON of POST /api/v1/credentials.",
+            content={
+                "application/ld+json": document,
+                "application/json": document,
+                "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+            },
+        )
+
+
+ERROR_RESPONSES = {
+    415: ResponseSpec(None, description="Unsupported content type"),
+    503: ResponseSpec(None, description="Skill linking is unavailable; nothing was stored"),
+}
+LINKING_RESPONSES = {503: ERROR_RESPONSES[503]}
 
 
 def _client_error(exc: Exception) -> ClientException:
@@ -65,7 +94,13 @@ class CredentialController(Controller):
             raise ClientException("limit must be 1–500 and offset at least 0")
         return await queries.list_credentials(db_session, principal.org_id, q, limit, offset)
 
-    @post("/", operation_id="createCredential", raises=[ClientException], status_code=HTTP_201_CREATED)
+    @post(
+        "/",
+        operation_id="createCredential",
+        raises=[ClientException],
+        status_code=HTTP_201_CREATED,
+        responses=LINKING_RESPONSES,
+    )
     async def create(
         self, data: JSONBody[CredentialCreate], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
     ) -> CredentialRead:
@@ -81,6 +116,8 @@ class CredentialController(Controller):
         "/import",
         operation_id="importCredentials",
         raises=[ClientException],
+        operation_class=ImportOperation,
+        responses=ERROR_RESPONSES,
         status_code=HTTP_200_OK,
         description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) "
         "or the CSV "
@@ -106,7 +143,10 @@ class CredentialController(Controller):
         return await queries.read_credential(db_session, principal.org_id, credential_id)
 
     @patch(
-        "/{credential_id:int}", operation_id="updateCredential", raises=[NotFoundException, ClientException]
+        "/{credential_id:int}",
+        operation_id="updateCredential",
+        raises=[NotFoundException, ClientException],
+        responses=LINKING_RESPONSES,
     )
     async def update(
         self,
@@ -149,6 +189,7 @@ class CredentialController(Controller):
         "/{credential_id:int}/relink",
         operation_id="relinkCredential",
         raises=[NotFoundException, ClientException],
+        responses=LINKING_RESPONSES,
         status_code=HTTP_200_OK,
         description="Link every competency again (after a taxonomy or model change); reviewed "
         "links stay as they are.",
@@ -166,7 +207,12 @@ class CompetencyController(Controller):
     path = "/api/v1"
     tags = ["credentials"]
 
-    @patch("/competencies/{competency_id:int}", operation_id="updateCompetency", raises=[NotFoundException])
+    @patch(
+        "/competencies/{competency_id:int}",
+        operation_id="updateCompetency",
+        raises=[NotFoundException],
+        responses=LINKING_RESPONSES,
+    )
     async def update_competency(
         self,
         competency_id: FromPath[int],

@@ -362,6 +362,9 @@ async def test_openapi_documents_the_credentials_routes(client):
         "addCompetencySkill",
         "updateCompetency",
     } <= operations
+    importing = document["paths"]["/api/v1/credentials/import"]["post"]
+    assert set(importing["requestBody"]["content"]) == {"application/ld+json", "application/json", "text/csv"}
+    assert {"400", "415", "503"} <= set(importing["responses"])
 
 
 async def test_a_published_ctid_is_adopted_by_the_credential_made_without_one(api):
