@@ -21,7 +21,7 @@ from surveys.i18n import localized, pick_language, words
 from surveys.invitations import opt_out
 from surveys.questions import choice_options, is_visible, number_bounds, on_page, pages_of
 from surveys.ratelimit import RateLimiter
-from surveys.respond import Link, open_link, save_answers, submit
+from surveys.respond import Link, ensure_response, open_link, save_answers, submit
 from surveys.settings import SurveySettings
 from surveys.tokens import plausible, token_hash
 
@@ -258,8 +258,6 @@ class SurveyFormController(Controller):
         pages = _visible_pages(link)
         if action == "save":
             if link.response is None:
-                from surveys.respond import ensure_response
-
                 await ensure_response(db_session, link, language)
             await db_session.commit()
             return _message(language, "saved_title", "saved_body", 200, action_url=_url(token, page, language),

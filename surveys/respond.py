@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from surveys.outbox import cancel_mail
@@ -63,21 +64,34 @@ async def _questions(session: AsyncSession, survey: Survey, cache: dict) -> list
 
 
 async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: bool = False) -> Link | None:
-    """The link's survey and draft, or None when the link is unknown or its survey is not live."""
+    """The link's survey and draft, or None when the link is unknown or its survey is not live.
+
+    One query finds invitation, survey and draft; a second reads the draft's answers when there is one. With
+    `lock` (PostgreSQL), the invitation row stays locked until the request's transaction ends, so that two
+    requests on one link (a double click) run one after the other.
+    """
+    locking = lock and session.bind.dialect.name == "postgresql"
     query = (
-        select(SurveyInvitation, Survey)
+        select(SurveyInvitation, Survey, SurveyResponse)
         .join(Survey, Survey.id == SurveyInvitation.survey_id)
         .where(SurveyInvitation.token_hash == token_hash(token))
     )
-    if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(of=SurveyInvitation)
+    if locking:
+        # The draft is read after the lock is granted: a row joined into the locking query would come from the
+        # snapshot taken before waiting, and miss what the request holding the lock just committed.
+        query = query.with_only_columns(SurveyInvitation, Survey).with_for_update(of=SurveyInvitation)
+    else:
+        query = query.outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
     row = (await session.execute(query)).first()
     if row is None or not is_live(row.Survey):
         return None
     link = Link(invitation=row.SurveyInvitation, survey=row.Survey, questions=await _questions(session, row.Survey, cache))
-    link.response = await session.scalar(
-        select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
-    )
+    if locking:
+        link.response = await session.scalar(
+            select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
+        )
+    else:
+        link.response = row.SurveyResponse
     if link.response is not None:
         by_id = {q["id"]: q["code"] for q in link.questions}
         for question_id, value in await session.execute(
@@ -88,7 +102,7 @@ async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: boo
     return link
 
 
-async def ensure_response(session: AsyncSession, link: Link, language: str) -> SurveyResponse:
+async def ensure_response(session: AsyncSession, link: Link, language: str, page: int = 1) -> SurveyResponse:
     """The draft of this link, created on first save (a concurrent first save finds the same row)."""
     if link.response is not None:
         return link.response
@@ -97,12 +111,12 @@ async def ensure_response(session: AsyncSession, link: Link, language: str) -> S
         _insert(session)(SurveyResponse)
         .values(
             org_id=link.survey.org_id, survey_id=link.survey.id, invitation_id=link.invitation.id, status="draft",
-            page=1, language=language, started_at=now, updated_at=now, extraction_status="pending",
+            page=page, language=language, started_at=now, updated_at=now, extraction_status="pending",
         )
         .on_conflict_do_nothing(index_elements=["invitation_id"])
+        .returning(SurveyResponse)
     )
-    await session.execute(stmt)
-    link.response = await session.scalar(
+    link.response = (await session.execute(stmt)).scalar_one_or_none() or await session.scalar(
         select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
     )
     if link.invitation.status == "pending":
@@ -112,7 +126,8 @@ async def ensure_response(session: AsyncSession, link: Link, language: str) -> S
 
 async def save_answers(session: AsyncSession, link: Link, values: dict[str, Any], page: int, language: str) -> None:
     """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is."""
-    response = await ensure_response(session, link, language)
+    fresh = link.response is None
+    response = await ensure_response(session, link, language, page)
     by_code = link.by_code
     now = datetime.now(UTC)
     keep = [
@@ -137,7 +152,8 @@ async def save_answers(session: AsyncSession, link: Link, values: dict[str, Any]
             link.answers.pop(code, None)
         else:
             link.answers[code] = value
-    response.page, response.language, response.updated_at = page, language, now
+    if not fresh and (response.page, response.language) != (page, language):
+        response.page, response.language, response.updated_at = page, language, now
 
 
 async def submit(session: AsyncSession, link: Link) -> bool:
@@ -163,11 +179,9 @@ async def submit(session: AsyncSession, link: Link) -> bool:
         await session.execute(
             delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(hidden))
         )
-    await session.execute(
-        update(SurveyInvitation).where(SurveyInvitation.id == link.invitation.id).values(status="submitted")
-        .execution_options(synchronize_session=False)
-    )
-    await cancel_mail(session, [link.invitation.id], "submitted")
-    response.status, response.submitted_at = "submitted", now
-    link.invitation.status = "submitted"
+    link.invitation.status = "submitted"  # flushed with the commit: one UPDATE even if it was just "started"
+    if link.invitation.email:  # only invitees with an address have queued mail
+        await cancel_mail(session, [link.invitation.id], "submitted")
+    set_committed_value(response, "status", "submitted")  # already written by the UPDATE above
+    set_committed_value(response, "submitted_at", now)
     return True

@@ -1,0 +1,256 @@
+"""Benchmark: 10,000 employers submit their survey at once, through the real HTTP server, on PostgreSQL.
+
+Sets up a survey generated from a 7-competency credential with every question on one page (so one POST is one
+final submit of 15 answers), issues `--count` personal links, then POSTs the completed form for every link
+with `--concurrency` requests in flight against `uvicorn --workers N` (the app as deployed: CSRF, rate limits
+raised for the single bench address, row locks, idempotent submit). Checks that exactly `--count` responses,
+each with all its answers, are stored, and reports responses per second and latency percentiles.
+Target: ≥ 500 responses/s on the 2-core machine.
+
+    .venv/bin/python bench/bench_surveys.py                 # 10,000 submissions
+    .venv/bin/python bench/bench_surveys.py --count 1000    # a quicker run
+
+The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service.auth.services import create_user, get_or_create_org, issue_token  # noqa: E402
+from service.db import create_engine, session_scope, upgrade  # noqa: E402
+from service.settings import build_settings  # noqa: E402
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def _create_database() -> tuple[str, str]:
+    name = f"skillpulse_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name, ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+
+
+async def _drop_database(name: str) -> None:
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def _seed(url: str) -> tuple[str, int]:
+    """A designer token and a credential with 7 competencies (written as the credentials API stores them)."""
+    settings = build_settings(database={"url": url})
+    engine = create_engine(settings)
+    try:
+        async with session_scope(engine) as session:
+            org, _ = await get_or_create_org(session, "Bench college")
+            user = await create_user(session, org, "bench@example.org", "designer")
+            token = (await issue_token(session, user, "bench")).token
+            org_id = org.id
+    finally:
+        await engine.dispose()
+    conn = await asyncpg.connect(_plain(url))
+    try:
+        now = datetime.now(UTC)
+        credential_id = await conn.fetchval(
+            "INSERT INTO credential (org_id, name, description, type, occupations, language, source_format, extra, "
+            "created_at, updated_at) VALUES ($1, 'IT Support Certificate', '', 'Certificate', '[]', 'en', 'json', "
+            "'{}', $2, $2) RETURNING id", org_id, now,
+        )
+        for i, text in enumerate([
+            "Configure and troubleshoot local area networks", "Write SQL queries to report on relational databases",
+            "Install and secure Windows and Linux workstations", "Explain technical problems to non-technical users",
+            "Document incidents in a ticketing system", "Apply basic cybersecurity hygiene",
+            "Automate routine tasks with Python scripts",
+        ]):
+            await conn.execute(
+                "INSERT INTO competency (org_id, credential_id, text, position, text_hash, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, '', $5, $5)", org_id, credential_id, text, i, now,
+            )
+    finally:
+        await conn.close()
+    return token, credential_id
+
+
+def _start_server(url: str, workers: int, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
+    env.update({
+        "SKILLPULSE_DATABASE_URL": url,
+        "SKILLPULSE_DATABASE_POOL_SIZE": "20",
+        "SKILLPULSE_SECRET_KEY": "bench-secret-key-0123456789",
+        "SKILLPULSE_ENV": "test",
+        "SKILLPULSE_RUN_SCHEDULER": "false",
+        "SKILLPULSE_RUN_WORKER": "false",
+        "SKILLPULSE_LOG_LEVEL": "WARNING",
+        "SKILLPULSE_BASE_URL": f"http://127.0.0.1:{port}",
+        # every bench request comes from 127.0.0.1; the per-link limit stays as configured
+        "SKILLPULSE_SURVEYS_RATE_PER_ADDRESS": "100000000",
+    })
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+
+
+async def _wait_healthy(base: str, process: subprocess.Popen) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise SystemExit(f"server exited with {process.returncode}")
+            try:
+                if (await client.get(f"{base}/health", timeout=1)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("server did not become healthy")
+
+
+async def _prepare(base: str, token: str, credential_id: int, count: int) -> tuple[int, list[str], dict[str, str]]:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as api:
+        survey = (await api.post("/api/v1/surveys", json={"credential_id": credential_id})).raise_for_status().json()
+        for question in survey["questions"]:  # one page: one POST is one final submit
+            (await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})).raise_for_status()
+        survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).raise_for_status().json()
+        paths: list[str] = []
+        for start in range(0, count, 1000):
+            invitees = [{"employer": f"Employer {i}", "name": f"Contact {i}"} for i in range(start, min(start + 1000, count))]
+            issued = (await api.post(f"/api/v1/surveys/{survey['id']}/invitations",
+                                     json={"invitees": invitees, "send_email": False})).raise_for_status().json()
+            paths += ["/s/" + item["token"] for item in issued]
+    answers: dict[str, object] = {}
+    for question in survey["questions"]:
+        code = f"q_{question['code']}"
+        if question["kind"] == "text":
+            answers[code] = "Troubleshooting printers and SQL queries"
+        elif question["kind"] == "number":
+            answers[code] = "3"
+        elif question["kind"] == "multiple":
+            answers[code] = [question["options"][0]["value"]]
+        else:
+            answers[code] = question["options"][0]["value"]
+    return survey["id"], paths, answers
+
+
+async def _submit_all(base: str, paths: list[str], answers: dict[str, object], concurrency: int) -> tuple[list[float], float, dict[int, int]]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        first = await client.get(paths[0])  # sets the CSRF cookie; the token is not tied to one link
+        csrf = CSRF.search(first.text).group(1)
+        body = {"_csrf_token": csrf, "page": "1", "lang": "en", "action": "submit", **answers}
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        queue = iter(paths)
+
+        async def worker() -> None:
+            for path in queue:
+                started = time.perf_counter()
+                response = await client.post(path, data=body)
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started, statuses
+
+
+async def _verify(url: str, survey_id: int) -> tuple[int, int, int]:
+    conn = await asyncpg.connect(_plain(url))
+    try:
+        submitted = await conn.fetchval(
+            "SELECT count(*) FROM survey_response WHERE survey_id = $1 AND status = 'submitted'", survey_id)
+        answers = await conn.fetchval(
+            "SELECT count(*) FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
+            "WHERE r.survey_id = $1", survey_id)
+        questions = await conn.fetchval("SELECT count(*) FROM survey_question WHERE survey_id = $1", survey_id)
+        return submitted, answers, questions
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000, help="submissions (default 10,000)")
+    parser.add_argument("--concurrency", type=int, default=200, help="requests in flight (default 200)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument("--database-url", help="postgresql+asyncpg://… (default: a throwaway database)")
+    args = parser.parse_args()
+
+    name = None
+    url = args.database_url
+    if url is None:
+        name, url = await _create_database()
+    process = None
+    try:
+        await asyncio.to_thread(upgrade, url)
+        token, credential_id = await _seed(url)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = _start_server(url, args.workers, port)
+        await _wait_healthy(base, process)
+        survey_id, paths, answers = await _prepare(base, token, credential_id, args.count)
+        print(f"{len(paths)} personal links issued; submitting with {args.concurrency} in flight "
+              f"against {args.workers} uvicorn workers…", flush=True)
+        latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
+        submitted, stored_answers, questions = await _verify(url, survey_id)
+        ordered = sorted(latencies)
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+        print(f"HTTP statuses: {dict(sorted(statuses.items()))}")
+        print(f"stored: {submitted} submitted responses (expected {args.count}), {stored_answers} answers "
+              f"(expected {args.count * questions})")
+        print(f"throughput: {args.count / elapsed:.0f} responses/s ({elapsed:.1f} s)")
+        print(f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
+              f"mean {statistics.fmean(latencies) * 1000:.0f} ms")
+        ok = submitted == args.count and stored_answers == args.count * questions and statuses.get(200) == args.count
+        print("OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match")
+        if not ok:
+            raise SystemExit(1)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        if name is not None:
+            await _drop_database(name)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
