@@ -8,7 +8,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from service.credentials.formats.vocab import FRAMEWORK_TYPE, is_credential_class, normalise_occupation
+from service.credentials.formats.vocab import (
+    FRAMEWORK_TYPE,
+    is_credential_class,
+    is_web_url,
+    normalise_occupation,
+)
 from service.schemas import Input, Output
 
 Domain = Literal["knowledge", "specialized", "personal", "social"]
@@ -39,6 +44,12 @@ def _check_type(value: str | None) -> str | None:
     value = value.removeprefix("ceterms:")
     if not (is_credential_class(value) or value == FRAMEWORK_TYPE):
         raise ValueError(f"{value!r} is not a CTDL credential type (e.g. Certificate, Certification, Badge)")
+    return value
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is not None and not is_web_url(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
     return value
 
 
@@ -78,6 +89,11 @@ class CredentialCreate(Input):
     def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
         return _check_occupations(value)
 
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, value: str | None) -> str | None:
+        return _check_url(value)
+
 
 class CredentialUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=500)
@@ -102,6 +118,11 @@ class CredentialUpdate(Input):
     @classmethod
     def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
         return _check_occupations(value)
+
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, value: str | None) -> str | None:
+        return _check_url(value)
 
 
 class CompetencyUpdate(Input):

@@ -89,6 +89,8 @@ async def test_create_refuses_bad_fields_with_400(api):
     assert "O*NET-SOC" in bad_code.json()["detail"]
     unknown = await api.post("/api/v1/credentials", json={"name": "X", "org_id": 5})
     assert unknown.status_code == 400
+    bad_url = await api.post("/api/v1/credentials", json={"name": "X", "url": "javascript:alert(1)"})
+    assert bad_url.status_code == 400 and "http(s) URL" in bad_url.json()["detail"]
 
 
 async def test_csv_import_then_reimport_changes_nothing_and_keeps_reviews(api, app, tenant):

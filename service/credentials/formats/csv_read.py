@@ -14,6 +14,7 @@ from service.credentials.formats.vocab import (
     FRAMEWORK_TYPE,
     ctid_from,
     is_credential_class,
+    is_web_url,
     normalise_occupation,
     parse_domain,
     parse_level,
@@ -179,6 +180,10 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
             )
         credential.type = kind
     if row.get("credential_url"):
+        if not is_web_url(row["credential_url"]):
+            raise CredentialFormatError(
+                f"row {number}, credential_url: {row['credential_url']!r} is not an http(s) URL"
+            )
         credential.url = row["credential_url"]
     if row.get("credential_description"):
         credential.description = row["credential_description"]

@@ -89,6 +89,10 @@ def is_credential_class(name: str) -> bool:
     return name.endswith(CREDENTIAL_SUFFIXES) and not name.endswith("Organization")
 
 
+def is_web_url(value: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE))
+
+
 def normalise_occupation(value: str) -> str | None:
     """'15-1232.00' and '15-1232' stay as they are; '151232' becomes '15-1232'; anything else is None."""
     match = SOC_CODE.match(value.strip())

@@ -172,3 +172,12 @@ def test_credential_columns_on_one_row_only():
     assert first.ctid == "ce-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa" and first.region == "Ohio"
     assert [c.text for c in first.competencies] == ["Weld plate", "Weld pipe", "Cut plate"]
     assert second.ctid == "ce-bbbbbbbb-aaaa-4aaa-8aaa-aaaaaaaaaaaa" and len(second.competencies) == 1
+
+
+def test_urls_must_be_web_urls():
+    header = "credential_name,credential_url,competency_text\n"
+    assert read_csv(header + "A,https://college.example/a,B\n")[0].url == "https://college.example/a"
+    with pytest.raises(
+        CredentialFormatError, match="row 2, credential_url: 'college dot example' is not an http"
+    ):
+        read_csv(header + "A,college dot example,B\n")
