@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.credentials.formats.records import CredentialFormatError, ParsedCompetency, ParsedCredential
-from service.credentials.formats.vocab import FRAMEWORK_TYPE, UUID, parse_domain, parse_level
+from service.credentials.formats.vocab import FRAMEWORK_TYPE, UUID, is_web_url, parse_domain, parse_level
 
 
 def looks_like_case(document: Any) -> bool:
@@ -108,7 +108,14 @@ def read_case(document: Any) -> list[ParsedCredential]:
             source_format="case",
             ctid=ctid if ctid and ctid.startswith("ce-") else None,
             description=_text(cf_document.get("description")) or "",
-            url=_text(cf_document.get("officialSourceURL")) or _text(cf_document.get("uri")),
+            url=next(
+                (
+                    u
+                    for u in (_text(cf_document.get(k)) for k in ("officialSourceURL", "uri"))
+                    if u and is_web_url(u)
+                ),
+                None,
+            ),
             type=FRAMEWORK_TYPE,
             language=language.split("-")[0].lower(),
             framework_ctid=ctid,

@@ -29,6 +29,7 @@ from service.credentials.formats.vocab import (
     SOC_IN_TEXT,
     ctid_from,
     is_credential_class,
+    is_web_url,
     normalise_occupation,
     parse_domain,
     parse_level,
@@ -257,6 +258,10 @@ class _GraphReader:
         ctid = ctid_from(ctid) or ctid_from(node.get("@id") if isinstance(node.get("@id"), str) else None)
         credential_type = next(local_name(t) for t in types_of(node) if is_credential_class(local_name(t)))
         url = next(iter(ref_ids(node.get("ceterms:subjectWebpage"))), None)
+        if url is not None and not is_web_url(url):
+            raise CredentialFormatError(
+                f"{where}: ceterms:subjectWebpage {url[:200]!r} is not an http(s) URL"
+            )
         languages = [v for v in as_list(node.get("ceterms:inLanguage")) if isinstance(v, str)]
         occupations, titles = self._occupations(node, where)
         competencies, framework_nodes = self._targeted_competencies(node, where)

@@ -213,6 +213,11 @@ def test_errors_name_the_node_and_the_field():
         read_ctdl(graph(bad_code))
     with pytest.raises(CredentialFormatError, match="no credential"):
         read_ctdl(graph({"@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Org"}}))
+    scripted = dict(CREDENTIAL, **{"ceterms:subjectWebpage": "javascript:alert(1)"})
+    with pytest.raises(
+        CredentialFormatError, match="ceterms:subjectWebpage 'javascript:alert\\(1\\)' is not an http"
+    ):
+        read_ctdl(graph(scripted))
     with pytest.raises(CredentialFormatError, match=r"@graph\[1\]: each node must be a JSON object"):
         read_ctdl({"@graph": [CREDENTIAL, "oops"]})
     with pytest.raises(CredentialFormatError, match="not valid JSON"):
