@@ -84,4 +84,4 @@ def safe_next(target: str | None, default: str = "/app/") -> str:
         return default
     if "\\" in target or parts.path.startswith("/app/login"):
         return default
-    return target
+    return "/app/" if target == "/app" else target
