@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.formats.records import ParsedCompetency, ParsedCredential, text_hash
+from service.credentials.formats.vocab import is_concept_uri
 from service.credentials.importing import CredentialConflict, import_parsed
 from service.credentials.linking import LinkResults, describe_concepts
 from service.credentials.linkstore import LinkWriter, links_of, run_linker
@@ -165,6 +166,8 @@ async def add_link(
     packaged taxonomy, among the organisation's own concepts, or described by a label given with it.
     Returns (link, created); an existing link to the concept is confirmed instead of duplicated."""
     competency = await get_competency_row(session, org_id, competency_id)
+    if not is_concept_uri(concept_id):
+        raise UnknownConcept(f"concept_id {concept_id!r} must be a URI (https://… or urn:…)")
     label = concept_label
     custom = await session.scalar(
         select(SkillConcept).where(SkillConcept.org_id == org_id, SkillConcept.uri == concept_id)
@@ -180,8 +183,6 @@ async def add_link(
             f"concept {concept_id!r} is not in the skill taxonomy nor among your organisation's concepts; "
             "give a concept_label to add it as your own"
         )
-    if custom is None and concept_label and "://" not in concept_id and not concept_id.startswith("urn:"):
-        raise UnknownConcept(f"concept_id {concept_id!r} must be a URI (https://… or urn:…)")
     now = utcnow()
     existing = await session.scalar(
         select(CompetencySkill).where(

@@ -280,6 +280,11 @@ async def test_manual_link_and_relink_keep_human_decisions(api, other_api):
         json={"competency_id": comp["id"], "concept_id": "urn:x:y", "concept_label": "Y"},
     )
     assert foreign.status_code == 404
+    scripted = await api.post(
+        "/api/v1/competency-skills",
+        json={"competency_id": comp["id"], "concept_id": "javascript://x%0aalert(1)", "concept_label": "X"},
+    )
+    assert scripted.status_code == 400 and "must be a URI" in scripted.json()["detail"]
     sql_concept = links[0]["concept_id"]
     added = await api.post(
         "/api/v1/competency-skills", json={"competency_id": comp["id"], "concept_id": sql_concept}

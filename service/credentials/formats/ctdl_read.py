@@ -28,6 +28,7 @@ from service.credentials.formats.vocab import (
     FRAMEWORK_TYPE,
     SOC_IN_TEXT,
     ctid_from,
+    is_concept_uri,
     is_credential_class,
     is_web_url,
     normalise_occupation,
@@ -178,6 +179,13 @@ class _GraphReader:
         domain = next((parse_domain(t) for t in terms if t.startswith(CCF_DOMAIN_URN)), None)
         alignments = [ParsedAlignment(uri, True) for uri in ref_ids(node.get("ceasn:exactAlignment"))]
         alignments += [ParsedAlignment(uri, False) for uri in ref_ids(node.get("ceasn:broadAlignment"))]
+        for alignment in alignments:
+            if not is_concept_uri(alignment.uri) or len(alignment.uri) > 500:
+                kind = "exactAlignment" if alignment.exact else "broadAlignment"
+                raise CredentialFormatError(
+                    f"{self._where(node)}: ceasn:{kind} {alignment.uri[:200]!r} is not a concept URI "
+                    "(http(s) or urn:)"
+                )
         parsed = ParsedCompetency(
             text=text,
             ext_id=self._ext_id(node),

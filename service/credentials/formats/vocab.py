@@ -93,6 +93,11 @@ def is_web_url(value: str) -> bool:
     return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE))
 
 
+def is_concept_uri(value: str) -> bool:
+    """Skill concepts are named by web URIs (ESCO) or URNs (O*NET technology skills, custom)."""
+    return is_web_url(value) or bool(re.match(r"^urn:[a-z0-9][a-z0-9-]*:\S+$", value, re.IGNORECASE))
+
+
 def normalise_occupation(value: str) -> str | None:
     """'15-1232.00' and '15-1232' stay as they are; '151232' becomes '15-1232'; anything else is None."""
     match = SOC_CODE.match(value.strip())

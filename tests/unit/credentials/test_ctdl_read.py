@@ -213,6 +213,11 @@ def test_errors_name_the_node_and_the_field():
         read_ctdl(graph(bad_code))
     with pytest.raises(CredentialFormatError, match="no credential"):
         read_ctdl(graph({"@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Org"}}))
+    aligned = dict(COMPETENCY_1, **{"ceasn:exactAlignment": ["javascript:alert(1)"]})
+    with pytest.raises(
+        CredentialFormatError, match="ceasn:exactAlignment 'javascript:alert.*is not a concept URI"
+    ):
+        read_ctdl(graph(CREDENTIAL, FRAMEWORK_NODE, aligned, COMPETENCY_2))
     scripted = dict(CREDENTIAL, **{"ceterms:subjectWebpage": "javascript:alert(1)"})
     with pytest.raises(
         CredentialFormatError, match="ceterms:subjectWebpage 'javascript:alert\\(1\\)' is not an http"
