@@ -399,3 +399,19 @@ async def test_a_published_ctid_is_adopted_by_the_credential_made_without_one(ap
         )
     ).json()
     assert again["credentials"][0]["id"] != created["id"]
+
+
+async def test_reimport_after_delete_restores_with_its_reviews(api):
+    [created] = (await import_csv(api)).json()["credentials"]
+    credential = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    link = next(link for c in credential["competencies"] for link in c["links"])
+    await api.patch(f"/api/v1/competency-skills/{link['id']}", json={"status": "rejected"})
+    assert (await api.delete(f"/api/v1/credentials/{created['id']}")).status_code == 204
+    assert (
+        await api.patch(f"/api/v1/competency-skills/{link['id']}", json={"status": "confirmed"})
+    ).status_code == 404
+    [again] = (await import_csv(api)).json()["credentials"]
+    assert again["id"] == created["id"] and again["competencies_unchanged"] == 3
+    restored = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    statuses = {x["id"]: x["status"] for c in restored["competencies"] for x in c["links"]}
+    assert statuses[link["id"]] == "rejected"
