@@ -77,6 +77,7 @@ async def record_candidate(
     opened|updated|unchanged|reopened|kept_closed.
     """
     fp = fingerprint(credential_id, candidate.kind, candidate.subject)
+    title = candidate.title[:1000]
     current = await session.scalar(
         select(Alert).where(Alert.org_id == org_id, Alert.fingerprint == fp, Alert.status.in_(OPEN_STATUSES))
     )
@@ -84,12 +85,12 @@ async def record_candidate(
         if (
             current.evidence == candidate.evidence
             and current.severity == candidate.severity
-            and current.title == candidate.title
+            and current.title == title
         ):
             return "unchanged"
         current.evidence = candidate.evidence
         current.severity = candidate.severity
-        current.title = candidate.title
+        current.title = title
         current.drift_run_id = run_id
         current.updated_at = now
         session.add(
@@ -113,7 +114,7 @@ async def record_candidate(
         closed.status = "open"
         closed.evidence = candidate.evidence
         closed.severity = candidate.severity
-        closed.title = candidate.title
+        closed.title = title
         closed.drift_run_id = run_id
         closed.updated_at = now
         closed.resolved_at = None
@@ -131,7 +132,7 @@ async def record_candidate(
         fingerprint=fp,
         status="open",
         severity=candidate.severity,
-        title=candidate.title[:1000],
+        title=title,
         evidence=candidate.evidence,
         opened_at=now,
         updated_at=now,

@@ -131,6 +131,10 @@ async def _attempt(
         hook = await session.get(Webhook, delivery.webhook_id) if delivery else None
         if delivery is None or hook is None:
             return "failed"
+        if not hook.enabled:
+            delivery.status = "failed"
+            delivery.error = "webhook disabled before delivery"
+            return "failed"
         body = body_bytes(delivery.payload)
         headers = {
             "Content-Type": "application/json",
