@@ -40,6 +40,8 @@ def window_phrase(window: dict | None, fallback: str) -> str:
     days = _days(window)
     if days is None:
         return fallback
+    if days in (365, 366):
+        return "12 months"
     if days % 30 == 0 and days >= 60:
         return f"{days // 30} months"
     return f"{days} days"

@@ -7,6 +7,7 @@ presentation attributes (no inline style, so the strict Content-Security-Policy 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -22,18 +23,24 @@ class Series:
     values: list[float | None]  # one per x label; None where there is no data
 
 
-def _nice_max(value: float) -> float:
-    """A round top for the y axis (0.05 steps for shares, 1-2-5 steps for counts)."""
+def _axis(value: float, as_share: bool) -> tuple[float, float]:
+    """(top, step) of a y axis: round steps (5 or 10 points for shares, 1-2-5 for counts), at most 8 ticks."""
     if value <= 0:
-        return 1.0
-    if value <= 1:
-        step = 0.05 if value <= 0.5 else 0.1
-        return min(1.0, round((int(value / step) + 1) * step, 2))
-    magnitude = 10 ** (len(str(int(value))) - 1)
+        return (1.0, 0.25) if as_share else (1.0, 1.0)
+    if as_share:
+        step = 0.05 if value <= 0.3 else 0.1
+        top = min(1.0, round(math.ceil(value / step - 1e-9) * step, 2))
+        return (top if top >= value else 1.0), step
+    magnitude = 10 ** math.floor(math.log10(value))
     for factor in (1, 2, 5, 10):
-        if value <= factor * magnitude:
-            return float(factor * magnitude)
-    return float(10 * magnitude)
+        step = factor * magnitude / 4
+        if value / step <= 8:
+            return math.ceil(value / step - 1e-9) * step, step
+    return value, value / 4
+
+
+def _nice_max(value: float) -> float:
+    return _axis(value, value <= 1)[0]
 
 
 def _fmt(value: float, as_share: bool) -> str:
@@ -44,10 +51,10 @@ def line_chart(
     series: list[Series], x_labels: list[str], *, as_share: bool = True, width: int = 640, height: int = 280
 ) -> Markup:
     """A multi-line chart (e.g. monthly demand share per concept). Lines differ by colour and dash pattern."""
-    left, right, top, bottom = 48, 12, 12, 36
+    left, right, top, bottom = 48, 34, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    y_max = _nice_max(max(values) if values else 0.0)
+    y_max, y_step = _axis(max(values) if values else 0.0, as_share)
     count = max(len(x_labels), 1)
 
     def x(i: int) -> float:
@@ -60,8 +67,8 @@ def line_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" aria-hidden="true" '
         f'focusable="false" font-family="system-ui, sans-serif" font-size="11">'
     ]
-    for k in range(5):
-        v = y_max * k / 4
+    for k in range(round(y_max / y_step) + 1):
+        v = k * y_step
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
             f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#374151">{_fmt(v, as_share)}</text>'
@@ -102,20 +109,26 @@ def line_chart(
     return Markup("".join(parts))  # noqa: S704 - every interpolated text above is escaped
 
 
-def sparkline(values: list[float], *, width: int = 96, height: int = 24, as_share: bool = True) -> Markup:
-    """A tiny trend line for a table cell; the cell's text states the same numbers."""
+def sparkline(values: list[float], *, width: int = 96, height: int = 24) -> Markup:
+    """A tiny trend line for a table cell; the cell's text states the same numbers.
+
+    The scale spans the values' own range (at least 10 points), so a fall from 99% to 89% is visible."""
     if not values:
         return Markup("")
-    top = _nice_max(max(values)) if as_share else max(max(values), 1e-9)
+    low, high = min(values), max(values)
+    if high - low < 0.1:
+        middle = (high + low) / 2
+        low, high = middle - 0.05, middle + 0.05
     n = len(values)
     pts = " ".join(
-        f"{(2 + (width - 4) * i / (n - 1)) if n > 1 else width / 2:.1f},{height - 2 - (height - 4) * v / top:.1f}"
+        f"{(2 + (width - 4) * i / (n - 1)) if n > 1 else width / 2:.1f},"
+        f"{height - 2 - (height - 4) * (v - low) / (high - low):.1f}"
         for i, v in enumerate(values)
     )
     return Markup(  # noqa: S704 - numbers only
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-hidden="true" focusable="false"><polyline points="{pts}" fill="none" stroke="{PALETTE[0]}" '
-        f'stroke-width="1.8"/></svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" aria-hidden="true" focusable="false"><polyline points="{pts}" fill="none" '
+        f'stroke="{PALETTE[0]}" stroke-width="1.8"/></svg>'
     )
 
 
@@ -123,7 +136,7 @@ def bar_chart(rows: list[tuple[str, float]], *, as_share: bool = True, width: in
     """Horizontal bars (e.g. rating distribution of a survey question)."""
     label_w, value_w = 170, 48
     height = max(1, len(rows)) * (bar_h + 6) + 6
-    top = _nice_max(max((v for _, v in rows), default=0.0)) if as_share else max((v for _, v in rows), default=1) or 1
+    top = _axis(max((v for _, v in rows), default=0.0), as_share)[0]
     plot_w = width - label_w - value_w
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" aria-hidden="true" '

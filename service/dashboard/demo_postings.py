@@ -112,8 +112,8 @@ EMPLOYERS = (
     "Riverbend Hospital", "Keystone Analytics", "Forge & Finch Machining", "Portside Retail Group",
 )
 OPENINGS = (
-    "{employer} is hiring a {title} to join a growing team.",
-    "Join {employer} as a {title}.",
+    "{employer} is hiring {a_title} to join a growing team.",
+    "Join {employer} as {a_title}.",
     "{employer} seeks a dependable {title} for full-time work.",
 )
 CLOSINGS = (
@@ -150,7 +150,8 @@ def demo_postings(today: date, rng: random.Random) -> list[PostingRecord]:
             in_current = posted >= current_start
             title = rng.choice(occupation.titles)
             employer = rng.choice(EMPLOYERS)
-            sentences = [rng.choice(OPENINGS).format(employer=employer, title=title)]
+            a_title = f"{'an' if title[0] in 'AEIOU' else 'a'} {title}"
+            sentences = [rng.choice(OPENINGS).format(employer=employer, title=title, a_title=a_title)]
             wanted = [phrase for phrase, share in occupation.skills if rng.random() < share]
             wanted += [t.phrase for t in occupation.trends if rng.random() < (t.current if in_current else t.baseline)]
             rng.shuffle(wanted)

@@ -40,6 +40,14 @@ class SourceFreshness:
 
 
 @dataclass
+class PostingSource:
+    source: str
+    postings: int
+    newest_posted: date | None
+    last_added: datetime | None
+
+
+@dataclass
 class OverviewView:
     credentials: list[CredentialRow]
     alerts_by_kind: dict[str, dict[str, int]]  # kind -> severity -> count
@@ -51,6 +59,7 @@ class OverviewView:
     latest_posting: date | None
     survey_responses: int
     last_drift_run: datetime | None
+    posting_sources: list[PostingSource] = field(default_factory=list)
     severities: tuple[str, ...] = field(default=SEVERITIES)
 
 
@@ -159,6 +168,12 @@ async def build_overview(session: AsyncSession, org_id: int, today: date | None 
             ).where(Posting.org_id == org_id)
         )
     ).one()
+    by_source = await session.execute(
+        select(Posting.source, func.count(), func.max(Posting.posted_at), func.max(Posting.created_at))
+        .where(Posting.org_id == org_id)
+        .group_by(Posting.source)
+        .order_by(Posting.source)
+    )
     responses = await session.scalar(
         select(func.count()).where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
     )
@@ -173,4 +188,5 @@ async def build_overview(session: AsyncSession, org_id: int, today: date | None 
         latest_posting=latest_posting,
         survey_responses=responses or 0,
         last_drift_run=runs[-1].finished_at if runs else None,
+        posting_sources=[PostingSource(*row) for row in by_source.all()],
     )

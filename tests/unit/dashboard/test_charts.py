@@ -15,7 +15,7 @@ def test_line_chart_scales_to_a_round_top():
     svg = str(line_chart([Series("a", [0.0, 0.24])], ["m1", "m2"], width=200, height=100))
     assert ">25%</text>" in svg  # 0.24 rounds up to a 25% axis top
     assert _nice_max(0.0) == 1.0
-    assert _nice_max(730) == 1000.0
+    assert _nice_max(730) == 750.0
     assert _nice_max(0.62) == 0.7
 
 
