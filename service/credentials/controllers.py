@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -14,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.auth.models import Organisation
 from service.credentials import editing, queries
 from service.credentials.formats import CredentialFormatError
+from service.credentials.formats.csv_read import write_csv
 from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
 from service.credentials.importing import (
@@ -184,6 +186,25 @@ class CredentialController(Controller):
         organisation = await db_session.get(Organisation, principal.org_id)
         document = write_ctdl(view, author=organisation.name if organisation else "skillpulse")
         return Response(document, media_type="application/ld+json")
+
+    @get(
+        "/{credential_id:int}/csv",
+        operation_id="exportCredentialCsv",
+        raises=[NotFoundException],
+        media_type="text/csv",
+        description="The credential in the CSV template, with competency ids: edit it in a spreadsheet "
+        "and import it again; edited statements keep their reviewed links.",
+    )
+    async def export_csv(
+        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Response[str]:
+        view = await queries.export_view(db_session, principal.org_id, credential_id)
+        filename = re.sub(r"[^A-Za-z0-9._-]+", "-", view.name).strip("-")[:80] or "credential"
+        return Response(
+            write_csv([view]),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
 
     @post(
         "/{credential_id:int}/relink",

@@ -415,3 +415,33 @@ async def test_reimport_after_delete_restores_with_its_reviews(api):
     restored = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
     statuses = {x["id"]: x["status"] for c in restored["competencies"] for x in c["links"]}
     assert statuses[link["id"]] == "rejected"
+
+
+async def test_csv_export_edit_and_reimport_keeps_the_competency(api, other_api):
+    [created] = (await import_csv(api)).json()["credentials"]
+    credential = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    target = credential["competencies"][1]
+    link = target["links"][0]
+    await api.patch(f"/api/v1/competency-skills/{link['id']}", json={"status": "confirmed"})
+
+    exported = await api.get(f"/api/v1/credentials/{created['id']}/csv")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert 'filename="Help-Desk-Certificate.csv"' in exported.headers["content-disposition"]
+    assert (await other_api.get(f"/api/v1/credentials/{created['id']}/csv")).status_code == 404
+
+    edited = exported.text.replace("retrieve data from", "retrieve and summarise data from")
+    assert edited != exported.text
+    response = await api.post(
+        "/api/v1/credentials/import", content=edited.encode(), headers={"Content-Type": "text/csv"}
+    )
+    [result] = response.json()["credentials"]
+    assert (result["competencies_updated"], result["competencies_added"], result["competencies_removed"]) == (
+        1,
+        0,
+        0,
+    )
+    after = (await api.get(f"/api/v1/credentials/{created['id']}")).json()
+    same = after["competencies"][1]
+    assert same["id"] == target["id"] and "summarise" in same["text"]
+    assert {x["id"]: x["status"] for x in same["links"]}[link["id"]] == "confirmed"

@@ -69,6 +69,19 @@ SPLIT_OCCUPATIONS = re.compile(r"[;|,\s]+")
 MAX_ROWS = 50_000
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_out(value: object) -> str:
+    """A spreadsheet runs a cell that starts like a formula: such cells are written behind a quote mark."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _cell_in(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START and text[1:2] else text
+
+
 def _column(header: str) -> str:
     key = re.sub(r"[\s\-]+", "_", header.strip().lstrip("\ufeff").lower())
     return ALIASES.get(key, key)
@@ -124,7 +137,7 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
                 raise CredentialFormatError(
                     f"row {number}: {len(raw)} cells but {len(columns)} columns in the header"
                 )
-            row = {c: cell.strip() for c, cell in zip(columns, raw, strict=False) if c in COLUMNS}
+            row = {c: _cell_in(cell.strip()) for c, cell in zip(columns, raw, strict=False) if c in COLUMNS}
             _add_row(row, number, credentials, first_row)
     except csv.Error as exc:
         raise CredentialFormatError(f"row {reader.line_num}: {exc}") from None
@@ -263,5 +276,5 @@ def write_csv(credentials: list[ParsedCredential]) -> str:
                 if comp
                 else [""] * 7
             )
-            writer.writerow(head + tail)
+            writer.writerow([_cell_out(cell) for cell in head + tail])
     return out.getvalue()

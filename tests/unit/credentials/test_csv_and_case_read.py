@@ -181,3 +181,14 @@ def test_urls_must_be_web_urls():
         CredentialFormatError, match="row 2, credential_url: 'college dot example' is not an http"
     ):
         read_csv(header + "A,college dot example,B\n")
+
+
+def test_cells_that_look_like_formulas_are_quoted_and_read_back():
+    [credential] = read_csv(HEADER + "Welding,,,,,Weld plate,,,,\n")
+    credential.competencies[0].text = '=HYPERLINK("http://evil.example")'
+    credential.competencies[0].label = "-5 degrees"
+    text = write_csv([credential])
+    assert "'=HYPERLINK" in text and "'-5 degrees" in text
+    [back] = read_csv(text)
+    assert back.competencies[0].text == credential.competencies[0].text
+    assert back.competencies[0].label == "-5 degrees"
