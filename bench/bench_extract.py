@@ -18,27 +18,52 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEV = [ROOT.parent / "shared/data/labelled/skillspan/skillspan_house_dev.conll",
-       ROOT.parent / "shared/data/labelled/skillspan/skillspan_tech_dev.conll"]
+DEV = [
+    ROOT.parent / "shared/data/labelled/skillspan/skillspan_house_dev.conll",
+    ROOT.parent / "shared/data/labelled/skillspan/skillspan_tech_dev.conll",
+]
 
 
 def load_texts(files: list[Path], per_text: int = 20) -> list[str]:
     from nlp.conll import read_conll
 
     sents = [" ".join(s.tokens) for f in files for s in read_conll(f)]
-    return ["\n".join(sents[i:i + per_text]) for i in range(0, len(sents), per_text)]
+    return ["\n".join(sents[i : i + per_text]) for i in range(0, len(sents), per_text)]
 
 
 def generated_texts(n: int = 200, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
-    skills = ["Python", "SQL", "project management", "communication skills", "Kubernetes", "customer service",
-              "data analysis", "Java", "teamwork", "problem solving", "AWS", "Excel", "agile methods"]
-    lines = ["We are looking for a {t} engineer with experience in {a} and {b}.",
-             "You have strong {a} skills and a solid understanding of {b}.",
-             "Nice to have: {a}, {b}.", "Must have at least 3 years of {a}.",
-             "Our team builds great products for customers across the world and values {a}."]
-    return ["\n".join(rng.choice(lines).format(t=rng.choice(["software", "data", "QA"]), a=rng.choice(skills),
-                                               b=rng.choice(skills)) for _ in range(25)) for _ in range(n)]
+    skills = [
+        "Python",
+        "SQL",
+        "project management",
+        "communication skills",
+        "Kubernetes",
+        "customer service",
+        "data analysis",
+        "Java",
+        "teamwork",
+        "problem solving",
+        "AWS",
+        "Excel",
+        "agile methods",
+    ]
+    lines = [
+        "We are looking for a {t} engineer with experience in {a} and {b}.",
+        "You have strong {a} skills and a solid understanding of {b}.",
+        "Nice to have: {a}, {b}.",
+        "Must have at least 3 years of {a}.",
+        "Our team builds great products for customers across the world and values {a}.",
+    ]
+    return [
+        "\n".join(
+            rng.choice(lines).format(
+                t=rng.choice(["software", "data", "QA"]), a=rng.choice(skills), b=rng.choice(skills)
+            )
+            for _ in range(25)
+        )
+        for _ in range(n)
+    ]
 
 
 def main() -> None:
@@ -66,13 +91,23 @@ def main() -> None:
         best = min(best, time.process_time() - t0)
         n_mentions = sum(len(r) for r in res)
     wps = words / best if best > 0 else 0.0
-    out = {"words_per_second": round(wps), "words": words, "texts": len(texts), "mentions": n_mentions,
-           "cpu_seconds": round(best, 3), "source": source, "extractor_version": ex.version, "cores": 1}
+    out = {
+        "words_per_second": round(wps),
+        "words": words,
+        "texts": len(texts),
+        "mentions": n_mentions,
+        "cpu_seconds": round(best, 3),
+        "source": source,
+        "extractor_version": ex.version,
+        "cores": 1,
+    }
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"extract_many: {wps:,.0f} words/s on one core ({words} words, {len(texts)} texts, "
-              f"{n_mentions} mentions, {best:.2f} CPU s, {source}, {ex.version})")
+        print(
+            f"extract_many: {wps:,.0f} words/s on one core ({words} words, {len(texts)} texts, "
+            f"{n_mentions} mentions, {best:.2f} CPU s, {source}, {ex.version})"
+        )
 
 
 if __name__ == "__main__":

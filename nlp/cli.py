@@ -13,7 +13,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Skill extraction: extract, evaluate, train, build the taxonomy.", no_args_is_help=True)
+app = typer.Typer(
+    help="Skill extraction: extract, evaluate, train, build the taxonomy.", no_args_is_help=True
+)
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -51,11 +53,16 @@ def evaluate(
         typer.echo(json.dumps({"extractor_version": ex.version, "files": res}, indent=2))
         return
     typer.echo(f"extractor {ex.version}")
-    typer.echo(f"{'file':40s} {'strict P':>8s} {'R':>6s} {'F1':>6s}  {'loose P':>8s} {'R':>6s} {'F1':>6s} {'words/s':>8s}")
+    typer.echo(
+        f"{'file':40s} {'strict P':>8s} {'R':>6s} {'F1':>6s}  "
+        f"{'loose P':>8s} {'R':>6s} {'F1':>6s} {'words/s':>8s} {'per CPU s':>9s}"
+    )
     for f, r in res.items():
         s, lo = r["strict"], r["loose"]
-        typer.echo(f"{Path(f).name:40s} {s['p']:8.4f} {s['r']:6.4f} {s['f1']:6.4f}  "
-                   f"{lo['p']:8.4f} {lo['r']:6.4f} {lo['f1']:6.4f} {r['words_per_second']:8d}")
+        typer.echo(
+            f"{Path(f).name:40s} {s['p']:8.4f} {s['r']:6.4f} {s['f1']:6.4f}  "
+            f"{lo['p']:8.4f} {lo['r']:6.4f} {lo['f1']:6.4f} {r['words_per_second']:8d} {r['words_per_cpu_second']:9d}"
+        )
 
 
 @app.command("evaluate-linking")
@@ -78,20 +85,33 @@ def evaluate_titles(limit: int = typer.Option(0, help="Only the first N held-out
 
     t0 = time.perf_counter()
     r = run(limit)
-    typer.echo(f"held-out titles n={r['n']} acc@1={r['acc@1']:.4f} "
-               f"(same 6-digit SOC: {r['acc@1_soc_detailed']:.4f}) in {time.perf_counter() - t0:.1f}s")
+    typer.echo(
+        f"held-out titles n={r['n']} acc@1={r['acc@1']:.4f} "
+        f"(same 6-digit SOC: {r['acc@1_soc_detailed']:.4f}) in {time.perf_counter() - t0:.1f}s"
+    )
 
 
 @app.command()
 def train(
     train_files: list[Path] = typer.Option(
-        [DATA / "labelled/skillspan/skillspan_house_train.conll", DATA / "labelled/skillspan/skillspan_tech_train.conll"],
-        "--train", help="Fully labelled CoNLL training files."),
+        [
+            DATA / "labelled/skillspan/skillspan_house_train.conll",
+            DATA / "labelled/skillspan/skillspan_tech_train.conll",
+        ],
+        "--train",
+        help="Fully labelled CoNLL training files.",
+    ),
     dev_files: list[Path] = typer.Option(
-        [DATA / "labelled/skillspan/skillspan_house_dev.conll", DATA / "labelled/skillspan/skillspan_tech_dev.conll"],
-        "--dev", help="CoNLL files for model selection only (never trained on)."),
+        [
+            DATA / "labelled/skillspan/skillspan_house_dev.conll",
+            DATA / "labelled/skillspan/skillspan_tech_dev.conll",
+        ],
+        "--dev",
+        help="CoNLL files for model selection only (never trained on).",
+    ),
     partial_files: list[Path] = typer.Option(
-        [], "--partial", help="Recall-only CoNLL files (e.g. Sayfullina): unlabelled tokens are missing."),
+        [], "--partial", help="Recall-only CoNLL files (e.g. Sayfullina): unlabelled tokens are missing."
+    ),
     output: Path = typer.Option(None, help="Where to write the model (default: inside the package)."),
     config: Path = typer.Option(None, help="spaCy config (default: nlp/config/ner.cfg)."),
     max_steps: int = typer.Option(0, help="Override training.max_steps (0 = config)."),
@@ -110,8 +130,13 @@ def train(
     if seed:
         ov["system.seed"] = seed
     out = training.train(
-        train_files, dev_files, partial_files,
-        output=output or training.MODEL_DIR, config=config or training.CONFIG_PATH, overrides=ov, limit=limit,
+        train_files,
+        dev_files,
+        partial_files,
+        output=output or training.MODEL_DIR,
+        config=config or training.CONFIG_PATH,
+        overrides=ov,
+        limit=limit,
     )
     typer.echo(f"model written to {out}")
 
@@ -121,7 +146,8 @@ def build_taxonomy(
     source: Path = typer.Option(DATA / "taxonomy", help="Raw taxonomy folder (esco/, onet/)."),
 ) -> None:
     """Regenerate the packaged compact taxonomy (and title index) from the shared raw data."""
-    from .taxonomy import TAXONOMY_FILE, build_taxonomy as build
+    from .taxonomy import TAXONOMY_FILE
+    from .taxonomy import build_taxonomy as build
 
     typer.echo(json.dumps(build(source, TAXONOMY_FILE)))
 

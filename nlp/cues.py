@@ -108,8 +108,8 @@ class TextCues:
     def negated(self, start: int, end: int) -> bool:
         s, e = self._sentence(start, end)
         cs, ce = self._clause(start, end, s, e)
-        before = self.lower[max(cs, start - 60):start]
-        after = self.lower[end:min(ce, end + 60)]
+        before = self.lower[max(cs, start - 60) : start]
+        after = self.lower[end : min(ce, end + 60)]
         if self.cues.neg_before.search(before) or self.cues.neg_after.search(after):
             return True
         span = self.lower[start:end]

@@ -41,7 +41,7 @@ class Linker:
         self.entries: list[tuple[str, str, tuple[str, ...], bool]] = []  # (cid, norm, stems, is_pref)
         exact: dict[str, list[int]] = defaultdict(list)
         post: dict[str, list[int]] = defaultdict(list)
-        for cid, c in tax.concepts.items():
+        for cid in tax.concepts:
             for j, label in enumerate(tax.labels(cid)):
                 stems = tuple(content_stems(label))
                 if not stems:
@@ -57,9 +57,7 @@ class Linker:
         self.default_idf = math.log(1 + n)
         self.post = dict(post)
         self.exact = dict(exact)
-        self.norms = [
-            math.sqrt(sum(self.idf[s] ** 2 for s in set(e[2]))) for e in self.entries
-        ]
+        self.norms = [math.sqrt(sum(self.idf[s] ** 2 for s in set(e[2]))) for e in self.entries]
         self.entry_norms = [e[1] for e in self.entries]
         self.post_arr = {s: np.asarray(ids, dtype=np.int32) for s, ids in post.items()}
         self.norms_arr = np.asarray(self.norms, dtype=np.float32)
@@ -68,9 +66,13 @@ class Linker:
         for i, e in enumerate(self.entries):
             if len(e[2]) == 1:
                 by_len[len(e[1])].append(i)
-        self.short_ids = {n: sorted({i for d in (-2, -1, 0, 1, 2) for i in by_len.get(n + d, [])}) for n in range(1, 40)}
+        self.short_ids = {
+            n: sorted({i for d in (-2, -1, 0, 1, 2) for i in by_len.get(n + d, [])}) for n in range(1, 40)
+        }
         self.short_entries = {n: [self.entries[i][1] for i in ids] for n, ids in self.short_ids.items()}
-        self.transversal = {cid for cid, a in tax.attrs.items() if any(h.startswith("T") for h in a.get("h", ()))}
+        self.transversal = {
+            cid for cid, a in tax.attrs.items() if any(h.startswith("T") for h in a.get("h", ()))
+        }
         self.hot = {cid for cid, a in tax.attrs.items() if a.get("hot") or a.get("dem")}
 
     def _candidates(self, stems: tuple[str, ...]) -> list[tuple[int, float]]:
@@ -92,11 +94,15 @@ class Linker:
         order = np.lexsort((nz, -cos))
         return [(int(nz[j]), float(cos[j])) for j in order]
 
-    def link(self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None) -> list[tuple[Concept, float]]:
+    def link(
+        self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None
+    ) -> list[tuple[Concept, float]]:
         return list(self._link(phrase, k, schemes))
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
-    def _link(self, phrase: str, k: int, schemes: tuple[str, ...] | None) -> tuple[tuple[Concept, float], ...]:
+    def _link(
+        self, phrase: str, k: int, schemes: tuple[str, ...] | None
+    ) -> tuple[tuple[Concept, float], ...]:
         stems = tuple(content_stems(phrase))
         if not stems:
             return ()
@@ -107,7 +113,11 @@ class Linker:
         if not cands:
             # no shared word: character similarity against one-word labels of about the same length
             pool = self.short_entries.get(len(qn), ())
-            hits = process.extract(qn, pool, scorer=fuzz.ratio, limit=N_RERANK // 4, score_cutoff=60) if pool else []
+            hits = (
+                process.extract(qn, pool, scorer=fuzz.ratio, limit=N_RERANK // 4, score_cutoff=60)
+                if pool
+                else []
+            )
             hits = [(h[0], h[1], self.short_ids[len(qn)][h[2]]) for h in hits]
             cands = {i: 0.0 for _, _, i in hits}
         if not cands:
@@ -172,7 +182,10 @@ def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:
                 n += 1
                 hit1 += bool(labels[:1] and labels[0] in gold)
                 hitk += any(lab in gold for lab in labels)
-        results[str(path)] = {"n": n, "acc@1": round(hit1 / n, 4) if n else 0.0,
-                              f"acc@{k}": round(hitk / n, 4) if n else 0.0}
+        results[str(path)] = {
+            "n": n,
+            "acc@1": round(hit1 / n, 4) if n else 0.0,
+            f"acc@{k}": round(hitk / n, 4) if n else 0.0,
+        }
     _ = tax
     return results

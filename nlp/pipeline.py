@@ -168,7 +168,7 @@ class Extractor:
                 continue
             mtext = text[start:end]
             ranked = link(_WS.sub(" ", mtext), k=1)
-            concept, score = (ranked[0] if ranked and ranked[0][1] >= thr else (None, 0.0))
+            concept, score = ranked[0] if ranked and ranked[0][1] >= thr else (None, 0.0)
             out.append(
                 Mention(
                     start=base + start,
@@ -197,7 +197,9 @@ class Extractor:
     def extract(self, text: str) -> list[Mention]:
         return self.extract_many([text])[0]
 
-    def extract_many(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
+    def extract_many(
+        self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
+    ) -> list[list[Mention]]:
         texts = [t if isinstance(t, str) else str(t or "") for t in texts]
         pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
         for i, t in enumerate(texts):
@@ -207,7 +209,7 @@ class Extractor:
         docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
         for (i, off, piece), doc in zip(pieces, docs, strict=True):
             for m in self._mentions(piece, doc, off):
-                m.text = texts[i][m.start:m.end]
+                m.text = texts[i][m.start : m.end]
                 results[i].append(m)
         return results
 
@@ -225,7 +227,10 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         if end < n:
             cut = text.rfind("\n", pos + CHUNK_CHARS // 2, end)
             if cut < 0:
-                cut = max(text.rfind(" ", pos + CHUNK_CHARS // 2, end), text.rfind("\t", pos + CHUNK_CHARS // 2, end))
+                cut = max(
+                    text.rfind(" ", pos + CHUNK_CHARS // 2, end),
+                    text.rfind("\t", pos + CHUNK_CHARS // 2, end),
+                )
             if cut > pos:
                 end = cut + 1
         piece = text[pos:end]
@@ -254,7 +259,7 @@ def extract_many(texts: Iterable[str], batch_size: int = 64, n_process: int = 1)
 
 @lru_cache(maxsize=1)
 def static_version() -> str:
-    """The version string from the packaged files alone (cheap: hashes the model, reads the taxonomy header)."""
+    """The version from the packaged files alone (cheap: hashes the model, reads the taxonomy header)."""
     import gzip
 
     from .taxonomy import TAXONOMY_FILE

@@ -33,7 +33,7 @@ csv.field_size_limit(1 << 24)
 
 def slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or hashlib.sha1(text.encode()).hexdigest()[:10]
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 @dataclass
@@ -97,7 +97,9 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
     with open(esco / "skills_en_labels_v1.1.1.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             levels = ast.literal_eval(r["hierarchy_levels"]) if r["hierarchy_levels"] else []
-            alts = sorted({a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]})
+            alts = sorted(
+                {a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]}
+            )
             codes = sorted({p[-1] or p[-2] or "" for p in levels if p} - {""})
             uri = r["conceptUri"].strip()
             seen.add(uri)
@@ -126,7 +128,7 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
         t = tools[name]
         s = slug(name)
         while s in used:
-            s += "-" + hashlib.sha1(name.encode()).hexdigest()[:6]
+            s += "-" + hashlib.sha256(name.encode()).hexdigest()[:6]
         used.add(s)
         attrs = {"cat": sorted(t["c"]), "hot": t["hot"], "dem": t["dem"], "occ": sorted(t["occ"])}
         rows.append([ONET_URN + s, name, "onet", "tool", [], attrs])
@@ -137,8 +139,11 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(out, "wb", mtime=0) as gz:
-        gz.write(json.dumps({"version": version, "concepts": rows}, ensure_ascii=False,
-                            separators=(",", ":")).encode())
+        gz.write(
+            json.dumps(
+                {"version": version, "concepts": rows}, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+        )
 
     titles = build_titles(onet)
     with gzip.GzipFile(Path(out).parent / TITLES_FILE.name, "wb", mtime=0) as gz:

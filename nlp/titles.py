@@ -19,14 +19,45 @@ _NOISE = re.compile(
 )
 _SPACE = re.compile(r"\s+")
 _ABBREV = {
-    "sr": "senior", "jr": "junior", "mgr": "manager", "eng": "engineer", "engr": "engineer", "dev": "developer",
-    "admin": "administrator", "asst": "assistant", "assoc": "associate", "rn": "registered nurse",
-    "lpn": "licensed practical nurse", "cna": "certified nursing assistant", "swe": "software engineer",
-    "vp": "vice president", "ceo": "chief executive officer", "cfo": "chief financial officer",
-    "cto": "chief technology officer", "hr": "human resources", "qa": "quality assurance", "it": "it",
+    "sr": "senior",
+    "jr": "junior",
+    "mgr": "manager",
+    "eng": "engineer",
+    "engr": "engineer",
+    "dev": "developer",
+    "admin": "administrator",
+    "asst": "assistant",
+    "assoc": "associate",
+    "rn": "registered nurse",
+    "lpn": "licensed practical nurse",
+    "cna": "certified nursing assistant",
+    "swe": "software engineer",
+    "vp": "vice president",
+    "ceo": "chief executive officer",
+    "cfo": "chief financial officer",
+    "cto": "chief technology officer",
+    "hr": "human resources",
+    "qa": "quality assurance",
+    "it": "it",
 }
-_SENIORITY = {"senior", "junior", "lead", "principal", "staff", "head", "i", "ii", "iii", "iv", "entry", "level",
-              "trainee", "graduate", "intern", "apprentice"}
+_SENIORITY = {
+    "senior",
+    "junior",
+    "lead",
+    "principal",
+    "staff",
+    "head",
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "entry",
+    "level",
+    "trainee",
+    "graduate",
+    "intern",
+    "apprentice",
+}
 
 
 def normalise_title(title: str) -> str:
@@ -86,8 +117,10 @@ class TitleCoder:
                 acc[i] += w * w
         qn = math.sqrt(sum(self.idf.get(s_, self.default_idf) ** 2 for s_ in set(st))) or 1.0
         head = st[-1] if st else ""
-        return {i: v / (qn * self.norms[i]) + (self.W_HEAD if self.stems[i][-1] == head else 0.0)
-                for i, v in acc.items()}
+        return {
+            i: v / (qn * self.norms[i]) + (self.W_HEAD if self.stems[i][-1] == head else 0.0)
+            for i, v in acc.items()
+        }
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one coder per process
     def code(self, title: str) -> tuple[str, str, float] | None:
@@ -114,7 +147,10 @@ class TitleCoder:
             votes[c] += sim**self.POWER
             best_sim[c] = max(best_sim.get(c, 0.0), sim)
         code = max(votes, key=lambda c: (votes[c], c))
-        score = min(1.0, best_sim[code] / (1 + self.W_FUZZ + self.W_HEAD)) * (votes[code] / sum(votes.values())) ** 0.25
+        score = (
+            min(1.0, best_sim[code] / (1 + self.W_FUZZ + self.W_HEAD))
+            * (votes[code] / sum(votes.values())) ** 0.25
+        )
         return code, self.occupations.get(code, ""), round(score, 4)
 
 
@@ -144,4 +180,8 @@ def evaluate_titles(limit: int = 0) -> dict[str, float]:
         if r and any(r[0][:7] == c[:7] for c in codes):
             detail += 1
     n = len(items)
-    return {"n": n, "acc@1": round(hit / n, 4) if n else 0.0, "acc@1_soc_detailed": round(detail / n, 4) if n else 0.0}
+    return {
+        "n": n,
+        "acc@1": round(hit / n, 4) if n else 0.0,
+        "acc@1_soc_detailed": round(detail / n, 4) if n else 0.0,
+    }

@@ -58,8 +58,10 @@ def conll_to_docbin(
                 break
             doc = Doc(vocab, words=sent.tokens)
             spans = [(s, e, "SKILL" if single_label else lab) for s, e, lab in sent.spans]
-            ents = [doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=lab)
-                    for s, e, lab in non_overlapping(spans)]
+            ents = [
+                doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=lab)
+                for s, e, lab in non_overlapping(spans)
+            ]
             ents = [e for e in ents if e is not None]
             if partial:
                 doc.set_ents(ents, default="missing")

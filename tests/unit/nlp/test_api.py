@@ -20,8 +20,17 @@ No degree required.
 
 
 def test_public_names():
-    for name in ("extract", "extract_many", "link", "code_occupation", "Mention", "Concept",
-                 "EXTRACTOR_VERSION", "load_taxonomy", "get_extractor"):
+    for name in (
+        "extract",
+        "extract_many",
+        "link",
+        "code_occupation",
+        "Mention",
+        "Concept",
+        "EXTRACTOR_VERSION",
+        "load_taxonomy",
+        "get_extractor",
+    ):
         assert hasattr(nlp, name), name
 
 
@@ -42,7 +51,7 @@ def test_mentions_shape_and_offsets():
     assert ms, "a posting full of skills yields mentions"
     for m in ms:
         assert isinstance(m, Mention)
-        assert POSTING[m.start:m.end] == m.text
+        assert POSTING[m.start : m.end] == m.text
         d = m.to_dict()
         assert set(d) == {"start", "end", "text", "kind", "concept", "score", "requirement"}
         assert d["kind"] in ("skill", "knowledge")

@@ -22,8 +22,10 @@ def test_read_conll(tmp_path):
     f = tmp_path / "tiny.conll"
     f.write_text(CONLL, encoding="utf-8")
     sents = read_conll(f)
-    assert [s.tokens for s in sents] == [["Strong", "communication", "skills", "and", "Python", "."],
-                                         ["Manage", "a", "team"]]
+    assert [s.tokens for s in sents] == [
+        ["Strong", "communication", "skills", "and", "Python", "."],
+        ["Manage", "a", "team"],
+    ]
     assert sorted(sents[0].spans) == [(1, 3, "SKILL"), (4, 5, "KNOWLEDGE")]
     assert sents[1].spans == [(0, 3, "SKILL")]
 

@@ -5,17 +5,40 @@ from hypothesis import strategies as st
 
 from nlp import extract, extract_many
 
-SKILLY = st.sampled_from(["Python", " SQL ", "communication skills", "\n- ", "must have ", "nice to have ",
-                          "<li>", "</li>", "&amp;", "😀", "\x00", "\u200b", "\r\n", "\t", "no degree required",
-                          "Java/C++", " (Excel) ", "Kenntnisse in Python", "日本語", "é"])
-TEXTS = st.one_of(st.text(max_size=300), st.lists(st.one_of(SKILLY, st.text(max_size=20)), max_size=40).map("".join))
+SKILLY = st.sampled_from(
+    [
+        "Python",
+        " SQL ",
+        "communication skills",
+        "\n- ",
+        "must have ",
+        "nice to have ",
+        "<li>",
+        "</li>",
+        "&amp;",
+        "😀",
+        "\x00",
+        "\u200b",
+        "\r\n",
+        "\t",
+        "no degree required",
+        "Java/C++",
+        " (Excel) ",
+        "Kenntnisse in Python",
+        "日本語",
+        "é",
+    ]
+)
+TEXTS = st.one_of(
+    st.text(max_size=300), st.lists(st.one_of(SKILLY, st.text(max_size=20)), max_size=40).map("".join)
+)
 
 
 def check(text, mentions):
     last = None
     for m in mentions:
         assert 0 <= m.start < m.end <= len(text)
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
         assert m.text.strip() == m.text
         if last is not None:
             assert (m.start, m.end) >= last
