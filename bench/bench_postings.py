@@ -37,6 +37,57 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BIN = Path(sys.executable).parent
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """pid → (parent pid, CPU seconds so far) for every process we can read."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK)
+    return table
+
+
+def cpu_seconds(roots: list[int], extra: list[int]) -> float:
+    """CPU time of the roots, all their descendants (extraction processes) and the extra pids (our PostgreSQL
+    backends): the work the benchmark caused, whatever else the machine is busy with."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    seen, stack = set(), [*roots, *extra]
+    while stack:
+        pid = stack.pop()
+        if pid in seen or pid not in table:
+            continue
+        seen.add(pid)
+        stack.extend(children.get(pid, []))
+    return sum(table[pid][1] for pid in seen)
+
+
+def _breakdown(procs: list[subprocess.Popen], backends: list[int]) -> dict[str, float]:
+    table = _proc_table()
+    own = lambda pids: sum(table[p][1] for p in pids if p in table)  # noqa: E731
+    workers = [p.pid for p in procs[1:]]
+    children = [pid for pid, (ppid, _) in table.items() if ppid in workers]
+    return {"server": own([procs[0].pid]), "workers": own(workers), "extraction": own(children),
+            "postgres": own(backends), "client": own([os.getpid()])}
+
+
+async def _backend_pids(url: str, name: str) -> list[int]:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return [r["pid"] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)]
+    finally:
+        await conn.close()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -148,6 +199,11 @@ async def main(args: argparse.Namespace) -> None:
                 env=env, stderr=subprocess.DEVNULL,
             ))
         await asyncio.sleep(args.warmup)  # workers load the model before the clock starts
+        db_name = url.rsplit("/", 1)[-1]
+        roots = [os.getpid(), *(p.pid for p in procs)]
+        backends = await _backend_pids(url, db_name)
+        cpu_before = cpu_seconds(roots, backends)
+        parts_before = _breakdown(procs, backends)
         print(f"{args.count} postings, {args.workers} workers, batch {args.batch_size}, intake batches of "
               f"{args.intake_batch}", flush=True)
         started = time.perf_counter()
@@ -161,10 +217,20 @@ async def main(args: argparse.Namespace) -> None:
             if intake_task.done() and pending == 0:
                 break
         elapsed = time.perf_counter() - started
+        backends = sorted(set(backends) | set(await _backend_pids(url, db_name)))
+        cpu_used = cpu_seconds(roots, backends) - cpu_before
+        parts = {k: v - parts_before.get(k, 0.0) for k, v in _breakdown(procs, backends).items()}
         intake_seconds = intake_task.result()
         check = await _check(url)
         print(f"intake: {args.count / intake_seconds:.0f} postings/s ({intake_seconds:.1f} s)")
         print(f"end to end: {args.count / elapsed:.1f} postings/s ({elapsed:.1f} s for {args.count})")
+        cores = os.cpu_count() or 1
+        print(f"CPU: {cpu_used:.0f} CPU-seconds for the benchmark's own processes (server, workers, extraction, "
+              f"PostgreSQL backends, this client) = {1000 * cpu_used / args.count:.1f} CPU-s per 1000 postings; "
+              f"on {cores} otherwise idle cores that is {args.count * cores / cpu_used:.0f} postings/s")
+        print("CPU-s per 1000 postings by part: " + ", ".join(
+            f"{k} {1000 * v / args.count:.1f}" for k, v in parts.items()))
+        print(f"load average during the run: {os.getloadavg()}")
         print(f"check: {check}")
         ok = check["postings"] == check["distinct_keys"] == check["done"] == args.count and not check["doubled_mentions"]
         print("every posting stored once and extracted once" if ok else "MISMATCH: see check above")

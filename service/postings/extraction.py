@@ -46,6 +46,15 @@ def extractor_version() -> str:
     return str(nlp.EXTRACTOR_VERSION)
 
 
+def warm_up() -> str:
+    """Load the pipeline in this (worker) process ahead of the first batch; returns the extractor version."""
+    import nlp
+
+    nlp.get_extractor()
+    nlp.extract("Experience with SQL required.")
+    return str(nlp.EXTRACTOR_VERSION)
+
+
 def extract_jobs(jobs: list[Job], batch_size: int = 64) -> tuple[str, list[Outcome]]:
     """Mentions for each job's text and, where asked, its occupation coded from the title.
 

@@ -1,7 +1,9 @@
 """HTML → clean text that keeps the structure a reader (and the skill extractor) relies on.
 
 Headings and list items become lines of their own, so that "Requirements" and each bullet under it stay
-separate sentences for the extractor; paragraphs are separated by a blank line; scripts, styles and markup go.
+separate sentences for the extractor; a heading sits directly above its content (no blank line: the extractor
+lets a heading govern the lines under it up to the next blank line); paragraphs are separated by a blank
+line; scripts, styles and markup go.
 Job boards often ship HTML escaped once more (Greenhouse's `content`), which is unescaped first.
 """
 
@@ -41,6 +43,7 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.current: list[str] = []
+        self.heading_at = -1  # index of the last heading line
 
     def text(self, value: str) -> None:
         self.current.append(value)
@@ -53,8 +56,14 @@ class _Writer:
 
     def blank(self) -> None:
         self.end_line()
-        if self.lines and self.lines[-1] != "":
+        # No blank line right under a heading: the heading governs the lines below it up to the next blank line
+        # (that is how the extractor reads "Requirements" or "Nice to have" for the bullets under it).
+        if self.lines and self.lines[-1] != "" and self.heading_at != len(self.lines) - 1:
             self.lines.append("")
+
+    def heading(self) -> None:
+        self.end_line()
+        self.heading_at = len(self.lines) - 1
 
     def result(self) -> str:
         self.end_line()
@@ -79,7 +88,7 @@ def _walk(node, out: _Writer) -> None:  # noqa: ANN001 - a selectolax node
         elif tag in _HEADING:
             out.blank()
             _walk(child, out)
-            out.end_line()
+            out.heading()
         elif tag in _CELL:
             _walk(child, out)
             out.text(" ")

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db import sessionmaker
 from service.nlp_runner import NlpRunner
-from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version
+from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version, warm_up
 from service.postings.models import Posting, PostingSkill
 from service.timeutil import utcnow
 
@@ -209,8 +209,16 @@ class ExtractionWorker:
         self._stop.set()
         self._wake.set()
 
+    async def warm_up(self) -> None:
+        """Load the extraction model in the worker process now rather than in the first batch."""
+        try:
+            self.version = await self.runner.run(warm_up)
+        except Exception:  # noqa: BLE001 - the first batch retries and reports it
+            log.exception("could not load the extractor yet")
+
     async def run_forever(self) -> None:
         """Batches while there is work; otherwise sleep until woken or the poll interval passes."""
+        await self.warm_up()
         failures = 0
         while not self._stop.is_set():
             try:
