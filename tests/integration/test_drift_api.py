@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from service.app import create_app
 from service.settings import build_settings
 from tests.support.clients import app_client
+from tests.support.demand_data import add_postings, make_credential, year_of_postings
 
 
 async def test_run_defaults_to_today_and_is_listed(api, viewer_api, other_api):
@@ -66,3 +70,22 @@ async def test_the_scheduler_runs_nightly_drift_and_the_webhook_sender(database_
         nightly = scheduler._aps.get_job("demand.drift-nightly")
         assert str(nightly.trigger.fields[5]) == "1" and str(nightly.trigger.fields[6]) == "15"
         assert scheduler._aps.get_job("demand.webhook-sender").trigger.interval == timedelta(seconds=7)
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_runs_of_one_organisation_do_not_duplicate_alerts(app, api, tenant):
+    await make_credential(app, tenant.org_id, "Raced", ["15-1232.00"], {"Use SQL": ["SQL"]})
+
+    def shares(month: int) -> dict[str, float]:
+        return {"SQL": 0.5, "Docker": 0.4 if month >= 9 else 0.0}
+
+    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=6))
+    first, second = await asyncio.gather(
+        api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"}),
+        api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"}),
+    )
+    assert first.status_code == second.status_code == 201, first.text + second.text
+    opened = first.json()["summary"]["alerts"]["opened"] + second.json()["summary"]["alerts"]["opened"]
+    alerts = (await api.get("/api/v1/alerts")).json()
+    assert alerts["total"] == opened >= 1
+    assert len({(a["kind"], a["concept_id"]) for a in alerts["items"]}) == alerts["total"]
