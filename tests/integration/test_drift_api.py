@@ -79,7 +79,9 @@ async def test_concurrent_runs_of_one_organisation_do_not_duplicate_alerts(app, 
     def shares(month: int) -> dict[str, float]:
         return {"SQL": 0.5, "Docker": 0.4 if month >= 9 else 0.0}
 
-    await add_postings(app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=6))
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=6)
+    )
     first, second = await asyncio.gather(
         api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"}),
         api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"}),
