@@ -48,7 +48,7 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("IT Support Specialist", "Help Desk Technician", "Desktop Support Analyst", "Service Desk Analyst"),
         45,
         (
-            (("N", "Active Directory"), 0.45), (("N", "ServiceNow"), 0.35), (("N", "Linux"), 0.3),
+            (("V", "manage user accounts"), 0.45), (("N", "ServiceNow"), 0.35), (("N", "Linux"), 0.3),
             (("V", "troubleshoot hardware problems"), 0.6), (("V", "communicate with customers"), 0.5),
             (("V", "perform backups"), 0.25), (("N", "DNS"), 0.3), (("N", "Microsoft PowerShell"), 0.2),
             (("N", "patch management software"), 0.15),
@@ -73,7 +73,7 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "Splunk"), 0.45), (("N", "Python"), 0.35), (("N", "Linux"), 0.4), (("N", "cloud security"), 0.3),
             (("N", "penetration testing"), 0.25), (("V", "write incident reports"), 0.3),
             (("V", "perform security vulnerability assessments"), 0.35), (("V", "implement a firewall"), 0.25),
-            (("N", "digital identity management"), 0.15),
+            (("N", "Wireshark"), 0.15),
         ),
     ),
     Occupation(
@@ -126,7 +126,7 @@ TEMPLATES = {
     "V": ("Must be able to {x}.",),
 }
 # Phrases the extractor reads only in one template.
-ONLY_FIRST = {"Active Directory", "install operating systems"}
+ONLY_FIRST = {"install operating systems"}
 
 
 def posting_count() -> int:
