@@ -10,11 +10,17 @@ A graph with frameworks and no credential gives one credential per framework (ty
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
+from service.credentials.formats.ctdl_graph import graph_nodes
+from service.credentials.formats.ctdl_values import (
+    base_language,
+    code_in,
+    credential_extra,
+    framework_extra,
+    level_of,
+    region_of,
+)
 from service.credentials.formats.jsonld import as_list, lang_value, lang_values, local_name, ref_ids, types_of
 from service.credentials.formats.records import (
     CredentialFormatError,
@@ -26,7 +32,6 @@ from service.credentials.formats.vocab import (
     CCF_DOMAIN_URN,
     CCF_LEVEL_URN,
     FRAMEWORK_TYPE,
-    SOC_IN_TEXT,
     ctid_from,
     is_concept_uri,
     is_credential_class,
@@ -36,7 +41,6 @@ from service.credentials.formats.vocab import (
     parse_level,
 )
 
-ENVELOPE_KEYS = ("decoded_resource", "GraphInput", "graph", "Graph", "resource", "envelope")
 CONDITION_PROPERTIES = ("ceterms:requires", "ceterms:teaches")
 
 
@@ -55,59 +59,6 @@ def looks_like_ctdl(document: Any) -> bool:
     return any(
         any(t.startswith(("ceterms:", "ceasn:")) for t in types_of(n)) for n in nodes if isinstance(n, dict)
     )
-
-
-def graph_nodes(document: Any, depth: int = 0) -> list[dict]:
-    if depth > 3:
-        raise CredentialFormatError("the document nests envelopes too deeply to find its @graph")
-    if isinstance(document, list):
-        nodes = document
-    elif not isinstance(document, dict):
-        raise CredentialFormatError(
-            "a CTDL document must be a JSON object with an @graph (or a list of nodes)"
-        )
-    elif "@graph" in document:
-        nodes = document["@graph"]
-        if not isinstance(nodes, list):
-            raise CredentialFormatError("@graph must be a list of nodes")
-    elif "@type" in document:
-        nodes = [document]
-    else:
-        inner = _unwrap_envelope(document)
-        if inner is None:
-            raise CredentialFormatError(
-                "no @graph, no @type and no registry envelope (decoded_resource, resource, GraphInput) found"
-            )
-        return graph_nodes(inner, depth + 1)
-    for position, node in enumerate(nodes):
-        if not isinstance(node, dict):
-            raise CredentialFormatError(f"@graph[{position}]: each node must be a JSON object")
-    return nodes
-
-
-def _unwrap_envelope(document: dict) -> Any:
-    for key in ENVELOPE_KEYS:
-        value = document.get(key)
-        if isinstance(value, dict | list):
-            return value
-        if isinstance(value, str) and value.count(".") == 2:
-            return _jwt_payload(value, key)
-    for (
-        value
-    ) in document.values():  # a publish request: {"PublishForOrganizationIdentifier": …, "<X>Graph": {…}}
-        if isinstance(value, dict) and ("@graph" in value or "@type" in value):
-            return value
-    return None
-
-
-def _jwt_payload(token: str, key: str) -> Any:
-    """The payload of the registry's signed envelope resource; the signature is the registry's business."""
-    payload = token.split(".")[1]
-    try:
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        return json.loads(raw)
-    except (binascii.Error, ValueError) as exc:
-        raise CredentialFormatError(f"envelope field {key!r} is not a readable JWT: {exc}") from None
 
 
 def _describe(node: dict, position: int) -> str:
@@ -173,9 +124,7 @@ class _GraphReader:
             (parse_level(t[len(CCF_LEVEL_URN) :]) for t in terms if t.startswith(CCF_LEVEL_URN)), None
         )
         if level is None:
-            level = next(
-                (lv for lv in map(_level_of, as_list(node.get("ceasn:complexityLevel"))) if lv), None
-            )
+            level = next((lv for lv in map(level_of, as_list(node.get("ceasn:complexityLevel"))) if lv), None)
         domain = next((parse_domain(t) for t in terms if t.startswith(CCF_DOMAIN_URN)), None)
         alignments = [ParsedAlignment(uri, True) for uri in ref_ids(node.get("ceasn:exactAlignment"))]
         alignments += [ParsedAlignment(uri, False) for uri in ref_ids(node.get("ceasn:broadAlignment"))]
@@ -248,9 +197,9 @@ class _GraphReader:
             ctid=ctid if ctid and ctid_from(ctid) else None,
             description=description or "",
             type=FRAMEWORK_TYPE,
-            language=(languages[0] if languages else None) or _base_language(lang),
+            language=(languages[0] if languages else None) or base_language(lang),
             framework_ctid=ctid,
-            extra={"framework": _framework_extra(node)},
+            extra={"framework": framework_extra(node)},
             competencies=[self.competency(n) for n in self.framework_competencies(node)],
         )
 
@@ -276,9 +225,9 @@ class _GraphReader:
         if not competencies and lone:
             competencies = [self.competency(n) for n in self.competency_nodes]
             framework_nodes = list(self.framework_nodes)
-        extra: dict = {"ctdl": _credential_extra(node)}
+        extra: dict = {"ctdl": credential_extra(node)}
         if len(framework_nodes) == 1:
-            extra["framework"] = _framework_extra(framework_nodes[0])
+            extra["framework"] = framework_extra(framework_nodes[0])
         framework_ctid = self._ext_id(framework_nodes[0]) if len(framework_nodes) == 1 else None
         return ParsedCredential(
             name=name,
@@ -289,8 +238,8 @@ class _GraphReader:
             type=credential_type,
             occupations=occupations,
             occupation_titles=titles,
-            region=_region(node),
-            language=(languages[0] if languages else None) or _base_language(name_lang),
+            region=region_of(node),
+            language=(languages[0] if languages else None) or base_language(name_lang),
             framework_ctid=framework_ctid,
             has_part=[ctid_from(r) or r for r in ref_ids(node.get("ceterms:hasPart"))],
             is_part_of=[ctid_from(r) or r for r in ref_ids(node.get("ceterms:isPartOf"))],
@@ -304,13 +253,13 @@ class _GraphReader:
         for position, item in enumerate(as_list(node.get("ceterms:occupationType"))):
             code = None
             if isinstance(item, str):
-                code = normalise_occupation(item) or _code_in(item)
+                code = normalise_occupation(item) or code_in(item)
                 if code is None:
                     titles.append(item)
             elif isinstance(item, dict):
                 notation = item.get("ceterms:codedNotation")
                 if isinstance(notation, str):
-                    code = normalise_occupation(notation) or _code_in(notation)
+                    code = normalise_occupation(notation) or code_in(notation)
                     if code is None:
                         raise CredentialFormatError(
                             f"{where}: ceterms:occupationType[{position}].ceterms:codedNotation {notation!r} "
@@ -318,7 +267,7 @@ class _GraphReader:
                         )
                 target = item.get("ceterms:targetNode")
                 if code is None and isinstance(target, str):
-                    code = _code_in(target)
+                    code = code_in(target)
                 if code is None:
                     title, _ = lang_value(item.get("ceterms:targetNodeName"))
                     if title:
@@ -380,81 +329,6 @@ class _GraphReader:
                 coded_notation=notation if isinstance(notation, str) else None,
             )
         ]
-
-
-def _level_of(item: Any) -> int | None:
-    if isinstance(item, dict):
-        for key in (
-            "ceterms:codedNotation",
-            "ceterms:targetNodeName",
-            "ceterms:name",
-            "ceterms:targetNode",
-            "@id",
-        ):
-            value = item.get(key)
-            text = lang_value(value)[0] if isinstance(value, dict | list) else value
-            level = parse_level(text)
-            if level:
-                return level
-        return None
-    return parse_level(item)
-
-
-def _code_in(text: str) -> str | None:
-    match = SOC_IN_TEXT.search(text)
-    return normalise_occupation(match.group(1)) if match else None
-
-
-def _base_language(lang: str | None) -> str:
-    return (lang or "en").split("-")[0].lower() or "en"
-
-
-def _region(node: dict) -> str | None:
-    for place in as_list(node.get("ceterms:region")) + [
-        p
-        for j in as_list(node.get("ceterms:jurisdiction"))
-        if isinstance(j, dict)
-        for p in as_list(j.get("ceterms:mainJurisdiction"))
-    ]:
-        if isinstance(place, dict):
-            for key in (
-                "ceterms:name",
-                "ceterms:addressRegion",
-                "ceterms:addressLocality",
-                "ceterms:addressCountry",
-            ):
-                text, _ = lang_value(place.get(key))
-                if text:
-                    return text
-    return None
-
-
-def _credential_extra(node: dict) -> dict:
-    """What the export needs to write the credential back as its publisher described it."""
-    kept: dict = {}
-    if isinstance(node.get("@id"), str):
-        kept["@id"] = node["@id"]
-    for prop in ("ceterms:ownedBy", "ceterms:offeredBy"):
-        ids = [r for r in ref_ids(node.get(prop)) if not r.startswith("_:")]
-        if ids:
-            kept[prop] = ids
-    status = node.get("ceterms:credentialStatusType")
-    if isinstance(status, dict) and isinstance(status.get("ceterms:targetNode"), str):
-        kept["ceterms:credentialStatusType"] = status["ceterms:targetNode"]
-    return kept
-
-
-def _framework_extra(node: dict) -> dict:
-    name, _ = lang_value(node.get("ceasn:name"))
-    description, _ = lang_value(node.get("ceasn:description"))
-    kept = {"name": name, "description": description}
-    for key in ("@id", "ceterms:ctid"):
-        if isinstance(node.get(key), str):
-            kept[key] = node[key]
-    creators = [r for r in ref_ids(node.get("ceasn:creator")) if not r.startswith("_:")]
-    if creators:
-        kept["ceasn:creator"] = creators
-    return {k: v for k, v in kept.items() if v}
 
 
 def _unique(competencies: list[ParsedCompetency]) -> list[ParsedCompetency]:
