@@ -191,3 +191,34 @@ async def test_too_few_or_too_old_respondents_raise_nothing(app, api, tenant):
     assert response.json()["summary"]["credentials"][str(made.credential_id)]["respondents"] == 3
     async with session_scope(app.state.engine) as session:
         assert list(await session.scalars(select(Alert.id).where(Alert.org_id == tenant.org_id))) == []
+
+
+async def test_emerging_skill_evidence_carries_employers_words(app, api, tenant):
+    from datetime import date
+
+    from tests.support.demand_data import add_postings, year_of_postings
+
+    made = await make_credential(
+        app, tenant.org_id, "Cloud Certificate", ["15-1232.00"], {"Use SQL": ["SQL"]}
+    )
+
+    def shares(month: int) -> dict[str, float]:
+        return {"SQL": 0.5, "Docker": 0.4 if month >= 9 else 0.0}
+
+    await add_postings(
+        app, tenant.org_id, year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", shares, seed=3)
+    )
+    people = [
+        {"missing": "Graduates should know Docker.", "named": ["Docker"]},
+        {"missing": "Nothing really"},
+    ]
+    await make_survey(app, tenant.org_id, made.credential_id, [], people, datetime(2024, 11, 20, tzinfo=UTC))
+    response = await api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"})
+    assert response.status_code == 201
+    async with session_scope(app.state.engine) as session:
+        emerging = await session.scalar(
+            select(Alert).where(Alert.org_id == tenant.org_id, Alert.kind == "emerging_skill")
+        )
+    [quote] = emerging.evidence["survey_quotes"]
+    assert quote["quote"] == "Graduates should know Docker."
+    assert quote["quote"][quote["match_start"] : quote["match_end"]] == "Docker"
