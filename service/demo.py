@@ -70,13 +70,17 @@ async def _create_org(engine: AsyncEngine) -> tuple[int, str]:
         user = (await session.execute(select(User).where(User.email == DEMO_EMAIL))).scalar_one_or_none()
         if user is None:
             user = await create_user(session, org, DEMO_EMAIL, "admin", DEMO_PASSWORD, "Demo Designer")
-        if (await session.execute(select(User).where(User.email == VIEWER_EMAIL))).scalar_one_or_none() is None:
+        if (
+            await session.execute(select(User).where(User.email == VIEWER_EMAIL))
+        ).scalar_one_or_none() is None:
             await create_user(session, org, VIEWER_EMAIL, "viewer", DEMO_PASSWORD, "Demo Viewer")
         token = (await issue_token(session, user, "demo")).token
         return org.id, token
 
 
-async def _import_credentials(engine: AsyncEngine, org_id: int, runner: NlpRunner, step: Callable[[int], None]) -> None:
+async def _import_credentials(
+    engine: AsyncEngine, org_id: int, runner: NlpRunner, step: Callable[[int], None]
+) -> None:
     from service.credentials.importing import import_credential_file
 
     for path in _examples():
@@ -122,11 +126,16 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
             select(Credential.id).where(Credential.org_id == org_id, Credential.name == SURVEY_CREDENTIAL)
         )
         if credential_id is None:
-            credential_id = await session.scalar(select(Credential.id).where(Credential.org_id == org_id).limit(1))
+            credential_id = await session.scalar(
+                select(Credential.id).where(Credential.org_id == org_id).limit(1)
+            )
         survey, _ = await create_survey(session, org_id, SurveyCreate(credential_id=credential_id))
         await open_survey(session, survey)
         issued = await create_invitations(
-            session, survey, InvitationsCreate(invitees=sample_invitees(SURVEY_INVITED), send_email=False), base_url
+            session,
+            survey,
+            InvitationsCreate(invitees=sample_invitees(SURVEY_INVITED), send_email=False),
+            base_url,
         )
     rng = random.Random(7)  # noqa: S311 - reproducible demo answers
     for number, invitation in enumerate(issued[:SURVEY_RESPONDENTS]):
@@ -146,7 +155,10 @@ async def _new_link(engine: AsyncEngine, base_url: str, org_id: int) -> str | No
 
     async with session_scope(engine) as session:
         survey = await session.scalar(
-            select(Survey).where(Survey.org_id == org_id, Survey.status == "open").order_by(Survey.id).limit(1)
+            select(Survey)
+            .where(Survey.org_id == org_id, Survey.status == "open")
+            .order_by(Survey.id)
+            .limit(1)
         )
         if survey is None:
             return None
@@ -171,10 +183,15 @@ async def build_demo(
         org_id = await _existing_org(engine)
         if org_id is not None:
             console.print("demo: reusing the demo data already in the database")
-            return DemoResult(False, await _new_link(engine, base_url, org_id), None, time.monotonic() - started)
+            return DemoResult(
+                False, await _new_link(engine, base_url, org_id), None, time.monotonic() - started
+            )
         today = today or date.today()
         columns = (
-            TextColumn("{task.description:<38}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description:<38}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
             org_id, token = await _create_org(engine)

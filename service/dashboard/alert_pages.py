@@ -52,7 +52,7 @@ async def inbox(
     offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
     done: FromQuery[str | None] = None,
 ) -> Template:
-    """Open alerts by default, most recently changed first; every filter is a plain GET parameter (bookmarkable)."""
+    """Open alerts by default, most recently changed first; every filter is a GET parameter (bookmarkable)."""
     await wake_snoozed(db_session, principal.org_id)
     status = status if status in (*STATUSES, "all") else "open"
     conditions = [Alert.org_id == principal.org_id]
@@ -67,7 +67,11 @@ async def inbox(
         conditions.append(Alert.credential_id == chosen_credential)
     total = await db_session.scalar(select(func.count()).select_from(Alert).where(*conditions)) or 0
     rows = await db_session.scalars(
-        select(Alert).where(*conditions).order_by(Alert.updated_at.desc(), Alert.id.desc()).limit(PAGE_SIZE).offset(offset)
+        select(Alert)
+        .where(*conditions)
+        .order_by(Alert.updated_at.desc(), Alert.id.desc())
+        .limit(PAGE_SIZE)
+        .offset(offset)
     )
     credentials = await _credential_names(db_session, principal.org_id)
     notice = None
@@ -87,14 +91,19 @@ async def inbox(
         kinds=KIND_NAMES,
         statuses=STATUSES,
         severities=SEVERITIES,
-        filters={"kind": kind or "", "credential_id": chosen_credential, "status": status, "severity": severity or ""},
+        filters={
+            "kind": kind or "",
+            "credential_id": chosen_credential,
+            "status": status,
+            "severity": severity or "",
+        },
         notice=notice,
     )
 
 
 @post("/app/alerts/acknowledge", include_in_schema=False, opt=WRITE, guards=GUARDS)
 async def bulk_acknowledge(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
-    """Acknowledges the ticked alerts that are open; others (already handled, another org's) are left alone."""
+    """Acknowledges the ticked alerts that are open; others (handled already, another org's) are left."""
     form = await read_form(request)
     ids = {int(v) for v in form.getall("alert_id", []) if isinstance(v, str) and v.isdigit()}
     done = 0
@@ -119,7 +128,12 @@ async def _owned(db_session: DbSession, alert_id: int, org_id: int) -> Alert:
 
 
 async def _alert_page(
-    db_session: DbSession, principal: CurrentPrincipal, alert: Alert, *, status_code: int = 200, error: str | None = None
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    alert: Alert,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
 ) -> Template:
     credential = await db_session.get(Credential, alert.credential_id)
     competency = await db_session.get(Competency, alert.competency_id) if alert.competency_id else None

@@ -36,7 +36,7 @@ def _days(window: dict | None) -> int | None:
 
 
 def window_phrase(window: dict | None, fallback: str) -> str:
-    """'the last 90 days' / 'the 270 days before' reads better than two dates; the dates follow in the facts."""
+    """'the last 3 months' reads better than two dates; the dates themselves follow in the facts."""
     days = _days(window)
     if days is None:
         return fallback
@@ -60,7 +60,11 @@ def _chance(evidence: dict) -> str | None:
         odds = "less than 1 in 20"
     else:
         odds = f"about {q:.0%}"
-    among = f", allowing for the {_count(tests)} comparisons checked in this run" if isinstance(tests, int) else ""
+    among = (
+        f", allowing for the {_count(tests)} comparisons checked in this run"
+        if isinstance(tests, int)
+        else ""
+    )
     return f"The chance that a change this large is luck is {odds}{among} (q = {q:.2g})."
 
 
@@ -94,7 +98,9 @@ def describe(kind: str, evidence: dict) -> list[str]:
             f"{_count(postings.get('baseline'))} in the {baseline_len} before."
         )
         if kind == "emerging_skill":
-            sentences.append("None of the credential's competencies covers it (no confirmed or suggested link).")
+            sentences.append(
+                "None of the credential's competencies covers it (no confirmed or suggested link)."
+            )
             requirement = _requirement(evidence)
             if requirement:
                 sentences.append(requirement)
@@ -106,12 +112,14 @@ def describe(kind: str, evidence: dict) -> list[str]:
             sentences.append(
                 f"The credential covers {_pct(coverage['current'])} of what employers ask for in the last "
                 f"{current_len} ({_count(postings.get('current'))} postings), down from "
-                f"{_pct(coverage['baseline'])} in the {baseline_len} before ({_count(postings.get('baseline'))} postings)."
+                f"{_pct(coverage['baseline'])} in the {baseline_len} before "
+                f"({_count(postings.get('baseline'))} postings)."
             )
         uncovered = evidence.get("uncovered") or []
         if uncovered:
             names = ", ".join(
-                f"{u.get('label', u.get('concept_id', '?'))} ({_pct(u.get('share', 0.0))})" for u in uncovered[:5]
+                f"{u.get('label', u.get('concept_id', '?'))} ({_pct(u.get('share', 0.0))})"
+                for u in uncovered[:5]
             )
             sentences.append(f"Most asked for and not covered: {names}.")
     elif kind == "survey_gap":

@@ -71,7 +71,8 @@ def line_chart(
         v = k * y_step
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#374151">{_fmt(v, as_share)}</text>'
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#374151">'
+            f"{_fmt(v, as_share)}</text>"
         )
     step = max(1, count // 8)
     for i, label in enumerate(x_labels):
@@ -99,7 +100,8 @@ def line_chart(
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for segment in segments:
             parts.append(
-                f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="2.2"{dash_attr}>'
+                f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" '
+                f'stroke-width="2.2"{dash_attr}>'
                 f"<title>{escape(s.label)}</title></polyline>"
             )
             for point in segment:
@@ -132,7 +134,9 @@ def sparkline(values: list[float], *, width: int = 96, height: int = 24) -> Mark
     )
 
 
-def bar_chart(rows: list[tuple[str, float]], *, as_share: bool = True, width: int = 480, bar_h: int = 22) -> Markup:
+def bar_chart(
+    rows: list[tuple[str, float]], *, as_share: bool = True, width: int = 480, bar_h: int = 22
+) -> Markup:
     """Horizontal bars (e.g. rating distribution of a survey question)."""
     label_w, value_w = 170, 48
     height = max(1, len(rows)) * (bar_h + 6) + 6
@@ -147,9 +151,11 @@ def bar_chart(rows: list[tuple[str, float]], *, as_share: bool = True, width: in
         w = plot_w * (value / top) if top else 0
         text = label if len(label) <= 26 else label[:25] + "…"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="#1f2937">{escape(text)}</text>'
+            f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="#1f2937">'
+            f"{escape(text)}</text>"
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>'
-            f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h * 0.7:.1f}" fill="#1f2937">{_fmt(value, as_share)}</text>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h * 0.7:.1f}" fill="#1f2937">'
+            f"{_fmt(value, as_share)}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - labels escaped above

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-from service.dashboard import alert_pages, credential_pages, login, overview, settings_pages, source_pages, survey_pages, webhook_pages
+from service.dashboard import (
+    alert_pages,
+    credential_pages,
+    login,
+    overview,
+    settings_pages,
+    source_pages,
+    survey_pages,
+    webhook_pages,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

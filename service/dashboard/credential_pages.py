@@ -30,7 +30,9 @@ NOTICES = {
 async def _credential_page(
     request: Request, db_session: DbSession, principal: CurrentPrincipal, credential_id: int, **extra: object
 ) -> Template:
-    view = await build_credential_view(db_session, request.app.state.settings, principal.org_id, credential_id)
+    view = await build_credential_view(
+        db_session, request.app.state.settings, principal.org_id, credential_id
+    )
     return page(
         "credential.html", principal, title=view.credential.name, active="overview", view=view, **extra
     )
@@ -44,7 +46,9 @@ async def credential_page(
     principal: CurrentPrincipal,
     done: FromQuery[str | None] = None,
 ) -> Template:
-    return await _credential_page(request, db_session, principal, credential_id, notice=NOTICES.get(done or ""))
+    return await _credential_page(
+        request, db_session, principal, credential_id, notice=NOTICES.get(done or "")
+    )
 
 
 @post("/app/competency-skills/{competency_skill_id:int}", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -52,7 +56,9 @@ async def review(
     request: Request, competency_skill_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:
     """Confirm or reject a suggested link (the credentials part's `review_link`, as the API does)."""
-    link = await get_link_row(db_session, principal.org_id, competency_skill_id)  # 404 before reading the body
+    link = await get_link_row(
+        db_session, principal.org_id, competency_skill_id
+    )  # 404 before reading the body
     form = await read_form(request)
     status = str(form.get("status") or "")
     if status not in ("confirmed", "rejected"):
@@ -69,7 +75,11 @@ _URI = re.compile(r"^(https?://|urn:)\S+$")
 
 @post("/app/competencies/{competency_id:int}/skills", include_in_schema=False, opt=WRITE, guards=GUARDS)
 async def add_skill(
-    request: Request, competency_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
+    request: Request,
+    competency_id: FromPath[int],
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    nlp: Nlp,
 ) -> Template | Redirect:
     """Links a skill typed in words: the taxonomy's closest concept when the linker finds one with confidence,
     else the organisation's own concept with that name (a URI may be pasted directly too)."""
@@ -84,13 +94,17 @@ async def add_skill(
     if error is None:
         concept_id, label = await _concept_for(phrase, principal.org_id, nlp)
         try:
-            await add_link(db_session, principal.org_id, principal.user_id, competency.id, concept_id, label, None)
+            await add_link(
+                db_session, principal.org_id, principal.user_id, competency.id, concept_id, label, None
+            )
         except UnknownConcept as exc:
             error = str(exc)
     if error is not None:
         credential_id = competency.credential_id
         await db_session.rollback()
-        return await _credential_page(request, db_session, principal, credential_id, error=error, status_code=400)
+        return await _credential_page(
+            request, db_session, principal, credential_id, error=error, status_code=400
+        )
     return await committed_redirect(
         db_session, f"/app/credentials/{competency.credential_id}?done=added#competency-{competency.id}"
     )
@@ -116,4 +130,3 @@ async def _concept_for(phrase: str, org_id: int, nlp: Nlp) -> tuple[str, str]:
 
 
 route_handlers = [credential_page, review, add_skill]
-

@@ -34,7 +34,8 @@ class DemandChart:
     def rows(self) -> list[tuple[str, int, list[float | None]]]:
         """(month, postings, share per concept) for the data table beside the chart."""
         return [
-            (month, self.postings[i], [s.values[i] for s in self.series]) for i, month in enumerate(self.months)
+            (month, self.postings[i], [s.values[i] for s in self.series])
+            for i, month in enumerate(self.months)
         ]
 
 
@@ -110,10 +111,11 @@ async def build_credential_view(
     alerts = list(
         await session.scalars(
             select(Alert)
-            .where(Alert.org_id == org_id, Alert.credential_id == credential_id, Alert.status.in_(OPEN_STATUSES))
+            .where(
+                Alert.org_id == org_id, Alert.credential_id == credential_id, Alert.status.in_(OPEN_STATUSES)
+            )
             .order_by(Alert.updated_at.desc())
             .limit(20)
         )
     )
     return CredentialView(credential, alignment, chart, surveys, alerts, as_of)
-

@@ -57,4 +57,6 @@ async def session_csrf_guard(connection: ASGIConnection, handler: BaseRouteHandl
             value = form.get(FORM_FIELD)
             sent = value if isinstance(value, str) else None
     if not tokens_match(sent, connection.cookies.get(config.cookie_name), config.secret):
-        raise PermissionDeniedException("the form has expired or did not come from this site: reload the page")
+        raise PermissionDeniedException(
+            "the form has expired or did not come from this site: reload the page"
+        )

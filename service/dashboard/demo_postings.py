@@ -22,7 +22,8 @@ DAYS = 365
 CURRENT_DAYS = 90
 SOURCE = "demo-board"
 
-# Phrase kinds: "N" a noun phrase ("Experience with … is required."), "V" a verb phrase ("Must be able to ….").
+# Phrase kinds: "N" a noun phrase ("Experience with … is required."),
+# "V" a verb phrase ("Must be able to ….").
 Phrase = tuple[str, str]
 
 
@@ -48,9 +49,14 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("IT Support Specialist", "Help Desk Technician", "Desktop Support Analyst", "Service Desk Analyst"),
         45,
         (
-            (("V", "manage user accounts"), 0.45), (("N", "ServiceNow"), 0.35), (("N", "Linux"), 0.3),
-            (("V", "troubleshoot hardware problems"), 0.6), (("V", "communicate with customers"), 0.5),
-            (("V", "perform backups"), 0.25), (("N", "DNS"), 0.3), (("N", "Microsoft PowerShell"), 0.2),
+            (("V", "manage user accounts"), 0.45),
+            (("N", "ServiceNow"), 0.35),
+            (("N", "Linux"), 0.3),
+            (("V", "troubleshoot hardware problems"), 0.6),
+            (("V", "communicate with customers"), 0.5),
+            (("V", "perform backups"), 0.25),
+            (("N", "DNS"), 0.3),
+            (("N", "Microsoft PowerShell"), 0.2),
             (("N", "patch management software"), 0.15),
         ),
         (Trend(("N", "Microsoft Azure"), 0.04, 0.40),),
@@ -60,19 +66,29 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Medical Assistant", "Clinical Medical Assistant", "Certified Medical Assistant"),
         40,
         (
-            (("V", "monitor patient's vital signs"), 0.55), (("V", "perform venepuncture procedures"), 0.45),
-            (("N", "infection control"), 0.4), (("N", "medical terminology"), 0.35),
+            (("V", "monitor patient's vital signs"), 0.55),
+            (("V", "perform venepuncture procedures"), 0.45),
+            (("N", "infection control"), 0.4),
+            (("N", "medical terminology"), 0.35),
         ),
-        (Trend(("V", "schedule appointments"), 0.45, 0.06), Trend(("N", "patient scheduling software"), 0.3, 0.04)),
+        (
+            Trend(("V", "schedule appointments"), 0.45, 0.06),
+            Trend(("N", "patient scheduling software"), 0.3, 0.04),
+        ),
     ),
     Occupation(
         "15-1212.00",
         ("Information Security Analyst", "SOC Analyst", "Cybersecurity Analyst"),
         20,
         (
-            (("N", "Splunk"), 0.45), (("N", "Python"), 0.35), (("N", "Linux"), 0.4), (("N", "cloud security"), 0.3),
-            (("N", "penetration testing"), 0.25), (("V", "write incident reports"), 0.3),
-            (("V", "perform security vulnerability assessments"), 0.35), (("V", "implement a firewall"), 0.25),
+            (("N", "Splunk"), 0.45),
+            (("N", "Python"), 0.35),
+            (("N", "Linux"), 0.4),
+            (("N", "cloud security"), 0.3),
+            (("N", "penetration testing"), 0.25),
+            (("V", "write incident reports"), 0.3),
+            (("V", "perform security vulnerability assessments"), 0.35),
+            (("V", "implement a firewall"), 0.25),
             (("N", "Wireshark"), 0.15),
         ),
     ),
@@ -81,8 +97,10 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Welder", "MIG Welder", "Structural Welder", "Welder Fabricator"),
         20,
         (
-            (("V", "perform metal active gas welding"), 0.55), (("V", "perform tungsten inert gas welding"), 0.35),
-            (("V", "operate grinding hand tools"), 0.4), (("V", "perform welding inspection"), 0.25),
+            (("V", "perform metal active gas welding"), 0.55),
+            (("V", "perform tungsten inert gas welding"), 0.35),
+            (("V", "operate grinding hand tools"), 0.4),
+            (("V", "perform welding inspection"), 0.25),
         ),
     ),
     Occupation(
@@ -90,8 +108,13 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Data Analyst", "Business Intelligence Analyst", "Reporting Analyst"),
         20,
         (
-            (("N", "Microsoft Excel"), 0.6), (("N", "SQL"), 0.65), (("N", "Python"), 0.4), (("N", "Tableau"), 0.35),
-            (("N", "Power BI"), 0.3), (("N", "Git"), 0.15), (("N", "statistics"), 0.3),
+            (("N", "Microsoft Excel"), 0.6),
+            (("N", "SQL"), 0.65),
+            (("N", "Python"), 0.4),
+            (("N", "Tableau"), 0.35),
+            (("N", "Power BI"), 0.3),
+            (("N", "Git"), 0.15),
+            (("N", "statistics"), 0.3),
             (("N", "data quality assessment"), 0.15),
         ),
     ),
@@ -100,16 +123,29 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("CNC Machinist", "CNC Operator", "CNC Programmer"),
         20,
         (
-            (("N", "G-code"), 0.55), (("N", "Mastercam"), 0.35), (("N", "CAM software"), 0.3),
-            (("N", "geometric dimensioning and tolerancing"), 0.3), (("N", "coordinate measuring machine software"), 0.2),
+            (("N", "G-code"), 0.55),
+            (("N", "Mastercam"), 0.35),
+            (("N", "CAM software"), 0.3),
+            (("N", "geometric dimensioning and tolerancing"), 0.3),
+            (("N", "coordinate measuring machine software"), 0.2),
         ),
     ),
 )
 
 EMPLOYERS = (
-    "Lakeshore Health", "Northcoast Manufacturing", "Harbor Logistics", "Cuyahoga Credit Union", "Erie Steelworks",
-    "Metro Clinic Partners", "Bluewater Software", "Great Lakes Fabrication", "Summit County Schools",
-    "Riverbend Hospital", "Keystone Analytics", "Forge & Finch Machining", "Portside Retail Group",
+    "Lakeshore Health",
+    "Northcoast Manufacturing",
+    "Harbor Logistics",
+    "Cuyahoga Credit Union",
+    "Erie Steelworks",
+    "Metro Clinic Partners",
+    "Bluewater Software",
+    "Great Lakes Fabrication",
+    "Summit County Schools",
+    "Riverbend Hospital",
+    "Keystone Analytics",
+    "Forge & Finch Machining",
+    "Portside Retail Group",
 )
 OPENINGS = (
     "{employer} is hiring {a_title} to join a growing team.",
@@ -153,14 +189,20 @@ def demo_postings(today: date, rng: random.Random) -> list[PostingRecord]:
             a_title = f"{'an' if title[0] in 'AEIOU' else 'a'} {title}"
             sentences = [rng.choice(OPENINGS).format(employer=employer, title=title, a_title=a_title)]
             wanted = [phrase for phrase, share in occupation.skills if rng.random() < share]
-            wanted += [t.phrase for t in occupation.trends if rng.random() < (t.current if in_current else t.baseline)]
+            wanted += [
+                t.phrase
+                for t in occupation.trends
+                if rng.random() < (t.current if in_current else t.baseline)
+            ]
             rng.shuffle(wanted)
             sentences += [_sentence(p, rng) for p in wanted]
             sentences.append(rng.choice(CLOSINGS))
-            # Real postings differ in pay and reference; without this, short postings would repeat word for word
-            # and count once (demand counts distinct content), which would skew the shares.
-            sentences.append(f"Pay from ${rng.randint(17, 48)}.{rng.choice(('00', '25', '50', '75'))} an hour; "
-                             f"reference {occupation.code[:2]}{number:05d}.")
+            # Real postings differ in pay and reference; without this, short postings would repeat word for
+            # word and count once (demand counts distinct content), which would skew the shares.
+            sentences.append(
+                f"Pay from ${rng.randint(17, 48)}.{rng.choice(('00', '25', '50', '75'))} an hour; "
+                f"reference {occupation.code[:2]}{number:05d}."
+            )
             records.append(
                 PostingRecord(
                     source=SOURCE,

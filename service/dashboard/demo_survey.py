@@ -7,10 +7,18 @@ import random
 from typing import Any
 
 EMPLOYERS = (
-    ("Erie Steelworks", "Dana Reyes"), ("Great Lakes Fabrication", "Sam Okafor"), ("Harbor Marine Repair", "Lee Park"),
-    ("Northcoast Manufacturing", "Ana Silva"), ("Keystone Trailers", "Chris Novak"), ("Portside Pipe & Valve", "Mo Haddad"),
-    ("Summit Structural", "Jo Brennan"), ("Riverbend Ironworks", "Pat Kim"), ("Lakeshore Tank Co.", "Alex Grant"),
-    ("Cuyahoga Rail Services", "Ri Tanaka"), ("Bluewater Boats", "Kai Moreau"), ("Forge & Finch", "Jamie Cole"),
+    ("Erie Steelworks", "Dana Reyes"),
+    ("Great Lakes Fabrication", "Sam Okafor"),
+    ("Harbor Marine Repair", "Lee Park"),
+    ("Northcoast Manufacturing", "Ana Silva"),
+    ("Keystone Trailers", "Chris Novak"),
+    ("Portside Pipe & Valve", "Mo Haddad"),
+    ("Summit Structural", "Jo Brennan"),
+    ("Riverbend Ironworks", "Pat Kim"),
+    ("Lakeshore Tank Co.", "Alex Grant"),
+    ("Cuyahoga Rail Services", "Ri Tanaka"),
+    ("Bluewater Boats", "Kai Moreau"),
+    ("Forge & Finch", "Jamie Cole"),
 )
 MISSING = (
     "Reading blueprints and welding symbols quickly; many new hires struggle with them.",
@@ -57,5 +65,7 @@ def answer_sample(questions: list[dict[str, Any]], number: int, rng: random.Rand
         elif role == "region":
             answers[code] = "Northeast Ohio"
         elif role == "partnership":
-            answers[code] = rng.sample(["advisory_board", "internships", "work_based_learning"], k=rng.randint(1, 2))
+            answers[code] = rng.sample(
+                ["advisory_board", "internships", "work_based_learning"], k=rng.randint(1, 2)
+            )
     return answers

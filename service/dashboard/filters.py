@@ -41,7 +41,7 @@ FILTERS = {"dateformat": dateformat, "number": number, "percent": percent, "huma
 
 
 def register_template_filters(engine: Any) -> None:
-    """TemplateConfig.engine_callback: adds the filters and the SVG chart helpers to the shared Jinja environment."""
+    """TemplateConfig.engine_callback: the filters and SVG chart helpers, in the shared Jinja environment."""
     from service.dashboard.charts import bar_chart, line_chart, sparkline
 
     engine.engine.filters.update(FILTERS)

@@ -1,4 +1,4 @@
-"""Rendering a dashboard page: the layout's context (who is signed in, what they may do) plus the page's own."""
+"""Rendering a dashboard page: the layout's context (who is signed in, what they may do) and the page's."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """A page inside the layout. `can_write` hides forms a viewer could not submit anyway (the guard decides)."""
+    """A page inside the layout. `can_write` hides forms a viewer could not submit (the guard decides)."""
     return Template(
         template_name=f"dashboard/{template}",
         status_code=status_code,

@@ -52,8 +52,10 @@ class SecurityHeadersMiddleware:
                     if name not in headers:
                         headers[name] = value
                 content_type = headers.get("content-type", "")
-                if strict and "content-security-policy" not in headers and (
-                    content_type.startswith("text/html") or content_type.startswith("image/svg")
+                if (
+                    strict
+                    and "content-security-policy" not in headers
+                    and (content_type.startswith("text/html") or content_type.startswith("image/svg"))
                 ):
                     headers["content-security-policy"] = CONTENT_SECURITY_POLICY
             await send(message)

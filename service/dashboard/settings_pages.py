@@ -21,7 +21,10 @@ from service.dashboard.rendering import (
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 
-NOTICES = {"revoked": "The token was revoked: scripts using it are refused from now on.", "user": "User added."}
+NOTICES = {
+    "revoked": "The token was revoked: scripts using it are refused from now on.",
+    "user": "User added.",
+}
 
 
 async def _tokens(db_session: DbSession, principal: CurrentPrincipal) -> list[ApiToken]:
@@ -61,15 +64,22 @@ async def create_token(request: Request, db_session: DbSession, principal: Curre
     name = str(form.get("name") or "").strip()
     if len(name) > 200:
         return _tokens_page(
-            principal, await _tokens(db_session, principal), status_code=400, error="The name is longer than 200 characters."
+            principal,
+            await _tokens(db_session, principal),
+            status_code=400,
+            error="The name is longer than 200 characters.",
         )
     user = await db_session.get(User, principal.user_id)
     issued = await issue_token(db_session, user, name=name)
     return _tokens_page(principal, await _tokens(db_session, principal), issued=issued.token)
 
 
-@post("/app/settings/tokens/{token_id:int}/revoke", include_in_schema=False, opt=WRITE_ANY_ROLE, guards=GUARDS)
-async def revoke_token(token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
+@post(
+    "/app/settings/tokens/{token_id:int}/revoke", include_in_schema=False, opt=WRITE_ANY_ROLE, guards=GUARDS
+)
+async def revoke_token(
+    token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Redirect:
     token = await db_session.get(ApiToken, token_id)
     if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
         raise NotFoundException(f"token {token_id} not found")
@@ -78,11 +88,15 @@ async def revoke_token(token_id: FromPath[int], db_session: DbSession, principal
 
 
 async def _users(db_session: DbSession, principal: CurrentPrincipal) -> list[User]:
-    return list(await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id)))
+    return list(
+        await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id))
+    )
 
 
 @get("/app/settings/users", include_in_schema=False, opt={"min_role": "admin"})
-async def users_page(db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None) -> Template:
+async def users_page(
+    db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
+) -> Template:
     return page(
         "settings_users.html",
         principal,
@@ -95,7 +109,9 @@ async def users_page(db_session: DbSession, principal: CurrentPrincipal, done: F
 
 
 @post("/app/settings/users", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
-async def add_user(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+async def add_user(
+    request: Request, db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
     form = await read_form(request)
     values = {key: str(form.get(key) or "").strip() for key in ("email", "name", "role")}
     password = str(form.get("password") or "")
@@ -106,7 +122,9 @@ async def add_user(request: Request, db_session: DbSession, principal: CurrentPr
         org = await db_session.get(Organisation, principal.org_id)
         try:
             async with db_session.begin_nested():
-                await create_user(db_session, org, values["email"], values["role"], password or None, values["name"])
+                await create_user(
+                    db_session, org, values["email"], values["role"], password or None, values["name"]
+                )
         except AuthError as exc:
             error = str(exc).capitalize() + "."
     if error:

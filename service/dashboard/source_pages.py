@@ -42,11 +42,20 @@ async def sources_page(
         last = runs[ran][0]
         name = next(s.name for s in sources if s.id == ran)
         notice = (
-            f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, {last.unchanged} unchanged."
+            f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
+            f"{last.unchanged} unchanged."
             if last.status == "succeeded"
             else f"{name}: the run {last.status}. {last.error or ''}".strip()
         )
-    return page("sources.html", principal, title="Sources", active="sources", sources=sources, runs=runs, notice=notice)
+    return page(
+        "sources.html",
+        principal,
+        title="Sources",
+        active="sources",
+        sources=sources,
+        runs=runs,
+        notice=notice,
+    )
 
 
 @post("/app/sources/{source_id:int}/run", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -54,7 +63,11 @@ async def run_now(request: Request, source_id: FromPath[int], principal: Current
     """Runs the import now (a failed fetch is a failed run shown on the page, not an error page)."""
     app = request.app
     run = await run_source(
-        app.state.engine, app.state.settings, source_id, trigger="manual", org_id=principal.org_id,
+        app.state.engine,
+        app.state.settings,
+        source_id,
+        trigger="manual",
+        org_id=principal.org_id,
         on_stored=lambda: wake_worker(app),
     )
     if run is None:

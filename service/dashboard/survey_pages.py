@@ -91,7 +91,9 @@ async def new_survey(credential_id: FromQuery[int | None] = None) -> Redirect:
 
 
 @post("/app/surveys", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def create_survey(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+async def create_survey(
+    request: Request, db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
     form = await read_form(request)
     raw_id = str(form.get("credential_id") or "")
     title = str(form.get("title") or "").strip() or None
@@ -104,7 +106,9 @@ async def create_survey(request: Request, db_session: DbSession, principal: Curr
         except ValidationError as exc:
             error = _first_error(exc)
     if error is None:
-        survey, _ = await store.create_survey(db_session, principal.org_id, data)  # 404: not this org's credential
+        survey, _ = await store.create_survey(
+            db_session, principal.org_id, data
+        )  # 404: not this org's credential
         return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=created")
     credentials = await _credentials(db_session, principal.org_id)
     return page(
@@ -184,7 +188,10 @@ def _importance_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 @get("/app/surveys/{survey_id:int}", include_in_schema=False)
 async def survey_page(
-    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
+    survey_id: FromPath[int],
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     survey = await store.get_survey(db_session, principal.org_id, survey_id)
     return await _survey_page(db_session, principal, survey, notice=NOTICES.get(done or ""))
@@ -198,12 +205,16 @@ async def edit_survey(
     form = await read_form(request)
     try:
         store.require_draft(survey)
-        data = SurveyUpdate(title=str(form.get("title") or "").strip() or None, intro=str(form.get("intro") or ""))
+        data = SurveyUpdate(
+            title=str(form.get("title") or "").strip() or None, intro=str(form.get("intro") or "")
+        )
         await store.update_survey(db_session, survey, data)
     except ValidationError as exc:
         return await _survey_page(db_session, principal, survey, status_code=400, error=_first_error(exc))
     except ClientException as exc:
-        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+        return await _survey_page(
+            db_session, principal, survey, status_code=exc.status_code, error=exc.detail
+        )
     return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=saved")
 
 
@@ -212,22 +223,28 @@ async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey
     try:
         await (store.open_survey if action == "open" else store.close_survey)(db_session, survey)
     except ClientException as exc:
-        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+        return await _survey_page(
+            db_session, principal, survey, status_code=exc.status_code, error=exc.detail
+        )
     return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done={action}ed")
 
 
 @post("/app/surveys/{survey_id:int}/open", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def open_survey(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+async def open_survey(
+    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
     return await _transition(db_session, principal, survey_id, "open")
 
 
 @post("/app/surveys/{survey_id:int}/close", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def close_survey(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template | Redirect:
+async def close_survey(
+    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
     return await _transition(db_session, principal, survey_id, "clos")
 
 
 def parse_invitees(text: str) -> list[dict[str, str]]:
-    """One invitee a line, as pasted from a spreadsheet: `employer, name, email` (commas or tabs; name and email
+    """One invitee a line, as pasted from a spreadsheet: `employer, name, email` (commas or tabs; name, email
     optional). A line with only an email is fine too."""
     invitees = []
     delimiter = "\t" if "\t" in text else ","
@@ -259,14 +276,23 @@ async def invite(
         if len(rows) > MAX_INVITEES:
             raise ValueError(f"at most {MAX_INVITEES:,} invitees at a time")
         data = InvitationsCreate(invitees=rows, send_email=form.get("send_email") == "yes")
-        issued = await create_invitations(db_session, survey, data, request.app.state.settings.server.base_url)
+        issued = await create_invitations(
+            db_session, survey, data, request.app.state.settings.server.base_url
+        )
     except ValueError as exc:  # also pydantic's ValidationError
         message = _first_error(exc) if isinstance(exc, ValidationError) else str(exc)
         return await _survey_page(
-            db_session, principal, survey, status_code=400, error=message[:1].upper() + message[1:], invitees_text=text
+            db_session,
+            principal,
+            survey,
+            status_code=400,
+            error=message[:1].upper() + message[1:],
+            invitees_text=text,
         )
     except ClientException as exc:
-        return await _survey_page(db_session, principal, survey, status_code=exc.status_code, error=exc.detail)
+        return await _survey_page(
+            db_session, principal, survey, status_code=exc.status_code, error=exc.detail
+        )
     await db_session.flush()
     return await _survey_page(
         db_session, principal, survey, issued=issued, notice=f"{len(issued)} personal link(s) created."
@@ -282,7 +308,9 @@ async def _export(db_session: DbSession, org_id: int, survey_id: int) -> tuple[l
 
 
 @get("/app/surveys/{survey_id:int}/responses.csv", include_in_schema=False, media_type="text/csv")
-async def export_csv(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Response[bytes]:
+async def export_csv(
+    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Response[bytes]:
     head, body = await _export(db_session, principal.org_id, survey_id)
     return Response(
         exports.to_csv(head, body),
@@ -292,7 +320,9 @@ async def export_csv(survey_id: FromPath[int], db_session: DbSession, principal:
 
 
 @get("/app/surveys/{survey_id:int}/responses.xlsx", include_in_schema=False, media_type=XLSX)
-async def export_xlsx(survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Response[bytes]:
+async def export_xlsx(
+    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Response[bytes]:
     head, body = await _export(db_session, principal.org_id, survey_id)
     return Response(
         exports.to_xlsx(head, body),

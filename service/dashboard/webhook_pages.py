@@ -21,17 +21,27 @@ DELIVERIES_SHOWN = 50
 
 
 async def _webhooks(db_session: DbSession, org_id: int) -> list[Webhook]:
-    return list(await db_session.scalars(select(Webhook).where(Webhook.org_id == org_id).order_by(Webhook.id)))
+    return list(
+        await db_session.scalars(select(Webhook).where(Webhook.org_id == org_id).order_by(Webhook.id))
+    )
 
 
 def _webhooks_page(principal, hooks, **extra) -> Template:  # noqa: ANN001
     return page(
-        "settings_webhooks.html", principal, title="Webhooks", active="settings", hooks=hooks, events=EVENTS, **extra
+        "settings_webhooks.html",
+        principal,
+        title="Webhooks",
+        active="settings",
+        hooks=hooks,
+        events=EVENTS,
+        **extra,
     )
 
 
 @get("/app/settings/webhooks", include_in_schema=False)
-async def webhooks_page(db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None) -> Template:
+async def webhooks_page(
+    db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
+) -> Template:
     notice = "Webhook removed." if done == "deleted" else None
     return _webhooks_page(principal, await _webhooks(db_session, principal.org_id), notice=notice)
 
@@ -48,14 +58,24 @@ async def add_webhook(request: Request, db_session: DbSession, principal: Curren
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "input"
         return _webhooks_page(
-            principal, await _webhooks(db_session, principal.org_id), status_code=400,
-            error=f"{field}: {error.get('msg', 'invalid')}", url=url,
+            principal,
+            await _webhooks(db_session, principal.org_id),
+            status_code=400,
+            error=f"{field}: {error.get('msg', 'invalid')}",
+            url=url,
         )
-    hook = Webhook(org_id=principal.org_id, url=data.url, events=list(dict.fromkeys(data.events)),
-                   secret=secrets.token_urlsafe(32), enabled=True)
+    hook = Webhook(
+        org_id=principal.org_id,
+        url=data.url,
+        events=list(dict.fromkeys(data.events)),
+        secret=secrets.token_urlsafe(32),
+        enabled=True,
+    )
     db_session.add(hook)
     await db_session.flush()
-    return _webhooks_page(principal, await _webhooks(db_session, principal.org_id), secret=hook.secret, new_id=hook.id)
+    return _webhooks_page(
+        principal, await _webhooks(db_session, principal.org_id), secret=hook.secret, new_id=hook.id
+    )
 
 
 async def _owned(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook:
@@ -66,7 +86,9 @@ async def _owned(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook
 
 
 @get("/app/settings/webhooks/{webhook_id:int}", include_in_schema=False)
-async def deliveries_page(webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template:
+async def deliveries_page(
+    webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template:
     hook = await _owned(db_session, webhook_id, principal.org_id)
     deliveries = await db_session.scalars(
         select(WebhookDelivery)
@@ -75,13 +97,21 @@ async def deliveries_page(webhook_id: FromPath[int], db_session: DbSession, prin
         .limit(DELIVERIES_SHOWN)
     )
     return page(
-        "webhook_deliveries.html", principal, title="Webhook deliveries", active="settings", hook=hook,
+        "webhook_deliveries.html",
+        principal,
+        title="Webhook deliveries",
+        active="settings",
+        hook=hook,
         deliveries=list(deliveries),
     )
 
 
-@post("/app/settings/webhooks/{webhook_id:int}/delete", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
-async def delete_webhook(webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
+@post(
+    "/app/settings/webhooks/{webhook_id:int}/delete", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS
+)
+async def delete_webhook(
+    webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Redirect:
     hook = await _owned(db_session, webhook_id, principal.org_id)
     await db_session.delete(hook)
     return await committed_redirect(db_session, "/app/settings/webhooks?done=deleted")

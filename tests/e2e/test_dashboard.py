@@ -1,11 +1,11 @@
 """The designers' dashboard in a real browser (headless Debian chromium) on the demo data.
 
-The demo is loaded into a fresh SQLite file with the same code as `skillpulse serve --demo`, the app runs under
-uvicorn in a subprocess, and the browser signs in and works as a designer would: it reads every page (no console
-error, no Content-Security-Policy violation, no serious or critical axe-core finding, a screenshot of each under
-test-artifacts/), confirms a skill match, acknowledges alerts one at a time and in bulk, adds a note, creates a
-survey, and checks that a viewer reads only. A stored `<script>` in every text field a page shows is rendered as
-text and never runs.
+The demo is loaded into a fresh SQLite file with the same code as `skillpulse serve --demo`, the app runs
+under uvicorn in a subprocess, and the browser signs in and works as a designer would: it reads every page
+(no console error, no Content-Security-Policy violation, no serious or critical axe-core finding, a
+screenshot of each under test-artifacts/), confirms a skill match, acknowledges alerts one at a time and in
+bulk, adds a note, creates a survey, and checks that a viewer reads only. A stored `<script>` in every text
+field a page shows is rendered as text and never runs.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ async def demo(tmp_path_factory) -> AsyncIterator[dict]:
 
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop
-    settings = build_settings(database={"url": url}, server={"env": "test", "secret_key": "test-secret-key-0123456789"})
+    settings = build_settings(
+        database={"url": url}, server={"env": "test", "secret_key": "test-secret-key-0123456789"}
+    )
     result = await build_demo(settings, Console(quiet=True), "http://127.0.0.1")
     assert result.created and result.seconds < 120
     with run_server(url) as base_url:
@@ -52,7 +54,10 @@ class Watch:
 
     def __init__(self, page) -> None:  # noqa: ANN001 - playwright Page
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
 
 
@@ -121,9 +126,13 @@ async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
     emerging = await _alert_id(demo["database"], "emerging_skill")
     await _visit(page, f"{base}/app/alerts/{emerging}", "dashboard-alert-emerging-skill", watch)
     why = await page.locator("#why-h + p").inner_text()
-    assert re.search(r"asked for in \d+% of [\d,]+ postings in the last 3 months, up from \d+% of [\d,]+", why), why
+    assert re.search(
+        r"asked for in \d+% of [\d,]+ postings in the last 3 months, up from \d+% of [\d,]+", why
+    ), why
     assert await page.locator("blockquote mark").count() > 0
-    await page.get_by_label("Note (optional, kept in the history)").fill(f"Ask the IT faculty about Azure {XSS}")
+    await page.get_by_label("Note (optional, kept in the history)").fill(
+        f"Ask the IT faculty about Azure {XSS}"
+    )
     await page.get_by_role("button", name="Acknowledge", exact=True).click()
     await page.wait_for_load_state()
     assert "acknowledged" in await page.locator("dl.facts").inner_text()
@@ -139,7 +148,10 @@ async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
     await page.locator("#select-all").check()
     await page.get_by_role("button", name="Acknowledge selected").click()
     await page.wait_for_load_state()
-    assert f"{open_before} alert{'s' if open_before != 1 else ''} acknowledged." in await page.locator(".notice").inner_text()
+    assert (
+        f"{open_before} alert{'s' if open_before != 1 else ''} acknowledged."
+        in await page.locator(".notice").inner_text()
+    )
 
     # The credential page: coverage, the demand chart with its table, and confirming a suggested match.
     it_support = await _credential_id(demo["database"], "IT Support Specialist Certificate")
@@ -147,7 +159,11 @@ async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
     assert await page.locator(".chart-block svg polyline").count() >= 1
     assert await page.locator("#demand-table-caption").count() == 1
     confirm = page.get_by_role("button", name=re.compile(r"^Confirm ")).first
-    label = (await confirm.get_attribute("aria-label")).removeprefix("Confirm ").removesuffix(" for this competency")
+    label = (
+        (await confirm.get_attribute("aria-label"))
+        .removeprefix("Confirm ")
+        .removesuffix(" for this competency")
+    )
     await confirm.click()
     await page.wait_for_load_state()
     assert "Link confirmed" in await page.locator(".notice").inner_text()
@@ -162,8 +178,11 @@ async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
     await page.wait_for_load_state()
     await assert_accessible(page, "dashboard-survey-results")
     assert await page.locator(".chart-block svg rect").count() > 0
-    for path, name in (("/app/settings/tokens", "tokens"), ("/app/settings/webhooks", "webhooks"),
-                       ("/app/settings/users", "users")):
+    for path, name in (
+        ("/app/settings/tokens", "tokens"),
+        ("/app/settings/webhooks", "webhooks"),
+        ("/app/settings/users", "users"),
+    ):
         await _visit(page, base + path, f"dashboard-settings-{name}", watch)
 
     # Create a survey from a credential.
@@ -183,11 +202,17 @@ async def test_phone_sized_and_keyboard_only(demo, browser):  # noqa: F811
     await _login(page, base, DEMO_EMAIL)
     it_support = await _credential_id(demo["database"], "IT Support Specialist Certificate")
     emerging = await _alert_id(demo["database"], "emerging_skill")
-    for path, name in (("/app/", "overview"), ("/app/alerts", "alerts"), (f"/app/alerts/{emerging}", "alert"),
-                       (f"/app/credentials/{it_support}", "credential")):
+    for path, name in (
+        ("/app/", "overview"),
+        ("/app/alerts", "alerts"),
+        (f"/app/alerts/{emerging}", "alert"),
+        (f"/app/credentials/{it_support}", "credential"),
+    ):
         await _visit(page, base + path, f"dashboard-phone-{name}", watch)
         width = await page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px); wide tables scroll in their region"
+        assert width <= 390, (
+            f"{path} scrolls sideways on a phone ({width}px); wide tables scroll in their region"
+        )
     await page.goto(f"{base}/app/")
     # Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
     await page.keyboard.press("Tab")

@@ -1,6 +1,6 @@
-"""`skillpulse serve --demo` as a newcomer runs it: on an empty SQLite database it loads the whole story in under
-two minutes with progress shown, prints how to sign in and a survey link that works; a second start reuses the
-data and is quick."""
+"""`skillpulse serve --demo` as a newcomer runs it: on an empty SQLite database it loads the whole story in
+under two minutes with progress shown, prints how to sign in and a survey link that works; a second start
+reuses the data and is quick."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def _serve_demo(database: Path, log: Path) -> tuple[subprocess.Popen, str, float
     env = server_env(f"sqlite+aiosqlite:///{database}", base)
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: S603 - our own console script
-        [SKILLPULSE, "serve", "--demo", "--port", str(port)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+        [SKILLPULSE, "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     deadline = started + 180
     while time.monotonic() < deadline:

@@ -12,7 +12,7 @@ from tests.integration.test_dashboard_auth import Browser, browser, viewer_email
 from tests.support.seeds_dashboard import make_alert, make_credential
 
 
-async def test_inbox_filters_and_bulk_acknowledge(browser: Browser, tenant, app):
+async def test_inbox_filters_and_bulk_acknowledge(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant)
     high = await make_alert(app, tenant, credential_id, title="Kubernetes rising", subject="k8s")
     low = await make_alert(app, tenant, credential_id, title="Terraform rising", subject="tf", severity="low")
@@ -22,7 +22,9 @@ async def test_inbox_filters_and_bulk_acknowledge(browser: Browser, tenant, app)
     assert "Kubernetes rising" in inbox.text and "Terraform rising" in inbox.text
     only_low = await browser.get("/app/alerts?severity=low")
     assert "Terraform rising" in only_low.text and "Kubernetes rising" not in only_low.text
-    acked = await browser.post("/app/alerts/acknowledge", {"alert_id": [str(high), str(low)], "back": "?status=open"})
+    acked = await browser.post(
+        "/app/alerts/acknowledge", {"alert_id": [str(high), str(low)], "back": "?status=open"}
+    )
     assert acked.status_code == 303
     after = await browser.get(acked.headers["location"])
     assert "2 alerts acknowledged." in after.text
@@ -34,7 +36,7 @@ async def test_inbox_filters_and_bulk_acknowledge(browser: Browser, tenant, app)
     assert events == ["open", "acknowledged"]
 
 
-async def test_alert_page_states_evidence_in_words_and_highlights_the_span(browser: Browser, tenant, app):
+async def test_alert_page_states_evidence_in_words_and_highlights_the_span(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant)
     alert_id = await make_alert(app, tenant, credential_id)
     await browser.login(tenant.designer_email)
@@ -44,16 +46,20 @@ async def test_alert_page_states_evidence_in_words_and_highlights_the_span(brows
     assert "<mark>Kubernetes</mark>" in page.text
 
 
-async def test_lifecycle_through_the_form_with_errors_in_words(browser: Browser, tenant, app):
+async def test_lifecycle_through_the_form_with_errors_in_words(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant)
     alert_id = await make_alert(app, tenant, credential_id)
     await browser.login(tenant.designer_email)
     await browser.get(f"/app/alerts/{alert_id}")
     no_date = await browser.post(f"/app/alerts/{alert_id}", {"status": "snoozed"})
     assert no_date.status_code == 400 and "needs snooze_until" in no_date.text
-    bad_date = await browser.post(f"/app/alerts/{alert_id}", {"status": "snoozed", "snooze_until": "next week"})
+    bad_date = await browser.post(
+        f"/app/alerts/{alert_id}", {"status": "snoozed", "snooze_until": "next week"}
+    )
     assert bad_date.status_code == 400 and "must be a date" in bad_date.text
-    resolved = await browser.post(f"/app/alerts/{alert_id}", {"status": "resolved", "note": "New module <b>added</b>"})
+    resolved = await browser.post(
+        f"/app/alerts/{alert_id}", {"status": "resolved", "note": "New module <b>added</b>"}
+    )
     assert resolved.status_code == 303
     page = await browser.get(f"/app/alerts/{alert_id}")
     assert "New module &lt;b&gt;added&lt;/b&gt;" in page.text
@@ -62,7 +68,7 @@ async def test_lifecycle_through_the_form_with_errors_in_words(browser: Browser,
     assert again.status_code == 409 and "cannot become acknowledged" in again.text
 
 
-async def test_viewer_sees_no_actions_and_cannot_act(browser: Browser, tenant, app):
+async def test_viewer_sees_no_actions_and_cannot_act(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant)
     alert_id = await make_alert(app, tenant, credential_id)
     await browser.login(viewer_email(tenant))
@@ -74,7 +80,7 @@ async def test_viewer_sees_no_actions_and_cannot_act(browser: Browser, tenant, a
     assert refused.status_code == 403
 
 
-async def test_another_organisations_alert_is_not_found(browser: Browser, tenant, other_tenant, app):
+async def test_another_organisations_alert_is_not_found(browser: Browser, tenant, other_tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, other_tenant)
     alert_id = await make_alert(app, other_tenant, credential_id)
     await browser.login(tenant.designer_email)
@@ -84,10 +90,14 @@ async def test_another_organisations_alert_is_not_found(browser: Browser, tenant
     assert acked.headers["location"].endswith("done=ack-0")
 
 
-async def test_stored_script_in_alert_fields_is_text(browser: Browser, tenant, app):
+async def test_stored_script_in_alert_fields_is_text(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant, name="<script>alert('c')</script>")
     alert_id = await make_alert(
-        app, tenant, credential_id, title="<script>alert('t')</script>", snippet="<script>alert('s')</script> Kubernetes"
+        app,
+        tenant,
+        credential_id,
+        title="<script>alert('t')</script>",
+        snippet="<script>alert('s')</script> Kubernetes",
     )
     await browser.login(tenant.designer_email)
     for url in ("/app/alerts", f"/app/alerts/{alert_id}", "/app/"):

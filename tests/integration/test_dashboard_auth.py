@@ -33,7 +33,9 @@ class Browser:
             form["_csrf_token"] = self.csrf
         return await self.client.post(url, data=form, headers={"accept": "text/html"})
 
-    async def login(self, email: str, password: str = "correct-horse-battery", next_url: str = "/app/") -> httpx.Response:
+    async def login(
+        self, email: str, password: str = "correct-horse-battery", next_url: str = "/app/"
+    ) -> httpx.Response:
         await self.get("/app/login")
         return await self.post("/app/login", {"email": email, "password": password, "next": next_url})
 
@@ -64,7 +66,9 @@ async def test_wrong_password_is_refused_without_saying_which_half(browser: Brow
     assert (await browser.get("/app/")).status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/app/", "//evil.example/app", "/api/v1/me", "/app/login"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/app/", "//evil.example/app", "/api/v1/me", "/app/login"]
+)
 async def test_next_never_leaves_the_dashboard(browser: Browser, tenant: Tenant, target: str):
     response = await browser.login(tenant.designer_email, next_url=target)
     assert response.status_code == 303
@@ -85,14 +89,18 @@ async def test_session_forms_need_the_csrf_token(browser: Browser, tenant: Tenan
     refused = await browser.post("/app/settings/tokens", {"name": "forged"}, csrf=False)
     assert refused.status_code == 403
     forged = await browser.client.post(
-        "/app/settings/tokens", data={"name": "forged", "_csrf_token": "0" * 128}, headers={"accept": "text/html"}
+        "/app/settings/tokens",
+        data={"name": "forged", "_csrf_token": "0" * 128},
+        headers={"accept": "text/html"},
     )
     assert forged.status_code == 403
     accepted = await browser.post("/app/settings/tokens", {"name": "nightly export"})
     assert accepted.status_code == 200
 
 
-async def test_token_is_shown_once_works_and_can_be_revoked(browser: Browser, tenant: Tenant, client: httpx.AsyncClient):
+async def test_token_is_shown_once_works_and_can_be_revoked(
+    browser: Browser, tenant: Tenant, client: httpx.AsyncClient
+):
     await browser.login(tenant.designer_email)
     await browser.get("/app/settings/tokens")
     created = await browser.post("/app/settings/tokens", {"name": "reporting"})
@@ -101,7 +109,7 @@ async def test_token_is_shown_once_works_and_can_be_revoked(browser: Browser, te
     assert me.status_code == 200 and me.json()["email"] == tenant.designer_email
     listing = await browser.get("/app/settings/tokens")
     assert token not in listing.text  # shown once only
-    token_id = re.findall(r'/app/settings/tokens/(\d+)/revoke', listing.text)[0]
+    token_id = re.findall(r"/app/settings/tokens/(\d+)/revoke", listing.text)[0]
     revoked = await browser.post(f"/app/settings/tokens/{token_id}/revoke")
     assert revoked.status_code == 303
     assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
@@ -139,7 +147,8 @@ async def test_admin_adds_a_user_who_can_then_sign_in(browser: Browser, tenant: 
     assert page.status_code == 200 and tenant.designer_email in page.text
     email = tenant.admin_email.replace("admin-", "newbie-", 1)
     added = await browser.post(
-        "/app/settings/users", {"email": email, "name": "New <b>Designer</b>", "role": "designer", "password": "long-enough-pw"}
+        "/app/settings/users",
+        {"email": email, "name": "New <b>Designer</b>", "role": "designer", "password": "long-enough-pw"},
     )
     assert added.status_code == 303
     listing = await browser.get("/app/settings/users")

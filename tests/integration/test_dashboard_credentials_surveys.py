@@ -13,7 +13,7 @@ from tests.integration.test_dashboard_auth import Browser, browser, viewer_email
 from tests.support.seeds_dashboard import make_credential
 
 
-async def test_confirm_reject_and_add_skill_links(browser: Browser, tenant, app):
+async def test_confirm_reject_and_add_skill_links(browser: Browser, tenant, app):  # noqa: F811
     credential_id, competency_id, link_id = await make_credential(app, tenant)
     await browser.login(tenant.designer_email)
     page = await browser.get(f"/app/credentials/{credential_id}")
@@ -21,28 +21,41 @@ async def test_confirm_reject_and_add_skill_links(browser: Browser, tenant, app)
     assert "Configure Linux servers" in page.text and "suggested" in page.text
     confirmed = await browser.post(f"/app/competency-skills/{link_id}", {"status": "confirmed"})
     assert confirmed.status_code == 303
-    assert confirmed.headers["location"] == f"/app/credentials/{credential_id}?done=confirmed#competency-{competency_id}"
+    assert (
+        confirmed.headers["location"]
+        == f"/app/credentials/{credential_id}?done=confirmed#competency-{competency_id}"
+    )
     bad = await browser.post(f"/app/competency-skills/{link_id}", {"status": "maybe"})
     assert bad.status_code == 400
     empty = await browser.post(f"/app/competencies/{competency_id}/skills", {"skill": "  "})
     assert empty.status_code == 400 and "Type the skill to link" in empty.text
-    added = await browser.post(f"/app/competencies/{competency_id}/skills", {"skill": "https://example.org/skills/ansible"})
+    added = await browser.post(
+        f"/app/competencies/{competency_id}/skills", {"skill": "https://example.org/skills/ansible"}
+    )
     assert added.status_code == 303
     async with session_scope(app.state.engine) as session:
-        links = {(x.concept_id, x.status, x.method) for x in await session.scalars(
-            select(CompetencySkill).where(CompetencySkill.competency_id == competency_id))}
+        links = {
+            (x.concept_id, x.status, x.method)
+            for x in await session.scalars(
+                select(CompetencySkill).where(CompetencySkill.competency_id == competency_id)
+            )
+        }
     assert ("http://example.org/linux", "confirmed", "concept") in links
     assert ("https://example.org/skills/ansible", "confirmed", "manual") in links
 
 
-async def test_credential_page_of_another_organisation_is_not_found(browser: Browser, tenant, other_tenant, app):
+async def test_credential_page_of_another_organisation_is_not_found(
+    browser: Browser, tenant, other_tenant, app  # noqa: F811
+):
     credential_id, _, link_id = await make_credential(app, other_tenant)
     await browser.login(tenant.designer_email)
     assert (await browser.get(f"/app/credentials/{credential_id}")).status_code == 404
-    assert (await browser.post(f"/app/competency-skills/{link_id}", {"status": "rejected"})).status_code == 404
+    assert (
+        await browser.post(f"/app/competency-skills/{link_id}", {"status": "rejected"})
+    ).status_code == 404
 
 
-async def test_survey_from_credential_to_links_and_exports(browser: Browser, tenant, app):
+async def test_survey_from_credential_to_links_and_exports(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant, name="Welding <Level 2>")
     await browser.login(tenant.designer_email)
     listing = await browser.get("/app/surveys")
@@ -52,7 +65,9 @@ async def test_survey_from_credential_to_links_and_exports(browser: Browser, ten
     survey_id = int(re.search(r"/app/surveys/(\d+)", created.headers["location"]).group(1))
     page = await browser.get(created.headers["location"])
     assert "Survey created" in page.text and "Configure Linux servers" in page.text
-    saved = await browser.post(f"/app/surveys/{survey_id}/edit", {"title": "Welding employers 2026", "intro": "Hi"})
+    saved = await browser.post(
+        f"/app/surveys/{survey_id}/edit", {"title": "Welding employers 2026", "intro": "Hi"}
+    )
     assert saved.status_code == 303
     invited = await browser.post(
         f"/app/surveys/{survey_id}/invitations",
@@ -75,12 +90,14 @@ async def test_survey_from_credential_to_links_and_exports(browser: Browser, ten
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     async with session_scope(app.state.engine) as session:
         survey = await session.get(Survey, survey_id)
-        invitations = list(await session.scalars(select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)))
+        invitations = list(
+            await session.scalars(select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id))
+        )
     assert survey.title == "Welding employers 2026" and survey.status == "open"
     assert {i.employer for i in invitations} == {"Acme Steel", "Bolt & Co"}
 
 
-async def test_viewer_cannot_create_surveys(browser: Browser, tenant, app):
+async def test_viewer_cannot_create_surveys(browser: Browser, tenant, app):  # noqa: F811
     credential_id, _, _ = await make_credential(app, tenant)
     await browser.login(viewer_email(tenant))
     page = await browser.get("/app/surveys")

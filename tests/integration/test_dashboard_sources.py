@@ -7,7 +7,7 @@ from tests.integration.test_dashboard_auth import Browser, browser, viewer_email
 from tests.support.feeds import FeedServer, Reply, greenhouse_body
 
 
-async def test_run_now_imports_and_reports_counts_then_a_failure_in_words(browser: Browser, tenant, client):
+async def test_run_now_imports_and_reports_counts_then_a_failure_in_words(browser: Browser, tenant, client):  # noqa: F811
     api = Api(client, tenant.designer_token)
     with FeedServer() as feeds:
         url = feeds.route("/v1/boards/acme/jobs", Reply(body=greenhouse_body([1, 2])), Reply(status=404))
@@ -27,10 +27,12 @@ async def test_run_now_imports_and_reports_counts_then_a_failure_in_words(browse
         failed = await browser.post(f"/app/sources/{source_id}/run")
         report = await browser.get(failed.headers["location"])
         assert "the run failed" in report.text
-        assert report.text.count('class="badge st-failed"') == 1 and 'class="badge st-succeeded"' in report.text
+        assert (
+            report.text.count('class="badge st-failed"') == 1 and 'class="badge st-succeeded"' in report.text
+        )
 
 
-async def test_viewer_cannot_run_a_source(browser: Browser, tenant, client):
+async def test_viewer_cannot_run_a_source(browser: Browser, tenant, client):  # noqa: F811
     api = Api(client, tenant.designer_token)
     created = await api.post(
         "/api/v1/import-sources", json={"kind": "rss", "name": "feed", "url": "http://127.0.0.1:9/rss"}

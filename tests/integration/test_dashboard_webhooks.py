@@ -1,4 +1,4 @@
-"""Settings → webhooks: admins add and remove endpoints (secret shown once); everyone reads the delivery log."""
+"""Settings → webhooks: admins add and remove endpoints (secret shown once); all read the delivery log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from service.demand.models import Webhook, WebhookDelivery
 from tests.integration.test_dashboard_auth import Browser, browser, viewer_email  # noqa: F401 - fixture
 
 
-async def test_admin_adds_lists_and_removes_a_webhook(browser: Browser, tenant, app):
+async def test_admin_adds_lists_and_removes_a_webhook(browser: Browser, tenant, app):  # noqa: F811
     await browser.login(tenant.admin_email)
     await browser.get("/app/settings/webhooks")
     bad = await browser.post("/app/settings/webhooks", {"url": "ftp://files.example/x"})
@@ -24,8 +24,17 @@ async def test_admin_adds_lists_and_removes_a_webhook(browser: Browser, tenant, 
     async with session_scope(app.state.engine) as session:
         hook = await session.scalar(select(Webhook).where(Webhook.org_id == tenant.org_id))
         assert hook.secret == secret and hook.events == ["alert.opened"]
-        session.add(WebhookDelivery(org_id=tenant.org_id, webhook_id=hook.id, event="alert.opened",
-                                    status="failed", attempts=3, response_code=500, error="HTTP 500 <from receiver>"))
+        session.add(
+            WebhookDelivery(
+                org_id=tenant.org_id,
+                webhook_id=hook.id,
+                event="alert.opened",
+                status="failed",
+                attempts=3,
+                response_code=500,
+                error="HTTP 500 <from receiver>",
+            )
+        )
     listing = await browser.get("/app/settings/webhooks")
     assert secret not in listing.text and "https://hooks.example/skillpulse" in listing.text
     log = await browser.get(f"/app/settings/webhooks/{hook.id}")
@@ -36,7 +45,7 @@ async def test_admin_adds_lists_and_removes_a_webhook(browser: Browser, tenant, 
         assert await session.get(Webhook, hook.id) is None
 
 
-async def test_designer_reads_but_cannot_add_webhooks(browser: Browser, tenant):
+async def test_designer_reads_but_cannot_add_webhooks(browser: Browser, tenant):  # noqa: F811
     await browser.login(tenant.designer_email)
     page = await browser.get("/app/settings/webhooks")
     assert page.status_code == 200 and "Add a webhook" not in page.text

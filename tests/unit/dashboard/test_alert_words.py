@@ -21,8 +21,8 @@ def test_emerging_skill_states_counts_beside_shares_and_windows():
     }
     sentences = describe("emerging_skill", evidence)
     assert sentences[0] == (
-        "\u201cKubernetes\u201d asked for in 24% of 412 postings in the last 3 months, up from 3% of 1,380 in "
-        "the 9 months before."
+        "\u201cKubernetes\u201d asked for in 24% of 412 postings in the last 3 months, up from 3% of 1,380 "
+        "in the 9 months before."
     )
     assert "60 of those 99 postings list it as required." in sentences
     assert sentences[-1].startswith("The chance that a change this large is luck is far less than 1 in 1,000")

@@ -4,7 +4,9 @@ from service.dashboard.charts import Series, _nice_max, bar_chart, line_chart, s
 
 
 def test_line_chart_escapes_labels_and_uses_no_inline_style():
-    svg = str(line_chart([Series("<script>alert(1)</script>", [0.1, None, 0.3])], ["2026-01", "<b>", "2026-03"]))
+    svg = str(
+        line_chart([Series("<script>alert(1)</script>", [0.1, None, 0.3])], ["2026-01", "<b>", "2026-03"])
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "&lt;b&gt;" in svg
     assert "style=" not in svg

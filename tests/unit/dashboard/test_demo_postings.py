@@ -1,10 +1,9 @@
-"""The demo's postings: reproducible, a year long, with the two planted drifts, in words the extractor reads."""
+"""The demo's postings: reproducible, a year long, with two planted drifts, in words the extractor reads."""
 
 import random
 from datetime import date, timedelta
 
 import nlp
-
 from service.dashboard.demo_postings import CURRENT_DAYS, OCCUPATIONS, TEMPLATES, demo_postings, posting_count
 
 TODAY = date(2026, 11, 23)
@@ -21,7 +20,10 @@ def test_reproducible_year_of_unique_postings():
     again = demo_postings(TODAY, random.Random(1))
     assert [(r.external_id, r.text) for r in first] == [(r.external_id, r.text) for r in again]
     assert len(first) == posting_count()
-    assert min(r.posted_at for r in first) >= TODAY - timedelta(days=364) and max(r.posted_at for r in first) <= TODAY
+    assert (
+        min(r.posted_at for r in first) >= TODAY - timedelta(days=364)
+        and max(r.posted_at for r in first) <= TODAY
+    )
     assert len({r.text for r in first}) == len(first)  # distinct content: demand counts every one
 
 
@@ -29,8 +31,15 @@ def test_the_planted_drifts_are_there():
     records = demo_postings(TODAY, random.Random(2))
     it = [r for r in records if r.occupation == "15-1232.00"]
     ma = [r for r in records if r.occupation == "31-9092.00"]
-    assert _share(it, "Microsoft Azure", current=False) < 0.1 < 0.3 < _share(it, "Microsoft Azure", current=True)
-    assert _share(ma, "schedule appointments", current=False) > 0.3 > 0.12 > _share(ma, "schedule appointments", True)
+    assert (
+        _share(it, "Microsoft Azure", current=False) < 0.1 < 0.3 < _share(it, "Microsoft Azure", current=True)
+    )
+    assert (
+        _share(ma, "schedule appointments", current=False)
+        > 0.3
+        > 0.12
+        > _share(ma, "schedule appointments", True)
+    )
 
 
 def test_every_phrase_is_read_as_a_skill_concept():
@@ -42,6 +51,9 @@ def test_every_phrase_is_read_as_a_skill_concept():
         for trend in occupation.trends:
             sentences.append(TEMPLATES[trend.phrase[0]][0].format(x=trend.phrase[1]))
             phrases.append(trend.phrase[1])
-    unread = [p for p, found in zip(phrases, nlp.extract_many(sentences), strict=True)
-              if not any(m.concept is not None for m in found)]
+    unread = [
+        p
+        for p, found in zip(phrases, nlp.extract_many(sentences), strict=True)
+        if not any(m.concept is not None for m in found)
+    ]
     assert not unread, f"the extractor reads no concept in: {unread}"
