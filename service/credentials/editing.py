@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.formats.records import ParsedCompetency, ParsedCredential, text_hash
 from service.credentials.formats.vocab import is_concept_uri
 from service.credentials.importing import CredentialConflict, import_parsed
-from service.credentials.linking import LinkResults, describe_concepts
+from service.credentials.linking import LINKED_VERSION, LinkResults, describe_concepts
 from service.credentials.linkstore import LinkWriter, links_of, run_linker
 from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
 from service.credentials.queries import get_credential_row, live_competencies
@@ -209,11 +209,19 @@ async def add_link(
 
 
 async def relink_credential(
-    session: AsyncSession, org_id: int, credential_id: int, nlp_runner: NlpRunner
+    session: AsyncSession, org_id: int, credential_id: int, nlp_runner: NlpRunner, version: str | None = None
 ) -> dict[str, int]:
-    """Link every competency again (after a taxonomy or model change); human decisions stay as they are."""
+    """Link every competency again (after a taxonomy or model change); human decisions stay as they are.
+    Records the extractor version used (`version` when there was nothing to link) on the credential."""
     row = await get_credential_row(session, org_id, credential_id)
-    return await _relink(session, org_id, await live_competencies(session, row.id), nlp_runner)
+    counts, used = await _relink(session, org_id, await live_competencies(session, row.id), nlp_runner)
+    _record_version(row, used or version)
+    return counts
+
+
+def _record_version(row: Credential, version: str | None) -> None:
+    if version and (row.extra or {}).get(LINKED_VERSION) != version:
+        row.extra = {**(row.extra or {}), LINKED_VERSION: version}
 
 
 async def relink_organisation(session: AsyncSession, org_id: int, nlp_runner: NlpRunner) -> dict[str, int]:
@@ -228,14 +236,20 @@ async def relink_organisation(session: AsyncSession, org_id: int, nlp_runner: Nl
             .order_by(Competency.id)
         )
     )
-    return await _relink(session, org_id, competencies, nlp_runner)
+    counts, used = await _relink(session, org_id, competencies, nlp_runner)
+    for row in await session.scalars(
+        select(Credential).where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
+    ):
+        _record_version(row, used)
+    return counts
 
 
 async def _relink(
     session: AsyncSession, org_id: int, competencies: list[Competency], nlp_runner: NlpRunner
-) -> dict[str, int]:
+) -> tuple[dict[str, int], str]:
+    """(counts, the extractor version used: "" when there was nothing to link)."""
     if not competencies:
-        return {"competencies": 0, "added": 0, "updated": 0, "removed": 0}
+        return {"competencies": 0, "added": 0, "updated": 0, "removed": 0}, ""
     results = await run_linker(nlp_runner, [(c.text, c.label) for c in competencies])
     existing = await links_of(session, [c.id for c in competencies])
     writer = LinkWriter(session, org_id, results.extractor_version)
@@ -243,9 +257,10 @@ async def _relink(
     for competency, proposals in zip(competencies, results.proposals, strict=True):
         removed += len(writer.apply(competency.id, existing[competency.id], proposals).delete)
     await writer.flush()
-    return {
+    counts = {
         "competencies": len(competencies),
         "added": writer.added,
         "updated": writer.updated,
         "removed": removed,
     }
+    return counts, results.extractor_version

@@ -20,6 +20,16 @@ ASSERTED_EXACT_SCORE = 1.0
 ASSERTED_BROAD_SCORE = 0.75
 
 
+# In Credential.extra: the extractor version every competency of the credential was last linked with. A
+# credential without it, or with another version than the packaged model's, is re-linked by the scheduled job.
+LINKED_VERSION = "linked_version"
+
+
+def current_extractor_version() -> str:
+    """Pool entry point: the packaged model and taxonomy's version (what `propose_links` reports)."""
+    return str(_nlp()[3])
+
+
 @dataclass(frozen=True, slots=True)
 class Proposal:
     concept_id: str

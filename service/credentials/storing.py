@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.formats import ParsedCompetency, ParsedCredential
 from service.credentials.formats.records import text_hash
 from service.credentials.formats.vocab import new_ctid
-from service.credentials.linking import ASSERTED_BROAD_SCORE, ASSERTED_EXACT_SCORE, LinkResults, Proposal
+from service.credentials.linking import (
+    ASSERTED_BROAD_SCORE,
+    ASSERTED_EXACT_SCORE,
+    LINKED_VERSION,
+    LinkResults,
+    Proposal,
+)
 from service.credentials.linkstore import LinkWriter, links_of, unchanged_proposals
 from service.credentials.matching import Match
 from service.credentials.models import Competency, Credential
@@ -72,6 +78,10 @@ async def save_credential(
         extra["is_part_of"] = parsed.is_part_of
     if parsed.ctid is None and row is None:
         extra[GENERATED_CTID] = True
+    if row is None and results.extractor_version:
+        extra[LINKED_VERSION] = (
+            results.extractor_version
+        )  # every competency of a new credential was just linked
     if row is None:
         row = Credential(
             org_id=org_id,
