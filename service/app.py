@@ -22,6 +22,7 @@ from litestar.template import TemplateConfig
 from service import db, logredact
 from service.auth import controllers as auth_controllers
 from service.credentials import controllers as credential_controllers
+from service.credentials import jobs as credential_jobs
 from service.extraction import controllers as extraction_controllers
 from service.postings import controllers as postings_controllers
 from service.postings import scheduling as postings_scheduling
@@ -51,7 +52,7 @@ DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_contr
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register,
-                                                                postings_scheduling.register]
+                                                                postings_scheduling.register, credential_jobs.register]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.
