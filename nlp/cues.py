@@ -16,7 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 CUES_FILE = Path(__file__).resolve().parent / "config" / "cues.json"
-_SENT_END = re.compile(r"[.!?](?=\s)|[\n\r\u2022\u25cf\u00b7*]|\s[-\u2013\u2014]\s|$")
+_SENT_END = re.compile(
+    r"[.!?](?=\s)|[\n\r\u2022\u25cf\u00b7\x95*]|\s[-\u2013\u2014]\s|"
+    r"</?(?:li|p|br|div|ul|ol|h[1-6]|tr|td|section)\b[^<>]{0,80}>|$",
+    re.I,
+)
 _CLAUSE_END = re.compile(r"[,;:()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b")
 _LINE = re.compile(r"[^\n]*\n?")
 

@@ -21,6 +21,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
+RULES_REVISION = "3"  # bump when tokenisation, post-rules or cues change what extract() returns
 CHUNK_CHARS = 20_000  # long texts are cut at whitespace into pieces of about this size
 MAX_MENTION_CHARS = 300
 
@@ -39,6 +40,21 @@ _WS = re.compile(r"\s+")
 
 def _junk(tok) -> bool:
     return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
+
+
+_TAG = r"<[/!?]?[A-Za-z][^<>]{0,80}>"
+
+
+def _html_aware_tokenizer(nlp) -> None:
+    """Split markup tags off words ("Terraform</li>" → "Terraform", "</li>") so stray HTML neither hides
+    skills nor ends up inside a mention; plain text tokenises exactly as before."""
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    tok = nlp.tokenizer
+    d = nlp.Defaults
+    tok.prefix_search = compile_prefix_regex([_TAG, *d.prefixes]).search
+    tok.suffix_search = compile_suffix_regex([_TAG, *d.suffixes]).search
+    tok.infix_finditer = compile_infix_regex([_TAG, *d.infixes]).finditer
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +99,7 @@ class Extractor:
             self.nlp = spacy.blank("en")
             self.has_model = False
         self.nlp.max_length = 10**9
+        _html_aware_tokenizer(self.nlp)
         labels = set(self.nlp.get_pipe("ner").labels) if self.has_model else set()
         if self.has_model and float(self.settings.get("o_bias", 0.0)):
             self._shift_outside(float(self.settings["o_bias"]))
@@ -186,11 +203,14 @@ class Extractor:
         if not self.single_label:
             return "knowledge" if label == "KNOWLEDGE" else "skill"
         # one-label model: the linked concept decides, else the phrase's shape (verb-led or long → skill)
+        low = text.lower()
+        if "skill" in low:
+            return "skill"
         if concept is not None:
             return "skill" if concept.kind == "skill" else "knowledge"
-        words = text.lower().split()
+        words = low.split()
         first = words[0] if words else ""
-        if len(words) >= 4 or first.endswith("ing") or first in _SKILL_VERBS or "skill" in text.lower():
+        if len(words) >= 4 or first.endswith("ing") or first in _SKILL_VERBS:
             return "skill"
         return "knowledge"
 
@@ -206,7 +226,9 @@ class Extractor:
             for off, piece in _chunks(t):
                 pieces.append((i, off, piece))
         results: list[list[Mention]] = [[] for _ in texts]
-        docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
+        # tokenise here, so worker processes (n_process > 1) see exactly this tokenizer's output
+        make_doc = self.nlp.make_doc
+        docs = self.nlp.pipe((make_doc(p) for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
         for (i, off, piece), doc in zip(pieces, docs, strict=True):
             for m in self._mentions(piece, doc, off):
                 m.text = texts[i][m.start : m.end]
@@ -268,7 +290,9 @@ def static_version() -> str:
         head = fh.read(64)
     m = re.search(r'"version":"([0-9a-f]+)"', head)
     tax = m.group(1) if m else load_taxonomy().version
-    settings = hashlib.sha256(json.dumps(load_settings(), sort_keys=True).encode()).hexdigest()[:4]
+    settings = hashlib.sha256(
+        (RULES_REVISION + json.dumps(load_settings(), sort_keys=True)).encode()
+    ).hexdigest()[:4]
     return f"skillspan-cnn-{_model_version()}.{settings}+tax-{tax}"
 
 

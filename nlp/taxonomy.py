@@ -80,10 +80,10 @@ def norm_label(text: str) -> str:
 
 # --------------------------------------------------------------------------------------------- build
 def _esco_kind(levels: list) -> str:
+    # ESCO places e.g. programming languages under both knowledge (K) and skills (S); its skillType calls
+    # them knowledge, so any place in the knowledge branch makes a concept knowledge.
     tops = {p[0] for p in levels if p and p[0]}
-    if "K" in tops and "S" not in tops:
-        return "knowledge"
-    return "skill"
+    return "knowledge" if "K" in tops else "skill"
 
 
 def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONOMY_FILE) -> dict:
