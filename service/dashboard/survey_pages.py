@@ -23,7 +23,7 @@ from surveys import exports, store
 from surveys.invitations import create_invitations
 from surveys.models import Survey, SurveyInvitation, SurveyResponse
 from surveys.results import submitted_responses, survey_results
-from surveys.schemas import InvitationsCreate, SurveyCreate, SurveyUpdate
+from surveys.schemas import InvitationsCreate, QuestionCreate, QuestionUpdate, SurveyCreate, SurveyUpdate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_INVITEES = 5000
@@ -299,6 +299,80 @@ async def invite(
     )
 
 
+async def _question_change(db_session: DbSession, principal: CurrentPrincipal, survey: Survey, change):  # noqa: ANN001, ANN202
+    """Runs a change to the draft's questions; a refused change re-renders the page with the reason."""
+    survey_id = survey.id
+    try:
+        await change()
+    except (ValidationError, ClientException) as exc:
+        status, error = (
+            (400, _first_error(exc)) if isinstance(exc, ValidationError) else (exc.status_code, exc.detail)
+        )
+        await db_session.rollback()
+        survey = await store.get_survey(db_session, principal.org_id, survey_id)
+        return await _survey_page(db_session, principal, survey, status_code=status, error=error)
+    return await committed_redirect(db_session, f"/app/surveys/{survey_id}?done=saved#q-h")
+
+
+@post("/app/surveys/{survey_id:int}/questions", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def add_question(
+    request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    """A designer's own question: open text or a number (choice questions are added through the API)."""
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    form = await read_form(request)
+    kind = str(form.get("kind") or "text")
+
+    async def change() -> None:
+        data = QuestionCreate(
+            kind=kind if kind in ("text", "number") else "text", text=str(form.get("text") or "")
+        )
+        await store.add_question(db_session, survey, data)
+
+    return await _question_change(db_session, principal, survey, change)
+
+
+@post(
+    "/app/surveys/{survey_id:int}/questions/{question_id:int}",
+    include_in_schema=False,
+    opt=WRITE,
+    guards=GUARDS,
+)
+async def edit_question(
+    request: Request,
+    survey_id: FromPath[int],
+    question_id: FromPath[int],
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+) -> Template | Redirect:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    question = await store.get_question(db_session, survey, question_id)
+    form = await read_form(request)
+
+    async def change() -> None:
+        await store.update_question(
+            db_session, survey, question, QuestionUpdate(text=str(form.get("text") or ""))
+        )
+
+    return await _question_change(db_session, principal, survey, change)
+
+
+@post(
+    "/app/surveys/{survey_id:int}/questions/{question_id:int}/delete",
+    include_in_schema=False,
+    opt=WRITE,
+    guards=GUARDS,
+)
+async def delete_question(
+    survey_id: FromPath[int], question_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    question = await store.get_question(db_session, survey, question_id)
+    return await _question_change(
+        db_session, principal, survey, lambda: store.delete_question(db_session, survey, question)
+    )
+
+
 async def _export(db_session: DbSession, org_id: int, survey_id: int) -> tuple[list[str], list[list[Any]]]:
     survey = await store.get_survey(db_session, org_id, survey_id)
     questions = await store.list_questions(db_session, survey.id)
@@ -340,6 +414,9 @@ route_handlers = [
     open_survey,
     close_survey,
     invite,
+    add_question,
+    edit_question,
+    delete_question,
     export_csv,
     export_xlsx,
 ]

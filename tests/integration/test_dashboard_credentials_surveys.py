@@ -45,7 +45,10 @@ async def test_confirm_reject_and_add_skill_links(browser: Browser, tenant, app)
 
 
 async def test_credential_page_of_another_organisation_is_not_found(
-    browser: Browser, tenant, other_tenant, app  # noqa: F811
+    browser: Browser,  # noqa: F811
+    tenant,
+    other_tenant,
+    app,  # noqa: F811
 ):
     credential_id, _, link_id = await make_credential(app, other_tenant)
     await browser.login(tenant.designer_email)
@@ -103,3 +106,47 @@ async def test_viewer_cannot_create_surveys(browser: Browser, tenant, app):  # n
     page = await browser.get("/app/surveys")
     assert page.status_code == 200 and "Create survey" not in page.text
     assert (await browser.post("/app/surveys", {"credential_id": str(credential_id)})).status_code == 403
+
+
+async def test_draft_questions_are_reworded_removed_and_added(browser: Browser, tenant, app):  # noqa: F811
+    from surveys.models import SurveyQuestion
+
+    credential_id, _, _ = await make_credential(app, tenant)
+    await browser.login(tenant.designer_email)
+    created = await browser.post("/app/surveys", {"credential_id": str(credential_id)})
+    survey_id = int(re.search(r"/app/surveys/(\d+)", created.headers["location"]).group(1))
+    await browser.get(created.headers["location"])
+    async with session_scope(app.state.engine) as session:
+        questions = list(
+            await session.scalars(
+                select(SurveyQuestion)
+                .where(SurveyQuestion.survey_id == survey_id)
+                .order_by(SurveyQuestion.position)
+            )
+        )
+    first, missing = questions[0], next(q for q in questions if q.role == "missing")
+    reworded = await browser.post(
+        f"/app/surveys/{survey_id}/questions/{first.id}", {"text": "Linux <servers>"}
+    )
+    assert reworded.status_code == 303
+    empty = await browser.post(f"/app/surveys/{survey_id}/questions/{first.id}", {"text": ""})
+    assert empty.status_code == 400 and "text" in empty.text
+    removed = await browser.post(f"/app/surveys/{survey_id}/questions/{missing.id}/delete")
+    assert removed.status_code == 303
+    added = await browser.post(
+        f"/app/surveys/{survey_id}/questions", {"text": "How many apprentices?", "kind": "number"}
+    )
+    assert added.status_code == 303
+    page = await browser.get(f"/app/surveys/{survey_id}")
+    assert "Linux &lt;servers&gt;" in page.text and "How many apprentices?" in page.text
+    async with session_scope(app.state.engine) as session:
+        kinds = {
+            q.text: q.kind
+            for q in await session.scalars(
+                select(SurveyQuestion).where(SurveyQuestion.survey_id == survey_id)
+            )
+        }
+    assert kinds["How many apprentices?"] == "number" and missing.text not in kinds
+    await browser.post(f"/app/surveys/{survey_id}/open")
+    locked = await browser.post(f"/app/surveys/{survey_id}/questions/{first.id}", {"text": "Changed"})
+    assert locked.status_code == 409
