@@ -6,15 +6,16 @@ from datetime import date
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.openapi import ResponseSpec
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from typing_extensions import Annotated
 
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings import services
 from service.postings.intake import store_postings
 from service.postings.records import RecordError
-from service.postings.schemas import IntakeResult, PostingDetail, PostingIntake, PostingRead
+from service.postings.schemas import IntakeResult, PostingDetail, PostingId, PostingIntake, PostingRead
 from service.postings.sources_controller import ImportSourceController
 from service.postings.worker import wake_worker
 from service.schemas import Page
@@ -24,7 +25,12 @@ class PostingController(Controller):
     path = "/api/v1/postings"
     tags = ["postings"]
 
-    @post("/", operation_id="createPostings", raises=[ClientException])
+    @post(
+        "/",
+        operation_id="createPostings",
+        raises=[ClientException],
+        responses={200: ResponseSpec(data_container=IntakeResult, description="Nothing new: all were stored already")},
+    )
     async def create(
         self,
         request: Request,
@@ -67,7 +73,7 @@ class PostingController(Controller):
         return Page(items=[services.posting_read(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/{posting_id:int}", operation_id="getPosting", raises=[NotFoundException])
-    async def get_one(self, posting_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> PostingDetail:
+    async def get_one(self, posting_id: PostingId, db_session: DbSession, principal: CurrentPrincipal) -> PostingDetail:
         detail = await services.posting_detail(db_session, principal.org_id, posting_id)
         if detail is None:
             raise NotFoundException(f"posting {posting_id} not found")

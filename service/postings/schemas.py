@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from litestar.params import PathParameter
 from pydantic import Discriminator, Field, RootModel, Tag, model_validator
 
 from service.schemas import Input, Output
 
 MAX_BATCH = 1000
+
+# Path ids within their column's range: a bigger number is a 400, never a database error.
+SourceId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Import source id.")]
+PostingId = Annotated[int, PathParameter(ge=1, le=2**63 - 1, description="Posting id.")]
 SOURCE_KINDS = ("greenhouse", "lever", "ashby", "rss", "jsonld", "csv", "usajobs")
 SourceKind = Literal["greenhouse", "lever", "ashby", "rss", "jsonld", "csv", "usajobs"]
 

@@ -6,14 +6,20 @@ from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import func, select
 
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings.imports import SourceBusy, check_config, resolve_url, run_source
 from service.postings.models import ImportRun, ImportSource
 from service.postings.records import RecordError, normalise_occupation
-from service.postings.schemas import ImportRunRead, ImportSourceCreate, ImportSourceRead, ImportSourceUpdate
+from service.postings.schemas import (
+    ImportRunRead,
+    ImportSourceCreate,
+    ImportSourceRead,
+    ImportSourceUpdate,
+    SourceId,
+)
 from service.postings.worker import wake_worker
 from service.scheduler import parse_cron
 from service.schemas import Page
@@ -92,14 +98,14 @@ class ImportSourceController(Controller):
         return [_read(r, last.get(r.id)) for r in rows]
 
     @get("/{source_id:int}", operation_id="getImportSource", raises=[NotFoundException])
-    async def get_one(self, source_id: FromPath[int], db_session: DbSession,
+    async def get_one(self, source_id: SourceId, db_session: DbSession,
                       principal: CurrentPrincipal) -> ImportSourceRead:
         source = await self._get(db_session, principal.org_id, source_id)
         last = await _last_runs(db_session, [source.id])
         return _read(source, last.get(source.id))
 
     @patch("/{source_id:int}", operation_id="updateImportSource", raises=[NotFoundException, ClientException])
-    async def update(self, source_id: FromPath[int], data: JSONBody[ImportSourceUpdate], db_session: DbSession,
+    async def update(self, source_id: SourceId, data: JSONBody[ImportSourceUpdate], db_session: DbSession,
                      principal: CurrentPrincipal) -> ImportSourceRead:
         source = await self._get(db_session, principal.org_id, source_id)
         changes = data.model_dump(exclude_unset=True)
@@ -128,13 +134,13 @@ class ImportSourceController(Controller):
         return _read(source, last.get(source.id))
 
     @delete("/{source_id:int}", operation_id="deleteImportSource", raises=[NotFoundException])
-    async def remove(self, source_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+    async def remove(self, source_id: SourceId, db_session: DbSession, principal: CurrentPrincipal) -> None:
         """Deletes the source and its runs; its postings stay (they are evidence already counted)."""
         source = await self._get(db_session, principal.org_id, source_id)
         await db_session.delete(source)
 
     @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException, ClientException])
-    async def run_now(self, request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> ImportRunRead:
+    async def run_now(self, request: Request, source_id: SourceId, principal: CurrentPrincipal) -> ImportRunRead:
         """Run the source now and answer with its run (a failed fetch is a failed run, not an HTTP error)."""
         app = request.app
         try:
@@ -149,7 +155,7 @@ class ImportSourceController(Controller):
     @get("/{source_id:int}/runs", operation_id="listImportRuns", raises=[NotFoundException])
     async def runs(
         self,
-        source_id: FromPath[int],
+        source_id: SourceId,
         db_session: DbSession,
         principal: CurrentPrincipal,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
