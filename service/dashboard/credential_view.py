@@ -5,7 +5,7 @@ Reads go through the credentials and demand parts' own functions, so the page an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from service.demand.schemas import AlignmentRead
 from service.demand.services import credential_alignment, demand_series
 from service.settings import Settings
 from surveys.models import Survey, SurveyResponse
+from surveys.results import survey_results
 
 CHART_CONCEPTS = 5
 CHART_MONTHS = 12
@@ -48,6 +49,15 @@ class SurveySummary:
 
 
 @dataclass
+class EmployerRating:
+    """How the latest survey's employers rated one competency."""
+
+    share: float | None  # essential or important, of those who rated it
+    rated: int
+    survey_id: int
+
+
+@dataclass
 class CredentialView:
     credential: CredentialRead
     alignment: AlignmentRead
@@ -55,6 +65,8 @@ class CredentialView:
     surveys: list[SurveySummary]
     alerts: list[Alert]
     as_of: date
+    ratings: dict[int, EmployerRating] = field(default_factory=dict)  # competency id → rating
+    missing_skills: list[dict] = field(default_factory=list)  # from the latest survey's open answers
 
 
 def month_start(day: date, months_back: int) -> date:
@@ -118,4 +130,14 @@ async def build_credential_view(
             .limit(20)
         )
     )
-    return CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+    view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+    answered = next((s for s in surveys if s.responses), None)
+    if answered is not None:
+        survey = await session.get(Survey, answered.id)
+        results = await survey_results(session, survey)
+        for item in results.get("competencies", []):
+            share = item.get("essential_or_important") or {}
+            if item.get("competency_id") is not None:
+                view.ratings[item["competency_id"]] = EmployerRating(share.get("share"), share.get("n", 0), survey.id)
+        view.missing_skills = results.get("missing_skills", [])[:5]
+    return view
