@@ -138,6 +138,7 @@ async def build_credential_view(
         for item in results.get("competencies", []):
             share = item.get("essential_or_important") or {}
             if item.get("competency_id") is not None:
-                view.ratings[item["competency_id"]] = EmployerRating(share.get("share"), share.get("n", 0), survey.id)
+                rating = EmployerRating(share.get("share"), share.get("n", 0), survey.id)
+                view.ratings[item["competency_id"]] = rating
         view.missing_skills = results.get("missing_skills", [])[:5]
     return view
