@@ -6,6 +6,7 @@ events and notify the same webhooks.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -105,7 +106,7 @@ async def inbox(
 async def bulk_acknowledge(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
     """Acknowledges the ticked alerts that are open; others (handled already, another org's) are left."""
     form = await read_form(request)
-    ids = {int(v) for v in form.getall("alert_id", []) if isinstance(v, str) and v.isdigit()}
+    ids = {int(v) for v in form.getall("alert_id", [])[:PAGE_SIZE * 10] if isinstance(v, str) and v.isdigit()}
     done = 0
     if ids:
         alerts = await db_session.scalars(
@@ -115,7 +116,7 @@ async def bulk_acknowledge(request: Request, db_session: DbSession, principal: C
             await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
             done += 1
     back = str(form.get("back") or "")
-    back = back if back.startswith("?") else ""
+    back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox's own filters, nothing else
     separator = "&" if back else "?"
     return await committed_redirect(db_session, f"/app/alerts{back}{separator}done=ack-{done}")
 

@@ -104,3 +104,12 @@ async def test_stored_script_in_alert_fields_is_text(browser: Browser, tenant, a
         text = (await browser.get(url)).text
         assert "<script>alert(" not in text, url
         assert "&lt;script&gt;alert(" in text, url
+
+
+async def test_bulk_acknowledge_returns_only_to_the_inbox(browser: Browser, tenant, app):  # noqa: F811
+    await browser.login(tenant.designer_email)
+    await browser.get("/app/alerts")
+    for back in ("//evil.example/", "?x=1\r\nSet-Cookie: a=b", "https://evil.example/?a"):
+        response = await browser.post("/app/alerts/acknowledge", {"back": back})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/app/alerts?done=ack-0"
