@@ -1,5 +1,4 @@
-"""Alert lifecycle: one open alert per fingerprint, reruns update instead of duplicating, every change an
-event.
+"""Alert lifecycle: one open alert per fingerprint; reruns update, never duplicate; every change an event.
 
 Lifecycle: open → acknowledged → resolved; dismissed; snoozed until a date (then open again). A resolved or
 dismissed alert stays closed until new evidence: a later run whose effect (the alert's own measure: the

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+
 from service.demand.aggregation import BucketCounts, ConceptCount
 from service.demand.coverage import weighted_coverage
 from service.demand.statistics import (
     Comparison,
     Gate,
-    benjamini_hochberg,
+    benjamini_hochberg_array,
     cohens_h,
-    compare_proportions,
+    compare_many,
     enough_data,
     severity_for,
 )
@@ -138,21 +140,27 @@ def detect(
     base = counts.concepts.get("baseline", {})
     cur = counts.concepts.get("current", {})
     labels = {cid: c.label for cid, c in {**base, **cur}.items()}
-    tests: list[_Test] = []
-    for cid in sorted(labels):
-        xb = base[cid].postings if cid in base else 0
-        xc = cur[cid].postings if cid in cur else 0
-        tests.append(_Test("concept", cid, compare_proportions(xb, nb, xc, nc, limits.exact_test_below)))
     comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
-    for comp_id in sorted(set(comp_base) | set(comp_cur)):
-        comparison = compare_proportions(
-            comp_base.get(comp_id, 0), nb, comp_cur.get(comp_id, 0), nc, limits.exact_test_below
-        )
-        tests.append(_Test("competency", str(comp_id), comparison))
-    for test, q in zip(tests, benjamini_hochberg([t.comparison.p_value for t in tests]), strict=True):
-        test.q = q
-    outcome.tests = m = len(tests)
+    keys = [("concept", cid) for cid in sorted(labels)]
+    keys += [("competency", str(comp_id)) for comp_id in sorted(set(comp_base) | set(comp_cur))]
+    x_base = [base[cid].postings if cid in base else 0 for kind, cid in keys if kind == "concept"]
+    x_cur = [cur[cid].postings if cid in cur else 0 for kind, cid in keys if kind == "concept"]
+    x_base += [comp_base.get(int(key), 0) for kind, key in keys if kind == "competency"]
+    x_cur += [comp_cur.get(int(key), 0) for kind, key in keys if kind == "competency"]
+    p_values, exact = compare_many(x_base, nb, x_cur, nc, limits.exact_test_below)
+    q_values = benjamini_hochberg_array(p_values)
+    outcome.tests = m = len(keys)
     gate = limits.gate
+    # Only discoveries can alert (every rule below needs q <= the level): build the comparisons for those.
+    tests = [
+        _Test(
+            keys[i][0],
+            keys[i][1],
+            Comparison(x_base[i], nb, x_cur[i], nc, float(p_values[i]), "fisher" if exact[i] else "z"),
+            float(q_values[i]),
+        )
+        for i in np.flatnonzero(q_values <= gate.q_level)
+    ]
 
     def severity(comparison: Comparison) -> str:
         return severity_for(comparison.effect_size, limits.severity_medium, limits.severity_high)

@@ -41,6 +41,9 @@ class RunCounts:
 
     def for_credential(self, keys: Iterable[tuple[str, RegionKey]]) -> BucketCounts:
         """A credential's BucketCounts: the sums over its (code, region) keys."""
+        keys = list(keys)
+        if len(keys) == 1:  # read-only use downstream: share the per-key dicts instead of copying them
+            return BucketCounts(dict(self.totals.get(keys[0], {})), dict(self.concepts.get(keys[0], {})))
         out = BucketCounts()
         for key in keys:
             for bucket, total in self.totals.get(key, {}).items():

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from scipy import special
+
 # Cochran's rule of thumb: the z-test's normal approximation needs every expected cell count >= 5.
 SMALL_EXPECTED_COUNT = 5.0
 
@@ -69,27 +72,25 @@ def fisher_exact_p(x1: int, n1: int, x2: int, n2: int) -> float:
     """Two-sided p-value of Fisher's exact test on the 2x2 table [[x1, n1-x1], [x2, n2-x2]].
 
     Computed here from log-factorials rather than with scipy.stats.fisher_exact (checked against it in the
-    unit
-    tests) because a drift run makes hundreds of thousands of tests and scipy's call costs a millisecond each.
+    unit tests) because a drift run makes hundreds of thousands of tests and scipy's call costs a millisecond.
     Cached: rare concepts produce the same small tables over and over within a run.
     """
     _check_counts(x1, n1)
     _check_counts(x2, n2)
     # x1 follows the hypergeometric law given the margins; the two-sided p-value sums the probabilities of
-    # every
-    # table no more likely than the observed one (scipy's definition, with the same relative tolerance). The
-    # support is at most min(hits, misses, n1, n2) + 1 tables, small whenever this test is chosen.
+    # every table no more likely than the observed one (scipy's definition, with the same relative tolerance).
+    # The support is at most min(hits, misses, n1, n2) + 1 tables, small whenever this test is chosen.
     total, hits = n1 + n2, x1 + x2
     low, high = max(0, n1 - (total - hits)), min(hits, n1)
-    base = _log_choose(total, n1)
+    k = np.arange(low, high + 1, dtype=np.float64)
+    log_pmf = _log_choose_array(hits, k) + _log_choose_array(total - hits, n1 - k) - _log_choose(total, n1)
+    observed = log_pmf[x1 - low]
+    p = float(np.exp(log_pmf[log_pmf <= observed + math.log1p(1e-7)]).sum())
+    return min(1.0, p)
 
-    def log_pmf(k: int) -> float:
-        return _log_choose(hits, k) + _log_choose(total - hits, n1 - k) - base
 
-    observed = log_pmf(x1)
-    cutoff = observed + math.log1p(1e-7)
-    p = sum(math.exp(lp) for lp in (log_pmf(k) for k in range(low, high + 1)) if lp <= cutoff)
-    return float(min(1.0, p))
+def _log_choose_array(n: float, k: np.ndarray) -> np.ndarray:
+    return special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
 
 
 def _log_choose(n: int, k: int) -> float:
@@ -119,25 +120,62 @@ def compare_proportions(
     return Comparison(x1, n1, x2, n2, p, "z")
 
 
-def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+def compare_many(
+    x1: Sequence[int] | np.ndarray,
+    n1: int,
+    x2: Sequence[int] | np.ndarray,
+    n2: int,
+    small: float = SMALL_EXPECTED_COUNT,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`compare_proportions` for many counts over the same two windows: (p-values, exact-test flags).
+
+    A credential is tested on thousands of concepts per run; the z-tests run as one array expression and only
+    the small tables go through Fisher's exact test, one by one (cached).
+    """
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError("both windows need at least one posting to compare proportions")
+    a = np.asarray(x1, dtype=np.float64)
+    b = np.asarray(x2, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError("x1 and x2 need the same length")
+    if a.size and (a.min() < 0 or b.min() < 0 or a.max() > n1 or b.max() > n2):
+        raise ValueError("need 0 <= count <= total for every test")
+    total = n1 + n2
+    hits = a + b
+    exact = min(n1, n2) * np.minimum(hits, total - hits) / total < small
+    pooled = hits / total
+    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
+    safe = np.where(variance > 0.0, variance, 1.0)
+    z = np.where(variance > 0.0, (b / n2 - a / n1) / np.sqrt(safe), 0.0)
+    p = special.erfc(np.abs(z) / math.sqrt(2.0))
+    for i in np.flatnonzero(exact):
+        p[i] = fisher_exact_p(int(a[i]), n1, int(b[i]), n2)
+    return p, exact
+
+
+def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> list[float]:
     """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
 
     q_(i) = min over j >= i of p_(j) * m / j, capped at 1; a test is a discovery at FDR level q when q_i <= q.
     """
-    m = len(p_values)
+    return benjamini_hochberg_array(p_values).tolist()
+
+
+def benjamini_hochberg_array(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """`benjamini_hochberg` as a NumPy array (no Python loop: thousands of tests per credential)."""
+    p = np.asarray(p_values, dtype=np.float64)
+    m = p.size
     if m == 0:
-        return []
-    for p in p_values:
-        if not (0.0 <= p <= 1.0) or math.isnan(p):
-            raise ValueError(f"p-values must lie in [0, 1], got {p!r}")
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted = [0.0] * m
-    running = 1.0
-    for rank in range(m, 0, -1):
-        index = order[rank - 1]
-        running = min(running, p_values[index] * m / rank)
-        adjusted[index] = running
-    return adjusted
+        return p
+    if np.isnan(p).any() or p.min() < 0.0 or p.max() > 1.0:
+        bad = next(v for v in p.tolist() if math.isnan(v) or not 0.0 <= v <= 1.0)
+        raise ValueError(f"p-values must lie in [0, 1], got {bad!r}")
+    order = np.argsort(p, kind="mergesort")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
 
 
 def cohens_h(p1: float, p2: float) -> float:

@@ -153,3 +153,22 @@ def test_z_test_matches_scipy_normal_tail():
     for x1, n1, x2, n2 in [(10, 200, 30, 210), (500, 1000, 530, 1000), (1, 3000, 90, 300)]:
         z, p = two_proportion_z_test(x1, n1, x2, n2)
         assert p == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9, abs=1e-300)
+
+
+def test_compare_many_agrees_with_one_by_one():
+    import random
+
+    from service.demand.statistics import compare_many
+
+    rng = random.Random(9)
+    n1, n2 = 1200, 300
+    x1 = [rng.choice([0, 1, 2, 5, 40, 300, 1200]) for _ in range(200)]
+    x2 = [rng.choice([0, 1, 3, 20, 75, 150, 300]) for _ in range(200)]
+    p, exact = compare_many(x1, n1, x2, n2)
+    for i in range(200):
+        one = compare_proportions(x1[i], n1, x2[i], n2)
+        assert p[i] == pytest.approx(one.p_value, rel=1e-12, abs=1e-300)
+        assert bool(exact[i]) == (one.test == "fisher")
+    with pytest.raises(ValueError):
+        compare_many([5], 4, [1], 10)
+    assert compare_many([], 10, [], 10)[0].size == 0
