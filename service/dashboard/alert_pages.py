@@ -116,7 +116,7 @@ async def bulk_acknowledge(request: Request, db_session: DbSession, principal: C
             await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
             done += 1
     back = str(form.get("back") or "")
-    back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox's own filters, nothing else
+    back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox filters only
     separator = "&" if back else "?"
     return await committed_redirect(db_session, f"/app/alerts{back}{separator}done=ack-{done}")
 
