@@ -21,7 +21,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "3"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "4"  # bump when tokenisation, post-rules or cues change what extract() returns
 CHUNK_CHARS = 20_000  # long texts are cut at whitespace into pieces of about this size
 MAX_MENTION_CHARS = 300
 
@@ -184,8 +184,7 @@ class Extractor:
             if cues.negated(start, end):
                 continue
             mtext = text[start:end]
-            ranked = link(_WS.sub(" ", mtext), k=1)
-            concept, score = ranked[0] if ranked and ranked[0][1] >= thr else (None, 0.0)
+            concept, score = _best_link(_WS.sub(" ", mtext), thr)
             out.append(
                 Mention(
                     start=base + start,
@@ -234,6 +233,29 @@ class Extractor:
                 m.text = texts[i][m.start : m.end]
                 results[i].append(m)
         return results
+
+
+_COORD = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bas well as\b)\s*", re.I)
+
+
+def _best_link(phrase: str, threshold: float):
+    """The phrase's best concept; for a coordination ("communication and interpersonal skills") that links
+    to nothing as a whole, the best-linked conjunct (sharing the last conjunct's head word)."""
+    ranked = link(phrase, k=1)
+    if ranked and ranked[0][1] >= threshold:
+        return ranked[0]
+    parts = [p for p in _COORD.split(phrase) if p]
+    if len(parts) < 2 or len(parts) > 6:
+        return None, 0.0
+    last = parts[-1].split()
+    head = last[-1] if len(last) >= 2 else ""
+    best = (None, 0.0)
+    for p in parts:
+        q = f"{p} {head}" if head and len(p.split()) == 1 and p != parts[-1] else p
+        r = link(q, k=1)
+        if r and r[0][1] >= threshold and r[0][1] > best[1]:
+            best = r[0]
+    return best
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
