@@ -106,17 +106,29 @@ async def _seed(url: str) -> tuple[str, int]:
         credential_id = await conn.fetchval(
             "INSERT INTO credential (org_id, name, description, type, occupations, language, source_format, extra, "
             "created_at, updated_at) VALUES ($1, 'IT Support Certificate', '', 'Certificate', '[]', 'en', 'json', "
-            "'{}', $2, $2) RETURNING id", org_id, now,
+            "'{}', $2, $2) RETURNING id",
+            org_id,
+            now,
         )
-        for i, text in enumerate([
-            "Configure and troubleshoot local area networks", "Write SQL queries to report on relational databases",
-            "Install and secure Windows and Linux workstations", "Explain technical problems to non-technical users",
-            "Document incidents in a ticketing system", "Apply basic cybersecurity hygiene",
-            "Automate routine tasks with Python scripts",
-        ]):
+        for i, text in enumerate(
+            [
+                "Configure and troubleshoot local area networks",
+                "Write SQL queries to report on relational databases",
+                "Install and secure Windows and Linux workstations",
+                "Explain technical problems to non-technical users",
+                "Document incidents in a ticketing system",
+                "Apply basic cybersecurity hygiene",
+                "Automate routine tasks with Python scripts",
+            ]
+        ):
             await conn.execute(
                 "INSERT INTO competency (org_id, credential_id, text, position, text_hash, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, '', $5, $5)", org_id, credential_id, text, i, now,
+                "VALUES ($1, $2, $3, $4, '', $5, $5)",
+                org_id,
+                credential_id,
+                text,
+                i,
+                now,
             )
     finally:
         await conn.close()
@@ -125,22 +137,41 @@ async def _seed(url: str) -> tuple[str, int]:
 
 def _start_server(url: str, workers: int, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
-    env.update({
-        "SKILLPULSE_DATABASE_URL": url,
-        "SKILLPULSE_DATABASE_POOL_SIZE": "20",
-        "SKILLPULSE_SECRET_KEY": "bench-secret-key-0123456789",
-        "SKILLPULSE_ENV": "test",
-        "SKILLPULSE_RUN_SCHEDULER": "false",
-        "SKILLPULSE_RUN_WORKER": "false",
-        "SKILLPULSE_LOG_LEVEL": "WARNING",
-        "SKILLPULSE_BASE_URL": f"http://127.0.0.1:{port}",
-        # every bench request comes from 127.0.0.1; the per-link limit stays as configured
-        "SKILLPULSE_SURVEYS_RATE_PER_ADDRESS": "100000000",
-    })
+    env.update(
+        {
+            "SKILLPULSE_DATABASE_URL": url,
+            "SKILLPULSE_DATABASE_POOL_SIZE": "20",
+            "SKILLPULSE_SECRET_KEY": "bench-secret-key-0123456789",
+            "SKILLPULSE_ENV": "test",
+            "SKILLPULSE_RUN_SCHEDULER": "false",
+            "SKILLPULSE_RUN_WORKER": "false",
+            "SKILLPULSE_LOG_LEVEL": "WARNING",
+            "SKILLPULSE_BASE_URL": f"http://127.0.0.1:{port}",
+            # every bench request comes from 127.0.0.1; the per-link limit stays as configured
+            "SKILLPULSE_SURVEYS_RATE_PER_ADDRESS": "100000000",
+        }
+    )
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "60"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "service.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-keep-alive",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -158,18 +189,39 @@ async def _wait_healthy(base: str, process: subprocess.Popen) -> None:
     raise SystemExit("server did not become healthy")
 
 
-async def _prepare(base: str, token: str, credential_id: int, count: int) -> tuple[int, list[str], dict[str, str]]:
+async def _prepare(
+    base: str, token: str, credential_id: int, count: int
+) -> tuple[int, list[str], dict[str, str]]:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as api:
-        survey = (await api.post("/api/v1/surveys", json={"credential_id": credential_id})).raise_for_status().json()
+        survey = (
+            (await api.post("/api/v1/surveys", json={"credential_id": credential_id}))
+            .raise_for_status()
+            .json()
+        )
         for question in survey["questions"]:  # one page: one POST is one final submit
-            (await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})).raise_for_status()
+            (
+                await api.patch(
+                    f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1}
+                )
+            ).raise_for_status()
         survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).raise_for_status().json()
         paths: list[str] = []
         for start in range(0, count, 1000):
-            invitees = [{"employer": f"Employer {i}", "name": f"Contact {i}"} for i in range(start, min(start + 1000, count))]
-            issued = (await api.post(f"/api/v1/surveys/{survey['id']}/invitations",
-                                     json={"invitees": invitees, "send_email": False})).raise_for_status().json()
+            invitees = [
+                {"employer": f"Employer {i}", "name": f"Contact {i}"}
+                for i in range(start, min(start + 1000, count))
+            ]
+            issued = (
+                (
+                    await api.post(
+                        f"/api/v1/surveys/{survey['id']}/invitations",
+                        json={"invitees": invitees, "send_email": False},
+                    )
+                )
+                .raise_for_status()
+                .json()
+            )
             paths += ["/s/" + item["token"] for item in issued]
     answers: dict[str, object] = {}
     for question in survey["questions"]:
@@ -185,7 +237,9 @@ async def _prepare(base: str, token: str, credential_id: int, count: int) -> tup
     return survey["id"], paths, answers
 
 
-async def _submit_all(base: str, paths: list[str], answers: dict[str, object], concurrency: int) -> tuple[list[float], float, dict[int, int]]:
+async def _submit_all(
+    base: str, paths: list[str], answers: dict[str, object], concurrency: int
+) -> tuple[list[float], float, dict[int, int]]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
         first = await client.get(paths[0])  # sets the CSRF cookie; the token is not tied to one link
@@ -223,11 +277,16 @@ async def _verify(url: str, survey_id: int) -> tuple[int, int, int]:
     conn = await asyncpg.connect(_plain(url))
     try:
         submitted = await conn.fetchval(
-            "SELECT count(*) FROM survey_response WHERE survey_id = $1 AND status = 'submitted'", survey_id)
+            "SELECT count(*) FROM survey_response WHERE survey_id = $1 AND status = 'submitted'", survey_id
+        )
         answers = await conn.fetchval(
             "SELECT count(*) FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
-            "WHERE r.survey_id = $1", survey_id)
-        questions = await conn.fetchval("SELECT count(*) FROM survey_question WHERE survey_id = $1", survey_id)
+            "WHERE r.survey_id = $1",
+            survey_id,
+        )
+        questions = await conn.fetchval(
+            "SELECT count(*) FROM survey_question WHERE survey_id = $1", survey_id
+        )
         return submitted, answers, questions
     finally:
         await conn.close()
@@ -254,8 +313,11 @@ async def main() -> None:
         process = _start_server(url, args.workers, port)
         await _wait_healthy(base, process)
         survey_id, paths, answers = await _prepare(base, token, credential_id, args.count)
-        print(f"{len(paths)} personal links issued; submitting with {args.concurrency} in flight "
-              f"against {args.workers} uvicorn workers…", flush=True)
+        print(
+            f"{len(paths)} personal links issued; submitting with {args.concurrency} in flight "
+            f"against {args.workers} uvicorn workers…",
+            flush=True,
+        )
         cpu_before = _cpu_seconds(process.pid)
         latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
         server_cpu = _cpu_seconds(process.pid) - cpu_before
@@ -266,16 +328,30 @@ async def main() -> None:
             return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
         retried = statuses.pop(-1, 0)
-        print(f"HTTP statuses: {dict(sorted(statuses.items()))}; retried after a dropped connection: {retried}")
-        print(f"stored: {submitted} submitted responses (expected {args.count}), {stored_answers} answers "
-              f"(expected {args.count * questions})")
+        print(
+            f"HTTP statuses: {dict(sorted(statuses.items()))}; retried after a dropped connection: {retried}"
+        )
+        print(
+            f"stored: {submitted} submitted responses (expected {args.count}), {stored_answers} answers "
+            f"(expected {args.count * questions})"
+        )
         print(f"throughput: {args.count / elapsed:.0f} responses/s ({elapsed:.1f} s)")
-        print(f"server CPU: {server_cpu / args.count * 1000:.1f} ms per submission "
-              f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-        print(f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
-              f"mean {statistics.fmean(latencies) * 1000:.0f} ms")
-        ok = submitted == args.count and stored_answers == args.count * questions and statuses.get(200) == args.count
-        print("OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match")
+        print(
+            f"server CPU: {server_cpu / args.count * 1000:.1f} ms per submission "
+            f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
+        print(
+            f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
+            f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
+        )
+        ok = (
+            submitted == args.count
+            and stored_answers == args.count * questions
+            and statuses.get(200) == args.count
+        )
+        print(
+            "OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match"
+        )
         if not ok:
             raise SystemExit(1)
     finally:

@@ -89,9 +89,12 @@ def _number(question: Mapping[str, Any], text: str, w: Mapping[str, str]) -> tup
     return (int(number) if number.is_integer() else number), None
 
 
-def missing_required(questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def missing_required(
+    questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
     """Required, visible questions without an answer (checked across all pages before the final submit)."""
     return [
-        q for q in questions
+        q
+        for q in questions
         if q.get("required") and is_visible(q, answers) and answers.get(q["code"]) in (None, "", [])
     ]

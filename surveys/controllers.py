@@ -49,7 +49,9 @@ class SurveyController(Controller):
     tags = ["surveys"]
 
     @post("/", operation_id="createSurvey", raises=[NotFoundException, ClientException])
-    async def create(self, data: JSONBody[SurveyCreate], db_session: DbSession, principal: CurrentCaller) -> SurveyRead:
+    async def create(
+        self, data: JSONBody[SurveyCreate], db_session: DbSession, principal: CurrentCaller
+    ) -> SurveyRead:
         """Generate a draft survey from a credential's competencies."""
         survey, _ = await store.create_survey(db_session, principal.org_id, data)
         return await _read(db_session, survey)
@@ -60,15 +62,24 @@ class SurveyController(Controller):
     ) -> list[SurveyRead]:
         if status is not None and status not in ("draft", "open", "closed"):
             raise ClientException("status must be draft, open or closed", status_code=400)
-        return [SurveyRead.model_validate(s) for s in await store.list_surveys(db_session, principal.org_id, status)]
+        return [
+            SurveyRead.model_validate(s)
+            for s in await store.list_surveys(db_session, principal.org_id, status)
+        ]
 
     @get("/{survey_id:int}", operation_id="getSurvey", raises=[NotFoundException])
-    async def get_one(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> SurveyRead:
+    async def get_one(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> SurveyRead:
         return await _read(db_session, await store.get_survey(db_session, principal.org_id, survey_id))
 
     @patch("/{survey_id:int}", operation_id="updateSurvey", raises=[NotFoundException, ClientException])
     async def update(
-        self, survey_id: FromPath[int], data: JSONBody[SurveyUpdate], db_session: DbSession, principal: CurrentCaller
+        self,
+        survey_id: FromPath[int],
+        data: JSONBody[SurveyUpdate],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> SurveyRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         await store.update_survey(db_session, survey, data)
@@ -79,47 +90,95 @@ class SurveyController(Controller):
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         await db_session.delete(survey)
 
-    @post("/{survey_id:int}/questions", operation_id="addSurveyQuestion", raises=[NotFoundException, ClientException])
+    @post(
+        "/{survey_id:int}/questions",
+        operation_id="addSurveyQuestion",
+        raises=[NotFoundException, ClientException],
+    )
     async def add_question(
-        self, survey_id: FromPath[int], data: JSONBody[QuestionCreate], db_session: DbSession, principal: CurrentCaller
+        self,
+        survey_id: FromPath[int],
+        data: JSONBody[QuestionCreate],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> QuestionRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         return QuestionRead.model_validate(await store.add_question(db_session, survey, data))
 
-    @patch("/{survey_id:int}/questions/{question_id:int}", operation_id="updateSurveyQuestion",
-           raises=[NotFoundException, ClientException])
+    @patch(
+        "/{survey_id:int}/questions/{question_id:int}",
+        operation_id="updateSurveyQuestion",
+        raises=[NotFoundException, ClientException],
+    )
     async def update_question(
-        self, survey_id: FromPath[int], question_id: FromPath[int], data: JSONBody[QuestionUpdate],
-        db_session: DbSession, principal: CurrentCaller,
+        self,
+        survey_id: FromPath[int],
+        question_id: FromPath[int],
+        data: JSONBody[QuestionUpdate],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> QuestionRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         question = await store.get_question(db_session, survey, question_id)
         return QuestionRead.model_validate(await store.update_question(db_session, survey, question, data))
 
-    @delete("/{survey_id:int}/questions/{question_id:int}", operation_id="deleteSurveyQuestion",
-            raises=[NotFoundException, ClientException])
+    @delete(
+        "/{survey_id:int}/questions/{question_id:int}",
+        operation_id="deleteSurveyQuestion",
+        raises=[NotFoundException, ClientException],
+    )
     async def delete_question(
-        self, survey_id: FromPath[int], question_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+        self,
+        survey_id: FromPath[int],
+        question_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> None:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        await store.delete_question(db_session, survey, await store.get_question(db_session, survey, question_id))
+        await store.delete_question(
+            db_session, survey, await store.get_question(db_session, survey, question_id)
+        )
 
-    @post("/{survey_id:int}/questions/order", operation_id="reorderSurveyQuestions", status_code=200,
-          raises=[NotFoundException, ClientException])
+    @post(
+        "/{survey_id:int}/questions/order",
+        operation_id="reorderSurveyQuestions",
+        status_code=200,
+        raises=[NotFoundException, ClientException],
+    )
     async def reorder(
-        self, survey_id: FromPath[int], data: JSONBody[QuestionOrder], db_session: DbSession, principal: CurrentCaller
+        self,
+        survey_id: FromPath[int],
+        data: JSONBody[QuestionOrder],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> list[QuestionRead]:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        return [QuestionRead.model_validate(q) for q in await store.reorder_questions(db_session, survey, data)]
+        return [
+            QuestionRead.model_validate(q) for q in await store.reorder_questions(db_session, survey, data)
+        ]
 
-    @post("/{survey_id:int}/open", operation_id="openSurvey", status_code=200, raises=[NotFoundException, ClientException])
-    async def open(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> SurveyRead:
+    @post(
+        "/{survey_id:int}/open",
+        operation_id="openSurvey",
+        status_code=200,
+        raises=[NotFoundException, ClientException],
+    )
+    async def open(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> SurveyRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         await store.open_survey(db_session, survey)
         return await _read(db_session, survey)
 
-    @post("/{survey_id:int}/close", operation_id="closeSurvey", status_code=200, raises=[NotFoundException, ClientException])
-    async def close(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> SurveyRead:
+    @post(
+        "/{survey_id:int}/close",
+        operation_id="closeSurvey",
+        status_code=200,
+        raises=[NotFoundException, ClientException],
+    )
+    async def close(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> SurveyRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         await store.close_survey(db_session, survey)
         from surveys.outbox import cancel_mail
@@ -128,10 +187,17 @@ class SurveyController(Controller):
         await cancel_mail(db_session, ids, "survey closed")
         return await _read(db_session, survey)
 
-    @post("/{survey_id:int}/invitations", operation_id="createSurveyInvitations",
-          raises=[NotFoundException, ClientException])
+    @post(
+        "/{survey_id:int}/invitations",
+        operation_id="createSurveyInvitations",
+        raises=[NotFoundException, ClientException],
+    )
     async def invite(
-        self, request: Request, survey_id: FromPath[int], data: JSONBody[InvitationsCreate], db_session: DbSession,
+        self,
+        request: Request,
+        survey_id: FromPath[int],
+        data: JSONBody[InvitationsCreate],
+        db_session: DbSession,
         principal: CurrentCaller,
     ) -> list[InvitationIssued]:
         """Personal links, each shown this once (only a hash is kept); mails go out through the outbox."""
@@ -143,37 +209,68 @@ class SurveyController(Controller):
         self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
     ) -> list[InvitationRead]:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        return [InvitationRead.model_validate(i) for i in await invitations.list_invitations(db_session, survey)]
+        return [
+            InvitationRead.model_validate(i) for i in await invitations.list_invitations(db_session, survey)
+        ]
 
-    @patch("/{survey_id:int}/invitations/{invitation_id:int}", operation_id="updateSurveyInvitation",
-           raises=[NotFoundException])
+    @patch(
+        "/{survey_id:int}/invitations/{invitation_id:int}",
+        operation_id="updateSurveyInvitation",
+        raises=[NotFoundException],
+    )
     async def update_invitation(
-        self, survey_id: FromPath[int], invitation_id: FromPath[int], data: JSONBody[InvitationUpdate],
-        db_session: DbSession, principal: CurrentCaller,
+        self,
+        survey_id: FromPath[int],
+        invitation_id: FromPath[int],
+        data: JSONBody[InvitationUpdate],
+        db_session: DbSession,
+        principal: CurrentCaller,
     ) -> InvitationRead:
         """Mark an invitee opted out or bouncing (e.g. from a bounce report): no more mail goes to them."""
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         invitation = await invitations.get_invitation(db_session, survey, invitation_id)
-        return InvitationRead.model_validate(await invitations.update_invitation(db_session, invitation, data))
+        return InvitationRead.model_validate(
+            await invitations.update_invitation(db_session, invitation, data)
+        )
 
     @get("/{survey_id:int}/results", operation_id="getSurveyResults", raises=[NotFoundException])
-    async def results(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> dict[str, Any]:
+    async def results(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> dict[str, Any]:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         return await survey_results(db_session, survey)
 
-    @get("/{survey_id:int}/responses.csv", operation_id="exportSurveyResponsesCsv", raises=[NotFoundException],
-         media_type="text/csv")
-    async def responses_csv(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> Response[bytes]:
+    @get(
+        "/{survey_id:int}/responses.csv",
+        operation_id="exportSurveyResponsesCsv",
+        raises=[NotFoundException],
+        media_type="text/csv",
+    )
+    async def responses_csv(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> Response[bytes]:
         head, body = await _export_rows(db_session, principal.org_id, survey_id)
-        return Response(exports.to_csv(head, body), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.csv"'})
+        return Response(
+            exports.to_csv(head, body),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.csv"'},
+        )
 
-    @get("/{survey_id:int}/responses.xlsx", operation_id="exportSurveyResponsesXlsx", raises=[NotFoundException],
-         media_type=XLSX)
-    async def responses_xlsx(self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller) -> Response[bytes]:
+    @get(
+        "/{survey_id:int}/responses.xlsx",
+        operation_id="exportSurveyResponsesXlsx",
+        raises=[NotFoundException],
+        media_type=XLSX,
+    )
+    async def responses_xlsx(
+        self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
+    ) -> Response[bytes]:
         head, body = await _export_rows(db_session, principal.org_id, survey_id)
-        return Response(exports.to_xlsx(head, body), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'})
+        return Response(
+            exports.to_xlsx(head, body),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
+        )
 
 
 async def _export_rows(db_session: Any, org_id: int, survey_id: int) -> tuple[list[str], list[list[Any]]]:
@@ -185,7 +282,10 @@ async def _export_rows(db_session: Any, org_id: int, survey_id: int) -> tuple[li
 
 
 static_router = create_static_files_router(
-    path="/static/surveys", directories=[STATIC_DIR], opt={"exclude_from_auth": True}, include_in_schema=False,
+    path="/static/surveys",
+    directories=[STATIC_DIR],
+    opt={"exclude_from_auth": True},
+    include_in_schema=False,
     name="survey-static",
 )
 

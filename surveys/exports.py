@@ -38,7 +38,10 @@ def header(questions: Sequence[Mapping[str, Any]]) -> list[str]:
 def rows(questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """Raw rows (values not yet neutralised): fixed columns then one column per question code."""
     codes = [q["code"] for q in questions]
-    return [[r.get(c) for c in FIXED_COLUMNS] + [r.get("answers", {}).get(code) for code in codes] for r in responses]
+    return [
+        [r.get(c) for c in FIXED_COLUMNS] + [r.get("answers", {}).get(code) for code in codes]
+        for r in responses
+    ]
 
 
 def to_csv(head: Sequence[str], body: Sequence[Sequence[Any]]) -> bytes:

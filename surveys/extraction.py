@@ -28,19 +28,21 @@ def mention_rows(response: Any, question_id: int, mentions: Sequence[Any]) -> li
     rows = []
     for mention in mentions:
         concept = mention.concept
-        rows.append({
-            "org_id": response.org_id,
-            "survey_id": response.survey_id,
-            "response_id": response.id,
-            "question_id": question_id,
-            "start": mention.start,
-            "end": mention.end,
-            "text": mention.text[:1000],
-            "kind": mention.kind,
-            "concept_id": (concept.uri or concept.id) if concept is not None else None,
-            "concept_label": concept.label[:500] if concept is not None else None,
-            "score": float(mention.score),
-        })
+        rows.append(
+            {
+                "org_id": response.org_id,
+                "survey_id": response.survey_id,
+                "response_id": response.id,
+                "question_id": question_id,
+                "start": mention.start,
+                "end": mention.end,
+                "text": mention.text[:1000],
+                "kind": mention.kind,
+                "concept_id": (concept.uri or concept.id) if concept is not None else None,
+                "concept_label": concept.label[:500] if concept is not None else None,
+                "score": float(mention.score),
+            }
+        )
     return rows
 
 
@@ -59,7 +61,9 @@ async def _open_answers(session: AsyncSession, response_ids: list[int]) -> list[
     return [(r, q, v.strip()) for r, q, v in rows if isinstance(v, str) and v.strip()]
 
 
-async def extract_pending(maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, batch: int = BATCH) -> int:
+async def extract_pending(
+    maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, batch: int = BATCH
+) -> int:
     """Read one batch of pending responses; returns how many responses were done."""
     import nlp as nlp_module
 
@@ -77,11 +81,15 @@ async def extract_pending(maker: async_sessionmaker[AsyncSession], nlp_runner: N
             return 0
         by_id = {r.id: r for r in responses}
         answers = await _open_answers(session, list(by_id))
-        found = await nlp_runner.run(nlp_module.extract_many, [text for _, _, text in answers]) if answers else []
+        found = (
+            await nlp_runner.run(nlp_module.extract_many, [text for _, _, text in answers]) if answers else []
+        )
         rows: list[dict] = []
         for (response_id, question_id, _), mentions in zip(answers, found, strict=True):
             rows.extend(mention_rows(by_id[response_id], question_id, mentions))
-        await session.execute(delete(SurveySkillMention).where(SurveySkillMention.response_id.in_(list(by_id))))
+        await session.execute(
+            delete(SurveySkillMention).where(SurveySkillMention.response_id.in_(list(by_id)))
+        )
         if rows:
             await session.execute(insert(SurveySkillMention), rows)
         for response in responses:

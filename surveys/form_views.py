@@ -53,14 +53,18 @@ def _state(request: Request, name: str, factory: Any) -> Any:
 def _limited(request: Request, token: str) -> int:
     """Seconds to wait when this link or this client address is over its limit, else 0."""
     settings = _settings(request)
-    limiter: RateLimiter = _state(request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds))
+    limiter: RateLimiter = _state(
+        request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
+    )
     address = request.client.host if request.client else "unknown"
     by_token = limiter.hit("t:" + token_hash(token), settings.rate_per_token)
     by_address = limiter.hit("a:" + address, settings.rate_per_address)
     return max(by_token, by_address)
 
 
-def _page(template: str, lang: str, status: int = 200, headers: dict | None = None, **context: Any) -> Template:
+def _page(
+    template: str, lang: str, status: int = 200, headers: dict | None = None, **context: Any
+) -> Template:
     w = words(lang)
     context.setdefault("header_title", context.get("page_title", ""))
     return Template(
@@ -73,8 +77,16 @@ def _page(template: str, lang: str, status: int = 200, headers: dict | None = No
 
 def _message(lang: str, title_key: str, body_key: str, status: int, **extra: Any) -> Template:
     w = words(lang)
-    return _page("surveys/message.html", lang, status, page_title=w[title_key], heading=w[title_key],
-                 body=w[body_key], header_title="skillpulse", **extra)
+    return _page(
+        "surveys/message.html",
+        lang,
+        status,
+        page_title=w[title_key],
+        heading=w[title_key],
+        body=w[body_key],
+        header_title="skillpulse",
+        **extra,
+    )
 
 
 def _unavailable(request: Request, lang: str | None) -> Template:
@@ -89,7 +101,11 @@ def _too_many(request: Request, wait: int) -> Template:
 
 
 def _visible_pages(link: Link) -> list[int]:
-    return [p for p in pages_of(link.questions) if any(is_visible(q, link.answers) for q in on_page(link.questions, p))]
+    return [
+        p
+        for p in pages_of(link.questions)
+        if any(is_visible(q, link.answers) for q in on_page(link.questions, p))
+    ]
 
 
 def _url(token: str, page: int | None = None, lang: str | None = None) -> str:
@@ -101,7 +117,11 @@ def _view(question: dict, value: Any, error: str | None, lang: str) -> dict:
     code = question["code"]
     kind = question["kind"]
     options = choice_options(question)
-    chosen = {str(v) for v in value} if isinstance(value, list) else ({str(value)} if value not in (None, "") else set())
+    chosen = (
+        {str(v) for v in value}
+        if isinstance(value, list)
+        else ({str(value)} if value not in (None, "") else set())
+    )
     if kind == "multiple":
         control = "checkboxes"
     elif kind in ("single", "rating"):
@@ -140,8 +160,13 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 def _render_form(
-    link: Link, token: str, page: int, lang: str, errors: dict[str, str] | None = None,
-    shown: dict[str, Any] | None = None, status: int = 200,
+    link: Link,
+    token: str,
+    page: int,
+    lang: str,
+    errors: dict[str, str] | None = None,
+    shown: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> Template:
     errors = errors or {}
     shown = shown if shown is not None else link.answers
@@ -152,8 +177,14 @@ def _render_form(
     index = visible_pages.index(page) + 1 if page in visible_pages else 1
     title = localized(lang, link.survey.title, link.survey.title_es)
     progress = w["page_of"].format(page=index, pages=len(visible_pages))
-    summary = [{"target": v["options"][0]["id"] if v["options"] else v["id"], "message": f"{_short(v['text'])}: {v['error']}"}
-               for v in views if v["error"]]
+    summary = [
+        {
+            "target": v["options"][0]["id"] if v["options"] else v["id"],
+            "message": f"{_short(v['text'])}: {v['error']}",
+        }
+        for v in views
+        if v["error"]
+    ]
     extra = [{"target": "main", "message": m} for code, m in errors.items() if code.startswith("_")]
     page_title = f"{progress} – {title}"
     return _page(
@@ -206,20 +237,33 @@ class SurveyFormController(Controller):
 
     @get("/{token:str}", operation_id="showSurveyForm", exclude_from_auth=True, include_in_schema=False)
     async def show(
-        self, request: Request, token: FromPath[str], db_session: DbSession,
-        page: FromQuery[int | None] = None, lang: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        token: FromPath[str],
+        db_session: DbSession,
+        page: FromQuery[int | None] = None,
+        lang: FromQuery[str | None] = None,
     ) -> Response:
         wait = _limited(request, token)
         if wait:
             return _too_many(request, wait)
-        link = await open_link(db_session, token, _state(request, "survey_question_cache", dict)) if plausible(token) else None
+        link = (
+            await open_link(db_session, token, _state(request, "survey_question_cache", dict))
+            if plausible(token)
+            else None
+        )
         if link is None or link.submitted:
             return _unavailable(request, lang)
         language = _language(request, link, lang)
         return _render_form(link, token, _current_page(link, page), language)
 
-    @post("/{token:str}", operation_id="answerSurveyForm", exclude_from_auth=True, include_in_schema=False,
-          status_code=200)
+    @post(
+        "/{token:str}",
+        operation_id="answerSurveyForm",
+        exclude_from_auth=True,
+        include_in_schema=False,
+        status_code=200,
+    )
     async def answer(self, request: Request, token: FromPath[str], db_session: DbSession) -> Response:
         wait = _limited(request, token)
         if wait:
@@ -228,7 +272,8 @@ class SurveyFormController(Controller):
         requested_lang = form.get("lang") if isinstance(form.get("lang"), str) else None
         link = (
             await open_link(db_session, token, _state(request, "survey_question_cache", dict), lock=True)
-            if plausible(token) else None
+            if plausible(token)
+            else None
         )
         action = form.get("action") if form.get("action") in ACTIONS else "next"
         if link is None:
@@ -245,7 +290,9 @@ class SurveyFormController(Controller):
         page = _current_page(link, page)
         fields = {key: [v for v in form.getall(key) if isinstance(v, str)] for key in form}
         questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
-        values, errors = read_page(questions, fields, link.answers, language, check_required=action in ("next", "submit"))
+        values, errors = read_page(
+            questions, fields, link.answers, language, check_required=action in ("next", "submit")
+        )
         if values:
             await save_answers(db_session, link, values, page, language)
         # The session commits on each way out, even for a page with errors or a redirect (the plugin commits
@@ -260,17 +307,28 @@ class SurveyFormController(Controller):
             if link.response is None:
                 await ensure_response(db_session, link, language)
             await db_session.commit()
-            return _message(language, "saved_title", "saved_body", 200, action_url=_url(token, page, language),
-                            action_label=words(language)["continue"])
+            return _message(
+                language,
+                "saved_title",
+                "saved_body",
+                200,
+                action_url=_url(token, page, language),
+                action_label=words(language)["continue"],
+            )
         if action == "back":
             earlier = [p for p in pages if p < page]
             await db_session.commit()
-            return Redirect(_url(token, earlier[-1] if earlier else page, language), status_code=303,
-                            headers=SECURITY_HEADERS)
+            return Redirect(
+                _url(token, earlier[-1] if earlier else page, language),
+                status_code=303,
+                headers=SECURITY_HEADERS,
+            )
         later = [p for p in pages if p > page]
         if action == "next" or later and action != "submit":
             await db_session.commit()
-            return Redirect(_url(token, later[0] if later else page, language), status_code=303, headers=SECURITY_HEADERS)
+            return Redirect(
+                _url(token, later[0] if later else page, language), status_code=303, headers=SECURITY_HEADERS
+            )
         missing = missing_required(link.questions, link.answers)
         if missing:
             first_page = int(missing[0]["page"])
@@ -282,21 +340,36 @@ class SurveyFormController(Controller):
         await db_session.commit()
         return _thanks(language)
 
-    @get("/{token:str}/opt-out", operation_id="showSurveyOptOut", exclude_from_auth=True, include_in_schema=False)
-    async def show_opt_out(self, request: Request, token: FromPath[str], lang: FromQuery[str | None] = None) -> Response:
+    @get(
+        "/{token:str}/opt-out",
+        operation_id="showSurveyOptOut",
+        exclude_from_auth=True,
+        include_in_schema=False,
+    )
+    async def show_opt_out(
+        self, request: Request, token: FromPath[str], lang: FromQuery[str | None] = None
+    ) -> Response:
         """A confirmation page: a GET never changes anything (mail scanners follow links)."""
         language = pick_language(lang, None, request.headers.get("accept-language"))
         return _message(language, "optout_title", "optout_body", 200, confirm_form=f"/s/{token}/opt-out")
 
-    @post("/{token:str}/opt-out", operation_id="optOutOfSurvey", exclude_from_auth=True, include_in_schema=False,
-          status_code=200)
+    @post(
+        "/{token:str}/opt-out",
+        operation_id="optOutOfSurvey",
+        exclude_from_auth=True,
+        include_in_schema=False,
+        status_code=200,
+    )
     async def opt_out(self, request: Request, token: FromPath[str], db_session: DbSession) -> Response:
         wait = _limited(request, token)
         if wait:
             return _too_many(request, wait)
         form = await request.form()
-        language = pick_language(form.get("lang") if isinstance(form.get("lang"), str) else None, None,
-                                 request.headers.get("accept-language"))
+        language = pick_language(
+            form.get("lang") if isinstance(form.get("lang"), str) else None,
+            None,
+            request.headers.get("accept-language"),
+        )
         if plausible(token):
             await opt_out(db_session, token)
             await db_session.commit()

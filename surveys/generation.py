@@ -46,14 +46,26 @@ SECTORS = [
     _opt("51", "Information", "Información"),
     _opt("52", "Finance and Insurance", "Finanzas y seguros"),
     _opt("53", "Real Estate and Rental and Leasing", "Bienes raíces y alquiler"),
-    _opt("54", "Professional, Scientific, and Technical Services", "Servicios profesionales, científicos y técnicos"),
+    _opt(
+        "54",
+        "Professional, Scientific, and Technical Services",
+        "Servicios profesionales, científicos y técnicos",
+    ),
     _opt("55", "Management of Companies and Enterprises", "Dirección de empresas"),
-    _opt("56", "Administrative and Support and Waste Management", "Servicios administrativos y de apoyo y manejo de residuos"),
+    _opt(
+        "56",
+        "Administrative and Support and Waste Management",
+        "Servicios administrativos y de apoyo y manejo de residuos",
+    ),
     _opt("61", "Educational Services", "Servicios educativos"),
     _opt("62", "Health Care and Social Assistance", "Atención médica y asistencia social"),
     _opt("71", "Arts, Entertainment, and Recreation", "Artes, entretenimiento y recreación"),
     _opt("72", "Accommodation and Food Services", "Alojamiento y servicios de comida"),
-    _opt("81", "Other Services (except Public Administration)", "Otros servicios (excepto administración pública)"),
+    _opt(
+        "81",
+        "Other Services (except Public Administration)",
+        "Otros servicios (excepto administración pública)",
+    ),
     _opt("92", "Public Administration", "Administración pública"),
 ]
 SIZES = [
@@ -66,8 +78,11 @@ SIZES = [
 PARTNERSHIP = [
     _opt("advisory_board", "Joining the advisory board", "Participar en el consejo asesor"),
     _opt("internships", "Offering internships", "Ofrecer prácticas"),
-    _opt("work_based_learning", "Work-based learning (apprenticeships, projects)",
-         "Aprendizaje en el trabajo (aprendizajes, proyectos)"),
+    _opt(
+        "work_based_learning",
+        "Work-based learning (apprenticeships, projects)",
+        "Aprendizaje en el trabajo (aprendizajes, proyectos)",
+    ),
 ]
 
 # Roles the results read; designers' own questions have no role.
@@ -120,32 +135,78 @@ def generate_questions(credential_name: str, competencies: Sequence[CompetencyRo
             role=ROLE_IMPORTANCE,
         )
     page = 1 + importance_pages if competencies else 1
-    add(code="missing_skills", page=page, kind="text", role=ROLE_MISSING,
+    add(
+        code="missing_skills",
+        page=page,
+        kind="text",
+        role=ROLE_MISSING,
         text="Which skills do you find missing in recent hires for this work?",
-        text_es="¿Qué habilidades echa en falta en las personas que ha contratado recientemente para este trabajo?")
-    add(code="recognition", page=page, kind="single", role=ROLE_RECOGNITION, required=True, options=RECOGNITION,
+        text_es="¿Qué habilidades echa en falta en las personas que ha contratado recientemente para este trabajo?",
+    )
+    add(
+        code="recognition",
+        page=page,
+        kind="single",
+        role=ROLE_RECOGNITION,
+        required=True,
+        options=RECOGNITION,
         text=f"When you hire, how do you treat the credential “{credential_name}”?",
-        text_es=f"Cuando contrata, ¿qué peso tiene la credencial «{credential_name}»?")
+        text_es=f"Cuando contrata, ¿qué peso tiene la credencial «{credential_name}»?",
+    )
     page += 1
-    add(code="hiring_roles", page=page, kind="text", role=ROLE_ROLES,
+    add(
+        code="hiring_roles",
+        page=page,
+        kind="text",
+        role=ROLE_ROLES,
         text="For which roles do you expect to hire people with these skills?",
-        text_es="¿Para qué puestos espera contratar personas con estas habilidades?")
-    add(code="expected_hires", page=page, kind="number", role=ROLE_HIRES,
+        text_es="¿Para qué puestos espera contratar personas con estas habilidades?",
+    )
+    add(
+        code="expected_hires",
+        page=page,
+        kind="number",
+        role=ROLE_HIRES,
         options=[{"min": 0, "max": 100000, "integer": True}],
         text="How many people do you expect to hire for this work in the next 12 months?",
-        text_es="¿Cuántas personas espera contratar para este trabajo en los próximos 12 meses?")
+        text_es="¿Cuántas personas espera contratar para este trabajo en los próximos 12 meses?",
+    )
     page += 1
-    add(code="sector", page=page, kind="single", role=ROLE_SECTOR, options=SECTORS,
-        text="Which sector is your organisation in?", text_es="¿En qué sector está su organización?")
-    add(code="size", page=page, kind="single", role=ROLE_SIZE, options=SIZES,
+    add(
+        code="sector",
+        page=page,
+        kind="single",
+        role=ROLE_SECTOR,
+        options=SECTORS,
+        text="Which sector is your organisation in?",
+        text_es="¿En qué sector está su organización?",
+    )
+    add(
+        code="size",
+        page=page,
+        kind="single",
+        role=ROLE_SIZE,
+        options=SIZES,
         text="How many people does your organisation employ?",
-        text_es="¿Cuántas personas emplea su organización?")
-    add(code="region", page=page, kind="text", role=ROLE_REGION,
+        text_es="¿Cuántas personas emplea su organización?",
+    )
+    add(
+        code="region",
+        page=page,
+        kind="text",
+        role=ROLE_REGION,
         text="In which region do you hire for this work (for example, a county or metro area)?",
-        text_es="¿En qué región contrata para este trabajo (por ejemplo, un condado o área metropolitana)?")
-    add(code="partnership", page=page, kind="multiple", role=ROLE_PARTNERSHIP, options=PARTNERSHIP,
+        text_es="¿En qué región contrata para este trabajo (por ejemplo, un condado o área metropolitana)?",
+    )
+    add(
+        code="partnership",
+        page=page,
+        kind="multiple",
+        role=ROLE_PARTNERSHIP,
+        options=PARTNERSHIP,
         text="Would your organisation be interested in any of these?",
-        text_es="¿Le interesaría a su organización alguna de estas opciones?")
+        text_es="¿Le interesaría a su organización alguna de estas opciones?",
+    )
     return questions
 
 

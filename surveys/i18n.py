@@ -86,7 +86,9 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def pick_language(requested: str | None, stored: str | None = None, accept_language: str | None = None) -> str:
+def pick_language(
+    requested: str | None, stored: str | None = None, accept_language: str | None = None
+) -> str:
     """The page language: an explicit choice, else the invitee's stored one, else the browser's preference."""
     for candidate in (requested, stored):
         if candidate in LANGUAGES:

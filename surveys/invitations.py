@@ -51,23 +51,31 @@ async def create_invitations(
         link, stop = form_url(base_url, token), opt_out_url(base_url, token)
         for number in range(1 + survey.max_reminders):
             kind = "invitation" if number == 0 else "reminder"
-            subject, body = compose(kind, invitation.language, title, invitation.name, link, stop, survey.closes_at)
-            mails.append({
-                "org_id": survey.org_id,
-                "invitation_id": invitation.id,
-                "kind": kind,
-                "to_address": invitation.email,
-                "subject": subject,
-                "body": body,
-                "status": "pending" if number == 0 else "held",
-                "attempts": 0,
-                "next_attempt_at": datetime.now(UTC) if number == 0 else FAR_FUTURE,
-                "created_at": datetime.now(UTC),
-            })
+            subject, body = compose(
+                kind, invitation.language, title, invitation.name, link, stop, survey.closes_at
+            )
+            mails.append(
+                {
+                    "org_id": survey.org_id,
+                    "invitation_id": invitation.id,
+                    "kind": kind,
+                    "to_address": invitation.email,
+                    "subject": subject,
+                    "body": body,
+                    "status": "pending" if number == 0 else "held",
+                    "attempts": 0,
+                    "next_attempt_at": datetime.now(UTC) if number == 0 else FAR_FUTURE,
+                    "created_at": datetime.now(UTC),
+                }
+            )
     if mails:
         await session.execute(insert(OutboxEmail), mails)
     return [
-        InvitationIssued(**InvitationRead.model_validate(invitation).model_dump(), url=form_url(base_url, token), token=token)
+        InvitationIssued(
+            **InvitationRead.model_validate(invitation).model_dump(),
+            url=form_url(base_url, token),
+            token=token,
+        )
         for invitation, token in issued
     ]
 
@@ -75,7 +83,9 @@ async def create_invitations(
 async def list_invitations(session: AsyncSession, survey: Survey) -> list[SurveyInvitation]:
     return list(
         await session.scalars(
-            select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id).order_by(SurveyInvitation.id)
+            select(SurveyInvitation)
+            .where(SurveyInvitation.survey_id == survey.id)
+            .order_by(SurveyInvitation.id)
         )
     )
 
@@ -87,20 +97,26 @@ async def get_invitation(session: AsyncSession, survey: Survey, invitation_id: i
     return invitation
 
 
-async def update_invitation(session: AsyncSession, invitation: SurveyInvitation, data: InvitationUpdate) -> SurveyInvitation:
+async def update_invitation(
+    session: AsyncSession, invitation: SurveyInvitation, data: InvitationUpdate
+) -> SurveyInvitation:
     """Mark an invitee opted out or bouncing (both stop every queued mail); clearing a mark does not requeue."""
     if data.opted_out is not None:
         invitation.opted_out = data.opted_out
     if data.bounced is not None:
         invitation.bounced = data.bounced
     if invitation.opted_out or invitation.bounced:
-        await cancel_mail(session, [invitation.id], "opted out" if invitation.opted_out else "address bounced")
+        await cancel_mail(
+            session, [invitation.id], "opted out" if invitation.opted_out else "address bounced"
+        )
     return invitation
 
 
 async def opt_out(session: AsyncSession, token: str) -> None:
     """The invitee asked for no more mail (silently nothing for an unknown link)."""
-    invitation = await session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash(token)))
+    invitation = await session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash(token))
+    )
     if invitation is None:
         return
     invitation.opted_out = True

@@ -63,7 +63,9 @@ def compose(
     return subject[:500], "\n".join(lines)
 
 
-def build_message(sender: str, to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
+def build_message(
+    sender: str, to: str, subject: str, body: str, message_id: str | None = None
+) -> EmailMessage:
     """The MIME message; opt-out is also offered through List-Unsubscribe (RFC 2369 / 8058)."""
     message = EmailMessage(policy=SMTP.clone(max_line_length=998))  # a long link header stays on one line
     message["From"] = sender

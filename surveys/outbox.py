@@ -53,11 +53,15 @@ def retry_delay(attempts: int, base_seconds: float) -> timedelta:
     return min(timedelta(seconds=base_seconds * (2 ** max(attempts - 1, 0))), MAX_DELAY)
 
 
-async def cancel_mail(session: AsyncSession, invitation_ids: list[int], reason: str, kinds: tuple[str, ...] | None = None) -> None:
+async def cancel_mail(
+    session: AsyncSession, invitation_ids: list[int], reason: str, kinds: tuple[str, ...] | None = None
+) -> None:
     """Stop queued mail (pending or held reminders) to these invitees."""
     if not invitation_ids:
         return
-    query = update(OutboxEmail).where(OutboxEmail.invitation_id.in_(invitation_ids), OutboxEmail.status.in_(ACTIVE))
+    query = update(OutboxEmail).where(
+        OutboxEmail.invitation_id.in_(invitation_ids), OutboxEmail.status.in_(ACTIVE)
+    )
     if kinds:
         query = query.where(OutboxEmail.kind.in_(kinds))
     await session.execute(query.values(status="cancelled", error=reason, body="[cancelled]"))
@@ -95,7 +99,10 @@ async def _claim(maker: async_sessionmaker[AsyncSession], limit: int) -> list[Ou
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.use_tls:
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout_seconds, context=ssl.create_default_context()
+            settings.host,
+            settings.port,
+            timeout=settings.timeout_seconds,
+            context=ssl.create_default_context(),
         )
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
@@ -123,7 +130,9 @@ def _send_batch(settings: SmtpSettings, messages: list[tuple[int, EmailMessage]]
                 permanent = int(code) >= 500
                 outcomes[mail_id] = Outcome("bounced" if permanent else "retry", f"{code} {reason!r}")
             except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-                outcomes[mail_id] = Outcome("failed" if exc.smtp_code >= 500 else "retry", f"{exc.smtp_code} {exc.smtp_error!r}")
+                outcomes[mail_id] = Outcome(
+                    "failed" if exc.smtp_code >= 500 else "retry", f"{exc.smtp_code} {exc.smtp_error!r}"
+                )
             except (OSError, smtplib.SMTPException) as exc:
                 outcomes[mail_id] = Outcome("retry", f"SMTP error: {exc}")
                 break
@@ -146,7 +155,12 @@ async def flush_outbox(maker: async_sessionmaker[AsyncSession], settings: SmtpSe
             return total
         domain = settings.from_address.rpartition("@")[2] or "localhost"
         messages = [
-            (row.id, build_message(settings.from_address, row.to_address, row.subject, row.body, make_msgid(domain=domain)))
+            (
+                row.id,
+                build_message(
+                    settings.from_address, row.to_address, row.subject, row.body, make_msgid(domain=domain)
+                ),
+            )
             for row in rows
         ]
         outcomes = await asyncio.to_thread(_send_batch, settings, messages)
@@ -159,7 +173,10 @@ async def flush_outbox(maker: async_sessionmaker[AsyncSession], settings: SmtpSe
 
 
 async def _record(
-    maker: async_sessionmaker[AsyncSession], settings: SmtpSettings, rows: list[OutboxEmail], outcomes: dict[int, Outcome]
+    maker: async_sessionmaker[AsyncSession],
+    settings: SmtpSettings,
+    rows: list[OutboxEmail],
+    outcomes: dict[int, Outcome],
 ) -> FlushResult:
     result = FlushResult()
     now = _now()
@@ -176,14 +193,18 @@ async def _record(
                 result.sent += 1
                 if mail.invitation_id:
                     await session.execute(
-                        update(SurveyInvitation).where(SurveyInvitation.id == mail.invitation_id).values(last_mailed_at=now)
+                        update(SurveyInvitation)
+                        .where(SurveyInvitation.id == mail.invitation_id)
+                        .values(last_mailed_at=now)
                     )
             elif outcome.status == "bounced":
                 mail.status, mail.body = "failed", scrub_links(mail.body)
                 result.failed += 1
                 if mail.invitation_id:
                     await session.execute(
-                        update(SurveyInvitation).where(SurveyInvitation.id == mail.invitation_id).values(bounced=True)
+                        update(SurveyInvitation)
+                        .where(SurveyInvitation.id == mail.invitation_id)
+                        .values(bounced=True)
                     )
                     await cancel_mail(session, [mail.invitation_id], "address bounced")
             elif outcome.status == "failed" or mail.attempts >= settings.max_attempts:

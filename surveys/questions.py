@@ -117,4 +117,6 @@ def _check_show_if(question: Mapping[str, Any], earlier: Mapping[str, Mapping[st
         raise DefinitionError(f"question {code!r}: show_if needs at least one value in 'in'")
     unknown = sorted(set(wanted) - set(option_values(target)))
     if unknown:
-        raise DefinitionError(f"question {code!r}: show_if values {unknown} are not options of {target['code']!r}")
+        raise DefinitionError(
+            f"question {code!r}: show_if values {unknown} are not options of {target['code']!r}"
+        )

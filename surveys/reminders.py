@@ -45,7 +45,9 @@ async def release_reminders(maker: async_sessionmaker[AsyncSession], now: dateti
             if mail is None:
                 continue
             pending = await session.scalar(
-                select(OutboxEmail.id).where(OutboxEmail.invitation_id == invitation.id, OutboxEmail.status == "pending")
+                select(OutboxEmail.id).where(
+                    OutboxEmail.invitation_id == invitation.id, OutboxEmail.status == "pending"
+                )
             )
             if pending is not None:
                 continue  # the previous mail has not gone out yet

@@ -31,7 +31,9 @@ class Link:
 
     @property
     def submitted(self) -> bool:
-        return self.invitation.status == "submitted" or (self.response is not None and self.response.status == "submitted")
+        return self.invitation.status == "submitted" or (
+            self.response is not None and self.response.status == "submitted"
+        )
 
     @property
     def by_code(self) -> dict[str, dict[str, Any]]:
@@ -54,7 +56,9 @@ async def _questions(session: AsyncSession, survey: Survey, cache: dict) -> list
     cached = cache.get(key)
     if cached is None:
         rows = await session.scalars(
-            select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id).order_by(SurveyQuestion.position)
+            select(SurveyQuestion)
+            .where(SurveyQuestion.survey_id == survey.id)
+            .order_by(SurveyQuestion.position)
         )
         cached = [{"id": q.id, **{name: getattr(q, name) for name in QUESTION_FIELDS}} for q in rows]
         if len(cache) > 1000:
@@ -85,7 +89,11 @@ async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: boo
     row = (await session.execute(query)).first()
     if row is None or not is_live(row.Survey):
         return None
-    link = Link(invitation=row.SurveyInvitation, survey=row.Survey, questions=await _questions(session, row.Survey, cache))
+    link = Link(
+        invitation=row.SurveyInvitation,
+        survey=row.Survey,
+        questions=await _questions(session, row.Survey, cache),
+    )
     if locking:
         link.response = await session.scalar(
             select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
@@ -95,7 +103,9 @@ async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: boo
     if link.response is not None:
         by_id = {q["id"]: q["code"] for q in link.questions}
         for question_id, value in await session.execute(
-            select(SurveyAnswer.question_id, SurveyAnswer.value).where(SurveyAnswer.response_id == link.response.id)
+            select(SurveyAnswer.question_id, SurveyAnswer.value).where(
+                SurveyAnswer.response_id == link.response.id
+            )
         ):
             if question_id in by_id:
                 link.answers[by_id[question_id]] = value
@@ -110,8 +120,15 @@ async def ensure_response(session: AsyncSession, link: Link, language: str, page
     stmt = (
         _insert(session)(SurveyResponse)
         .values(
-            org_id=link.survey.org_id, survey_id=link.survey.id, invitation_id=link.invitation.id, status="draft",
-            page=page, language=language, started_at=now, updated_at=now, extraction_status="pending",
+            org_id=link.survey.org_id,
+            survey_id=link.survey.id,
+            invitation_id=link.invitation.id,
+            status="draft",
+            page=page,
+            language=language,
+            started_at=now,
+            updated_at=now,
+            extraction_status="pending",
         )
         .on_conflict_do_nothing(index_elements=["invitation_id"])
         .returning(SurveyResponse)
@@ -124,16 +141,24 @@ async def ensure_response(session: AsyncSession, link: Link, language: str, page
     return link.response
 
 
-async def save_answers(session: AsyncSession, link: Link, values: dict[str, Any], page: int, language: str) -> None:
+async def save_answers(
+    session: AsyncSession, link: Link, values: dict[str, Any], page: int, language: str
+) -> None:
     """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is."""
     fresh = link.response is None
     response = await ensure_response(session, link, language, page)
     by_code = link.by_code
     now = datetime.now(UTC)
     keep = [
-        {"org_id": link.survey.org_id, "response_id": response.id, "question_id": by_code[code]["id"], "value": value,
-         "updated_at": now}
-        for code, value in values.items() if value is not None
+        {
+            "org_id": link.survey.org_id,
+            "response_id": response.id,
+            "question_id": by_code[code]["id"],
+            "value": value,
+            "updated_at": now,
+        }
+        for code, value in values.items()
+        if value is not None
     ]
     drop = [by_code[code]["id"] for code, value in values.items() if value is None]
     if keep:
@@ -145,7 +170,9 @@ async def save_answers(session: AsyncSession, link: Link, values: dict[str, Any]
         await session.execute(stmt, keep)
     if drop:
         await session.execute(
-            delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(drop))
+            delete(SurveyAnswer).where(
+                SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(drop)
+            )
         )
     for code, value in values.items():
         if value is None:
@@ -165,7 +192,9 @@ async def submit(session: AsyncSession, link: Link) -> bool:
     response = link.response
     if response is None:
         return False
-    hidden = [q["id"] for q in link.questions if not is_visible(q, link.answers) and q["code"] in link.answers]
+    hidden = [
+        q["id"] for q in link.questions if not is_visible(q, link.answers) and q["code"] in link.answers
+    ]
     now = datetime.now(UTC)
     result = await session.execute(
         update(SurveyResponse)
@@ -177,7 +206,9 @@ async def submit(session: AsyncSession, link: Link) -> bool:
         return False
     if hidden:  # answers to questions a later change of answer hid are not part of the response
         await session.execute(
-            delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(hidden))
+            delete(SurveyAnswer).where(
+                SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(hidden)
+            )
         )
     link.invitation.status = "submitted"  # flushed with the commit: one UPDATE even if it was just "started"
     if link.invitation.email:  # only invitees with an address have queued mail

@@ -13,15 +13,25 @@ from surveys.stats import compute_results
 from surveys.store import as_definition, list_questions
 
 
-async def submitted_responses(session: AsyncSession, survey: Survey, codes: dict[int, str]) -> list[dict[str, Any]]:
+async def submitted_responses(
+    session: AsyncSession, survey: Survey, codes: dict[int, str]
+) -> list[dict[str, Any]]:
     """One mapping per submitted response: fixed columns plus "answers" (question code → value)."""
     heads = (
         await session.execute(
-            select(SurveyResponse.id, SurveyResponse.language, SurveyResponse.submitted_at, SurveyInvitation.employer,
-                   SurveyInvitation.name)
+            select(
+                SurveyResponse.id,
+                SurveyResponse.language,
+                SurveyResponse.submitted_at,
+                SurveyInvitation.employer,
+                SurveyInvitation.name,
+            )
             .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
-            .where(SurveyResponse.survey_id == survey.id, SurveyResponse.org_id == survey.org_id,
-                   SurveyResponse.status == "submitted")
+            .where(
+                SurveyResponse.survey_id == survey.id,
+                SurveyResponse.org_id == survey.org_id,
+                SurveyResponse.status == "submitted",
+            )
             .order_by(SurveyResponse.submitted_at, SurveyResponse.id)
         )
     ).all()
@@ -29,15 +39,24 @@ async def submitted_responses(session: AsyncSession, survey: Survey, codes: dict
     rows = await session.execute(
         select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.value)
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.status == "submitted",
-               SurveyAnswer.org_id == survey.org_id)
+        .where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.status == "submitted",
+            SurveyAnswer.org_id == survey.org_id,
+        )
     )
     for response_id, question_id, value in rows:
         if question_id in codes:
             answers[response_id][codes[question_id]] = value
     return [
-        {"response_id": h.id, "employer": h.employer, "name": h.name, "language": h.language,
-         "submitted_at": h.submitted_at, "answers": answers.get(h.id, {})}
+        {
+            "response_id": h.id,
+            "employer": h.employer,
+            "name": h.name,
+            "language": h.language,
+            "submitted_at": h.submitted_at,
+            "answers": answers.get(h.id, {}),
+        }
         for h in heads
     ]
 
@@ -49,21 +68,38 @@ async def survey_results(session: AsyncSession, survey: Survey) -> dict[str, Any
     responses = await submitted_responses(session, survey, codes)
     by_response = {r["response_id"]: r["answers"] for r in responses}
     mention_rows = await session.execute(
-        select(SurveySkillMention.response_id, SurveySkillMention.question_id, SurveySkillMention.concept_id,
-               SurveySkillMention.concept_label, SurveySkillMention.text)
+        select(
+            SurveySkillMention.response_id,
+            SurveySkillMention.question_id,
+            SurveySkillMention.concept_id,
+            SurveySkillMention.concept_label,
+            SurveySkillMention.text,
+        )
         .where(SurveySkillMention.survey_id == survey.id, SurveySkillMention.org_id == survey.org_id)
         .order_by(SurveySkillMention.id)
     )
     mentions = [
-        {"response_id": m.response_id, "concept_id": m.concept_id, "concept_label": m.concept_label, "text": m.text,
-         "answer": by_response.get(m.response_id, {}).get(codes.get(m.question_id, ""))}
+        {
+            "response_id": m.response_id,
+            "concept_id": m.concept_id,
+            "concept_label": m.concept_label,
+            "text": m.text,
+            "answer": by_response.get(m.response_id, {}).get(codes.get(m.question_id, "")),
+        }
         for m in mention_rows
     ]
     pending = await session.scalar(
-        select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id, SurveyResponse.status == "submitted",
-                                        SurveyResponse.extraction_status == "pending").limit(1)
+        select(SurveyResponse.id)
+        .where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.status == "submitted",
+            SurveyResponse.extraction_status == "pending",
+        )
+        .limit(1)
     )
-    result = compute_results(definitions, [{"_id": r["response_id"], **r["answers"]} for r in responses], mentions)
+    result = compute_results(
+        definitions, [{"_id": r["response_id"], **r["answers"]} for r in responses], mentions
+    )
     invited = await session.scalar(
         select(func.count()).select_from(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
     )

@@ -29,7 +29,9 @@ class SurveyCreate(Input):
     intro: str | None = Field(None, max_length=5000)
     intro_es: str | None = Field(None, max_length=5000)
     closes_at: datetime | None = Field(None, description="When links stop working (timezone-aware).")
-    max_reminders: int = Field(2, ge=0, le=10, description="Reminders at most, to those who have not submitted.")
+    max_reminders: int = Field(
+        2, ge=0, le=10, description="Reminders at most, to those who have not submitted."
+    )
     reminder_interval_days: int = Field(7, ge=1, le=90, description="Days between mails to one invitee.")
 
 
@@ -51,7 +53,9 @@ class OptionIn(Input):
 
 class ShowIf(Input):
     code: str = Field(pattern=CODE_PATTERN, description="Code of a choice question on an earlier page.")
-    in_: list[str] = Field(alias="in", min_length=1, max_length=50, description="Show when the answer is one of these.")
+    in_: list[str] = Field(
+        alias="in", min_length=1, max_length=50, description="Show when the answer is one of these."
+    )
 
 
 class QuestionCreate(Input):
@@ -88,7 +92,9 @@ class QuestionUpdate(Input):
 
 
 class QuestionOrder(Input):
-    question_ids: list[int] = Field(min_length=1, description="Every question of the survey, in the new order.")
+    question_ids: list[int] = Field(
+        min_length=1, description="Every question of the survey, in the new order."
+    )
 
 
 class QuestionRead(Output):
@@ -134,7 +140,9 @@ class Invitee(Input):
 
 class InvitationsCreate(Input):
     invitees: list[Invitee] = Field(min_length=1, max_length=5000)
-    send_email: bool = Field(True, description="Queue an invitation mail (and reminders) for invitees with an email.")
+    send_email: bool = Field(
+        True, description="Queue an invitation mail (and reminders) for invitees with an email."
+    )
 
 
 class InvitationRead(Output):

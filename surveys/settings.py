@@ -20,7 +20,9 @@ class SmtpSettings(BaseSettings):
     starttls: bool = Field(False, description="Upgrade the connection with STARTTLS before sending.")
     use_tls: bool = Field(False, description="Connect with implicit TLS (port 465 style).")
     timeout_seconds: float = Field(10.0, gt=0, le=300, description="Connect and command timeout.")
-    from_address: str = Field("skillpulse@localhost", description="Envelope and header sender of survey mail.")
+    from_address: str = Field(
+        "skillpulse@localhost", description="Envelope and header sender of survey mail."
+    )
     max_attempts: int = Field(8, ge=1, le=100, description="Tries before a mail is marked failed.")
     retry_base_seconds: float = Field(
         30.0, ge=0, le=86400, description="First retry delay; doubles on each failed try (capped at 6 hours)."

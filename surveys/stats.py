@@ -71,7 +71,9 @@ def region_key(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
 
 
-def _metrics(questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _metrics(
+    questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """Competency importance, recognition and hiring totals for a set of responses."""
     result: dict[str, Any] = {"respondents": len(responses), "competencies": []}
     for question in questions:
@@ -79,14 +81,16 @@ def _metrics(questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping
         values = _answered(responses, code)
         if role == ROLE_IMPORTANCE:
             rated = [v for v in values if v != "dont_know"]
-            result["competencies"].append({
-                "question_code": code,
-                "competency_id": question.get("competency_id"),
-                "text": question["text"],
-                "answers": len(values),
-                "distribution": _distribution(question, values),
-                "essential_or_important": share(sum(v in IMPORTANT for v in rated), len(rated)),
-            })
+            result["competencies"].append(
+                {
+                    "question_code": code,
+                    "competency_id": question.get("competency_id"),
+                    "text": question["text"],
+                    "answers": len(values),
+                    "distribution": _distribution(question, values),
+                    "essential_or_important": share(sum(v in IMPORTANT for v in rated), len(rated)),
+                }
+            )
         elif role == ROLE_RECOGNITION:
             result["recognition"] = {
                 "question_code": code,
@@ -139,14 +143,20 @@ def compute_results(
     return result
 
 
-def _other_questions(questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]) -> list[dict]:
+def _other_questions(
+    questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]
+) -> list[dict]:
     """Designers' own choice and number questions, as distributions and totals."""
     out = []
     for question in questions:
         if question.get("role"):
             continue
         values = _answered(responses, question["code"])
-        item: dict[str, Any] = {"question_code": question["code"], "kind": question["kind"], "answers": len(values)}
+        item: dict[str, Any] = {
+            "question_code": question["code"],
+            "kind": question["kind"],
+            "answers": len(values),
+        }
         if question["kind"] in ("single", "multiple", "rating"):
             item["distribution"] = _distribution(question, values)
         if question["kind"] == "number":
@@ -172,11 +182,15 @@ def missing_skill_concepts(mentions: Sequence[Mapping[str, Any]]) -> list[dict[s
         if quote and quote not in quotes[concept] and len(quotes[concept]) < QUOTES_PER_CONCEPT:
             quotes[concept].append(quote[:500])
     ranked = sorted(responses, key=lambda c: (-len(responses[c]), labels[c]))
-    return [{"concept_id": c, "label": labels[c], "count": len(responses[c]), "quotes": quotes[c]} for c in ranked]
+    return [
+        {"concept_id": c, "label": labels[c], "count": len(responses[c]), "quotes": quotes[c]} for c in ranked
+    ]
 
 
 def _split(
-    questions: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]], by: Mapping[str, Any] | None
+    questions: Sequence[Mapping[str, Any]],
+    responses: Sequence[Mapping[str, Any]],
+    by: Mapping[str, Any] | None,
 ) -> list[dict[str, Any]]:
     if by is None:
         return []
@@ -198,7 +212,9 @@ def _split(
     for key in sorted(groups, key=lambda k: (k == NOT_STATED, names[k].casefold())):
         members = groups[key]
         if len(members) >= SUPPRESS_BELOW:
-            out.append({"group": key, "label": names[key], "suppressed": False, **_metrics(questions, members)})
+            out.append(
+                {"group": key, "label": names[key], "suppressed": False, **_metrics(questions, members)}
+            )
         elif by["kind"] == "text" and key != NOT_STATED:
             hidden_free_text += 1  # a typed-in name of a small group could itself identify the employer
         else:

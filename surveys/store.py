@@ -21,12 +21,30 @@ from surveys.schemas import QuestionCreate, QuestionOrder, QuestionUpdate, Surve
 credential_table = table("credential", column("id"), column("org_id"), column("name"), column("deleted_at"))
 competency_table = table(
     "competency",
-    column("id"), column("org_id"), column("credential_id"), column("text"), column("label"),
-    column("position"), column("deleted_at"),
+    column("id"),
+    column("org_id"),
+    column("credential_id"),
+    column("text"),
+    column("label"),
+    column("position"),
+    column("deleted_at"),
 )
 
-QUESTION_FIELDS = ("code", "position", "page", "kind", "text", "text_es", "help", "help_es", "options", "required",
-                   "show_if", "competency_id", "role")
+QUESTION_FIELDS = (
+    "code",
+    "position",
+    "page",
+    "kind",
+    "text",
+    "text_es",
+    "help",
+    "help_es",
+    "options",
+    "required",
+    "show_if",
+    "competency_id",
+    "role",
+)
 
 
 def now() -> datetime:
@@ -64,7 +82,9 @@ async def list_surveys(session: AsyncSession, org_id: int, status: str | None = 
     return list(await session.scalars(query.order_by(Survey.id.desc())))
 
 
-async def create_survey(session: AsyncSession, org_id: int, data: SurveyCreate) -> tuple[Survey, list[SurveyQuestion]]:
+async def create_survey(
+    session: AsyncSession, org_id: int, data: SurveyCreate
+) -> tuple[Survey, list[SurveyQuestion]]:
     """A draft survey about a credential: its competencies become importance questions."""
     credential = (
         await session.execute(
@@ -99,7 +119,9 @@ async def create_survey(session: AsyncSession, org_id: int, data: SurveyCreate) 
         title=data.title or title,
         title_es=data.title_es or (None if data.title else title_es),
         intro=data.intro if data.intro is not None else intro,
-        intro_es=data.intro_es if data.intro_es is not None else (None if data.intro is not None else intro_es),
+        intro_es=data.intro_es
+        if data.intro_es is not None
+        else (None if data.intro is not None else intro_es),
         closes_at=data.closes_at,
         max_reminders=data.max_reminders,
         reminder_interval_days=data.reminder_interval_days,
@@ -140,7 +162,9 @@ async def update_survey(session: AsyncSession, survey: Survey, data: SurveyUpdat
 
 def require_draft(survey: Survey) -> None:
     if survey.status != "draft":
-        raise conflict(f"survey {survey.id} is {survey.status}; questions can only change while it is a draft")
+        raise conflict(
+            f"survey {survey.id} is {survey.status}; questions can only change while it is a draft"
+        )
 
 
 def _validate(definitions: list[dict[str, Any]]) -> None:
@@ -150,7 +174,9 @@ def _validate(definitions: list[dict[str, Any]]) -> None:
         raise ClientException(str(exc), status_code=400) from None
 
 
-def _options_for(kind: str, options: list, min_value: float | None, max_value: float | None, integer: bool) -> list:
+def _options_for(
+    kind: str, options: list, min_value: float | None, max_value: float | None, integer: bool
+) -> list:
     if kind == "number":
         return [{"min": min_value, "max": max_value, "integer": integer}]
     if kind == "text":
@@ -205,7 +231,9 @@ async def get_question(session: AsyncSession, survey: Survey, question_id: int) 
     return question
 
 
-async def update_question(session: AsyncSession, survey: Survey, question: SurveyQuestion, data: QuestionUpdate) -> SurveyQuestion:
+async def update_question(
+    session: AsyncSession, survey: Survey, question: SurveyQuestion, data: QuestionUpdate
+) -> SurveyQuestion:
     require_draft(survey)
     changes = data.model_dump(exclude_unset=True)
     for name in ("text", "text_es", "help", "help_es", "required", "page", "kind"):
@@ -219,7 +247,9 @@ async def update_question(session: AsyncSession, survey: Survey, question: Surve
         spec = question.options[0] if question.options else {}
         low = changes["min_value"] if "min_value" in changes else spec.get("min")
         high = changes["max_value"] if "max_value" in changes else spec.get("max")
-        integer = changes["integer"] if changes.get("integer") is not None else bool(spec.get("integer", False))
+        integer = (
+            changes["integer"] if changes.get("integer") is not None else bool(spec.get("integer", False))
+        )
         question.options = [{"min": low, "max": high, "integer": integer}]
     elif data.options is not None:
         question.options = _options_for(question.kind, data.options, None, None, False)
@@ -230,7 +260,9 @@ async def update_question(session: AsyncSession, survey: Survey, question: Surve
     return question
 
 
-async def reorder_questions(session: AsyncSession, survey: Survey, data: QuestionOrder) -> list[SurveyQuestion]:
+async def reorder_questions(
+    session: AsyncSession, survey: Survey, data: QuestionOrder
+) -> list[SurveyQuestion]:
     require_draft(survey)
     questions = {q.id: q for q in await list_questions(session, survey.id)}
     if sorted(data.question_ids) != sorted(questions):

@@ -19,7 +19,9 @@ async def _choose(page, code: str, label: str) -> None:  # noqa: ANN001
 
 
 async def _focused_id(page) -> str:  # noqa: ANN001
-    return await page.evaluate("document.activeElement && (document.activeElement.id || document.activeElement.getAttribute('href'))")
+    return await page.evaluate(
+        "document.activeElement && (document.activeElement.id || document.activeElement.getAttribute('href'))"
+    )
 
 
 async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, browser, live_server):  # noqa: F811
@@ -88,7 +90,9 @@ async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, b
     assert await page.locator("html").get_attribute("lang") == "es"
     await assert_accessible(page, "survey-page-5-es")
     await page.get_by_role("link", name="English").click()
-    await page.get_by_label("Which sector is your organisation in?").select_option("54")  # …so fill them again
+    await page.get_by_label("Which sector is your organisation in?").select_option(
+        "54"
+    )  # …so fill them again
     await _choose(page, "size", "50 to 249 employees")
     await page.get_by_label("In which region").fill("Franklin County")
     await page.get_by_label("Offering internships").check()
@@ -96,7 +100,9 @@ async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, b
     # Submit, then submit the very same form again (a double click / retried request).
     form = {
         "_csrf_token": await page.locator("input[name=_csrf_token]").get_attribute("value"),
-        "page": await page.locator("input[name=page]").get_attribute("value"), "lang": "en", "action": "submit",
+        "page": await page.locator("input[name=page]").get_attribute("value"),
+        "lang": "en",
+        "action": "submit",
     }
     await page.get_by_role("button", name="Submit answers").click()
     assert await page.locator("h1").inner_text() == "Thank you"
@@ -109,10 +115,13 @@ async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, b
     await phone.close()
 
     async with session_scope(app.state.engine) as session:
-        responses = list(await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"])))
+        responses = list(
+            await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"]))
+        )
         assert len(responses) == 1 and responses[0].status == "submitted"
-        count = await session.scalar(select(func.count()).select_from(SurveyAnswer).where(
-            SurveyAnswer.response_id == responses[0].id))
+        count = await session.scalar(
+            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        )
     results = (await api.get(f"/api/v1/surveys/{survey['id']}/results")).json()
     assert results["respondents"] == 1
     assert results["recognition"]["distribution"]["requires"] == 1

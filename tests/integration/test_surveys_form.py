@@ -14,7 +14,8 @@ from service.db import session_scope
 from service.settings import build_settings
 from surveys.models import OutboxEmail, Survey, SurveyAnswer, SurveyInvitation, SurveyResponse
 from tests.support.clients import app_client
-from tests.support.seeds_surveys import (
+from tests.support.seeds_surveys import (  # noqa: F401 - fresh_survey_rate_limits is an autouse fixture
+    fresh_survey_rate_limits,
     answer_all,
     answers_for,
     create_open_survey,
@@ -32,7 +33,11 @@ def fresh_client(app) -> httpx.AsyncClient:  # noqa: ANN001
 
 async def _link(api, app, tenant, **kw):  # noqa: ANN001, ANN003
     survey = await create_open_survey(api, app, tenant, **kw)
-    issued = await invite(api, survey["id"], 1, language=kw.get("language", "en")) if "language" not in kw else None
+    issued = (
+        await invite(api, survey["id"], 1, language=kw.get("language", "en"))
+        if "language" not in kw
+        else None
+    )
     return survey, path_of(issued[0]["url"]), issued[0]
 
 
@@ -45,12 +50,15 @@ async def test_save_on_one_device_resume_on_another_then_submit(api, app, tenant
     survey, path, _ = await _link(api, app, tenant)
     first = await client.get(path)
     assert first.status_code == 200 and "Page 1 of 5" in first.text
-    moved = await _post_page(client, path, first.text, survey, "next", choose={"comp_1": "important"})
+    first_code = question_codes(first.text)[0]
+    moved = await _post_page(client, path, first.text, survey, "next", choose={first_code: "important"})
     assert moved.status_code == 303 and moved.headers["location"].endswith("page=2&lang=en")
     second = await client.get(moved.headers["location"])
     assert "Page 2 of 5" in second.text
     codes = question_codes(second.text)
-    saved = await _post_page(client, path, second.text, survey, "save", only=codes[:1], choose={codes[0]: "useful"})
+    saved = await _post_page(
+        client, path, second.text, survey, "save", only=codes[:1], choose={codes[0]: "useful"}
+    )
     assert saved.status_code == 200 and "Your answers are saved" in saved.text
     async with fresh_client(app) as phone:
         resumed = await phone.get(path)
@@ -58,16 +66,32 @@ async def test_save_on_one_device_resume_on_another_then_submit(api, app, tenant
         tree = LexborHTMLParser(resumed.text)
         assert "checked" in tree.css_first(f'input[name="q_{codes[0]}"][value="useful"]').attributes
         back = await phone.get(path + "?page=1")
-        assert "checked" in LexborHTMLParser(back.text).css_first('input[name="q_comp_1"][value="important"]').attributes
+        assert (
+            "checked"
+            in LexborHTMLParser(back.text).css_first(f'input[name="q_{first_code}"][value="important"]').attributes
+        )
         final = await answer_all(phone, path, survey)
         assert final.status_code == 200 and "Thank you" in final.text
     async with session_scope(app.state.engine) as session:
-        response = await session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"]))
+        response = await session.scalar(
+            select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"])
+        )
         assert response.status == "submitted" and response.submitted_at is not None
-        answers = dict((await session.execute(
-            select(SurveyAnswer.question_id, SurveyAnswer.value).where(SurveyAnswer.response_id == response.id))).all())
+        answers = dict(
+            (
+                await session.execute(
+                    select(SurveyAnswer.question_id, SurveyAnswer.value).where(
+                        SurveyAnswer.response_id == response.id
+                    )
+                )
+            ).all()
+        )
         assert len(answers) == len(survey["questions"])
-        assert (await session.scalar(select(SurveyInvitation.status).where(SurveyInvitation.survey_id == survey["id"]))) == "submitted"
+        assert (
+            await session.scalar(
+                select(SurveyInvitation.status).where(SurveyInvitation.survey_id == survey["id"])
+            )
+        ) == "submitted"
 
 
 async def test_errors_are_tied_to_fields_and_focus_goes_to_the_summary(api, app, tenant, client):
@@ -89,7 +113,9 @@ async def test_errors_are_tied_to_fields_and_focus_goes_to_the_summary(api, app,
     assert tree.css_first("#q_recognition-error").text().endswith("Answer this question.")
     assert tree.css_first("#q_missing_skills").text() == "SQL"  # what was typed is kept
     number_page = await client.get(path + "?page=3")
-    bad_number = await client.post(path, data=form_body(number_page.text, {"expected_hires": "a dozen"}, "next"))
+    bad_number = await client.post(
+        path, data=form_body(number_page.text, {"expected_hires": "a dozen"}, "next")
+    )
     assert bad_number.status_code == 400 and "Enter a whole number" in bad_number.text
     assert 'value="a dozen"' in bad_number.text
     field = LexborHTMLParser(bad_number.text).css_first("#q_expected_hires")
@@ -103,7 +129,9 @@ async def test_every_control_is_labelled_and_pages_have_no_inline_code(api, app,
         html = page.text
         assert "<script" not in html and " style=" not in html and "onclick" not in html
         assert "default-src 'none'" in page.headers["content-security-policy"]
-        assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+        assert (
+            page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+        )
         tree = LexborHTMLParser(html)
         assert tree.css_first("html").attributes["lang"] == "en"
         for control in tree.css("form input:not([type=hidden]), form select, form textarea"):
@@ -140,14 +168,19 @@ async def test_submit_is_idempotent_under_double_click(api, app, tenant, client)
     assert 'value="submit"' in final_html
     body = form_body(final_html, answers_for(question_codes(final_html), survey), "submit")
     results = await asyncio.gather(*(client.post(path, data=body) for _ in range(4)))
-    assert all(r.status_code == 200 and "Thank you" in r.text for r in results), [r.status_code for r in results]
+    assert all(r.status_code == 200 and "Thank you" in r.text for r in results), [
+        r.status_code for r in results
+    ]
     again = await client.post(path, data=body)
     assert again.status_code == 200 and "Thank you" in again.text
     async with session_scope(app.state.engine) as session:
-        responses = list(await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"])))
+        responses = list(
+            await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey["id"]))
+        )
         assert len(responses) == 1 and responses[0].status == "submitted"
-        count = await session.scalar(select(func.count()).select_from(SurveyAnswer).where(
-            SurveyAnswer.response_id == responses[0].id))
+        count = await session.scalar(
+            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        )
         assert count == len(survey["questions"])
 
 
@@ -156,24 +189,47 @@ async def test_unknown_expired_and_used_links_get_one_identical_page(api, app, t
     assert "Thank you" in (await answer_all(client, used_path, used_survey)).text
     expired_survey, expired_path, _ = await _link(api, app, tenant, competencies=1)
     async with session_scope(app.state.engine) as session:
-        await session.execute(update(Survey).where(Survey.id == expired_survey["id"]).values(
-            closes_at=datetime.now(UTC) - timedelta(minutes=1)))
+        await session.execute(
+            update(Survey)
+            .where(Survey.id == expired_survey["id"])
+            .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
     closed_survey, closed_path, _ = await _link(api, app, tenant, competencies=1)
     await api.post(f"/api/v1/surveys/{closed_survey['id']}/close")
     draft = await create_open_survey(api, app, tenant, competencies=1, open_it=False)
     draft_path = path_of((await invite(api, draft["id"], 1))[0]["url"])
-    pages = [await client.get(p) for p in (used_path, expired_path, closed_path, draft_path,
-                                           "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/s/short")]
+    pages = [
+        await client.get(p)
+        for p in (
+            used_path,
+            expired_path,
+            closed_path,
+            draft_path,
+            "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "/s/short",
+        )
+    ]
     assert {p.status_code for p in pages} == {404}
     assert len({p.text for p in pages}) == 1, "the pages must not tell unknown, expired and used links apart"
     assert "cannot be used" in pages[0].text
     # a POST after the grace period of a used link: same page
     async with session_scope(app.state.engine) as session:
-        await session.execute(update(SurveyResponse).where(SurveyResponse.survey_id == used_survey["id"]).values(
-            submitted_at=datetime.now(UTC) - timedelta(hours=2)))
+        await session.execute(
+            update(SurveyResponse)
+            .where(SurveyResponse.survey_id == used_survey["id"])
+            .values(submitted_at=datetime.now(UTC) - timedelta(hours=2))
+        )
     page = await client.get("/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-    late = await client.post(used_path, data=form_body(
-        '<input type="hidden" name="_csrf_token" value="' + client.cookies.get("skillpulse_csrf", "") + '">', {}, "submit"))
+    late = await client.post(
+        used_path,
+        data=form_body(
+            '<input type="hidden" name="_csrf_token" value="'
+            + client.cookies.get("skillpulse_csrf", "")
+            + '">',
+            {},
+            "submit",
+        ),
+    )
     assert late.status_code == 404 and late.text == page.text
 
 
@@ -192,12 +248,28 @@ async def test_form_needs_csrf_token(api, app, tenant):
 async def test_show_if_skips_questions_and_pages(api, app, tenant, client):
     survey = await create_open_survey(api, app, tenant, competencies=1, open_it=False)
     sid = survey["id"]
-    await api.post(f"/api/v1/surveys/{sid}/questions", json={
-        "code": "uses_cloud", "kind": "single", "text": "Cloud?", "page": 1, "required": True,
-        "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]})
-    await api.post(f"/api/v1/surveys/{sid}/questions", json={
-        "code": "cloud_detail", "kind": "text", "text": "Which cloud platforms?", "page": 9, "required": True,
-        "show_if": {"code": "uses_cloud", "in": ["yes"]}})
+    await api.post(
+        f"/api/v1/surveys/{sid}/questions",
+        json={
+            "code": "uses_cloud",
+            "kind": "single",
+            "text": "Cloud?",
+            "page": 1,
+            "required": True,
+            "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+        },
+    )
+    await api.post(
+        f"/api/v1/surveys/{sid}/questions",
+        json={
+            "code": "cloud_detail",
+            "kind": "text",
+            "text": "Which cloud platforms?",
+            "page": 9,
+            "required": True,
+            "show_if": {"code": "uses_cloud", "in": ["yes"]},
+        },
+    )
     survey = (await api.post(f"/api/v1/surveys/{sid}/open")).json()
     yes_path = path_of((await invite(api, sid, 1))[0]["url"])
     no_path = path_of((await invite(api, sid, 1))[0]["url"])
@@ -216,7 +288,12 @@ async def test_show_if_skips_questions_and_pages(api, app, tenant, client):
 async def strict_app(settings):  # noqa: ANN001
     limited = build_settings(
         database={"url": settings.database.url},
-        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False, "run_scheduler": False},
+        server={
+            "env": "test",
+            "secret_key": "test-secret-key-0123456789",
+            "run_worker": False,
+            "run_scheduler": False,
+        },
         surveys={"rate_per_token": 5, "rate_per_address": 9},
     )
     app = create_app(limited)
@@ -244,8 +321,16 @@ async def test_opt_out_stops_mail(api, app, tenant, client):
     confirm = await client.get(path)
     assert confirm.status_code == 200 and "Stop emails" in confirm.text
     async with session_scope(app.state.engine) as session:
-        assert await session.scalar(select(func.count()).select_from(OutboxEmail).where(
-            OutboxEmail.invitation_id == issued[0]["id"], OutboxEmail.status.in_(["pending", "held"]))) == 3
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(OutboxEmail)
+                .where(
+                    OutboxEmail.invitation_id == issued[0]["id"], OutboxEmail.status.in_(["pending", "held"])
+                )
+            )
+            == 3
+        )
     done = await client.post(path, data=form_body(confirm.text, {}, "save"))
     assert done.status_code == 200 and "no more emails" in done.text
     unknown = await client.post("/s/" + "C" * 32 + "/opt-out", data=form_body(confirm.text, {}, "save"))
@@ -253,5 +338,9 @@ async def test_opt_out_stops_mail(api, app, tenant, client):
     async with session_scope(app.state.engine) as session:
         invitation = await session.get(SurveyInvitation, issued[0]["id"])
         assert invitation.opted_out
-        statuses = set(await session.scalars(select(OutboxEmail.status).where(OutboxEmail.invitation_id == invitation.id)))
+        statuses = set(
+            await session.scalars(
+                select(OutboxEmail.status).where(OutboxEmail.invitation_id == invitation.id)
+            )
+        )
         assert statuses == {"cancelled"}

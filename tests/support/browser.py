@@ -45,16 +45,18 @@ def free_port() -> int:
 
 def server_env(database_url: str, base_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
-    env.update({
-        "SKILLPULSE_DATABASE_URL": database_url,
-        "SKILLPULSE_ENV": "test",
-        "SKILLPULSE_SECRET_KEY": "test-secret-key-0123456789",
-        "SKILLPULSE_RUN_SCHEDULER": "false",
-        "SKILLPULSE_RUN_WORKER": "false",
-        "SKILLPULSE_BASE_URL": base_url,
-        "SKILLPULSE_LOG_LEVEL": "WARNING",
-        **extra,
-    })
+    env.update(
+        {
+            "SKILLPULSE_DATABASE_URL": database_url,
+            "SKILLPULSE_ENV": "test",
+            "SKILLPULSE_SECRET_KEY": "test-secret-key-0123456789",
+            "SKILLPULSE_RUN_SCHEDULER": "false",
+            "SKILLPULSE_RUN_WORKER": "false",
+            "SKILLPULSE_BASE_URL": base_url,
+            "SKILLPULSE_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
     return env
 
 
@@ -67,22 +69,43 @@ def run_server(database_url: str, workers: int = 1, **extra_env: str) -> Iterato
     ARTIFACTS.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=server_env(database_url, base_url, **extra_env), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "service.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=server_env(database_url, base_url, **extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"the server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"the server exited with {process.returncode}: {log_path.read_text()[-2000:]}"
+                    )
                 try:
                     if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer /health in 60 s: {log_path.read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"the server did not answer /health in 60 s: {log_path.read_text()[-2000:]}"
+                    )
                 time.sleep(0.2)
             yield base_url
         finally:
@@ -107,7 +130,9 @@ async def browser() -> AsyncIterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
     async with async_playwright() as playwright:
-        instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        instance = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield instance
         finally:
@@ -138,7 +163,8 @@ async def assert_accessible(page, name: str) -> list[dict]:  # noqa: ANN001 - pl
     blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         report = "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']} → {[n.get('target') for n in v.get('nodes', [])][:5]}" for v in blocking
+            f"{v['id']} ({v['impact']}): {v['help']} → {[n.get('target') for n in v.get('nodes', [])][:5]}"
+            for v in blocking
         )
         (ARTIFACTS / f"{_slug(name)}.axe.txt").write_text(report)
         raise AssertionError(f"axe found serious/critical violations on {name}:\n{report}")

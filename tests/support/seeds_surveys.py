@@ -6,16 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from litestar import Litestar
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 import service.models  # noqa: F401 - every table on SQLModel.metadata
 from service.db import session_scope
+from surveys import invitations, store
 from surveys.models import SurveyInvitation, SurveyQuestion
 from surveys.schemas import InvitationsCreate, Invitee, SurveyCreate
-from surveys import invitations, store
-from sqlmodel import SQLModel
 from tests.support.factories import Tenant
 
 COMPETENCIES = [
@@ -29,7 +30,9 @@ COMPETENCIES = [
 ]
 
 
-async def make_credential(engine: AsyncEngine, org_id: int, competencies: int | None = None, name: str | None = None) -> int:
+async def make_credential(
+    engine: AsyncEngine, org_id: int, competencies: int | None = None, name: str | None = None
+) -> int:
     """A credential with competencies in the credential tables; returns its id."""
     tables = SQLModel.metadata.tables
     now = datetime.now(UTC)
@@ -37,19 +40,37 @@ async def make_credential(engine: AsyncEngine, org_id: int, competencies: int | 
     async with session_scope(engine) as session:
         credential_id = (
             await session.execute(
-                insert(tables["credential"]).values(
-                    org_id=org_id, name=name or f"IT Support Certificate {uuid.uuid4().hex[:6]}", description="",
-                    type="Certificate", occupations=["15-1232.00"], region="Ohio", language="en", source_format="json",
-                    extra={}, created_at=now, updated_at=now,
-                ).returning(tables["credential"].c.id)
+                insert(tables["credential"])
+                .values(
+                    org_id=org_id,
+                    name=name or f"IT Support Certificate {uuid.uuid4().hex[:6]}",
+                    description="",
+                    type="Certificate",
+                    occupations=["15-1232.00"],
+                    region="Ohio",
+                    language="en",
+                    source_format="json",
+                    extra={},
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(tables["credential"].c.id)
             )
         ).scalar_one()
         if chosen:
             await session.execute(
                 insert(tables["competency"]),
                 [
-                    {"org_id": org_id, "credential_id": credential_id, "text": text, "label": label, "position": i,
-                     "text_hash": "", "created_at": now, "updated_at": now}
+                    {
+                        "org_id": org_id,
+                        "credential_id": credential_id,
+                        "text": text,
+                        "label": label,
+                        "position": i,
+                        "text_hash": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                     for i, (text, label) in enumerate(chosen)
                 ],
             )
@@ -63,7 +84,9 @@ async def seed_survey(app: Litestar, tenant: Tenant) -> int:
     if tenant.org_id not in _surveys:
         credential_id = await make_credential(app.state.engine, tenant.org_id, 3)
         async with session_scope(app.state.engine) as session:
-            survey, _ = await store.create_survey(session, tenant.org_id, SurveyCreate(credential_id=credential_id))
+            survey, _ = await store.create_survey(
+                session, tenant.org_id, SurveyCreate(credential_id=credential_id)
+            )
             _surveys[tenant.org_id] = survey.id
     return _surveys[tenant.org_id]
 
@@ -71,18 +94,25 @@ async def seed_survey(app: Litestar, tenant: Tenant) -> int:
 async def seed_question(app: Litestar, tenant: Tenant) -> int:
     survey_id = await seed_survey(app, tenant)
     async with session_scope(app.state.engine) as session:
-        return (await session.scalars(select(SurveyQuestion.id).where(SurveyQuestion.survey_id == survey_id))).first()
+        return (
+            await session.scalars(select(SurveyQuestion.id).where(SurveyQuestion.survey_id == survey_id))
+        ).first()
 
 
 async def seed_invitation(app: Litestar, tenant: Tenant) -> int:
     survey_id = await seed_survey(app, tenant)
     async with session_scope(app.state.engine) as session:
-        existing = (await session.scalars(select(SurveyInvitation.id).where(SurveyInvitation.survey_id == survey_id))).first()
+        existing = (
+            await session.scalars(select(SurveyInvitation.id).where(SurveyInvitation.survey_id == survey_id))
+        ).first()
         if existing:
             return existing
         survey = await store.get_survey(session, tenant.org_id, survey_id)
         issued = await invitations.create_invitations(
-            session, survey, InvitationsCreate(invitees=[Invitee(employer="Seed Co")], send_email=False), "http://x"
+            session,
+            survey,
+            InvitationsCreate(invitees=[Invitee(employer="Seed Co")], send_email=False),
+            "http://x",
         )
         return issued[0].id
 
@@ -93,7 +123,9 @@ BODIES = {
     "addSurveyQuestion": {"kind": "text", "text": "Anything else?"},
     "updateSurveyQuestion": {"text": "Changed"},
     "reorderSurveyQuestions": {"question_ids": [1]},
-    "createSurveyInvitations": {"invitees": [{"employer": "Acme", "name": "Ana", "email": "ana@example.org"}]},
+    "createSurveyInvitations": {
+        "invitees": [{"employer": "Acme", "name": "Ana", "email": "ana@example.org"}]
+    },
     "updateSurveyInvitation": {"bounced": True},
 }
 
@@ -144,13 +176,21 @@ async def create_open_survey(api, app, tenant, competencies: int = 7, open_it: b
     return survey
 
 
-async def invite(api, survey_id: int, count: int = 1, email: bool = False, language: str = "en") -> list[dict]:  # noqa: ANN001
+async def invite(
+    api, survey_id: int, count: int = 1, email: bool = False, language: str = "en"
+) -> list[dict]:  # noqa: ANN001
     invitees = [
-        {"employer": f"Employer {i}", "name": f"Person {i}", "language": language,
-         **({"email": f"person{i}-{uuid.uuid4().hex[:6]}@example.org"} if email else {})}
+        {
+            "employer": f"Employer {i}",
+            "name": f"Person {i}",
+            "language": language,
+            **({"email": f"person{i}-{uuid.uuid4().hex[:6]}@example.org"} if email else {}),
+        }
         for i in range(count)
     ]
-    response = await api.post(f"/api/v1/surveys/{survey_id}/invitations", json={"invitees": invitees, "send_email": email})
+    response = await api.post(
+        f"/api/v1/surveys/{survey_id}/invitations", json={"invitees": invitees, "send_email": email}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -178,8 +218,12 @@ def answers_for(codes: list[str], survey: dict, choose: dict | None = None) -> d
 
 
 def form_body(html: str, answers: dict[str, object], action: str) -> dict[str, object]:
-    body: dict[str, object] = {"_csrf_token": csrf_token(html), "page": hidden(html, "page") or "1",
-                               "lang": hidden(html, "lang") or "en", "action": action}
+    body: dict[str, object] = {
+        "_csrf_token": csrf_token(html),
+        "page": hidden(html, "page") or "1",
+        "lang": hidden(html, "lang") or "en",
+        "action": action,
+    }
     for code, value in answers.items():
         body[f"q_{code}"] = [str(v) for v in value] if isinstance(value, list) else str(value)
     return body
@@ -199,3 +243,10 @@ async def answer_all(client, path: str, survey: dict, choose: dict | None = None
             continue
         return page
     raise AssertionError("the form never ended")
+
+
+@pytest.fixture(autouse=True)
+def fresh_survey_rate_limits(app):  # noqa: ANN001, ANN201
+    """Each test starts with empty rate-limit counters: the whole suite shares one client address."""
+    app.state["survey_rate_limiter"] = None
+    yield

@@ -18,9 +18,16 @@ def test_neutralise_every_dangerous_first_character():
 
 def _data():
     questions = [{"code": "note"}, {"code": "n"}, {"code": "m"}]
-    responses = [{"response_id": 1, "employer": "=HYPERLINK(\"http://evil\")", "name": "@bob", "language": "en",
-                  "submitted_at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
-                  "answers": {"note": "-cmd|' /C calc'!A0", "n": -3, "m": ["a", "b"]}}]
+    responses = [
+        {
+            "response_id": 1,
+            "employer": '=HYPERLINK("http://evil")',
+            "name": "@bob",
+            "language": "en",
+            "submitted_at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+            "answers": {"note": "-cmd|' /C calc'!A0", "n": -3, "m": ["a", "b"]},
+        }
+    ]
     return header(questions), rows(questions, responses)
 
 
@@ -30,7 +37,7 @@ def test_csv_cells_are_neutralised():
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == ["response_id", "employer", "name", "language", "submitted_at", "note", "n", "m"]
     row = parsed[1]
-    assert row[1] == "'=HYPERLINK(\"http://evil\")" and row[2] == "'@bob"
+    assert row[1] == '\'=HYPERLINK("http://evil")' and row[2] == "'@bob"
     assert row[5].startswith("'-cmd") and row[6] == "'-3" and row[7] == "a; b"
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in parsed for cell in r)
 
@@ -39,7 +46,7 @@ def test_xlsx_keeps_numbers_and_neutralises_text():
     head, body = _data()
     sheet = load_workbook(io.BytesIO(to_xlsx(head, body))).active
     values = [c.value for c in sheet[2]]
-    assert values[1] == "'=HYPERLINK(\"http://evil\")" and values[6] == -3
+    assert values[1] == '\'=HYPERLINK("http://evil")' and values[6] == -3
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
@@ -53,7 +60,9 @@ def test_tokens_are_random_and_hashed():
 
 def test_mail_has_links_opt_out_header_and_scrubs_after_sending():
     token = new_token()
-    subject, body = compose("reminder", "es", "Encuesta", "Ana", f"http://h/s/{token}", f"http://h/s/{token}/opt-out")
+    subject, body = compose(
+        "reminder", "es", "Encuesta", "Ana", f"http://h/s/{token}", f"http://h/s/{token}/opt-out"
+    )
     assert subject.startswith("Recordatorio") and "Hola, Ana:" in body and f"/s/{token}" in body
     message = build_message("from@x.org", "ana@x.org", subject, body)
     assert message["List-Unsubscribe"] == f"<http://h/s/{token}/opt-out>"

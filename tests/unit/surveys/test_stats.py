@@ -28,17 +28,36 @@ def _questions():
 
 
 def _response(i, comp1, size, recognition="requires", hires=2, region="Cuyahoga County"):
-    return {"_id": i, "comp_1": comp1, "comp_2": "useful", "size": size, "sector": "54", "recognition": recognition,
-            "expected_hires": hires, "region": region, "partnership": ["internships"]}
+    return {
+        "_id": i,
+        "comp_1": comp1,
+        "comp_2": "useful",
+        "size": size,
+        "sector": "54",
+        "recognition": recognition,
+        "expected_hires": hires,
+        "region": region,
+        "partnership": ["internships"],
+    }
 
 
 def test_results_shares_exclude_dont_know_and_count_recognition():
-    responses = [_response(1, "essential", "1-9"), _response(2, "important", "1-9"), _response(3, "not_needed", "1-9"),
-                 _response(4, "dont_know", "10-49", recognition="unknown", hires=5)]
+    responses = [
+        _response(1, "essential", "1-9"),
+        _response(2, "important", "1-9"),
+        _response(3, "not_needed", "1-9"),
+        _response(4, "dont_know", "10-49", recognition="unknown", hires=5),
+    ]
     result = compute_results(_questions(), responses)
     comp = result["competencies"][0]
     assert comp["answers"] == 4
-    assert comp["distribution"] == {"essential": 1, "important": 1, "useful": 0, "not_needed": 1, "dont_know": 1}
+    assert comp["distribution"] == {
+        "essential": 1,
+        "important": 1,
+        "useful": 0,
+        "not_needed": 1,
+        "dont_know": 1,
+    }
     share = comp["essential_or_important"]
     assert share["n"] == 3 and share["count"] == 2 and share["share"] == pytest.approx(2 / 3, abs=1e-6)
     assert share["interval_95"] == [pytest.approx(v, abs=1e-6) for v in wilson_interval(2, 3)]
@@ -49,8 +68,12 @@ def test_results_shares_exclude_dont_know_and_count_recognition():
 
 
 def test_splits_suppress_groups_below_three():
-    responses = [_response(1, "essential", "1-9"), _response(2, "important", "1-9"), _response(3, "useful", "1-9"),
-                 _response(4, "essential", "10-49", region="Secret Town")]
+    responses = [
+        _response(1, "essential", "1-9"),
+        _response(2, "important", "1-9"),
+        _response(3, "useful", "1-9"),
+        _response(4, "essential", "10-49", region="Secret Town"),
+    ]
     result = compute_results(_questions(), responses)
     size = {g["group"]: g for g in result["splits"]["size"]}
     assert size["1-9"]["suppressed"] is False and size["1-9"]["respondents"] == 3
@@ -63,10 +86,34 @@ def test_splits_suppress_groups_below_three():
 
 def test_missing_skill_concepts_count_responses_not_mentions():
     mentions = [
-        {"response_id": 1, "concept_id": "c:sql", "concept_label": "SQL", "text": "SQL", "answer": "SQL and more SQL"},
-        {"response_id": 1, "concept_id": "c:sql", "concept_label": "SQL", "text": "SQL", "answer": "SQL and more SQL"},
-        {"response_id": 2, "concept_id": "c:sql", "concept_label": "SQL", "text": "sql", "answer": "sql reports"},
-        {"response_id": 2, "concept_id": "c:py", "concept_label": "Python", "text": "python", "answer": "sql reports"},
+        {
+            "response_id": 1,
+            "concept_id": "c:sql",
+            "concept_label": "SQL",
+            "text": "SQL",
+            "answer": "SQL and more SQL",
+        },
+        {
+            "response_id": 1,
+            "concept_id": "c:sql",
+            "concept_label": "SQL",
+            "text": "SQL",
+            "answer": "SQL and more SQL",
+        },
+        {
+            "response_id": 2,
+            "concept_id": "c:sql",
+            "concept_label": "SQL",
+            "text": "sql",
+            "answer": "sql reports",
+        },
+        {
+            "response_id": 2,
+            "concept_id": "c:py",
+            "concept_label": "Python",
+            "text": "python",
+            "answer": "sql reports",
+        },
         {"response_id": 3, "concept_id": None, "concept_label": None, "text": "grit", "answer": "grit"},
     ]
     out = missing_skill_concepts(mentions)
