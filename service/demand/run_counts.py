@@ -155,6 +155,8 @@ async def run_counts(
             column("code", String),
             column("region", String),
             name="cred_occ",
+            # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
+            literal_binds=True,
         )
         .data(mapping_rows)
         .cte("cred_occ")

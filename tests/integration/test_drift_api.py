@@ -91,3 +91,41 @@ async def test_concurrent_runs_of_one_organisation_do_not_duplicate_alerts(app, 
     alerts = (await api.get("/api/v1/alerts")).json()
     assert alerts["total"] == opened >= 1
     assert len({(a["kind"], a["concept_id"]) for a in alerts["items"]}) == alerts["total"]
+
+
+async def test_region_matching_counts_only_the_credentials_region(database_url, tenant):
+    settings = build_settings(
+        database={"url": database_url},
+        server={
+            "env": "test",
+            "secret_key": "test-secret-key-0123456789",
+            "run_worker": False,
+            "run_scheduler": False,
+        },
+        drift={"match_region": True},
+    )
+    app = create_app(settings)
+    made = await make_credential(
+        app, tenant.org_id, "Local", ["15-1232.00"], {"Use SQL": ["SQL"]}, region="St. John's"
+    )
+
+    def rising(month: int) -> dict[str, float]:
+        return {"SQL": 0.5, "Docker": 0.4 if month >= 9 else 0.0}
+
+    here = year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", rising, seed=1)
+    elsewhere = year_of_postings(date(2024, 1, 1), 12, 200, "15-1232.00", {"SQL": 0.5}, seed=2)
+    for plan in here:
+        plan.region = "st. john's"
+    for plan in elsewhere:
+        plan.region = "Halifax"
+    await add_postings(app, tenant.org_id, here + elsewhere)
+    async with app_client(app) as client:
+        response = await client.post(
+            "/api/v1/drift/run",
+            json={"as_of": "2025-01-01"},
+            headers={"Authorization": f"Bearer {tenant.designer_token}"},
+        )
+    assert response.status_code == 201, response.text
+    entry = response.json()["summary"]["credentials"][str(made.credential_id)]
+    assert entry["postings"]["current"] + entry["postings"]["baseline"] == len(here)
+    assert entry["alerts"].get("emerging_skill") == 1
