@@ -61,7 +61,8 @@ def evaluate(
         s, lo = r["strict"], r["loose"]
         typer.echo(
             f"{Path(f).name:40s} {s['p']:8.4f} {s['r']:6.4f} {s['f1']:6.4f}  "
-            f"{lo['p']:8.4f} {lo['r']:6.4f} {lo['f1']:6.4f} {r['words_per_second']:8d} {r['words_per_cpu_second']:9d}"
+            f"{lo['p']:8.4f} {lo['r']:6.4f} {lo['f1']:6.4f} "
+            f"{r['words_per_second']:8d} {r['words_per_cpu_second']:9d}"
         )
 
 

@@ -8,10 +8,12 @@ O*NET hot technologies). Scores are in 0..1, best first. Deterministic; results 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -19,6 +21,8 @@ from rapidfuzz import fuzz, process
 from .taxonomy import load_taxonomy, norm_label
 from .textnorm import content_stems
 from .types import Concept
+
+ALIASES_FILE = Path(__file__).resolve().parent / "config" / "aliases.json"
 
 # weights of the re-ranking features (tuned on the esco-linking validation files)
 W_COS = 0.4  # IDF-weighted cosine of content stems
@@ -52,6 +56,7 @@ class Linker:
                 exact[norm_label(label)].append(i)
                 for s in set(stems):
                     post[s].append(i)
+        self._add_aliases(exact, post)
         n = len(self.entries)
         self.idf = {s: math.log(1 + n / len(ids)) for s, ids in post.items()}
         self.default_idf = math.log(1 + n)
@@ -74,6 +79,25 @@ class Linker:
             cid for cid, a in tax.attrs.items() if any(h.startswith("T") for h in a.get("h", ()))
         }
         self.hot = {cid for cid, a in tax.attrs.items() if a.get("hot") or a.get("dem")}
+
+    def _add_aliases(self, exact: dict[str, list[int]], post: dict[str, list[int]]) -> None:
+        """Hand-written job-ad phrasings (config/aliases.json) as extra alternative labels."""
+        data = json.loads(ALIASES_FILE.read_text(encoding="utf-8")) if ALIASES_FILE.exists() else {}
+        for phrase, label in sorted(data.items()):
+            if phrase.startswith("_"):
+                continue
+            targets = [c for c in self.tax.lookup(label) if c.scheme == "esco"]
+            if not targets:
+                continue
+            stems = tuple(content_stems(phrase))
+            if not stems:
+                continue
+            i = len(self.entries)
+            self.entries.append((targets[0].id, " ".join(stems), stems, False))
+            exact[" ".join(stems)].append(i)
+            exact[norm_label(phrase)].append(i)
+            for s in set(stems):
+                post[s].append(i)
 
     def _candidates(self, stems: tuple[str, ...]) -> list[tuple[int, float]]:
         """Top labels by IDF-weighted cosine with the query stems (vectorised over posting lists)."""

@@ -312,9 +312,12 @@ def static_version() -> str:
         head = fh.read(64)
     m = re.search(r'"version":"([0-9a-f]+)"', head)
     tax = m.group(1) if m else load_taxonomy().version
-    settings = hashlib.sha256(
-        (RULES_REVISION + json.dumps(load_settings(), sort_keys=True)).encode()
-    ).hexdigest()[:4]
+    h = hashlib.sha256((RULES_REVISION + json.dumps(load_settings(), sort_keys=True)).encode())
+    for name in ("cues.json", "aliases.json"):  # data that changes what extract() returns
+        f = PACKAGE_DIR / "config" / name
+        if f.exists():
+            h.update(f.read_bytes())
+    settings = h.hexdigest()[:4]
     return f"skillspan-cnn-{_model_version()}.{settings}+tax-{tax}"
 
 
