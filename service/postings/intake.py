@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.postings.models import Posting
@@ -79,6 +81,28 @@ def _occupation_fields(posting: NormalPosting, old: dict | None) -> dict:
     return {}
 
 
+def _plan_update(posting: NormalPosting, old: dict, index: int, import_source_id: int | None,
+                 now: object) -> tuple[StoredPosting, dict | None]:
+    """What an already stored posting becomes: unchanged, or the columns to update."""
+    key = (posting.source, posting.external_id)
+    fields = posting.stored_fields() | _occupation_fields(posting, old)
+    changed = {name: value for name, value in fields.items() if old.get(name) != value}
+    if not changed:
+        return StoredPosting(index, old["id"], *key, "unchanged", posting.content_hash), None
+    values = changed | {"updated_at": now}
+    if import_source_id is not None and old.get("import_source_id") is None:
+        values["import_source_id"] = import_source_id
+    if "content_hash" in changed or "occupation_code" in changed:
+        values |= {"extraction_status": "pending", "extraction_error": None}  # queued again for extraction
+    return StoredPosting(index, old["id"], *key, "updated", posting.content_hash), values
+
+
+def _insert_new(dialect: str):  # noqa: ANN202 - an insert construct that skips rows another writer just added
+    if dialect == "postgresql":
+        return pg_insert(_TABLE).on_conflict_do_nothing(index_elements=["org_id", "source", "external_id"])
+    return sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=["org_id", "source", "external_id"])
+
+
 async def store_postings(
     session: AsyncSession,
     org_id: int,
@@ -86,67 +110,63 @@ async def store_postings(
     *,
     import_source_id: int | None = None,
 ) -> IntakeSummary:
-    """Insert new postings, update changed ones, leave unchanged ones; returns what happened to each."""
-    summary = IntakeSummary()
+    """Insert new postings, update changed ones, leave unchanged ones; returns what happened to each.
+
+    A posting inserted meanwhile by a concurrent writer (another import, a retried request) is not an error:
+    the insert skips it and it is treated as an existing posting."""
     last_index: dict[tuple[str, str], int] = {}
     for index, posting in enumerate(postings):
         last_index[(posting.source, posting.external_id)] = index  # the last copy in a batch wins
     existing = await _existing(session, org_id, list(last_index))
     now = utcnow()
     inserts: list[dict] = []
-    insert_indexes: list[int] = []
-    updates: list[dict] = []
+    updates: list[tuple[int, dict]] = []
     results: dict[int, StoredPosting] = {}
     for key, index in last_index.items():
         posting = postings[index]
         old = existing.get(key)
-        occupation = _occupation_fields(posting, old)
-        fields = posting.stored_fields() | occupation
-        if old is None:
-            inserts.append(
-                {"occupation_code": None, "occupation_label": None, "occupation_source": None}
-                | fields
-                | {
-                    "org_id": org_id,
-                    "source": posting.source,
-                    "external_id": posting.external_id,
-                    "extraction_status": "pending",
-                    "import_source_id": import_source_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            insert_indexes.append(index)
+        if old is not None:
+            results[index], values = _plan_update(posting, old, index, import_source_id, now)
+            if values:
+                updates.append((old["id"], values))
             continue
-        changed = {name: value for name, value in fields.items() if old.get(name) != value}
-        if not changed:
-            results[index] = StoredPosting(index, old["id"], *key, "unchanged", posting.content_hash)
-            continue
-        requeue = "content_hash" in changed or "occupation_code" in changed
-        values = changed | {"updated_at": now, "b_id": old["id"]}
-        if import_source_id is not None and old.get("import_source_id") is None:
-            values["import_source_id"] = import_source_id
-        if requeue:
-            values |= {"extraction_status": "pending", "extraction_error": None}
-        updates.append(values)
-        results[index] = StoredPosting(index, old["id"], *key, "updated", posting.content_hash)
+        inserts.append(
+            {"occupation_code": None, "occupation_label": None, "occupation_source": None}
+            | posting.stored_fields()
+            | _occupation_fields(posting, None)
+            | {
+                "org_id": org_id, "source": posting.source, "external_id": posting.external_id,
+                "extraction_status": "pending", "import_source_id": import_source_id, "created_at": now,
+                "updated_at": now,
+            }
+        )
 
+    statement = _insert_new(session.get_bind().dialect.name)
+    raced: list[tuple[str, str]] = []
     for chunk_start in range(0, len(inserts), _CHUNK):
         chunk = inserts[chunk_start : chunk_start + _CHUNK]
-        rows = await session.execute(
-            insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk
-        )
+        rows = await session.execute(statement.returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk)
         ids = {(r.source, r.external_id): r.id for r in rows}
         for values in chunk:
             key = (values["source"], values["external_id"])
+            if key not in ids:
+                raced.append(key)
+                continue
             index = last_index[key]
             results[index] = StoredPosting(index, ids[key], *key, "created", values["content_hash"])
-    for values in updates:
+    if raced:
+        found = await _existing(session, org_id, raced)
+        for key in raced:
+            index = last_index[key]
+            results[index], values = _plan_update(postings[index], found[key], index, import_source_id, now)
+            if values:
+                updates.append((found[key]["id"], values))
+    for row_id, values in updates:
         # Each update sets its own columns, so they go one statement each (changed postings are few).
-        row_id = values.pop("b_id")
         await session.execute(update(_TABLE).where(_TABLE.c.id == row_id).values(**values))
 
     await _mark_duplicates(session, org_id, results)
+    summary = IntakeSummary()
     for index in sorted(results):
         item = results[index]
         summary.items.append(item)

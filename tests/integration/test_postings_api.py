@@ -130,3 +130,13 @@ async def test_bad_input_is_a_400_that_says_what_is_wrong(api, app, tenant):
 async def test_viewer_reads_but_cannot_post(viewer_api, api):
     assert (await viewer_api.post("/api/v1/postings", json=posting_body())).status_code == 403
     assert (await viewer_api.get("/api/v1/postings")).status_code == 200
+
+
+async def test_concurrent_batches_with_the_same_postings_store_each_once(api, app, tenant):
+    import asyncio
+
+    bodies = [posting_body(title=f"Help Desk {i}") for i in range(40)]
+    responses = await asyncio.gather(*[api.post("/api/v1/postings", json={"postings": bodies}) for _ in range(4)])
+    assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
+    assert sum(r.json()["created"] for r in responses) == 40
+    assert len(await org_postings(app, tenant.org_id)) == 40
