@@ -57,6 +57,8 @@ def _limited(request: Request, token: str) -> int:
         request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
     )
     address = request.client.host if request.client else "unknown"
+    if settings.trust_forwarded_for and request.headers.get("x-forwarded-for"):
+        address = request.headers["x-forwarded-for"].split(",")[0].strip() or address
     by_token = limiter.hit("t:" + token_hash(token), settings.rate_per_token)
     by_address = limiter.hit("a:" + address, settings.rate_per_address)
     return max(by_token, by_address)

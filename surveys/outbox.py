@@ -80,6 +80,7 @@ async def _claim(maker: async_sessionmaker[AsyncSession], limit: int) -> list[Ou
                 or_(
                     OutboxEmail.invitation_id.is_(None),
                     (Survey.status == "open")
+                    & (Survey.closes_at.is_(None) | (Survey.closes_at > now))
                     & SurveyInvitation.opted_out.is_(False)
                     & SurveyInvitation.bounced.is_(False)
                     & or_(OutboxEmail.kind != "reminder", SurveyInvitation.status != "submitted"),

@@ -25,6 +25,7 @@ async def release_reminders(maker: async_sessionmaker[AsyncSession], now: dateti
                 .join(Survey, Survey.id == SurveyInvitation.survey_id)
                 .where(
                     Survey.status == "open",
+                    Survey.closes_at.is_(None) | (Survey.closes_at > now),
                     SurveyInvitation.status != "submitted",
                     SurveyInvitation.opted_out.is_(False),
                     SurveyInvitation.bounced.is_(False),

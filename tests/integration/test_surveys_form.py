@@ -294,7 +294,7 @@ async def strict_app(settings):  # noqa: ANN001
             "run_worker": False,
             "run_scheduler": False,
         },
-        surveys={"rate_per_token": 5, "rate_per_address": 9},
+        surveys={"rate_per_token": 5, "rate_per_address": 9, "trust_forwarded_for": True},
     )
     app = create_app(limited)
     async with app_client(app) as limited_client:
@@ -312,6 +312,9 @@ async def test_rate_limit_per_token_and_per_address(api, app, tenant, strict_app
     assert (await limited.get(paths[1])).status_code == 200
     assert (await limited.get(paths[2])).status_code == 200
     assert (await limited.get("/s/" + "B" * 32)).status_code == 429  # the address is over its limit of 9
+    # behind a trusted proxy, each client address has its own limit
+    other_client = await limited.get(paths[1], headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
+    assert other_client.status_code == 200
 
 
 async def test_opt_out_stops_mail(api, app, tenant, client):

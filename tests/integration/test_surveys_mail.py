@@ -175,3 +175,18 @@ async def test_reminders_only_to_non_respondents_and_at_most_the_set_number(api,
         and invitations[answered["id"]]["status"] == "submitted"
     )
     assert invitations[opted["id"]]["opted_out"] is True
+
+
+async def test_no_mail_once_the_survey_has_expired(api, app, tenant):
+    survey = await create_open_survey(api, app, tenant, competencies=1)
+    issued = await invite(api, survey["id"], 1, email=True)
+    from surveys.models import Survey
+
+    async with session_scope(app.state.engine) as session:
+        await session.execute(
+            update(Survey).where(Survey.id == survey["id"]).values(closes_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    with smtp_server() as server:
+        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        assert issued[0]["email"] not in {m.recipients[0] for m in server.received}
+    assert [m.status for m in await _mails(app, [issued[0]["id"]]) if m.kind == "invitation"] == ["pending"]
