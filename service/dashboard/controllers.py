@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from litestar import Router
 from litestar.static_files import create_static_files_router
 
 from service.dashboard import (
@@ -16,6 +17,7 @@ from service.dashboard import (
     survey_pages,
     webhook_pages,
 )
+from service.dashboard.error_pages import EXCEPTION_HANDLERS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -23,14 +25,20 @@ static_files = create_static_files_router(
     path="/static/app", directories=[STATIC_DIR], name="dashboard-static", opt={"exclude_from_auth": True}
 )
 
-route_handlers = [
-    static_files,
-    *login.route_handlers,
-    *overview.route_handlers,
-    *alert_pages.route_handlers,
-    *credential_pages.route_handlers,
-    *settings_pages.route_handlers,
-    *survey_pages.route_handlers,
-    *source_pages.route_handlers,
-    *webhook_pages.route_handlers,
-]
+pages = Router(
+    path="/",
+    route_handlers=[
+        *login.route_handlers,
+        *overview.route_handlers,
+        *alert_pages.route_handlers,
+        *credential_pages.route_handlers,
+        *settings_pages.route_handlers,
+        *survey_pages.route_handlers,
+        *source_pages.route_handlers,
+        *webhook_pages.route_handlers,
+    ],
+    exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+    include_in_schema=False,
+)
+
+route_handlers = [static_files, pages]

@@ -184,3 +184,27 @@ async def test_static_files_are_public_and_vendored(client: httpx.AsyncClient):
         response = await client.get(f"/static/app/{name}")
         assert response.status_code == 200, name
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_errors_are_pages_for_people_and_json_for_scripts(
+    browser: Browser, tenant, client: httpx.AsyncClient
+):
+    await browser.login(tenant.designer_email)
+    missing = await browser.get("/app/alerts/987654321")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "alert 987654321 not found" in missing.text and 'href="/app/"' in missing.text
+    forged = await browser.post("/app/settings/tokens", {"name": "x"}, csrf=False)
+    assert (
+        forged.status_code == 403
+        and "reload the page" in forged.text
+        and "<h1>Not allowed</h1>" in forged.text
+    )
+    bad_query = await browser.get("/app/surveys?credential_id=abc")
+    assert bad_query.status_code == 400 and "<h1>" in bad_query.text
+    scripted = await client.get(
+        "/app/alerts/987654321", headers={"Authorization": f"Bearer {tenant.designer_token}"}
+    )
+    assert scripted.status_code == 404 and scripted.json() == {
+        "status_code": 404,
+        "detail": "alert 987654321 not found",
+    }
