@@ -2,7 +2,8 @@
 
 The first start tells the whole story in about a minute: the example credentials are imported (and linked to
 skill concepts), a year of job postings is generated from our own templates with trends planted in them,
-the postings are read for skills, employers answer a survey, and a drift run raises alerts. Every step goes
+the postings are read for skills, welding employers answer a survey (a third of them ask for Python), and
+monthly drift runs raise the alerts: an emerging skill, a fading competency and a survey gap. Every step goes
 through the same functions the API, the CLI and the workers use, so the demo shows the real thing.
 """
 

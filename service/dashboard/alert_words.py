@@ -123,13 +123,18 @@ def describe(kind: str, evidence: dict) -> list[str]:
             )
             sentences.append(f"Most asked for and not covered: {names}.")
     elif kind == "survey_gap":
-        share = evidence.get("share") or evidence.get("effect")
-        employers = evidence.get("employers") or evidence.get("responses")
-        if isinstance(share, int | float):
+        respondents = evidence.get("respondents")
+        if evidence.get("signal") == "named_missing" and isinstance(evidence.get("named_by"), int):
+            label = (evidence.get("concept") or {}).get("label", "this skill")
             sentences.append(
-                f"{_pct(share)} of responding employers"
-                + (f" ({_count(employers)})" if isinstance(employers, int) else "")
-                + " say graduates lack this."
+                f"{_count(evidence['named_by'])} of {_count(respondents)} responding employers "
+                f"({_pct(evidence.get('share', 0.0))}) name \u201c{label}\u201d among the skills recent hires "
+                "lack, and the credential does not cover it."
+            )
+        elif evidence.get("signal") == "low_rating" and isinstance(evidence.get("low"), int):
+            sentences.append(
+                f"{_count(evidence['low'])} of the {_count(evidence.get('rated'))} employers who rated this "
+                f"competency ({_pct(evidence.get('share', 0.0))}) call it of low importance."
             )
     chance = _chance(evidence)
     if chance:

@@ -22,14 +22,14 @@ EMPLOYERS = (
 )
 MISSING = (
     "Reading blueprints and welding symbols quickly; many new hires struggle with them.",
-    "Programming and running robotic welding cells; we moved half our line to robots.",
+    "Running our robot cells: we need welders who can write a little Python to adjust the programs.",
     "Quality inspection and documenting weld defects.",
     "Basic Python to pull data from our welding robots.",
     "Communication with the team and showing up on time.",
     "TIG welding on thin stainless and aluminium.",
     "Using Microsoft Excel to log production.",
     "Reading blueprints, and setting up the machines without help.",
-    "Robotic welding and offline programming of the robots.",
+    "Robotic welding, and enough Python to read the robot logs.",
 )
 ROLES = ("Welder", "Welder fabricator", "Robotic welding operator", "Maintenance welder")
 IMPORTANCE_WEIGHTS = (("essential", 4), ("important", 4), ("useful", 2), ("not_needed", 1), ("dont_know", 1))

@@ -69,3 +69,21 @@ def test_window_phrases_and_dates():
         ("Current window", "2026-08-26 to 2026-11-23"),
         ("Compared with", "2025-11-29 to 2026-08-25"),
     ]
+
+
+def test_survey_gaps_in_words():
+    named = {
+        "signal": "named_missing",
+        "named_by": 3,
+        "respondents": 9,
+        "share": 0.3333,
+        "concept": {"id": "py", "label": "Python"},
+    }
+    assert describe("survey_gap", named) == [
+        "3 of 9 responding employers (33%) name \u201cPython\u201d among the skills recent hires lack, and the "
+        "credential does not cover it."
+    ]
+    low = {"signal": "low_rating", "low": 4, "rated": 6, "share": 0.6667}
+    assert describe("survey_gap", low) == [
+        "4 of the 6 employers who rated this competency (67%) call it of low importance."
+    ]
