@@ -128,8 +128,8 @@ def describe(kind: str, evidence: dict) -> list[str]:
             label = (evidence.get("concept") or {}).get("label", "this skill")
             sentences.append(
                 f"{_count(evidence['named_by'])} of {_count(respondents)} responding employers "
-                f"({_pct(evidence.get('share', 0.0))}) name \u201c{label}\u201d among the skills recent hires "
-                "lack, and the credential does not cover it."
+                f"({_pct(evidence.get('share', 0.0))}) name \u201c{label}\u201d among the skills recent "
+                "hires lack, and the credential does not cover it."
             )
         elif evidence.get("signal") == "low_rating" and isinstance(evidence.get("low"), int):
             sentences.append(

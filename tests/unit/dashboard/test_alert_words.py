@@ -80,8 +80,8 @@ def test_survey_gaps_in_words():
         "concept": {"id": "py", "label": "Python"},
     }
     assert describe("survey_gap", named) == [
-        "3 of 9 responding employers (33%) name \u201cPython\u201d among the skills recent hires lack, and the "
-        "credential does not cover it."
+        "3 of 9 responding employers (33%) name \u201cPython\u201d among the skills recent hires lack, "
+        "and the credential does not cover it."
     ]
     low = {"signal": "low_rating", "low": 4, "rated": 6, "share": 0.6667}
     assert describe("survey_gap", low) == [
