@@ -238,7 +238,7 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
     return org_id
 
 
-async def time_run(url: str, org_id: int) -> None:
+async def time_run(url: str, org_id: int) -> dict:
     settings = build_settings(database={"url": url})
     engine = create_engine(settings)
     try:
@@ -264,6 +264,7 @@ async def time_run(url: str, org_id: int) -> None:
             concepts = list(await session.scalars(select(Alert.concept_id).where(Alert.org_id == org_id)))
         planted = sum(1 for c in concepts if c and c.endswith(f"bench-{PLANTED}"))
         print(f"{len(concepts)} alerts in all, {planted} about the planted concept")
+        return {"run_seconds": round(elapsed, 2), "status": run.status, "alerts": len(concepts), "planted_alerts": planted}
     finally:
         await engine.dispose()
 
@@ -281,6 +282,7 @@ async def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the throwaway database (its name is printed)"
     )
+    parser.add_argument("--json", action="store_true", help="also print the figures as one final JSON line")
     args = parser.parse_args()
     name = None
     url = args.database_url
@@ -295,7 +297,9 @@ async def main() -> None:
         started = time.perf_counter()
         org_id = await load(url, args.rows, args.credentials, args.seed)
         print(f"load took {time.perf_counter() - started:.1f} s")
-        await time_run(url, org_id)
+        figures = await time_run(url, org_id)
+        if args.json:
+            print(json.dumps({"rows": args.rows, **figures}))
     finally:
         if name and args.keep:
             print(f"kept database {name}")

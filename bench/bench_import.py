@@ -143,6 +143,7 @@ async def main() -> None:
         "--processes", type=int, default=None, help="NLP worker processes (default: settings)"
     )
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--json", action="store_true", help="also print the figures as one final JSON line")
     args = parser.parse_args()
 
     from service.auth.services import get_or_create_org
@@ -185,6 +186,10 @@ async def main() -> None:
         f"({again.credentials[0].competencies_unchanged} unchanged); "
         f"target < 30 s: {'met' if first < 30 else 'MISSED'}"
     )
+    if args.json:
+        print(json.dumps({"competencies": result.competencies_added, "import_seconds": round(first, 2),
+                          "reimport_seconds": round(second, 2), "links_suggested": result.links_suggested,
+                          "processes": processes, "database": url.split(":")[0]}))
 
 
 if __name__ == "__main__":

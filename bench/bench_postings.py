@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -76,14 +77,21 @@ def _breakdown(procs: list[subprocess.Popen], backends: list[int]) -> dict[str, 
     own = lambda pids: sum(table[p][1] for p in pids if p in table)  # noqa: E731
     workers = [p.pid for p in procs[1:]]
     children = [pid for pid, (ppid, _) in table.items() if ppid in workers]
-    return {"server": own([procs[0].pid]), "workers": own(workers), "extraction": own(children),
-            "postgres": own(backends), "client": own([os.getpid()])}
+    return {
+        "server": own([procs[0].pid]),
+        "workers": own(workers),
+        "extraction": own(children),
+        "postgres": own(backends),
+        "client": own([os.getpid()]),
+    }
 
 
 async def _backend_pids(url: str, name: str) -> list[int]:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        return [r["pid"] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)]
+        return [
+            r["pid"] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)
+        ]
     finally:
         await conn.close()
 
@@ -124,29 +132,27 @@ async def _token(url: str) -> str:
         await engine.dispose()
 
 
-async def _progress(url: str) -> tuple[int, int, int]:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        row = await conn.fetchrow(
-            "SELECT count(*) AS total, count(*) FILTER (WHERE extraction_status = 'pending') AS pending, "
-            "(SELECT count(*) FROM posting_skill) AS mentions FROM posting"
-        )
-        return row["total"], row["pending"], row["mentions"]
-    finally:
-        await conn.close()
+async def _progress(conn: asyncpg.Connection) -> tuple[int, int, int]:
+    row = await conn.fetchrow(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE extraction_status = 'pending') AS pending, "
+        "(SELECT count(*) FROM posting_skill) AS mentions FROM posting"
+    )
+    return row["total"], row["pending"], row["mentions"]
 
 
 async def _check(url: str) -> dict:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        return dict(await conn.fetchrow(
-            "SELECT count(*) AS postings, count(DISTINCT (source, external_id)) AS distinct_keys, "
-            "count(*) FILTER (WHERE extraction_status = 'done') AS done, "
-            "count(*) FILTER (WHERE occupation_code IS NOT NULL) AS with_occupation, "
-            "(SELECT count(*) FROM posting_skill) AS mentions, "
-            "(SELECT count(*) FROM (SELECT posting_id, start, \"end\" FROM posting_skill "
-            " GROUP BY posting_id, start, \"end\" HAVING count(*) > 1) d) AS doubled_mentions FROM posting"
-        ))
+        return dict(
+            await conn.fetchrow(
+                "SELECT count(*) AS postings, count(DISTINCT (source, external_id)) AS distinct_keys, "
+                "count(*) FILTER (WHERE extraction_status = 'done') AS done, "
+                "count(*) FILTER (WHERE occupation_code IS NOT NULL) AS with_occupation, "
+                "(SELECT count(*) FROM posting_skill) AS mentions, "
+                '(SELECT count(*) FROM (SELECT posting_id, start, "end" FROM posting_skill '
+                ' GROUP BY posting_id, start, "end" HAVING count(*) > 1) d) AS doubled_mentions FROM posting'
+            )
+        )
     finally:
         await conn.close()
 
@@ -176,12 +182,25 @@ async def main(args: argparse.Namespace) -> None:
     try:
         await asyncio.to_thread(upgrade, url)
         token = await _token(url)
-        env = dict(os.environ, SKILLPULSE_DATABASE_URL=url, SKILLPULSE_RUN_WORKER="false",
-                   SKILLPULSE_RUN_SCHEDULER="false", SKILLPULSE_LOG_LEVEL="WARNING",
-                   SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5")
+        env = dict(
+            os.environ,
+            SKILLPULSE_DATABASE_URL=url,
+            SKILLPULSE_RUN_WORKER="false",
+            SKILLPULSE_RUN_SCHEDULER="false", SKILLPULSE_DATABASE_POOL_SIZE="4",
+            SKILLPULSE_LOG_LEVEL="WARNING",
+            SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5",
+        )
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603 - our own entry points
-            [str(BIN / "uvicorn"), "service.app:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+            [
+                str(BIN / "uvicorn"),
+                "service.app:create_app",
+                "--factory",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
             env=env,
         )
         procs.append(server)
@@ -194,29 +213,48 @@ async def main(args: argparse.Namespace) -> None:
                 pass
             await asyncio.sleep(0.5)
         for _ in range(args.workers):
-            procs.append(subprocess.Popen(  # noqa: S603
-                [str(BIN / "skillpulse"), "worker", "--batch-size", str(args.batch_size), "--processes", "1"],
-                env=env, stderr=subprocess.DEVNULL,
-            ))
+            procs.append(
+                subprocess.Popen(  # noqa: S603
+                    [
+                        str(BIN / "skillpulse"),
+                        "worker",
+                        "--batch-size",
+                        str(args.batch_size),
+                        "--processes",
+                        "1",
+                    ],
+                    env=env,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         await asyncio.sleep(args.warmup)  # workers load the model before the clock starts
         db_name = url.rsplit("/", 1)[-1]
         roots = [os.getpid(), *(p.pid for p in procs)]
         backends = await _backend_pids(url, db_name)
         cpu_before = cpu_seconds(roots, backends)
         parts_before = _breakdown(procs, backends)
-        print(f"{args.count} postings, {args.workers} workers, batch {args.batch_size}, intake batches of "
-              f"{args.intake_batch}", flush=True)
+        print(
+            f"{args.count} postings, {args.workers} workers, batch {args.batch_size}, intake batches of "
+            f"{args.intake_batch}",
+            flush=True,
+        )
+        watcher = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
         started = time.perf_counter()
-        intake_task = asyncio.create_task(_intake(base, token, args.count, args.intake_batch, not args.code_titles))
+        intake_task = asyncio.create_task(
+            _intake(base, token, args.count, args.intake_batch, not args.code_titles)
+        )
         while True:
             await asyncio.sleep(2)
-            total, pending, mentions = await _progress(url)
+            total, pending, mentions = await _progress(watcher)
             elapsed = time.perf_counter() - started
-            print(f"  {elapsed:7.1f} s  stored {total:>7}  extracted {total - pending:>7}  mentions {mentions:>8}",
-                  flush=True)
+            print(
+                f"  {elapsed:7.1f} s  stored {total:>7}  extracted {total - pending:>7}  mentions {mentions:>8}",
+                flush=True,
+            )
             if intake_task.done() and pending == 0:
                 break
         elapsed = time.perf_counter() - started
+        await watcher.close()
         backends = sorted(set(backends) | set(await _backend_pids(url, db_name)))
         cpu_used = cpu_seconds(roots, backends) - cpu_before
         parts = {k: v - parts_before.get(k, 0.0) for k, v in _breakdown(procs, backends).items()}
@@ -225,15 +263,36 @@ async def main(args: argparse.Namespace) -> None:
         print(f"intake: {args.count / intake_seconds:.0f} postings/s ({intake_seconds:.1f} s)")
         print(f"end to end: {args.count / elapsed:.1f} postings/s ({elapsed:.1f} s for {args.count})")
         cores = os.cpu_count() or 1
-        print(f"CPU: {cpu_used:.0f} CPU-seconds for the benchmark's own processes (server, workers, extraction, "
-              f"PostgreSQL backends, this client) = {1000 * cpu_used / args.count:.1f} CPU-s per 1000 postings; "
-              f"on {cores} otherwise idle cores that is {args.count * cores / cpu_used:.0f} postings/s")
-        print("CPU-s per 1000 postings by part: " + ", ".join(
-            f"{k} {1000 * v / args.count:.1f}" for k, v in parts.items()))
+        print(
+            f"CPU: {cpu_used:.0f} CPU-seconds for the benchmark's own processes (server, workers, extraction, "
+            f"PostgreSQL backends, this client) = {1000 * cpu_used / args.count:.1f} CPU-s per 1000 postings; "
+            f"on {cores} otherwise idle cores that is {args.count * cores / cpu_used:.0f} postings/s"
+        )
+        print(
+            "CPU-s per 1000 postings by part: "
+            + ", ".join(f"{k} {1000 * v / args.count:.1f}" for k, v in parts.items())
+        )
         print(f"load average during the run: {os.getloadavg()}")
         print(f"check: {check}")
-        ok = check["postings"] == check["distinct_keys"] == check["done"] == args.count and not check["doubled_mentions"]
+        ok = (
+            check["postings"] == check["distinct_keys"] == check["done"] == args.count
+            and not check["doubled_mentions"]
+        )
         print("every posting stored once and extracted once" if ok else "MISMATCH: see check above")
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "count": args.count,
+                        "workers": args.workers,
+                        "ok": ok,
+                        "intake_per_second": round(args.count / intake_seconds, 1),
+                        "end_to_end_per_second": round(args.count / elapsed, 1),
+                        "seconds": round(elapsed, 1),
+                        "cpu_s_per_1000": round(1000 * cpu_used / args.count, 1),
+                    }
+                )
+            )
     finally:
         for proc in procs:
             proc.terminate()
@@ -247,13 +306,18 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--intake-batch", type=int, default=500)
-    parser.add_argument("--warmup", type=float, default=8.0, help="Seconds for the workers to load the model.")
+    parser.add_argument(
+        "--warmup", type=float, default=8.0, help="Seconds for the workers to load the model."
+    )
     parser.add_argument("--code-titles", action="store_true", help="Leave occupations to the title coder.")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true", help="Keep the throwaway database.")
+    parser.add_argument("--json", action="store_true", help="Also print the figures as one final JSON line.")
     asyncio.run(main(parser.parse_args()))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import socket
@@ -298,6 +299,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight (default 200)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     parser.add_argument("--database-url", help="postgresql+asyncpg://… (default: a throwaway database)")
+    parser.add_argument("--json", action="store_true", help="also print the figures as one final JSON line")
     args = parser.parse_args()
 
     name = None
@@ -352,6 +354,11 @@ async def main() -> None:
         print(
             "OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match"
         )
+        if args.json:
+            print(json.dumps({"count": args.count, "concurrency": args.concurrency, "workers": args.workers,
+                              "per_second": round(args.count / elapsed, 1), "p50_ms": round(pct(50), 1),
+                              "p99_ms": round(pct(99), 1), "ok": ok, "retried": retried,
+                              "server_cpu_ms": round(server_cpu / args.count * 1000, 2)}))
         if not ok:
             raise SystemExit(1)
     finally:

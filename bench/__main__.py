@@ -1,0 +1,7 @@
+"""`python -m bench [--quick]`: every benchmark, one Markdown table (see bench/runner.py)."""
+
+import sys
+
+from bench.runner import main
+
+sys.exit(main())
