@@ -1,0 +1,92 @@
+"""What the security suite shares: the app's routes enumerated from the app and its OpenAPI document, a
+signed-in cookie session (as a browser has), and path values seeded in the caller's organisation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from tests.support.factories import Tenant
+from tests.support.seeds import all_seeds
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def routes(app: Litestar) -> Iterator[tuple[str, str, object]]:
+    """(method, path template, handler) of every HTTP route but HEAD/OPTIONS."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for method, (handler, _) in route.route_handler_map.items():
+            if method not in {"HEAD", "OPTIONS"}:
+                yield method, route.path, handler
+
+
+def html_routes(app: Litestar, method: str) -> list[str]:
+    """Paths of the dashboard and the survey form (everything but the API, health, schema and static files)."""
+    skip = ("/api/", "/health", "/schema", "/static/")
+    return sorted({path for m, path, _ in routes(app) if m == method and not path.startswith(skip)})
+
+
+def fill(path: str, values: dict[str, object]) -> str:
+    return PARAM.sub(lambda m: str(values[m.group(1)]), path)
+
+
+async def path_values(app: Litestar, tenant: Tenant, token: str) -> dict[str, object]:
+    """A record of `tenant` for every path parameter the app has; `token` is a survey link's token."""
+    seeds, _ = all_seeds()
+    values: dict[str, object] = {"token": token}
+    for name, seed in seeds.items():
+        values[name] = await seed(app, tenant)
+    return values
+
+
+class Browser:
+    """A cookie-keeping client that signs in through the login form and sends the form's CSRF token."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.csrf = ""
+
+    async def get(self, url: str) -> httpx.Response:
+        response = await self.client.get(url, headers={"accept": "text/html"})
+        found = CSRF.search(response.text)
+        if found:
+            self.csrf = found.group(1)
+        return response
+
+    async def post(self, url: str, data: dict | None = None, csrf: bool = True) -> httpx.Response:
+        form = dict(data or {})
+        if csrf:
+            form["_csrf_token"] = self.csrf
+        return await self.client.post(url, data=form, headers={"accept": "text/html"})
+
+    async def login(self, tenant: Tenant, email: str | None = None) -> None:
+        await self.get("/app/login")
+        signed_in = await self.post(
+            "/app/login", {"email": email or tenant.admin_email, "password": tenant.password, "next": "/app/"}
+        )
+        assert signed_in.status_code == 303, signed_in.text[:300]
+        await self.get("/app/")
+
+
+def json_write_operations(schema: dict) -> list[tuple[str, str, dict, dict]]:
+    """(method, path, operation, resolved request-body schema) of every operation with a JSON body."""
+    found = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            body = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
+            if body:
+                found.append((method.upper(), path, operation, resolve(schema, body["schema"])))
+    return found
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
