@@ -51,7 +51,10 @@ def thresholds(drift: DriftSettings) -> Thresholds:
 def usable_occupations(codes: Sequence[str]) -> tuple[str, ...]:
     """A credential's valid codes; a malformed one is skipped rather than failing the whole run."""
     good: list[str] = []
-    for code in codes or []:
+    for code in codes if isinstance(codes, list | tuple) else []:
+        if not isinstance(code, str):
+            log.info("skipping occupation code %r: not a string", code)
+            continue
         try:
             good.extend(c for c in normalise_occupations([code]) if c not in good)
         except OccupationCodeError:
@@ -249,4 +252,10 @@ async def run_all_organisations(
             runs.append(await run_drift(engine, settings, org_id, as_of, trigger))
         except Exception:  # noqa: BLE001 - run_drift logged it and recorded it on the run row
             log.warning("drift run for organisation %s failed; continuing with the others", org_id)
+            async with session_scope(engine) as session:
+                failed = await session.scalar(
+                    select(DriftRun).where(DriftRun.org_id == org_id).order_by(DriftRun.id.desc()).limit(1)
+                )
+            if failed is not None:
+                runs.append(failed)
     return runs

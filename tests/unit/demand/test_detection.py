@@ -79,3 +79,14 @@ def test_fading_competency_and_coverage_drop():
     assert fading.competency_id == 7 and fading.severity == "high"
     drop = next(c for c in outcome.candidates if c.kind == "coverage_drop")
     assert drop.evidence["coverage"]["baseline"] == 1.0 and drop.evidence["coverage"]["current"] < 0.7
+
+
+def test_malformed_occupation_codes_are_skipped_not_fatal():
+    from service.demand.runs import usable_occupations
+
+    assert usable_occupations(["15-1232", 151232, None, "software", "15-1232", "15-1251.00"]) == (
+        "15-1232",
+        "15-1251.00",
+    )
+    assert usable_occupations(None) == ()
+    assert usable_occupations("15-1232") == ()
