@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from spacy.lang.en.stop_words import STOP_WORDS
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*|[+#.][a-z0-9]+", re.I)
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -67,7 +66,14 @@ FILLER = {
     "practical",
     "eg",
 }
-STOP = frozenset(STOP_WORDS) | FILLER
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words plus job-ad filler (imported lazily: importing nlp stays cheap)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | FILLER
 
 _SUFFIXES = (
     ("ysis", "ys"),
@@ -154,7 +160,8 @@ def tokens(text: str) -> list[str]:
 def content_stems(text: str) -> list[str]:
     """Stems of the content words, in order (stop words and job-ad filler aside)."""
     toks = tokens(_PAREN.sub("", text)) or tokens(text)
-    out = [stem(t) for t in toks if t not in STOP]
+    stop = stop_words()
+    out = [stem(t) for t in toks if t not in stop]
     if not out:
         out = [stem(t) for t in toks]
     return out
