@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*|[+#.][a-z0-9]+", re.I)
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
