@@ -26,7 +26,7 @@ def worker(
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Postings per batch."),
     processes: int | None = typer.Option(None, "--processes", min=1, help="Extraction processes."),
 ) -> None:
-    """Extract skills from pending postings: claim batches, extract in worker processes, store the mentions."""
+    """Extract skills from pending postings: claim batches, extract in worker processes, store mentions."""
     from service.db import create_engine
     from service.nlp_runner import NlpRunner
     from service.postings.worker import ExtractionWorker
@@ -37,7 +37,9 @@ def worker(
         engine = create_engine(settings)
         runner = NlpRunner(processes or settings.server.nlp_processes)
         extraction = ExtractionWorker(
-            engine, runner, batch_size=batch_size or settings.postings.worker_batch_size,
+            engine,
+            runner,
+            batch_size=batch_size or settings.postings.worker_batch_size,
             poll_seconds=settings.postings.worker_poll_seconds,
         )
         loop = asyncio.get_running_loop()
@@ -60,13 +62,23 @@ def worker(
 
 @postings_app.command("import")
 def import_file(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV, JSON lines or JSON-LD."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="CSV, JSON lines or JSON-LD."
+    ),
     org: str = typer.Option(..., "--org", help="Organisation (name) the postings belong to."),
-    source: str | None = typer.Option(None, "--source", help="Source name for rows that give none (default: file name)."),
-    fmt: str | None = typer.Option(None, "--format", help="csv, jsonl or jsonld (default: from the extension)."),
+    source: str | None = typer.Option(
+        None, "--source", help="Source name for rows that give none (default: file name)."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv, jsonl or jsonld (default: from the extension)."
+    ),
     region: str | None = typer.Option(None, "--region", help="Region for postings that give none."),
-    occupation: str | None = typer.Option(None, "--occupation", help="O*NET-SOC code for postings that give none."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Store the valid postings despite bad ones."),
+    occupation: str | None = typer.Option(
+        None, "--occupation", help="O*NET-SOC code for postings that give none."
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Store the valid postings despite bad ones."
+    ),
 ) -> None:
     """Import a file of postings in one transaction (all or nothing), with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -97,8 +109,10 @@ def import_file(
         if len(errors) > 10:
             console.print(f"… and {len(errors) - 10} more")
         if not skip_invalid:
-            console.print(f"[red]error:[/red] {len(errors)} invalid posting(s); nothing imported "
-                          "(fix them, or pass --skip-invalid)")
+            console.print(
+                f"[red]error:[/red] {len(errors)} invalid posting(s); nothing imported "
+                "(fix them, or pass --skip-invalid)"
+            )
             raise typer.Exit(1)
 
     async def run() -> IntakeSummary:
@@ -107,7 +121,12 @@ def import_file(
         try:
             async with session_scope(engine) as session:
                 org_id = await _org_id(session, org)
-                columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+                columns = [
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                ]
                 with Progress(*columns, console=console) as progress:
                     task = progress.add_task(f"importing {file.name}", total=len(normal))
                     for start in range(0, len(normal), 1000):
@@ -131,7 +150,9 @@ def import_file(
 @postings_app.command("reextract")
 def reextract(
     org: str | None = typer.Option(None, "--org", help="Only this organisation (name); default: all."),
-    all_versions: bool = typer.Option(False, "--all", help="Every posting, not only older extractor versions."),
+    all_versions: bool = typer.Option(
+        False, "--all", help="Every posting, not only older extractor versions."
+    ),
 ) -> None:
     """Queue postings extracted by an older extractor version (or all) for the worker to redo."""
     from service.db import create_engine, session_scope
@@ -151,7 +172,9 @@ def reextract(
             await engine.dispose()
 
     count = asyncio.run(run())
-    console.print(f"queued {count} postings for extraction with {version}; run `skillpulse worker` (or serve)")
+    console.print(
+        f"queued {count} postings for extraction with {version}; run `skillpulse worker` (or serve)"
+    )
 
 
 async def _org_id(session, name: str) -> int:  # noqa: ANN001
@@ -215,8 +238,17 @@ def sources_run(
     results = asyncio.run(run())
     table = Table("id", "source", "status", "fetched", "new", "updated", "unchanged", "failed", "error")
     for sid, name, r in results:
-        table.add_row(str(sid), name, r.status, str(r.fetched), str(r.new), str(r.updated), str(r.unchanged),
-                      str(r.failed), r.error or "")
+        table.add_row(
+            str(sid),
+            name,
+            r.status,
+            str(r.fetched),
+            str(r.new),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.failed),
+            r.error or "",
+        )
     Console().print(table)
     if any(r.status == "failed" for _, _, r in results):
         raise typer.Exit(1)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.openapi import ResponseSpec
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, JSONBody, QueryParameter
-from typing_extensions import Annotated
 
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings import services
@@ -29,7 +29,9 @@ class PostingController(Controller):
         "/",
         operation_id="createPostings",
         raises=[ClientException],
-        responses={200: ResponseSpec(data_container=IntakeResult, description="Nothing new: all were stored already")},
+        responses={
+            200: ResponseSpec(data_container=IntakeResult, description="Nothing new: all were stored already")
+        },
     )
     async def create(
         self,
@@ -48,7 +50,9 @@ class PostingController(Controller):
         # The background task runs after the response, i.e. after the session committed the postings.
         background = BackgroundTask(wake_worker, request.app) if summary.changed_any else None
         return Response(
-            services.intake_result(summary), status_code=201 if summary.created else 200, background=background
+            services.intake_result(summary),
+            status_code=201 if summary.created else 200,
+            background=background,
         )
 
     @get("/", operation_id="listPostings", raises=[ClientException])
@@ -58,8 +62,12 @@ class PostingController(Controller):
         principal: CurrentPrincipal,
         source: FromQuery[str | None] = None,
         occupation: FromQuery[str | None] = None,
-        date_from: Annotated[date | None, QueryParameter(name="from", description="Posted on or after (YYYY-MM-DD).")] = None,
-        date_to: Annotated[date | None, QueryParameter(name="to", description="Posted on or before (YYYY-MM-DD).")] = None,
+        date_from: Annotated[
+            date | None, QueryParameter(name="from", description="Posted on or after (YYYY-MM-DD).")
+        ] = None,
+        date_to: Annotated[
+            date | None, QueryParameter(name="to", description="Posted on or before (YYYY-MM-DD).")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> Page[PostingRead]:
@@ -67,13 +75,21 @@ class PostingController(Controller):
         if date_from and date_to and date_from > date_to:
             raise ClientException("`from` is after `to`", status_code=400)
         rows, total = await services.list_postings(
-            db_session, principal.org_id, source=source, occupation=occupation, date_from=date_from,
-            date_to=date_to, limit=limit, offset=offset,
+            db_session,
+            principal.org_id,
+            source=source,
+            occupation=occupation,
+            date_from=date_from,
+            date_to=date_to,
+            limit=limit,
+            offset=offset,
         )
         return Page(items=[services.posting_read(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/{posting_id:int}", operation_id="getPosting", raises=[NotFoundException])
-    async def get_one(self, posting_id: PostingId, db_session: DbSession, principal: CurrentPrincipal) -> PostingDetail:
+    async def get_one(
+        self, posting_id: PostingId, db_session: DbSession, principal: CurrentPrincipal
+    ) -> PostingDetail:
         detail = await services.posting_detail(db_session, principal.org_id, posting_id)
         if detail is None:
             raise NotFoundException(f"posting {posting_id} not found")

@@ -31,12 +31,18 @@ def _rows(mentions) -> list[tuple]:  # noqa: ANN001 - list[nlp.Mention]
     rows = []
     for m in mentions:
         concept = m.concept
-        rows.append((
-            int(m.start), int(m.end), str(m.text)[:MAX_MENTION_TEXT], str(m.kind or "skill")[:16],
-            concept.id[:500] if concept is not None else None,
-            concept.label[:500] if concept is not None else None,
-            float(m.score), m.requirement,
-        ))
+        rows.append(
+            (
+                int(m.start),
+                int(m.end),
+                str(m.text)[:MAX_MENTION_TEXT],
+                str(m.kind or "skill")[:16],
+                concept.id[:500] if concept is not None else None,
+                concept.label[:500] if concept is not None else None,
+                float(m.score),
+                m.requirement,
+            )
+        )
     return rows
 
 

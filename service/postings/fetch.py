@@ -69,8 +69,13 @@ def backoff_delay(attempt: int, base: float, rng: random.Random | None = None) -
 class Fetcher:
     """One httpx client per run; `get` returns the body or raises FetchError saying why."""
 
-    def __init__(self, settings: PostingsSettings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 user_agent: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: PostingsSettings,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        user_agent: str | None = None,
+    ) -> None:
         self.settings = settings
         self._sleep = sleep
         self._client = httpx.AsyncClient(
@@ -99,8 +104,9 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def get(self, request: PageRequest, *, etag: str | None = None,
-                  last_modified: str | None = None) -> Fetched:
+    async def get(
+        self, request: PageRequest, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Fetched:
         headers = dict(request.headers)
         if etag:
             headers["If-None-Match"] = etag
@@ -112,15 +118,18 @@ class Fetcher:
             problem: str
             wait: float | None = None
             try:
-                async with self._client.stream("GET", request.url, params=request.params or None,
-                                               headers=headers) as response:
+                async with self._client.stream(
+                    "GET", request.url, params=request.params or None, headers=headers
+                ) as response:
                     if response.status_code == 304:
                         return Fetched(304, b"", str(response.url), etag=etag, last_modified=last_modified)
                     if response.status_code in RETRY_STATUS:
                         problem = f"HTTP {response.status_code} from {request.url}"
                         wait = retry_after_seconds(response.headers.get("retry-after"))
                         if wait is not None and wait > self.settings.max_retry_after:
-                            raise FetchError(f"{problem}: asked to retry after {wait:.0f} s, longer than allowed")
+                            raise FetchError(
+                                f"{problem}: asked to retry after {wait:.0f} s, longer than allowed"
+                            )
                     elif response.status_code >= 400:
                         raise FetchError(
                             f"HTTP {response.status_code} {response.reason_phrase} from {request.url}"
@@ -128,7 +137,9 @@ class Fetcher:
                     else:
                         body = await self._read_capped(response)
                         return Fetched(
-                            response.status_code, body, str(response.url),
+                            response.status_code,
+                            body,
+                            str(response.url),
                             content_type=response.headers.get("content-type", ""),
                             etag=response.headers.get("etag"),
                             last_modified=response.headers.get("last-modified"),
@@ -144,5 +155,7 @@ class Fetcher:
             if attempt >= retries:
                 tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
                 raise FetchError(f"{problem} (gave up after {tries})")
-            await self._sleep(wait if wait is not None else backoff_delay(attempt, self.settings.backoff_seconds))
+            await self._sleep(
+                wait if wait is not None else backoff_delay(attempt, self.settings.backoff_seconds)
+            )
             attempt += 1

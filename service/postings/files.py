@@ -17,8 +17,16 @@ from service.postings.records import PostingRecord
 from service.postings.schemas import PostingCreate
 
 FORMATS = ("csv", "jsonl", "jsonld")
-_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonld": "jsonld",
-               ".json": "jsonld", ".html": "jsonld", ".htm": "jsonld"}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".html": "jsonld",
+    ".htm": "jsonld",
+}
 
 
 @dataclass
@@ -60,11 +68,20 @@ def _jsonl(body: bytes, source: str) -> FileRecords:
         except ValueError as exc:
             out.errors.append(f"line {number}: {exc}")
             continue
-        out.records.append(PostingRecord(
-            source=item.source, external_id=item.external_id, title=item.title, text=item.text or "",
-            html=item.html, url=item.url, employer=item.employer, region=item.region, occupation=item.occupation,
-            posted_at=item.posted_at,
-        ))
+        out.records.append(
+            PostingRecord(
+                source=item.source,
+                external_id=item.external_id,
+                title=item.title,
+                text=item.text or "",
+                html=item.html,
+                url=item.url,
+                employer=item.employer,
+                region=item.region,
+                occupation=item.occupation,
+                posted_at=item.posted_at,
+            )
+        )
     return out
 
 

@@ -15,11 +15,39 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "-comment"})
-_BLOCK = frozenset({
-    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure",
-    "footer", "form", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead",
-    "tfoot", "tr", "ul", "body", "html",
-})
+_BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hr",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "body",
+        "html",
+    }
+)
 _PARAGRAPH = frozenset({"p", "blockquote", "pre", "table", "ul", "ol", "dl"})
 _HEADING = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELL = frozenset({"td", "th"})
@@ -56,7 +84,7 @@ class _Writer:
 
     def blank(self) -> None:
         self.end_line()
-        # No blank line right under a heading: the heading governs the lines below it up to the next blank line
+        # No blank line right under a heading: it governs the lines below it up to the next blank line
         # (that is how the extractor reads "Requirements" or "Nice to have" for the bullets under it).
         if self.lines and self.lines[-1] != "" and self.heading_at != len(self.lines) - 1:
             self.lines.append("")
@@ -122,5 +150,7 @@ def html_to_text(markup: str) -> str:
 
 def clean_plain_text(text: str) -> str:
     """Plain text with whitespace tidied: spaces collapsed within lines, at most one blank line in a row."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     return _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()

@@ -30,7 +30,12 @@ from service.timeutil import utcnow
 log = logging.getLogger("skillpulse.postings.imports")
 
 KINDS: dict[str, ModuleType] = {
-    "greenhouse": greenhouse, "lever": lever, "ashby": ashby, "rss": rss, "jsonld": jsonld, "csv": csvfeed,
+    "greenhouse": greenhouse,
+    "lever": lever,
+    "ashby": ashby,
+    "rss": rss,
+    "jsonld": jsonld,
+    "csv": csvfeed,
     "usajobs": usajobs,
 }
 BOARD_KINDS = frozenset({"greenhouse", "lever", "ashby"})
@@ -105,12 +110,17 @@ async def _close_dead_runs(engine: AsyncEngine, source_id: int, certainly_dead: 
         conditions.append(ImportRun.started_at < utcnow() - STALE_RUN)
     async with session_scope(engine) as session:
         await session.execute(
-            update(ImportRun).where(*conditions)
-            .values(status="failed", finished_at=utcnow(), error="interrupted: the process stopped during the run")
+            update(ImportRun)
+            .where(*conditions)
+            .values(
+                status="failed", finished_at=utcnow(), error="interrupted: the process stopped during the run"
+            )
         )
 
 
-async def fetch_all(source: ImportSource, settings: Settings, fetcher: Fetcher) -> tuple[list, int, list[str], object]:
+async def fetch_all(
+    source: ImportSource, settings: Settings, fetcher: Fetcher
+) -> tuple[list, int, list[str], object]:
     """Every page of the source → (records, failed count, errors, first response) ; None response on 304."""
     module = KINDS[source.kind]
     options = _options(source)
@@ -163,8 +173,13 @@ async def run_source(
         return await _run_locked(engine, settings, source, trigger, on_stored)
 
 
-async def _run_locked(engine: AsyncEngine, settings: Settings, source: ImportSource, trigger: str,
-                      on_stored: Callable[[], None] | None) -> ImportRun:
+async def _run_locked(
+    engine: AsyncEngine,
+    settings: Settings,
+    source: ImportSource,
+    trigger: str,
+    on_stored: Callable[[], None] | None,
+) -> ImportRun:
     async with session_scope(engine) as session:
         run = ImportRun(org_id=source.org_id, source_id=source.id, trigger=trigger, status="running")
         session.add(run)
@@ -178,7 +193,9 @@ async def _run_locked(engine: AsyncEngine, settings: Settings, source: ImportSou
         normal = []
         for record in records:
             try:
-                normal.append(normalise(with_defaults(record, region=source.region, occupation=source.occupation)))
+                normal.append(
+                    normalise(with_defaults(record, region=source.region, occupation=source.occupation))
+                )
             except RecordError as exc:
                 failed += 1
                 errors.append(str(exc))
@@ -204,7 +221,9 @@ async def _run_locked(engine: AsyncEngine, settings: Settings, source: ImportSou
         return await _record_failure(engine, run.id, source.id, str(exc))
     except Exception as exc:  # noqa: BLE001 - one failing source never stops another; the run says why
         log.exception("import source %s failed", source.id)
-        return await _record_failure(engine, run.id, source.id, f"internal error: {type(exc).__name__}: {exc}")
+        return await _record_failure(
+            engine, run.id, source.id, f"internal error: {type(exc).__name__}: {exc}"
+        )
 
 
 def _error_words(failed: int, errors: list[str]) -> str:

@@ -51,12 +51,24 @@ def _chunks(seq: Sequence, size: int = _CHUNK):  # noqa: ANN202 - a generator of
         yield seq[start : start + size]
 
 
-async def _existing(session: AsyncSession, org_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+async def _existing(
+    session: AsyncSession, org_id: int, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], dict]:
     found: dict[tuple[str, str], dict] = {}
     columns = [
-        _TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id, _TABLE.c.url, _TABLE.c.title, _TABLE.c.employer,
-        _TABLE.c.text, _TABLE.c.region, _TABLE.c.posted_at, _TABLE.c.content_hash, _TABLE.c.occupation_code,
-        _TABLE.c.occupation_source, _TABLE.c.import_source_id,
+        _TABLE.c.id,
+        _TABLE.c.source,
+        _TABLE.c.external_id,
+        _TABLE.c.url,
+        _TABLE.c.title,
+        _TABLE.c.employer,
+        _TABLE.c.text,
+        _TABLE.c.region,
+        _TABLE.c.posted_at,
+        _TABLE.c.content_hash,
+        _TABLE.c.occupation_code,
+        _TABLE.c.occupation_source,
+        _TABLE.c.import_source_id,
     ]
     for chunk in _chunks(keys):
         rows = await session.execute(
@@ -81,8 +93,9 @@ def _occupation_fields(posting: NormalPosting, old: dict | None) -> dict:
     return {}
 
 
-def _plan_update(posting: NormalPosting, old: dict, index: int, import_source_id: int | None,
-                 now: object) -> tuple[StoredPosting, dict | None]:
+def _plan_update(
+    posting: NormalPosting, old: dict, index: int, import_source_id: int | None, now: object
+) -> tuple[StoredPosting, dict | None]:
     """What an already stored posting becomes: unchanged, or the columns to update."""
     key = (posting.source, posting.external_id)
     fields = posting.stored_fields() | _occupation_fields(posting, old)
@@ -135,8 +148,12 @@ async def store_postings(
             | posting.stored_fields()
             | _occupation_fields(posting, None)
             | {
-                "org_id": org_id, "source": posting.source, "external_id": posting.external_id,
-                "extraction_status": "pending", "import_source_id": import_source_id, "created_at": now,
+                "org_id": org_id,
+                "source": posting.source,
+                "external_id": posting.external_id,
+                "extraction_status": "pending",
+                "import_source_id": import_source_id,
+                "created_at": now,
                 "updated_at": now,
             }
         )
@@ -145,7 +162,9 @@ async def store_postings(
     raced: list[tuple[str, str]] = []
     for chunk_start in range(0, len(inserts), _CHUNK):
         chunk = inserts[chunk_start : chunk_start + _CHUNK]
-        rows = await session.execute(statement.returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk)
+        rows = await session.execute(
+            statement.returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk
+        )
         ids = {(r.source, r.external_id): r.id for r in rows}
         for values in chunk:
             key = (values["source"], values["external_id"])

@@ -28,7 +28,7 @@ TICK_SECONDS = 60
 
 
 def is_due(schedule: str, reference: datetime, now: datetime) -> bool:
-    """True when the cron schedule fires after `reference` (the last run, or the source's creation) and by now."""
+    """True when the cron schedule fires after `reference` (the last run, or the creation) and by `now`."""
     try:
         trigger = parse_cron(schedule)
     except ValueError:
@@ -45,10 +45,13 @@ async def due_sources(engine: AsyncEngine, now: datetime) -> list[int]:
         ids = [s.id for s in sources]
         last_started = {
             source_id: started
-            for source_id, started in (await session.execute(
-                select(ImportRun.source_id, func.max(ImportRun.started_at))
-                .where(ImportRun.source_id.in_(ids)).group_by(ImportRun.source_id)
-            )).tuples()
+            for source_id, started in (
+                await session.execute(
+                    select(ImportRun.source_id, func.max(ImportRun.started_at))
+                    .where(ImportRun.source_id.in_(ids))
+                    .group_by(ImportRun.source_id)
+                )
+            ).tuples()
         }
     due = []
     for source in sources:
@@ -58,8 +61,9 @@ async def due_sources(engine: AsyncEngine, now: datetime) -> list[int]:
     return due
 
 
-async def run_due_sources(engine: AsyncEngine, settings: Settings, *, now: datetime | None = None,
-                          on_stored=None) -> list[ImportRun]:  # noqa: ANN001 - a callable or None
+async def run_due_sources(
+    engine: AsyncEngine, settings: Settings, *, now: datetime | None = None, on_stored=None
+) -> list[ImportRun]:  # noqa: ANN001 - a callable or None
     """Run every due source, one after another; a failing source is recorded and the next one runs."""
     runs = []
     for source_id in await due_sources(engine, now or utcnow()):

@@ -22,15 +22,21 @@ SourceKind = Literal["greenhouse", "lever", "ashby", "rss", "jsonld", "csv", "us
 class PostingCreate(Input):
     """One posting. `text` (plain) or `html` carries the description; HTML is turned into clean text."""
 
-    source: str = Field(min_length=1, max_length=200, description="Where the posting comes from (a board, a feed).")
-    external_id: str = Field(min_length=1, max_length=500, description="Its id at the source; idempotency key.")
+    source: str = Field(
+        min_length=1, max_length=200, description="Where the posting comes from (a board, a feed)."
+    )
+    external_id: str = Field(
+        min_length=1, max_length=500, description="Its id at the source; idempotency key."
+    )
     title: str = Field(min_length=1, max_length=1000)
     text: str | None = Field(default=None, max_length=200_000)
     html: str | None = Field(default=None, max_length=400_000)
     url: str | None = Field(default=None, max_length=2000)
     employer: str | None = Field(default=None, max_length=500)
     region: str | None = Field(default=None, max_length=200)
-    occupation: str | None = Field(default=None, max_length=16, description="O*NET-SOC code, e.g. 15-1232.00.")
+    occupation: str | None = Field(
+        default=None, max_length=16, description="O*NET-SOC code, e.g. 15-1232.00."
+    )
     posted_at: date | datetime | None = None
 
     @model_validator(mode="after")
@@ -48,9 +54,14 @@ def _intake_shape(value: object) -> str:
     return "batch" if isinstance(value, dict) and "postings" in value else "one"
 
 
-class PostingIntake(RootModel[Annotated[
-    Annotated[PostingBatch, Tag("batch")] | Annotated[PostingCreate, Tag("one")], Discriminator(_intake_shape)
-]]):
+class PostingIntake(
+    RootModel[
+        Annotated[
+            Annotated[PostingBatch, Tag("batch")] | Annotated[PostingCreate, Tag("one")],
+            Discriminator(_intake_shape),
+        ]
+    ]
+):
     """The body of `POST /api/v1/postings`: one posting, or `{"postings": [...]}`."""
 
     def items(self) -> list[PostingCreate]:
@@ -64,7 +75,8 @@ class IntakeItem(Output):
     external_id: str
     status: Literal["created", "updated", "unchanged"]
     duplicate_of: int | None = Field(
-        default=None, description="The first posting with the same content (a repost), counted once in demand."
+        default=None,
+        description="The first posting with the same content (a repost), counted once in demand.",
     )
 
 
@@ -123,15 +135,21 @@ class ImportSourceCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     url: str | None = Field(default=None, max_length=2000, description="The feed's full endpoint URL.")
     board: str | None = Field(
-        default=None, max_length=200, description="Board token (greenhouse, lever, ashby) when no url is given."
+        default=None,
+        max_length=200,
+        description="Board token (greenhouse, lever, ashby) when no url is given.",
     )
     schedule: str = Field(default="0 3 * * *", max_length=100, description="Cron (5 fields, UTC).")
     enabled: bool = True
-    region: str | None = Field(default=None, max_length=200, description="Region for postings that give none.")
-    occupation: str | None = Field(default=None, max_length=16, description="O*NET-SOC code for postings that give none.")
+    region: str | None = Field(
+        default=None, max_length=200, description="Region for postings that give none."
+    )
+    occupation: str | None = Field(
+        default=None, max_length=16, description="O*NET-SOC code for postings that give none."
+    )
     config: dict = Field(
         default_factory=dict,
-        description="Kind-specific options: usajobs `api_key` and `email`, csv `columns`, `headers`, `max_pages`.",
+        description="Kind options: usajobs `api_key`, `email`; csv `columns`; any: `headers`, `max_pages`.",
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, nulls_last, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.postings.intake import IntakeSummary
 from service.postings.models import Posting, PostingSkill
 from service.postings.records import NormalPosting, PostingRecord, normalise
 from service.postings.schemas import (
@@ -18,24 +19,41 @@ from service.postings.schemas import (
     PostingDetail,
     PostingRead,
 )
-from service.postings.intake import IntakeSummary
 
 
 def posting_read(row: Posting) -> PostingRead:
     return PostingRead(
-        id=row.id, source=row.source, external_id=row.external_id, url=row.url, title=row.title,
-        employer=row.employer, region=row.region, occupation=row.occupation_code,
-        occupation_label=row.occupation_label, occupation_source=row.occupation_source, posted_at=row.posted_at,
-        content_hash=row.content_hash, extraction_status=row.extraction_status,
-        extraction_version=row.extraction_version, import_source_id=row.import_source_id,
-        created_at=row.created_at, updated_at=row.updated_at,
+        id=row.id,
+        source=row.source,
+        external_id=row.external_id,
+        url=row.url,
+        title=row.title,
+        employer=row.employer,
+        region=row.region,
+        occupation=row.occupation_code,
+        occupation_label=row.occupation_label,
+        occupation_source=row.occupation_source,
+        posted_at=row.posted_at,
+        content_hash=row.content_hash,
+        extraction_status=row.extraction_status,
+        extraction_version=row.extraction_version,
+        import_source_id=row.import_source_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
 def record_from_create(item: PostingCreate) -> PostingRecord:
     return PostingRecord(
-        source=item.source, external_id=item.external_id, title=item.title, text=item.text or "",
-        html=item.html, url=item.url, employer=item.employer, region=item.region, occupation=item.occupation,
+        source=item.source,
+        external_id=item.external_id,
+        title=item.title,
+        text=item.text or "",
+        html=item.html,
+        url=item.url,
+        employer=item.employer,
+        region=item.region,
+        occupation=item.occupation,
         posted_at=item.posted_at,
     )
 
@@ -55,10 +73,18 @@ def normalise_all(records: list[PostingRecord]) -> list[NormalPosting]:
 
 def intake_result(summary: IntakeSummary) -> IntakeResult:
     return IntakeResult(
-        created=summary.created, updated=summary.updated, unchanged=summary.unchanged,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
         postings=[
-            IntakeItem(index=i.index, id=i.id, source=i.source, external_id=i.external_id, status=i.status,
-                       duplicate_of=i.duplicate_of)
+            IntakeItem(
+                index=i.index,
+                id=i.id,
+                source=i.source,
+                external_id=i.external_id,
+                status=i.status,
+                duplicate_of=i.duplicate_of,
+            )
             for i in summary.items
         ],
     )
@@ -115,8 +141,15 @@ async def posting_detail(session: AsyncSession, org_id: int, posting_id: int) ->
         extraction_error=row.extraction_error,
         mentions=[
             MentionRead(
-                start=m.start, end=m.end, text=m.text, kind=m.kind, score=m.score, requirement=m.requirement,
-                concept=ConceptRef(id=m.concept_id, uri=m.concept_id, label=m.concept_label) if m.concept_id else None,
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                kind=m.kind,
+                score=m.score,
+                requirement=m.requirement,
+                concept=ConceptRef(id=m.concept_id, uri=m.concept_id, label=m.concept_label)
+                if m.concept_id
+                else None,
             )
             for m in mentions
         ],

@@ -26,8 +26,9 @@ from service.schemas import Page
 from service.timeutil import utcnow
 
 
-def _validate(kind: str, url: str | None, board: str | None, schedule: str, occupation: str | None,
-              config: dict) -> tuple[str, str | None]:
+def _validate(
+    kind: str, url: str | None, board: str | None, schedule: str, occupation: str | None, config: dict
+) -> tuple[str, str | None]:
     try:
         resolved = resolve_url(kind, url, board)
         parse_cron(schedule)
@@ -68,7 +69,9 @@ class ImportSourceController(Controller):
             raise NotFoundException(f"import source {source_id} not found")
         return source
 
-    async def _name_taken(self, db_session: DbSession, org_id: int, name: str, except_id: int | None = None) -> None:
+    async def _name_taken(
+        self, db_session: DbSession, org_id: int, name: str, except_id: int | None = None
+    ) -> None:
         query = select(ImportSource.id).where(ImportSource.org_id == org_id, ImportSource.name == name)
         if except_id is not None:
             query = query.where(ImportSource.id != except_id)
@@ -76,13 +79,23 @@ class ImportSourceController(Controller):
             raise ClientException(f"an import source named {name!r} already exists", status_code=409)
 
     @post("/", operation_id="createImportSource", raises=[ClientException])
-    async def create(self, data: JSONBody[ImportSourceCreate], db_session: DbSession,
-                     principal: CurrentPrincipal) -> ImportSourceRead:
-        url, occupation = _validate(data.kind, data.url, data.board, data.schedule, data.occupation, data.config)
+    async def create(
+        self, data: JSONBody[ImportSourceCreate], db_session: DbSession, principal: CurrentPrincipal
+    ) -> ImportSourceRead:
+        url, occupation = _validate(
+            data.kind, data.url, data.board, data.schedule, data.occupation, data.config
+        )
         await self._name_taken(db_session, principal.org_id, data.name)
         source = ImportSource(
-            org_id=principal.org_id, kind=data.kind, name=data.name, url=url, board=data.board,
-            schedule=data.schedule, enabled=data.enabled, config=data.config, region=data.region,
+            org_id=principal.org_id,
+            kind=data.kind,
+            name=data.name,
+            url=url,
+            board=data.board,
+            schedule=data.schedule,
+            enabled=data.enabled,
+            config=data.config,
+            region=data.region,
             occupation=occupation,
         )
         db_session.add(source)
@@ -90,23 +103,33 @@ class ImportSourceController(Controller):
         return _read(source, None)
 
     @get("/", operation_id="listImportSources")
-    async def list_sources(self, db_session: DbSession, principal: CurrentPrincipal) -> list[ImportSourceRead]:
-        rows = list(await db_session.scalars(
-            select(ImportSource).where(ImportSource.org_id == principal.org_id).order_by(ImportSource.id)
-        ))
+    async def list_sources(
+        self, db_session: DbSession, principal: CurrentPrincipal
+    ) -> list[ImportSourceRead]:
+        rows = list(
+            await db_session.scalars(
+                select(ImportSource).where(ImportSource.org_id == principal.org_id).order_by(ImportSource.id)
+            )
+        )
         last = await _last_runs(db_session, [r.id for r in rows])
         return [_read(r, last.get(r.id)) for r in rows]
 
     @get("/{source_id:int}", operation_id="getImportSource", raises=[NotFoundException])
-    async def get_one(self, source_id: SourceId, db_session: DbSession,
-                      principal: CurrentPrincipal) -> ImportSourceRead:
+    async def get_one(
+        self, source_id: SourceId, db_session: DbSession, principal: CurrentPrincipal
+    ) -> ImportSourceRead:
         source = await self._get(db_session, principal.org_id, source_id)
         last = await _last_runs(db_session, [source.id])
         return _read(source, last.get(source.id))
 
     @patch("/{source_id:int}", operation_id="updateImportSource", raises=[NotFoundException, ClientException])
-    async def update(self, source_id: SourceId, data: JSONBody[ImportSourceUpdate], db_session: DbSession,
-                     principal: CurrentPrincipal) -> ImportSourceRead:
+    async def update(
+        self,
+        source_id: SourceId,
+        data: JSONBody[ImportSourceUpdate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> ImportSourceRead:
         source = await self._get(db_session, principal.org_id, source_id)
         changes = data.model_dump(exclude_unset=True)
         merged = {
@@ -116,8 +139,14 @@ class ImportSourceController(Controller):
             "occupation": changes.get("occupation", source.occupation),
             "config": changes.get("config") if changes.get("config") is not None else source.config,
         }
-        url, occupation = _validate(source.kind, merged["url"], merged["board"], merged["schedule"],
-                                    merged["occupation"], merged["config"])
+        url, occupation = _validate(
+            source.kind,
+            merged["url"],
+            merged["board"],
+            merged["schedule"],
+            merged["occupation"],
+            merged["config"],
+        )
         if changes.get("name") and changes["name"] != source.name:
             await self._name_taken(db_session, principal.org_id, changes["name"], source.id)
             source.name = changes["name"]
@@ -140,12 +169,20 @@ class ImportSourceController(Controller):
         await db_session.delete(source)
 
     @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException, ClientException])
-    async def run_now(self, request: Request, source_id: SourceId, principal: CurrentPrincipal) -> ImportRunRead:
+    async def run_now(
+        self, request: Request, source_id: SourceId, principal: CurrentPrincipal
+    ) -> ImportRunRead:
         """Run the source now and answer with its run (a failed fetch is a failed run, not an HTTP error)."""
         app = request.app
         try:
-            run = await run_source(app.state.engine, app.state.settings, source_id, trigger="manual",
-                                   org_id=principal.org_id, on_stored=lambda: wake_worker(app))
+            run = await run_source(
+                app.state.engine,
+                app.state.settings,
+                source_id,
+                trigger="manual",
+                org_id=principal.org_id,
+                on_stored=lambda: wake_worker(app),
+            )
         except SourceBusy as exc:
             raise ClientException(f"{exc}; see its runs", status_code=409) from None
         if run is None:
@@ -166,8 +203,15 @@ class ImportSourceController(Controller):
         conditions = (ImportRun.source_id == source_id, ImportRun.org_id == principal.org_id)
         total = await db_session.scalar(select(func.count()).select_from(ImportRun).where(*conditions))
         rows = await db_session.scalars(
-            select(ImportRun).where(*conditions).order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
-            .limit(limit).offset(offset)
+            select(ImportRun)
+            .where(*conditions)
+            .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        return Page(items=[ImportRunRead.model_validate(r) for r in rows], total=int(total or 0), limit=limit,
-                    offset=offset)
+        return Page(
+            items=[ImportRunRead.model_validate(r) for r in rows],
+            total=int(total or 0),
+            limit=limit,
+            offset=offset,
+        )

@@ -55,112 +55,292 @@ class Template:
     preferred: tuple[str, ...]
 
 
-TEMPLATES: dict[str, Template] = {t.code: t for t in (
-    Template(
-        "15-1232.00", "Computer User Support Specialists",
-        ("IT Support Specialist", "Help Desk Technician", "Desktop Support Technician", "Service Desk Analyst",
-         "IT Support Technician II"),
-        ("Riverside Health", "Metro Schools", "Summit Credit Union", "Northgate Logistics", "County of Franklin"),
-        ("Our service desk keeps {n} staff productive across {sites} sites.",
-         "Join a friendly IT team supporting clinics, offices and remote staff.",
-         "You will be the first point of contact for technology questions."),
-        ("Troubleshoot Windows workstations, laptops and printers", "Reset passwords and manage Active Directory accounts",
-         "Log and resolve tickets in ServiceNow", "Image and deploy new computers", "Support Microsoft 365 and Outlook",
-         "Configure VPN access for remote users", "Document fixes in the knowledge base",
-         "Set up mobile devices and multi-factor authentication", "Escalate network issues to the infrastructure team"),
-        ("Experience with Windows 10 and Windows 11", "Knowledge of Active Directory", "Customer service skills",
-         "Experience with ticketing systems", "Basic networking knowledge (TCP/IP, DNS, DHCP)",
-         "Clear written and verbal communication"),
-        ("CompTIA A+ certification", "Experience with PowerShell scripting", "Familiarity with macOS",
-         "Experience with SQL queries"),
-    ),
-    Template(
-        "15-1212.00", "Information Security Analysts",
-        ("Information Security Analyst", "Cybersecurity Analyst", "SOC Analyst", "Security Operations Analyst"),
-        ("State Credit Union", "Riverside Health", "Great Lakes Insurance", "Buckeye Energy"),
-        ("Protect patient and member data across a hybrid network.",
-         "Our security operations center monitors {n} endpoints around the clock."),
-        ("Monitor alerts in Splunk and triage incidents", "Perform vulnerability scans and track remediation",
-         "Investigate phishing reports", "Maintain firewall rules and review access logs",
-         "Write incident reports and post-incident reviews", "Support audits against NIST 800-53 controls",
-         "Harden servers and workstations"),
-        ("Experience with SIEM tools", "Knowledge of network security and firewalls", "Incident response experience",
-         "Understanding of risk management", "Experience with vulnerability management"),
-        ("Security+ certification", "Experience with Python scripting", "Knowledge of cloud security",
-         "Experience with penetration testing"),
-    ),
-    Template(
-        "51-4121.00", "Welders, Cutters, Solderers, and Brazers",
-        ("Welder", "MIG Welder", "Welder / Fabricator", "Structural Welder", "Production Welder"),
-        ("Buckeye Fab", "Northside Manufacturing", "Lakeshore Trailers", "Ironworks Inc."),
-        ("We build steel frames and trailers for customers across the Midwest.",
-         "Join a fabrication shop of {n} people on {shifts} shifts."),
-        ("Weld carbon steel assemblies using MIG welding", "Read blueprints and welding symbols",
-         "Fit and tack parts before final welds", "Operate plasma cutters and grinders",
-         "Inspect welds for quality", "Maintain a safe and clean work area", "Set up jigs and fixtures"),
-        ("Experience with MIG welding", "Ability to read blueprints", "Knowledge of welding safety",
-         "Ability to lift 50 pounds", "Experience with flux-cored arc welding"),
-        ("AWS D1.1 certification", "Experience with TIG welding on aluminum", "Forklift experience",
-         "Experience with stick welding"),
-    ),
-    Template(
-        "31-9092.00", "Medical Assistants",
-        ("Medical Assistant", "Certified Medical Assistant", "Clinical Medical Assistant", "Medical Assistant - Family Practice"),
-        ("Lakeview Clinic", "Riverside Health", "Valley Pediatrics", "Community Care Partners"),
-        ("Our family practice sees {n} patients a week.", "Support physicians in a busy outpatient clinic."),
-        ("Take vital signs and record patient histories", "Room patients and prepare them for exams",
-         "Perform phlebotomy and collect specimens", "Give injections and immunizations",
-         "Update electronic health records", "Schedule appointments and referrals", "Sterilize instruments"),
-        ("Knowledge of medical terminology", "Experience with electronic health records", "Phlebotomy skills",
-         "Customer service skills", "Knowledge of infection control"),
-        ("CMA or RMA certification", "Bilingual in English and Spanish", "Experience with Epic",
-         "BLS certification"),
-    ),
-    Template(
-        "15-2051.00", "Data Scientists",
-        ("Data Analyst", "Data Scientist", "Business Intelligence Analyst", "Senior Data Analyst", "Analytics Specialist"),
-        ("Metro Transit", "Great Lakes Insurance", "Summit Retail Group", "Buckeye Energy", "County of Franklin"),
-        ("Turn data into decisions for {n} teams.", "Help our leaders understand what the numbers say."),
-        ("Query data with SQL", "Build dashboards in Tableau", "Clean and analyze data in Python",
-         "Present findings to stakeholders", "Design and evaluate A/B tests", "Automate recurring reports",
-         "Build statistical models"),
-        ("Experience with SQL", "Experience with Python or R", "Knowledge of statistics",
-         "Experience with data visualization", "Advanced Excel skills"),
-        ("Experience with machine learning", "Experience with cloud data warehouses", "Knowledge of Git",
-         "Experience with Power BI"),
-    ),
-    Template(
-        "51-4041.00", "Machinists",
-        ("CNC Machinist", "CNC Operator", "Machinist", "CNC Lathe Machinist", "Second Shift CNC Machinist"),
-        ("Precision Parts Co", "Northside Manufacturing", "Toledo Tool & Die", "Apex Aerospace Components"),
-        ("We machine precision parts for aerospace and medical customers.",
-         "A {n}-machine shop running {shifts} shifts."),
-        ("Set up and operate CNC mills and lathes", "Read blueprints and apply GD&T",
-         "Measure parts with micrometers and calipers", "Change tools and offsets",
-         "Perform first article inspection", "Edit G-code programs at the machine", "Perform preventive maintenance"),
-        ("Experience operating CNC machines", "Ability to read blueprints", "Knowledge of GD&T",
-         "Experience with precision measuring tools", "Basic shop math"),
-        ("Experience with 5-axis machines", "Experience with Mastercam", "Knowledge of Haas or Fanuc controls"),
-    ),
-    Template(
-        "51-9162.00", "Computer Numerically Controlled Tool Programmers",
-        ("CNC Programmer", "CAM Programmer", "CNC Programmer / Machinist"),
-        ("Apex Aerospace Components", "Precision Parts Co", "Toledo Tool & Die"),
-        ("Program the machines that make parts for {n} customers.",),
-        ("Write CNC programs with Mastercam", "Prove out new programs on the machine",
-         "Select tooling, speeds and feeds", "Optimize cycle times", "Create setup sheets",
-         "Work with engineering on manufacturability"),
-        ("Experience with CAM software", "Knowledge of G-code", "Knowledge of GD&T", "Ability to read blueprints"),
-        ("Experience with SolidWorks", "Experience with 5-axis programming", "Experience with Fusion 360"),
-    ),
-)}
+TEMPLATES: dict[str, Template] = {
+    t.code: t
+    for t in (
+        Template(
+            "15-1232.00",
+            "Computer User Support Specialists",
+            (
+                "IT Support Specialist",
+                "Help Desk Technician",
+                "Desktop Support Technician",
+                "Service Desk Analyst",
+                "IT Support Technician II",
+            ),
+            (
+                "Riverside Health",
+                "Metro Schools",
+                "Summit Credit Union",
+                "Northgate Logistics",
+                "County of Franklin",
+            ),
+            (
+                "Our service desk keeps {n} staff productive across {sites} sites.",
+                "Join a friendly IT team supporting clinics, offices and remote staff.",
+                "You will be the first point of contact for technology questions.",
+            ),
+            (
+                "Troubleshoot Windows workstations, laptops and printers",
+                "Reset passwords and manage Active Directory accounts",
+                "Log and resolve tickets in ServiceNow",
+                "Image and deploy new computers",
+                "Support Microsoft 365 and Outlook",
+                "Configure VPN access for remote users",
+                "Document fixes in the knowledge base",
+                "Set up mobile devices and multi-factor authentication",
+                "Escalate network issues to the infrastructure team",
+            ),
+            (
+                "Experience with Windows 10 and Windows 11",
+                "Knowledge of Active Directory",
+                "Customer service skills",
+                "Experience with ticketing systems",
+                "Basic networking knowledge (TCP/IP, DNS, DHCP)",
+                "Clear written and verbal communication",
+            ),
+            (
+                "CompTIA A+ certification",
+                "Experience with PowerShell scripting",
+                "Familiarity with macOS",
+                "Experience with SQL queries",
+            ),
+        ),
+        Template(
+            "15-1212.00",
+            "Information Security Analysts",
+            (
+                "Information Security Analyst",
+                "Cybersecurity Analyst",
+                "SOC Analyst",
+                "Security Operations Analyst",
+            ),
+            ("State Credit Union", "Riverside Health", "Great Lakes Insurance", "Buckeye Energy"),
+            (
+                "Protect patient and member data across a hybrid network.",
+                "Our security operations center monitors {n} endpoints around the clock.",
+            ),
+            (
+                "Monitor alerts in Splunk and triage incidents",
+                "Perform vulnerability scans and track remediation",
+                "Investigate phishing reports",
+                "Maintain firewall rules and review access logs",
+                "Write incident reports and post-incident reviews",
+                "Support audits against NIST 800-53 controls",
+                "Harden servers and workstations",
+            ),
+            (
+                "Experience with SIEM tools",
+                "Knowledge of network security and firewalls",
+                "Incident response experience",
+                "Understanding of risk management",
+                "Experience with vulnerability management",
+            ),
+            (
+                "Security+ certification",
+                "Experience with Python scripting",
+                "Knowledge of cloud security",
+                "Experience with penetration testing",
+            ),
+        ),
+        Template(
+            "51-4121.00",
+            "Welders, Cutters, Solderers, and Brazers",
+            ("Welder", "MIG Welder", "Welder / Fabricator", "Structural Welder", "Production Welder"),
+            ("Buckeye Fab", "Northside Manufacturing", "Lakeshore Trailers", "Ironworks Inc."),
+            (
+                "We build steel frames and trailers for customers across the Midwest.",
+                "Join a fabrication shop of {n} people on {shifts} shifts.",
+            ),
+            (
+                "Weld carbon steel assemblies using MIG welding",
+                "Read blueprints and welding symbols",
+                "Fit and tack parts before final welds",
+                "Operate plasma cutters and grinders",
+                "Inspect welds for quality",
+                "Maintain a safe and clean work area",
+                "Set up jigs and fixtures",
+            ),
+            (
+                "Experience with MIG welding",
+                "Ability to read blueprints",
+                "Knowledge of welding safety",
+                "Ability to lift 50 pounds",
+                "Experience with flux-cored arc welding",
+            ),
+            (
+                "AWS D1.1 certification",
+                "Experience with TIG welding on aluminum",
+                "Forklift experience",
+                "Experience with stick welding",
+            ),
+        ),
+        Template(
+            "31-9092.00",
+            "Medical Assistants",
+            (
+                "Medical Assistant",
+                "Certified Medical Assistant",
+                "Clinical Medical Assistant",
+                "Medical Assistant - Family Practice",
+            ),
+            ("Lakeview Clinic", "Riverside Health", "Valley Pediatrics", "Community Care Partners"),
+            (
+                "Our family practice sees {n} patients a week.",
+                "Support physicians in a busy outpatient clinic.",
+            ),
+            (
+                "Take vital signs and record patient histories",
+                "Room patients and prepare them for exams",
+                "Perform phlebotomy and collect specimens",
+                "Give injections and immunizations",
+                "Update electronic health records",
+                "Schedule appointments and referrals",
+                "Sterilize instruments",
+            ),
+            (
+                "Knowledge of medical terminology",
+                "Experience with electronic health records",
+                "Phlebotomy skills",
+                "Customer service skills",
+                "Knowledge of infection control",
+            ),
+            (
+                "CMA or RMA certification",
+                "Bilingual in English and Spanish",
+                "Experience with Epic",
+                "BLS certification",
+            ),
+        ),
+        Template(
+            "15-2051.00",
+            "Data Scientists",
+            (
+                "Data Analyst",
+                "Data Scientist",
+                "Business Intelligence Analyst",
+                "Senior Data Analyst",
+                "Analytics Specialist",
+            ),
+            (
+                "Metro Transit",
+                "Great Lakes Insurance",
+                "Summit Retail Group",
+                "Buckeye Energy",
+                "County of Franklin",
+            ),
+            ("Turn data into decisions for {n} teams.", "Help our leaders understand what the numbers say."),
+            (
+                "Query data with SQL",
+                "Build dashboards in Tableau",
+                "Clean and analyze data in Python",
+                "Present findings to stakeholders",
+                "Design and evaluate A/B tests",
+                "Automate recurring reports",
+                "Build statistical models",
+            ),
+            (
+                "Experience with SQL",
+                "Experience with Python or R",
+                "Knowledge of statistics",
+                "Experience with data visualization",
+                "Advanced Excel skills",
+            ),
+            (
+                "Experience with machine learning",
+                "Experience with cloud data warehouses",
+                "Knowledge of Git",
+                "Experience with Power BI",
+            ),
+        ),
+        Template(
+            "51-4041.00",
+            "Machinists",
+            (
+                "CNC Machinist",
+                "CNC Operator",
+                "Machinist",
+                "CNC Lathe Machinist",
+                "Second Shift CNC Machinist",
+            ),
+            (
+                "Precision Parts Co",
+                "Northside Manufacturing",
+                "Toledo Tool & Die",
+                "Apex Aerospace Components",
+            ),
+            (
+                "We machine precision parts for aerospace and medical customers.",
+                "A {n}-machine shop running {shifts} shifts.",
+            ),
+            (
+                "Set up and operate CNC mills and lathes",
+                "Read blueprints and apply GD&T",
+                "Measure parts with micrometers and calipers",
+                "Change tools and offsets",
+                "Perform first article inspection",
+                "Edit G-code programs at the machine",
+                "Perform preventive maintenance",
+            ),
+            (
+                "Experience operating CNC machines",
+                "Ability to read blueprints",
+                "Knowledge of GD&T",
+                "Experience with precision measuring tools",
+                "Basic shop math",
+            ),
+            (
+                "Experience with 5-axis machines",
+                "Experience with Mastercam",
+                "Knowledge of Haas or Fanuc controls",
+            ),
+        ),
+        Template(
+            "51-9162.00",
+            "Computer Numerically Controlled Tool Programmers",
+            ("CNC Programmer", "CAM Programmer", "CNC Programmer / Machinist"),
+            ("Apex Aerospace Components", "Precision Parts Co", "Toledo Tool & Die"),
+            ("Program the machines that make parts for {n} customers.",),
+            (
+                "Write CNC programs with Mastercam",
+                "Prove out new programs on the machine",
+                "Select tooling, speeds and feeds",
+                "Optimize cycle times",
+                "Create setup sheets",
+                "Work with engineering on manufacturability",
+            ),
+            (
+                "Experience with CAM software",
+                "Knowledge of G-code",
+                "Knowledge of GD&T",
+                "Ability to read blueprints",
+            ),
+            (
+                "Experience with SolidWorks",
+                "Experience with 5-axis programming",
+                "Experience with Fusion 360",
+            ),
+        ),
+    )
+}
 
 DEFAULT_REGIONS = ("US-OH", "US-PA", "US-MI", "US-IN", "US-KY")
-CITIES = {"US-OH": ("Columbus", "Dayton", "Toledo", "Akron"), "US-PA": ("Pittsburgh", "Erie"),
-          "US-MI": ("Detroit", "Grand Rapids"), "US-IN": ("Indianapolis", "Fort Wayne"),
-          "US-KY": ("Louisville", "Lexington")}
-BENEFITS = ("Medical, dental and vision insurance", "401(k) with company match", "Paid time off and holidays",
-            "Tuition reimbursement", "Paid training", "Uniform allowance")
+CITIES = {
+    "US-OH": ("Columbus", "Dayton", "Toledo", "Akron"),
+    "US-PA": ("Pittsburgh", "Erie"),
+    "US-MI": ("Detroit", "Grand Rapids"),
+    "US-IN": ("Indianapolis", "Fort Wayne"),
+    "US-KY": ("Louisville", "Lexington"),
+}
+SCHEDULES = ("Full-time", "Full-time, day shift", "Full-time, evenings", "Part-time available")
+BENEFITS = (
+    "Medical, dental and vision insurance",
+    "401(k) with company match",
+    "Paid time off and holidays",
+    "Tuition reimbursement",
+    "Paid training",
+    "Uniform allowance",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,25 +358,47 @@ class SyntheticPosting:
 
     def to_dict(self) -> dict:
         """A body for `POST /api/v1/postings`."""
-        body = {"source": self.source, "external_id": self.external_id, "title": self.title,
-                "employer": self.employer, "text": self.text, "region": self.region,
-                "posted_at": self.posted_at.isoformat()}
+        body = {
+            "source": self.source,
+            "external_id": self.external_id,
+            "title": self.title,
+            "employer": self.employer,
+            "text": self.text,
+            "region": self.region,
+            "posted_at": self.posted_at.isoformat(),
+        }
         if self.give_occupation:
             body["occupation"] = self.occupation
         return body
 
     def record(self) -> PostingRecord:
-        return PostingRecord(source=self.source, external_id=self.external_id, title=self.title, text=self.text,
-                             employer=self.employer, region=self.region, posted_at=self.posted_at,
-                             occupation=self.occupation if self.give_occupation else None)
+        return PostingRecord(
+            source=self.source,
+            external_id=self.external_id,
+            title=self.title,
+            text=self.text,
+            employer=self.employer,
+            region=self.region,
+            posted_at=self.posted_at,
+            occupation=self.occupation if self.give_occupation else None,
+        )
 
 
 def _pick(rng: random.Random, pool: Sequence[str], low: int, high: int) -> list[str]:
     return rng.sample(list(pool), min(len(pool), rng.randint(low, high)))
 
 
-def _one(i: int, seed: int, start: date, days: int, codes: Sequence[str], regions: Sequence[str],
-         trends: Sequence[Trend], source: str, give_occupation: bool) -> SyntheticPosting:
+def _one(
+    i: int,
+    seed: int,
+    start: date,
+    days: int,
+    codes: Sequence[str],
+    regions: Sequence[str],
+    trends: Sequence[Trend],
+    source: str,
+    give_occupation: bool,
+) -> SyntheticPosting:
     rng = random.Random(f"{seed}:{i}")
     template = TEMPLATES[codes[rng.randrange(len(codes))]]
     posted = start + timedelta(days=rng.randrange(days))
@@ -204,8 +406,11 @@ def _one(i: int, seed: int, start: date, days: int, codes: Sequence[str], region
     city = rng.choice(CITIES.get(region, ("Springfield",)))
     title = rng.choice(template.titles)
     employer = rng.choice(template.employers)
-    numbers = {"n": rng.choice((40, 120, 300, 850, 2000)), "sites": rng.randint(2, 14),
-               "shifts": rng.choice(("two", "three"))}
+    numbers = {
+        "n": rng.choice((40, 120, 300, 850, 2000)),
+        "sites": rng.randint(2, 14),
+        "shifts": rng.choice(("two", "three")),
+    }
     requirements = _pick(rng, template.requirements, 3, 5)
     planted = []
     for trend in trends:
@@ -227,16 +432,24 @@ def _one(i: int, seed: int, start: date, days: int, codes: Sequence[str], region
         "Preferred",
         *[f"- {p}" for p in _pick(rng, template.preferred, 1, 2)],
         "",
-        f"Pay: ${pay_low}-${pay_low + rng.randint(3, 12)} per hour. {rng.choice(('Full-time', 'Full-time, day shift', 'Full-time, evenings', 'Part-time available'))}.",
+        f"Pay: ${pay_low}-${pay_low + rng.randint(3, 12)} per hour. {rng.choice(SCHEDULES)}.",
         "Benefits: " + ", ".join(_pick(rng, BENEFITS, 2, 4)) + ".",
         f"Requisition {rng.randint(10000, 99999)}-{i}.",
         "",
-        f"{employer} is an equal opportunity employer. All qualified applicants will receive consideration for "
-        "employment without regard to race, color, religion, sex, national origin, disability or veteran status.",
+        f"{employer} is an equal opportunity employer. All qualified applicants will receive consideration "
+        "for employment without regard to race, color, religion, sex, national origin, disability or "
+        "veteran status.",
     ]
     return SyntheticPosting(
-        source=source, external_id=f"syn-{seed}-{i}", title=title, employer=employer, text="\n".join(lines),
-        region=region, occupation=template.code, posted_at=posted, planted=tuple(planted),
+        source=source,
+        external_id=f"syn-{seed}-{i}",
+        title=title,
+        employer=employer,
+        text="\n".join(lines),
+        region=region,
+        occupation=template.code,
+        posted_at=posted,
+        planted=tuple(planted),
         give_occupation=give_occupation,
     )
 

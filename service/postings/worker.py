@@ -31,8 +31,18 @@ log = logging.getLogger("skillpulse.postings.worker")
 
 _POSTING = Posting.__table__
 _SKILL = PostingSkill.__table__
-_SKILL_COLUMNS = ("org_id", "posting_id", "start", "end", "text", "kind", "concept_id", "concept_label", "score",
-                  "requirement")
+_SKILL_COLUMNS = (
+    "org_id",
+    "posting_id",
+    "start",
+    "end",
+    "text",
+    "kind",
+    "concept_id",
+    "concept_label",
+    "score",
+    "requirement",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +57,14 @@ class Claimed:
 
 async def _claim(session: AsyncSession, limit: int, postgres: bool) -> list[Claimed]:
     query = (
-        select(_POSTING.c.id, _POSTING.c.org_id, _POSTING.c.title, _POSTING.c.text, _POSTING.c.content_hash,
-               _POSTING.c.occupation_source)
+        select(
+            _POSTING.c.id,
+            _POSTING.c.org_id,
+            _POSTING.c.title,
+            _POSTING.c.text,
+            _POSTING.c.content_hash,
+            _POSTING.c.occupation_source,
+        )
         .where(_POSTING.c.extraction_status == "pending")
         .order_by(_POSTING.c.id)
         .limit(limit)
@@ -62,11 +78,14 @@ async def _claim(session: AsyncSession, limit: int, postgres: bool) -> list[Clai
 async def _copy_mentions(session: AsyncSession, rows: list[tuple]) -> None:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table("posting_skill", records=rows, columns=list(_SKILL_COLUMNS))
+    await raw.driver_connection.copy_records_to_table(
+        "posting_skill", records=rows, columns=list(_SKILL_COLUMNS)
+    )
 
 
-async def _store(session: AsyncSession, claimed: list[Claimed], version: str, outcomes: list[Outcome],
-                 postgres: bool) -> int:
+async def _store(
+    session: AsyncSession, claimed: list[Claimed], version: str, outcomes: list[Outcome], postgres: bool
+) -> int:
     ids = [c.id for c in claimed]
     # The delete comes first: on SQLite it takes the write lock before the check below reads.
     await session.execute(delete(_SKILL).where(_SKILL.c.posting_id.in_(ids)))
@@ -88,29 +107,42 @@ async def _store(session: AsyncSession, claimed: list[Claimed], version: str, ou
         for m in outcome.mentions:
             mention_rows.append((posting.org_id, posting.id, *m))
         values = {
-            "b_id": posting.id, "status": "failed" if outcome.error else "done", "version": version,
-            "error": outcome.error, "at": now,
+            "b_id": posting.id,
+            "status": "failed" if outcome.error else "done",
+            "version": version,
+            "error": outcome.error,
+            "at": now,
         }
         if outcome.occupation is not None and posting.occupation_source != "given":
-            coded_updates.append(values | {"code": outcome.occupation[0], "label": outcome.occupation[1][:300]})
+            coded_updates.append(
+                values | {"code": outcome.occupation[0], "label": outcome.occupation[1][:300]}
+            )
         else:
             plain_updates.append(values)
     if mention_rows:
         if postgres:
             await _copy_mentions(session, mention_rows)
         else:
-            await session.execute(insert(_SKILL), [dict(zip(_SKILL_COLUMNS, r, strict=True)) for r in mention_rows])
+            await session.execute(
+                insert(_SKILL), [dict(zip(_SKILL_COLUMNS, r, strict=True)) for r in mention_rows]
+            )
     marks = {
-        "extraction_status": bindparam("status"), "extraction_version": bindparam("version"),
-        "extraction_error": bindparam("error"), "extracted_at": bindparam("at"),
+        "extraction_status": bindparam("status"),
+        "extraction_version": bindparam("version"),
+        "extraction_error": bindparam("error"),
+        "extracted_at": bindparam("at"),
     }
     stmt = update(_POSTING).where(_POSTING.c.id == bindparam("b_id"))
     if plain_updates:
         await session.execute(stmt.values(**marks), plain_updates)
     if coded_updates:
         await session.execute(
-            stmt.values(**marks, occupation_code=bindparam("code"), occupation_label=bindparam("label"),
-                        occupation_source="coded"),
+            stmt.values(
+                **marks,
+                occupation_code=bindparam("code"),
+                occupation_label=bindparam("label"),
+                occupation_source="coded",
+            ),
             coded_updates,
         )
     return len(plain_updates) + len(coded_updates)
@@ -119,8 +151,9 @@ async def _store(session: AsyncSession, claimed: list[Claimed], version: str, ou
 class ExtractionWorker:
     """Drains the queue of pending postings in batches; `run_forever` waits for work between batches."""
 
-    def __init__(self, engine: AsyncEngine, runner: NlpRunner, *, batch_size: int = 64,
-                 poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self, engine: AsyncEngine, runner: NlpRunner, *, batch_size: int = 64, poll_seconds: float = 5.0
+    ) -> None:
         self.engine = engine
         self.runner = runner
         self.batch_size = batch_size
@@ -157,8 +190,11 @@ class ExtractionWorker:
         twins: dict[tuple[int, str], int] = {}
         rows = await session.execute(
             select(_POSTING.c.org_id, _POSTING.c.content_hash, func.min(_POSTING.c.id))
-            .where(tuple_(_POSTING.c.org_id, _POSTING.c.content_hash).in_(sorted(keys)),
-                   _POSTING.c.extraction_status == "done", _POSTING.c.extraction_version == self.version)
+            .where(
+                tuple_(_POSTING.c.org_id, _POSTING.c.content_hash).in_(sorted(keys)),
+                _POSTING.c.extraction_status == "done",
+                _POSTING.c.extraction_version == self.version,
+            )
             .group_by(_POSTING.c.org_id, _POSTING.c.content_hash)
         )
         twins = {(org, digest): twin for org, digest, twin in rows.tuples()}
@@ -251,8 +287,12 @@ async def background_worker(app: Litestar) -> AsyncIterator[None]:
     if not settings.server.run_worker:
         yield
         return
-    worker = ExtractionWorker(app.state.engine, app.state.nlp, batch_size=settings.postings.worker_batch_size,
-                              poll_seconds=settings.postings.worker_poll_seconds)
+    worker = ExtractionWorker(
+        app.state.engine,
+        app.state.nlp,
+        batch_size=settings.postings.worker_batch_size,
+        poll_seconds=settings.postings.worker_poll_seconds,
+    )
     app.state.postings_worker = worker
     task = asyncio.create_task(worker.run_forever(), name="skillpulse-extraction-worker")
     try:

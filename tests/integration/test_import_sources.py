@@ -28,8 +28,15 @@ from tests.support.feeds import (
 )
 from tests.support.postings import org_postings
 
-FAST = PostingsSettings(connect_timeout=1.0, read_timeout=0.5, retries=2, backoff_seconds=0.01, max_retry_after=5,
-                        max_response_bytes=100_000, max_pages=10)
+FAST = PostingsSettings(
+    connect_timeout=1.0,
+    read_timeout=0.5,
+    retries=2,
+    backoff_seconds=0.01,
+    max_retry_after=5,
+    max_response_bytes=100_000,
+    max_pages=10,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +73,14 @@ async def run(api: Api, source: dict) -> dict:
 
 
 def counts(result: dict) -> tuple:
-    return result["status"], result["fetched"], result["new"], result["updated"], result["unchanged"], result["failed"]
+    return (
+        result["status"],
+        result["fetched"],
+        result["new"],
+        result["updated"],
+        result["unchanged"],
+        result["failed"],
+    )
 
 
 async def test_greenhouse_imports_clean_postings_and_a_rerun_creates_nothing(sapi, feeds, app, tenant):
@@ -155,7 +169,9 @@ async def test_jsonld_pages_with_graph_and_plain_blocks(sapi, feeds, app, tenant
 
 
 async def test_csv_counts_bad_rows_as_failed_and_keeps_the_rest(sapi, feeds, app, tenant):
-    body = csv_body([1, 2]) + ",Orphan title without id,desc,Acme,OH,2026-02-01,\ncsv-9,,,Acme,OH,2026-02-01,\n"
+    body = (
+        csv_body([1, 2]) + ",Orphan title without id,desc,Acme,OH,2026-02-01,\ncsv-9,,,Acme,OH,2026-02-01,\n"
+    )
     url = feeds.route("/postings.csv", Reply(body=body, content_type="text/csv"))
     source = await make_source(sapi, "csv", url)
     result = await run(sapi, source)
@@ -169,8 +185,9 @@ async def test_usajobs_sends_its_headers_and_pages(sapi, feeds, app, tenant):
         return Reply(body=usajobs_body([number * 10, number * 10 + 1], pages=2))
 
     url = feeds.route("/api/search", page)
-    source = await make_source(sapi, "usajobs", url,
-                               config={"api_key": "k-123", "email": "ops@college.example", "keyword": "welder"})
+    source = await make_source(
+        sapi, "usajobs", url, config={"api_key": "k-123", "email": "ops@college.example", "keyword": "welder"}
+    )
     assert counts(await run(sapi, source)) == ("succeeded", 4, 4, 0, 0, 0)
     hits = feeds.hits("/api/search")
     assert [h.query["Page"] for h in hits] == ["1", "2"]
@@ -220,8 +237,12 @@ async def test_a_failing_feed_marks_its_run_failed_with_the_reason(sapi, feeds, 
 
 
 async def test_retries_honour_retry_after_and_recover(sapi, feeds, app, tenant):
-    url = feeds.route("/busy/jobs", Reply(status=429, headers={"Retry-After": "1"}), Reply(status=503),
-                      Reply(body=greenhouse_body([5])))
+    url = feeds.route(
+        "/busy/jobs",
+        Reply(status=429, headers={"Retry-After": "1"}),
+        Reply(status=503),
+        Reply(body=greenhouse_body([5])),
+    )
     source = await make_source(sapi, "greenhouse", url)
     started = time.monotonic()
     assert counts(await run(sapi, source)) == ("succeeded", 1, 1, 0, 0, 0)
@@ -245,8 +266,14 @@ async def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(s
     url = feeds.route("/ok", Reply(body=rss_body([1]), content_type="application/rss+xml"))
     source = await make_source(sapi, "rss", url)
     async with session_scope(app.state.engine) as session:
-        session.add(ImportRun(org_id=tenant.org_id, source_id=source["id"], status="running",
-                              started_at=utcnow() - timedelta(hours=3)))
+        session.add(
+            ImportRun(
+                org_id=tenant.org_id,
+                source_id=source["id"],
+                status="running",
+                started_at=utcnow() - timedelta(hours=3),
+            )
+        )
     await run(sapi, source)
     runs = (await sapi.get(f"/api/v1/import-sources/{source['id']}/runs")).json()["items"]
     assert [r["status"] for r in runs] == ["succeeded", "failed"]
@@ -268,14 +295,20 @@ async def test_source_validation_and_scoping(sapi, other_api, feeds):
         assert response.status_code == 400, (body, response.text)
         assert needle in response.json()["detail"], response.json()["detail"]
     source = await make_source(sapi, "rss", feeds.url("/x"), name="twice")
-    duplicate = await sapi.post("/api/v1/import-sources", json={"kind": "rss", "name": "twice", "url": feeds.url("/y")})
+    duplicate = await sapi.post(
+        "/api/v1/import-sources", json={"kind": "rss", "name": "twice", "url": feeds.url("/y")}
+    )
     assert duplicate.status_code == 409
     assert (await other_api.post(f"/api/v1/import-sources/{source['id']}/run")).status_code == 404
     assert (await other_api.get(f"/api/v1/import-sources/{source['id']}/runs")).status_code == 404
     assert (await other_api.get("/api/v1/import-sources")).json() == []
 
-    patched = await sapi.patch(f"/api/v1/import-sources/{source['id']}", json={"enabled": False, "schedule": "0 * * * *"})
+    patched = await sapi.patch(
+        f"/api/v1/import-sources/{source['id']}", json={"enabled": False, "schedule": "0 * * * *"}
+    )
     assert patched.status_code == 200 and patched.json()["enabled"] is False
-    assert (await sapi.patch(f"/api/v1/import-sources/{source['id']}", json={"schedule": "nope"})).status_code == 400
+    assert (
+        await sapi.patch(f"/api/v1/import-sources/{source['id']}", json={"schedule": "nope"})
+    ).status_code == 400
     assert (await sapi.delete(f"/api/v1/import-sources/{source['id']}")).status_code == 204
     assert (await sapi.get(f"/api/v1/import-sources/{source['id']}")).status_code == 404

@@ -20,13 +20,23 @@ pytestmark = pytest.mark.postgres_only
 async def test_kill_9_mid_import_then_run_again(api, app, tenant, database_url):
     with FeedServer() as feeds:
         # The first answer is slow: the importer is killed while it waits for it.
-        url = feeds.route("/v1/boards/acme/jobs", Reply(body=greenhouse_body(list(range(30))), delay=20),
-                          Reply(body=greenhouse_body(list(range(30)))))
-        created = await api.post("/api/v1/import-sources", json={"kind": "greenhouse", "name": "killed", "url": url})
+        url = feeds.route(
+            "/v1/boards/acme/jobs",
+            Reply(body=greenhouse_body(list(range(30))), delay=20),
+            Reply(body=greenhouse_body(list(range(30)))),
+        )
+        created = await api.post(
+            "/api/v1/import-sources", json={"kind": "greenhouse", "name": "killed", "url": url}
+        )
         source_id = created.json()["id"]
         env = dict(os.environ, SKILLPULSE_DATABASE_URL=database_url, SKILLPULSE_ENV="test")
-        importer = subprocess.Popen([SKILLPULSE, "sources", "run", str(source_id)], env=env, start_new_session=True,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        importer = subprocess.Popen(
+            [SKILLPULSE, "sources", "run", str(source_id)],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             while not feeds.hits("/v1/boards/acme/jobs") and time.monotonic() < deadline:

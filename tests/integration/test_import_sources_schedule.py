@@ -21,10 +21,19 @@ from tests.support.postings import SKILLPULSE, org_postings
 FAST = PostingsSettings(read_timeout=0.5, connect_timeout=0.5, retries=0, backoff_seconds=0.01)
 
 
-async def _source(app, tenant, name: str, url: str, schedule: str, created_minutes_ago: int, enabled=True) -> int:
+async def _source(
+    app, tenant, name: str, url: str, schedule: str, created_minutes_ago: int, enabled=True
+) -> int:
     async with session_scope(app.state.engine) as session:
-        source = ImportSource(org_id=tenant.org_id, kind="rss", name=name, url=url, schedule=schedule,
-                              enabled=enabled, created_at=utcnow() - timedelta(minutes=created_minutes_ago))
+        source = ImportSource(
+            org_id=tenant.org_id,
+            kind="rss",
+            name=name,
+            url=url,
+            schedule=schedule,
+            enabled=enabled,
+            created_at=utcnow() - timedelta(minutes=created_minutes_ago),
+        )
         session.add(source)
         await session.flush()
         return source.id
@@ -89,9 +98,13 @@ async def test_a_source_being_imported_is_not_started_twice(app, tenant, setting
 async def test_serve_registers_the_import_job(settings):
     from service.app import create_app
 
-    served = create_app(settings.model_copy(update={
-        "server": settings.server.model_copy(update={"run_scheduler": True, "run_worker": False}),
-    }))
+    served = create_app(
+        settings.model_copy(
+            update={
+                "server": settings.server.model_copy(update={"run_scheduler": True, "run_worker": False}),
+            }
+        )
+    )
     async with app_client(served):
         assert JOB_ID in served.state.scheduler.job_ids()
 
@@ -102,19 +115,31 @@ async def test_cli_sources_run(app, tenant, database_url):
         source_id = await _source(app, tenant, "cli feed", url, "0 3 * * *", 1)
         env = dict(os.environ, SKILLPULSE_DATABASE_URL=database_url, SKILLPULSE_ENV="test", COLUMNS="200")
         result = await asyncio.to_thread(
-            subprocess.run, [SKILLPULSE, "sources", "run", str(source_id)], env=env, capture_output=True, text=True,
+            subprocess.run,
+            [SKILLPULSE, "sources", "run", str(source_id)],
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
         assert "succeeded" in result.stdout and "cli feed" in result.stdout
         feeds.route("/cli", Reply(status=404))
         failed = await asyncio.to_thread(
-            subprocess.run, [SKILLPULSE, "sources", "run", str(source_id)], env=env, capture_output=True, text=True,
+            subprocess.run,
+            [SKILLPULSE, "sources", "run", str(source_id)],
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
         assert failed.returncode == 1 and "HTTP 404" in failed.stdout
         missing = await asyncio.to_thread(
-            subprocess.run, [SKILLPULSE, "sources", "run", "999999"], env=env, capture_output=True, text=True,
+            subprocess.run,
+            [SKILLPULSE, "sources", "run", "999999"],
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
         assert missing.returncode == 1 and "no import source" in missing.stderr

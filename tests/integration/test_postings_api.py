@@ -65,7 +65,9 @@ async def test_a_repost_is_recognised_by_its_content(api):
     first = (await api.post("/api/v1/postings", json=original)).json()["postings"][0]
     assert first["duplicate_of"] is None
     # Same words, other source and id, different markup and spacing: one content.
-    repost = posting_body(source="board-b", html=original["html"].replace("<p>", "<p>  ").replace("<ul>", "<ol>"))
+    repost = posting_body(
+        source="board-b", html=original["html"].replace("<p>", "<p>  ").replace("<ul>", "<ol>")
+    )
     second = (await api.post("/api/v1/postings", json=repost)).json()["postings"][0]
     assert second["id"] != first["id"]
     assert second["duplicate_of"] == first["id"]
@@ -78,10 +80,20 @@ async def test_a_repost_is_recognised_by_its_content(api):
 async def test_listing_is_newest_first_paginated_and_filtered(api):
     bodies = [
         posting_body(source="list-a", posted_at="2026-01-05", occupation="15-1232.00"),
-        posting_body(source="list-a", posted_at="2026-02-05", occupation="51-4121.00", title="Welder",
-                     html="<p>MIG welding of steel frames.</p>"),
-        posting_body(source="list-b", posted_at="2026-03-05", occupation="15-1232.00", title="Desktop Support",
-                     html="<p>Image laptops.</p>"),
+        posting_body(
+            source="list-a",
+            posted_at="2026-02-05",
+            occupation="51-4121.00",
+            title="Welder",
+            html="<p>MIG welding of steel frames.</p>",
+        ),
+        posting_body(
+            source="list-b",
+            posted_at="2026-03-05",
+            occupation="15-1232.00",
+            title="Desktop Support",
+            html="<p>Image laptops.</p>",
+        ),
     ]
     assert (await api.post("/api/v1/postings", json={"postings": bodies})).status_code == 201
 
@@ -136,7 +148,9 @@ async def test_concurrent_batches_with_the_same_postings_store_each_once(api, ap
     import asyncio
 
     bodies = [posting_body(title=f"Help Desk {i}") for i in range(40)]
-    responses = await asyncio.gather(*[api.post("/api/v1/postings", json={"postings": bodies}) for _ in range(4)])
+    responses = await asyncio.gather(
+        *[api.post("/api/v1/postings", json={"postings": bodies}) for _ in range(4)]
+    )
     assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
     assert sum(r.json()["created"] for r in responses) == 40
     assert len(await org_postings(app, tenant.org_id)) == 40

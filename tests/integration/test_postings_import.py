@@ -15,7 +15,12 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "postings"
 async def cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, SKILLPULSE_DATABASE_URL=database_url, SKILLPULSE_ENV="test", COLUMNS="200")
     return await asyncio.to_thread(
-        subprocess.run, [SKILLPULSE, "postings", "import", *args], env=env, capture_output=True, text=True, timeout=120
+        subprocess.run,
+        [SKILLPULSE, "postings", "import", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -87,8 +86,12 @@ async def test_cli_worker_once_drains_the_queue(api, app, tenant, database_url):
     await api.post("/api/v1/postings", json={"postings": [posting_body(), posting_body()]})
     env = dict(os.environ, SKILLPULSE_DATABASE_URL=database_url, SKILLPULSE_ENV="test")
     result = await asyncio.to_thread(
-        subprocess.run, [SKILLPULSE, "worker", "--once", "--batch-size", "1"],
-        env=env, capture_output=True, text=True, timeout=300,
+        subprocess.run,
+        [SKILLPULSE, "worker", "--once", "--batch-size", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert "processed" in result.stderr
@@ -98,9 +101,13 @@ async def test_cli_worker_once_drains_the_queue(api, app, tenant, database_url):
 async def test_serve_runs_an_in_process_worker(settings, tenant, runner):
     from service.app import create_app
 
-    served = create_app(settings.model_copy(update={
-        "server": settings.server.model_copy(update={"run_worker": True}),
-    }))
+    served = create_app(
+        settings.model_copy(
+            update={
+                "server": settings.server.model_copy(update={"run_worker": True}),
+            }
+        )
+    )
     async with app_client(served) as client:
         headers = {"Authorization": f"Bearer {tenant.designer_token}"}
         response = await client.post("/api/v1/postings", json=posting_body(), headers=headers)

@@ -56,8 +56,12 @@ class FeedServer:
 
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 parts = urlsplit(self.path)
-                seen = Seen("GET", parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()},
-                            {k.lower(): v for k, v in self.headers.items()})
+                seen = Seen(
+                    "GET",
+                    parts.path,
+                    {k: v[-1] for k, v in parse_qs(parts.query).items()},
+                    {k.lower(): v for k, v in self.headers.items()},
+                )
                 reply = server._reply(seen)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -115,14 +119,20 @@ class FeedServer:
         self._server.server_close()
 
 
-def with_etag(body: bytes | str, etag: str, content_type: str = "application/json",
-              last_modified: str = "Mon, 02 Mar 2026 10:00:00 GMT") -> Callable[[Seen], Reply]:
+def with_etag(
+    body: bytes | str,
+    etag: str,
+    content_type: str = "application/json",
+    last_modified: str = "Mon, 02 Mar 2026 10:00:00 GMT",
+) -> Callable[[Seen], Reply]:
     """A route that answers 304 when the client sends the current ETag back."""
 
     def reply(seen: Seen) -> Reply:
         if seen.headers.get("if-none-match") == etag:
             return Reply(status=304, headers={"ETag": etag}, content_type=content_type)
-        return Reply(body=body, headers={"ETag": etag, "Last-Modified": last_modified}, content_type=content_type)
+        return Reply(
+            body=body, headers={"ETag": etag, "Last-Modified": last_modified}, content_type=content_type
+        )
 
     return reply
 
@@ -130,11 +140,17 @@ def with_etag(body: bytes | str, etag: str, content_type: str = "application/jso
 # --- fixtures in each kind's own shape -------------------------------------------------------------------
 
 JOBS = [
-    ("IT Support Specialist", "Troubleshoot Windows workstations and Active Directory accounts.",
-     "Experience with SQL and Python is required."),
+    (
+        "IT Support Specialist",
+        "Troubleshoot Windows workstations and Active Directory accounts.",
+        "Experience with SQL and Python is required.",
+    ),
     ("Welder", "MIG and TIG welding of steel frames; read blueprints.", "AWS D1.1 certification preferred."),
-    ("Medical Assistant", "Take vital signs and record patient histories in the EHR.",
-     "Phlebotomy experience required."),
+    (
+        "Medical Assistant",
+        "Take vital signs and record patient histories in the EHR.",
+        "Phlebotomy experience required.",
+    ),
     ("Data Analyst", "Build dashboards in Tableau and query data with SQL.", "Python or R is a plus."),
     ("CNC Machinist", "Set up and operate CNC mills and lathes; read G-code.", "GD&T knowledge required."),
 ]
@@ -150,22 +166,32 @@ def greenhouse_body(ids: list[int]) -> str:
     for i in ids:
         title, duties, needs = job(i)
         content = f"<h2>Duties</h2><p>{duties}</p><h3>Requirements</h3><ul><li>{needs}</li></ul>"
-        jobs.append({
-            "id": 4000000 + i, "title": title, "updated_at": "2026-03-02T10:00:00-05:00",
-            "first_published": f"2026-02-{(i % 27) + 1:02d}T09:00:00-05:00",
-            "location": {"name": "Columbus, OH"}, "absolute_url": f"https://boards.example/jobs/{i}",
-            "content": html.escape(content), "company_name": "Acme Health",
-        })
+        jobs.append(
+            {
+                "id": 4000000 + i,
+                "title": title,
+                "updated_at": "2026-03-02T10:00:00-05:00",
+                "first_published": f"2026-02-{(i % 27) + 1:02d}T09:00:00-05:00",
+                "location": {"name": "Columbus, OH"},
+                "absolute_url": f"https://boards.example/jobs/{i}",
+                "content": html.escape(content),
+                "company_name": "Acme Health",
+            }
+        )
     return json.dumps({"jobs": jobs, "meta": {"total": len(jobs)}})
 
 
 def lever_posting(i: int) -> dict:
     title, duties, needs = job(i)
     return {
-        "id": f"lever-{i:04d}", "text": title, "categories": {"location": "Pittsburgh, PA", "team": "Ops"},
-        "createdAt": 1767225600000 + i * 86_400_000, "descriptionPlain": duties,
+        "id": f"lever-{i:04d}",
+        "text": title,
+        "categories": {"location": "Pittsburgh, PA", "team": "Ops"},
+        "createdAt": 1767225600000 + i * 86_400_000,
+        "descriptionPlain": duties,
         "lists": [{"text": "Requirements", "content": f"<li>{needs}</li><li>Clear communication</li>"}],
-        "additionalPlain": "We are an equal opportunity employer.", "hostedUrl": f"https://jobs.example/{i}",
+        "additionalPlain": "We are an equal opportunity employer.",
+        "hostedUrl": f"https://jobs.example/{i}",
     }
 
 
@@ -173,9 +199,17 @@ def ashby_body(ids: list[int]) -> str:
     jobs = []
     for i in ids:
         title, duties, needs = job(i)
-        jobs.append({"id": f"ashby-{i}", "title": title, "location": "Remote", "isListed": True,
-                     "publishedAt": f"2026-01-{(i % 27) + 1:02d}T12:00:00.000+00:00",
-                     "descriptionPlain": f"{duties}\nRequirements:\n- {needs}", "jobUrl": f"https://ashby.example/{i}"})
+        jobs.append(
+            {
+                "id": f"ashby-{i}",
+                "title": title,
+                "location": "Remote",
+                "isListed": True,
+                "publishedAt": f"2026-01-{(i % 27) + 1:02d}T12:00:00.000+00:00",
+                "descriptionPlain": f"{duties}\nRequirements:\n- {needs}",
+                "jobUrl": f"https://ashby.example/{i}",
+            }
+        )
     return json.dumps({"apiVersion": "1", "jobs": jobs})
 
 
@@ -192,7 +226,8 @@ def rss_body(ids: list[int], next_url: str | None = None) -> str:
     return (
         '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
         f"<title>Jobs</title><link>https://rss.example/</link><description>jobs</description>{nxt}"
-        + "".join(items) + "</channel></rss>"
+        + "".join(items)
+        + "</channel></rss>"
     )
 
 
@@ -215,20 +250,34 @@ def atom_body(ids: list[int], next_url: str | None = None) -> str:
 def jobposting(i: int) -> dict:
     title, duties, needs = job(i)
     return {
-        "@context": "https://schema.org", "@type": "JobPosting", "title": title,
-        "description": f"<p>{duties}</p><ul><li>{needs}</li></ul>", "datePosted": "2026-02-10",
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": title,
+        "description": f"<p>{duties}</p><ul><li>{needs}</li></ul>",
+        "datePosted": "2026-02-10",
         "identifier": {"@type": "PropertyValue", "name": "Acme", "value": f"jp-{i}"},
         "hiringOrganization": {"@type": "Organization", "name": "Acme Manufacturing"},
-        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Dayton",
-                                                      "addressRegion": "OH", "addressCountry": "US"}},
-        "occupationalCategory": "51-4121.00 Welders, Cutters, Solderers, and Brazers" if "Welder" in title else None,
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": "Dayton",
+                "addressRegion": "OH",
+                "addressCountry": "US",
+            },
+        },
+        "occupationalCategory": "51-4121.00 Welders, Cutters, Solderers, and Brazers"
+        if "Welder" in title
+        else None,
     }
 
 
 def jsonld_page(ids: list[int], graph: bool = False) -> str:
     postings = [jobposting(i) for i in ids]
     if graph:
-        blocks = [{"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "Careers"}, *postings]}]
+        blocks = [
+            {"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "Careers"}, *postings]}
+        ]
     else:
         blocks = postings
     scripts = "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
@@ -252,13 +301,28 @@ def usajobs_body(ids: list[int], pages: int = 1) -> str:
     items = []
     for i in ids:
         title, duties, needs = job(i)
-        items.append({"MatchedObjectId": f"{800000 + i}", "MatchedObjectDescriptor": {
-            "PositionID": f"VA-{i}", "PositionTitle": title, "PositionURI": f"https://www.usajobs.gov/job/{i}",
-            "PositionLocationDisplay": "Cleveland, Ohio", "OrganizationName": "Veterans Health Administration",
-            "PublicationStartDate": "2026-02-15T00:00:00.0000", "QualificationSummary": needs,
-            "UserArea": {"Details": {"JobSummary": duties, "MajorDuties": [duties]}},
-        }})
-    return json.dumps({"LanguageCode": "EN", "SearchResult": {
-        "SearchResultCount": len(items), "SearchResultItems": items,
-        "UserArea": {"NumberOfPages": str(pages), "IsRadialSearch": False},
-    }})
+        items.append(
+            {
+                "MatchedObjectId": f"{800000 + i}",
+                "MatchedObjectDescriptor": {
+                    "PositionID": f"VA-{i}",
+                    "PositionTitle": title,
+                    "PositionURI": f"https://www.usajobs.gov/job/{i}",
+                    "PositionLocationDisplay": "Cleveland, Ohio",
+                    "OrganizationName": "Veterans Health Administration",
+                    "PublicationStartDate": "2026-02-15T00:00:00.0000",
+                    "QualificationSummary": needs,
+                    "UserArea": {"Details": {"JobSummary": duties, "MajorDuties": [duties]}},
+                },
+            }
+        )
+    return json.dumps(
+        {
+            "LanguageCode": "EN",
+            "SearchResult": {
+                "SearchResultCount": len(items),
+                "SearchResultItems": items,
+                "UserArea": {"NumberOfPages": str(pages), "IsRadialSearch": False},
+            },
+        }
+    )

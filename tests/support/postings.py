@@ -32,13 +32,16 @@ def posting_body(**overrides) -> dict:  # noqa: ANN003
 
 async def org_postings(app, org_id: int) -> list[Posting]:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
-        return list(await session.scalars(select(Posting).where(Posting.org_id == org_id).order_by(Posting.id)))
+        return list(
+            await session.scalars(select(Posting).where(Posting.org_id == org_id).order_by(Posting.id))
+        )
 
 
 async def mention_counts(app, org_id: int) -> dict[int, int]:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
         rows = await session.execute(
-            select(PostingSkill.posting_id, func.count()).where(PostingSkill.org_id == org_id)
+            select(PostingSkill.posting_id, func.count())
+            .where(PostingSkill.org_id == org_id)
             .group_by(PostingSkill.posting_id)
         )
         return {posting_id: count for posting_id, count in rows.tuples()}

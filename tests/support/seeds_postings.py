@@ -14,8 +14,12 @@ from tests.support.factories import Tenant
 
 
 async def seed_posting(app: Litestar, tenant: Tenant) -> int:
-    record = PostingRecord(source="seed", external_id=uuid.uuid4().hex, title="IT Support Specialist",
-                           text="Troubleshoot Windows workstations.")
+    record = PostingRecord(
+        source="seed",
+        external_id=uuid.uuid4().hex,
+        title="IT Support Specialist",
+        text="Troubleshoot Windows workstations.",
+    )
     async with session_scope(app.state.engine) as session:
         summary = await store_postings(session, tenant.org_id, [normalise(record)])
     return summary.items[0].id
@@ -23,8 +27,13 @@ async def seed_posting(app: Litestar, tenant: Tenant) -> int:
 
 async def seed_source(app: Litestar, tenant: Tenant) -> int:
     async with session_scope(app.state.engine) as session:
-        source = ImportSource(org_id=tenant.org_id, kind="rss", name=f"seed {uuid.uuid4().hex[:8]}",
-                              url="http://127.0.0.1:9/feed.xml", enabled=False)
+        source = ImportSource(
+            org_id=tenant.org_id,
+            kind="rss",
+            name=f"seed {uuid.uuid4().hex[:8]}",
+            url="http://127.0.0.1:9/feed.xml",
+            enabled=False,
+        )
         session.add(source)
         await session.flush()
         return source.id

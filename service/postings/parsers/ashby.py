@@ -30,15 +30,17 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
             continue
         if job.get("isListed") is False:
             continue
-        page.records.append(PostingRecord(
-            source=source,
-            external_id=str(job["id"]),
-            title=text_of(job.get("title")) or "",
-            text=job.get("descriptionPlain") or "",
-            html=None if job.get("descriptionPlain") else job.get("descriptionHtml"),
-            url=job.get("jobUrl"),
-            employer=options.get("employer"),
-            region=text_of(job.get("location")),
-            posted_at=job.get("publishedAt"),
-        ))
+        page.records.append(
+            PostingRecord(
+                source=source,
+                external_id=str(job["id"]),
+                title=text_of(job.get("title")) or "",
+                text=job.get("descriptionPlain") or "",
+                html=None if job.get("descriptionPlain") else job.get("descriptionHtml"),
+                url=job.get("jobUrl"),
+                employer=options.get("employer"),
+                region=text_of(job.get("location")),
+                posted_at=job.get("publishedAt"),
+            )
+        )
     return page

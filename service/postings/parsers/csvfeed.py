@@ -68,6 +68,7 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
     default_source = source_label(options, "csv")
     try:
         for line, row in enumerate(reader, start=2):
+
             def get(name: str, row: dict = row) -> str | None:
                 column = mapping.get(name)
                 value = row.get(column) if column else None
@@ -78,18 +79,20 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
                 page.failed += 1
                 page.errors.append(f"line {line}: no id")
                 continue
-            page.records.append(PostingRecord(
-                source=get("source") or default_source,
-                external_id=external_id,
-                title=get("title") or "",
-                text=get("text") or "",
-                html=get("html"),
-                url=get("url"),
-                employer=get("employer"),
-                region=get("region"),
-                occupation=get("occupation"),
-                posted_at=get("posted_at"),
-            ))
+            page.records.append(
+                PostingRecord(
+                    source=get("source") or default_source,
+                    external_id=external_id,
+                    title=get("title") or "",
+                    text=get("text") or "",
+                    html=get("html"),
+                    url=get("url"),
+                    employer=get("employer"),
+                    region=get("region"),
+                    occupation=get("occupation"),
+                    posted_at=get("posted_at"),
+                )
+            )
     except csv.Error as exc:
         raise FeedError(f"CSV is malformed near line {reader.line_num}: {exc}") from None
     return page

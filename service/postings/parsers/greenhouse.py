@@ -30,14 +30,16 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
             page.failed += 1
             page.errors.append("a Greenhouse job without an id")
             continue
-        page.records.append(PostingRecord(
-            source=source,
-            external_id=str(job["id"]),
-            title=text_of(job.get("title")) or "",
-            html=job.get("content") or "",
-            url=job.get("absolute_url"),
-            employer=options.get("employer") or text_of(job.get("company_name")),
-            region=text_of(job.get("location")),
-            posted_at=job.get("first_published") or job.get("updated_at"),
-        ))
+        page.records.append(
+            PostingRecord(
+                source=source,
+                external_id=str(job["id"]),
+                title=text_of(job.get("title")) or "",
+                html=job.get("content") or "",
+                url=job.get("absolute_url"),
+                employer=options.get("employer") or text_of(job.get("company_name")),
+                region=text_of(job.get("location")),
+                posted_at=job.get("first_published") or job.get("updated_at"),
+            )
+        )
     return page

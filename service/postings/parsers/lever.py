@@ -35,7 +35,9 @@ def posting_html(job: dict) -> str:
     parts = [_paragraphs(job.get("descriptionPlain")) or (job.get("description") or "")]
     for block in job.get("lists") or []:
         if isinstance(block, dict):
-            parts.append(f"<h3>{html.escape(str(block.get('text') or ''))}</h3><ul>{block.get('content') or ''}</ul>")
+            parts.append(
+                f"<h3>{html.escape(str(block.get('text') or ''))}</h3><ul>{block.get('content') or ''}</ul>"
+            )
     parts.append(_paragraphs(job.get("additionalPlain")) or (job.get("additional") or ""))
     return "".join(parts)
 
@@ -52,18 +54,22 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
             page.errors.append("a Lever posting without an id")
             continue
         categories = job.get("categories") if isinstance(job.get("categories"), dict) else {}
-        page.records.append(PostingRecord(
-            source=source,
-            external_id=str(job["id"]),
-            title=text_of(job.get("text")) or "",
-            html=posting_html(job),
-            url=job.get("hostedUrl"),
-            employer=options.get("employer"),
-            region=text_of(categories.get("location")),
-            posted_at=job.get("createdAt"),
-        ))
+        page.records.append(
+            PostingRecord(
+                source=source,
+                external_id=str(job["id"]),
+                title=text_of(job.get("text")) or "",
+                html=posting_html(job),
+                url=job.get("hostedUrl"),
+                employer=options.get("employer"),
+                region=text_of(categories.get("location")),
+                posted_at=job.get("createdAt"),
+            )
+        )
     limit = int(request.params.get("limit") or 0)
     if limit and len(data) >= limit:
         skip = int(request.params.get("skip") or 0) + len(data)
-        page.next = PageRequest(request.url, params=dict(request.params, skip=str(skip)), headers=request.headers)
+        page.next = PageRequest(
+            request.url, params=dict(request.params, skip=str(skip)), headers=request.headers
+        )
     return page

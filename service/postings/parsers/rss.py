@@ -14,7 +14,9 @@ from service.postings.records import PostingRecord
 
 
 def first_request(url: str, options: dict) -> PageRequest:
-    return PageRequest(url, headers={"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9"})
+    return PageRequest(
+        url, headers={"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9"}
+    )
 
 
 def _date(entry: dict) -> date | None:
@@ -47,16 +49,18 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
             page.errors.append(f"feed entry {entry.get('title', '')!r} has no id, guid or link")
             continue
         region = entry.get("location") or entry.get("job_location") or None
-        page.records.append(PostingRecord(
-            source=source,
-            external_id=str(external_id),
-            title=entry.get("title") or "",
-            html=_body(entry),
-            url=entry.get("link"),
-            employer=entry.get("author") or options.get("employer"),
-            region=region,
-            posted_at=_date(entry),
-        ))
+        page.records.append(
+            PostingRecord(
+                source=source,
+                external_id=str(external_id),
+                title=entry.get("title") or "",
+                html=_body(entry),
+                url=entry.get("link"),
+                employer=entry.get("author") or options.get("employer"),
+                region=region,
+                posted_at=_date(entry),
+            )
+        )
     for link in feed.feed.get("links", []):
         if link.get("rel") == "next" and link.get("href"):
             page.next = PageRequest(urljoin(request.url, link["href"]), headers=request.headers)

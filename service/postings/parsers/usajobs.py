@@ -32,7 +32,9 @@ def first_request(url: str, options: dict) -> PageRequest:
 
 
 def _html(descriptor: dict) -> str:
-    details = ((descriptor.get("UserArea") or {}).get("Details") or {}) if isinstance(descriptor, dict) else {}
+    details = (
+        ((descriptor.get("UserArea") or {}).get("Details") or {}) if isinstance(descriptor, dict) else {}
+    )
     parts = []
     summary = details.get("JobSummary") or descriptor.get("QualificationSummary")
     if details.get("JobSummary"):
@@ -40,7 +42,9 @@ def _html(descriptor: dict) -> str:
     duties = details.get("MajorDuties")
     if duties:
         items = duties if isinstance(duties, list) else [duties]
-        parts.append("<h3>Duties</h3><ul>" + "".join(f"<li>{html.escape(str(d))}</li>" for d in items) + "</ul>")
+        parts.append(
+            "<h3>Duties</h3><ul>" + "".join(f"<li>{html.escape(str(d))}</li>" for d in items) + "</ul>"
+        )
     if descriptor.get("QualificationSummary"):
         parts.append(f"<h3>Qualifications</h3><p>{html.escape(str(descriptor['QualificationSummary']))}</p>")
     elif summary and not parts:
@@ -67,23 +71,31 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
             page.failed += 1
             page.errors.append("a USAJOBS item without an id")
             continue
-        page.records.append(PostingRecord(
-            source=source,
-            external_id=str(external_id),
-            title=text_of(descriptor.get("PositionTitle")) or "",
-            html=_html(descriptor),
-            url=descriptor.get("PositionURI"),
-            employer=text_of(descriptor.get("OrganizationName")) or text_of(descriptor.get("DepartmentName")),
-            region=text_of(descriptor.get("PositionLocationDisplay")),
-            posted_at=descriptor.get("PublicationStartDate"),
-        ))
-    pages = ((result.get("UserArea") or {}).get("NumberOfPages")) if isinstance(result.get("UserArea"), dict) else None
+        page.records.append(
+            PostingRecord(
+                source=source,
+                external_id=str(external_id),
+                title=text_of(descriptor.get("PositionTitle")) or "",
+                html=_html(descriptor),
+                url=descriptor.get("PositionURI"),
+                employer=text_of(descriptor.get("OrganizationName"))
+                or text_of(descriptor.get("DepartmentName")),
+                region=text_of(descriptor.get("PositionLocationDisplay")),
+                posted_at=descriptor.get("PublicationStartDate"),
+            )
+        )
+    pages = (
+        ((result.get("UserArea") or {}).get("NumberOfPages"))
+        if isinstance(result.get("UserArea"), dict)
+        else None
+    )
     current = int(request.params.get("Page") or 1)
     try:
         total_pages = int(pages) if pages is not None else 1
     except (TypeError, ValueError):
         total_pages = 1
     if current < total_pages and result["SearchResultItems"]:
-        page.next = PageRequest(request.url, params=dict(request.params, Page=str(current + 1)),
-                                headers=request.headers)
+        page.next = PageRequest(
+            request.url, params=dict(request.params, Page=str(current + 1)), headers=request.headers
+        )
     return page

@@ -23,14 +23,23 @@ def test_headings_and_list_items_become_lines():
         "<ul><li>Python &amp; SQL</li><li>3 years <em>of</em> experience</li></ul>"
         "<script>alert(1)</script><style>p{}</style></div>"
     )
-    assert text.split("\n") == ["About", "We build things.", "Daily.", "", "Requirements",
-                                "- Python & SQL", "- 3 years of experience"]
+    assert text.split("\n") == [
+        "About",
+        "We build things.",
+        "Daily.",
+        "",
+        "Requirements",
+        "- Python & SQL",
+        "- 3 years of experience",
+    ]
 
 
 def test_a_heading_governs_the_bullets_under_it():
     import nlp
 
-    text = html_to_text("<h3>Requirements</h3><ul><li>Python and SQL</li></ul><h3>Nice to have</h3><ul><li>Kubernetes</li></ul>")
+    text = html_to_text(
+        "<h3>Requirements</h3><ul><li>Python and SQL</li></ul><h3>Nice to have</h3><ul><li>Kubernetes</li></ul>"
+    )
     found = {m.text: m.requirement for m in nlp.extract(text)}
     assert found["SQL"] == "required" and found["Kubernetes"] == "preferred"
 
@@ -40,7 +49,9 @@ def test_escaped_html_is_unescaped_once():
 
 
 def test_tables_and_nested_lists_keep_their_words():
-    text = html_to_text("<table><tr><td>Shift</td><td>Nights</td></tr></table><ol><li>A<ul><li>B</li></ul></li></ol>")
+    text = html_to_text(
+        "<table><tr><td>Shift</td><td>Nights</td></tr></table><ol><li>A<ul><li>B</li></ul></li></ol>"
+    )
     assert "Shift Nights" in text
     assert "- A" in text.split("\n") and "- B" in text.split("\n")
 

@@ -85,7 +85,9 @@ def test_jsonld_in_pages_graphs_and_documents():
     assert len(doc.records) == 1
     no_id = jobposting(5)
     del no_id["identifier"]
-    assert jsonld.parse(json.dumps(no_id).encode(), req(""), OPTS).records[0].external_id.startswith("sha256:")
+    assert (
+        jsonld.parse(json.dumps(no_id).encode(), req(""), OPTS).records[0].external_id.startswith("sha256:")
+    )
     with pytest.raises(FeedError):
         jsonld.parse(b"{not json", req(), OPTS)
 
@@ -94,16 +96,20 @@ def test_csv_loose_headers_and_explicit_columns():
     page = csvfeed.parse(csv_body([1, 2]).encode(), req(), OPTS)
     assert [r.external_id for r in page.records] == ["csv-1", "csv-2"]
     assert page.records[0].employer == "Acme" and page.records[0].posted_at == "2026-02-01"
-    mapped = csvfeed.parse(b"Ref,Job,Body\n7,Welder,MIG\n", req(), {"columns": {"external_id": "Ref", "title": "Job",
-                                                                                 "text": "Body"}})
+    mapped = csvfeed.parse(
+        b"Ref,Job,Body\n7,Welder,MIG\n",
+        req(),
+        {"columns": {"external_id": "Ref", "title": "Job", "text": "Body"}},
+    )
     assert mapped.records[0].external_id == "7" and mapped.records[0].text == "MIG"
     with pytest.raises(FeedError, match="lacks column"):
         csvfeed.parse(b"a,b\n1,2\n", req(), OPTS)
 
 
 def test_usajobs_pages_and_text():
-    first = usajobs.first_request("https://data.usajobs.gov/api/search", {"api_key": "k", "email": "me@x.org",
-                                                                          "keyword": "nurse"})
+    first = usajobs.first_request(
+        "https://data.usajobs.gov/api/search", {"api_key": "k", "email": "me@x.org", "keyword": "nurse"}
+    )
     assert first.headers["Authorization-Key"] == "k" and first.headers["User-Agent"] == "me@x.org"
     assert first.params["Page"] == "1" and first.params["Keyword"] == "nurse"
     page = usajobs.parse(usajobs_body([1], pages=2).encode(), first, OPTS)

@@ -21,15 +21,31 @@ def test_deterministic_and_prefix_stable():
 def test_covers_the_occupations_dates_and_regions():
     postings = list(generate_postings(3000, start=date(2025, 1, 1), end=date(2025, 12, 31)))
     assert {p.occupation for p in postings} == set(TEMPLATES)
-    assert {"15-1232.00", "15-1212.00", "51-4121.00", "31-9092.00", "15-2051.00", "51-4041.00",
-            "51-9162.00"} <= set(TEMPLATES)
+    assert {
+        "15-1232.00",
+        "15-1212.00",
+        "51-4121.00",
+        "31-9092.00",
+        "15-2051.00",
+        "51-4041.00",
+        "51-9162.00",
+    } <= set(TEMPLATES)
     assert {p.posted_at.month for p in postings} == set(range(1, 13))
     assert all(date(2025, 1, 1) <= p.posted_at <= date(2025, 12, 31) for p in postings)
     assert len({p.region for p in postings}) == 5
     assert len({p.external_id for p in postings}) == 3000
     assert len({normalise(p.record()).content_hash for p in postings}) == 3000
     body = postings[0].to_dict()
-    assert set(body) == {"source", "external_id", "title", "employer", "text", "region", "posted_at", "occupation"}
+    assert set(body) == {
+        "source",
+        "external_id",
+        "title",
+        "employer",
+        "text",
+        "region",
+        "posted_at",
+        "occupation",
+    }
     assert "Requirements" in body["text"].split("\n")
 
 
@@ -50,7 +66,9 @@ def test_a_planted_trend_rises_from_its_before_to_its_after_share():
 
 
 def test_a_ramp_rises_month_by_month():
-    trend = Trend("51-4121.00", "Robotic welding", start=date(2025, 3, 1), before=0.0, after=0.3, ramp_months=3)
+    trend = Trend(
+        "51-4121.00", "Robotic welding", start=date(2025, 3, 1), before=0.0, after=0.3, ramp_months=3
+    )
     assert trend.share(date(2025, 2, 28)) == 0.0
     assert trend.share(date(2025, 3, 10)) == pytest.approx(0.1)
     assert trend.share(date(2025, 5, 1)) == pytest.approx(0.3)
