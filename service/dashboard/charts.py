@@ -135,10 +135,10 @@ def sparkline(values: list[float], *, width: int = 96, height: int = 24) -> Mark
 
 
 def bar_chart(
-    rows: list[tuple[str, float]], *, as_share: bool = True, width: int = 480, bar_h: int = 22
+    rows: list[tuple[str, float]], *, as_share: bool = True, width: int = 640, bar_h: int = 22
 ) -> Markup:
     """Horizontal bars (e.g. rating distribution of a survey question)."""
-    label_w, value_w = 170, 48
+    label_w, value_w = 250, 48
     height = max(1, len(rows)) * (bar_h + 6) + 6
     top = _axis(max((v for _, v in rows), default=0.0), as_share)[0]
     plot_w = width - label_w - value_w
@@ -149,7 +149,7 @@ def bar_chart(
     for i, (label, value) in enumerate(rows):
         y = 6 + i * (bar_h + 6)
         w = plot_w * (value / top) if top else 0
-        text = label if len(label) <= 26 else label[:25] + "…"
+        text = label if len(label) <= 34 else label[:33] + "…"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="#1f2937">'
             f"{escape(text)}</text>"
