@@ -3,6 +3,8 @@ of the dashboard and the form that shows it: the text appears escaped, never as 
 
 from __future__ import annotations
 
+import re
+
 from tests.security.support import Browser, fill, html_routes, path_values
 from tests.support.seeds_surveys import answer_all, create_open_survey, form_body, invite, path_of, question_codes
 
@@ -66,13 +68,13 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
     form_path = f"/s/{ids['token']}"
     page = await browser.get(form_path)
     assert page.status_code == 200
-    saved = await browser.client.post(form_path, data={**form_body(page.text, {}, "save"),
-                                                       **{f"q_{c}": PAYLOAD for c in question_codes(page.text)
-                                                          if f'<textarea name="q_{c}"' in page.text
-                                                          or f'name="q_{c}" type="text"' in page.text}})
+    free_text = {f"q_{c}": PAYLOAD for c in question_codes(page.text) if f'name="q_{c}" rows=' in page.text}
+    assert free_text, "the survey's first page has a free-text question"
+    saved = await browser.client.post(form_path, data={**form_body(page.text, {}, "save"), **free_text})
     assert saved.status_code == 200, saved.text[:300]
 
     pages: dict[str, str] = {form_path: (await browser.get(form_path)).text}
+    assert re.search(r"<textarea[^>]*>Quality &lt;script&gt;", pages[form_path]), "the saved answer is shown again"
     await browser.login(tenant)
     for path in html_routes(app, "GET"):
         if path.startswith("/s/"):
