@@ -296,7 +296,7 @@ class SurveyFormController(Controller):
             questions, fields, link.answers, language, check_required=action in ("next", "submit")
         )
         if values:
-            await save_answers(db_session, link, values, page, language)
+            await save_answers(db_session, link, values, page, language, final=action == "submit")
         # The session commits on each way out, even for a page with errors or a redirect (the plugin commits
         # 2xx only), and not before: the link's row lock must hold until the request is done.
         if errors:

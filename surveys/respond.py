@@ -1,4 +1,8 @@
-"""The respondent's side in the database: find a link's survey, keep the server-side draft, submit once."""
+"""The respondent's side in the database: find a link's survey, keep the server-side draft, submit once.
+
+This is the form's hot path (thousands of employers may submit at once), so it speaks SQLAlchemy Core on the
+tables: plain rows in, a handful of statements per request, no ORM unit of work.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from surveys.outbox import cancel_mail
@@ -18,15 +21,46 @@ from surveys.questions import is_visible
 from surveys.store import QUESTION_FIELDS
 from surveys.tokens import token_hash
 
+SURVEY = Survey.__table__
+INVITATION = SurveyInvitation.__table__
+RESPONSE = SurveyResponse.__table__
+ANSWER = SurveyAnswer.__table__
+QUESTION = SurveyQuestion.__table__
+INVITATION_COLUMNS = (INVITATION.c.id, INVITATION.c.status, INVITATION.c.language, INVITATION.c.email)
+RESPONSE_COLUMNS = (
+    RESPONSE.c.id,
+    RESPONSE.c.status,
+    RESPONSE.c.page,
+    RESPONSE.c.language,
+    RESPONSE.c.submitted_at,
+)
+
+
+@dataclass
+class InvitationState:
+    id: int
+    status: str
+    language: str
+    email: str | None
+
+
+@dataclass
+class ResponseState:
+    id: int
+    status: str
+    page: int
+    language: str
+    submitted_at: datetime | None
+
 
 @dataclass
 class Link:
-    """What a personal link opens: the invitation, its survey and (once started) the draft."""
+    """What a personal link opens: the invitation, its survey (a row) and, once started, the draft."""
 
-    invitation: SurveyInvitation
-    survey: Survey
+    invitation: InvitationState
+    survey: Row
     questions: list[dict[str, Any]]
-    response: SurveyResponse | None = None
+    response: ResponseState | None = None
     answers: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -44,81 +78,99 @@ def _insert(session: AsyncSession):  # noqa: ANN202 - a dialect insert() factory
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
-def is_live(survey: Survey, now: datetime | None = None) -> bool:
+def is_live(survey: Any, now: datetime | None = None) -> bool:
     """Links work while the survey is open and not past its closing time."""
     now = now or datetime.now(UTC)
     return survey.status == "open" and (survey.closes_at is None or survey.closes_at > now)
 
 
-async def _questions(session: AsyncSession, survey: Survey, cache: dict) -> list[dict[str, Any]]:
+async def _questions(session: AsyncSession, survey: Any, cache: dict) -> list[dict[str, Any]]:
     """An open survey's questions never change, so they are cached per survey for the form's hot path."""
     key = (survey.id, survey.opened_at)
     cached = cache.get(key)
     if cached is None:
-        rows = await session.scalars(
-            select(SurveyQuestion)
-            .where(SurveyQuestion.survey_id == survey.id)
-            .order_by(SurveyQuestion.position)
+        rows = await session.execute(
+            select(QUESTION.c.id, *(QUESTION.c[name] for name in QUESTION_FIELDS))
+            .where(QUESTION.c.survey_id == survey.id)
+            .order_by(QUESTION.c.position)
         )
-        cached = [{"id": q.id, **{name: getattr(q, name) for name in QUESTION_FIELDS}} for q in rows]
+        cached = [dict(row._mapping) for row in rows]
         if len(cache) > 1000:
             cache.clear()
         cache[key] = cached
     return cached
 
 
+async def _response(session: AsyncSession, invitation_id: int) -> ResponseState | None:
+    row = (
+        await session.execute(select(*RESPONSE_COLUMNS).where(RESPONSE.c.invitation_id == invitation_id))
+    ).first()
+    return ResponseState(*row) if row is not None else None
+
+
 async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: bool = False) -> Link | None:
     """The link's survey and draft, or None when the link is unknown or its survey is not live.
 
-    One query finds invitation, survey and draft; a second reads the draft's answers when there is one. With
-    `lock` (PostgreSQL), the invitation row stays locked until the request's transaction ends, so that two
-    requests on one link (a double click) run one after the other.
+    One query finds invitation, survey (and, without a lock, the draft); one more reads the draft's answers.
+    With `lock` (PostgreSQL) the invitation row stays locked until the request's transaction ends, so two
+    requests on one link (a double click) run one after the other; the draft is then read after the lock is
+    granted, because a row joined into the locking query would come from the snapshot taken before waiting.
     """
     locking = lock and session.bind.dialect.name == "postgresql"
     query = (
-        select(SurveyInvitation, Survey, SurveyResponse)
-        .join(Survey, Survey.id == SurveyInvitation.survey_id)
-        .where(SurveyInvitation.token_hash == token_hash(token))
+        select(*INVITATION_COLUMNS, SURVEY)
+        .join_from(INVITATION, SURVEY, SURVEY.c.id == INVITATION.c.survey_id)
+        .where(INVITATION.c.token_hash == token_hash(token))
     )
     if locking:
-        # The draft is read after the lock is granted: a row joined into the locking query would come from the
-        # snapshot taken before waiting, and miss what the request holding the lock just committed.
-        query = query.with_only_columns(SurveyInvitation, Survey).with_for_update(of=SurveyInvitation)
+        query = query.with_for_update(of=INVITATION)
     else:
-        query = query.outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
-    row = (await session.execute(query)).first()
-    if row is None or not is_live(row.Survey):
-        return None
-    link = Link(
-        invitation=row.SurveyInvitation,
-        survey=row.Survey,
-        questions=await _questions(session, row.Survey, cache),
-    )
-    if locking:
-        link.response = await session.scalar(
-            select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
+        query = query.add_columns(*(c.label(f"r_{c.name}") for c in RESPONSE_COLUMNS)).outerjoin(
+            RESPONSE, RESPONSE.c.invitation_id == INVITATION.c.id
         )
-    else:
-        link.response = row.SurveyResponse
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    values = row._mapping
+    survey_row = _SurveyRow({c.name: values[c] for c in SURVEY.c})
+    if not is_live(survey_row):
+        return None
+    invitation = InvitationState(*(values[c] for c in INVITATION_COLUMNS))
+    link = Link(
+        invitation=invitation, survey=survey_row, questions=await _questions(session, survey_row, cache)
+    )
+    if locking:
+        link.response = await _response(session, invitation.id)
+    elif values["r_id"] is not None:
+        link.response = ResponseState(*(values[f"r_{c.name}"] for c in RESPONSE_COLUMNS))
     if link.response is not None:
         by_id = {q["id"]: q["code"] for q in link.questions}
         for question_id, value in await session.execute(
-            select(SurveyAnswer.question_id, SurveyAnswer.value).where(
-                SurveyAnswer.response_id == link.response.id
-            )
+            select(ANSWER.c.question_id, ANSWER.c.value).where(ANSWER.c.response_id == link.response.id)
         ):
             if question_id in by_id:
                 link.answers[by_id[question_id]] = value
     return link
 
 
-async def ensure_response(session: AsyncSession, link: Link, language: str, page: int = 1) -> SurveyResponse:
-    """The draft of this link, created on first save (a concurrent first save finds the same row)."""
+class _SurveyRow(dict):
+    """A survey's columns, read as attributes (survey.title)."""
+
+    __getattr__ = dict.__getitem__
+
+
+async def ensure_response(
+    session: AsyncSession, link: Link, language: str, page: int = 1, *, mark_started: bool = True
+) -> ResponseState:
+    """The draft of this link, created on first save (a concurrent first save finds the same row).
+
+    `mark_started=False` when the same request goes on to submit: the invitation is written once, as submitted.
+    """
     if link.response is not None:
         return link.response
     now = datetime.now(UTC)
     stmt = (
-        _insert(session)(SurveyResponse)
+        _insert(session)(RESPONSE)
         .values(
             org_id=link.survey.org_id,
             survey_id=link.survey.id,
@@ -131,22 +183,35 @@ async def ensure_response(session: AsyncSession, link: Link, language: str, page
             extraction_status="pending",
         )
         .on_conflict_do_nothing(index_elements=["invitation_id"])
-        .returning(SurveyResponse)
+        .returning(*RESPONSE_COLUMNS)
     )
-    link.response = (await session.execute(stmt)).scalar_one_or_none() or await session.scalar(
-        select(SurveyResponse).where(SurveyResponse.invitation_id == link.invitation.id)
-    )
-    if link.invitation.status == "pending":
+    row = (await session.execute(stmt)).first()
+    link.response = ResponseState(*row) if row is not None else await _response(session, link.invitation.id)
+    if mark_started and link.invitation.status == "pending":
+        await session.execute(
+            update(INVITATION)
+            .where(INVITATION.c.id == link.invitation.id, INVITATION.c.status == "pending")
+            .values(status="started")
+        )
         link.invitation.status = "started"
     return link.response
 
 
 async def save_answers(
-    session: AsyncSession, link: Link, values: dict[str, Any], page: int, language: str
+    session: AsyncSession,
+    link: Link,
+    values: dict[str, Any],
+    page: int,
+    language: str,
+    *,
+    final: bool = False,
 ) -> None:
-    """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is."""
+    """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is.
+
+    `final`: the request is a final submit, so the invitation's status is left for `submit` to write.
+    """
     fresh = link.response is None
-    response = await ensure_response(session, link, language, page)
+    response = await ensure_response(session, link, language, page, mark_started=not final)
     by_code = link.by_code
     now = datetime.now(UTC)
     keep = [
@@ -162,7 +227,7 @@ async def save_answers(
     ]
     drop = [by_code[code]["id"] for code, value in values.items() if value is None]
     if keep:
-        stmt = _insert(session)(SurveyAnswer)
+        stmt = _insert(session)(ANSWER)
         stmt = stmt.on_conflict_do_update(
             index_elements=["response_id", "question_id"],
             set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
@@ -170,9 +235,7 @@ async def save_answers(
         await session.execute(stmt, keep)
     if drop:
         await session.execute(
-            delete(SurveyAnswer).where(
-                SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(drop)
-            )
+            delete(ANSWER).where(ANSWER.c.response_id == response.id, ANSWER.c.question_id.in_(drop))
         )
     for code, value in values.items():
         if value is None:
@@ -180,7 +243,12 @@ async def save_answers(
         else:
             link.answers[code] = value
     if not fresh and (response.page, response.language) != (page, language):
-        response.page, response.language, response.updated_at = page, language, now
+        await session.execute(
+            update(RESPONSE)
+            .where(RESPONSE.c.id == response.id)
+            .values(page=page, language=language, updated_at=now)
+        )
+        response.page, response.language = page, language
 
 
 async def submit(session: AsyncSession, link: Link) -> bool:
@@ -197,22 +265,21 @@ async def submit(session: AsyncSession, link: Link) -> bool:
     ]
     now = datetime.now(UTC)
     result = await session.execute(
-        update(SurveyResponse)
-        .where(SurveyResponse.id == response.id, SurveyResponse.status == "draft")
+        update(RESPONSE)
+        .where(RESPONSE.c.id == response.id, RESPONSE.c.status == "draft")
         .values(status="submitted", submitted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
     if hidden:  # answers to questions a later change of answer hid are not part of the response
         await session.execute(
-            delete(SurveyAnswer).where(
-                SurveyAnswer.response_id == response.id, SurveyAnswer.question_id.in_(hidden)
-            )
+            delete(ANSWER).where(ANSWER.c.response_id == response.id, ANSWER.c.question_id.in_(hidden))
         )
-    link.invitation.status = "submitted"  # flushed with the commit: one UPDATE even if it was just "started"
+    await session.execute(
+        update(INVITATION).where(INVITATION.c.id == link.invitation.id).values(status="submitted")
+    )
     if link.invitation.email:  # only invitees with an address have queued mail
         await cancel_mail(session, [link.invitation.id], "submitted")
-    set_committed_value(response, "status", "submitted")  # already written by the UPDATE above
-    set_committed_value(response, "submitted_at", now)
+    response.status, response.submitted_at = "submitted", now
+    link.invitation.status = "submitted"
     return True
