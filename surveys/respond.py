@@ -164,7 +164,7 @@ async def ensure_response(
 ) -> ResponseState:
     """The draft of this link, created on first save (a concurrent first save finds the same row).
 
-    `mark_started=False` when the same request goes on to submit: the invitation is written once, as submitted.
+    `mark_started=False` when the same request goes on to submit: the invitation is written once.
     """
     if link.response is not None:
         return link.response
