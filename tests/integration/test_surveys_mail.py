@@ -190,3 +190,12 @@ async def test_no_mail_once_the_survey_has_expired(api, app, tenant):
         await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
         assert issued[0]["email"] not in {m.recipients[0] for m in server.received}
     assert [m.status for m in await _mails(app, [issued[0]["id"]]) if m.kind == "invitation"] == ["pending"]
+
+
+async def test_jobs_are_registered_with_the_scheduler(app):
+    from service.scheduler import Scheduler
+    from surveys.jobs import register
+
+    scheduler = Scheduler(app.state.engine)
+    register(scheduler, app)
+    assert {"surveys.outbox", "surveys.reminders", "surveys.extraction"} <= set(scheduler.job_ids())
