@@ -72,8 +72,12 @@ async def record_candidate(
     reopen_margin: float,
     now: datetime,
 ) -> str:
-    """Open, update or reopen the alert for a candidate; returns
-    opened|updated|unchanged|reopened|kept_closed.
+    """Open, update or reopen the alert for a candidate.
+
+    Returns opened | updated | refreshed | unchanged | reopened | kept_closed. An open alert's evidence
+    follows every run, but only a material change (another severity, or an effect moved by
+    `reopen_margin`) is an "updated" event and webhook: the nightly run must not notify about every alert
+    every night.
     """
     fp = fingerprint(credential_id, candidate.kind, candidate.subject)
     title = candidate.title[:1000]
@@ -87,10 +91,15 @@ async def record_candidate(
             and current.title == title
         ):
             return "unchanged"
+        material = current.severity != candidate.severity or _effect_moved(
+            current.evidence, candidate.evidence, reopen_margin
+        )
         current.evidence = candidate.evidence
-        current.severity = candidate.severity
         current.title = title
         current.drift_run_id = run_id
+        if not material:
+            return "refreshed"
+        current.severity = candidate.severity
         current.updated_at = now
         session.add(
             _event(
@@ -141,6 +150,13 @@ async def record_candidate(
     session.add(_event(alert, "opened", None, "open", "raised by a drift run", at=now))
     await webhooks.enqueue(session, org_id, "alert.opened", alert)
     return "opened"
+
+
+def _effect_moved(old: dict, new: dict, margin: float) -> bool:
+    try:
+        return abs(float(new.get("effect", 0.0)) - float(old.get("effect", 0.0))) >= margin - 1e-12
+    except (TypeError, ValueError):
+        return True
 
 
 def _new_evidence(old: dict, new: dict, margin: float) -> bool:

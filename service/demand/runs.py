@@ -176,7 +176,7 @@ async def _detect_and_record(
     )
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
-    tally = {"opened": 0, "updated": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
+    tally = {"opened": 0, "updated": 0, "refreshed": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
 
     async def record(credential_id: int, candidate: Candidate, entry: dict) -> None:
         result = await record_candidate(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from service.db import session_scope
-from service.demand.models import Alert
+from service.demand.models import Alert, AlertEvent
 from surveys.models import (
     Survey,
     SurveyAnswer,
@@ -175,6 +175,14 @@ async def test_low_ratings_and_named_missing_concepts_raise_survey_gaps(app, api
     again = await api.post("/api/v1/drift/run", json={"as_of": "2025-06-30"})
     assert again.json()["summary"]["alerts"]["opened"] == 0
     assert again.json()["summary"]["alerts"]["unchanged"] == 2
+    # The next night: a later window, the same employers' answers: the evidence follows, nobody is notified.
+    later = await api.post("/api/v1/drift/run", json={"as_of": "2025-07-01"})
+    assert later.json()["summary"]["alerts"]["refreshed"] == 2
+    async with session_scope(app.state.engine) as session:
+        events = list(await session.scalars(select(AlertEvent.event).where(AlertEvent.alert_id == named.id)))
+        refreshed = await session.get(Alert, named.id)
+    assert events == ["opened"]
+    assert refreshed.evidence["as_of"] == "2025-07-01"
 
 
 async def test_too_few_or_too_old_respondents_raise_nothing(app, api, tenant):
