@@ -32,6 +32,9 @@ class RedactSecrets(logging.Filter):
 def install() -> None:
     """Attach the filter to the root logger's handlers and to uvicorn's loggers (idempotent)."""
     flt = RedactSecrets()
+    # aiosqlite's DEBUG records carry every statement's parameters (webhook secrets, password hashes): a root
+    # level of DEBUG must not turn them on.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "litestar"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in logger.filters):
