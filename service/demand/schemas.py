@@ -130,6 +130,17 @@ class WebhookCreate(Input):
         return value
 
 
+class WebhookUpdate(Input):
+    url: str | None = Field(None, max_length=2000)
+    events: list[WebhookEvent] | None = None
+    enabled: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        return None if value is None else WebhookCreate._http(value)
+
+
 class WebhookRead(Output):
     id: int
     url: str

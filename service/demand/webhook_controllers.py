@@ -5,13 +5,19 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, Parameter
 from sqlalchemy import select
 
 from service.demand.models import Webhook, WebhookDelivery
-from service.demand.schemas import WebhookCreate, WebhookCreated, WebhookDeliveryRead, WebhookRead
+from service.demand.schemas import (
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDeliveryRead,
+    WebhookRead,
+    WebhookUpdate,
+)
 from service.dependencies import CurrentPrincipal, DbSession
 
 
@@ -41,6 +47,30 @@ class WebhookController(Controller):
             select(Webhook).where(Webhook.org_id == principal.org_id).order_by(Webhook.id)
         )
         return [WebhookRead.model_validate(r) for r in rows]
+
+    @patch(
+        "/{webhook_id:int}",
+        operation_id="updateWebhook",
+        opt={"min_role": "admin"},
+        raises=[NotFoundException],
+    )
+    async def update(
+        self,
+        webhook_id: FromPath[int],
+        data: JSONBody[WebhookUpdate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> WebhookRead:
+        """Change the URL, the events or pause it (pending deliveries to a paused webhook are dropped)."""
+        hook = await _owned(db_session, webhook_id, principal.org_id)
+        if data.url is not None:
+            hook.url = data.url
+        if data.events is not None:
+            hook.events = list(dict.fromkeys(data.events))
+        if data.enabled is not None:
+            hook.enabled = data.enabled
+        await db_session.flush()
+        return WebhookRead.model_validate(hook)
 
     @delete(
         "/{webhook_id:int}",

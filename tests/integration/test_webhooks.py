@@ -95,6 +95,11 @@ async def test_registering_webhooks_is_for_admins_and_the_secret_is_shown_once(a
     ]:
         response = await admin_api.post("/api/v1/webhooks", json=bad)
         assert response.status_code == 400 and word in response.json()["detail"], (bad, response.text)
+    paused = await admin_api.patch(f"/api/v1/webhooks/{body['id']}", json={"enabled": False, "events": []})
+    assert paused.status_code == 200 and paused.json()["enabled"] is False and paused.json()["events"] == []
+    assert (await api.patch(f"/api/v1/webhooks/{body['id']}", json={"enabled": True})).status_code == 403
+    bad = await admin_api.patch(f"/api/v1/webhooks/{body['id']}", json={"url": "gopher://x"})
+    assert bad.status_code == 400 and "url" in bad.json()["detail"]
     assert (await admin_api.delete(f"/api/v1/webhooks/{body['id']}")).status_code == 204
     assert (await api.get("/api/v1/webhooks")).json() == []
 
@@ -199,3 +204,18 @@ def test_backoff_doubles_and_is_capped(attempts, expected):
     from service.demand.webhooks import backoff
 
     assert backoff(attempts, 30).total_seconds() == expected
+
+
+async def test_a_paused_webhook_gets_nothing(app, settings, admin_api, api, tenant):
+    made = await make_credential(app, tenant.org_id, "Hooked", ["15-1232"])
+    alert_id = await make_alert(app, tenant.org_id, made.credential_id)
+    with Receiver([200]) as receiver:
+        hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url()})).json()
+        await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "dismissed"})
+        await admin_api.patch(f"/api/v1/webhooks/{hook['id']}", json={"enabled": False})
+        await deliver_due(app.state.engine, settings.drift, now=utcnow())
+        [delivery] = await deliveries_of(app, hook["id"])
+        assert delivery.status == "failed" and "disabled" in delivery.error
+        await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "open"})
+        assert len(await deliveries_of(app, hook["id"])) == 1  # nothing queued while paused
+    assert receiver.received == []

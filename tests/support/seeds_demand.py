@@ -49,4 +49,4 @@ async def seed_webhook(app: Litestar, tenant: Tenant) -> int:
 
 
 SEEDS = {"alert_id": seed_alert, "run_id": seed_run, "webhook_id": seed_webhook}
-BODIES = {"updateAlert": {"status": "acknowledged", "note": "seen"}}
+BODIES = {"updateAlert": {"status": "acknowledged", "note": "seen"}, "updateWebhook": {"enabled": False}}
