@@ -9,7 +9,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DataError, IntegrityError
+from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger("skillpulse.errors")
 
@@ -63,6 +65,12 @@ def recursion_handler(request: Request, exc: RecursionError) -> Response:
     return _json(400, "Request body is nested too deeply")
 
 
+def database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database is down, restarting or out of connection slots: the server's condition, not a bug (503)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+    return _json(503, "The database is unavailable or busy; try again shortly", headers={"Retry-After": "5"})
+
+
 def internal_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -75,5 +83,12 @@ exception_handlers = {
     IntegrityError: integrity_handler,
     DataError: data_error_handler,
     RecursionError: recursion_handler,
+    ConnectionError: database_unavailable_handler,  # connection refused / reset while connecting
+    PostgresConnectionError: database_unavailable_handler,
+    CannotConnectNowError: database_unavailable_handler,
+    TooManyConnectionsError: database_unavailable_handler,
+    OperationalError: database_unavailable_handler,
+    InterfaceError: database_unavailable_handler,
+    PoolTimeoutError: database_unavailable_handler,
     Exception: internal_handler,
 }
