@@ -111,23 +111,21 @@ async def _response(session: AsyncSession, invitation_id: int) -> ResponseState 
 async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: bool = False) -> Link | None:
     """The link's survey and draft, or None when the link is unknown or its survey is not live.
 
-    One query finds invitation, survey (and, without a lock, the draft); one more reads the draft's answers.
-    With `lock` (PostgreSQL) the invitation row stays locked until the request's transaction ends, so two
-    requests on one link (a double click) run one after the other; the draft is then read after the lock is
-    granted, because a row joined into the locking query would come from the snapshot taken before waiting.
+    One query finds invitation, survey and draft; one more reads the draft's answers. With `lock`
+    (PostgreSQL) the invitation row stays locked until the request's transaction ends, so two requests on one
+    link (a double click) run one after the other. A row joined into the locking query comes from the snapshot
+    taken before waiting for the lock, while the invitation itself is re-read: so when the invitation shows
+    that someone got there first (it is no longer pending), the draft is read again after the lock.
     """
     locking = lock and session.bind.dialect.name == "postgresql"
     query = (
-        select(*INVITATION_COLUMNS, SURVEY)
+        select(*INVITATION_COLUMNS, SURVEY, *(c.label(f"r_{c.name}") for c in RESPONSE_COLUMNS))
         .join_from(INVITATION, SURVEY, SURVEY.c.id == INVITATION.c.survey_id)
+        .outerjoin(RESPONSE, RESPONSE.c.invitation_id == INVITATION.c.id)
         .where(INVITATION.c.token_hash == token_hash(token))
     )
     if locking:
         query = query.with_for_update(of=INVITATION)
-    else:
-        query = query.add_columns(*(c.label(f"r_{c.name}") for c in RESPONSE_COLUMNS)).outerjoin(
-            RESPONSE, RESPONSE.c.invitation_id == INVITATION.c.id
-        )
     row = (await session.execute(query)).first()
     if row is None:
         return None
@@ -139,18 +137,22 @@ async def open_link(session: AsyncSession, token: str, cache: dict, *, lock: boo
     link = Link(
         invitation=invitation, survey=survey_row, questions=await _questions(session, survey_row, cache)
     )
-    if locking:
+    if locking and invitation.status != "pending":
         link.response = await _response(session, invitation.id)
     elif values["r_id"] is not None:
         link.response = ResponseState(*(values[f"r_{c.name}"] for c in RESPONSE_COLUMNS))
     if link.response is not None:
-        by_id = {q["id"]: q["code"] for q in link.questions}
-        for question_id, value in await session.execute(
-            select(ANSWER.c.question_id, ANSWER.c.value).where(ANSWER.c.response_id == link.response.id)
-        ):
-            if question_id in by_id:
-                link.answers[by_id[question_id]] = value
+        await _load_answers(session, link)
     return link
+
+
+async def _load_answers(session: AsyncSession, link: Link) -> None:
+    by_id = {q["id"]: q["code"] for q in link.questions}
+    for question_id, value in await session.execute(
+        select(ANSWER.c.question_id, ANSWER.c.value).where(ANSWER.c.response_id == link.response.id)
+    ):
+        if question_id in by_id:
+            link.answers[by_id[question_id]] = value
 
 
 class _SurveyRow(dict):
@@ -186,7 +188,11 @@ async def ensure_response(
         .returning(*RESPONSE_COLUMNS)
     )
     row = (await session.execute(stmt)).first()
-    link.response = ResponseState(*row) if row is not None else await _response(session, link.invitation.id)
+    if row is not None:
+        link.response = ResponseState(*row)
+    else:  # a request on the same link created the draft meanwhile: take it up with its answers
+        link.response = await _response(session, link.invitation.id)
+        await _load_answers(session, link)
     if mark_started and link.invitation.status == "pending":
         await session.execute(
             update(INVITATION)

@@ -68,7 +68,9 @@ async def test_save_on_one_device_resume_on_another_then_submit(api, app, tenant
         back = await phone.get(path + "?page=1")
         assert (
             "checked"
-            in LexborHTMLParser(back.text).css_first(f'input[name="q_{first_code}"][value="important"]').attributes
+            in LexborHTMLParser(back.text)
+            .css_first(f'input[name="q_{first_code}"][value="important"]')
+            .attributes
         )
         final = await answer_all(phone, path, survey)
         assert final.status_code == 200 and "Thank you" in final.text
@@ -347,3 +349,28 @@ async def test_opt_out_stops_mail(api, app, tenant, client):
             )
         )
         assert statuses == {"cancelled"}
+
+
+async def test_concurrent_first_and_final_submits_on_a_fresh_link_store_one_response(
+    api, app, tenant, client
+):
+    survey = await create_open_survey(api, app, tenant, competencies=2, open_it=False)
+    for question in survey["questions"]:  # one page: the very first POST is the final submit
+        await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
+    survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
+    links = await invite(api, survey["id"], 2)
+    template = (await client.get(path_of(links[1]["url"]))).text  # the form, read on another link
+    body = form_body(template, answers_for(question_codes(template), survey), "submit")
+    path = path_of(links[0]["url"])
+    results = await asyncio.gather(*(client.post(path, data=body) for _ in range(5)))
+    assert [r.status_code for r in results] == [200] * 5 and all("Thank you" in r.text for r in results)
+    async with session_scope(app.state.engine) as session:
+        responses = list(
+            await session.scalars(
+                select(SurveyResponse).where(SurveyResponse.invitation_id == links[0]["id"])
+            )
+        )
+        assert len(responses) == 1 and responses[0].status == "submitted"
+        assert await session.scalar(
+            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        ) == len(survey["questions"])
