@@ -47,10 +47,17 @@ class DemoResult:
     seconds: float
 
 
+class DemoUnavailable(RuntimeError):
+    """The demo cannot load here (its example files are not installed)."""
+
+
 def _examples() -> list[Path]:
     files = sorted(EXAMPLES.glob("*.jsonld"))
     if not files:
-        raise RuntimeError(f"no example credentials in {EXAMPLES}: run the demo from a skillpulse checkout")
+        raise DemoUnavailable(
+            f"the demo needs the example credentials in {EXAMPLES}; run it from a skillpulse checkout "
+            "(or copy examples/ next to service/)"
+        )
     return files
 
 
@@ -187,6 +194,7 @@ async def build_demo(
             return DemoResult(
                 False, await _new_link(engine, base_url, org_id), None, time.monotonic() - started
             )
+        _examples()  # before anything is written: no half-made demo organisation
         today = today or date.today()
         columns = (
             TextColumn("{task.description:<38}"),
@@ -220,7 +228,11 @@ async def build_demo(
 
 
 async def load_demo(settings: Settings, base_url: str, console: Console) -> None:
-    result = await build_demo(settings, console, base_url)
+    try:
+        result = await build_demo(settings, console, base_url)
+    except DemoUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(2) from None
     token_line = f"  API token:  {result.api_token}  (shown once)\n" if result.api_token else ""
     survey_line = f"  Survey link (an employer's view): {result.survey_link}\n" if result.survey_link else ""
     console.print(
