@@ -141,7 +141,7 @@ def _start_server(url: str, workers: int, port: int) -> subprocess.Popen:
     env.update(
         {
             "SKILLPULSE_DATABASE_URL": url,
-            "SKILLPULSE_DATABASE_POOL_SIZE": "20",
+            "SKILLPULSE_DATABASE_POOL_SIZE": "6",  # ×2 overflow ×2 workers: leaves room on a shared server
             "SKILLPULSE_SECRET_KEY": "bench-secret-key-0123456789",
             "SKILLPULSE_ENV": "test",
             "SKILLPULSE_RUN_SCHEDULER": "false",
