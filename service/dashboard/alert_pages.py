@@ -106,7 +106,9 @@ async def inbox(
 async def bulk_acknowledge(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
     """Acknowledges the ticked alerts that are open; others (handled already, another org's) are left."""
     form = await read_form(request)
-    ids = {int(v) for v in form.getall("alert_id", [])[:PAGE_SIZE * 10] if isinstance(v, str) and v.isdigit()}
+    ids = {
+        int(v) for v in form.getall("alert_id", [])[: PAGE_SIZE * 10] if isinstance(v, str) and v.isdigit()
+    }
     done = 0
     if ids:
         alerts = await db_session.scalars(

@@ -14,7 +14,9 @@ from service.dashboard import (
     overview,
     settings_pages,
     source_pages,
+    survey_exports,
     survey_pages,
+    survey_questions,
     webhook_pages,
 )
 from service.dashboard.error_pages import EXCEPTION_HANDLERS
@@ -34,6 +36,8 @@ pages = Router(
         *credential_pages.route_handlers,
         *settings_pages.route_handlers,
         *survey_pages.route_handlers,
+        *survey_questions.route_handlers,
+        *survey_exports.route_handlers,
         *source_pages.route_handlers,
         *webhook_pages.route_handlers,
     ],

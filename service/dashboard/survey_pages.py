@@ -9,7 +9,7 @@ import csv
 import io
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.exceptions import ClientException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -19,13 +19,12 @@ from sqlalchemy import func, select
 from service.credentials.models import Credential
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
 from service.dependencies import CurrentPrincipal, DbSession
-from surveys import exports, store
+from surveys import store
 from surveys.invitations import create_invitations
 from surveys.models import Survey, SurveyInvitation, SurveyResponse
-from surveys.results import submitted_responses, survey_results
-from surveys.schemas import InvitationsCreate, QuestionCreate, QuestionUpdate, SurveyCreate, SurveyUpdate
+from surveys.results import survey_results
+from surveys.schemas import InvitationsCreate, SurveyCreate, SurveyUpdate
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_INVITEES = 5000
 NOTICES = {
     "created": "Survey created from the credential's competencies. Check the wording, then open it.",
@@ -35,7 +34,7 @@ NOTICES = {
 }
 
 
-def _first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "input"
     return f"{where}: {error.get('msg', 'invalid')}"
@@ -104,7 +103,7 @@ async def create_survey(
         try:
             data = SurveyCreate(credential_id=int(raw_id), title=title)
         except ValidationError as exc:
-            error = _first_error(exc)
+            error = first_error(exc)
     if error is None:
         survey, _ = await store.create_survey(
             db_session, principal.org_id, data
@@ -126,7 +125,7 @@ async def create_survey(
     )
 
 
-async def _survey_page(
+async def render_survey(
     db_session: DbSession,
     principal: CurrentPrincipal,
     survey: Survey,
@@ -194,7 +193,7 @@ async def survey_page(
     done: FromQuery[str | None] = None,
 ) -> Template:
     survey = await store.get_survey(db_session, principal.org_id, survey_id)
-    return await _survey_page(db_session, principal, survey, notice=NOTICES.get(done or ""))
+    return await render_survey(db_session, principal, survey, notice=NOTICES.get(done or ""))
 
 
 @post("/app/surveys/{survey_id:int}/edit", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -210,9 +209,9 @@ async def edit_survey(
         )
         await store.update_survey(db_session, survey, data)
     except ValidationError as exc:
-        return await _survey_page(db_session, principal, survey, status_code=400, error=_first_error(exc))
+        return await render_survey(db_session, principal, survey, status_code=400, error=first_error(exc))
     except ClientException as exc:
-        return await _survey_page(
+        return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
     return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=saved")
@@ -223,7 +222,7 @@ async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey
     try:
         await (store.open_survey if action == "open" else store.close_survey)(db_session, survey)
     except ClientException as exc:
-        return await _survey_page(
+        return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
     return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done={action}ed")
@@ -280,8 +279,8 @@ async def invite(
             db_session, survey, data, request.app.state.settings.server.base_url
         )
     except ValueError as exc:  # also pydantic's ValidationError
-        message = _first_error(exc) if isinstance(exc, ValidationError) else str(exc)
-        return await _survey_page(
+        message = first_error(exc) if isinstance(exc, ValidationError) else str(exc)
+        return await render_survey(
             db_session,
             principal,
             survey,
@@ -290,118 +289,12 @@ async def invite(
             invitees_text=text,
         )
     except ClientException as exc:
-        return await _survey_page(
+        return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
     await db_session.flush()
-    return await _survey_page(
+    return await render_survey(
         db_session, principal, survey, issued=issued, notice=f"{len(issued)} personal link(s) created."
-    )
-
-
-async def _question_change(db_session: DbSession, principal: CurrentPrincipal, survey: Survey, change):  # noqa: ANN001, ANN202
-    """Runs a change to the draft's questions; a refused change re-renders the page with the reason."""
-    survey_id = survey.id
-    try:
-        await change()
-    except (ValidationError, ClientException) as exc:
-        status, error = (
-            (400, _first_error(exc)) if isinstance(exc, ValidationError) else (exc.status_code, exc.detail)
-        )
-        await db_session.rollback()
-        survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        return await _survey_page(db_session, principal, survey, status_code=status, error=error)
-    return await committed_redirect(db_session, f"/app/surveys/{survey_id}?done=saved#q-h")
-
-
-@post("/app/surveys/{survey_id:int}/questions", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def add_question(
-    request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-) -> Template | Redirect:
-    """A designer's own question: open text or a number (choice questions are added through the API)."""
-    survey = await store.get_survey(db_session, principal.org_id, survey_id)
-    form = await read_form(request)
-    kind = str(form.get("kind") or "text")
-
-    async def change() -> None:
-        data = QuestionCreate(
-            kind=kind if kind in ("text", "number") else "text", text=str(form.get("text") or "")
-        )
-        await store.add_question(db_session, survey, data)
-
-    return await _question_change(db_session, principal, survey, change)
-
-
-@post(
-    "/app/surveys/{survey_id:int}/questions/{question_id:int}",
-    include_in_schema=False,
-    opt=WRITE,
-    guards=GUARDS,
-)
-async def edit_question(
-    request: Request,
-    survey_id: FromPath[int],
-    question_id: FromPath[int],
-    db_session: DbSession,
-    principal: CurrentPrincipal,
-) -> Template | Redirect:
-    survey = await store.get_survey(db_session, principal.org_id, survey_id)
-    question = await store.get_question(db_session, survey, question_id)
-    form = await read_form(request)
-
-    async def change() -> None:
-        await store.update_question(
-            db_session, survey, question, QuestionUpdate(text=str(form.get("text") or ""))
-        )
-
-    return await _question_change(db_session, principal, survey, change)
-
-
-@post(
-    "/app/surveys/{survey_id:int}/questions/{question_id:int}/delete",
-    include_in_schema=False,
-    opt=WRITE,
-    guards=GUARDS,
-)
-async def delete_question(
-    survey_id: FromPath[int], question_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-) -> Template | Redirect:
-    survey = await store.get_survey(db_session, principal.org_id, survey_id)
-    question = await store.get_question(db_session, survey, question_id)
-    return await _question_change(
-        db_session, principal, survey, lambda: store.delete_question(db_session, survey, question)
-    )
-
-
-async def _export(db_session: DbSession, org_id: int, survey_id: int) -> tuple[list[str], list[list[Any]]]:
-    survey = await store.get_survey(db_session, org_id, survey_id)
-    questions = await store.list_questions(db_session, survey.id)
-    definitions = [store.as_definition(q) for q in questions]
-    responses = await submitted_responses(db_session, survey, {q.id: q.code for q in questions})
-    return exports.header(definitions), exports.rows(definitions, responses)
-
-
-@get("/app/surveys/{survey_id:int}/responses.csv", include_in_schema=False, media_type="text/csv")
-async def export_csv(
-    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-) -> Response[bytes]:
-    head, body = await _export(db_session, principal.org_id, survey_id)
-    return Response(
-        exports.to_csv(head, body),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.csv"'},
-    )
-
-
-@get("/app/surveys/{survey_id:int}/responses.xlsx", include_in_schema=False, media_type=XLSX)
-async def export_xlsx(
-    survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-) -> Response[bytes]:
-    head, body = await _export(db_session, principal.org_id, survey_id)
-    return Response(
-        exports.to_xlsx(head, body),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
     )
 
 
@@ -414,9 +307,4 @@ route_handlers = [
     open_survey,
     close_survey,
     invite,
-    add_question,
-    edit_question,
-    delete_question,
-    export_csv,
-    export_xlsx,
 ]

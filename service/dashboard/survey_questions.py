@@ -1,0 +1,93 @@
+"""Survey questions while a survey is a draft: reword, remove, add (the surveys package checks them)."""
+
+from __future__ import annotations
+
+from litestar import Request, post
+from litestar.exceptions import ClientException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+
+from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, read_form
+from service.dashboard.survey_pages import first_error, render_survey
+from service.dependencies import CurrentPrincipal, DbSession
+from surveys import store
+from surveys.models import Survey
+from surveys.schemas import QuestionCreate, QuestionUpdate
+
+
+async def _question_change(db_session: DbSession, principal: CurrentPrincipal, survey: Survey, change):  # noqa: ANN001, ANN202
+    """Runs a change to the draft's questions; a refused change re-renders the page with the reason."""
+    survey_id = survey.id
+    try:
+        await change()
+    except (ValidationError, ClientException) as exc:
+        status, error = (
+            (400, first_error(exc)) if isinstance(exc, ValidationError) else (exc.status_code, exc.detail)
+        )
+        await db_session.rollback()
+        survey = await store.get_survey(db_session, principal.org_id, survey_id)
+        return await render_survey(db_session, principal, survey, status_code=status, error=error)
+    return await committed_redirect(db_session, f"/app/surveys/{survey_id}?done=saved#q-h")
+
+
+@post("/app/surveys/{survey_id:int}/questions", include_in_schema=False, opt=WRITE, guards=GUARDS)
+async def add_question(
+    request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    """A designer's own question: open text or a number (choice questions are added through the API)."""
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    form = await read_form(request)
+    kind = str(form.get("kind") or "text")
+
+    async def change() -> None:
+        data = QuestionCreate(
+            kind=kind if kind in ("text", "number") else "text", text=str(form.get("text") or "")
+        )
+        await store.add_question(db_session, survey, data)
+
+    return await _question_change(db_session, principal, survey, change)
+
+
+@post(
+    "/app/surveys/{survey_id:int}/questions/{question_id:int}",
+    include_in_schema=False,
+    opt=WRITE,
+    guards=GUARDS,
+)
+async def edit_question(
+    request: Request,
+    survey_id: FromPath[int],
+    question_id: FromPath[int],
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+) -> Template | Redirect:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    question = await store.get_question(db_session, survey, question_id)
+    form = await read_form(request)
+
+    async def change() -> None:
+        await store.update_question(
+            db_session, survey, question, QuestionUpdate(text=str(form.get("text") or ""))
+        )
+
+    return await _question_change(db_session, principal, survey, change)
+
+
+@post(
+    "/app/surveys/{survey_id:int}/questions/{question_id:int}/delete",
+    include_in_schema=False,
+    opt=WRITE,
+    guards=GUARDS,
+)
+async def delete_question(
+    survey_id: FromPath[int], question_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template | Redirect:
+    survey = await store.get_survey(db_session, principal.org_id, survey_id)
+    question = await store.get_question(db_session, survey, question_id)
+    return await _question_change(
+        db_session, principal, survey, lambda: store.delete_question(db_session, survey, question)
+    )
+
+
+route_handlers = [add_question, edit_question, delete_question]
