@@ -110,6 +110,9 @@ class PostingsSettings(_Group):
 
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect to a feed.")
     read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for a feed's bytes.")
+    fetch_deadline: float = Field(
+        300.0, gt=0, description="Longest one feed response may take in all (a server trickling bytes fails)."
+    )
     retries: int = Field(3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
     backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; doubles, with jitter.")
     max_retry_after: float = Field(120.0, ge=0, description="Longest Retry-After honoured; longer fails the run.")

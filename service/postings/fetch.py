@@ -118,7 +118,8 @@ class Fetcher:
             problem: str
             wait: float | None = None
             try:
-                async with self._client.stream(
+                # read_timeout bounds each read; the deadline bounds the whole response (a trickling server)
+                async with asyncio.timeout(self.settings.fetch_deadline), self._client.stream(
                     "GET", request.url, params=request.params or None, headers=headers
                 ) as response:
                     if response.status_code == 304:
@@ -146,6 +147,8 @@ class Fetcher:
                         )
             except httpx.TimeoutException:
                 problem = f"timed out fetching {request.url}"
+            except TimeoutError:
+                problem = f"timed out fetching {request.url} (no complete answer in {self.settings.fetch_deadline:g} s)"
             except httpx.RemoteProtocolError as exc:
                 problem = f"connection broke off fetching {request.url} (truncated response: {exc})"
             except httpx.TransportError as exc:
