@@ -35,6 +35,7 @@ SECURITY_HEADERS = {
 }
 SELECT_ABOVE = 8  # single-choice questions with more options render as a drop-down
 ACTIONS = ("next", "back", "save", "submit")
+SHORT_TEXT_ROLES = ("region",)  # a place name: one line, with the browser's address autofill
 
 
 def _settings(request: Request) -> SurveySettings:
@@ -129,7 +130,7 @@ def _view(question: dict, value: Any, error: str | None, lang: str) -> dict:
     elif kind in ("single", "rating"):
         control = "select" if kind == "single" and len(options) > SELECT_ABOVE else "radios"
     else:
-        control = "textarea" if kind == "text" else "number"
+        control = ("line" if question.get("role") in SHORT_TEXT_ROLES else "textarea") if kind == "text" else "number"
     base = field_name(code)
     return {
         "code": code,
