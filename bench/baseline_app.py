@@ -1,8 +1,8 @@
 """Baseline for the survey benchmark: a bare Litestar app whose form POST does one asyncpg INSERT.
 
 The survey figure alone says little on a shared 2-core machine; the same load generator, concurrency and
-uvicorn worker count against the thinnest possible "store a form" endpoint says how much of the ceiling the real
-survey form (CSRF, rate limits, row locks, validation, idempotent submit) uses. The figure is the ratio
+uvicorn worker count against the thinnest possible "store a form" endpoint says how much of the ceiling the
+real survey form (CSRF, rate limits, row locks, validation, idempotent submit) uses. The figure is the ratio
 survey responses/s ÷ baseline responses/s, measured in the same run (`python -m bench` does both).
 
     .venv/bin/python bench/baseline_app.py --count 10000 --concurrency 200 --workers 2 [--json]
@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,7 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TABLE = "CREATE TABLE IF NOT EXISTS baseline_submission (id bigserial PRIMARY KEY, token text NOT NULL, answers jsonb NOT NULL)"
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS baseline_submission "
+    "(id bigserial PRIMARY KEY, token text NOT NULL, answers jsonb NOT NULL)"
+)
 FORM = '<form method="post"><input type="hidden" name="_csrf_token" value="baseline"></form>'
 
 
@@ -84,10 +86,25 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "BASELINE_DATABASE_URL": url}
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "uvicorn", "--factory", "bench.baseline_app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-         "--timeout-keep-alive", "60"],
+    process = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; started once, not awaited
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.baseline_app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-keep-alive",
+            "60",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -140,8 +157,9 @@ async def main() -> None:
         if name:
             await _drop_database(name)
     print(
-        f"baseline (Litestar + asyncpg INSERT, {args.workers} uvicorn workers, {args.concurrency} in flight): "
-        f"{figures['per_second']:.0f} submissions/s, p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms; "
+        f"baseline (Litestar + asyncpg INSERT, {args.workers} uvicorn workers, "
+        f"{args.concurrency} in flight): {figures['per_second']:.0f} submissions/s, "
+        f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms; "
         f"{'all stored' if figures['ok'] else 'MISMATCH in stored rows'}"
     )
     if args.json:

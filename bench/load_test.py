@@ -72,8 +72,9 @@ class Tally:
         }
 
 
-async def run(base: str, token: str, paths: list[str], answers: dict, seconds: float, form_users: int,
-              api_users: int) -> tuple[dict[str, Tally], set[str], float]:
+async def run(
+    base: str, token: str, paths: list[str], answers: dict, seconds: float, form_users: int, api_users: int
+) -> tuple[dict[str, Tally], set[str], float]:
     limits = httpx.Limits(max_connections=form_users + api_users + 10)
     form, alerts = Tally(), Tally()
     accepted: set[str] = set()
@@ -82,7 +83,9 @@ async def run(base: str, token: str, paths: list[str], answers: dict, seconds: f
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
         async def employer() -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=30) as own:  # a browser of its own: own cookies
+            async with httpx.AsyncClient(
+                base_url=base, timeout=30
+            ) as own:  # a browser of its own: own cookies
                 await fill_in(own)
 
         async def fill_in(client: httpx.AsyncClient) -> None:
@@ -96,7 +99,13 @@ async def run(base: str, token: str, paths: list[str], answers: dict, seconds: f
                     form.record(started, f"GET {page.status_code}", page.status_code == 200 and bool(found))
                     if not found:
                         continue
-                    body = {"_csrf_token": found.group(1), "page": "1", "lang": "en", "action": "submit", **answers}
+                    body = {
+                        "_csrf_token": found.group(1),
+                        "page": "1",
+                        "lang": "en",
+                        "action": "submit",
+                        **answers,
+                    }
                     started = time.perf_counter()
                     done = await client.post(path, data=body)
                     ok = done.status_code == 200 and "Thank you" in done.text
@@ -120,7 +129,9 @@ async def run(base: str, token: str, paths: list[str], answers: dict, seconds: f
                 i += 1
 
         started = time.perf_counter()
-        await asyncio.gather(*(employer() for _ in range(form_users)), *(api_user() for _ in range(api_users)))
+        await asyncio.gather(
+            *(employer() for _ in range(form_users)), *(api_user() for _ in range(api_users))
+        )
         elapsed = time.perf_counter() - started
     return {"survey form": form, "alerts API": alerts}, accepted, elapsed
 
@@ -130,25 +141,36 @@ async def stored(url: str, survey_id: int, tokens: set[str]) -> tuple[int, int, 
     conn = await asyncpg.connect(_plain(url))
     try:
         submitted = await conn.fetchval(
-            "SELECT count(*) FROM survey_response WHERE survey_id = $1 AND status = 'submitted'", survey_id)
+            "SELECT count(*) FROM survey_response WHERE survey_id = $1 AND status = 'submitted'", survey_id
+        )
         doubled = await conn.fetchval(
             "SELECT count(*) FROM (SELECT invitation_id FROM survey_response WHERE survey_id = $1 "
-            "GROUP BY invitation_id HAVING count(*) > 1) AS d", survey_id)
+            "GROUP BY invitation_id HAVING count(*) > 1) AS d",
+            survey_id,
+        )
         answers = await conn.fetchval(
             "SELECT count(*) FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
-            "WHERE r.survey_id = $1 AND r.status = 'submitted'", survey_id)
+            "WHERE r.survey_id = $1 AND r.status = 'submitted'",
+            survey_id,
+        )
         from surveys.tokens import token_hash
 
         hashes = [token_hash(t) for t in tokens]
-        columns = {r["column_name"] for r in await conn.fetch(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'survey_invitation'")}
+        columns = {
+            r["column_name"]
+            for r in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'survey_invitation'"
+            )
+        }
         column = "token_hash" if "token_hash" in columns else None
         matched = len(tokens)
         if column:
             matched = await conn.fetchval(
                 f"SELECT count(*) FROM survey_response r JOIN survey_invitation i ON i.id = r.invitation_id "  # noqa: S608
                 f"WHERE r.survey_id = $1 AND r.status = 'submitted' AND i.{column} = ANY($2::text[])",
-                survey_id, hashes)
+                survey_id,
+                hashes,
+            )
         return submitted, matched, doubled, answers
     finally:
         await conn.close()
@@ -159,7 +181,9 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the load lasts (default 60)")
     parser.add_argument("--form-users", type=int, default=40, help="concurrent employers on the form")
     parser.add_argument("--api-users", type=int, default=10, help="concurrent alerts API clients")
-    parser.add_argument("--links", type=int, default=None, help="personal links issued (default: 120 per second)")
+    parser.add_argument(
+        "--links", type=int, default=None, help="personal links issued (default: 120 per second)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--database-url", help="postgresql+asyncpg://… (default: a throwaway database)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one final JSON line")
@@ -176,25 +200,46 @@ async def main() -> None:
         process = _start_server(url, args.workers, port)
         await _wait_healthy(base, process)
         survey_id, paths, answers = await _prepare(base, token, credential_id, links)
-        print(f"{links} links; {args.form_users} form users and {args.api_users} alerts API users for "
-              f"{args.seconds:.0f} s against {args.workers} uvicorn workers…", flush=True)
-        tallies, accepted, elapsed = await run(base, token, paths, answers, args.seconds, args.form_users,
-                                               args.api_users)
+        print(
+            f"{links} links; {args.form_users} form users and {args.api_users} alerts API users for "
+            f"{args.seconds:.0f} s against {args.workers} uvicorn workers…",
+            flush=True,
+        )
+        tallies, accepted, elapsed = await run(
+            base, token, paths, answers, args.seconds, args.form_users, args.api_users
+        )
         submitted, matched, doubled, stored_answers = await stored(
-            url, survey_id, {p.rsplit("/", 1)[1] for p in accepted})
+            url, survey_id, {p.rsplit("/", 1)[1] for p in accepted}
+        )
         questions = len(answers)
         figures = {kind: tally.summary(elapsed) for kind, tally in tallies.items()}
         for kind, summary in figures.items():
-            print(f"{kind}: {summary['requests']} requests, {summary['per_second']}/s, error rate "
-                  f"{summary['error_rate']:.2%}, p50 {summary['p50_ms']:.0f} ms, p99 {summary['p99_ms']:.0f} ms, "
-                  f"{summary['statuses']}")
-        ok = submitted == matched == len(accepted) and doubled == 0 and stored_answers == submitted * questions
-        print(f"accepted submissions {len(accepted)}; stored {submitted} ({matched} of the accepted links), "
-              f"{doubled} doubled, {stored_answers} answers (expected {submitted * questions}): "
-              f"{'OK' if ok else 'MISMATCH'}")
+            print(
+                f"{kind}: {summary['requests']} requests, {summary['per_second']}/s, error rate "
+                f"{summary['error_rate']:.2%}, p50 {summary['p50_ms']:.0f} ms, "
+                f"p99 {summary['p99_ms']:.0f} ms, "
+                f"{summary['statuses']}"
+            )
+        ok = (
+            submitted == matched == len(accepted) and doubled == 0 and stored_answers == submitted * questions
+        )
+        print(
+            f"accepted submissions {len(accepted)}; stored {submitted} ({matched} of the accepted links), "
+            f"{doubled} doubled, {stored_answers} answers (expected {submitted * questions}): "
+            f"{'OK' if ok else 'MISMATCH'}"
+        )
         if args.json:
-            print(json.dumps({"seconds": round(elapsed, 1), "accepted": len(accepted), "stored": submitted,
-                              "ok": ok, **{k.replace(' ', '_'): v for k, v in figures.items()}}))
+            print(
+                json.dumps(
+                    {
+                        "seconds": round(elapsed, 1),
+                        "accepted": len(accepted),
+                        "stored": submitted,
+                        "ok": ok,
+                        **{k.replace(" ", "_"): v for k, v in figures.items()},
+                    }
+                )
+            )
         if not ok:
             raise SystemExit(1)
     finally:

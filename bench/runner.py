@@ -1,10 +1,10 @@
-"""`python -m bench`: run every benchmark as its own process, collect the JSON line each prints last, and write
-one Markdown table with the machine it ran on (bench/results/latest.md and stdout).
+"""`python -m bench`: run every benchmark as its own process, collect the JSON line each prints last, and
+write one Markdown table with the machine it ran on (bench/results/latest.md and stdout).
 
 Each benchmark runs in a subprocess so that one crash, leak or model load does not colour the next figure, and
-so that the table is exactly what `python bench/bench_X.py --json` prints by hand. Quick mode uses small counts
-(a couple of minutes on 2 cores); the full mode uses the sizes of the issue (10,000 survey submissions with 200
-in flight, 100,000 postings, one million posting-skill rows, a 2,000-competency framework).
+so that the table is exactly what `python bench/bench_X.py --json` prints by hand. Quick mode uses small
+counts (minutes on 2 cores); the full mode uses the sizes of the issue (10,000 survey submissions with 200 in
+flight, 100,000 postings, one million posting-skill rows, a 2,000-competency framework).
 """
 
 from __future__ import annotations
@@ -38,54 +38,102 @@ class Bench:
 
 
 def _surveys_size(mode: str) -> list[str]:
-    return ["--count", "1000", "--concurrency", "100"] if mode == "quick" else ["--count", "10000", "--concurrency", "200"]
+    return (
+        ["--count", "1000", "--concurrency", "100"]
+        if mode == "quick"
+        else ["--count", "10000", "--concurrency", "200"]
+    )
 
 
 BENCHES = [
     Bench(
-        "extraction", "bench_extract.py", ["--repeat", "1"], ["--repeat", "2"],
-        lambda f: (f"{f['words_per_second']:,} words/s on one core", f"{f['words']:,} words, {f['texts']} texts, "
-                   f"{f['source']}, extractor {f['extractor_version']}"),
+        "extraction",
+        "bench_extract.py",
+        ["--repeat", "1"],
+        ["--repeat", "2"],
+        lambda f: (
+            f"{f['words_per_second']:,} words/s on one core",
+            f"{f['words']:,} words, {f['texts']} texts, {f['source']}, extractor {f['extractor_version']}",
+        ),
     ),
     Bench(
-        "postings intake + extraction", "bench_postings.py", ["--count", "2000"], ["--count", "100000"],
-        lambda f: (f"{f['end_to_end_per_second']:,} postings/s end to end (intake {f['intake_per_second']:,}/s)",
-                   f"{f['count']:,} postings, {f['workers']} workers, {f['cpu_s_per_1000']} CPU-s per 1000; "
-                   f"{'each stored and extracted once' if f['ok'] else 'MISMATCH'}"),
+        "postings intake + extraction",
+        "bench_postings.py",
+        ["--count", "2000"],
+        ["--count", "100000"],
+        lambda f: (
+            f"{f['end_to_end_per_second']:,} postings/s end to end (intake {f['intake_per_second']:,}/s)",
+            f"{f['count']:,} postings, {f['workers']} workers, {f['cpu_s_per_1000']} CPU-s per 1000; "
+            f"{'each stored and extracted once' if f['ok'] else 'MISMATCH'}",
+        ),
         timeout=3 * 3600,
     ),
     Bench(
-        "survey submissions", "bench_surveys.py", _surveys_size("quick"), _surveys_size("full"),
-        lambda f: (f"{f['per_second']:,} submissions/s, p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms",
-                   f"{f['count']:,} submissions, {f['concurrency']} in flight, {f['workers']} uvicorn workers, "
-                   f"{f['server_cpu_ms']} ms server CPU each; {'each stored once' if f['ok'] else 'MISMATCH'}"),
+        "survey submissions",
+        "bench_surveys.py",
+        _surveys_size("quick"),
+        _surveys_size("full"),
+        lambda f: (
+            f"{f['per_second']:,} submissions/s, p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms",
+            f"{f['count']:,} submissions, {f['concurrency']} in flight, {f['workers']} uvicorn workers, "
+            f"{f['server_cpu_ms']} ms server CPU each; {'each stored once' if f['ok'] else 'MISMATCH'}",
+        ),
     ),
     Bench(
-        "baseline: bare Litestar + asyncpg INSERT", "baseline_app.py", _surveys_size("quick"), _surveys_size("full"),
-        lambda f: (f"{f['per_second']:,} submissions/s, p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms",
-                   f"same load generator, {f['count']:,} submissions, {f['concurrency']} in flight, "
-                   f"{f['workers']} uvicorn workers"),
+        "baseline: bare Litestar + asyncpg INSERT",
+        "baseline_app.py",
+        _surveys_size("quick"),
+        _surveys_size("full"),
+        lambda f: (
+            f"{f['per_second']:,} submissions/s, p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms",
+            f"same load generator, {f['count']:,} submissions, {f['concurrency']} in flight, "
+            f"{f['workers']} uvicorn workers",
+        ),
     ),
     Bench(
-        "drift run", "bench_drift.py", ["--rows", "100000", "--credentials", "40"], ["--rows", "1000000"],
-        lambda f: (f"{f['run_seconds']} s", f"{f['rows']:,} posting-skill rows, {f['alerts']} alerts "
-                   f"({f['planted_alerts']} about the planted concept), {f['status']}"),
+        "drift run",
+        "bench_drift.py",
+        ["--rows", "100000", "--credentials", "40"],
+        ["--rows", "1000000"],
+        lambda f: (
+            f"{f['run_seconds']} s",
+            f"{f['rows']:,} posting-skill rows, {f['alerts']} alerts "
+            f"({f['planted_alerts']} about the planted concept), {f['status']}",
+        ),
     ),
     Bench(
-        "credential import", "bench_import.py", ["--competencies", "300"], ["--competencies", "2000"],
-        lambda f: (f"{f['import_seconds']} s", f"{f['competencies']:,} competencies linked "
-                   f"({f['links_suggested']:,} links, {f['processes']} NLP processes, {f['database']}); "
-                   f"unchanged re-import {f['reimport_seconds']} s"),
+        "credential import",
+        "bench_import.py",
+        ["--competencies", "300"],
+        ["--competencies", "2000"],
+        lambda f: (
+            f"{f['import_seconds']} s",
+            f"{f['competencies']:,} competencies linked "
+            f"({f['links_suggested']:,} links, {f['processes']} NLP processes, {f['database']}); "
+            f"unchanged re-import {f['reimport_seconds']} s",
+        ),
     ),
 ]
 
 
 def machine() -> dict[str, str]:
     """What the figures were measured on: CPU model, cores, memory, Python, PostgreSQL, load at the start."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
-    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     return {
         "CPU": cpu,
         "cores": str(os.cpu_count()),
@@ -109,7 +157,7 @@ def _postgres_version() -> str:
 
     try:
         return asyncio.run(ask())
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         return f"not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})"
 
 
@@ -180,8 +228,9 @@ def table(mode: str, info: dict[str, str], rows: list[tuple[Bench, dict | None, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts (minutes, not an hour)")
-    parser.add_argument("--only", nargs="*", metavar="SCRIPT",
-                        help="run only these (e.g. bench_surveys baseline_app)")
+    parser.add_argument(
+        "--only", nargs="*", metavar="SCRIPT", help="run only these (e.g. bench_surveys baseline_app)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"

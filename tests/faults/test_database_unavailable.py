@@ -23,12 +23,17 @@ def _closed_port() -> int:
 
 
 async def _answers(url: str) -> dict[str, tuple[int, str]]:
-    settings = build_settings(database={"url": url},
-                              server={"env": "test", "run_worker": False, "run_scheduler": False})
+    settings = build_settings(
+        database={"url": url}, server={"env": "test", "run_worker": False, "run_scheduler": False}
+    )
     async with app_client(create_app(settings)) as client:
         seen = {}
-        for path, headers in (("/health", {}), ("/api/v1/alerts", {"Authorization": "Bearer sp_" + "a" * 43}),
-                              ("/s/" + "b" * 43, {}), ("/app/alerts", {})):
+        for path, headers in (
+            ("/health", {}),
+            ("/api/v1/alerts", {"Authorization": "Bearer sp_" + "a" * 43}),
+            ("/s/" + "b" * 43, {}),
+            ("/app/alerts", {}),
+        ):
             response = await client.get(path, headers=headers)
             seen[path] = (response.status_code, response.headers.get("retry-after", ""), response.text[:200])
         return seen

@@ -1,6 +1,6 @@
-"""Feed servers that misbehave in ways tests/integration/test_import_sources.py does not cover: one that trickles
-its body a byte at a time (each read within the read timeout, the whole never ending), and bytes that are not
-text at all in each feed format. The run fails with a reason, in bounded time, storing nothing."""
+"""Feed servers that misbehave in ways tests/integration/test_import_sources.py does not cover: one that
+trickles its body a byte at a time (each read within the read timeout, the whole never ending), and bytes that
+are not text at all in each feed format. The run fails with a reason, in bounded time, storing nothing."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from tests.support.clients import app_client
 from tests.support.feeds import FeedServer, Reply
 from tests.support.postings import org_postings
 
-FAST = PostingsSettings(connect_timeout=1.0, read_timeout=0.5, retries=0, backoff_seconds=0.01, fetch_deadline=2.0)
+FAST = PostingsSettings(
+    connect_timeout=1.0, read_timeout=0.5, retries=0, backoff_seconds=0.01, fetch_deadline=2.0
+)
 
 
 @contextlib.contextmanager
@@ -40,7 +42,9 @@ def trickling_server(seconds: float = 20.0) -> Iterator[str]:
                 continue
             with conn:
                 conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[")
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n["
+                )
                 ends = time.monotonic() + seconds
                 try:
                     while time.monotonic() < ends and not stop.is_set():
@@ -66,8 +70,9 @@ async def fast_client(settings):  # noqa: ANN001
 
 
 async def _run(api: Api, kind: str, url: str) -> dict:
-    made = await api.post("/api/v1/import-sources", json={"kind": kind, "name": f"{kind} {time.monotonic_ns()}",
-                                                           "url": url})
+    made = await api.post(
+        "/api/v1/import-sources", json={"kind": kind, "name": f"{kind} {time.monotonic_ns()}", "url": url}
+    )
     assert made.status_code == 201, made.text
     ran = await api.post(f"/api/v1/import-sources/{made.json()['id']}/run")
     assert ran.status_code == 201, ran.text

@@ -38,7 +38,7 @@ def _serve(database_url: str, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
     env.update(
         SKILLPULSE_DATABASE_URL=database_url,
-        SKILLPULSE_SECRET_KEY="fault-secret-key-0123456789",  # the same key after the restart: cookies stay valid
+        SKILLPULSE_SECRET_KEY="fault-secret-key-0123456789",  # the same after the restart: cookies stay valid
         SKILLPULSE_ENV="test",
         SKILLPULSE_RUN_SCHEDULER="false",
         SKILLPULSE_RUN_WORKER="false",
@@ -47,9 +47,24 @@ def _serve(database_url: str, port: int) -> subprocess.Popen:
         SKILLPULSE_SURVEYS_RATE_PER_ADDRESS="100000",
     )
     return subprocess.Popen(  # noqa: S603 - our interpreter, our app
-        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "service.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -69,33 +84,49 @@ async def _healthy(base: str, process: subprocess.Popen) -> None:
 async def _one_page_survey(api, app, tenant) -> tuple[dict, list[str]]:  # noqa: ANN001
     survey = await create_open_survey(api, app, tenant, competencies=3, open_it=False)
     for question in survey["questions"]:  # one page: one POST is the final submit
-        moved = await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
+        moved = await api.patch(
+            f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1}
+        )
         assert moved.status_code == 200, moved.text
     survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
-    issued = await api.post(f"/api/v1/surveys/{survey['id']}/invitations", json={
-        "invitees": [{"employer": f"Employer {i}"} for i in range(LINKS)], "send_email": False})
+    issued = await api.post(
+        f"/api/v1/surveys/{survey['id']}/invitations",
+        json={"invitees": [{"employer": f"Employer {i}"} for i in range(LINKS)], "send_email": False},
+    )
     return survey, [path_of(item["url"]) for item in issued.json()]
 
 
 async def _stored(app, survey_id: int) -> tuple[int, int, int]:
     """(submitted responses, invitations with more than one response, answers)."""
     async with session_scope(app.state.engine) as session:
-        submitted = await session.scalar(text(
-            "SELECT count(*) FROM survey_response WHERE survey_id = :s AND status = 'submitted'"), {"s": survey_id})
-        doubled = await session.scalar(text(
-            "SELECT count(*) FROM (SELECT invitation_id FROM survey_response WHERE survey_id = :s "
-            "GROUP BY invitation_id HAVING count(*) > 1) AS d"), {"s": survey_id})
-        answers = await session.scalar(text(
-            "SELECT count(*) FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
-            "WHERE r.survey_id = :s"), {"s": survey_id})
+        submitted = await session.scalar(
+            text("SELECT count(*) FROM survey_response WHERE survey_id = :s AND status = 'submitted'"),
+            {"s": survey_id},
+        )
+        doubled = await session.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT invitation_id FROM survey_response WHERE survey_id = :s "
+                "GROUP BY invitation_id HAVING count(*) > 1) AS d"
+            ),
+            {"s": survey_id},
+        )
+        answers = await session.scalar(
+            text(
+                "SELECT count(*) FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
+                "WHERE r.survey_id = :s"
+            ),
+            {"s": survey_id},
+        )
     return submitted, doubled, answers
 
 
 async def test_kill_9_mid_burst_loses_and_doubles_nothing(app, api, tenant, database_url):
     survey, paths = await _one_page_survey(api, app, tenant)
     questions = len(survey["questions"])
-    answers = {f"q_{code}": value for code, value in answers_for([q["code"] for q in survey["questions"]],
-                                                                  survey).items()}
+    answers = {
+        f"q_{code}": value
+        for code, value in answers_for([q["code"] for q in survey["questions"]], survey).items()
+    }
     port = _port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(database_url, port)
@@ -130,12 +161,16 @@ async def test_kill_9_mid_burst_loses_and_doubles_nothing(app, api, tenant, data
             submitted, doubled, stored_answers = await _stored(app, survey["id"])
             assert doubled == 0
             assert submitted >= len(accepted), "an accepted submission was lost"
-            assert submitted <= len(accepted) + IN_FLIGHT  # at most the requests in flight committed unanswered
+            assert (
+                submitted <= len(accepted) + IN_FLIGHT
+            )  # at most the requests in flight committed unanswered
 
             server = _serve(database_url, port)
             await _healthy(base, server)
             retried = {p: (await browser.post(p, data=body)).status_code for p in sorted(cut_off)}
-            assert set(retried.values()) <= {200, 404}, retried  # 404: had committed before the kill, then gone
+            assert set(retried.values()) <= {200, 404}, (
+                retried
+            )  # 404: had committed before the kill, then gone
             again = [(await browser.post(p, data=body)).status_code for p in sorted(accepted)[:10]]
             assert set(again) <= {200, 404}
     finally:

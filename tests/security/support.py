@@ -28,7 +28,7 @@ def routes(app: Litestar) -> Iterator[tuple[str, str, object]]:
 
 
 def html_routes(app: Litestar, method: str) -> list[str]:
-    """Paths of the dashboard and the survey form (everything but the API, health, schema and static files)."""
+    """Paths of the dashboard and the survey form (all but the API, health, schema and static files)."""
     skip = ("/api/", "/health", "/schema", "/static/")
     return sorted({path for m, path, _ in routes(app) if m == method and not path.startswith(skip)})
 

@@ -10,9 +10,17 @@ import pytest
 from tests.security.support import PARAM, json_write_operations, path_values
 from tests.support.seeds import all_seeds
 
-EXTRA_FIELDS = {"org_id": 1, "role": "admin", "status": "confirmed", "reviewed_by": 1, "id": 1, "created_at": "2020-01-01T00:00:00Z", "is_admin": True}
-# A foreign document (CTDL JSON-LD, CASE) whose vocabulary is open: the importer reads the properties it knows and
-# takes the organisation from the token, so extra properties there are not an assignment.
+EXTRA_FIELDS = {
+    "org_id": 1,
+    "role": "admin",
+    "status": "confirmed",
+    "reviewed_by": 1,
+    "id": 1,
+    "created_at": "2020-01-01T00:00:00Z",
+    "is_admin": True,
+}
+# A foreign document (CTDL JSON-LD, CASE) whose vocabulary is open: the importer reads the properties it knows
+# and # takes the organisation from the token, so extra properties there are not an assignment.
 DOCUMENT_IMPORTS = {"importCredentials"}
 SQL_META = ["' OR 1=1 --", "%", "_", "\\", "'; DROP TABLE credential; --", '" OR ""="']
 
@@ -37,7 +45,9 @@ async def test_extra_fields_are_refused_on_every_json_write(app, tenant, admin_a
         for name, value in extras.items():
             response = await admin_api.request(method, url, json={**body, name: value})
             if response.status_code != 400 or name not in response.text:
-                failures.append(f"{method} {path} with {name!r}: {response.status_code} {response.text[:200]}")
+                failures.append(
+                    f"{method} {path} with {name!r}: {response.status_code} {response.text[:200]}"
+                )
     assert not failures, "\n".join(failures)
 
 
@@ -60,7 +70,10 @@ async def test_deeply_nested_json_gets_400_on_every_json_write(app, tenant, admi
     failures = []
     for method, path, _, _ in json_write_operations(openapi):
         response = await admin_api.request(
-            method, await _url(app, tenant, path), content=nested, headers={"content-type": "application/json"}
+            method,
+            await _url(app, tenant, path),
+            content=nested,
+            headers={"content-type": "application/json"},
         )
         if response.status_code != 400 or "detail" not in response.json():
             failures.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
@@ -92,7 +105,11 @@ async def test_sql_metacharacters_in_every_query_filter(app, tenant, other_tenan
             continue
         url = await _url(app, tenant, path)
         plain = await admin_api.get(url)
-        own = _items(plain.json()) if plain.headers.get("content-type", "").startswith("application/json") else None
+        own = (
+            _items(plain.json())
+            if plain.headers.get("content-type", "").startswith("application/json")
+            else None
+        )
         for parameter in filters:
             for value in SQL_META:
                 checked += 1
@@ -106,7 +123,8 @@ async def test_sql_metacharacters_in_every_query_filter(app, tenant, other_tenan
                     rows = _items(response.json())
                     if rows is not None and len(rows) > len(own):
                         failures.append(
-                            f"GET {path}?{parameter['name']}={value!r}: {len(rows)} rows, the organisation has {len(own)}"
+                            f"GET {path}?{parameter['name']}={value!r}: {len(rows)} rows, "
+                            f"the organisation has {len(own)}"
                         )
     assert checked >= 30
     assert not failures, "\n".join(failures)

@@ -23,7 +23,10 @@ async def test_every_form_post_refuses_a_missing_or_wrong_csrf_token(app, api, t
         await browser.get("/app/")  # a fresh CSRF cookie and token, as a page visit gives
         for label, response in (
             ("no token", await browser.post(url, {"action": "submit"}, csrf=False)),
-            ("wrong token", await browser.post(url, {"action": "submit", "_csrf_token": "forged"}, csrf=False)),
+            (
+                "wrong token",
+                await browser.post(url, {"action": "submit", "_csrf_token": "forged"}, csrf=False),
+            ),
         ):
             if response.status_code != 403:
                 failures.append(f"POST {path} with {label}: {response.status_code}")
@@ -47,7 +50,9 @@ def _check_headers(url: str, response) -> list[str]:  # noqa: ANN001
     if "frame-ancestors" not in directives:
         problems.append(f"{url}: no frame-ancestors in CSP")
     if response.headers.get("x-content-type-options") != "nosniff":
-        problems.append(f"{url}: X-Content-Type-Options is {response.headers.get('x-content-type-options')!r}")
+        problems.append(
+            f"{url}: X-Content-Type-Options is {response.headers.get('x-content-type-options')!r}"
+        )
     if not response.headers.get("referrer-policy"):
         problems.append(f"{url}: no Referrer-Policy")
     return problems

@@ -13,7 +13,12 @@ from tests.support.factories import Tenant
 from tests.support.seeds_surveys import create_open_survey, invite, path_of
 
 # Forms any role may post: signing in and out, and a user's own API tokens (another user's token is a 404).
-VIEWER_FORMS = {"/app/logout", "/app/settings/tokens", "/app/login", "/app/settings/tokens/{token_id:int}/revoke"}
+VIEWER_FORMS = {
+    "/app/logout",
+    "/app/settings/tokens",
+    "/app/login",
+    "/app/settings/tokens/{token_id:int}/revoke",
+}
 
 
 async def _values(api, app, tenant) -> dict:  # noqa: ANN001
@@ -35,7 +40,9 @@ async def test_another_organisation_session_gets_404_on_every_record_page_and_fo
                 continue
             await browser.get("/app/")  # a fresh CSRF token
             url = fill(path, values)
-            response = await (browser.get(url) if method == "GET" else browser.post(url, {"status": "dismissed"}))
+            response = await (
+                browser.get(url) if method == "GET" else browser.post(url, {"status": "dismissed"})
+            )
             checked += 1
             if response.status_code != 404:
                 failures.append(f"{method} {path} by another organisation: {response.status_code}")
@@ -46,8 +53,9 @@ async def test_another_organisation_session_gets_404_on_every_record_page_and_fo
 async def test_a_viewer_session_cannot_post_dashboard_forms(app, api, tenant: Tenant, browser: Browser):
     values = await _values(api, app, tenant)
     async with session_scope(app.state.engine) as session:
-        viewer = (await session.execute(
-            select(User).where(User.org_id == tenant.org_id, User.role == "viewer"))).scalar_one()
+        viewer = (
+            await session.execute(select(User).where(User.org_id == tenant.org_id, User.role == "viewer"))
+        ).scalar_one()
         email = viewer.email
     await browser.login(tenant, email=email)
     failures = []

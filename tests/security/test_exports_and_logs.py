@@ -12,17 +12,21 @@ from service import logredact
 from tests.security.support import Browser
 from tests.support.seeds_surveys import answer_all, create_open_survey, form_body, path_of, question_codes
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def _submitted_with(api, app, tenant, client, employer: str, text: str) -> int:  # noqa: ANN001
     survey = await create_open_survey(api, app, tenant, open_it=False)
-    added = await api.post(f"/api/v1/surveys/{survey['id']}/questions", json={"kind": "text", "text": "Anything?"})
+    added = await api.post(
+        f"/api/v1/surveys/{survey['id']}/questions", json={"kind": "text", "text": "Anything?"}
+    )
     assert added.status_code in (200, 201), added.text
     assert (await api.post(f"/api/v1/surveys/{survey['id']}/open")).status_code == 200
-    issued = await api.post(f"/api/v1/surveys/{survey['id']}/invitations",
-                            json={"invitees": [{"employer": employer, "name": employer}], "send_email": False})
+    issued = await api.post(
+        f"/api/v1/surveys/{survey['id']}/invitations",
+        json={"invitees": [{"employer": employer, "name": employer}], "send_email": False},
+    )
     path = path_of(issued.json()[0]["url"])
     survey = (await api.get(f"/api/v1/surveys/{survey['id']}")).json()
     text_codes = [q["code"] for q in survey["questions"] if q["kind"] == "text"]
@@ -50,13 +54,18 @@ async def test_exports_neutralise_formula_cells(app, api, tenant, client, browse
             assert any(formula.strip() in cell for cell in cells), f"{url}: the answer is not in the export"
             failures += [f"{url}: {cell!r}" for cell in cells if cell.startswith(DANGEROUS)]
             checked += 1
-        for url in (f"/api/v1/surveys/{survey_id}/responses.xlsx", f"/app/surveys/{survey_id}/responses.xlsx"):
+        for url in (
+            f"/api/v1/surveys/{survey_id}/responses.xlsx",
+            f"/app/surveys/{survey_id}/responses.xlsx",
+        ):
             response = await (api.get(url) if url.startswith("/api") else browser.get(url))
             assert response.status_code == 200, f"{url}: {response.status_code}"
             sheet = load_workbook(io.BytesIO(response.content)).active
             for row in sheet.iter_rows():
                 for cell in row:
-                    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(DANGEROUS)):
+                    if cell.data_type == "f" or (
+                        isinstance(cell.value, str) and cell.value.startswith(DANGEROUS)
+                    ):
                         failures.append(f"{url}: {cell.coordinate} {cell.value!r} ({cell.data_type})")
             checked += 1
     assert checked == 4 * len(FORMULAS)
@@ -73,9 +82,9 @@ class _Collect(logging.Handler):
 
 
 async def test_secrets_and_tokens_never_reach_the_logs(app, api, admin_api, tenant, client, browser: Browser):
-    """A handler is attached as the server's are (before logredact.install runs at start-up), everything logs at
-    DEBUG, and the test uses every kind of secret: API tokens (valid and not), a password at sign-in and for a
-    new user, a freshly issued token, survey links (GET, POST, opt-out), a webhook secret."""
+    """A handler is attached as the server's are (before logredact.install runs at start-up), everything logs
+    at DEBUG, and the test uses every kind of secret: API tokens (valid and not), a password at sign-in and
+    for a new user, a freshly issued token, survey links (GET, POST, opt-out), a webhook secret."""
     collect = _Collect()
     collect.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s %(exc_text)s"))
     root = logging.getLogger()
@@ -97,32 +106,45 @@ async def test_secrets_and_tokens_never_reach_the_logs(app, api, admin_api, tena
         issued = await admin_api.post("/api/v1/tokens", json={"name": "ci"})
         secrets.append(issued.json()["token"])
         user_password = "new-user-password-4567"
-        await admin_api.post("/api/v1/users", json={"email": "logs@example.org", "role": "viewer",
-                                                    "password": user_password})
+        await admin_api.post(
+            "/api/v1/users", json={"email": "logs@example.org", "role": "viewer", "password": user_password}
+        )
         secrets.append(user_password)
         webhook_secret = "whsec-" + "Q" * 30
-        made = await admin_api.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["alert.opened"],
-                                                           "secret": webhook_secret})
+        made = await admin_api.post(
+            "/api/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hook", "events": ["alert.opened"], "secret": webhook_secret},
+        )
         assert made.status_code in (200, 201), made.text
         secrets.append(webhook_secret)
-        bad_hook = await admin_api.post("/api/v1/webhooks", json={"url": "ftp://x", "secret": webhook_secret + "X"})
+        bad_hook = await admin_api.post(
+            "/api/v1/webhooks", json={"url": "ftp://x", "secret": webhook_secret + "X"}
+        )
         assert bad_hook.status_code == 400
         secrets.append(webhook_secret + "X")
         survey = await create_open_survey(api, app, tenant, competencies=1)
-        links = await api.post(f"/api/v1/surveys/{survey['id']}/invitations",
-                               json={"invitees": [{"employer": "A"}, {"employer": "B"}], "send_email": False})
+        links = await api.post(
+            f"/api/v1/surveys/{survey['id']}/invitations",
+            json={"invitees": [{"employer": "A"}, {"employer": "B"}], "send_email": False},
+        )
         paths = [path_of(item["url"]) for item in links.json()]
         secrets += [p.rsplit("/", 1)[1] for p in paths]
         page = await client.get(paths[0])
-        await client.post(paths[0], data=form_body(page.text, {question_codes(page.text)[0]: "not-a-choice"}, "next"))
+        await client.post(
+            paths[0], data=form_body(page.text, {question_codes(page.text)[0]: "not-a-choice"}, "next")
+        )
         await client.get(paths[1] + "/opt-out")
-        await client.post(paths[1] + "/opt-out", data={"_csrf_token": re.search(
-            r'name="_csrf_token" value="([^"]+)"', page.text).group(1)})
+        await client.post(
+            paths[1] + "/opt-out",
+            data={"_csrf_token": re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)},
+        )
     finally:
         root.removeHandler(collect)
         root.setLevel(old_level)
     text = "\n".join(collect.lines)
     assert len(collect.lines) >= 10, "the handler saw the requests' log records"
     leaked = [s for s in secrets if s in text]
-    assert not leaked, f"{len(leaked)} secrets in the logs, e.g. {leaked[0][:12]}…: " + next(
-        line for line in collect.lines if leaked[0] in line)[:300]
+    assert not leaked, (
+        f"{len(leaked)} secrets in the logs, e.g. {leaked[0][:12]}…: "
+        + next(line for line in collect.lines if leaked[0] in line)[:300]
+    )

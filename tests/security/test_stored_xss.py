@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 
 from tests.security.support import Browser, fill, html_routes, path_values
-from tests.support.seeds_surveys import answer_all, create_open_survey, form_body, invite, path_of, question_codes
+from tests.support.seeds_surveys import (
+    form_body,
+    path_of,
+    question_codes,
+)
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
@@ -21,39 +25,89 @@ async def _store_everywhere(api, admin_api, app, tenant) -> dict[str, object]:  
 
     async def send(method: str, url: str, body: dict) -> dict:
         response = await admin_api.request(method, url, json=body)
-        assert response.status_code in (200, 201), f"{method} {url}: {response.status_code} {response.text[:300]}"
+        assert response.status_code in (200, 201), (
+            f"{method} {url}: {response.status_code} {response.text[:300]}"
+        )
         return response.json()
 
-    credential = await send("POST", "/api/v1/credentials", {
-        "name": PAYLOAD, "description": PAYLOAD, "type": "Certificate", "region": PAYLOAD, "language": "en",
-        "competencies": [{"text": f"Configure networks {PAYLOAD}", "label": PAYLOAD, "category": PAYLOAD,
-                          "coded_notation": "X1"}],
-    })
+    credential = await send(
+        "POST",
+        "/api/v1/credentials",
+        {
+            "name": PAYLOAD,
+            "description": PAYLOAD,
+            "type": "Certificate",
+            "region": PAYLOAD,
+            "language": "en",
+            "competencies": [
+                {
+                    "text": f"Configure networks {PAYLOAD}",
+                    "label": PAYLOAD,
+                    "category": PAYLOAD,
+                    "coded_notation": "X1",
+                }
+            ],
+        },
+    )
     ids["credential_id"] = credential["id"]
     competency_id = credential["competencies"][0]["id"]
     ids["competency_id"] = competency_id
     await send("PATCH", f"/api/v1/competencies/{competency_id}", {"label": PAYLOAD})
-    link = await send("POST", "/api/v1/competency-skills", {
-        "competency_id": competency_id, "concept_id": "urn:xss:concept", "concept_label": PAYLOAD})
+    link = await send(
+        "POST",
+        "/api/v1/competency-skills",
+        {"competency_id": competency_id, "concept_id": "urn:xss:concept", "concept_label": PAYLOAD},
+    )
     ids["competency_skill_id"] = link["id"]
-    survey = await send("POST", "/api/v1/surveys", {"credential_id": credential["id"], "title": PAYLOAD,
-                                                    "intro": PAYLOAD})
-    await send("POST", f"/api/v1/surveys/{survey['id']}/questions", {
-        "kind": "text", "text": PAYLOAD, "help": PAYLOAD, "required": False, "page": 1})
+    survey = await send(
+        "POST", "/api/v1/surveys", {"credential_id": credential["id"], "title": PAYLOAD, "intro": PAYLOAD}
+    )
+    await send(
+        "POST",
+        f"/api/v1/surveys/{survey['id']}/questions",
+        {"kind": "text", "text": PAYLOAD, "help": PAYLOAD, "required": False, "page": 1},
+    )
     await send("POST", f"/api/v1/surveys/{survey['id']}/open", {})
-    issued = await send("POST", f"/api/v1/surveys/{survey['id']}/invitations", {
-        "invitees": [{"employer": PAYLOAD, "name": PAYLOAD}], "send_email": False})
+    issued = await send(
+        "POST",
+        f"/api/v1/surveys/{survey['id']}/invitations",
+        {"invitees": [{"employer": PAYLOAD, "name": PAYLOAD}], "send_email": False},
+    )
     ids["survey_id"] = survey["id"]
     ids["token"] = path_of(issued[0]["url"]).rsplit("/", 1)[1]
     await send("POST", "/api/v1/tokens", {"name": PAYLOAD})
-    await send("POST", "/api/v1/users", {"email": "xss-user@example.org", "role": "viewer", "name": PAYLOAD,
-                                         "password": "a-long-enough-password"})
-    source = await send("POST", "/api/v1/import-sources", {
-        "kind": "rss", "name": PAYLOAD, "url": "https://feeds.example.org/jobs.rss", "region": PAYLOAD})
+    await send(
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "xss-user@example.org",
+            "role": "viewer",
+            "name": PAYLOAD,
+            "password": "a-long-enough-password",
+        },
+    )
+    source = await send(
+        "POST",
+        "/api/v1/import-sources",
+        {"kind": "rss", "name": PAYLOAD, "url": "https://feeds.example.org/jobs.rss", "region": PAYLOAD},
+    )
     ids["source_id"] = source["id"]
-    await send("POST", "/api/v1/postings", {"postings": [{
-        "source": "xss", "external_id": "1", "title": PAYLOAD, "employer": PAYLOAD, "region": PAYLOAD,
-        "text": f"We need Kubernetes. {PAYLOAD}"}]})
+    await send(
+        "POST",
+        "/api/v1/postings",
+        {
+            "postings": [
+                {
+                    "source": "xss",
+                    "external_id": "1",
+                    "title": PAYLOAD,
+                    "employer": PAYLOAD,
+                    "region": PAYLOAD,
+                    "text": f"We need Kubernetes. {PAYLOAD}",
+                }
+            ]
+        },
+    )
     return ids
 
 
@@ -61,7 +115,9 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
     ids = await _store_everywhere(api, admin_api, app, tenant)
     values = {**await path_values(app, tenant, str(ids["token"])), **ids}
     alert_id = values["alert_id"]
-    updated = await admin_api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "acknowledged", "note": PAYLOAD})
+    updated = await admin_api.patch(
+        f"/api/v1/alerts/{alert_id}", json={"status": "acknowledged", "note": PAYLOAD}
+    )
     assert updated.status_code == 200, updated.text
 
     # the survey form: a text answer saved, shown again to the respondent, then submitted
@@ -74,7 +130,9 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
     assert saved.status_code == 200, saved.text[:300]
 
     pages: dict[str, str] = {form_path: (await browser.get(form_path)).text}
-    assert re.search(r"<textarea[^>]*>Quality &lt;script&gt;", pages[form_path]), "the saved answer is shown again"
+    assert re.search(r"<textarea[^>]*>Quality &lt;script&gt;", pages[form_path]), (
+        "the saved answer is shown again"
+    )
     await browser.login(tenant)
     for path in html_routes(app, "GET"):
         if path.startswith("/s/"):
@@ -87,6 +145,13 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
     assert not raw, "payload rendered as markup:\n" + "\n".join(raw)
     shown = [url for url, text in pages.items() if any(e in text for e in ESCAPED)]
     # the payload is really on the pages (so the check above means something)
-    for expected in (form_path, f"/app/credentials/{ids['credential_id']}", f"/app/surveys/{ids['survey_id']}",
-                     f"/app/alerts/{alert_id}", "/app/settings/tokens", "/app/settings/users", "/app/sources"):
+    for expected in (
+        form_path,
+        f"/app/credentials/{ids['credential_id']}",
+        f"/app/surveys/{ids['survey_id']}",
+        f"/app/alerts/{alert_id}",
+        "/app/settings/tokens",
+        "/app/settings/users",
+        "/app/sources",
+    ):
         assert expected in shown, f"{expected} does not show the stored text (shown on: {shown})"

@@ -36,10 +36,17 @@ async def test_unknown_used_closed_and_expired_links_look_the_same(app, api, ten
     expired_survey, expired = await _link(api, app, tenant)
     async with session_scope(app.state.engine) as session:
         await session.execute(
-            update(Survey).where(Survey.id == expired_survey["id"]).values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
+            update(Survey)
+            .where(Survey.id == expired_survey["id"])
+            .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
         )
-    links = {"unknown": f"/s/{new_token()}", "malformed": "/s/x'OR'1'='1", "used": used, "closed": closed,
-             "expired": expired}
+    links = {
+        "unknown": f"/s/{new_token()}",
+        "malformed": "/s/x'OR'1'='1",
+        "used": used,
+        "closed": closed,
+        "expired": expired,
+    }
     _, fresh = await _link(api, app, tenant)
     csrf = re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get(fresh)).text).group(1)
     # "next", not "submit": a repeated submit right after the real one answers "thank you" again by design
@@ -57,18 +64,25 @@ async def test_unknown_used_closed_and_expired_links_look_the_same(app, api, ten
 
 
 async def test_guessing_links_from_one_address_is_rate_limited(app, api, tenant, settings):
-    """Each guess is a new token, so only the per-address limit can stop it (an hour-long window here so that the
-    fixed window cannot roll over in the middle of the test)."""
+    """Each guess is a new token, so only the per-address limit can stop it (an hour-long window here so that
+    the     fixed window cannot roll over in the middle of the test)."""
     _, real = await _link(api, app, tenant)
     limit = 40
     guarded = build_settings(
         database={"url": settings.database.url},
-        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False, "run_scheduler": False},
+        server={
+            "env": "test",
+            "secret_key": "test-secret-key-0123456789",
+            "run_worker": False,
+            "run_scheduler": False,
+        },
         surveys={"rate_per_address": limit, "rate_window_seconds": 3600},
     )
     async with app_client(create_app(guarded)) as guesser:
         statuses = [(await guesser.get(f"/s/{new_token()}")).status_code for _ in range(limit + 5)]
         assert statuses[:limit] == [404] * limit
         assert statuses[limit:] == [429] * 5
-        blocked = await guesser.get(real)  # the address is cut off, real links included, until the window ends
+        blocked = await guesser.get(
+            real
+        )  # the address is cut off, real links included, until the window ends
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
