@@ -9,6 +9,7 @@ COPY service ./service
 COPY surveys ./surveys
 COPY nlp ./nlp
 COPY migrations ./migrations
+COPY examples ./examples
 RUN pip install . && useradd --create-home --uid 10001 skillpulse
 
 USER skillpulse

@@ -55,7 +55,7 @@ def sqlalchemy_plugin(engine: AsyncEngine) -> SQLAlchemyPlugin:
     config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        before_send_handler="autocommit_include_redirects",
         session_dependency_key="db_session",
         create_all=False,
     )
