@@ -65,7 +65,10 @@ def create_app() -> Litestar:
     url = os.environ["BASELINE_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
 
     async def open_pool(app: Litestar) -> None:
-        app.state.pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
+        # as many connections per worker as the survey bench's server may open (pool 6 + overflow 6)
+        app.state.pool = await asyncpg.create_pool(
+            url, min_size=2, max_size=int(os.environ.get("BASELINE_POOL", "12"))
+        )
 
     async def close_pool(app: Litestar) -> None:
         await app.state.pool.close()

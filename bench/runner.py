@@ -202,9 +202,11 @@ def table(mode: str, info: dict[str, str], rows: list[tuple[Bench, dict | None, 
     ]
     by_name = {}
     for bench, figures, seconds, error in rows:
-        if figures is not None and not error:
+        if figures is not None:
             figure, conditions = bench.describe(figures)
             by_name[bench.script] = figures
+            if error:
+                conditions += f"; **check failed** ({error}, see its log)"
         else:
             figure, conditions = "**failed**", error or "no figures"
         lines.append(f"| {bench.name} | {figure} | {conditions} | {seconds:.0f} s |")
