@@ -274,6 +274,17 @@ async def _submit_all(
         return latencies, time.perf_counter() - started, statuses
 
 
+async def _time_reports(base: str, token: str, survey_id: int) -> dict[str, float]:
+    """How long the designer waits for the results and the exports of all these responses."""
+    times: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300) as api:
+        for name in ("results", "responses.csv", "responses.xlsx"):
+            started = time.perf_counter()
+            (await api.get(f"/api/v1/surveys/{survey_id}/{name}")).raise_for_status()
+            times[name] = time.perf_counter() - started
+    return times
+
+
 async def _verify(url: str, survey_id: int) -> tuple[int, int, int]:
     conn = await asyncpg.connect(_plain(url))
     try:
@@ -324,6 +335,7 @@ async def main() -> None:
         latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
         server_cpu = _cpu_seconds(process.pid) - cpu_before
         submitted, stored_answers, questions = await _verify(url, survey_id)
+        report_times = await _time_reports(base, token, survey_id)
         ordered = sorted(latencies)
 
         def pct(p: float) -> float:
@@ -346,6 +358,7 @@ async def main() -> None:
             f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
             f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
         )
+        print("designer reports: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report_times.items()))
         ok = (
             submitted == args.count
             and stored_answers == args.count * questions
