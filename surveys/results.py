@@ -36,13 +36,17 @@ async def submitted_responses(
         )
     ).all()
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    answer, response = SurveyAnswer.__table__, SurveyResponse.__table__  # Core: tens of thousands of rows
     rows = await session.execute(
-        select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.value)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        select(answer.c.response_id, answer.c.question_id, answer.c.value)
+        .join(response, response.c.id == answer.c.response_id)
         .where(
-            SurveyResponse.survey_id == survey.id,
-            SurveyResponse.status == "submitted",
-            SurveyAnswer.org_id == survey.org_id,
+            # Scoped through the response (the survey is the organisation's). No filter on the answer's own
+            # org_id: with stale statistics right after a burst of submissions, PostgreSQL would AND that
+            # index into every response's lookup.
+            response.c.survey_id == survey.id,
+            response.c.org_id == survey.org_id,
+            response.c.status == "submitted",
         )
     )
     for response_id, question_id, value in rows:
