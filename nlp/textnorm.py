@@ -74,6 +74,7 @@ def stop_words() -> frozenset[str]:
 
     return frozenset(STOP_WORDS) | FILLER
 
+
 _SUFFIXES = (
     ("ysis", "ys"),
     ("ytical", "ys"),
