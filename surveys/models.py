@@ -148,7 +148,9 @@ class OutboxEmail(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
-    invitation_id: int | None = Field(default=None, foreign_key="survey_invitation.id", ondelete="SET NULL")
+    invitation_id: int | None = Field(
+        default=None, foreign_key="survey_invitation.id", ondelete="SET NULL", index=True
+    )
     kind: str = Field(default="invitation", max_length=16, description="invitation|reminder")
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=500)
