@@ -155,3 +155,56 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
         "/app/sources",
     ):
         assert expected in shown, f"{expected} does not show the stored text (shown on: {shown})"
+
+
+def _ctdl_framework() -> bytes:
+    """A CTDL competency framework whose every text is hostile (names, description, competency texts)."""
+    import json
+    import uuid
+
+    ctid = f"ce-{uuid.uuid4()}"
+    fid = f"https://credentialengineregistry.org/resources/{ctid}"
+    nodes = [
+        {
+            "@id": fid,
+            "@type": "ceasn:CompetencyFramework",
+            "ceterms:ctid": ctid,
+            "ceasn:name": {"en": f"Framework {PAYLOAD}"},
+            "ceasn:description": {"en": PAYLOAD},
+            "ceasn:inLanguage": ["en"],
+        }
+    ]
+    for text in (f"Configure networks {PAYLOAD}", f"Write SQL queries {PAYLOAD}"):
+        cid = f"ce-{uuid.uuid4()}"
+        nodes.append(
+            {
+                "@id": f"https://credentialengineregistry.org/resources/{cid}",
+                "@type": "ceasn:Competency",
+                "ceterms:ctid": cid,
+                "ceasn:competencyText": {"en": text},
+                "ceasn:isPartOf": [fid],
+            }
+        )
+    return json.dumps(
+        {"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": nodes}
+    ).encode()
+
+
+async def test_hostile_text_in_an_imported_ctdl_framework_is_escaped(
+    app, admin_api, tenant, browser: Browser
+):
+    imported = await admin_api.post(
+        "/api/v1/credentials/import",
+        content=_ctdl_framework(),
+        headers={"content-type": "application/ld+json"},
+    )
+    assert imported.status_code in (200, 201), imported.text[:300]
+    listed = (await admin_api.get("/api/v1/credentials")).json()
+    [credential_id] = [c["id"] for c in listed["items"] if c["name"].startswith("Framework ")]
+    await browser.login(tenant)
+    for url in (f"/app/credentials/{credential_id}", "/app/"):
+        page = await browser.get(url)
+        assert page.status_code == 200, f"{url}: {page.status_code}"
+        assert not [m for m in RAW if m in page.text], f"{url} renders the imported text as markup"
+    shown = await browser.get(f"/app/credentials/{credential_id}")
+    assert all(e in shown.text for e in ESCAPED)
