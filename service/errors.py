@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger("skillpulse.errors")
@@ -61,6 +61,24 @@ def data_error_handler(request: Request, exc: DataError) -> Response:
     return _json(400, "A value is out of range or malformed for storage")
 
 
+def dbapi_handler(request: Request, exc: DBAPIError) -> Response:
+    """asyncpg refuses some values before the query runs (an id beyond int32, say) and SQLAlchemy wraps that as a
+    plain DBAPIError rather than DataError: the caller's value, so 400. Anything else is a bug (500)."""
+    cause: BaseException | None = exc.orig
+    for _ in range(5):  # the driver's error, then what it wraps
+        if cause is None:
+            break
+        if isinstance(cause, OverflowError) or any(cls.__name__ == "DataError" for cls in type(cause).__mro__):
+            return data_error_handler(request, exc)  # type: ignore[arg-type]
+        cause = cause.__cause__
+    return internal_handler(request, exc)
+
+
+def overflow_handler(request: Request, exc: OverflowError) -> Response:
+    """SQLite's driver raises a bare OverflowError for an integer beyond 64 bits (an id in a path, say)."""
+    return _json(400, "A number is out of range")
+
+
 def recursion_handler(request: Request, exc: RecursionError) -> Response:
     return _json(400, "Request body is nested too deeply")
 
@@ -82,7 +100,9 @@ exception_handlers = {
     NotFoundError: not_found_handler,
     IntegrityError: integrity_handler,
     DataError: data_error_handler,
+    DBAPIError: dbapi_handler,
     RecursionError: recursion_handler,
+    OverflowError: overflow_handler,
     ConnectionError: database_unavailable_handler,  # connection refused / reset while connecting
     PostgresConnectionError: database_unavailable_handler,
     CannotConnectNowError: database_unavailable_handler,

@@ -71,3 +71,10 @@ async def test_body_over_limit_is_413(settings, tenant):
 async def test_errors_never_carry_a_traceback(api):
     response = await api.post("/api/v1/tokens", content=b"[1,2", headers={"Content-Type": "application/json"})
     assert "Traceback" not in response.text
+
+
+async def test_ids_beyond_the_database_integer_range_are_400(api, admin_api):
+    response = await api.delete("/api/v1/tokens/2092747753310")
+    assert response.status_code in {400, 404}, response.text
+    response = await admin_api.get("/api/v1/webhooks/7127959404391173460721459385073664/deliveries")
+    assert response.status_code in {400, 404}, response.text
