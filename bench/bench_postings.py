@@ -19,11 +19,9 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -34,7 +32,12 @@ from service.db import create_engine, session_scope, upgrade
 from service.postings.synthetic import generate_postings
 from service.settings import build_settings
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.support import ADMIN_URL  # noqa: E402,F401
+from bench.support import create_database as _create_database  # noqa: E402
+from bench.support import drop_database as _drop_database  # noqa: E402
+from bench.support import free_port as _free_port  # noqa: E402
+
 BIN = Path(sys.executable).parent
 
 
@@ -92,30 +95,6 @@ async def _backend_pids(url: str, name: str) -> list[int]:
         return [
             r["pid"] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)
         ]
-    finally:
-        await conn.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def _create_database() -> tuple[str, str]:
-    name = f"skillpulse_bench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-
-async def _drop_database(name: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
 

@@ -21,12 +21,10 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +38,11 @@ from service.auth.services import create_user, get_or_create_org, issue_token  #
 from service.db import create_engine, session_scope, upgrade  # noqa: E402
 from service.settings import build_settings  # noqa: E402
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench.support import ADMIN_URL  # noqa: E402,F401
+from bench.support import create_database as _create_database  # noqa: E402
+from bench.support import drop_database as _drop_database  # noqa: E402
+from bench.support import free_port as _free_port  # noqa: E402
+from bench.support import plain as _plain  # noqa: E402
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -59,34 +61,6 @@ def _cpu_seconds(root_pid: int) -> float:
         if pid == root_pid or ppid == root_pid:
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-async def _create_database() -> tuple[str, str]:
-    name = f"skillpulse_bench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-
-async def _drop_database(name: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def _seed(url: str) -> tuple[str, int]:
