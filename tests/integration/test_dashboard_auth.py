@@ -9,35 +9,7 @@ import httpx
 import pytest
 
 from tests.support.factories import Tenant
-
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-class Browser:
-    """A cookie-keeping client that signs in through the login form, as a browser does."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-        self.csrf = ""
-
-    async def get(self, url: str) -> httpx.Response:
-        response = await self.client.get(url, headers={"accept": "text/html"})
-        found = CSRF.search(response.text)
-        if found:
-            self.csrf = found.group(1)
-        return response
-
-    async def post(self, url: str, data: dict | None = None, csrf: bool = True) -> httpx.Response:
-        form = dict(data or {})
-        if csrf:
-            form["_csrf_token"] = self.csrf
-        return await self.client.post(url, data=form, headers={"accept": "text/html"})
-
-    async def login(
-        self, email: str, password: str = "correct-horse-battery", next_url: str = "/app/"
-    ) -> httpx.Response:
-        await self.get("/app/login")
-        return await self.post("/app/login", {"email": email, "password": password, "next": next_url})
+from tests.support.form_browser import FormBrowser as Browser
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import httpx
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from tests.support.factories import Tenant
+from tests.support.form_browser import FormBrowser as Browser  # noqa: F401 - used by the suites
 from tests.support.seeds import all_seeds
 
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
@@ -44,35 +43,6 @@ async def path_values(app: Litestar, tenant: Tenant, token: str) -> dict[str, ob
     for name, seed in seeds.items():
         values[name] = await seed(app, tenant)
     return values
-
-
-class Browser:
-    """A cookie-keeping client that signs in through the login form and sends the form's CSRF token."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-        self.csrf = ""
-
-    async def get(self, url: str) -> httpx.Response:
-        response = await self.client.get(url, headers={"accept": "text/html"})
-        found = CSRF.search(response.text)
-        if found:
-            self.csrf = found.group(1)
-        return response
-
-    async def post(self, url: str, data: dict | None = None, csrf: bool = True) -> httpx.Response:
-        form = dict(data or {})
-        if csrf:
-            form["_csrf_token"] = self.csrf
-        return await self.client.post(url, data=form, headers={"accept": "text/html"})
-
-    async def login(self, tenant: Tenant, email: str | None = None) -> None:
-        await self.get("/app/login")
-        signed_in = await self.post(
-            "/app/login", {"email": email or tenant.admin_email, "password": tenant.password, "next": "/app/"}
-        )
-        assert signed_in.status_code == 303, signed_in.text[:300]
-        await self.get("/app/")
 
 
 def json_write_operations(schema: dict) -> list[tuple[str, str, dict, dict]]:

@@ -14,7 +14,7 @@ async def _values(api, app, tenant) -> dict:  # noqa: ANN001
 
 async def test_every_form_post_refuses_a_missing_or_wrong_csrf_token(app, api, tenant, browser: Browser):
     values = await _values(api, app, tenant)
-    await browser.login(tenant)
+    await browser.sign_in(tenant)
     posts = html_routes(app, "POST")
     assert "/app/login" in posts and "/s/{token:str}" in posts and len(posts) >= 20
     failures = []
@@ -35,7 +35,7 @@ async def test_every_form_post_refuses_a_missing_or_wrong_csrf_token(app, api, t
 
 async def test_a_form_post_with_the_token_gets_past_csrf(app, tenant, browser: Browser):
     """The 403s above are CSRF, not something else: the same session with its token signs out (303)."""
-    await browser.login(tenant)
+    await browser.sign_in(tenant)
     response = await browser.post("/app/logout")
     assert response.status_code == 303
 
@@ -64,7 +64,7 @@ async def test_every_html_page_has_the_security_headers(app, api, tenant, browse
     seen_html = 0
     for url in ("/app/login", "/s/" + "x" * 43, "/s/not-a-link"):  # pages a stranger can reach
         problems += _check_headers(url, await browser.get(url))
-    await browser.login(tenant)
+    await browser.sign_in(tenant)
     for path in html_routes(app, "GET"):
         url = fill(path, values)
         response = await browser.get(url)

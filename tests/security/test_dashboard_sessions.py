@@ -31,7 +31,7 @@ async def test_another_organisation_session_gets_404_on_every_record_page_and_fo
     app, api, tenant, other_tenant, browser: Browser
 ):
     values = await _values(api, app, tenant)
-    await browser.login(other_tenant)
+    await browser.sign_in(other_tenant)
     failures = []
     checked = 0
     for method in ("GET", "POST"):
@@ -57,7 +57,7 @@ async def test_a_viewer_session_cannot_post_dashboard_forms(app, api, tenant: Te
             await session.execute(select(User).where(User.org_id == tenant.org_id, User.role == "viewer"))
         ).scalar_one()
         email = viewer.email
-    await browser.login(tenant, email=email)
+    await browser.sign_in(tenant, email=email)
     failures = []
     for path in html_routes(app, "POST"):
         if path.startswith("/s/") or path in VIEWER_FORMS:

@@ -46,7 +46,7 @@ async def test_exports_neutralise_formula_cells(app, api, tenant, client, browse
     checked = 0
     for formula in FORMULAS:
         survey_id = await _submitted_with(api, app, tenant, client, formula, formula)
-        await browser.login(tenant) if not browser.csrf else None
+        await browser.sign_in(tenant) if not browser.csrf else None
         for url in (f"/api/v1/surveys/{survey_id}/responses.csv", f"/app/surveys/{survey_id}/responses.csv"):
             response = await (api.get(url) if url.startswith("/api") else browser.get(url))
             assert response.status_code == 200, f"{url}: {response.status_code}"
@@ -102,7 +102,7 @@ async def test_secrets_and_tokens_never_reach_the_logs(app, api, admin_api, tena
         await browser.get("/app/login")
         await browser.post("/app/login", {"email": tenant.admin_email, "password": "wrong-password-here-123"})
         secrets.append("wrong-password-here-123")
-        await browser.login(tenant)
+        await browser.sign_in(tenant)
         issued = await admin_api.post("/api/v1/tokens", json={"name": "ci"})
         secrets.append(issued.json()["token"])
         user_password = "new-user-password-4567"

@@ -133,7 +133,7 @@ async def test_hostile_text_is_escaped_on_every_page(app, api, admin_api, tenant
     assert re.search(r"<textarea[^>]*>Quality &lt;script&gt;", pages[form_path]), (
         "the saved answer is shown again"
     )
-    await browser.login(tenant)
+    await browser.sign_in(tenant)
     for path in html_routes(app, "GET"):
         if path.startswith("/s/"):
             continue
@@ -201,7 +201,7 @@ async def test_hostile_text_in_an_imported_ctdl_framework_is_escaped(
     assert imported.status_code in (200, 201), imported.text[:300]
     listed = (await admin_api.get("/api/v1/credentials")).json()
     [credential_id] = [c["id"] for c in listed["items"] if c["name"].startswith("Framework ")]
-    await browser.login(tenant)
+    await browser.sign_in(tenant)
     for url in (f"/app/credentials/{credential_id}", "/app/"):
         page = await browser.get(url)
         assert page.status_code == 200, f"{url}: {page.status_code}"
