@@ -66,7 +66,26 @@ def _check_occupations(values: list[str] | None) -> list[str] | None:
     return out
 
 
-class CredentialCreate(Input):
+class _CredentialFields(Input):
+    """The checks a credential's type, occupations and web page pass, on create and on update."""
+
+    @field_validator("type", check_fields=False)
+    @classmethod
+    def _valid_type(cls, value: str | None) -> str | None:
+        return _check_type(value)
+
+    @field_validator("occupations", check_fields=False)
+    @classmethod
+    def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
+        return _check_occupations(value)
+
+    @field_validator("url", check_fields=False)
+    @classmethod
+    def _valid_url(cls, value: str | None) -> str | None:
+        return _check_url(value)
+
+
+class CredentialCreate(_CredentialFields):
     name: str = Field(min_length=1, max_length=500)
     description: str = Field("", max_length=20_000)
     url: str | None = Field(None, max_length=2000)
@@ -79,23 +98,8 @@ class CredentialCreate(Input):
     ctid: str | None = Field(None, pattern=r"^ce-[0-9a-fA-F-]{36}$")
     competencies: list[CompetencyInput] = Field(default_factory=list, max_length=5000)
 
-    @field_validator("type")
-    @classmethod
-    def _valid_type(cls, value: str | None) -> str | None:
-        return _check_type(value)
 
-    @field_validator("occupations")
-    @classmethod
-    def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
-        return _check_occupations(value)
-
-    @field_validator("url")
-    @classmethod
-    def _valid_url(cls, value: str | None) -> str | None:
-        return _check_url(value)
-
-
-class CredentialUpdate(Input):
+class CredentialUpdate(_CredentialFields):
     name: str | None = Field(None, min_length=1, max_length=500)
     description: str | None = Field(None, max_length=20_000)
     url: str | None = Field(None, max_length=2000)
@@ -108,21 +112,6 @@ class CredentialUpdate(Input):
         max_length=5000,
         description="The full list: missing competencies are removed (kept in history).",
     )
-
-    @field_validator("type")
-    @classmethod
-    def _valid_type(cls, value: str | None) -> str | None:
-        return _check_type(value)
-
-    @field_validator("occupations")
-    @classmethod
-    def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
-        return _check_occupations(value)
-
-    @field_validator("url")
-    @classmethod
-    def _valid_url(cls, value: str | None) -> str | None:
-        return _check_url(value)
 
 
 class CompetencyUpdate(Input):
