@@ -78,7 +78,14 @@ def create_app() -> Litestar:
 
 async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
     """Start the baseline under uvicorn on `url`, submit `count` forms with bench_surveys' load generator."""
-    from bench.bench_surveys import _free_port, _plain, _submit_all, _wait_healthy
+    from bench.bench_surveys import (
+        _cpu_seconds,
+        _free_port,
+        _own_cpu_seconds,
+        _plain,
+        _submit_all,
+        _wait_healthy,
+    )
 
     conn = await asyncpg.connect(_plain(url))
     try:
@@ -102,6 +109,10 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
             str(port),
             "--workers",
             str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
             "--log-level",
             "warning",
             "--no-access-log",
@@ -115,7 +126,12 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
         await _wait_healthy(base, process)
         paths = [f"/s/baseline-{i}" for i in range(count)]
         answers = {f"q_{i}": "3" for i in range(14)} | {"q_text": "Troubleshooting printers and SQL queries"}
-        latencies, elapsed, statuses = await _submit_all(base, paths, answers, concurrency)
+        cpu_before, client_before = _cpu_seconds(process.pid), _own_cpu_seconds()
+        latencies, elapsed, statuses = await _submit_all(
+            base, paths, answers, concurrency, expect="thank you"
+        )
+        server_cpu = _cpu_seconds(process.pid) - cpu_before
+        client_cpu = _own_cpu_seconds() - client_before
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -139,6 +155,9 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
         "p50_ms": round(pct(50), 1),
         "p99_ms": round(pct(99), 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1),
+        "server_cpu_ms": round(server_cpu / count * 1000, 2),
+        "client_cpu_ms": round(client_cpu / count * 1000, 2),
+        "load_average": round(os.getloadavg()[0], 1),
         "ok": stored == count and statuses.get(200) == count,
     }
 
@@ -162,7 +181,10 @@ async def main() -> None:
     print(
         f"baseline (Litestar + asyncpg INSERT, {args.workers} uvicorn workers, "
         f"{args.concurrency} in flight): {figures['per_second']:.0f} submissions/s, "
-        f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms; "
+        f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, server CPU "
+        f"{figures['server_cpu_ms']:.2f} ms and load generator {figures['client_cpu_ms']:.2f} ms "
+        "per submission "
+        f"(load average {figures['load_average']:.1f}); "
         f"{'all stored' if figures['ok'] else 'MISMATCH in stored rows'}"
     )
     if args.json:
@@ -172,4 +194,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        import uvloop  # the load generator's own event loop, as in bench_surveys
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
