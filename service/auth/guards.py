@@ -12,7 +12,8 @@ from service.auth.principal import ROLE_RANK, Principal
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # async though it never awaits: Litestar runs a plain-function guard in a worker thread, on every request
     if handler.opt.get("exclude_from_auth"):
         return
     principal = connection.scope.get("user")
