@@ -21,7 +21,15 @@ from surveys.i18n import localized, pick_language, words
 from surveys.invitations import opt_out
 from surveys.questions import choice_options, is_visible, number_bounds, on_page, pages_of
 from surveys.ratelimit import RateLimiter
-from surveys.respond import Link, ensure_response, open_link, save_answers, submit
+from surveys.respond import (
+    Link,
+    can_submit_at_once,
+    ensure_response,
+    open_link,
+    save_answers,
+    submit,
+    submit_at_once,
+)
 from surveys.settings import SurveySettings
 from surveys.tokens import plausible, token_hash
 
@@ -296,8 +304,13 @@ class SurveyFormController(Controller):
         values, errors = read_page(
             questions, fields, link.answers, language, check_required=action in ("next", "submit")
         )
+        if action == "submit" and not errors and can_submit_at_once(link):
+            # the usual one-page final submit: response, answers and invitation written in one go
+            if await submit_at_once(db_session, link, values, page, language):
+                await db_session.commit()
+                return _thanks(language)
         if values:
-            await save_answers(db_session, link, values, page, language, final=action == "submit")
+            await save_answers(db_session, link, values, page, language)
         # The session commits on each way out, even for a page with errors or a redirect (the plugin commits
         # 2xx only), and not before: the link's row lock must hold until the request is done.
         if errors:
