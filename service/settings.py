@@ -120,6 +120,11 @@ class PostingsSettings(_Group):
     max_pages: int = Field(50, ge=1, description="Pages followed per run for paginated feeds.")
     user_agent: str = Field("skillpulse/0.1 (job-posting importer; +https://github.com/skillpulse)",
                             description="User-Agent sent to feeds; say who you are.")
+    allow_private_addresses: bool | None = Field(
+        None,
+        description="Let import sources reach loopback, private, link-local and other non-public addresses "
+        "(an intranet ATS). Unset: allowed in development and test, refused in production (SSRF guard).",
+    )
     worker_batch_size: int = Field(64, ge=1, le=5000, description="Postings claimed per extraction batch.")
     worker_poll_seconds: float = Field(5.0, gt=0, description="Idle worker's wait between queue checks.")
 

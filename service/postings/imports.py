@@ -19,7 +19,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.db import session_scope
-from service.postings.fetch import Fetcher, FetchError
+from service.postings.fetch import Fetcher, FetchError, private_addresses_allowed
 from service.postings.intake import store_postings
 from service.postings.models import ImportRun, ImportSource
 from service.postings.parsers import FeedError, ashby, csvfeed, greenhouse, jsonld, lever, rss, usajobs
@@ -187,7 +187,8 @@ async def _run_locked(
         user_agent = None
         if source.kind == "usajobs" and (source.config or {}).get("email"):
             user_agent = str(source.config["email"])
-        async with Fetcher(settings.postings, user_agent=user_agent) as fetcher:
+        allow_private = private_addresses_allowed(settings.postings, settings.server.env)
+        async with Fetcher(settings.postings, user_agent=user_agent, allow_private=allow_private) as fetcher:
             records, failed, errors, first = await fetch_all(source, settings, fetcher)
         fetched = len(records) + failed
         normal = []
