@@ -123,11 +123,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     for module in DOMAIN_ROUTE_MODULES:
         route_handlers.extend(module.route_handlers)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         plugins=[db.sqlalchemy_plugin(engine)],
         middleware=[
-            SecurityHeadersMiddleware,
             session_config.middleware,
             _auth_middleware(),
         ],
@@ -161,6 +160,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         debug=False,
     )
+    # around the whole ASGI handler, not in the route middleware: the router's own 404 / 405 answers get the
+    # security headers too
+    app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler)
+    return app
 
 
 def _auth_middleware():  # noqa: ANN202 - a Litestar DefineMiddleware

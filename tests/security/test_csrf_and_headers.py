@@ -78,3 +78,13 @@ async def test_every_html_page_has_the_security_headers(app, api, tenant, browse
         problems += _check_headers("/app/credentials/999999999", missing)
     assert seen_html >= 10
     assert not problems, "\n".join(problems)
+
+
+async def test_responses_the_router_makes_itself_carry_the_headers_too(anon_api):
+    """An unknown route's 404 and a wrong method's 405 come from the router, before any route middleware."""
+    for method, path in (("GET", "/no/such/page"), ("GET", "/api/v1/nothing-here"), ("DELETE", "/health")):
+        response = await anon_api.request(method, path)
+        assert response.status_code in (404, 405), (method, path, response.status_code)
+        assert response.headers.get("x-content-type-options") == "nosniff", (method, path)
+        assert response.headers.get("x-frame-options") == "DENY", (method, path)
+        assert response.headers.get("referrer-policy") == "same-origin", (method, path)
