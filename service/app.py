@@ -115,6 +115,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def on_startup(app: Litestar) -> None:
         complete_openapi(app, PUBLIC_PATHS)
         logredact.install()  # after the server configured logging
+        if settings.server.env != "test":  # tests start many apps; there the pool starts on first use
+            nlp_runner.start()
 
     def on_shutdown() -> None:
         nlp_runner.shutdown()

@@ -314,20 +314,17 @@ async def test_source_validation_and_scoping(sapi, other_api, feeds):
     assert (await sapi.get(f"/api/v1/import-sources/{source['id']}")).status_code == 404
 
 
-async def test_in_production_a_source_on_a_private_address_is_refused_before_any_request(
+
+async def test_with_private_addresses_refused_a_source_on_loopback_fails_before_any_request(
     settings, feeds, tenant
 ):
-    """The SSRF guard: unset, private addresses are refused in production; the feed never sees a request."""
+    """The SSRF guard (what production does unless told otherwise, see tests/unit/postings/test_address_guard.py):
+    the run fails saying why and the feed never sees a request."""
     from service.app import create_app
 
-    production = settings.model_copy(
-        update={
-            "postings": FAST,
-            "server": settings.server.model_copy(update={"env": "production"}),
-        }
-    )
+    guarded = settings.model_copy(update={"postings": FAST.model_copy(update={"allow_private_addresses": False})})
     url = feeds.route("/internal/jobs", Reply(body=greenhouse_body([1])))
-    async with app_client(create_app(production)) as client:
+    async with app_client(create_app(guarded)) as client:
         api = Api(client, tenant.designer_token)
         source = await make_source(api, "greenhouse", url)
         result = await run(api, source)
@@ -335,19 +332,3 @@ async def test_in_production_a_source_on_a_private_address_is_refused_before_any
     assert "127.0.0.1 is a loopback address" in result["error"], result["error"]
     assert "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES" in result["error"]
     assert feeds.hits("/internal/jobs") == []
-
-
-async def test_allowing_private_addresses_in_production_imports_an_internal_feed(settings, feeds, tenant):
-    from service.app import create_app
-
-    production = settings.model_copy(
-        update={
-            "postings": FAST.model_copy(update={"allow_private_addresses": True}),
-            "server": settings.server.model_copy(update={"env": "production"}),
-        }
-    )
-    url = feeds.route("/intranet/jobs", Reply(body=greenhouse_body([1, 2])))
-    async with app_client(create_app(production)) as client:
-        api = Api(client, tenant.designer_token)
-        result = await run(api, await make_source(api, "greenhouse", url))
-    assert counts(result) == ("succeeded", 2, 2, 0, 0, 0)

@@ -1,0 +1,30 @@
+"""The NLP process pool preloads the model and indexes in each worker as it starts."""
+
+import asyncio
+import time
+
+from service.nlp_runner import NlpRunner
+
+
+def _loaded() -> tuple[int, int]:
+    """In the worker: how many extractors and title indexes are already cached (without loading them)."""
+    from nlp.pipeline import get_extractor
+    from nlp.taxonomy import load_titles
+
+    return get_extractor.cache_info().currsize, load_titles.cache_info().currsize
+
+
+async def test_started_workers_have_the_nlp_data_loaded_before_their_first_job():
+    runner = NlpRunner(1)
+    try:
+        runner.start()
+        assert await asyncio.wait_for(runner.run(_loaded), timeout=120) == (1, 1)
+        # a job after the preload is quick: the data is not loaded again
+        started = time.perf_counter()
+        import nlp
+
+        mentions = await runner.run(nlp.extract, "Must have SQL.")
+        assert [m.text for m in mentions] == ["SQL"]
+        assert time.perf_counter() - started < 5
+    finally:
+        runner.shutdown()
