@@ -29,7 +29,7 @@ __all__ = [
 
 
 def extractor_version() -> str:
-    """Identifies model + taxonomy, e.g. ``skillspan-cnn-1a2b3c4d+tax-c7db77b6``."""
+    """Identifies model + taxonomy, e.g. ``skillspan-ner-1a2b3c4d.9f3e+tax-c7db77b6``."""
     from .pipeline import extractor_version as _v
 
     return _v()

@@ -90,6 +90,8 @@ class Extractor:
         import spacy
         from spacy.matcher import PhraseMatcher
 
+        from . import architectures  # noqa: F401  (registers the model's own layers and components)
+
         self.settings = load_settings()
         path = Path(model_dir) if model_dir else MODEL_DIR
         if (path / "meta.json").exists():
@@ -100,6 +102,8 @@ class Extractor:
             self.has_model = False
         self.nlp.max_length = 10**9
         _html_aware_tokenizer(self.nlp)
+        if "skill_gazetteer" in self.nlp.pipe_names:  # build its phrase index now, not inside the first text
+            self.nlp.get_pipe("skill_gazetteer").build()
         labels = set(self.nlp.get_pipe("ner").labels) if self.has_model else set()
         if self.has_model and float(self.settings.get("o_bias", 0.0)):
             self._shift_outside(float(self.settings["o_bias"]))
@@ -318,7 +322,7 @@ def static_version() -> str:
         if f.exists():
             h.update(f.read_bytes())
     settings = h.hexdigest()[:4]
-    return f"skillspan-cnn-{_model_version()}.{settings}+tax-{tax}"
+    return f"skillspan-ner-{_model_version()}.{settings}+tax-{tax}"
 
 
 def extractor_version() -> str:

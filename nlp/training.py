@@ -90,6 +90,8 @@ def train(
     """
     from spacy.cli.train import train as spacy_train
 
+    from . import architectures  # noqa: F401  (the config names layers and a component registered there)
+
     tmp_owned = workdir is None
     work = Path(workdir or tempfile.mkdtemp(prefix="skillpulse-train-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ def test_public_names():
 
 def test_version_identifies_model_and_taxonomy():
     v = nlp.EXTRACTOR_VERSION
-    assert re.fullmatch(r"skillspan-cnn-[0-9a-z]+\.[0-9a-f]{4}\+tax-[0-9a-f]{8}", v), v
+    assert re.fullmatch(r"skillspan-ner-[0-9a-z]+\.[0-9a-f]{4}\+tax-[0-9a-f]{8}", v), v
     assert nlp.get_extractor().version == v
 
 
