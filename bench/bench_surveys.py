@@ -49,20 +49,24 @@ from bench.support import plain as _plain  # noqa: E402
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-def _cpu_seconds(root_pid: int) -> float:
-    """CPU time (user + system) of a process and its children (the uvicorn workers), from /proc."""
+def _cpu_seconds(root_pid: int | None = None, command: str | None = None) -> float:
+    """CPU time (user + system), from /proc, of a process and its children (the uvicorn workers), or of every
+    process whose command is `command` (the local PostgreSQL server's processes)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            name, _, rest = (entry / "stat").read_text().partition(" (")[2].rpartition(")")
+            fields = rest.split()
         except OSError:
             continue
         pid, ppid = int(entry.name), int(fields[1])
-        if pid == root_pid or ppid == root_pid:
+        if root_pid is not None and (pid == root_pid or ppid == root_pid):
             total += (int(fields[11]) + int(fields[12])) / ticks
+        elif command is not None and name == command:  # with the ended children it reaped (closed sessions)
+            total += sum(int(value) for value in fields[11:15]) / ticks
     return total
 
 
@@ -344,9 +348,11 @@ async def main() -> None:
             flush=True,
         )
         cpu_before, client_before = _cpu_seconds(process.pid), _own_cpu_seconds()
+        database_before = _cpu_seconds(command="postgres")
         latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
         server_cpu = _cpu_seconds(process.pid) - cpu_before
         client_cpu = _own_cpu_seconds() - client_before
+        database_cpu = _cpu_seconds(command="postgres") - database_before
         submitted, stored_answers, questions = await _verify(url, survey_id)
         report_times = await _time_reports(base, token, survey_id)
         ordered = sorted(latencies)
@@ -364,8 +370,9 @@ async def main() -> None:
         )
         print(f"throughput: {args.count / elapsed:.0f} responses/s ({elapsed:.1f} s)")
         print(
-            f"server CPU: {server_cpu / args.count * 1000:.2f} ms per submission, load generator "
-            f"{client_cpu / args.count * 1000:.2f} ms "
+            f"CPU per submission: server {server_cpu / args.count * 1000:.2f} ms, load generator "
+            f"{client_cpu / args.count * 1000:.2f} ms, PostgreSQL {database_cpu / args.count * 1000:.2f} ms "
+            "(every postgres process on the machine) "
             f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
         print(
@@ -387,6 +394,7 @@ async def main() -> None:
                               "p99_ms": round(pct(99), 1), "ok": ok, "retried": retried,
                               "server_cpu_ms": round(server_cpu / args.count * 1000, 2),
                               "client_cpu_ms": round(client_cpu / args.count * 1000, 2),
+                              "database_cpu_ms": round(database_cpu / args.count * 1000, 2),
                               "load_average": round(os.getloadavg()[0], 1)}))
         if not ok:
             raise SystemExit(1)
