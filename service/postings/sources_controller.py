@@ -7,11 +7,12 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import JSONBody, QueryParameter
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings.imports import SourceBusy, check_config, resolve_url, run_source
-from service.postings.models import ImportRun, ImportSource
+from service.postings.models import ImportRun, ImportSource, Posting
 from service.postings.records import RecordError, normalise_occupation
 from service.postings.schemas import (
     ImportRunRead,
@@ -149,6 +150,7 @@ class ImportSourceController(Controller):
         )
         if changes.get("name") and changes["name"] != source.name:
             await self._name_taken(db_session, principal.org_id, changes["name"], source.id)
+            await _rename_postings(db_session, principal.org_id, source.id, changes["name"])
             source.name = changes["name"]
         if "url" in changes or "board" in changes:
             source.etag = source.last_modified = None  # another feed: no conditional request against it
@@ -215,3 +217,29 @@ class ImportSourceController(Controller):
             limit=limit,
             offset=offset,
         )
+
+
+async def _rename_postings(db_session: DbSession, org_id: int, source_id: int, name: str) -> None:
+    """Postings imported by a source carry its name (their idempotency key is source + external id): they take
+    the new name with it, so that the next run finds them instead of storing every posting again."""
+    other = aliased(Posting)
+    clash = await db_session.scalar(
+        select(func.count())
+        .select_from(Posting)
+        .join(
+            other,
+            (other.org_id == Posting.org_id) & (other.external_id == Posting.external_id) & (other.source == name),
+        )
+        .where(Posting.org_id == org_id, Posting.import_source_id == source_id)
+    )
+    if clash:
+        raise ClientException(
+            f"{clash} postings stored under the source name {name!r} have the same external ids as postings of "
+            "this import source; choose another name",
+            status_code=409,
+        )
+    await db_session.execute(
+        update(Posting)
+        .where(Posting.org_id == org_id, Posting.import_source_id == source_id)
+        .values(source=name)
+    )

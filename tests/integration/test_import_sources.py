@@ -332,3 +332,32 @@ async def test_with_private_addresses_refused_a_source_on_loopback_fails_before_
     assert "127.0.0.1 is a loopback address" in result["error"], result["error"]
     assert "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES" in result["error"]
     assert feeds.hits("/internal/jobs") == []
+
+
+async def test_renaming_a_source_keeps_its_postings_so_the_next_run_stores_nothing_twice(sapi, feeds, app, tenant):
+    url = feeds.route("/renamed/jobs", Reply(body=greenhouse_body([1, 2, 3])))
+    source = await make_source(sapi, "greenhouse", url, name="Acme board")
+    assert counts(await run(sapi, source)) == ("succeeded", 3, 3, 0, 0, 0)
+
+    renamed = await sapi.patch(f"/api/v1/import-sources/{source['id']}", json={"name": "Acme careers"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Acme careers"
+    rows = await org_postings(app, tenant.org_id)
+    assert sorted({r.source for r in rows}) == ["Acme careers"] and len(rows) == 3
+
+    assert counts(await run(sapi, source)) == ("succeeded", 3, 0, 0, 3, 0)
+    assert len(await org_postings(app, tenant.org_id)) == 3
+
+
+async def test_a_rename_onto_postings_of_the_same_ids_is_refused_and_changes_nothing(sapi, feeds, app, tenant):
+    url = feeds.route("/clash/jobs", Reply(body=greenhouse_body([1, 2])))
+    source = await make_source(sapi, "greenhouse", url, name="Board A")
+    await run(sapi, source)
+    rows = await org_postings(app, tenant.org_id)
+    manual = {"source": "Board B", "external_id": rows[0].external_id, "title": "Welder", "text": "Welding."}
+    assert (await sapi.post("/api/v1/postings", json=manual)).status_code in (200, 201)
+
+    refused = await sapi.patch(f"/api/v1/import-sources/{source['id']}", json={"name": "Board B"})
+    assert refused.status_code == 409
+    assert "same external ids" in refused.json()["detail"]
+    assert (await sapi.get(f"/api/v1/import-sources/{source['id']}")).json()["name"] == "Board A"
+    assert sorted(r.source for r in await org_postings(app, tenant.org_id)) == ["Board A", "Board A", "Board B"]
