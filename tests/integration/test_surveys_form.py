@@ -374,3 +374,42 @@ async def test_concurrent_first_and_final_submits_on_a_fresh_link_store_one_resp
         assert await session.scalar(
             select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
         ) == len(survey["questions"])
+
+
+async def test_first_submit_with_an_error_racing_valid_submits_stores_one_complete_response(
+    api, app, tenant, client
+):
+    """A first POST that fails validation keeps a draft (and marks the link started); valid submits of the same
+    link at the same moment must still store exactly one response, complete, and cancel the invitee's mail."""
+    survey = await create_open_survey(api, app, tenant, competencies=2, open_it=False)
+    for question in survey["questions"]:  # one page: the very first POST is the final submit
+        await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
+    survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
+    links = await invite(api, survey["id"], 2, email=True)
+    template = (await client.get(path_of(links[1]["url"]))).text
+    answers = answers_for(question_codes(template), survey)
+    required = next(q["code"] for q in survey["questions"] if q["required"])
+    incomplete = {code: value for code, value in answers.items() if code != required}
+    path = path_of(links[0]["url"])
+    bodies = [form_body(template, incomplete, "submit")] + [form_body(template, answers, "submit")] * 4
+    results = await asyncio.gather(*(client.post(path, data=body) for body in bodies))
+    assert {r.status_code for r in results} <= {200, 400}, [r.status_code for r in results]
+    assert sum("Thank you" in r.text for r in results) >= 4
+    async with session_scope(app.state.engine) as session:
+        responses = list(
+            await session.scalars(
+                select(SurveyResponse).where(SurveyResponse.invitation_id == links[0]["id"])
+            )
+        )
+        assert len(responses) == 1 and responses[0].status == "submitted"
+        assert await session.scalar(
+            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        ) == len(survey["questions"])
+        invitation = await session.get(SurveyInvitation, links[0]["id"])
+        assert invitation.status == "submitted"
+        queued = await session.scalar(
+            select(func.count())
+            .select_from(OutboxEmail)
+            .where(OutboxEmail.invitation_id == links[0]["id"], OutboxEmail.status.in_(["pending", "held"]))
+        )
+        assert queued == 0
