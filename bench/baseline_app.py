@@ -3,7 +3,8 @@
 The survey figure alone says little on a shared 2-core machine; the same load generator, concurrency and
 uvicorn worker count against the thinnest possible "store a form" endpoint says how much of the ceiling the
 real survey form (CSRF, rate limits, row locks, validation, idempotent submit) uses. The figure is the ratio
-survey responses/s ÷ baseline responses/s, measured in the same run (`python -m bench` does both).
+survey responses/s ÷ baseline responses/s, measured in the same run (`python -m bench` does both). It also
+reports the server's and the load generator's CPU per submission: the floor a form POST costs in this stack.
 
     .venv/bin/python bench/baseline_app.py --count 10000 --concurrency 200 --workers 2 [--json]
 
