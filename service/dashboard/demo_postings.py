@@ -66,7 +66,7 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Medical Assistant", "Clinical Medical Assistant", "Certified Medical Assistant"),
         40,
         (
-            (("V", "monitor patient's vital signs"), 0.55),
+            (("V", "take and record vital signs"), 0.55),
             (("V", "perform venepuncture procedures"), 0.45),
             (("N", "infection control"), 0.4),
             (("N", "medical terminology"), 0.35),
