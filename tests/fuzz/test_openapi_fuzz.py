@@ -28,7 +28,9 @@ EXAMPLES = int(os.environ.get("SKILLPULSE_FUZZ_EXAMPLES", "15"))
 
 @pytest.fixture(scope="session")
 def fuzz_app(settings):  # noqa: ANN001, ANN201
-    return create_app(settings)
+    app = create_app(settings)
+    app.state.nlp.start()  # NLP workers load while other operations are fuzzed, not inside the first extract
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -67,5 +69,6 @@ def test_no_operation_fails_on_any_input(fuzz_schema, fuzz_token, mode):  # noqa
         except Unsatisfiable:
             continue  # nothing to make invalid (no parameters, no body)
         except Exception as exc:  # noqa: BLE001 - collect every failing operation, then fail once
-            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
+            inner = "; ".join(f"{type(e).__name__}: {e}" for e in getattr(exc, "exceptions", ()))
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]} {inner[:1500]}")
     assert not failures, "\n\n".join(failures)
