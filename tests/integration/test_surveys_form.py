@@ -351,29 +351,37 @@ async def test_opt_out_stops_mail(api, app, tenant, client):
         assert statuses == {"cancelled"}
 
 
+async def _one_page_survey_links(api, app, tenant, client, email: bool = False):  # noqa: ANN001, ANN202
+    """An open one-page survey (the very first POST is the final submit), two links, and its form's HTML."""
+    survey = await create_open_survey(api, app, tenant, competencies=2, open_it=False)
+    for question in survey["questions"]:
+        await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
+    survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
+    links = await invite(api, survey["id"], 2, email=email)
+    template = (await client.get(path_of(links[1]["url"]))).text  # the form, read on another link
+    return survey, links, template
+
+
+async def _one_complete_response(session, invitation_id: int, questions: int) -> None:  # noqa: ANN001
+    responses = list(
+        await session.scalars(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id))
+    )
+    assert len(responses) == 1 and responses[0].status == "submitted"
+    assert await session.scalar(
+        select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+    ) == questions
+
+
 async def test_concurrent_first_and_final_submits_on_a_fresh_link_store_one_response(
     api, app, tenant, client
 ):
-    survey = await create_open_survey(api, app, tenant, competencies=2, open_it=False)
-    for question in survey["questions"]:  # one page: the very first POST is the final submit
-        await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
-    survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
-    links = await invite(api, survey["id"], 2)
-    template = (await client.get(path_of(links[1]["url"]))).text  # the form, read on another link
+    survey, links, template = await _one_page_survey_links(api, app, tenant, client)
     body = form_body(template, answers_for(question_codes(template), survey), "submit")
     path = path_of(links[0]["url"])
     results = await asyncio.gather(*(client.post(path, data=body) for _ in range(5)))
     assert [r.status_code for r in results] == [200] * 5 and all("Thank you" in r.text for r in results)
     async with session_scope(app.state.engine) as session:
-        responses = list(
-            await session.scalars(
-                select(SurveyResponse).where(SurveyResponse.invitation_id == links[0]["id"])
-            )
-        )
-        assert len(responses) == 1 and responses[0].status == "submitted"
-        assert await session.scalar(
-            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
-        ) == len(survey["questions"])
+        await _one_complete_response(session, links[0]["id"], len(survey["questions"]))
 
 
 async def test_first_submit_with_an_error_racing_valid_submits_stores_one_complete_response(
@@ -381,12 +389,7 @@ async def test_first_submit_with_an_error_racing_valid_submits_stores_one_comple
 ):
     """A first POST that fails validation keeps a draft (and marks the link started); valid submits of the same
     link at the same moment must still store exactly one response, complete, and cancel the invitee's mail."""
-    survey = await create_open_survey(api, app, tenant, competencies=2, open_it=False)
-    for question in survey["questions"]:  # one page: the very first POST is the final submit
-        await api.patch(f"/api/v1/surveys/{survey['id']}/questions/{question['id']}", json={"page": 1})
-    survey = (await api.post(f"/api/v1/surveys/{survey['id']}/open")).json()
-    links = await invite(api, survey["id"], 2, email=True)
-    template = (await client.get(path_of(links[1]["url"]))).text
+    survey, links, template = await _one_page_survey_links(api, app, tenant, client, email=True)
     answers = answers_for(question_codes(template), survey)
     required = next(q["code"] for q in survey["questions"] if q["required"])
     incomplete = {code: value for code, value in answers.items() if code != required}
@@ -396,15 +399,7 @@ async def test_first_submit_with_an_error_racing_valid_submits_stores_one_comple
     assert {r.status_code for r in results} <= {200, 400}, [r.status_code for r in results]
     assert sum("Thank you" in r.text for r in results) >= 4
     async with session_scope(app.state.engine) as session:
-        responses = list(
-            await session.scalars(
-                select(SurveyResponse).where(SurveyResponse.invitation_id == links[0]["id"])
-            )
-        )
-        assert len(responses) == 1 and responses[0].status == "submitted"
-        assert await session.scalar(
-            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
-        ) == len(survey["questions"])
+        await _one_complete_response(session, links[0]["id"], len(survey["questions"]))
         invitation = await session.get(SurveyInvitation, links[0]["id"])
         assert invitation.status == "submitted"
         queued = await session.scalar(
