@@ -12,6 +12,8 @@ from spacy.util import registry
 from thinc.api import LSTM, Model, chain, residual, with_padded
 from thinc.types import Floats2d
 
+from . import gazetteer as _gazetteer  # noqa: F401  (registers skill_gazetteer and GazetteerEmbed too)
+
 
 @registry.architectures("skillpulse.CNNBiLSTMEncoder.v1")
 def cnn_bilstm_encoder(
@@ -25,6 +27,3 @@ def cnn_bilstm_encoder(
     model = chain(cnn, residual(lstm))
     model.set_dim("nO", width)
     return model
-
-
-from . import gazetteer as _gazetteer  # noqa: E402,F401  (registers skill_gazetteer and GazetteerEmbed)
