@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+REPO_TRAINING = Path(__file__).resolve().parent.parent / "training"
+SILVER = REPO_TRAINING / "teacher_silver.conll.gz"
 
 
 @app.command()
@@ -42,12 +44,13 @@ def extract(
 def evaluate(
     files: list[Path] = typer.Argument(..., help="CoNLL files (token, skill-BIO, knowledge-BIO)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+    model: Path | None = typer.Option(None, help="A trained model directory (default: the shipped model)."),
 ) -> None:
     """Strict and loose span precision / recall / F1 per file (gold tokens, skill ∪ knowledge), words/s."""
     from .evaluate import evaluate_files
-    from .pipeline import get_extractor
+    from .pipeline import Extractor, get_extractor
 
-    ex = get_extractor()
+    ex = Extractor(model) if model else get_extractor()
     res = evaluate_files(files, ex)
     if as_json:
         typer.echo(json.dumps({"extractor_version": ex.version, "files": res}, indent=2))
@@ -100,7 +103,7 @@ def train(
             DATA / "labelled/skillspan/skillspan_tech_train.conll",
         ],
         "--train",
-        help="Fully labelled CoNLL training files.",
+        help="Fully labelled (gold) CoNLL training files.",
     ),
     dev_files: list[Path] = typer.Option(
         [
@@ -113,6 +116,11 @@ def train(
     partial_files: list[Path] = typer.Option(
         [], "--partial", help="Recall-only CoNLL files (e.g. Sayfullina): unlabelled tokens are missing."
     ),
+    silver_files: list[Path] = typer.Option(
+        [SILVER], "--silver", help="Teacher-labelled CoNLL files (.gz read as gzip), seen once per pass."
+    ),
+    no_silver: bool = typer.Option(False, "--no-silver", help="Train on the gold files only."),
+    gold_copies: int = typer.Option(2, help="Times each gold sentence is seen for every silver one."),
     output: Path = typer.Option(None, help="Where to write the model (default: inside the package)."),
     config: Path = typer.Option(None, help="spaCy config (default: nlp/config/ner.cfg)."),
     max_steps: int = typer.Option(0, help="Override training.max_steps (0 = config)."),
@@ -134,12 +142,55 @@ def train(
         train_files,
         dev_files,
         partial_files,
+        silver_files=[] if no_silver else silver_files,
+        gold_copies=gold_copies,
         output=output or training.MODEL_DIR,
         config=config or training.CONFIG_PATH,
         overrides=ov,
         limit=limit,
     )
     typer.echo(f"model written to {out}")
+
+
+@app.command()
+def teach(
+    output: Path = typer.Argument(..., help="Directory for the fine-tuned teacher (best epoch on dev)."),
+    seed: int = typer.Option(13, help="Random seed (initial classifier weights, data order)."),
+    epochs: int = typer.Option(5, help="Passes over SkillSpan train."),
+    learn_rate: float = typer.Option(1e-4, help="AdamW peak learning rate."),
+    max_steps: int = typer.Option(0, help="Stop after N updates (0 = all epochs; smoke tests)."),
+    limit: int = typer.Option(0, help="Use only the first N train / dev sentences (smoke tests)."),
+    threads: int = typer.Option(0, help="torch threads (0 = torch's default)."),
+) -> None:
+    """Fine-tune a MiniLM teacher on SkillSpan train (needs the `teacher` extra; training time only)."""
+    from . import teacher
+
+    scores = teacher.fine_tune(
+        output,
+        seed=seed,
+        epochs=epochs,
+        learn_rate=learn_rate,
+        max_steps=max_steps,
+        limit=limit,
+        threads=threads,
+        report=typer.echo,
+    )
+    typer.echo(f"teacher written to {output}: dev strict / loose F1 {scores}")
+
+
+@app.command("label-silver")
+def label_silver(
+    teachers: list[Path] = typer.Argument(
+        ..., help="Fine-tuned teacher directories (probabilities averaged)."
+    ),
+    output: Path = typer.Option(SILVER, help="Silver CoNLL file to write (.gz: gzip)."),
+    threads: int = typer.Option(0, help="torch threads (0 = torch's default)."),
+) -> None:
+    """Label SkillSkape and Sayfullina sentences with the teachers: the span model's silver training data."""
+    from . import teacher
+
+    stats = teacher.label_silver(teachers, output, threads=threads, report=typer.echo)
+    typer.echo(f"{stats['spans']} spans in {stats['sentences']} sentences written to {output}")
 
 
 @app.command("build-taxonomy")

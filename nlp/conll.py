@@ -8,6 +8,7 @@ micro-averaged over the file.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ def bio_to_spans(tags: list[str], label: str) -> list[Span]:
 
 
 def read_conll(path: str | Path) -> list[Sentence]:
-    """Read a CoNLL file; column 2 is the SKILL layer, column 3 (if any) the KNOWLEDGE layer."""
+    """Read a CoNLL file (gzip when it ends in .gz); column 2 is the SKILL layer, column 3 (if any) the
+    KNOWLEDGE layer."""
     sents: list[Sentence] = []
     rows: list[list[str]] = []
 
@@ -49,7 +51,8 @@ def read_conll(path: str | Path) -> list[Sentence]:
         sents.append(Sentence(tokens, spans))
         rows.clear()
 
-    with open(path, encoding="utf-8") as fh:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             line = line.rstrip("\n").rstrip("\r")
             if not line.strip():

@@ -24,6 +24,12 @@ DEFAULT_TRAIN = [
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_house_train.conll",
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_tech_train.conll",
 ]
+# SkillSkape + Sayfullina sentences labelled by the fine-tuned transformer teachers (nlp/teacher.py), kept in
+# the repository (not in the installed package): `skillpulse nlp train` reproduces the model without torch
+TRAINING_DIR = REPO_ROOT / "training"
+SILVER_PATH = TRAINING_DIR / "teacher_silver.conll.gz"
+DEFAULT_SILVER = [SILVER_PATH]
+GOLD_COPIES = 2  # gold sentences are seen twice for every silver one
 DEFAULT_DEV = [
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_house_dev.conll",
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_tech_dev.conll",
@@ -77,6 +83,8 @@ def train(
     train_files: Sequence[str | Path] = tuple(DEFAULT_TRAIN),
     dev_files: Sequence[str | Path] = tuple(DEFAULT_DEV),
     partial_files: Sequence[str | Path] = tuple(DEFAULT_PARTIAL),
+    silver_files: Sequence[str | Path] = tuple(DEFAULT_SILVER),
+    gold_copies: int = GOLD_COPIES,
     output: str | Path = MODEL_DIR,
     config: str | Path = CONFIG_PATH,
     overrides: dict | None = None,
@@ -86,6 +94,7 @@ def train(
 ) -> Path:
     """Train the span model and copy the best checkpoint (by dev ents F) to ``output``.
 
+    Training data: the gold files ``gold_copies`` times, then the silver files (teacher-labelled) once.
     The dev files are used only for model selection (early stopping), never as training data.
     """
     from spacy.cli.train import train as spacy_train
@@ -101,7 +110,8 @@ def train(
         import spacy
         from spacy.tokens import DocBin
 
-        n_train = conll_to_docbin(train_files, train_path, limit=limit, single_label=single_label)
+        files = [*list(train_files) * max(1, gold_copies), *silver_files]
+        n_train = conll_to_docbin(files, train_path, limit=limit, single_label=single_label)
         if partial_files:
             part = work / "partial.spacy"
             conll_to_docbin(partial_files, part, partial=True, limit=limit, single_label=single_label)

