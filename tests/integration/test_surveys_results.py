@@ -16,7 +16,7 @@ from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 -
 
 PROFILES = [
     # (comp_1, size, sector, region, recognition, hires, missing skills)
-    ("essential", "10-49", "54", "Franklin County", "requires", 4, "Our new hires cannot write SQL queries."),
+    ("essential", "10-49", "54", "Franklin County", "requires", 4, "Our new hires lack experience writing SQL queries."),
     (
         "important",
         "10-49",
