@@ -13,13 +13,13 @@ from pathlib import Path
 
 import typer
 
+from .training import GOLD_COPIES, SILVER_PATH
+
 app = typer.Typer(
     help="Skill extraction: extract, evaluate, train, build the taxonomy.", no_args_is_help=True
 )
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-REPO_TRAINING = Path(__file__).resolve().parent.parent / "training"
-SILVER = REPO_TRAINING / "teacher_silver.conll.gz"
 
 
 @app.command()
@@ -117,10 +117,12 @@ def train(
         [], "--partial", help="Recall-only CoNLL files (e.g. Sayfullina): unlabelled tokens are missing."
     ),
     silver_files: list[Path] = typer.Option(
-        [SILVER], "--silver", help="Teacher-labelled CoNLL files (.gz read as gzip), seen once per pass."
+        [SILVER_PATH], "--silver", help="Teacher-labelled CoNLL files (.gz read as gzip), seen once per pass."
     ),
     no_silver: bool = typer.Option(False, "--no-silver", help="Train on the gold files only."),
-    gold_copies: int = typer.Option(2, help="Times each gold sentence is seen for every silver one."),
+    gold_copies: int = typer.Option(
+        GOLD_COPIES, help="Times each gold sentence is seen for every silver one."
+    ),
     output: Path = typer.Option(None, help="Where to write the model (default: inside the package)."),
     config: Path = typer.Option(None, help="spaCy config (default: nlp/config/ner.cfg)."),
     max_steps: int = typer.Option(0, help="Override training.max_steps (0 = config)."),
@@ -183,7 +185,7 @@ def label_silver(
     teachers: list[Path] = typer.Argument(
         ..., help="Fine-tuned teacher directories (probabilities averaged)."
     ),
-    output: Path = typer.Option(SILVER, help="Silver CoNLL file to write (.gz: gzip)."),
+    output: Path = typer.Option(SILVER_PATH, help="Silver CoNLL file to write (.gz: gzip)."),
     threads: int = typer.Option(0, help="torch threads (0 = torch's default)."),
 ) -> None:
     """Label SkillSkape and Sayfullina sentences with the teachers: the span model's silver training data."""

@@ -149,10 +149,6 @@ class Teacher:
                     out[j] = words
         return out
 
-    def word_probs(self, sentences: Sequence[Sequence[str]], batch_size: int = 64) -> list[list[list[float]]]:
-        """Per word, the probability of each of ``LABELS``."""
-        return [p.tolist() for p in self.per_word(sentences, batch_size)]
-
     def fit(
         self,
         train: Sequence[Sentence],
@@ -162,7 +158,7 @@ class Teacher:
         seed: int,
         batch_size: int = 16,
         max_steps: int = 0,
-        on_epoch: Callable[[int, float], bool] | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
     ) -> None:
         """AdamW with linear warm-up (10 %) and decay; ``on_epoch(epoch, mean_loss)`` after each epoch."""
         from transformers import get_linear_schedule_with_warmup
@@ -175,7 +171,6 @@ class Teacher:
         total = min(epochs * per_epoch, max_steps) if max_steps else epochs * per_epoch
         opt = torch.optim.AdamW(self.model.parameters(), lr=learn_rate, weight_decay=0.01)
         sched = get_linear_schedule_with_warmup(opt, max(1, int(0.1 * total)), total)
-        self.model.train()
         step = 0
         for epoch in range(epochs):
             self.model.train()  # scoring after an epoch leaves the model in eval mode (no dropout)
@@ -212,9 +207,9 @@ class Teacher:
         self.tokenizer.save_pretrained(path)
 
 
-def decode(probs: Sequence[Sequence[float]]) -> list[str]:
-    """Arg-max label per word, repaired into valid BIO."""
-    return repair_bio([LABELS[max(range(len(p)), key=p.__getitem__)] for p in probs])
+def decode(probs) -> list[str]:
+    """Arg-max label per word (rows of a words × labels array), repaired into valid BIO."""
+    return repair_bio([LABELS[int(row.argmax())] for row in probs])
 
 
 def tag_spans(tags: Sequence[str]) -> list[tuple[int, int]]:
@@ -229,7 +224,7 @@ def score_teacher(
     out = {}
     for f in dev_files:
         sents = read_conll(f)[: limit or None]
-        pred = [tag_spans(decode(p)) for p in teacher.word_probs([s.tokens for s in sents])]
+        pred = [tag_spans(decode(p)) for p in teacher.per_word([s.tokens for s in sents])]
         strict, loose = score_spans(([(a, b) for a, b, _ in s.spans] for s in sents), pred)
         out[Path(f).name] = (round(strict.f1, 4), round(loose.f1, 4))
     return out
@@ -261,7 +256,7 @@ def fine_tune(
         train = train[:limit]
     best: dict = {"sum": -1.0, "scores": {}}
 
-    def on_epoch(epoch: int, loss: float) -> bool:
+    def on_epoch(epoch: int, loss: float) -> None:
         t0 = time.perf_counter()
         scores = score_teacher(teacher, dev, limit)
         total = sum(s for s, _ in scores.values())
@@ -273,7 +268,6 @@ def fine_tune(
             f"epoch {epoch + 1}: loss {loss:.4f}, dev strict/loose F1 {scores}"
             f" ({time.perf_counter() - t0:.0f} s to score){', kept' if kept else ''}"
         )
-        return kept
 
     teacher.fit(
         train, epochs=epochs, learn_rate=learn_rate, seed=seed, max_steps=max_steps, on_epoch=on_epoch
@@ -308,7 +302,7 @@ def label_silver(
         probs = Teacher(path, threads=threads).per_word(sents)
         total = probs if total is None else [a + b for a, b in zip(total, probs, strict=True)]
         report(f"teacher {i + 1}/{len(teachers)} ({path}) read them in {time.perf_counter() - t0:.0f} s")
-    tags = [decode(p.tolist()) for p in (total or [])]
+    tags = [decode(p) for p in (total or [])]
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(output.suffix + ".tmp")
