@@ -37,6 +37,7 @@ SURVEY_CREDENTIAL = "Welding Technology Certificate"
 SURVEY_RESPONDENTS = 9
 SURVEY_INVITED = 12
 DRIFT_CHECKS = 4
+DEMO_SEED = 5
 
 
 @dataclass
@@ -102,7 +103,10 @@ async def _store_postings(engine: AsyncEngine, org_id: int, today: date, step: C
     from service.postings.intake import store_postings
     from service.postings.records import normalise
 
-    records = demo_postings(today, random.Random(20261123))  # noqa: S311 - reproducible demo data
+    # Reproducible demo data. Sampling noise can push a steady skill's share far enough to raise an alert
+    # of its own; this seed's draw raises only the planted ones (tests/integration/test_dashboard_demo.py
+    # checks that).
+    records = demo_postings(today, seed=DEMO_SEED)
     chunk = 500
     for start in range(0, len(records), chunk):
         part = [normalise(r) for r in records[start : start + chunk]]

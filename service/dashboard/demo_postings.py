@@ -8,30 +8,29 @@
 Every other skill keeps a steady share, so what the drift run finds is what was planted. Each phrase below is
 one the packaged extractor reads as a skill concept (checked by the demo's test), so the story survives the
 real pipeline. Pure and seeded: the same date and seed give the same postings.
+
+The postings come from the one posting generator, `service.postings.synthetic.generate_postings`: this module
+holds only the demo's data (occupations with their monthly volumes, phrases and shares, the two drifts), which
+it hands over as templates and trends, and the words a demo posting is written in.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from service.postings.records import PostingRecord
+from service.postings.synthetic import Draft, Template, Trend, generate_postings
 
 DAYS = 365
 CURRENT_DAYS = 90
 SOURCE = "demo-board"
+REGION = "Northeast Ohio"
 
 # Phrase kinds: "N" a noun phrase ("Experience with … is required."),
 # "V" a verb phrase ("Must be able to ….").
 Phrase = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Trend:
-    phrase: Phrase
-    baseline: float  # share of postings before the current window
-    current: float  # share in the current window
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,8 @@ class Occupation:
     titles: tuple[str, ...]
     per_month: int
     skills: tuple[tuple[Phrase, float], ...]  # steady shares
-    trends: tuple[Trend, ...] = field(default_factory=tuple)
+    # (phrase, share before the current window, share in it): planted drifts
+    trends: tuple[tuple[Phrase, float, float], ...] = ()
 
 
 OCCUPATIONS: tuple[Occupation, ...] = (
@@ -59,7 +59,7 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "Microsoft PowerShell"), 0.2),
             (("N", "patch management software"), 0.15),
         ),
-        (Trend(("N", "Microsoft Azure"), 0.04, 0.40),),
+        ((("N", "Microsoft Azure"), 0.04, 0.40),),
     ),
     Occupation(
         "31-9092.00",
@@ -72,8 +72,8 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "medical terminology"), 0.35),
         ),
         (
-            Trend(("V", "schedule appointments"), 0.45, 0.06),
-            Trend(("N", "patient scheduling software"), 0.3, 0.04),
+            (("V", "schedule appointments"), 0.45, 0.06),
+            (("N", "patient scheduling software"), 0.3, 0.04),
         ),
     ),
     Occupation(
@@ -165,8 +165,30 @@ TEMPLATES = {
 ONLY_FIRST = {"install operating systems"}
 
 
+def _shares(occupation: Occupation) -> list[tuple[Phrase, float, float]]:
+    """Each phrase with its share before the current window and in it (the same, for a steady skill)."""
+    return [(phrase, share, share) for phrase, share in occupation.skills] + list(occupation.trends)
+
+
+KINDS = {text: kind for o in OCCUPATIONS for (kind, text), _, _ in _shares(o)}
+# The occupations as the generator's templates (first title as label), drawn in proportion to their volume.
+GENERATOR_TEMPLATES = {
+    o.code: Template(o.code, o.titles[0], o.titles, EMPLOYERS, OPENINGS, weight=o.per_month)
+    for o in OCCUPATIONS
+}
+
+
 def posting_count() -> int:
     return sum(o.per_month * 12 for o in OCCUPATIONS)
+
+
+def planted_trends(current_start: date) -> list[Trend]:
+    """Every phrase as a generator trend, its share stepping from before to in the window at current_start."""
+    return [
+        Trend(o.code, text, current_start, before=before, after=after)
+        for o in OCCUPATIONS
+        for (_, text), before, after in _shares(o)
+    ]
 
 
 def _sentence(phrase: Phrase, rng: random.Random) -> str:
@@ -175,45 +197,38 @@ def _sentence(phrase: Phrase, rng: random.Random) -> str:
     return rng.choice(options).format(x=text)
 
 
-def demo_postings(today: date, rng: random.Random) -> list[PostingRecord]:
-    """A year of postings up to `today`: each occupation's monthly volume, spread over the days."""
-    start = today - timedelta(days=DAYS - 1)
-    current_start = today - timedelta(days=CURRENT_DAYS - 1)
-    records: list[PostingRecord] = []
-    for occupation in OCCUPATIONS:
-        for number in range(occupation.per_month * 12):
-            posted = start + timedelta(days=rng.randrange(DAYS))
-            in_current = posted >= current_start
-            title = rng.choice(occupation.titles)
-            employer = rng.choice(EMPLOYERS)
-            a_title = f"{'an' if title[0] in 'AEIOU' else 'a'} {title}"
-            sentences = [rng.choice(OPENINGS).format(employer=employer, title=title, a_title=a_title)]
-            wanted = [phrase for phrase, share in occupation.skills if rng.random() < share]
-            wanted += [
-                t.phrase
-                for t in occupation.trends
-                if rng.random() < (t.current if in_current else t.baseline)
-            ]
-            rng.shuffle(wanted)
-            sentences += [_sentence(p, rng) for p in wanted]
-            sentences.append(rng.choice(CLOSINGS))
-            # Real postings differ in pay and reference; without this, short postings would repeat word for
-            # word and count once (demand counts distinct content), which would skew the shares.
-            sentences.append(
-                f"Pay from ${rng.randint(17, 48)}.{rng.choice(('00', '25', '50', '75'))} an hour; "
-                f"reference {occupation.code[:2]}{number:05d}."
-            )
-            records.append(
-                PostingRecord(
-                    source=SOURCE,
-                    external_id=f"{occupation.code}-{number:05d}",
-                    title=title,
-                    text=" ".join(sentences),
-                    employer=employer,
-                    region="Northeast Ohio",
-                    occupation=occupation.code,
-                    posted_at=posted,
-                )
-            )
-    records.sort(key=lambda r: (r.posted_at, r.external_id))
-    return records
+def _write(draft: Draft, rng: random.Random) -> str:
+    """An opening, the planted phrases in random order, a closing, pay and a reference."""
+    title = draft.title
+    a_title = f"{'an' if title[0] in 'AEIOU' else 'a'} {title}"
+    sentences = [
+        rng.choice(draft.template.intros).format(employer=draft.employer, title=title, a_title=a_title)
+    ]
+    wanted = list(draft.planted)
+    rng.shuffle(wanted)
+    sentences += [_sentence((KINDS[text], text), rng) for text in wanted]
+    sentences.append(rng.choice(CLOSINGS))
+    # Real postings differ in pay and reference; without this, short postings would repeat word for word and
+    # count once (demand counts distinct content), which would skew the shares.
+    sentences.append(
+        f"Pay from ${rng.randint(17, 48)}.{rng.choice(('00', '25', '50', '75'))} an hour; "
+        f"reference {draft.template.code[:2]}{draft.number:05d}."
+    )
+    return " ".join(sentences)
+
+
+def demo_postings(today: date, seed: int) -> list[PostingRecord]:
+    """A year of postings up to `today`, in date order: the occupations in proportion to their monthly
+    volumes, spread over the days."""
+    postings = generate_postings(
+        posting_count(),
+        seed=seed,
+        start=today - timedelta(days=DAYS - 1),
+        end=today,
+        regions=(REGION,),
+        trends=planted_trends(today - timedelta(days=CURRENT_DAYS - 1)),
+        source=SOURCE,
+        templates=GENERATOR_TEMPLATES,
+        writer=_write,
+    )
+    return sorted((p.record() for p in postings), key=lambda r: (r.posted_at, r.external_id))

@@ -9,12 +9,16 @@ postings from a given month). The demo and the benchmark use it; nothing is down
         posting.record()       # a PostingRecord for the intake service
 
 Posting i depends only on (seed, i) and the arguments, so the first n of a larger set are the same n postings.
+
+It is the one engine for made-up postings: the demo (service/dashboard/demo_postings.py) feeds it its own
+occupations (`Template`s with a `weight` for their volume), its skill shares and drifts as `Trend`s (a steady
+share is a trend whose before and after are equal) and a `writer` of its own for the words.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -45,14 +49,19 @@ class Trend:
 
 @dataclass(frozen=True, slots=True)
 class Template:
+    """One occupation's words. The engine draws a title and an employer from it, in proportion to `weight`
+    among the templates; the writer uses the rest (`intros` open a posting, and `write_listing` draws
+    duties, requirements and preferred skills from their pools)."""
+
     code: str
     label: str
     titles: tuple[str, ...]
     employers: tuple[str, ...]
     intros: tuple[str, ...]
-    duties: tuple[str, ...]
-    requirements: tuple[str, ...]
-    preferred: tuple[str, ...]
+    duties: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    preferred: tuple[str, ...] = ()
+    weight: float = 1.0
 
 
 TEMPLATES: dict[str, Template] = {
@@ -384,42 +393,42 @@ class SyntheticPosting:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the engine drew for posting `number`; a writer turns it into the posting's text."""
+
+    number: int
+    template: Template
+    title: str
+    employer: str
+    region: str
+    posted_at: date
+    planted: tuple[str, ...]  # the trends' skills drawn for this posting, in the order of the trends
+
+
+Writer = Callable[[Draft, random.Random], str]
+
+
 def _pick(rng: random.Random, pool: Sequence[str], low: int, high: int) -> list[str]:
     return rng.sample(list(pool), min(len(pool), rng.randint(low, high)))
 
 
-def _one(
-    i: int,
-    seed: int,
-    start: date,
-    days: int,
-    codes: Sequence[str],
-    regions: Sequence[str],
-    trends: Sequence[Trend],
-    source: str,
-    give_occupation: bool,
-) -> SyntheticPosting:
-    rng = random.Random(f"{seed}:{i}")
-    template = TEMPLATES[codes[rng.randrange(len(codes))]]
-    posted = start + timedelta(days=rng.randrange(days))
-    region = regions[rng.randrange(len(regions))]
+def write_listing(draft: Draft, rng: random.Random) -> str:
+    """The default words: a job-board listing with responsibilities, requirements (a planted skill is one
+    more "Experience with …" line among them), preferred skills, pay, benefits and an EEO statement."""
+    template, region = draft.template, draft.region
     city = rng.choice(CITIES.get(region, ("Springfield",)))
-    title = rng.choice(template.titles)
-    employer = rng.choice(template.employers)
     numbers = {
         "n": rng.choice((40, 120, 300, 850, 2000)),
         "sites": rng.randint(2, 14),
         "shifts": rng.choice(("two", "three")),
     }
     requirements = _pick(rng, template.requirements, 3, 5)
-    planted = []
-    for trend in trends:
-        if trend.occupation == template.code and rng.random() < trend.share(posted):
-            requirements.insert(rng.randrange(len(requirements) + 1), f"Experience with {trend.skill}")
-            planted.append(trend.skill)
+    for skill in draft.planted:
+        requirements.insert(rng.randrange(len(requirements) + 1), f"Experience with {skill}")
     pay_low = rng.randint(16, 45)
     lines = [
-        f"{title} - {employer} ({city}, {region[-2:]})",
+        f"{draft.title} - {draft.employer} ({city}, {region[-2:]})",
         "",
         rng.choice(template.intros).format(**numbers),
         "",
@@ -434,24 +443,13 @@ def _one(
         "",
         f"Pay: ${pay_low}-${pay_low + rng.randint(3, 12)} per hour. {rng.choice(SCHEDULES)}.",
         "Benefits: " + ", ".join(_pick(rng, BENEFITS, 2, 4)) + ".",
-        f"Requisition {rng.randint(10000, 99999)}-{i}.",
+        f"Requisition {rng.randint(10000, 99999)}-{draft.number}.",
         "",
-        f"{employer} is an equal opportunity employer. All qualified applicants will receive consideration "
-        "for employment without regard to race, color, religion, sex, national origin, disability or "
-        "veteran status.",
+        f"{draft.employer} is an equal opportunity employer. All qualified applicants will receive "
+        "consideration for employment without regard to race, color, religion, sex, national origin, "
+        "disability or veteran status.",
     ]
-    return SyntheticPosting(
-        source=source,
-        external_id=f"syn-{seed}-{i}",
-        title=title,
-        employer=employer,
-        text="\n".join(lines),
-        region=region,
-        occupation=template.code,
-        posted_at=posted,
-        planted=tuple(planted),
-        give_occupation=give_occupation,
-    )
+    return "\n".join(lines)
 
 
 def generate_postings(
@@ -466,16 +464,42 @@ def generate_postings(
     source: str = "synthetic",
     give_occupation: bool = True,
     first: int = 0,
+    templates: Mapping[str, Template] = TEMPLATES,
+    writer: Writer = write_listing,
 ) -> Iterator[SyntheticPosting]:
     """`count` postings (numbered from `first`) spread uniformly over [start, end], over the given O*NET-SOC
-    occupations (default: all templates) and regions, with each trend planted at its share for the date.
+    occupations (default: all of `templates`, each drawn in proportion to its weight) and regions, with each
+    trend planted at its share for the date, in the words of `writer`.
     With give_occupation=False the code is left for the worker to find from the title."""
-    codes = list(occupations or TEMPLATES)
-    unknown = [c for c in codes if c not in TEMPLATES]
+    codes = list(occupations or templates)
+    unknown = [c for c in codes if c not in templates]
     if unknown:
-        raise ValueError(f"no template for occupation(s) {', '.join(unknown)}; known: {', '.join(TEMPLATES)}")
+        raise ValueError(f"no template for occupation(s) {', '.join(unknown)}; known: {', '.join(templates)}")
     if end < start:
         raise ValueError("end is before start")
     days = (end - start).days + 1
+    chosen = [templates[c] for c in codes]
+    weights = [t.weight for t in chosen]
+    regions, trends = list(regions), list(trends)
     for i in range(first, first + count):
-        yield _one(i, seed, start, days, codes, list(regions), list(trends), source, give_occupation)
+        rng = random.Random(f"{seed}:{i}")  # posting i depends only on (seed, i)
+        template = rng.choices(chosen, weights)[0]
+        posted = start + timedelta(days=rng.randrange(days))
+        region = regions[rng.randrange(len(regions))]
+        title = rng.choice(template.titles)
+        employer = rng.choice(template.employers)
+        planted = tuple(
+            t.skill for t in trends if t.occupation == template.code and rng.random() < t.share(posted)
+        )
+        yield SyntheticPosting(
+            source=source,
+            external_id=f"syn-{seed}-{i}",
+            title=title,
+            employer=employer,
+            text=writer(Draft(i, template, title, employer, region, posted, planted), rng),
+            region=region,
+            occupation=template.code,
+            posted_at=posted,
+            planted=planted,
+            give_occupation=give_occupation,
+        )

@@ -44,6 +44,7 @@ async def test_demo_plants_two_different_drifts_and_loads_once(app, settings):
     assert ("emerging_skill", "Microsoft Azure software") in alerts
     assert ("fading_competency", "Patient scheduling") in alerts
     assert ("survey_gap", "Python") in alerts  # three welding employers name it in their own words
+    assert len(alerts) == 3, alerts  # only what was planted: no steady skill's noise raises an alert
     assert pending == 0 and runs >= 2 and responses == 9
 
     again = await build_demo(settings, Console(quiet=True), "http://127.0.0.1:8000")
