@@ -13,7 +13,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from rich.console import Console
@@ -124,8 +125,16 @@ async def _extract(engine: AsyncEngine, runner: NlpRunner, step: Callable[[int],
         step(done)
 
 
-async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRunner) -> str:
-    """A survey of welding employers, opened, with sample responses; returns one unused personal link."""
+def _answered_at(today: date, number: int) -> datetime:
+    """When sample respondent `number` submitted: one a day over the days before the demo's `today`, so the
+    drift run as of `today` reads every answer and the earlier monthly runs read none (as if the survey ran in
+    the last month), whatever the wall clock says."""
+    return datetime.combine(today - timedelta(days=1 + number), dtime(15, 0), UTC)
+
+
+async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRunner, today: date) -> str:
+    """A survey of welding employers, opened, with sample responses dated from `today`; returns one unused
+    personal link (live now: the links and the survey itself are for the visitor to try today)."""
     from service.dashboard.demo_survey import answer_sample, sample_invitees
     from surveys.extraction import extract_all_pending
     from surveys.invitations import create_invitations
@@ -153,8 +162,9 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
     for number, invitation in enumerate(issued[:SURVEY_RESPONDENTS]):
         async with session_scope(engine) as session:
             link = await open_link(session, invitation.token, {})
-            await save_answers(session, link, answer_sample(link.questions, number, rng), 1, "en")
-            await submit(session, link)
+            at = _answered_at(today, number)
+            await save_answers(session, link, answer_sample(link.questions, number, rng), 1, "en", at=at)
+            await submit(session, link, at=at)
     await extract_all_pending(sessionmaker(engine), runner)
     return issued[-1].url
 
@@ -218,7 +228,7 @@ async def build_demo(
             task = progress.add_task("Reading postings for skills", total=total)
             await _extract(engine, runner, lambda n: progress.advance(task, n))
             task = progress.add_task("Surveying employers", total=1)
-            link = await _survey(engine, base_url, org_id, runner)
+            link = await _survey(engine, base_url, org_id, runner, today)
             progress.advance(task)
             checks = [today - timedelta(days=30 * k) for k in range(DRIFT_CHECKS - 1, -1, -1)]
             task = progress.add_task("Checking credentials for drift, monthly", total=len(checks))

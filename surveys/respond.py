@@ -243,15 +243,18 @@ class _SurveyRow(dict):
     __getattr__ = dict.__getitem__
 
 
-async def ensure_response(session: AsyncSession, link: Link, language: str, page: int = 1) -> ResponseState:
+async def ensure_response(
+    session: AsyncSession, link: Link, language: str, page: int = 1, *, at: datetime | None = None
+) -> ResponseState:
     """The draft of this link, created on first save (a concurrent first save finds the same row).
 
     Creating the draft marks the invitation started in the same transaction: so an invitation that is still
-    pending once its row lock is held has no draft (what `submit_at_once` relies on).
+    pending once its row lock is held has no draft (what `submit_at_once` relies on). `at` is the moment
+    stamped on what is written (default now; the demo dates its sample responses from its own day).
     """
     if link.response is not None:
         return link.response
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     stmt = (
         _insert(session)(RESPONSE)
         .values(
@@ -286,12 +289,16 @@ async def save_answers(
     values: dict[str, Any],
     page: int,
     language: str,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is."""
+    """Store a page's answers in the draft (None deletes an answer) and remember where the respondent is.
+
+    `at` as in `ensure_response`."""
     fresh = link.response is None
-    response = await ensure_response(session, link, language, page)
+    response = await ensure_response(session, link, language, page, at=at)
     by_code = link.by_code
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     keep = [
         {
             "org_id": link.survey.org_id,
@@ -329,11 +336,11 @@ async def save_answers(
         response.page, response.language = page, language
 
 
-async def submit(session: AsyncSession, link: Link) -> bool:
+async def submit(session: AsyncSession, link: Link, *, at: datetime | None = None) -> bool:
     """Make the draft final, once: True for the request that did it, False when it was already final.
 
     The conditional UPDATE is the idempotency key: of two racing submits (a double click, a retried
-    request) exactly one sees the draft, the other changes nothing.
+    request) exactly one sees the draft, the other changes nothing. `at` as in `ensure_response`.
     """
     response = link.response
     if response is None:
@@ -341,7 +348,7 @@ async def submit(session: AsyncSession, link: Link) -> bool:
     hidden = [
         q["id"] for q in link.questions if not is_visible(q, link.answers) and q["code"] in link.answers
     ]
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     result = await session.execute(_RESPONSE_SUBMITTED, {"link_response_id": response.id, "at": now})
     if result.rowcount != 1:
         return False

@@ -1,61 +1,117 @@
 """The demo loader on the suite's database (PostgreSQL by default, SQLite with --db sqlite): the planted
-drifts come out of the real pipeline as alerts of two different kinds, and a second start reuses the data."""
+drifts come out of the real pipeline as alerts of three kinds, each with its evidence, on whatever day the
+suite runs, and a second start reuses the data.
+
+The demo is built for the real today (what `serve --demo` does) and for a day long past: everything it
+creates that a drift run reads (postings, survey answers) is dated from its own day, never from the clock.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 
 from service.auth.models import User
-from service.db import session_scope
+from service.db import create_engine, session_scope
 from service.demand.models import Alert, DriftRun
 from service.postings.models import Posting
 from surveys.models import SurveyResponse
+from tests.support.databases import create_database, drop_database
 
-# a fixed day: which steady skill's sampling noise crosses a threshold depends on where the months fall
-TODAY = date(2026, 11, 23)
+# what the demo promises: (alert kind, the concept or competency its title names)
+PLANTED = {
+    ("emerging_skill", "Microsoft Azure"),  # IT support employers start asking for it
+    ("fading_competency", "scheduling"),  # medical assistant employers stop asking for it
+    ("survey_gap", "Python"),  # three welding employers name it in their own words
+}
 
 
-async def test_demo_plants_two_different_drifts_and_loads_once(app, settings):
+def _planted(kind: str, title: str) -> tuple[str, str] | None:
+    for planted_kind, words in PLANTED:
+        if kind == planted_kind and words.lower() in title.lower():
+            return planted_kind, words
+    return None
+
+
+@pytest.fixture
+def demo_settings(db_kind, postgres_server, tmp_path):  # noqa: ANN001, ANN201
+    """Settings on a database of the suite's kind of its own: the demo makes one organisation per database."""
+    from service.db import upgrade
+    from service.settings import build_settings
+
+    if db_kind == "sqlite":
+        url, name = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", None
+    else:
+        name = f"skillpulse_demo_{uuid.uuid4().hex[:12]}"
+        url = create_database(postgres_server, name)
+    try:
+        upgrade(url)
+        yield build_settings(
+            database={"url": url},
+            server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False},
+        )
+    finally:
+        if name:
+            drop_database(postgres_server, name)
+
+
+@pytest.mark.parametrize("today", [None, date(2025, 3, 31)], ids=["today", "a-day-long-past"])
+async def test_demo_plants_three_drifts_with_evidence_and_loads_once(demo_settings, today):
     from service.demo import DEMO_EMAIL, build_demo
 
-    first = await build_demo(settings, Console(quiet=True), "http://127.0.0.1:8000", today=TODAY)
+    settings = demo_settings
+    day = today or datetime.now(UTC).date()
+    first = await build_demo(settings, Console(quiet=True), "http://127.0.0.1:8000", today=today)
     assert first.created and first.api_token and first.survey_link.startswith("http://127.0.0.1:8000/s/")
-    async with session_scope(app.state.engine) as session:
+    engine = create_engine(settings)
+    async with session_scope(engine) as session:
         org_id = await session.scalar(select(User.org_id).where(User.email == DEMO_EMAIL))
-        alerts = {
-            (kind, title.split("\u201d")[0].lstrip("\u201c").split("\u201c")[-1])
-            for kind, title in (
-                await session.execute(
-                    select(Alert.kind, Alert.title).where(Alert.org_id == org_id, Alert.status == "open")
-                )
-            ).all()
-        }
+        alerts = (
+            await session.scalars(select(Alert).where(Alert.org_id == org_id, Alert.status == "open"))
+        ).all()
         pending = await session.scalar(
             select(func.count())
             .select_from(Posting)
             .where(Posting.org_id == org_id, Posting.extraction_status != "done")
         )
-        runs = await session.scalar(
-            select(func.count()).select_from(DriftRun).where(DriftRun.org_id == org_id)
-        )
-        responses = await session.scalar(
-            select(func.count())
-            .select_from(SurveyResponse)
-            .where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
-        )
-    assert ("emerging_skill", "Microsoft Azure software") in alerts
-    assert ("fading_competency", "Patient scheduling") in alerts
-    assert ("survey_gap", "Python") in alerts  # three welding employers name it in their own words
-    assert len(alerts) == 3, alerts  # only what was planted: no steady skill's noise raises an alert
-    assert pending == 0 and runs >= 2 and responses == 9
+        latest = await session.scalar(select(func.max(Posting.posted_at)).where(Posting.org_id == org_id))
+        runs = (await session.scalars(select(DriftRun).where(DriftRun.org_id == org_id))).all()
+        submitted = (
+            await session.scalars(
+                select(SurveyResponse.submitted_at).where(
+                    SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted"
+                )
+            )
+        ).all()
+    found = {}
+    for alert in alerts:
+        planted = _planted(alert.kind, alert.title)
+        if planted is not None:
+            found[planted] = alert
+    assert set(found) == PLANTED, sorted((a.kind, a.title) for a in alerts)
+    for (kind, _), alert in found.items():
+        if kind == "survey_gap":  # employers' own words, quoted
+            assert alert.evidence["survey_quotes"], alert.evidence
+            assert all("python" in q["quote"].lower() for q in alert.evidence["survey_quotes"])
+        else:  # postings that show it
+            assert alert.evidence["snippets"], alert.evidence
+        assert alert.evidence["as_of"] == day.isoformat()
+    assert pending == 0 and len(runs) >= 2 and max(r.as_of for r in runs) == day
+    assert latest <= day
+    # the answers fall in the demo's last month, before its last drift run, whatever the wall clock says
+    assert len(submitted) == 9
+    assert all(day - timedelta(days=30) < s.astimezone(UTC).date() <= day for s in submitted)
 
-    again = await build_demo(settings, Console(quiet=True), "http://127.0.0.1:8000", today=TODAY)
+    again = await build_demo(settings, Console(quiet=True), "http://127.0.0.1:8000", today=today)
     assert not again.created and again.api_token is None and again.survey_link != first.survey_link
-    async with session_scope(app.state.engine) as session:
-        assert (
-            await session.scalar(select(func.count()).select_from(DriftRun).where(DriftRun.org_id == org_id))
-            == runs
-        )
+    try:
+        async with session_scope(engine) as session:
+            assert await session.scalar(
+                select(func.count()).select_from(DriftRun).where(DriftRun.org_id == org_id)
+            ) == len(runs)
+    finally:
+        await engine.dispose()
