@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 
 from service.credentials.formats import CredentialFormatError, read_credential_document
 from service.credentials.formats.ctdl_read import read_ctdl
+from tests.support.reference import shared
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "ctdl" / "registry-ingest-examples"
 FRAMEWORK = "https://credentialengineregistry.org/resources/ce-11111111-1111-4111-8111-111111111111"
 C1 = "https://credentialengineregistry.org/resources/ce-22222222-2222-4222-8222-222222222222"
 C2 = "https://credentialengineregistry.org/resources/ce-33333333-3333-4333-8333-333333333333"
@@ -231,8 +230,9 @@ def test_errors_name_the_node_and_the_field():
 
 def test_the_registry_ingest_examples_read():
     """The Credential Engine ingest examples (shared test data): credentials without competencies."""
+    examples = shared("ctdl", "registry-ingest-examples")
     for name in ("Credential-1.json", "Credential-1-graph.json"):
-        document = json.loads((SHARED / "Credential" / "1" / name).read_text())
+        document = json.loads((examples / "Credential" / "1" / name).read_text())
         [credential] = read_ctdl(document)
         assert credential.name == "Bachelor of Science in Cybersecurity"
         assert credential.type == "BachelorDegree"
@@ -240,6 +240,6 @@ def test_the_registry_ingest_examples_read():
         assert credential.url and credential.url.startswith("http")
         assert credential.competencies == []
         assert credential.extra["ctdl"]["ceterms:ownedBy"]
-    programme = json.loads((SHARED / "LearningProgram" / "1" / "LearningProgram-1-graph.json").read_text())
+    programme = json.loads((examples / "LearningProgram" / "1" / "LearningProgram-1-graph.json").read_text())
     with pytest.raises(CredentialFormatError, match="no credential"):
         read_ctdl(programme)  # a learning programme is not a credential

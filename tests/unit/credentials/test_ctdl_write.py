@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -12,30 +13,33 @@ from service.credentials.formats import ParsedAlignment, ParsedCompetency, Parse
 from service.credentials.formats.csv_read import read_csv
 from service.credentials.formats.ctdl_read import read_ctdl
 from service.credentials.formats.ctdl_write import write_ctdl
+from tests.support.reference import shared
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMAS = ROOT.parent / "shared" / "data" / "ctdl" / "validation-schema"
 EXAMPLES = sorted((ROOT / "examples" / "credentials").glob("*.jsonld"))
 REQUIRED_COMPETENCY_FIELDS = ("@id", "ceterms:ctid", "ceasn:competencyText", "ceasn:isPartOf")
 
 
 def _validator(name: str) -> jsonschema.Draft4Validator:
-    schema = json.loads((SCHEMAS / name).read_text())
+    # Credential Engine's CTDL JSON Schemas have no licence: read from ../shared, never copied
+    schema = json.loads(shared("ctdl", "validation-schema", name).read_text())
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-VALIDATORS = {
-    "credential": _validator("credentialSchema.json"),
-    "framework": _validator("competency_framework.json"),
-    "competency": _validator("competency.json"),
-}
+@cache
+def _validators() -> dict[str, jsonschema.Draft4Validator]:
+    return {
+        "credential": _validator("credentialSchema.json"),
+        "framework": _validator("competency_framework.json"),
+        "competency": _validator("competency.json"),
+    }
 
 
 def validate_export(document: dict) -> None:
     """Every node of an export against the registry schema of its class."""
     for node in document["@graph"]:
         kind = node["@type"]
-        validator = VALIDATORS[
+        validator = _validators()[
             "framework"
             if kind == "ceasn:CompetencyFramework"
             else "competency"

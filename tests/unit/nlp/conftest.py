@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-SHARED = REPO.parent / "shared" / "data"
+from tests.support.reference import shared
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +14,4 @@ def extractor():
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not (SHARED / "labelled" / "skillspan").exists():
-        pytest.skip("shared data not present")
-    return SHARED
+    return shared("labelled", "skillspan").parents[1]

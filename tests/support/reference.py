@@ -1,0 +1,17 @@
+"""Reference data beside the checkout (`../shared/data`), not in it: tests that need it skip, saying so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def shared(*parts: str) -> Path:
+    """The path under ../shared/data, or skip the calling test naming what is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs reference data {path}, which is absent (../shared/data is not shipped with us)")
+    return path
