@@ -12,8 +12,10 @@ from sqlalchemy import func, select, text, update
 
 from service.app import create_app
 from service.db import session_scope
+from service.demand import jobs as demand_jobs
 from service.demand.jobs import end_due_snoozes
 from service.demand.models import Alert, AlertEvent, WebhookDelivery
+from service.scheduler import Scheduler
 from tests.integration.test_alerts_api import make_alert
 from tests.support.demand_data import make_credential
 from tests.support.loopback import serve_on_loopback, write_log
@@ -178,3 +180,30 @@ async def test_a_snooze_has_a_maximum(app, tenant, api):
     longest = (today + timedelta(days=364)).isoformat()
     ok = await api.patch(url, json={"status": "snoozed", "snooze_until": longest})
     assert ok.status_code == 200 and ok.json()["snooze_until"].startswith(longest)
+
+
+async def test_the_scheduler_ends_a_snooze_by_itself(app, settings, tenant, api):
+    made = await make_credential(app, tenant.org_id, "Cred", ["15-1232"])
+    alert_id = await make_alert(app, tenant.org_id, made.credential_id)
+    async with session_scope(app.state.engine) as session:
+        await session.execute(
+            update(Alert)
+            .where(Alert.id == alert_id)
+            .values(status="snoozed", snooze_until=datetime.now(UTC) - timedelta(seconds=5))
+        )
+    fast = settings.model_copy(update={"drift": settings.drift.model_copy(update={"snooze_wake_seconds": 1})})
+    served = create_app(fast)
+    scheduler = Scheduler(served.state.engine)
+    demand_jobs.register(scheduler, served)  # what `serve` does through JOB_REGISTRARS
+    assert "demand.snooze-wake" in scheduler.job_ids()
+    scheduler.start()
+    try:
+        for _ in range(200):  # fires every second; give a loaded machine 10 s
+            if (await api.get(f"/api/v1/alerts/{alert_id}")).json()["status"] == "open":
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        scheduler.shutdown()
+        await served.state.engine.dispose()
+    detail = (await api.get(f"/api/v1/alerts/{alert_id}")).json()
+    assert detail["status"] == "open" and detail["events"][-1]["note"] == "snooze ended"
