@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.demand import webhooks
 from service.demand.detection import Candidate
@@ -94,6 +95,8 @@ async def record_candidate(
         material = current.severity != candidate.severity or _effect_moved(
             current.evidence, candidate.evidence, reopen_margin
         )
+        if material and not await bump_version(session, current, Alert.status.in_(OPEN_STATUSES)):
+            return "unchanged"  # closed by a designer meanwhile: their decision stands until the next run
         current.evidence = candidate.evidence
         current.title = title
         current.drift_run_id = run_id
@@ -101,7 +104,6 @@ async def record_candidate(
             return "refreshed"
         current.severity = candidate.severity
         current.updated_at = now
-        current.version = (current.version or 1) + 1
         session.add(
             make_event(
                 current, "updated", current.status, current.status, "new evidence from a drift run", at=now
@@ -120,6 +122,8 @@ async def record_candidate(
         if not _new_evidence(closed.evidence, candidate.evidence, reopen_margin):
             return "kept_closed"
         previous = closed.status
+        if not await bump_version(session, closed, Alert.status == previous):
+            return "unchanged"  # reopened by a designer meanwhile
         closed.status = "open"
         closed.evidence = candidate.evidence
         closed.severity = candidate.severity
@@ -128,7 +132,6 @@ async def record_candidate(
         closed.updated_at = now
         closed.resolved_at = None
         closed.snooze_until = None
-        closed.version = (closed.version or 1) + 1
         session.add(
             make_event(closed, "reopened", previous, "open", "new evidence since it was closed", at=now)
         )
@@ -154,6 +157,25 @@ async def record_candidate(
     session.add(make_event(alert, "opened", None, "open", "raised by a drift run", at=now))
     await webhooks.enqueue(session, org_id, "alert.opened", alert)
     return "opened"
+
+
+async def bump_version(session: AsyncSession, alert: Alert, *still: ColumnElement[bool]) -> bool:
+    """Count a change of the alert's state (version + 1, in SQL) if the row still matches `still`.
+
+    False when another transaction changed it first (PostgreSQL re-checks the condition after waiting for the
+    row lock), so a drift run and a designer never both act on the same state; see alert_transitions.
+    """
+    version = await session.scalar(
+        update(Alert)
+        .where(Alert.id == alert.id, *still)
+        .values(version=Alert.version + 1)
+        .returning(Alert.version)
+        .execution_options(synchronize_session=False)
+    )
+    if version is None:
+        return False
+    set_committed_value(alert, "version", version)
+    return True
 
 
 def _effect_moved(old: dict, new: dict, margin: float) -> bool:

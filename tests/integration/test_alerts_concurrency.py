@@ -13,6 +13,8 @@ from sqlalchemy import func, select, text, update
 from service.app import create_app
 from service.db import session_scope
 from service.demand import jobs as demand_jobs
+from service.demand.alerts import record_candidate
+from service.demand.detection import Candidate
 from service.demand.jobs import end_due_snoozes
 from service.demand.models import Alert, AlertEvent, WebhookDelivery
 from service.scheduler import Scheduler
@@ -207,3 +209,39 @@ async def test_the_scheduler_ends_a_snooze_by_itself(app, settings, tenant, api)
         await served.state.engine.dispose()
     detail = (await api.get(f"/api/v1/alerts/{alert_id}")).json()
     assert detail["status"] == "open" and detail["events"][-1]["note"] == "snooze ended"
+
+
+async def test_a_drift_run_and_a_designer_reopening_at_once_reopen_it_once(app, tenant, api):
+    made = await make_credential(app, tenant.org_id, "Cred", ["15-1232"])
+    alert_id = await make_alert(app, tenant.org_id, made.credential_id)
+    url = f"/api/v1/alerts/{alert_id}"
+    assert (await api.patch(url, json={"status": "dismissed"})).status_code == 200
+    stronger = Candidate(
+        kind="emerging_skill",
+        subject="http://example.org/k8s",
+        title="emerging_skill http://example.org/k8s",
+        severity="high",
+        evidence={"as_of": "2025-03-01", "effect": 0.5},
+        concept_id="http://example.org/k8s",
+    )
+
+    async def drift_run() -> str:
+        async with session_scope(app.state.engine) as session:
+            return await record_candidate(
+                session, tenant.org_id, made.credential_id, None, stronger, 0.05, datetime.now(UTC)
+            )
+
+    async with app.state.engine.connect() as holder:
+        await holder.execute(text("UPDATE alert SET title = title WHERE id = :id"), {"id": alert_id})
+        with write_log(app.state.engine) as log:
+            drift = asyncio.create_task(drift_run())
+            designer = asyncio.create_task(api.patch(url, json={"status": "open", "note": "back"}))
+            both_waiting = await log.wait_for(2, "alert", within=15)
+        await holder.rollback()
+    outcome, response = await asyncio.gather(drift, designer)
+    assert both_waiting, log.writes
+    assert (outcome == "reopened") != (response.status_code == 200), (outcome, response.text)
+    alert, events, _ = await _state(app, alert_id)
+    reopenings = [e for e in events if e.to_status == "open" and e.from_status == "dismissed"]
+    assert alert.status == "open" and len(reopenings) == 1
+    assert alert.version == 3  # created 1, dismissed 2, reopened once 3
