@@ -90,6 +90,10 @@ class DriftSettings(_Group):
     severity_high: float = Field(0.8, ge=0, description="Cohen's h from which an alert is high.")
     reopen_margin: float = Field(0.05, ge=0, le=1, description="Effect growth that reopens a closed alert.")
     max_snippets: int = Field(5, ge=0, le=20, description="Posting snippets kept as an alert's evidence.")
+    snooze_wake_seconds: int = Field(
+        60, ge=1, le=86400, description="How often snoozes whose date has come are ended (a scheduled job)."
+    )
+    max_snooze_days: int = Field(365, ge=1, le=3650, description="Longest snooze, in days from now.")
     match_region: bool = Field(False, description="Count only postings in the credential's region.")
     nightly_cron: str = Field("30 2 * * *", description="When the nightly drift run fires (cron, UTC).")
     survey_min_respondents: int = Field(5, ge=1, description="Submitted responses a survey_gap needs.")

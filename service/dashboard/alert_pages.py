@@ -7,7 +7,7 @@ events and notify the same webhooks.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Request, get, post
@@ -20,7 +20,8 @@ from service.auth.models import User
 from service.credentials.models import Competency, Credential
 from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
-from service.demand.alerts import STATUSES, TRANSITIONS, TransitionError, change_status, wake_snoozed
+from service.demand.alert_transitions import AlertChanged, change_status
+from service.demand.alerts import STATUSES, TRANSITIONS, TransitionError
 from service.demand.models import Alert, AlertEvent
 from service.dependencies import CurrentPrincipal, DbSession
 
@@ -53,8 +54,10 @@ async def inbox(
     offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
     done: FromQuery[str | None] = None,
 ) -> Template:
-    """Open alerts by default, most recently changed first; every filter is a GET parameter (bookmarkable)."""
-    await wake_snoozed(db_session, principal.org_id)
+    """Open alerts by default, most recently changed first; every filter is a GET parameter (bookmarkable).
+
+    A read never changes an alert: snoozes whose date has come are ended by the scheduled job.
+    """
     status = status if status in (*STATUSES, "all") else "open"
     conditions = [Alert.org_id == principal.org_id]
     if status != "all":
@@ -115,7 +118,10 @@ async def bulk_acknowledge(request: Request, db_session: DbSession, principal: C
             select(Alert).where(Alert.org_id == principal.org_id, Alert.id.in_(ids), Alert.status == "open")
         )
         for alert in alerts:
-            await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
+            try:
+                await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
+            except AlertChanged:
+                continue  # someone else changed it meanwhile: theirs stands
             done += 1
     back = str(form.get("back") or "")
     back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox filters only
@@ -137,6 +143,7 @@ async def _alert_page(
     *,
     status_code: int = 200,
     error: str | None = None,
+    max_snooze_days: int = 365,
 ) -> Template:
     credential = await db_session.get(Credential, alert.credential_id)
     competency = await db_session.get(Competency, alert.competency_id) if alert.competency_id else None
@@ -166,14 +173,21 @@ async def _alert_page(
         quotes=[q for q in evidence.get("survey_quotes") or [] if isinstance(q, dict | str)],
         events=events,
         actions=[(s, ACTIONS[s]) for s in ACTIONS if s in TRANSITIONS.get(alert.status, set())],
-        tomorrow=date.today().isoformat(),
+        tomorrow=(date.today() + timedelta(days=1)).isoformat(),
+        latest=(date.today() + timedelta(days=max_snooze_days)).isoformat(),
     )
 
 
 @get("/app/alerts/{alert_id:int}", include_in_schema=False)
-async def alert_page(alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> Template:
-    await wake_snoozed(db_session, principal.org_id)
-    return await _alert_page(db_session, principal, await _owned(db_session, alert_id, principal.org_id))
+async def alert_page(
+    request: Request, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Template:
+    alert = await _owned(db_session, alert_id, principal.org_id)
+    return await _alert_page(db_session, principal, alert, max_snooze_days=_max_snooze_days(request))
+
+
+def _max_snooze_days(request: Request) -> int:
+    return request.app.state.settings.drift.max_snooze_days
 
 
 @post("/app/alerts/{alert_id:int}", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -185,10 +199,13 @@ async def update_alert(
     status = str(form.get("status") or "").strip() or None
     note = str(form.get("note") or "").strip() or None
     until_text = str(form.get("snooze_until") or "").strip()
+    version_text = str(form.get("version") or "").strip()
     error = None
     until = None
     if note and len(note) > 4000:
         error = "The note is longer than 4,000 characters."
+    elif version_text and not (version_text.isdigit() and len(version_text) < 10):
+        error = "The form is damaged (version); reload the page."
     elif until_text and status == "snoozed":
         try:
             until = date.fromisoformat(until_text)
@@ -196,7 +213,22 @@ async def update_alert(
             error = "Snooze until must be a date (YYYY-MM-DD)."
     if error is None:
         try:
-            await change_status(db_session, alert, principal.user_id, status, note, until)
+            await change_status(
+                db_session,
+                alert,
+                principal.user_id,
+                status,
+                note,
+                until,
+                expected_version=int(version_text) if version_text else None,
+                max_snooze_days=_max_snooze_days(request),
+            )
+        except AlertChanged as exc:
+            error = (
+                f"Someone else changed this alert while you had it open: it is now {exc.alert.status}. "
+                "Nothing was saved; here it is as it stands, decide again."
+            )
+            status_code = 409
         except TransitionError as exc:
             error = str(exc)[:1].upper() + str(exc)[1:] + "."
             status_code = exc.status_code
@@ -206,7 +238,14 @@ async def update_alert(
         status_code = 400
     await db_session.rollback()
     alert = await _owned(db_session, alert_id, principal.org_id)
-    return await _alert_page(db_session, principal, alert, status_code=status_code, error=error)
+    return await _alert_page(
+        db_session,
+        principal,
+        alert,
+        status_code=status_code,
+        error=error,
+        max_snooze_days=_max_snooze_days(request),
+    )
 
 
 route_handlers = [inbox, bulk_acknowledge, alert_page, update_alert]

@@ -1,4 +1,7 @@
-"""Import sources: status, schedule, the last runs with their counts or error in words, and "run now"."""
+"""Import sources: status, schedule, the last runs with their counts or error in words, and "run now".
+
+"Run now" on a source that is being imported already answers like the API (409), as this page with a message.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import run_source
+from service.postings.imports import SourceBusy, run_source
 from service.postings.models import ImportRun, ImportSource
 from service.postings.worker import wake_worker
 
@@ -20,6 +23,17 @@ RUNS_SHOWN = 5
 @get("/app/sources", include_in_schema=False)
 async def sources_page(
     db_session: DbSession, principal: CurrentPrincipal, ran: FromQuery[int | None] = None
+) -> Template:
+    return await _sources_view(db_session, principal, ran)
+
+
+async def _sources_view(
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    ran: int | None = None,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
 ) -> Template:
     sources = list(
         await db_session.scalars(
@@ -55,21 +69,40 @@ async def sources_page(
         sources=sources,
         runs=runs,
         notice=notice,
+        status_code=status_code,
+        error=error,
     )
 
 
 @post("/app/sources/{source_id:int}/run", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def run_now(request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> Redirect:
-    """Runs the import now (a failed fetch is a failed run shown on the page, not an error page)."""
+async def run_now(
+    request: Request, source_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Redirect | Template:
+    """Runs the import now (a failed fetch is a failed run shown on the page, not an error page; a source
+    being imported already is this page with a 409 and a message, as the API answers)."""
     app = request.app
-    run = await run_source(
-        app.state.engine,
-        app.state.settings,
-        source_id,
-        trigger="manual",
-        org_id=principal.org_id,
-        on_stored=lambda: wake_worker(app),
-    )
+    try:
+        run = await run_source(
+            app.state.engine,
+            app.state.settings,
+            source_id,
+            trigger="manual",
+            org_id=principal.org_id,
+            on_stored=lambda: wake_worker(app),
+        )
+    except SourceBusy:
+        source = await db_session.scalar(
+            select(ImportSource).where(ImportSource.id == source_id, ImportSource.org_id == principal.org_id)
+        )
+        if source is None:
+            raise NotFoundException(f"import source {source_id} not found") from None
+        return await _sources_view(
+            db_session,
+            principal,
+            status_code=409,
+            error=f"{source.name} is being imported right now; its run appears below when it ends. "
+            "Nothing new was started.",
+        )
     if run is None:
         raise NotFoundException(f"import source {source_id} not found")
     return see_other(f"/app/sources?ran={source_id}#source-{source_id}")

@@ -9,7 +9,8 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from sqlalchemy import func, select
 
-from service.demand.alerts import TransitionError, change_status, wake_snoozed
+from service.demand.alert_transitions import AlertChanged, change_status
+from service.demand.alerts import TransitionError
 from service.demand.models import Alert, AlertEvent
 from service.demand.schemas import (
     AlertDetail,
@@ -42,10 +43,9 @@ class AlertController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> Page[AlertRead]:
-        """The organisation's alerts, most recently changed first; a snooze whose date has come shows
-        as open.
+        """The organisation's alerts, most recently changed first. A read never changes an alert: a snooze
+        whose date has come is ended by the scheduled job `demand.snooze-wake` within a minute.
         """
-        await wake_snoozed(db_session, principal.org_id)
         conds = [Alert.org_id == principal.org_id]
         if status:
             conds.append(Alert.status == status)
@@ -72,7 +72,6 @@ class AlertController(Controller):
         self, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> AlertDetail:
         """One alert with its evidence and every change in its life."""
-        await wake_snoozed(db_session, principal.org_id)
         alert = await _owned(db_session, alert_id, principal.org_id)
         return await _detail(db_session, alert)
 
@@ -85,14 +84,31 @@ class AlertController(Controller):
         db_session: DbSession,
         principal: CurrentPrincipal,
     ) -> AlertDetail:
-        """Acknowledge, resolve, dismiss, snooze (with snooze_until) or reopen an alert, with a note."""
+        """Acknowledge, resolve, dismiss, snooze (with snooze_until) or reopen an alert, with a note.
+
+        A change that lost a race with another, or whose `expected_version` is not the alert's, is a 409 whose
+        `extra.alert` is the alert as it is now.
+        """
         alert = await _owned(db_session, alert_id, principal.org_id)
         try:
             await change_status(
-                db_session, alert, principal.user_id, data.status, data.note, data.snooze_until
+                db_session,
+                alert,
+                principal.user_id,
+                data.status,
+                data.note,
+                data.snooze_until,
+                expected_version=data.expected_version,
+                max_snooze_days=request.app.state.settings.drift.max_snooze_days,
             )
         except TransitionError as exc:
-            raise ClientException(str(exc), status_code=exc.status_code) from None
+            current = exc.alert if isinstance(exc, AlertChanged) else alert
+            extra = (
+                {"alert": AlertRead.model_validate(current).model_dump(mode="json")}
+                if exc.status_code == 409
+                else None
+            )
+            raise ClientException(str(exc), status_code=exc.status_code, extra=extra) from None
         await db_session.flush()
         return await _detail(db_session, alert)
 

@@ -9,10 +9,11 @@ employers for survey gaps) has grown by at least `reopen_margin` since it was cl
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.demand import webhooks
 from service.demand.detection import Candidate
@@ -42,7 +43,7 @@ def fingerprint(credential_id: int, kind: str, subject: str) -> str:
     return hashlib.sha256(f"{credential_id}|{kind}|{subject}".encode()).hexdigest()
 
 
-def _event(
+def make_event(
     alert: Alert,
     event: str,
     frm: str | None,
@@ -94,6 +95,8 @@ async def record_candidate(
         material = current.severity != candidate.severity or _effect_moved(
             current.evidence, candidate.evidence, reopen_margin
         )
+        if material and not await bump_version(session, current, Alert.status.in_(OPEN_STATUSES)):
+            return "unchanged"  # closed by a designer meanwhile: their decision stands until the next run
         current.evidence = candidate.evidence
         current.title = title
         current.drift_run_id = run_id
@@ -102,7 +105,7 @@ async def record_candidate(
         current.severity = candidate.severity
         current.updated_at = now
         session.add(
-            _event(
+            make_event(
                 current, "updated", current.status, current.status, "new evidence from a drift run", at=now
             )
         )
@@ -119,6 +122,8 @@ async def record_candidate(
         if not _new_evidence(closed.evidence, candidate.evidence, reopen_margin):
             return "kept_closed"
         previous = closed.status
+        if not await bump_version(session, closed, Alert.status == previous):
+            return "unchanged"  # reopened by a designer meanwhile
         closed.status = "open"
         closed.evidence = candidate.evidence
         closed.severity = candidate.severity
@@ -127,7 +132,9 @@ async def record_candidate(
         closed.updated_at = now
         closed.resolved_at = None
         closed.snooze_until = None
-        session.add(_event(closed, "reopened", previous, "open", "new evidence since it was closed", at=now))
+        session.add(
+            make_event(closed, "reopened", previous, "open", "new evidence since it was closed", at=now)
+        )
         await webhooks.enqueue(session, org_id, "alert.opened", closed)
         return "reopened"
     alert = Alert(
@@ -147,9 +154,28 @@ async def record_candidate(
     )
     session.add(alert)
     await session.flush()
-    session.add(_event(alert, "opened", None, "open", "raised by a drift run", at=now))
+    session.add(make_event(alert, "opened", None, "open", "raised by a drift run", at=now))
     await webhooks.enqueue(session, org_id, "alert.opened", alert)
     return "opened"
+
+
+async def bump_version(session: AsyncSession, alert: Alert, *still: ColumnElement[bool]) -> bool:
+    """Count a change of the alert's state (version + 1, in SQL) if the row still matches `still`.
+
+    False when another transaction changed it first (PostgreSQL re-checks the condition after waiting for the
+    row lock), so a drift run and a designer never both act on the same state; see alert_transitions.
+    """
+    version = await session.scalar(
+        update(Alert)
+        .where(Alert.id == alert.id, *still)
+        .values(version=Alert.version + 1)
+        .returning(Alert.version)
+        .execution_options(synchronize_session=False)
+    )
+    if version is None:
+        return False
+    set_committed_value(alert, "version", version)
+    return True
 
 
 def _effect_moved(old: dict, new: dict, margin: float) -> bool:
@@ -169,81 +195,42 @@ def _new_evidence(old: dict, new: dict, margin: float) -> bool:
         return False
 
 
-async def change_status(
-    session: AsyncSession,
-    alert: Alert,
-    actor_user_id: int | None,
-    status: str | None,
-    note: str | None,
-    snooze_until: date | datetime | None,
-    now: datetime | None = None,
-) -> Alert:
-    """Apply a designer's change (status and/or note), recording the event and notifying webhooks."""
+WAKE_BATCH = 500
+
+
+async def wake_snoozed(
+    session: AsyncSession, org_id: int | None = None, now: datetime | None = None, batch: int = WAKE_BATCH
+) -> int:
+    """Snoozed alerts whose date has come are open again, each with one event and one webhook.
+
+    Run by the scheduled job `demand.snooze-wake` (every organisation) and by a drift run (its own); never
+    by a read. The conditional UPDATE (still snoozed, date come) ... RETURNING is the claim: when several
+    replicas, or a job and a drift run, wake at once, each alert is woken by exactly one of them, so one
+    event and one webhook per alert.
+    """
     now = now or utcnow()
-    if status is None:
-        if snooze_until is not None:
-            raise TransitionError("snooze_until goes with status 'snoozed'", 400)
-        if not note:
-            raise TransitionError("nothing to change: give a status, a note or both", 400)
-        session.add(_event(alert, "note", alert.status, alert.status, note, actor_user_id, now))
-        return alert
-    if status not in STATUSES:
-        raise TransitionError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}", 400)
-    if status != "snoozed" and snooze_until is not None:
-        raise TransitionError("snooze_until goes with status 'snoozed'", 400)
-    until: datetime | None = None
-    if status == "snoozed":
-        if snooze_until is None:
-            raise TransitionError("status 'snoozed' needs snooze_until (a future date)", 400)
-        until = (
-            snooze_until
-            if isinstance(snooze_until, datetime)
-            else datetime.combine(snooze_until, time(), UTC)
-        )
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=UTC)
-        if until <= now:
-            raise TransitionError("snooze_until must be in the future", 400)
-    previous = alert.status
-    if status not in TRANSITIONS[previous]:
-        raise TransitionError(f"an alert that is {previous} cannot become {status}")
-    if status == "open" and previous in CLOSED_STATUSES:
-        clash = await session.scalar(
-            select(Alert.id).where(
-                Alert.org_id == alert.org_id,
-                Alert.fingerprint == alert.fingerprint,
-                Alert.status.in_(OPEN_STATUSES),
-                Alert.id != alert.id,
+    woken = 0
+    while True:
+        due = [Alert.status == "snoozed", Alert.snooze_until <= now]
+        if org_id is not None:
+            due.append(Alert.org_id == org_id)
+        batch_ids = select(Alert.id).where(*due).order_by(Alert.id).limit(batch).scalar_subquery()
+        ids = list(
+            await session.scalars(
+                update(Alert)
+                .where(Alert.id.in_(batch_ids), *due)
+                .values(status="open", snooze_until=None, updated_at=now, version=Alert.version + 1)
+                .returning(Alert.id)
+                .execution_options(synchronize_session=False)
             )
         )
-        if clash is not None:
-            raise TransitionError(f"alert {clash} is already open for the same finding")
-    alert.status = status
-    alert.snooze_until = until
-    alert.updated_at = now
-    alert.resolved_at = now if status in CLOSED_STATUSES else None
-    session.add(_event(alert, "status", previous, status, note, actor_user_id, now))
-    event = (
-        "alert.resolved"
-        if status in CLOSED_STATUSES
-        else ("alert.opened" if previous in CLOSED_STATUSES else "alert.updated")
-    )
-    await webhooks.enqueue(session, alert.org_id, event, alert)
-    return alert
-
-
-async def wake_snoozed(session: AsyncSession, org_id: int, now: datetime | None = None) -> int:
-    """Snoozed alerts whose date has come are open again (an event each)."""
-    now = now or utcnow()
-    rows = (
-        await session.scalars(
-            select(Alert).where(Alert.org_id == org_id, Alert.status == "snoozed", Alert.snooze_until <= now)
-        )
-    ).all()
-    for alert in rows:
-        alert.status = "open"
-        alert.snooze_until = None
-        alert.updated_at = now
-        session.add(_event(alert, "status", "snoozed", "open", "snooze ended", at=now))
-        await webhooks.enqueue(session, org_id, "alert.updated", alert)
-    return len(rows)
+        if ids:
+            alerts = await session.scalars(
+                select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id).execution_options(populate_existing=True)
+            )
+            for alert in alerts.all():
+                session.add(make_event(alert, "status", "snoozed", "open", "snooze ended", at=now))
+                await webhooks.enqueue(session, alert.org_id, "alert.updated", alert)
+            woken += len(ids)
+        if len(ids) < batch:
+            return woken

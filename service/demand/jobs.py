@@ -1,11 +1,15 @@
-"""Scheduled work of the demand domain: the nightly drift run per organisation and the webhook sender."""
+"""Scheduled work of the demand domain: the nightly drift run per organisation, the webhook sender and the end
+of snoozes whose date has come (reads never change an alert)."""
 
 from __future__ import annotations
 
 import logging
 
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.db import session_scope
+from service.demand.alerts import wake_snoozed
 from service.demand.runs import run_all_organisations
 from service.demand.webhooks import deliver_due
 from service.scheduler import Scheduler
@@ -14,7 +18,8 @@ log = logging.getLogger("skillpulse.drift")
 
 
 def register(scheduler: Scheduler, app: Litestar) -> None:
-    """Nightly drift for every organisation (cron from settings) and webhook deliveries every few seconds."""
+    """Nightly drift for every organisation (cron from settings), webhook deliveries every few seconds, and
+    snoozes ended every `snooze_wake_seconds`."""
     settings = app.state.settings
     engine = app.state.engine
 
@@ -25,5 +30,17 @@ def register(scheduler: Scheduler, app: Litestar) -> None:
     async def send_webhooks() -> None:
         await deliver_due(engine, settings.drift)
 
+    async def wake_snoozes() -> None:
+        woken = await end_due_snoozes(engine)
+        if woken:
+            log.info("snooze wake: %d alerts open again", woken)
+
     scheduler.add_cron("demand.drift-nightly", settings.drift.nightly_cron, nightly_drift)
     scheduler.add_interval("demand.webhook-sender", settings.drift.webhook_poll_seconds, send_webhooks)
+    scheduler.add_interval("demand.snooze-wake", settings.drift.snooze_wake_seconds, wake_snoozes)
+
+
+async def end_due_snoozes(engine: AsyncEngine) -> int:
+    """One pass of `demand.snooze-wake` over every organisation; safe to run on several replicas at once."""
+    async with session_scope(engine) as session:
+        return await wake_snoozed(session)

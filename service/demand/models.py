@@ -62,6 +62,12 @@ class Alert(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     resolved_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": text("1")},
+        description="Bumped by every change of state; transitions compare and set it, so a second "
+        "concurrent change is refused (409) instead of overwriting the first.",
+    )
 
 
 class AlertEvent(SQLModel, table=True):

@@ -97,6 +97,7 @@ class AlertRead(Output):
     opened_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    version: int = Field(description="Bumped by every change of state; send it back as expected_version.")
 
 
 class AlertDetail(AlertRead):
@@ -107,7 +108,14 @@ class AlertUpdate(Input):
     status: AlertStatus | None = None
     note: str | None = Field(None, max_length=4000)
     snooze_until: date | datetime | None = Field(
-        None, description="With status snoozed: when it opens again."
+        None, description="With status snoozed: when it opens again (at most max_snooze_days ahead)."
+    )
+    expected_version: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="The version the change was made from; another version (someone changed the alert "
+        "meanwhile) is a 409 with the current alert.",
     )
 
 

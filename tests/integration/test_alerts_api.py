@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from service.db import session_scope
 from service.demand.alerts import fingerprint
+from service.demand.jobs import end_due_snoozes
 from service.demand.models import Alert, AlertEvent
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
 
@@ -124,6 +125,9 @@ async def test_snooze_ends_on_its_date(app, api, tenant):
             .where(Alert.id == alert_id)
             .values(snooze_until=datetime.now(UTC) - timedelta(minutes=1))
         )
+    still = (await api.get(f"/api/v1/alerts/{alert_id}")).json()  # a read changes nothing
+    assert still["status"] == "snoozed" and still["events"][-1]["to_status"] == "snoozed"
+    assert await end_due_snoozes(app.state.engine) >= 1  # the scheduled job `demand.snooze-wake`
     inbox = (await api.get("/api/v1/alerts", params={"status": "open"})).json()
     assert [a["id"] for a in inbox["items"]] == [alert_id]
     detail = (await api.get(f"/api/v1/alerts/{alert_id}")).json()
