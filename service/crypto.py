@@ -1,14 +1,14 @@
-"""Secrets at rest: webhook signing secrets, import-source credentials and queued survey-link tokens are stored
-encrypted with Fernet (AES-128-CBC + HMAC-SHA256, cryptography's MultiFernet for rotation).
+"""Secrets at rest: webhook signing secrets, import-source credentials and queued survey-link tokens are
+stored encrypted with Fernet (AES-128-CBC + HMAC-SHA256, cryptography's MultiFernet for rotation).
 
 Keys come from ``SKILLPULSE_SECRET_KEYS`` (comma-separated Fernet keys, newest first): the first key encrypts,
 every key decrypts, so rotation is "put a new key first, run ``skillpulse secrets rotate``, then drop the old
 key". Without the setting (development and test only) one key is derived from ``SKILLPULSE_SECRET_KEY``.
 
-A stored value is ``enc:v1:<fernet token>``; a value without the prefix is a legacy plaintext row written before
-encryption (read as is; ``secrets rotate`` encrypts it). The column types below find their keyring through the
-engine they run on (`bind_keyring`, called by ``service.db.create_engine``), so each app and each test keeps its
-own keys and nothing is read from the environment at import time.
+A stored value is ``enc:v1:<fernet token>``; a value without the prefix is a legacy plaintext row written
+before encryption (read as is; ``secrets rotate`` encrypts it). The column types below find their keyring
+through the engine they run on (`bind_keyring`, called by ``service.db.create_engine``), so each app and
+each test keeps its own keys and nothing is read from the environment at import time.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def parse_keys(text: str) -> list[bytes]:
 
 
 def derived_key(secret_key: str) -> bytes:
-    """The development key: derived from the session secret, so a dev database stays readable across restarts."""
+    """The development key, derived from the session secret: a dev database stays readable across restarts."""
     return base64.urlsafe_b64encode(hashlib.sha256(f"at-rest:{secret_key}".encode()).digest())
 
 
@@ -92,7 +92,9 @@ class Keyring:
         try:
             return PREFIX + self._fernet.rotate(stored[len(PREFIX) :].encode("ascii")).decode("ascii")
         except InvalidToken:
-            raise SecretsError("a stored secret cannot be decrypted with any of SKILLPULSE_SECRET_KEYS") from None
+            raise SecretsError(
+                "a stored secret cannot be decrypted with any of SKILLPULSE_SECRET_KEYS"
+            ) from None
 
     def encrypt_config(self, config: dict | None) -> dict | None:
         """An import-source config with its credential fields encrypted (each as a JSON text)."""
@@ -153,7 +155,9 @@ def _keyring(dialect: Dialect) -> Keyring:
     try:
         return _BOUND[dialect]
     except KeyError:
-        raise SecretsError("this engine has no encryption keyring (build it with service.db.create_engine)") from None
+        raise SecretsError(
+            "this engine has no encryption keyring (build it with service.db.create_engine)"
+        ) from None
 
 
 class EncryptedText(TypeDecorator[str]):
@@ -172,7 +176,7 @@ class EncryptedText(TypeDecorator[str]):
 
 
 class SecretFieldsJson(TypeDecorator[dict]):
-    """A JSON object (JSONB on PostgreSQL) whose credential fields (`SECRET_CONFIG_FIELDS`) are stored encrypted."""
+    """A JSON object (JSONB on PostgreSQL) whose credential fields (`SECRET_CONFIG_FIELDS`) are encrypted."""
 
     impl = JSON
     cache_ok = True

@@ -58,8 +58,8 @@ def _check_alive(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001 - po
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """An async engine for the configured URL (SQLite gets WAL, FKs and a busy timeout), with its keyring for the
-    encrypted columns."""
+    """An async engine for the configured URL (SQLite gets WAL, FKs and a busy timeout), with its keyring for
+    the encrypted columns."""
     from service.crypto import bind_keyring, keyring_from_settings
 
     db = settings.database

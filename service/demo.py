@@ -189,7 +189,11 @@ async def _new_link(engine: AsyncEngine, base_url: str, org_id: int) -> str | No
             return None
         invitee = {"employer": "Demo visitor", "name": "", "email": None}
         issued = await create_invitations(
-            session, survey, InvitationsCreate(invitees=[invitee], send_email=False), base_url, keyring_of(engine)
+            session,
+            survey,
+            InvitationsCreate(invitees=[invitee], send_email=False),
+            base_url,
+            keyring_of(engine),
         )
         return issued[0].url
 

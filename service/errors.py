@@ -7,11 +7,11 @@ import logging
 import uuid
 
 from advanced_alchemy.exceptions import NotFoundError
+from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -97,13 +97,14 @@ GENERIC_500 = "Internal Server Error"
 ERROR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head>
 <body><main><h1>Something went wrong on our side</h1>
-<p>The error has been logged. If it keeps happening, give this reference to your administrator: <code>{ref}</code>.</p>
+<p>The error has been logged. If it keeps happening, give your administrator this reference:
+<code>{ref}</code>.</p>
 <p><a href="/app/">Back to the overview</a></p></main></body></html>
 """
 
 
 def internal_handler(request: Request, exc: Exception) -> Response:
-    """A bug: the client learns nothing about it but a reference; the log has the traceback under the same id."""
+    """A bug: the client learns nothing of it but a reference; the log has the traceback under the same id."""
     request_id = uuid.uuid4().hex
     log.error(
         "unhandled error [request %s] on %s %s", request_id, request.method, request.url.path, exc_info=exc

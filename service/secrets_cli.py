@@ -1,4 +1,4 @@
-"""`skillpulse secrets`: make keys and re-encrypt what is stored (rotation steps in README, "Secrets at rest")."""
+"""`skillpulse secrets`: make keys, re-encrypt what is stored (rotation steps: README, "Secrets at rest")."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import asyncio
 import typer
 from rich.console import Console
 
-secrets_app = typer.Typer(help="Encryption at rest of webhook secrets, source credentials and mail links.",
-                          no_args_is_help=True)
+secrets_app = typer.Typer(
+    help="Encryption at rest of webhook secrets, source credentials and mail links.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 

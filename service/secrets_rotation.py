@@ -2,8 +2,9 @@
 
 Reads and writes the raw columns (not through the encrypted column types), so a value encrypted under any
 configured key, or a plaintext one left by a release before encryption at rest, comes out under the first key.
-Queued mail from such a release gets its live link moved into `outbox_email.link_token` as well. Each text value
-is replaced only if it is still what was read, so running it beside a live service loses no concurrent change.
+Queued mail from such a release gets its live link moved into `outbox_email.link_token` as well. Each text
+value is replaced only if it is still what was read, so running it beside a live service loses no
+concurrent change.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ async def _sources(session: AsyncSession, keyring: Keyring) -> int:
 async def _mail(session: AsyncSession, keyring: Keyring) -> tuple[int, int]:
     rotated = sealed = 0
     rows = await session.execute(
-        select(_outbox.c.id, _outbox.c.body, _outbox.c.link_token).where(_outbox.c.status.in_(("pending", "held")))
+        select(_outbox.c.id, _outbox.c.body, _outbox.c.link_token).where(
+            _outbox.c.status.in_(("pending", "held"))
+        )
     )
     for mail_id, body, link_token in rows.all():
         if link_token is not None:
@@ -72,12 +75,15 @@ async def _mail(session: AsyncSession, keyring: Keyring) -> tuple[int, int]:
             if not found:
                 continue
             token = found.group(1)
-            values = {"link_token": keyring.encrypt(token), "body": body.replace(f"/s/{token}", f"/s/{LINK_TOKEN}")}
+            values = {
+                "link_token": keyring.encrypt(token),
+                "body": body.replace(f"/s/{token}", f"/s/{LINK_TOKEN}"),
+            }
             where = _outbox.c.link_token.is_(None) & (_outbox.c.body == body)
         result = await session.execute(
-            update(_outbox).where(_outbox.c.id == mail_id, _outbox.c.status.in_(("pending", "held")), where).values(
-                **values
-            )
+            update(_outbox)
+            .where(_outbox.c.id == mail_id, _outbox.c.status.in_(("pending", "held")), where)
+            .values(**values)
         )
         if result.rowcount:
             if link_token is not None:

@@ -130,15 +130,15 @@ class PostingsSettings(_Group):
 
 
 class EncryptionSettings(_Group):
-    """Encryption at rest of webhook secrets, import-source credentials and queued survey links (service/crypto)."""
+    """Encryption at rest of webhook secrets, source credentials and queued survey links (service/crypto)."""
 
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_", extra="ignore")
 
     secret_keys: str = Field(
         "",
-        description="Fernet keys, comma-separated, newest first: the first encrypts, all decrypt (rotation: put "
-        "a new key first, run `skillpulse secrets rotate`, then drop the old one). Required in production; "
-        "unset elsewhere, a key is derived from SKILLPULSE_SECRET_KEY.",
+        description="Fernet keys, comma-separated, newest first: the first encrypts, all decrypt (rotation: "
+        "put a new key first, run `skillpulse secrets rotate`, then drop the old one). Required in "
+        "production; unset elsewhere, a key is derived from SKILLPULSE_SECRET_KEY.",
     )
 
     @field_validator("secret_keys")

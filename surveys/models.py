@@ -154,11 +154,11 @@ class OutboxEmail(SQLModel, table=True):
     kind: str = Field(default="invitation", max_length=16, description="invitation|reminder")
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=500)
-    body: str = Field(description="The text; a personal link in it is a placeholder (surveys.mail.LINK_TOKEN).")
+    body: str = Field(description="The text; a personal link in it has a placeholder (mail.LINK_TOKEN).")
     link_token: str | None = Field(
         default=None,
-        description="The invitee's link token, encrypted (the service's keyring); filled into the body at send "
-        "time and cleared once the mail is sent, failed or cancelled.",
+        description="The invitee's link token, encrypted (the service's keyring); filled into the body at "
+        "send time and cleared once the mail is sent, failed or cancelled.",
     )
     status: str = Field(default="pending", max_length=16, description="pending|sent|failed|cancelled")
     attempts: int = Field(default=0)

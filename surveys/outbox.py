@@ -13,10 +13,10 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from typing import Protocol
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -157,7 +157,7 @@ def _send_batch(settings: SmtpSettings, messages: list[tuple[int, EmailMessage]]
 
 
 def _body_to_send(row: OutboxEmail, sealer: Sealer) -> str:
-    """The stored body with the personal link completed (a row queued before links were sealed has it already)."""
+    """The stored body with the personal link completed (a row queued before sealing has it already)."""
     if row.link_token is None:
         return row.body
     return fill_link(row.body, sealer.decrypt(row.link_token))
@@ -180,11 +180,11 @@ async def flush_outbox(
                 body = _body_to_send(row, sealer)
             except Exception:  # noqa: BLE001 - a key removed too early: this mail cannot be completed
                 log.exception("outbox mail %s: cannot decrypt its personal link", row.id)
-                unsendable[row.id] = Outcome("failed", "the personal link cannot be decrypted with the current keys")
+                unsendable[row.id] = Outcome("failed", "the personal link cannot be decrypted with the keys")
                 continue
-            messages.append(
-                (row.id, build_message(settings.from_address, row.to_address, row.subject, body, make_msgid(domain=domain)))
-            )
+            message_id = make_msgid(domain=domain)
+            message = build_message(settings.from_address, row.to_address, row.subject, body, message_id)
+            messages.append((row.id, message))
         outcomes = await asyncio.to_thread(_send_batch, settings, messages) if messages else {}
         result = await _record(maker, settings, rows, outcomes | unsendable)
         total.sent += result.sent

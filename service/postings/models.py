@@ -86,7 +86,7 @@ class ImportSource(SQLModel, table=True):
     config: dict = Field(
         default_factory=dict,
         sa_type=SecretFieldsJson,
-        description="Headers, API keys, defaults; the credential fields are encrypted at rest (service/crypto).",
+        description="Headers, API keys, defaults; credential fields encrypted at rest (service/crypto).",
     )
     region: str | None = Field(default=None, max_length=200)
     occupation: str | None = Field(default=None, max_length=16)

@@ -1,5 +1,5 @@
-"""An unexpected exception answers a generic 500 (JSON for the API, a page for the dashboard) that says nothing
-about the error; the traceback is logged under the reference the response carries."""
+"""An unexpected exception answers a generic 500 (JSON for the API, a page for the dashboard) that says
+nothing about the error; the traceback is logged under the reference the response carries."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ async def test_a_webhook_secret_is_encrypted_at_rest_and_still_signs(app, settin
     made = await make_credential(app, tenant.org_id, "Sealed hook", ["15-1232"])
     alert_id = await make_alert(app, tenant.org_id, made.credential_id)
     with Receiver([200]) as receiver:
-        hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url(), "secret": SECRET})).json()
+        hook = (
+            await admin_api.post("/api/v1/webhooks", json={"url": receiver.url(), "secret": SECRET})
+        ).json()
         stored = await raw(app, "SELECT secret FROM webhook WHERE id = :id", id=hook["id"])
         assert SECRET not in stored and stored.startswith("enc:v1:")
         listed = (await api.get("/api/v1/webhooks")).json()
@@ -80,7 +82,9 @@ async def test_import_source_credentials_are_encrypted_at_rest_and_still_sent(ap
         source = created.json()
         assert API_KEY not in created.text and HEADER_VALUE not in created.text
 
-        stored = await raw(app, "SELECT CAST(config AS TEXT) FROM import_source WHERE id = :id", id=source["id"])
+        stored = await raw(
+            app, "SELECT CAST(config AS TEXT) FROM import_source WHERE id = :id", id=source["id"]
+        )
         assert API_KEY not in stored and HEADER_VALUE not in stored and "X-Custom-Auth" not in stored
         assert "ops@college.example" in stored, "only the credential fields are encrypted"
 
@@ -90,7 +94,11 @@ async def test_import_source_credentials_are_encrypted_at_rest_and_still_sent(ap
         assert hits and all(h.headers["authorization-key"] == API_KEY for h in hits)
         assert all(h.headers["x-custom-auth"] == HEADER_VALUE for h in hits)
 
-        renamed = await api.patch(f"/api/v1/import-sources/{source['id']}", json={"name": body["name"] + " 2"})
+        renamed = await api.patch(
+            f"/api/v1/import-sources/{source['id']}", json={"name": body["name"] + " 2"}
+        )
         assert renamed.status_code == 200, renamed.text
-        stored = await raw(app, "SELECT CAST(config AS TEXT) FROM import_source WHERE id = :id", id=source["id"])
+        stored = await raw(
+            app, "SELECT CAST(config AS TEXT) FROM import_source WHERE id = :id", id=source["id"]
+        )
         assert API_KEY not in stored and HEADER_VALUE not in stored, "an update keeps them encrypted"

@@ -57,7 +57,12 @@ def _settings(url: str, keys: str):  # noqa: ANN202
 
     return build_settings(
         database={"url": url},
-        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False, "run_scheduler": False},
+        server={
+            "env": "test",
+            "secret_key": "test-secret-key-0123456789",
+            "run_worker": False,
+            "run_scheduler": False,
+        },
         encryption={"secret_keys": keys},
     )
 
@@ -81,8 +86,12 @@ async def test_rotate_re_encrypts_everything_with_the_new_key(own_database):
         assert hook.status_code == 201, hook.text
         source = await designer.post(
             "/api/v1/import-sources",
-            json={"kind": "usajobs", "name": f"rotated {time.monotonic_ns()}", "url": "http://127.0.0.1:9/s",
-                  "config": {"api_key": API_KEY, "email": "ops@college.example"}},
+            json={
+                "kind": "usajobs",
+                "name": f"rotated {time.monotonic_ns()}",
+                "url": "http://127.0.0.1:9/s",
+                "config": {"api_key": API_KEY, "email": "ops@college.example"},
+            },
         )
         assert source.status_code == 201, source.text
         survey = await create_open_survey(designer, old_app, tenant, competencies=1)
@@ -90,21 +99,35 @@ async def test_rotate_re_encrypts_everything_with_the_new_key(own_database):
         [legacy] = await invite(designer, survey["id"], 1, email=False)
         async with session_scope(old_app.state.engine) as session:  # rows as an older release wrote them
             await session.execute(
-                text("INSERT INTO webhook (org_id, url, secret, events, enabled, created_at) "
-                     "VALUES (:org, 'http://127.0.0.1:9/old', :secret, '[]', true, CURRENT_TIMESTAMP)"),
+                text(
+                    "INSERT INTO webhook (org_id, url, secret, events, enabled, created_at) "
+                    "VALUES (:org, 'http://127.0.0.1:9/old', :secret, '[]', true, CURRENT_TIMESTAMP)"
+                ),
                 {"org": tenant.org_id, "secret": LEGACY_SECRET},
             )
-            subject, body = compose("invitation", "en", "Old", "Bo", legacy["url"], legacy["url"] + "/opt-out")
+            subject, body = compose(
+                "invitation", "en", "Old", "Bo", legacy["url"], legacy["url"] + "/opt-out"
+            )
             await session.execute(
-                insert(OutboxEmail).values(org_id=tenant.org_id, invitation_id=legacy["id"], kind="invitation",
-                                           to_address="legacy@employer.example", subject=subject, body=body)
+                insert(OutboxEmail).values(
+                    org_id=tenant.org_id,
+                    invitation_id=legacy["id"],
+                    kind="invitation",
+                    to_address="legacy@employer.example",
+                    subject=subject,
+                    body=body,
+                )
             )
         [(stored_secret,)] = await _raw(old_app, f"SELECT secret FROM webhook WHERE id = {hook.json()['id']}")
         assert _only(OLD_KEY, stored_secret) == SECRET.encode()
 
-    result = run_cli(["secrets", "rotate"], own_database, SKILLPULSE_ENV="test",
-                     SKILLPULSE_SECRET_KEY="test-secret-key-0123456789",
-                     SKILLPULSE_SECRET_KEYS=f"{NEW_KEY},{OLD_KEY}")
+    result = run_cli(
+        ["secrets", "rotate"],
+        own_database,
+        SKILLPULSE_ENV="test",
+        SKILLPULSE_SECRET_KEY="test-secret-key-0123456789",
+        SKILLPULSE_SECRET_KEYS=f"{NEW_KEY},{OLD_KEY}",
+    )
     assert result.returncode == 0, result.stderr
     assert "2 webhook secrets" in result.stderr and "sealed 1" in result.stderr, result.stderr
 
@@ -117,7 +140,10 @@ async def test_rotate_re_encrypts_everything_with_the_new_key(own_database):
             _only(OLD_KEY, secrets["http://127.0.0.1:9/hook"])
         [(config,)] = await _raw(new_app, "SELECT CAST(config AS TEXT) FROM import_source")
         config = json.loads(config)
-        assert json.loads(_only(NEW_KEY, config["api_key"])) == API_KEY and config["email"] == "ops@college.example"
+        assert (
+            json.loads(_only(NEW_KEY, config["api_key"])) == API_KEY
+            and config["email"] == "ops@college.example"
+        )
         mail_rows = await _raw(new_app, "SELECT body, link_token FROM outbox_email WHERE status = 'pending'")
         assert len(mail_rows) == 2
         for body, link_token in mail_rows:
@@ -125,7 +151,9 @@ async def test_rotate_re_encrypts_everything_with_the_new_key(own_database):
             assert _only(NEW_KEY, link_token).decode() in (queued["token"], legacy["token"])
 
         async with session_scope(new_app.state.engine) as session:
-            read = await session.scalar(select(Webhook.secret).where(Webhook.url == "http://127.0.0.1:9/hook"))
+            read = await session.scalar(
+                select(Webhook.secret).where(Webhook.url == "http://127.0.0.1:9/hook")
+            )
         assert read == SECRET
         with smtp_server() as server:
             await flush_outbox(new_app.state.sessionmaker, smtp_settings(server.port), new_app.state.keyring)
@@ -140,7 +168,11 @@ def test_generate_key_prints_a_fernet_key(own_database):
 
 
 def test_production_without_keys_is_refused_with_one_clear_line(own_database):
-    result = run_cli(["db", "upgrade"], own_database, SKILLPULSE_ENV="production",
-                     SKILLPULSE_SECRET_KEY="a-private-production-secret-0123456789abcdef")
+    result = run_cli(
+        ["db", "upgrade"],
+        own_database,
+        SKILLPULSE_ENV="production",
+        SKILLPULSE_SECRET_KEY="a-private-production-secret-0123456789abcdef",
+    )
     assert result.returncode == 2
     assert "SKILLPULSE_SECRET_KEYS" in result.stderr

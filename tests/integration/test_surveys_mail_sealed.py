@@ -1,5 +1,6 @@
-"""Queued mail holds no live survey link: the stored body has a placeholder and the token sits encrypted beside
-it; the link is completed at send time, so the mail a real SMTP server on loopback receives opens the form."""
+"""Queued mail holds no live survey link: the stored body has a placeholder and the token sits encrypted
+beside it; the link is completed at send time, so the mail a real SMTP server on loopback receives opens
+the form."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from surveys.mail import LINK_TOKEN, compose
 from surveys.models import OutboxEmail
 from surveys.outbox import flush_outbox
 from tests.integration.test_surveys_mail import smtp_settings
-from tests.support.seeds_surveys import create_open_survey, invite, path_of
-from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 - autouse fixture
+from tests.support.seeds_surveys import (
+    create_open_survey,
+    fresh_survey_rate_limits,  # noqa: F401 - autouse fixture
+    invite,
+    path_of,
+)
 from tests.support.smtp import smtp_server
 
 
@@ -34,7 +39,11 @@ async def test_stored_mail_has_no_token_and_the_sent_mail_has_a_working_link(api
     token = issued["token"]
 
     queued = await _raw_rows(app, issued["id"])
-    assert [(r.kind, r.status) for r in queued] == [("invitation", "pending"), ("reminder", "held"), ("reminder", "held")]
+    assert [(r.kind, r.status) for r in queued] == [
+        ("invitation", "pending"),
+        ("reminder", "held"),
+        ("reminder", "held"),
+    ]
     for row in queued:
         assert token not in row.body and LINK_TOKEN in row.body
         assert token not in row.link_token and row.link_token.startswith("enc:v1:")
