@@ -97,13 +97,14 @@ class Keyring:
             ) from None
 
     def encrypt_config(self, config: dict | None) -> dict | None:
-        """An import-source config with its credential fields encrypted (each as a JSON text)."""
+        """An import-source config with its credential fields encrypted (each as a JSON text). Always encrypts:
+        a caller's value that merely looks encrypted is a value like any other."""
         if config is None:
             return None
         out = dict(config)
         for field in SECRET_CONFIG_FIELDS:
             value = out.get(field)
-            if value is not None and not (isinstance(value, str) and self.is_encrypted(value)):
+            if value is not None:
                 out[field] = self.encrypt(json.dumps(value))
         return out
 
@@ -167,9 +168,9 @@ class EncryptedText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None or Keyring.is_encrypted(value):
-            return value
-        return _keyring(dialect).encrypt(value)
+        # always encrypted, even a value that looks encrypted (a caller could choose such a secret); the rotate
+        # command writes the raw column itself
+        return None if value is None else _keyring(dialect).encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else _keyring(dialect).decrypt(value)

@@ -102,3 +102,13 @@ async def test_import_source_credentials_are_encrypted_at_rest_and_still_sent(ap
             app, "SELECT CAST(config AS TEXT) FROM import_source WHERE id = :id", id=source["id"]
         )
         assert API_KEY not in stored and HEADER_VALUE not in stored, "an update keeps them encrypted"
+
+
+async def test_a_secret_that_looks_encrypted_is_stored_encrypted_and_reads_back(app, admin_api):
+    lookalike = "enc:v1:" + "A" * 40
+    created = await admin_api.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "secret": lookalike})
+    assert created.status_code == 201, created.text
+    assert created.json()["secret"] == lookalike
+    stored = await raw(app, "SELECT secret FROM webhook WHERE id = :id", id=created.json()["id"])
+    assert stored != lookalike and stored.startswith("enc:v1:")
+    assert (await admin_api.get("/api/v1/webhooks")).status_code == 200
