@@ -97,8 +97,8 @@ class Keyring:
             ) from None
 
     def encrypt_config(self, config: dict | None) -> dict | None:
-        """An import-source config with its credential fields encrypted (each as a JSON text). Always encrypts:
-        a caller's value that merely looks encrypted is a value like any other."""
+        """An import-source config with its credential fields encrypted (each as a JSON text). Always
+        encrypts: a caller's value that merely looks encrypted is a value like any other."""
         if config is None:
             return None
         out = dict(config)
@@ -168,8 +168,8 @@ class EncryptedText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        # always encrypted, even a value that looks encrypted (a caller could choose such a secret); the rotate
-        # command writes the raw column itself
+        # always encrypted, even a value that looks encrypted (a caller could choose such a secret); the
+        # rotate command writes the raw column itself
         return None if value is None else _keyring(dialect).encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:

@@ -106,7 +106,9 @@ async def test_import_source_credentials_are_encrypted_at_rest_and_still_sent(ap
 
 async def test_a_secret_that_looks_encrypted_is_stored_encrypted_and_reads_back(app, admin_api):
     lookalike = "enc:v1:" + "A" * 40
-    created = await admin_api.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "secret": lookalike})
+    created = await admin_api.post(
+        "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "secret": lookalike}
+    )
     assert created.status_code == 201, created.text
     assert created.json()["secret"] == lookalike
     stored = await raw(app, "SELECT secret FROM webhook WHERE id = :id", id=created.json()["id"])
