@@ -24,9 +24,9 @@ async def create_invitations(
     """One personal link per invitee, returned this once; mails queued in the outbox.
 
     The invitation mail waits in the outbox until the survey is open; the reminders wait as `held` rows that
-    the reminder job releases on schedule. A queued body holds a placeholder where the token goes, and the row
-    the token encrypted with `sealer` (the service's keyring): the link is completed at send time, so neither
-    a stored body nor a database dump without the key holds a usable link.
+    the reminder job releases on schedule. A queued body holds a placeholder where the token goes and the row
+    keeps the token encrypted with `sealer` (the service's keyring): the link is completed at send time, so
+    neither a stored body nor a database dump without the key holds a usable link.
     """
     if survey.status == "closed":
         raise conflict(f"survey {survey.id} is closed; it takes no more invitations")
