@@ -35,6 +35,7 @@ from service.dashboard.filters import register_template_filters
 from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.dependencies import provide_nlp, provide_principal
+from service.crypto import keyring_of
 from service.errors import exception_handlers
 from service.health import health
 from service.nlp_runner import NlpRunner
@@ -156,7 +157,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
         ),
         request_max_body_size=settings.server.max_body_bytes,
-        state=State({"settings": settings, "engine": engine, "sessionmaker": db.sessionmaker(engine), "nlp": nlp_runner}),
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "sessionmaker": db.sessionmaker(engine),
+                "nlp": nlp_runner,
+                "keyring": keyring_of(engine),  # encrypts what must be kept but never stored in clear
+            }
+        ),
         lifespan=[_scheduler_lifespan, _background_lifespan],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

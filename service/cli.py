@@ -125,6 +125,10 @@ from service.demand.cli import drift_app  # noqa: E402
 
 app.add_typer(drift_app, name="drift")
 
+from service.secrets_cli import secrets_app  # noqa: E402
+
+app.add_typer(secrets_app, name="secrets")
+
 from nlp.cli import app as nlp_app  # noqa: E402
 
 app.add_typer(nlp_app, name="nlp", help="Skill extraction: extract, evaluate, train, build the taxonomy.")

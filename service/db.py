@@ -58,11 +58,15 @@ def _check_alive(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001 - po
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """An async engine for the configured URL (SQLite gets WAL, FKs and a busy timeout)."""
+    """An async engine for the configured URL (SQLite gets WAL, FKs and a busy timeout), with its keyring for
+    the encrypted columns."""
+    from service.crypto import bind_keyring, keyring_from_settings
+
     db = settings.database
     if db.is_sqlite:
         engine = create_async_engine(db.url, echo=db.echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        bind_keyring(engine, keyring_from_settings(settings))
         return engine
     engine = create_async_engine(
         db.url,
@@ -73,6 +77,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     event.listen(engine.sync_engine.pool, "checkin", _mark_returned)
     event.listen(engine.sync_engine.pool, "checkout", _check_alive)
+    bind_keyring(engine, keyring_from_settings(settings))
     return engine
 
 

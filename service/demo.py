@@ -137,6 +137,7 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
     personal link (live now: the links and the survey itself are for the visitor to try today)."""
     from service.dashboard.demo_survey import answer_sample, sample_invitees
     from surveys.extraction import extract_all_pending
+    from service.crypto import keyring_of
     from surveys.invitations import create_invitations
     from surveys.respond import open_link, save_answers, submit
     from surveys.schemas import InvitationsCreate, SurveyCreate
@@ -157,6 +158,7 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
             survey,
             InvitationsCreate(invitees=sample_invitees(SURVEY_INVITED), send_email=False),
             base_url,
+            keyring_of(engine),
         )
     rng = random.Random(7)  # noqa: S311 - reproducible demo answers
     for number, invitation in enumerate(issued[:SURVEY_RESPONDENTS]):
@@ -171,6 +173,7 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
 
 async def _new_link(engine: AsyncEngine, base_url: str, org_id: int) -> str | None:
     """On a later start: a fresh personal link (the first ones were shown once and are stored hashed)."""
+    from service.crypto import keyring_of
     from surveys.invitations import create_invitations
     from surveys.models import Survey
     from surveys.schemas import InvitationsCreate
@@ -186,7 +189,11 @@ async def _new_link(engine: AsyncEngine, base_url: str, org_id: int) -> str | No
             return None
         invitee = {"employer": "Demo visitor", "name": "", "email": None}
         issued = await create_invitations(
-            session, survey, InvitationsCreate(invitees=[invitee], send_email=False), base_url
+            session,
+            survey,
+            InvitationsCreate(invitees=[invitee], send_email=False),
+            base_url,
+            keyring_of(engine),
         )
         return issued[0].url
 

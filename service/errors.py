@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import uuid
 
 from advanced_alchemy.exceptions import NotFoundError
+from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from asyncpg import CannotConnectNowError, PostgresConnectionError, TooManyConnectionsError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -39,6 +41,8 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
 
 
 def http_handler(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500 and exc.status_code != 503:
+        return internal_handler(request, exc)  # a 5xx raised by a library may carry its internals in `detail`
     if isinstance(exc, NotAuthorizedException) and request.scope["path"].startswith("/app") and (
         "text/html" in request.headers.get("accept", "")
     ):
@@ -89,9 +93,31 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response:
     return _json(503, "The database is unavailable or busy; try again shortly", headers={"Retry-After": "5"})
 
 
+GENERIC_500 = "Internal Server Error"
+ERROR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head>
+<body><main><h1>Something went wrong on our side</h1>
+<p>The error has been logged. If it keeps happening, give your administrator this reference:
+<code>{ref}</code>.</p>
+<p><a href="/app/">Back to the overview</a></p></main></body></html>
+"""
+
+
 def internal_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+    """A bug: the client learns nothing of it but a reference; the log has the traceback under the same id."""
+    request_id = uuid.uuid4().hex
+    log.error(
+        "unhandled error [request %s] on %s %s", request_id, request.method, request.url.path, exc_info=exc
+    )
+    headers = {"X-Request-ID": request_id}
+    if request.scope["path"].startswith("/app") and "text/html" in request.headers.get("accept", ""):
+        return Response(
+            ERROR_PAGE.format(ref=html.escape(request_id)),
+            status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+            media_type=MediaType.HTML,
+            headers=headers,
+        )
+    return _json(HTTP_500_INTERNAL_SERVER_ERROR, GENERIC_500, headers=headers)
 
 
 exception_handlers = {

@@ -133,6 +133,27 @@ class PostingsSettings(_Group):
     worker_poll_seconds: float = Field(5.0, gt=0, description="Idle worker's wait between queue checks.")
 
 
+class EncryptionSettings(_Group):
+    """Encryption at rest of webhook secrets, source credentials and queued survey links (service/crypto)."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_", extra="ignore")
+
+    secret_keys: str = Field(
+        "",
+        description="Fernet keys, comma-separated, newest first: the first encrypts, all decrypt (rotation: "
+        "put a new key first, run `skillpulse secrets rotate`, then drop the old one). Required in "
+        "production; unset elsewhere, a key is derived from SKILLPULSE_SECRET_KEY.",
+    )
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _fernet_keys(cls, value: str) -> str:
+        from service.crypto import parse_keys
+
+        parse_keys(value)
+        return value
+
+
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
 
@@ -144,11 +165,17 @@ class Settings(BaseSettings):
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     postings: PostingsSettings = Field(default_factory=PostingsSettings)
+    encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.server.env == "production" and self.server.secret_key == DEFAULT_SECRET:
             raise ValueError("SKILLPULSE_SECRET_KEY must be set to a private value in production")
+        if self.server.env == "production" and not self.encryption.secret_keys.strip():
+            raise ValueError(
+                "SKILLPULSE_SECRET_KEYS must be set in production (encrypts secrets at rest; make a key with "
+                "`skillpulse secrets generate-key`)"
+            )
         return self
 
 
@@ -168,7 +195,8 @@ def build_settings(**overrides: object) -> Settings:
     groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_"),
               "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
               "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
-              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_")}
+              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
+              "encryption": (EncryptionSettings, "SKILLPULSE_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:

@@ -202,7 +202,9 @@ class SurveyController(Controller):
     ) -> list[InvitationIssued]:
         """Personal links, each shown this once (only a hash is kept); mails go out through the outbox."""
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        return await invitations.create_invitations(db_session, survey, data, _base_url(request))
+        return await invitations.create_invitations(
+            db_session, survey, data, _base_url(request), request.app.state.keyring
+        )
 
     @get("/{survey_id:int}/invitations", operation_id="listSurveyInvitations", raises=[NotFoundException])
     async def list_invitations(

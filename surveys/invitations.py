@@ -8,9 +8,9 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.mail import compose
+from surveys.mail import LINK_TOKEN, compose
 from surveys.models import OutboxEmail, Survey, SurveyInvitation
-from surveys.outbox import cancel_mail
+from surveys.outbox import Sealer, cancel_mail
 from surveys.schemas import InvitationIssued, InvitationRead, InvitationsCreate, InvitationUpdate
 from surveys.store import conflict
 from surveys.tokens import form_url, new_token, opt_out_url, token_hash
@@ -19,12 +19,14 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 async def create_invitations(
-    session: AsyncSession, survey: Survey, data: InvitationsCreate, base_url: str
+    session: AsyncSession, survey: Survey, data: InvitationsCreate, base_url: str, sealer: Sealer
 ) -> list[InvitationIssued]:
     """One personal link per invitee, returned this once; mails queued in the outbox.
 
     The invitation mail waits in the outbox until the survey is open; the reminders wait as `held` rows that
-    the reminder job releases on schedule (only the outbox ever holds a usable link, and only until sent).
+    the reminder job releases on schedule. A queued body holds a placeholder where the token goes and the row
+    keeps the token encrypted with `sealer` (the service's keyring): the link is completed at send time, so
+    neither a stored body nor a database dump without the key holds a usable link.
     """
     if survey.status == "closed":
         raise conflict(f"survey {survey.id} is closed; it takes no more invitations")
@@ -48,7 +50,8 @@ async def create_invitations(
         if not (data.send_email and invitation.email):
             continue
         title = (survey.title_es or survey.title) if invitation.language == "es" else survey.title
-        link, stop = form_url(base_url, token), opt_out_url(base_url, token)
+        link, stop = form_url(base_url, LINK_TOKEN), opt_out_url(base_url, LINK_TOKEN)
+        sealed = sealer.encrypt(token)
         for number in range(1 + survey.max_reminders):
             kind = "invitation" if number == 0 else "reminder"
             subject, body = compose(
@@ -62,6 +65,7 @@ async def create_invitations(
                     "to_address": invitation.email,
                     "subject": subject,
                     "body": body,
+                    "link_token": sealed,
                     "status": "pending" if number == 0 else "held",
                     "attempts": 0,
                     "next_attempt_at": datetime.now(UTC) if number == 0 else FAR_FUTURE,

@@ -19,13 +19,14 @@ def register(scheduler: Any, app: Any) -> None:
     smtp: SmtpSettings = getattr(settings, "smtp", None) or SmtpSettings()
     surveys: SurveySettings = getattr(settings, "surveys", None) or SurveySettings()
     maker = app.state.sessionmaker
+    sealer = app.state.keyring  # completes the personal links of queued mail at send time
 
     async def send_mail() -> None:
-        await flush_outbox(maker, smtp)
+        await flush_outbox(maker, smtp, sealer)
 
     async def remind() -> None:
         await release_reminders(maker)
-        await flush_outbox(maker, smtp)
+        await flush_outbox(maker, smtp, sealer)
 
     async def read_open_answers() -> None:
         await extract_all_pending(maker, app.state.nlp)

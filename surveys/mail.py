@@ -9,6 +9,9 @@ from email.policy import SMTP
 
 LINK = re.compile(r"/s/[A-Za-z0-9_-]{20,}")
 OPT_OUT = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{20,}/opt-out")
+# What a queued mail holds instead of the invitee's token: the link is completed at send time from the outbox
+# row's encrypted `link_token`, so the stored body never holds a usable link.
+LINK_TOKEN = "{personal-link-token}"
 
 _TEXT = {
     "en": {
@@ -78,6 +81,11 @@ def build_message(
         message["List-Unsubscribe"] = f"<{found.group(0)}>"
     message.set_content(body)
     return message
+
+
+def fill_link(body: str, token: str) -> str:
+    """The body as sent: the placeholder replaced by the invitee's token."""
+    return body.replace(LINK_TOKEN, token)
 
 
 def scrub_links(body: str) -> str:

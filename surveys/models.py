@@ -154,7 +154,12 @@ class OutboxEmail(SQLModel, table=True):
     kind: str = Field(default="invitation", max_length=16, description="invitation|reminder")
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=500)
-    body: str
+    body: str = Field(description="The text; a personal link in it has a placeholder (mail.LINK_TOKEN).")
+    link_token: str | None = Field(
+        default=None,
+        description="The invitee's link token, encrypted (the service's keyring); filled into the body at "
+        "send time and cleared once the mail is sent, failed or cancelled.",
+    )
     status: str = Field(default="pending", max_length=16, description="pending|sent|failed|cancelled")
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))

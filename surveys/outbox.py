@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from surveys.mail import build_message, scrub_links
+from surveys.mail import build_message, fill_link, scrub_links
 from surveys.models import OutboxEmail, Survey, SurveyInvitation
 from surveys.settings import SmtpSettings
 
@@ -29,6 +30,14 @@ log = logging.getLogger("skillpulse.surveys.outbox")
 LEASE = timedelta(minutes=5)
 MAX_DELAY = timedelta(hours=6)
 ACTIVE = ("pending", "held")
+
+
+class Sealer(Protocol):
+    """Encrypts what must be kept but never stored in clear (the service's keyring, service/crypto.py)."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, stored: str) -> str: ...
 
 
 @dataclass
@@ -64,7 +73,7 @@ async def cancel_mail(
     )
     if kinds:
         query = query.where(OutboxEmail.kind.in_(kinds))
-    await session.execute(query.values(status="cancelled", error=reason, body="[cancelled]"))
+    await session.execute(query.values(status="cancelled", error=reason, body="[cancelled]", link_token=None))
 
 
 async def _claim(maker: async_sessionmaker[AsyncSession], limit: int) -> list[OutboxEmail]:
@@ -147,7 +156,16 @@ def _send_batch(settings: SmtpSettings, messages: list[tuple[int, EmailMessage]]
     return outcomes
 
 
-async def flush_outbox(maker: async_sessionmaker[AsyncSession], settings: SmtpSettings) -> FlushResult:
+def _body_to_send(row: OutboxEmail, sealer: Sealer) -> str:
+    """The stored body with the personal link completed (a row queued before sealing has it already)."""
+    if row.link_token is None:
+        return row.body
+    return fill_link(row.body, sealer.decrypt(row.link_token))
+
+
+async def flush_outbox(
+    maker: async_sessionmaker[AsyncSession], settings: SmtpSettings, sealer: Sealer
+) -> FlushResult:
     """Send every due mail (in batches) and record what happened to each."""
     total = FlushResult()
     while True:
@@ -155,17 +173,20 @@ async def flush_outbox(maker: async_sessionmaker[AsyncSession], settings: SmtpSe
         if not rows:
             return total
         domain = settings.from_address.rpartition("@")[2] or "localhost"
-        messages = [
-            (
-                row.id,
-                build_message(
-                    settings.from_address, row.to_address, row.subject, row.body, make_msgid(domain=domain)
-                ),
-            )
-            for row in rows
-        ]
-        outcomes = await asyncio.to_thread(_send_batch, settings, messages)
-        result = await _record(maker, settings, rows, outcomes)
+        messages: list[tuple[int, EmailMessage]] = []
+        unsendable: dict[int, Outcome] = {}
+        for row in rows:
+            try:
+                body = _body_to_send(row, sealer)
+            except Exception:  # noqa: BLE001 - a key removed too early: this mail cannot be completed
+                log.exception("outbox mail %s: cannot decrypt its personal link", row.id)
+                unsendable[row.id] = Outcome("failed", "the personal link cannot be decrypted with the keys")
+                continue
+            message_id = make_msgid(domain=domain)
+            message = build_message(settings.from_address, row.to_address, row.subject, body, message_id)
+            messages.append((row.id, message))
+        outcomes = await asyncio.to_thread(_send_batch, settings, messages) if messages else {}
+        result = await _record(maker, settings, rows, outcomes | unsendable)
         total.sent += result.sent
         total.failed += result.failed
         total.retried += result.retried
@@ -214,5 +235,7 @@ async def _record(
             else:
                 mail.next_attempt_at = now + retry_delay(mail.attempts, settings.retry_base_seconds)
                 result.retried += 1
+            if mail.status in ("sent", "failed"):
+                mail.link_token = None  # gone for good: nothing left from which the link could be rebuilt
             log.info("outbox mail %s: %s %s", mail.id, mail.status, outcome.error or "")
     return result

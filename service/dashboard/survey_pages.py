@@ -276,7 +276,7 @@ async def invite(
             raise ValueError(f"at most {MAX_INVITEES:,} invitees at a time")
         data = InvitationsCreate(invitees=rows, send_email=form.get("send_email") == "yes")
         issued = await create_invitations(
-            db_session, survey, data, request.app.state.settings.server.base_url
+            db_session, survey, data, request.app.state.settings.server.base_url, request.app.state.keyring
         )
     except ValueError as exc:  # also pydantic's ValidationError
         message = first_error(exc) if isinstance(exc, ValidationError) else str(exc)

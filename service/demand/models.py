@@ -8,6 +8,7 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
+from service.crypto import EncryptedText
 from service.timeutil import utcnow
 
 OPEN_STATUSES = ("open", "acknowledged", "snoozed")
@@ -94,7 +95,7 @@ class Webhook(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
     url: str = Field(max_length=2000)
-    secret: str = Field(max_length=200)
+    secret: str = Field(sa_type=EncryptedText, description="HMAC key, encrypted at rest (service/crypto).")
     events: list[str] = Field(default_factory=list, sa_type=JsonB)
     enabled: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))

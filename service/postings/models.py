@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from advanced_alchemy.types import BigIntIdentity, DateTimeUTC, JsonB
+from advanced_alchemy.types import BigIntIdentity, DateTimeUTC
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from service.crypto import SecretFieldsJson
 from service.timeutil import utcnow
 
 
@@ -82,7 +83,11 @@ class ImportSource(SQLModel, table=True):
     board: str | None = Field(default=None, max_length=200)
     schedule: str = Field(default="0 3 * * *", max_length=100, description="cron expression")
     enabled: bool = Field(default=True)
-    config: dict = Field(default_factory=dict, sa_type=JsonB, description="Headers, API keys, defaults.")
+    config: dict = Field(
+        default_factory=dict,
+        sa_type=SecretFieldsJson,
+        description="Headers, API keys, defaults; credential fields encrypted at rest (service/crypto).",
+    )
     region: str | None = Field(default=None, max_length=200)
     occupation: str | None = Field(default=None, max_length=16)
     etag: str | None = Field(default=None, max_length=500)

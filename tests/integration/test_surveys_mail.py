@@ -52,7 +52,7 @@ async def test_invitations_are_sent_with_personal_link_and_opt_out(api, app, ten
     issued = await invite(api, survey["id"], 2, email=True)
     ids = [i["id"] for i in issued]
     with smtp_server() as server:
-        result = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        result = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         mine = [m for m in server.received if m.recipients[0] in {i["email"] for i in issued}]
     assert result.sent >= 2 and len(mine) == 2
     by_to = {m.recipients[0]: m for m in mine}
@@ -73,18 +73,18 @@ async def test_server_down_then_back_loses_nothing(api, app, tenant):
     issued = await invite(api, survey["id"], 3, email=True)
     ids = [i["id"] for i in issued]
     with smtp_server(running=False) as server:
-        down = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        down = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert down.sent == 0 and down.retried >= 3
         rows = [m for m in await _mails(app, ids) if m.kind == "invitation"]
         assert all(
             m.status == "pending" and m.attempts == 1 and "cannot reach SMTP server" in m.error for m in rows
         )
         assert all(m.next_attempt_at > datetime.now(UTC) + timedelta(seconds=30) for m in rows)  # backed off
-        early = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        early = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert early.sent == 0 and early.retried == 0  # not due yet: nothing hammers the server
         server.start()
         await _due_now(app, ids)
-        back = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        back = await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert back.sent >= 3
         assert {m.recipients[0] for m in server.received} >= {i["email"] for i in issued}
     rows = [m for m in await _mails(app, ids) if m.kind == "invitation"]
@@ -97,7 +97,7 @@ async def test_gives_up_after_max_attempts(api, app, tenant):
     with smtp_server(running=False) as server:
         for _ in range(3):
             await _due_now(app, [issued[0]["id"]])
-            await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+            await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
     invitation_mail = [m for m in await _mails(app, [issued[0]["id"]]) if m.kind == "invitation"][0]
     assert invitation_mail.status == "failed" and invitation_mail.attempts == 3
 
@@ -107,7 +107,7 @@ async def test_permanent_refusal_marks_bounce_and_stops_mail(api, app, tenant):
     issued = await invite(api, survey["id"], 2, email=True)
     with smtp_server() as server:
         server.handler.refuse.add(issued[0]["email"])
-        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert issued[1]["email"] in {m.recipients[0] for m in server.received}
     rows = await _mails(app, [issued[0]["id"]])
     assert {m.status for m in rows} == {"failed", "cancelled"}
@@ -125,10 +125,10 @@ async def test_draft_survey_mail_waits_until_open(api, app, tenant):
     survey = await create_open_survey(api, app, tenant, competencies=1, open_it=False)
     issued = await invite(api, survey["id"], 1, email=True)
     with smtp_server() as server:
-        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert issued[0]["email"] not in {m.recipients[0] for m in server.received}
         await api.post(f"/api/v1/surveys/{survey['id']}/open")
-        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert issued[0]["email"] in {m.recipients[0] for m in server.received}
 
 
@@ -140,7 +140,7 @@ async def test_reminders_only_to_non_respondents_and_at_most_the_set_number(api,
     answered, opted, waiting = issued
     with smtp_server() as server:
         settings = smtp_settings(server.port)
-        await flush_outbox(app.state.sessionmaker, settings)
+        await flush_outbox(app.state.sessionmaker, settings, app.state.keyring)
         assert "Thank you" in (await answer_all(client, path_of(answered["url"]), survey)).text
         opt_out_page = await client.get(path_of(opted["url"]) + "/opt-out")
         from tests.support.seeds_surveys import csrf_token
@@ -159,7 +159,7 @@ async def test_reminders_only_to_non_respondents_and_at_most_the_set_number(api,
                     .values(last_mailed_at=later - timedelta(days=3, minutes=1))
                 )
             await release_reminders(app.state.sessionmaker, later)
-            await flush_outbox(app.state.sessionmaker, settings)
+            await flush_outbox(app.state.sessionmaker, settings, app.state.keyring)
         mine = {i["email"] for i in issued}  # other tests' invitees may get reminders in these runs too
         reminders = [
             m
@@ -187,7 +187,7 @@ async def test_no_mail_once_the_survey_has_expired(api, app, tenant):
             update(Survey).where(Survey.id == survey["id"]).values(closes_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     with smtp_server() as server:
-        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port))
+        await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)
         assert issued[0]["email"] not in {m.recipients[0] for m in server.received}
     assert [m.status for m in await _mails(app, [issued[0]["id"]]) if m.kind == "invitation"] == ["pending"]
 
