@@ -1,7 +1,7 @@
 """secrets at rest: webhook secret as encrypted text, outbox mail link token
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 14:50:00.000000
 
 The webhook secret column grows to text (a Fernet token is longer than the secret). Existing plaintext secrets
