@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import sys
 
 import typer
 from rich.console import Console
 
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import DEFAULT_SECRET, Settings, SettingsError, load_settings
 
 app = typer.Typer(help="skillpulse: credential drift against employer demand.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -79,6 +80,27 @@ def users_create(
     typer.echo(token)
 
 
+def _is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def serve_refusal(settings: Settings, host: str, demo: bool) -> str | None:
+    """Why `serve` must not start with these settings, or None. Production's secret rules are in settings."""
+    if demo and settings.server.env == "production":
+        return ("--demo creates a published admin login (demo@skillpulse.example / demo-password) and is "
+                "refused in production mode (SKILLPULSE_ENV=production)")
+    if settings.server.env != "production" and settings.server.secret_key == DEFAULT_SECRET and not _is_loopback(host):
+        return (f"refusing to serve on {host} in {settings.server.env} mode with the published default secret: "
+                "anyone could sign session cookies. Set SKILLPULSE_ENV=production and SKILLPULSE_SECRET_KEY "
+                "(openssl rand -hex 32), or serve on 127.0.0.1")
+    return None
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
@@ -89,9 +111,13 @@ def serve(
     """Upgrade the database, then serve the API, the dashboard and the survey forms."""
     import uvicorn
 
+    from service.clientaddr import uvicorn_proxy_options
     from service.db import upgrade
 
     settings = _settings()
+    refusal = serve_refusal(settings, host, demo)
+    if refusal:
+        raise _fail(refusal)
     logging.basicConfig(level=settings.server.log_level)
     console.print("upgrading database schema…")
     upgrade(settings.database.url)
@@ -106,7 +132,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.server.log_level.lower(),
-        proxy_headers=True,
+        **uvicorn_proxy_options(settings.server.trusted_proxies),
     )
 
 
