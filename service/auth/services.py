@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.auth.models import ROLES, ApiToken, Organisation, User
 from service.auth.principal import Principal
+from service.db import session_scope
 from service.security import hash_password_async, new_token, token_digest, verify_password_async
 from service.timeutil import utcnow
 
@@ -115,13 +116,20 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
     await session.flush()
 
 
-async def authenticate_password(session: AsyncSession, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, else None. An unknown e-mail, or a user without a
-    password, is checked against a dummy hash: every answer costs one argon2 verification, off the loop."""
-    user = (
-        await session.execute(select(User).where(User.email == email.strip().lower(), User.is_active))
-    ).scalar_one_or_none()
-    if not await verify_password_async(user.password_hash if user else None, password) or user is None:
+async def check_password(engine: AsyncEngine, email: str, password: str) -> int | None:
+    """The id of the active user with this e-mail and password, else None.
+
+    An unknown e-mail, or a user without a password, is checked against a dummy hash, so every answer costs
+    one argon2 verification. The check runs off the event loop and holds no database connection: the lookup's
+    session is closed first, so a burst of sign-ins cannot drain the pool that /health and everyone else use.
+    """
+    async with session_scope(engine) as session:
+        row = (
+            await session.execute(
+                select(User.id, User.password_hash).where(User.email == email.strip().lower(), User.is_active)
+            )
+        ).first()
+    user_id, password_hash = row if row is not None else (None, None)
+    if not await verify_password_async(password_hash, password) or user_id is None:
         return None
-    user.last_login_at = utcnow()
-    return user
+    return user_id

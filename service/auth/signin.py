@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.auth import throttle
 from service.auth.models import User
-from service.auth.services import authenticate_password
+from service.auth.services import check_password
+from service.timeutil import utcnow
 from service.settings import AuthSettings
 
 
@@ -32,9 +33,13 @@ async def sign_in(
     wait = await throttle.blocked_for(engine, limits)
     if wait:
         raise SignInThrottled(wait)
-    user = await authenticate_password(session, email, password)
-    if user is None:
+    user_id = await check_password(engine, email, password)
+    if user_id is None:
         await throttle.record_failure(engine, settings, limits)
         return None
     await throttle.record_success(engine, limits)
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:  # removed or deactivated during the check
+        return None
+    user.last_login_at = utcnow()
     return user
