@@ -40,6 +40,8 @@ def _serve(tmp_path: Path, **env: str) -> Iterator[str]:
             "SKILLPULSE_RUN_WORKER": "false",
             "SKILLPULSE_RUN_SCHEDULER": "false",
             "SKILLPULSE_SURVEYS_RATE_PER_ADDRESS": str(LIMIT),
+            # the limiter's windows are aligned fixed windows: an hour makes crossing one mid-test unlikely
+            "SKILLPULSE_SURVEYS_RATE_WINDOW_SECONDS": "3600",
             **env,
         },
         cwd=ROOT,
