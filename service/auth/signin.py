@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from service.auth import throttle
 from service.auth.models import User
 from service.auth.services import check_password
-from service.timeutil import utcnow
 from service.settings import AuthSettings
+from service.timeutil import utcnow
 
 
 class SignInThrottled(Exception):

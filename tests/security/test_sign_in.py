@@ -10,7 +10,7 @@ import threading
 import argon2
 import pytest
 
-from tests.security.signin_support import app_with, browser_from, forget_failures, running, fresh_address
+from tests.security.signin_support import app_with, browser_from, forget_failures, fresh_address, running
 from tests.support.factories import Tenant
 
 WRONG = "not-the-password"

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from service.clientaddr import ClientAddressMiddleware, client_address, is_trusted, parse_networks, uvicorn_proxy_options
+from service.clientaddr import (
+    ClientAddressMiddleware,
+    client_address,
+    is_trusted,
+    parse_networks,
+    uvicorn_proxy_options,
+)
 
 PROXIES = parse_networks(["127.0.0.1", "10.0.0.0/8", "2001:db8::/32"])
 
@@ -20,7 +26,7 @@ def test_no_trusted_proxy_means_the_peer_whatever_the_header_says():
     [
         ("203.0.113.9", "203.0.113.9"),
         ("203.0.113.9, 10.0.0.1", "203.0.113.9"),  # one proxy tier appended its peer
-        ("1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the client forged a first entry; the proxy appended the truth
+        ("1.2.3.4, 203.0.113.9", "203.0.113.9"),  # a forged first entry; the proxy appended the truth
         ("1.2.3.4, 203.0.113.9, 10.1.2.3, 10.0.0.1", "203.0.113.9"),
         ("10.0.0.2, 10.0.0.1", "10.0.0.2"),  # every hop trusted: the left-most
         ("not-an-ip, 10.0.0.1", "not-an-ip"),  # a malformed hop ends the walk, nothing left of it counts
@@ -65,5 +71,6 @@ async def test_middleware_rewrites_the_scope_client():
     headers = [(b"x-forwarded-for", b"1.2.3.4, 203.0.113.9")]
     await middleware({"type": "http", "client": ("127.0.0.1", 5000), "headers": headers}, None, None)
     await middleware({"type": "http", "client": ("198.51.100.1", 5000), "headers": headers}, None, None)
-    await ClientAddressMiddleware(app, [])({"type": "http", "client": ("127.0.0.1", 1), "headers": headers}, None, None)
+    untrusting = ClientAddressMiddleware(app, [])
+    await untrusting({"type": "http", "client": ("127.0.0.1", 1), "headers": headers}, None, None)
     assert seen == [("203.0.113.9", 0), ("198.51.100.1", 5000), ("127.0.0.1", 1)]
