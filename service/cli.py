@@ -80,6 +80,42 @@ def users_create(
     typer.echo(token)
 
 
+@users_app.command("set-password")
+def users_set_password(
+    email: str = typer.Option(..., "--email"),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                 help="The new password (8+ characters); asked for when left out."),
+) -> None:
+    """Set a user's dashboard password; every session cookie the user holds stops working."""
+    from sqlalchemy import select
+
+    from service.auth.models import User
+    from service.auth.services import AuthError, set_password
+    from service.db import create_engine, session_scope
+
+    settings = _settings()
+
+    async def run() -> bool:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                user = (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+                if user is None:
+                    return False
+                await set_password(session, user, password)
+                return True
+        finally:
+            await engine.dispose()
+
+    try:
+        found = asyncio.run(run())
+    except AuthError as exc:
+        raise _fail(str(exc)) from None
+    if not found:
+        raise _fail(f"no user with email {email}")
+    console.print(f"password of {email} changed; its sessions are signed out")
+
+
 def _is_loopback(host: str) -> bool:
     if host.strip("[]").lower() == "localhost":
         return True

@@ -3,19 +3,22 @@ the cookie at once, and a cookie forged with the published development secret op
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from sqlalchemy import select
 
 from service.app import _key, create_app
 from service.auth.models import User
-from service.auth.services import set_password
 from service.db import session_scope
 from service.settings import build_settings
+from tests.integration.test_cli_users import run_cli
 from tests.security.signin_support import browser_from, fresh_address
 from tests.support.factories import Tenant
 
 COOKIE = "skillpulse_session"
+NEW = "a-brand-new-password"  # noqa: S105
 
 
 def _cookie(browser) -> str:  # noqa: ANN001
@@ -43,15 +46,20 @@ async def test_a_signed_out_cookie_is_refused_everywhere(app, client, tenant: Te
         assert (await laptop.get("/app/")).status_code == 200
 
 
-async def test_a_new_password_revokes_the_old_sessions(app, client, tenant: Tenant):
+async def test_a_new_password_revokes_the_old_sessions(app, client, database_url, tenant: Tenant):
     async with browser_from(app, fresh_address()) as browser:
         await browser.sign_in(tenant, email=tenant.designer_email)
         kept = _cookie(browser)
-        async with session_scope(app.state.engine) as session:
-            user = (await session.execute(select(User).where(User.email == tenant.designer_email))).scalar_one()
-            await set_password(session, user, "a-brand-new-password")
+        changed = await asyncio.to_thread(
+            run_cli, ["users", "set-password", "--email", tenant.designer_email, "--password", NEW], database_url
+        )
+        assert changed.returncode == 0, changed.stderr
         assert await _replay(app, kept) == 302
-        assert (await browser.login(tenant.designer_email, password="a-brand-new-password")).status_code == 303
+        assert (await browser.login(tenant.designer_email)).status_code == 400  # the old password is gone
+        assert (await browser.login(tenant.designer_email, password=NEW)).status_code == 303
+        too_short = run_cli(["users", "set-password", "--email", tenant.designer_email, "--password", "short"],
+                            database_url)
+        assert too_short.returncode == 1 and "at least 8" in too_short.stderr and "Traceback" not in too_short.stderr
 
 
 async def test_a_cookie_forged_with_the_default_secret_is_refused_in_production(settings, app, client, tenant: Tenant):
