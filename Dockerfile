@@ -1,7 +1,11 @@
 # skillpulse: one image for the web service and the extraction worker.
+# Runs in production mode: it needs a private secret of 32 bytes or more and refuses to start without one:
+#   docker run -e SKILLPULSE_SECRET_KEY=$(openssl rand -hex 32) -e SKILLPULSE_SECRET_KEYS=$(skillpulse secrets generate-key) -e SKILLPULSE_DATABASE_URL=... -p 8000:8000 IMAGE
+# Behind a reverse proxy, list its address in SKILLPULSE_TRUSTED_PROXIES (e.g. 10.0.0.0/8) so that client
+# addresses (sign-in throttling, the survey form's limit) come from its X-Forwarded-For.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 SKILLPULSE_ENV=production
 WORKDIR /app
 
 COPY pyproject.toml README.md NOTICE ./

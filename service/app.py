@@ -34,6 +34,7 @@ from service.demand import jobs as demand_jobs
 from service.dashboard.filters import register_template_filters
 from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
+from service.clientaddr import ClientAddressMiddleware
 from service.dependencies import provide_nlp, provide_principal
 from service.crypto import keyring_of
 from service.errors import exception_handlers
@@ -174,6 +175,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # around the whole ASGI handler, not in the route middleware: the router's own 404 / 405 answers get the
     # security headers too
     app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler)
+    # outermost: every handler and middleware sees the client address the trusted-proxy list allows
+    app.asgi_handler = ClientAddressMiddleware(app.asgi_handler, settings.server.trusted_proxies)
     return app
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import sys
 
 import typer
 from rich.console import Console
 
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import DEFAULT_SECRET, Settings, SettingsError, load_settings
 
 app = typer.Typer(help="skillpulse: credential drift against employer demand.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -79,6 +80,63 @@ def users_create(
     typer.echo(token)
 
 
+@users_app.command("set-password")
+def users_set_password(
+    email: str = typer.Option(..., "--email"),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                 help="The new password (8+ characters); asked for when left out."),
+) -> None:
+    """Set a user's dashboard password; every session cookie the user holds stops working."""
+    from sqlalchemy import select
+
+    from service.auth.models import User
+    from service.auth.services import AuthError, set_password
+    from service.db import create_engine, session_scope
+
+    settings = _settings()
+
+    async def run() -> bool:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                user = (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+                if user is None:
+                    return False
+                await set_password(session, user, password)
+                return True
+        finally:
+            await engine.dispose()
+
+    try:
+        found = asyncio.run(run())
+    except AuthError as exc:
+        raise _fail(str(exc)) from None
+    if not found:
+        raise _fail(f"no user with email {email}")
+    console.print(f"password of {email} changed; its sessions are signed out")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def serve_refusal(settings: Settings, host: str, demo: bool) -> str | None:
+    """Why `serve` must not start with these settings, or None. Production's secret rules are in settings."""
+    if demo and settings.server.env == "production":
+        return ("--demo creates a published admin login (demo@skillpulse.example / demo-password) and is "
+                "refused in production mode (SKILLPULSE_ENV=production)")
+    if settings.server.env != "production" and settings.server.secret_key == DEFAULT_SECRET and not _is_loopback(host):
+        return (f"refusing to serve on {host} in {settings.server.env} mode with the published default secret: "
+                "anyone could sign session cookies. Set SKILLPULSE_ENV=production and SKILLPULSE_SECRET_KEY "
+                "(openssl rand -hex 32), or serve on 127.0.0.1")
+    return None
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
@@ -89,9 +147,13 @@ def serve(
     """Upgrade the database, then serve the API, the dashboard and the survey forms."""
     import uvicorn
 
+    from service.clientaddr import uvicorn_proxy_options
     from service.db import upgrade
 
     settings = _settings()
+    refusal = serve_refusal(settings, host, demo)
+    if refusal:
+        raise _fail(refusal)
     logging.basicConfig(level=settings.server.log_level)
     console.print("upgrading database schema…")
     upgrade(settings.database.url)
@@ -106,7 +168,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.server.log_level.lower(),
-        proxy_headers=True,
+        **uvicorn_proxy_options(settings.server.trusted_proxies),
     )
 
 

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from service.auth.models import ApiToken, Organisation, User
+from service.auth.models import ApiToken, Organisation, SignInThrottle, User
 from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
 from service.demand.models import Alert, AlertEvent, DriftRun, JobClaim, Webhook, WebhookDelivery
 from service.postings.models import ImportRun, ImportSource, Posting, PostingSkill
@@ -22,5 +22,5 @@ __all__ = [
     "Alert", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "DriftRun", "ImportRun",
     "ImportSource", "JobClaim", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
     "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySkillMention",
-    "User", "Webhook", "WebhookDelivery", "metadata",
+    "SignInThrottle", "User", "Webhook", "WebhookDelivery", "metadata",
 ]

@@ -1,15 +1,29 @@
-"""Secrets: password hashing (argon2), random tokens and their stored SHA-256 digests."""
+"""Secrets: password hashing (argon2), random tokens and their stored SHA-256 digests.
+
+argon2 costs about a quarter of a second of CPU and 64 MiB by design, so the async callers use
+`hash_password_async` / `verify_password_async`: the work runs in a small thread pool of its own (argon2-cffi
+releases the GIL), never on the event loop, and no more hashes run at once than the pool has threads.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# one core left for the event loop; at most 4 hashes (4 x 64 MiB) at once
+_HASH_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
+_pool = ThreadPoolExecutor(max_workers=_HASH_THREADS, thread_name_prefix="argon2")
+_dummy_lock = threading.Lock()
+_dummy_hash: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -23,6 +37,32 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def dummy_password_hash() -> str:
+    """A hash of a random password, made once: verifying against it costs what a real check costs, so an
+    unknown e-mail (or a user without a password) takes as long as a wrong password."""
+    global _dummy_hash
+    with _dummy_lock:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
+        return _dummy_hash
+
+
+async def hash_password_async(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_pool, hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    """Verify off the event loop; with no hash, verify against the dummy hash and answer False."""
+
+    def work() -> bool:
+        if password_hash:
+            return verify_password(password_hash, password)
+        verify_password(dummy_password_hash(), password)
+        return False
+
+    return await asyncio.get_running_loop().run_in_executor(_pool, work)
 
 
 def new_token(prefix: str = "sp_") -> str:

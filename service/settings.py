@@ -6,15 +6,17 @@ A bad value stops start-up with one line naming the variable (see ``load_setting
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from surveys.settings import SmtpSettings, SurveySettings
 
 DEFAULT_SECRET = "change-me-skillpulse-dev-secret"  # noqa: S105 - refused in production mode
+MIN_PRODUCTION_SECRET_BYTES = 32  # `openssl rand -hex 32` gives 64 characters
 
 
 class _Group(BaseSettings):
@@ -63,11 +65,55 @@ class ServerSettings(_Group):
     run_worker: bool = Field(True, description="serve runs an in-process extraction worker.")
     run_scheduler: bool = Field(True, description="serve runs the scheduler (imports, drift, mail).")
     nlp_processes: int = Field(1, ge=1, le=64, description="Worker processes for CPU-bound NLP work.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="Comma-separated addresses or CIDR networks of the reverse proxies in front of this "
+        "service. The client address is the right-most X-Forwarded-For hop that is not one of them; empty: "
+        "X-Forwarded-For is ignored and the peer address is the client.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
+
+class AuthSettings(_Group):
+    """Password sign-in throttling (service/auth/throttle.py). Counted in the database, so every replica
+    sees the same failures."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_AUTH_", extra="ignore")
+
+    account_max_failures: int = Field(
+        5, ge=1, le=1000, description="Failed sign-ins to one e-mail address (known or not) before it is blocked."
+    )
+    address_max_failures: int = Field(
+        20, ge=1, le=100000, description="Failed sign-ins from one client address before it is blocked."
+    )
+    failure_window_seconds: float = Field(
+        900.0, gt=0, le=86400, description="Failures this far apart or less count towards one streak."
+    )
+    block_seconds: float = Field(
+        60.0, gt=0, le=86400, description="First block; doubles with each further failure of the streak."
+    )
+    max_block_seconds: float = Field(3600.0, gt=0, le=7 * 86400, description="Longest block.")
 
 
 class DriftSettings(_Group):
@@ -166,11 +212,17 @@ class Settings(BaseSettings):
     drift: DriftSettings = Field(default_factory=DriftSettings)
     postings: PostingsSettings = Field(default_factory=PostingsSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.server.env == "production" and self.server.secret_key == DEFAULT_SECRET:
             raise ValueError("SKILLPULSE_SECRET_KEY must be set to a private value in production")
+        if self.server.env == "production" and len(self.server.secret_key.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+            raise ValueError(
+                f"SKILLPULSE_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production "
+                "(make one with: openssl rand -hex 32)"
+            )
         if self.server.env == "production" and not self.encryption.secret_keys.strip():
             raise ValueError(
                 "SKILLPULSE_SECRET_KEYS must be set in production (encrypts secrets at rest; make a key with "
@@ -196,7 +248,8 @@ def build_settings(**overrides: object) -> Settings:
               "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
               "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
               "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
-              "encryption": (EncryptionSettings, "SKILLPULSE_")}
+              "encryption": (EncryptionSettings, "SKILLPULSE_"),
+              "auth": (AuthSettings, "SKILLPULSE_AUTH_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:

@@ -65,9 +65,8 @@ def _limited(request: Request, token: str) -> int:
     limiter: RateLimiter = _state(
         request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
     )
+    # behind trusted proxies the app's client-address middleware has already put the real client here
     address = request.client.host if request.client else "unknown"
-    if settings.trust_forwarded_for and request.headers.get("x-forwarded-for"):
-        address = request.headers["x-forwarded-for"].split(",")[0].strip() or address
     by_token = limiter.hit("t:" + token_hash(token), settings.rate_per_token)
     by_address = limiter.hit("a:" + address, settings.rate_per_address)
     return max(by_token, by_address)

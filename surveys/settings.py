@@ -40,11 +40,6 @@ class SurveySettings(BaseSettings):
     rate_per_address: int = Field(
         300, ge=1, description="Form requests one client address may make per rate window; more answer 429."
     )
-    trust_forwarded_for: bool = Field(
-        False,
-        description="Take the client address from the first X-Forwarded-For entry (only behind a proxy that "
-        "sets it); otherwise every client behind the proxy would share one address limit.",
-    )
     rate_window_seconds: int = Field(60, ge=1, le=3600, description="Length of the rate-limit window.")
     resubmit_grace_seconds: int = Field(
         900,

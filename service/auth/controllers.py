@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.auth.models import ApiToken, Organisation, User
 from service.auth.schemas import MeRead, TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
-from service.auth.services import AuthError, create_user, issue_token
+from service.auth.services import AuthError, EmailTaken, create_user, issue_token
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 
@@ -62,7 +62,7 @@ class AuthController(Controller):
         try:
             user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)
         except AuthError as exc:
-            raise ClientException(str(exc), status_code=409 if "exists" in str(exc) else 400) from None
+            raise ClientException(str(exc), status_code=409 if isinstance(exc, EmailTaken) else 400) from None
         return UserRead.model_validate(user)
 
 

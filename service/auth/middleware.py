@@ -6,12 +6,18 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from service.auth.services import principal_for_token, principal_for_user_id
+from service.auth.services import principal_for_session, principal_for_token
 
 # Paths that answer without a caller: health, the OpenAPI document, the public survey form, the login page,
 # static files. Everything else needs a principal.
 PUBLIC_PATHS = ["^/health$", "^/schema", "^/s/", "^/app/login", "^/static/", "^/favicon"]
 SESSION_USER_KEY = "user_id"
+SESSION_VERSION_KEY = "sv"  # the user's session_version when the cookie was issued
+
+
+def session_data_for(user_id: int, session_version: int) -> dict[str, int]:
+    """What a signed-in session cookie holds."""
+    return {SESSION_USER_KEY: user_id, SESSION_VERSION_KEY: session_version}
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
@@ -33,7 +39,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             user_id = session_data.get(SESSION_USER_KEY) if isinstance(session_data, dict) else None
             if isinstance(user_id, int):
                 async with maker() as session:
-                    principal = await principal_for_user_id(session, user_id)
+                    principal = await principal_for_session(session, user_id, session_data.get(SESSION_VERSION_KEY))
                 if principal is not None:
                     return AuthenticationResult(user=principal, auth="session")
         raise NotAuthorizedException("authentication required: send 'Authorization: Bearer <token>'")

@@ -37,6 +37,12 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     last_login_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    session_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="Carried in the session cookie; signing out or a new password bumps it, which revokes "
+        "every outstanding session cookie of the user.",
+    )
 
 
 class ApiToken(SQLModel, table=True):
@@ -54,3 +60,15 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     last_used_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+
+
+class SignInThrottle(SQLModel, table=True):
+    """A streak of failed password sign-ins for one key (an e-mail address or a client address, hashed), and
+    the time until which that key is blocked. In the database so that every replica counts the same."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = Field(sa_type=DateTimeUTC(timezone=True), index=True)
+    blocked_until: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))

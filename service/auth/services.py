@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.auth.models import ROLES, ApiToken, Organisation, User
 from service.auth.principal import Principal
-from service.security import hash_password, new_token, token_digest, verify_password
+from service.db import session_scope
+from service.security import hash_password_async, new_token, token_digest, verify_password_async
 from service.timeutil import utcnow
 
 
 class AuthError(ValueError):
     """Bad input to an auth operation, with a message fit for the caller."""
+
+
+class EmailTaken(AuthError):
+    """The e-mail address is already used by a user."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,14 @@ async def create_user(
     if password is not None and len(password) < 8:
         raise AuthError("password must have at least 8 characters")
     existing = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    if existing is not None and existing.org_id == org.id:
+        raise EmailTaken(f"a user with email {email} already exists in this organisation")
     if existing is not None:
-        raise AuthError(f"a user with email {email} already exists")
-    user = User(
-        org_id=org.id, email=email, role=role, name=name, password_hash=hash_password(password) if password else None
-    )
+        # e-mail addresses are unique across organisations (sign-in is by address alone); say no more than
+        # that this address cannot be used, never that another organisation has it
+        raise EmailTaken(f"the email {email} cannot be used for a new user; use another address")
+    password_hash = await hash_password_async(password) if password else None
+    user = User(org_id=org.id, email=email, role=role, name=name, password_hash=password_hash)
     session.add(user)
     await session.flush()
     return user
@@ -83,18 +91,45 @@ async def principal_for_token(session: AsyncSession, token: str) -> Principal | 
     return Principal(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, via="token")
 
 
-async def principal_for_user_id(session: AsyncSession, user_id: int) -> Principal | None:
+async def principal_for_session(session: AsyncSession, user_id: int, version: object) -> Principal | None:
+    """The principal of a session cookie, or None when the user is gone or inactive, or the cookie's session
+    version is not the user's current one (signed out, password changed, or a cookie from before versions)."""
     user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not isinstance(version, int) or version != user.session_version:
         return None
     return Principal(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, via="session")
 
 
-async def authenticate_password(session: AsyncSession, email: str, password: str) -> User | None:
-    user = (
-        await session.execute(select(User).where(User.email == email.strip().lower(), User.is_active))
-    ).scalar_one_or_none()
-    if user is None or not verify_password(user.password_hash, password):
+async def end_sessions(session: AsyncSession, user_id: int) -> None:
+    """Revoke every session cookie of the user (sign-out ends them on all devices)."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+    )
+
+
+async def set_password(session: AsyncSession, user: User, password: str) -> None:
+    """A new password; every session cookie signed before it stops working."""
+    if len(password) < 8:
+        raise AuthError("password must have at least 8 characters")
+    user.password_hash = await hash_password_async(password)
+    user.session_version = (user.session_version or 1) + 1
+    await session.flush()
+
+
+async def check_password(engine: AsyncEngine, email: str, password: str) -> int | None:
+    """The id of the active user with this e-mail and password, else None.
+
+    An unknown e-mail, or a user without a password, is checked against a dummy hash, so every answer costs
+    one argon2 verification. The check runs off the event loop and holds no database connection: the lookup's
+    session is closed first, so a burst of sign-ins cannot drain the pool that /health and everyone else use.
+    """
+    async with session_scope(engine) as session:
+        row = (
+            await session.execute(
+                select(User.id, User.password_hash).where(User.email == email.strip().lower(), User.is_active)
+            )
+        ).first()
+    user_id, password_hash = row if row is not None else (None, None)
+    if not await verify_password_async(password_hash, password) or user_id is None:
         return None
-    user.last_login_at = utcnow()
-    return user
+    return user_id

@@ -6,8 +6,9 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from service.auth.middleware import SESSION_USER_KEY
-from service.auth.services import authenticate_password
+from service.auth.middleware import session_data_for
+from service.auth.services import end_sessions
+from service.auth.signin import SignInThrottled, sign_in
 from service.dashboard.rendering import (
     GUARDS,
     WRITE_ANY_ROLE,
@@ -15,7 +16,6 @@ from service.dashboard.rendering import (
     page,
     read_form,
     safe_next,
-    see_other,
 )
 from service.dependencies import CurrentPrincipal, DbSession
 
@@ -32,7 +32,20 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or ""))
-    user = await authenticate_password(db_session, email, password) if email and password else None
+    try:
+        user = await _sign_in(request, db_session, email, password) if email and password else None
+    except SignInThrottled as exc:
+        blocked = page(
+            "login.html",
+            None,
+            title="Sign in",
+            status_code=429,
+            next_url=next_url,
+            email=email,
+            error=f"Too many failed sign-ins. Try again in {exc.retry_after} seconds.",
+        )
+        blocked.headers["Retry-After"] = str(exc.retry_after)
+        return blocked
     if user is None:
         return page(
             "login.html",
@@ -43,14 +56,22 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
             email=email,
             error="That email and password do not match an active account.",
         )
-    request.set_session({SESSION_USER_KEY: user.id})
+    request.set_session(session_data_for(user.id, user.session_version))
     return await committed_redirect(db_session, next_url)  # keeps last_login_at
 
 
+async def _sign_in(request: Request, db_session: DbSession, email: str, password: str):  # noqa: ANN202
+    state = request.app.state
+    address = request.client.host if request.client else None  # trusted-proxy aware (service/clientaddr.py)
+    return await sign_in(db_session, state.engine, state.settings.auth, email, password, address)
+
+
 @post("/app/logout", include_in_schema=False, opt=WRITE_ANY_ROLE, guards=GUARDS, status_code=303)
-async def logout(request: Request, principal: CurrentPrincipal) -> Redirect:
+async def logout(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Redirect:
+    """Signs out everywhere: the user's session version moves on, so every copy of the cookie is dead."""
+    await end_sessions(db_session, principal.user_id)
     request.clear_session()
-    return see_other("/app/login")
+    return await committed_redirect(db_session, "/app/login")
 
 
 route_handlers = [login_form, login, logout]

@@ -295,8 +295,9 @@ async def strict_app(settings):  # noqa: ANN001
             "secret_key": "test-secret-key-0123456789",
             "run_worker": False,
             "run_scheduler": False,
+            "trusted_proxies": ["127.0.0.1", "10.0.0.0/8"],  # the test client's peer, and a proxy tier
         },
-        surveys={"rate_per_token": 5, "rate_per_address": 9, "trust_forwarded_for": True},
+        surveys={"rate_per_token": 5, "rate_per_address": 9},
     )
     app = create_app(limited)
     async with app_client(app) as limited_client:
