@@ -113,6 +113,7 @@ async def seed_invitation(app: Litestar, tenant: Tenant) -> int:
             survey,
             InvitationsCreate(invitees=[Invitee(employer="Seed Co")], send_email=False),
             "http://x",
+            app.state.keyring,
         )
         return issued[0].id
 
