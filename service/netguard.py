@@ -1,12 +1,13 @@
 """Outbound HTTP to public addresses only: the SSRF guard shared by import sources and webhooks.
 
-`non_public_reason` says why an IP address is not on the public internet (pure, unit-tested). `public_addresses`
-resolves a host and refuses it when *any* of its addresses is non-public, so decimal, octal and hex spellings of
-an address ("2130706433", "0177.0.0.1"), names like "localhost" and IPv4-mapped or 6to4/NAT64-embedded IPv6
-forms are judged by the address they actually reach. `PublicOnlyTransport` does that for every request a client
-sends, redirects included, and then connects to the very address it checked (the URL's host is swapped for that
-address; the Host header and TLS SNI/certificate check keep the name), so a name that resolves to a public
-address for the check and to an internal one a moment later (DNS rebinding) cannot slip through.
+`non_public_reason` says why an IP address is not on the public internet (pure, unit-tested).
+`public_addresses` resolves a host and refuses it when *any* of its addresses is non-public, so decimal, octal
+and hex spellings of an address ("2130706433", "0177.0.0.1"), names like "localhost" and IPv4-mapped or
+6to4/NAT64-embedded IPv6 forms are judged by the address they actually reach. `PublicOnlyTransport` does that
+for every request a client sends, redirects included, and then connects to the very address it checked (the
+URL's host is swapped for that address; the Host header and the TLS SNI/certificate check keep the name), so a
+name that resolves to a public address for the check and to an internal one a moment later (DNS rebinding)
+cannot slip through.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
 class NonPublicAddressError(Exception):
-    """A request refused because its host is, or resolves to, an address that is not on the public internet."""
+    """A request refused: its host is, or resolves to, an address that is not on the public internet."""
 
     def __init__(self, host: str, address: str, reason: str) -> None:
         self.host, self.address, self.reason = host, address, reason
@@ -70,13 +71,14 @@ def private_addresses_allowed(setting: bool | None, env: str) -> bool:
     return env != "production"
 
 
-async def public_addresses(host: str, port: int, timeout: float | None = None) -> list[str]:
-    """Every address `host` resolves to, when all are public; NonPublicAddressError names the first that is not.
+async def public_addresses(host: str, port: int, within: float | None = None) -> list[str]:
+    """Every address `host` resolves to when all are public; else NonPublicAddressError names one that is not.
 
-    OSError (socket.gaierror) when the name does not resolve, TimeoutError when resolving takes over `timeout`.
+    OSError (socket.gaierror) when the name does not resolve, TimeoutError when resolving takes over `within`
+    seconds.
     """
     host = host.strip("[]")
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in infos))
     for address in addresses:
@@ -88,21 +90,21 @@ async def public_addresses(host: str, port: int, timeout: float | None = None) -
     return addresses
 
 
-async def check_url(url: str, timeout: float = 5.0) -> None:
-    """Refuse a URL whose host is non-public (NonPublicAddressError). A host that does not resolve (yet) passes:
-    every request checks again."""
+async def check_url(url: str, within: float = 5.0) -> None:
+    """Refuse a URL whose host is non-public (NonPublicAddressError). A host that does not resolve (yet)
+    passes: every request checks again."""
     parsed = httpx.URL(url)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        await public_addresses(parsed.host, port, timeout)
+        await public_addresses(parsed.host, port, within)
     except (OSError, TimeoutError):
         return
 
 
 class PublicOnlyTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that resolves each request's host, refuses non-public addresses and connects to the
-    address it checked. One inner pool per host name, so a connection (and its TLS session) is never reused for
-    another name that happens to share the address."""
+    """An httpx transport that resolves each request's host, refuses non-public addresses and connects to
+    the address it checked. One inner pool per host name, so a connection (and its TLS session) is never
+    reused for another name that happens to share the address."""
 
     def __init__(self, **transport_options: object) -> None:
         self._options = transport_options
@@ -158,8 +160,8 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
 
 
 def client(*, guard: bool, verify: bool = True, **options: object) -> httpx.AsyncClient:
-    """An httpx.AsyncClient; with `guard`, every request and redirect goes through PublicOnlyTransport (and proxy
-    variables of the environment are ignored: the guard connects directly)."""
+    """An httpx.AsyncClient; with `guard`, every request and redirect goes through PublicOnlyTransport (and
+    proxy variables of the environment are ignored: the guard connects directly)."""
     if guard:
         return httpx.AsyncClient(transport=PublicOnlyTransport(verify=verify), trust_env=False, **options)  # type: ignore[arg-type]
     return httpx.AsyncClient(verify=verify, **options)  # type: ignore[arg-type]

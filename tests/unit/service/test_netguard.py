@@ -1,7 +1,7 @@
-"""The outbound address guard (service/netguard.py): which addresses it refuses and how it resolves hosts first.
+"""The outbound address guard (service/netguard.py): which addresses it refuses; hosts are resolved first.
 
-Nothing here sends a packet: the address rules are pure, numeric spellings and "localhost" resolve locally, and
-the transport refuses before it connects (a loopback listener proves it was never reached).
+Nothing here sends a packet: the address rules are pure, numeric spellings and "localhost" resolve locally,
+and the transport refuses before it connects (a loopback listener proves it was never reached).
 """
 
 from __future__ import annotations
@@ -72,13 +72,13 @@ def test_the_guard_is_on_in_production_unless_turned_off_and_off_elsewhere_unles
 )
 async def test_other_spellings_of_loopback_are_resolved_then_refused(host):
     with pytest.raises(NonPublicAddressError) as refused:
-        await public_addresses(host, 80, timeout=5)
+        await public_addresses(host, 80, within=5)
     assert refused.value.reason in ("a loopback address", "an unspecified address"), refused.value
 
 
 async def test_a_public_literal_passes_and_is_returned_as_the_address_to_connect_to():
-    assert await public_addresses("93.184.216.34", 443, timeout=5) == ["93.184.216.34"]
-    assert await public_addresses("[2606:4700:4700::1111]", 443, timeout=5) == ["2606:4700:4700::1111"]
+    assert await public_addresses("93.184.216.34", 443, within=5) == ["93.184.216.34"]
+    assert await public_addresses("[2606:4700:4700::1111]", 443, within=5) == ["2606:4700:4700::1111"]
 
 
 async def test_check_url_refuses_non_public_hosts_and_lets_unresolvable_ones_wait_for_delivery():
