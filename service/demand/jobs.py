@@ -23,7 +23,7 @@ def register(scheduler: Scheduler, app: Litestar) -> None:
         log.info("nightly drift: %d organisation runs", len(runs))
 
     async def send_webhooks() -> None:
-        await deliver_due(engine, settings.drift)
+        await deliver_due(engine, settings)
 
     scheduler.add_cron("demand.drift-nightly", settings.drift.nightly_cron, nightly_drift)
     scheduler.add_interval("demand.webhook-sender", settings.drift.webhook_poll_seconds, send_webhooks)
