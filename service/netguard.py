@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 import httpx
@@ -106,7 +107,13 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
     the address it checked. One inner pool per host name, so a connection (and its TLS session) is never
     reused for another name that happens to share the address."""
 
-    def __init__(self, **transport_options: object) -> None:
+    def __init__(
+        self,
+        resolve: Callable[[str, int, float | None], Awaitable[list[str]]] | None = None,
+        **transport_options: object,
+    ) -> None:
+        """`resolve(host, port, seconds)` gives the checked addresses (`public_addresses` but in a test)."""
+        self._resolve = resolve or public_addresses
         self._options = transport_options
         self._pools: dict[tuple[str, str], httpx.AsyncHTTPTransport] = {}
 
@@ -123,7 +130,7 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
         port = url.port or (443 if url.scheme == "https" else 80)
         connect_timeout = (request.extensions.get("timeout") or {}).get("connect")
         try:
-            addresses = await public_addresses(url.host, port, connect_timeout)
+            addresses = await self._resolve(url.host, port, connect_timeout)
         except TimeoutError:
             raise httpx.ConnectTimeout(f"resolving {url.host} timed out", request=request) from None
         except OSError as exc:

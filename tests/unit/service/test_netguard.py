@@ -13,6 +13,7 @@ import pytest
 
 from service.netguard import (
     NonPublicAddressError,
+    PublicOnlyTransport,
     check_url,
     client,
     non_public_reason,
@@ -125,3 +126,96 @@ async def test_an_unguarded_client_reaches_loopback(listener):
         with pytest.raises(httpx.TimeoutException):  # connected, nobody answers
             await http.get(f"http://127.0.0.1:{port}/")
     assert _accepted(listener)
+
+
+def _certificate(tmp_path, name: str) -> tuple[str, str]:
+    """A self-signed certificate for `name` (its own trust anchor) and its key, as PEM files."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS server on 127.0.0.1 with a certificate for "localhost"; records Host headers and SNI names."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    cert, key = _certificate(tmp_path, "localhost")
+    seen: dict[str, list] = {"host": [], "sni": []}
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: seen["sni"].append(name)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            seen["host"].append(self.headers.get("Host"))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert, seen, tmp_path
+    server.shutdown()
+    server.server_close()
+
+
+async def test_a_pinned_https_request_keeps_the_name_for_host_sni_and_the_certificate_check(tls_server):
+    """The transport connects to the address it checked but speaks to the name: the Host header, SNI and
+    certificate verification all use "localhost" (the check is handed the answer a public resolver would
+    give)."""
+    import ssl
+
+    port, cert, seen, tmp_path = tls_server
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int, within: float | None) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    trusted = ssl.create_default_context(cafile=cert)
+    async with httpx.AsyncClient(transport=PublicOnlyTransport(resolve=resolve, verify=trusted)) as http:
+        response = await http.get(f"https://localhost:{port}/x")
+    assert response.status_code == 200 and response.text == "ok"
+    assert asked == ["localhost"] and seen["host"] == [f"localhost:{port}"] and seen["sni"] == ["localhost"]
+
+    other_cert, _ = _certificate(tmp_path, "other.example")
+    wrong = ssl.create_default_context(cafile=other_cert)
+    async with httpx.AsyncClient(transport=PublicOnlyTransport(resolve=resolve, verify=wrong)) as http:
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await http.get(f"https://localhost:{port}/x")
