@@ -84,3 +84,18 @@ async def test_designer_cannot_send_a_test_event(browser: Browser, tenant, app):
     page = await browser.get(f"/app/settings/webhooks/{hook_id}")
     assert page.status_code == 200 and "Send a test event" not in page.text
     assert (await browser.post(f"/app/settings/webhooks/{hook_id}/test")).status_code == 403
+
+
+async def test_with_the_guard_on_the_form_refuses_an_internal_url(settings, tenant):
+    from service.app import create_app
+    from tests.support.clients import app_client
+    from tests.support.form_browser import FormBrowser
+
+    drift = settings.drift.model_copy(update={"webhook_allow_private_addresses": False})
+    async with app_client(create_app(settings.model_copy(update={"drift": drift}))) as client:
+        admin = FormBrowser(client)
+        await admin.login(tenant.admin_email)
+        await admin.get("/app/settings/webhooks")
+        refused = await admin.post("/app/settings/webhooks", {"url": "http://2130706433:5432/"})
+        assert refused.status_code == 400 and "loopback address" in refused.text
+        assert "webhooks may only reach public addresses" in refused.text
