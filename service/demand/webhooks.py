@@ -103,7 +103,7 @@ async def enqueue(session: AsyncSession, org_id: int, event: str, alert: Alert) 
     return len(wanted)
 
 
-def test_payload(hook: Webhook) -> dict:
+def ping_payload(hook: Webhook) -> dict:
     """The body of a test event (like GitHub's ping): which webhook, what it is subscribed to."""
     return {
         "event": TEST_EVENT,
@@ -115,7 +115,7 @@ def test_payload(hook: Webhook) -> dict:
 def queue_test(session: AsyncSession, hook: Webhook) -> WebhookDelivery:
     """Queue a test event for `hook` (whatever its event filter); the caller commits, then may send it."""
     delivery = WebhookDelivery(
-        org_id=hook.org_id, webhook_id=hook.id, event=TEST_EVENT, payload=test_payload(hook)
+        org_id=hook.org_id, webhook_id=hook.id, event=TEST_EVENT, payload=ping_payload(hook)
     )
     session.add(delivery)
     return delivery
@@ -164,6 +164,9 @@ async def _claim_next(
             if hook is None or not hook.enabled:
                 row.status, row.error = "failed", signing.PAUSED
                 continue
+            # the lease runs from the real time of the claim: a long pass must not hand out leases that
+            # expired before their POST started
+            leased_until = max(now, utcnow()) + lease
             claimed = await session.execute(
                 update(WebhookDelivery)
                 .where(
@@ -171,7 +174,7 @@ async def _claim_next(
                     WebhookDelivery.status == "pending",
                     WebhookDelivery.attempts == row.attempts,
                 )
-                .values(attempts=row.attempts + 1, next_attempt_at=now + lease)
+                .values(attempts=row.attempts + 1, next_attempt_at=leased_until)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:  # another sender (SQLite has no row locks) took it first
@@ -240,7 +243,7 @@ async def deliver_due(
 ) -> dict[str, int]:
     """Send due deliveries (up to `limit`, or just delivery `only`), each claimed on its own and posted
     outside any transaction; returns how many were delivered, will be retried and failed for good."""
-    now = now or utcnow()
+    given = now
     lease = _lease(settings)
     timeout = settings.drift.webhook_timeout_seconds
     tally = {"delivered": 0, "retrying": 0, "failed": 0}
@@ -248,11 +251,12 @@ async def deliver_due(
     guard = not private_addresses_allowed(settings)
     async with netguard.client(guard=guard, timeout=timeout, follow_redirects=False) as http:
         for _ in range(limit):
+            now = given or utcnow()  # without a given time, what became due during the pass is sent too
             claim = await _claim_next(engine, now, lease, skip, only)
             if claim is None:
                 break
             code, error = await _post(http, claim, timeout)
-            outcome = await _record(engine, claim, code, error, now, settings)
+            outcome = await _record(engine, claim, code, error, given or utcnow(), settings)
             if outcome in tally:
                 tally[outcome] += 1
     return tally
