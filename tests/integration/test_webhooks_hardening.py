@@ -11,6 +11,7 @@ import asyncio
 import re
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,36 @@ async def test_unusable_chosen_secrets_are_a_400(admin_api, secret, word):
     body = {"url": "https://93.184.216.34/", "secret": secret}
     refused = await admin_api.post("/api/v1/webhooks", json=body)
     assert refused.status_code == 400 and word in refused.json()["detail"], refused.text
+
+
+async def test_a_sender_whose_lease_ran_out_does_not_overwrite_the_one_that_took_over(
+    app, settings, admin_api, api, tenant
+):
+    """A POST outliving its lease: a second sender may send the delivery again (at least once), and only the
+    newer claim writes the outcome; the stale sender's answer is dropped."""
+    made = await make_credential(app, tenant.org_id, "Hooked", ["15-1232"])
+    alert_id = await make_alert(app, tenant.org_id, made.credential_id)
+    gate = threading.Event()
+    with Receiver([500, 200], gate=gate) as receiver:
+        hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url()})).json()
+        await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "acknowledged"})
+        now = utcnow()
+        stale = asyncio.create_task(deliver_due(app.state.engine, settings, now=now))
+        try:
+            for _ in range(200):
+                if receiver.received:
+                    break
+                await asyncio.sleep(0.05)
+            later = now + webhooks._lease(settings) + timedelta(seconds=5)
+            fresh = asyncio.create_task(deliver_due(app.state.engine, settings, now=later))
+            for _ in range(200):
+                if len(receiver.received) == 2:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            gate.set()
+        assert await stale == {"delivered": 0, "retrying": 0, "failed": 0}  # its 500 was not written
+        assert await fresh == {"delivered": 1, "retrying": 0, "failed": 0}
+    [delivery] = await deliveries_of(app, hook["id"])
+    assert delivery.status == "delivered" and delivery.attempts == 2 and delivery.response_code == 200
+    assert receiver.received[0]["headers"]["webhook-id"] == receiver.received[1]["headers"]["webhook-id"]
