@@ -127,30 +127,30 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
         url = request.url
         if url.scheme not in ("http", "https") or not url.host:
             raise httpx.UnsupportedProtocol(f"refusing {url.scheme or 'a relative'} URL", request=request)
+        host = url.raw_host.decode("ascii")  # IDNA-encoded, IPv6 without brackets
         port = url.port or (443 if url.scheme == "https" else 80)
         connect_timeout = (request.extensions.get("timeout") or {}).get("connect")
         try:
-            addresses = await self._resolve(url.host, port, connect_timeout)
+            addresses = await self._resolve(host, port, connect_timeout)
         except TimeoutError:
-            raise httpx.ConnectTimeout(f"resolving {url.host} timed out", request=request) from None
+            raise httpx.ConnectTimeout(f"resolving {host} timed out", request=request) from None
         except OSError as exc:
-            raise httpx.ConnectError(f"could not resolve {url.host}: {exc}", request=request) from None
-        pool = self._pool(url.scheme, url.host)
-        last: httpx.TransportError | None = None
+            raise httpx.ConnectError(f"could not resolve {host}: {exc}", request=request) from None
+        pool = self._pool(url.scheme, host)
+        failure: httpx.ConnectError | None = None
         for address in addresses:
             pinned = httpx.Request(
                 request.method,
                 url.copy_with(host=address),
                 headers=request.headers,  # keeps Host: <name>
                 stream=request.stream,
-                extensions={**request.extensions, "sni_hostname": url.host},
+                extensions={**request.extensions, "sni_hostname": host},
             )
             try:
                 return await pool.handle_async_request(pinned)
             except httpx.ConnectError as exc:  # nothing sent yet: the next address may answer
-                last = exc
-        assert last is not None
-        raise last
+                failure = exc
+        raise failure or httpx.ConnectError(f"{host} has no address", request=request)
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}
