@@ -106,8 +106,7 @@ async def test_a_delivery_to_a_host_that_now_resolves_to_loopback_is_refused_uns
             hooks.append(created.json()["id"])
         changed = await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "acknowledged"})
         assert changed.status_code == 200
-        tally = await deliver_due(app.state.engine, production(settings), now=utcnow())
-        assert tally == {"delivered": 0, "retrying": 3, "failed": 0}
+        await deliver_due(app.state.engine, production(settings), now=utcnow())
         assert receiver.received == []
         for hook_id in hooks:
             [delivery] = await deliveries_of(app, hook_id)
@@ -231,15 +230,16 @@ async def test_a_sender_whose_lease_ran_out_does_not_overwrite_the_one_that_took
     with Receiver([500, 200], gate=gate) as receiver:
         hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url()})).json()
         await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "acknowledged"})
+        [queued] = await deliveries_of(app, hook["id"])
         now = utcnow()
-        stale = asyncio.create_task(deliver_due(app.state.engine, settings, now=now))
+        stale = asyncio.create_task(deliver_due(app.state.engine, settings, now=now, only=queued.id))
         try:
             for _ in range(200):
                 if receiver.received:
                     break
                 await asyncio.sleep(0.05)
             later = now + webhooks._lease(settings) + timedelta(seconds=5)
-            fresh = asyncio.create_task(deliver_due(app.state.engine, settings, now=later))
+            fresh = asyncio.create_task(deliver_due(app.state.engine, settings, now=later, only=queued.id))
             for _ in range(200):
                 if len(receiver.received) == 2:
                     break
