@@ -151,6 +151,11 @@ class DriftSettings(_Group):
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a delivery fails.")
     webhook_backoff_seconds: float = Field(30.0, ge=0, description="First retry delay; doubles (max 6 h).")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
+    webhook_allow_private_addresses: bool | None = Field(
+        None,
+        description="Let webhooks reach loopback, private, link-local and other non-public addresses (an "
+        "internal receiver). Unset: allowed in development and test, refused in production (SSRF guard).",
+    )
 
 
 class PostingsSettings(_Group):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
-
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -12,8 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE_ADMIN, committed_redirect, page, read_form
+from service.demand import webhooks
 from service.demand.models import Webhook, WebhookDelivery
 from service.demand.schemas import WebhookCreate
+from service.demand.webhook_signing import new_secret
 from service.demand.webhooks import EVENTS
 from service.dependencies import CurrentPrincipal, DbSession
 
@@ -64,11 +65,16 @@ async def add_webhook(request: Request, db_session: DbSession, principal: Curren
             error=f"{field}: {error.get('msg', 'invalid')}",
             url=url,
         )
+    problem = await webhooks.url_problem(data.url, request.app.state.settings)
+    if problem:
+        return _webhooks_page(
+            principal, await _webhooks(db_session, principal.org_id), status_code=400, error=problem, url=url
+        )
     hook = Webhook(
         org_id=principal.org_id,
         url=data.url,
         events=list(dict.fromkeys(data.events)),
-        secret=secrets.token_urlsafe(32),
+        secret=new_secret(),
         enabled=True,
     )
     db_session.add(hook)
@@ -87,7 +93,10 @@ async def _owned(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook
 
 @get("/app/settings/webhooks/{webhook_id:int}", include_in_schema=False)
 async def deliveries_page(
-    webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    webhook_id: FromPath[int],
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     hook = await _owned(db_session, webhook_id, principal.org_id)
     deliveries = await db_session.scalars(
@@ -103,6 +112,35 @@ async def deliveries_page(
         active="settings",
         hook=hook,
         deliveries=list(deliveries),
+        notice=NOTICES.get(done or ""),
+    )
+
+
+NOTICES = {
+    "test": "Test event queued and being sent: reload to see its outcome.",
+    "paused": "This webhook is paused: enable it to send a test event.",
+}
+
+
+@post(
+    "/app/settings/webhooks/{webhook_id:int}/test", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS
+)
+async def send_test(
+    request: Request, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+) -> Redirect:
+    """The "Send a test event" button: queue a webhook.test delivery, send it after the redirect."""
+    hook = await _owned(db_session, webhook_id, principal.org_id)
+    if not hook.enabled:
+        return Redirect(path=f"/app/settings/webhooks/{hook.id}?done=paused", status_code=303)
+    delivery = webhooks.queue_test(db_session, hook)
+    await db_session.flush()
+    delivery_id = delivery.id
+    await db_session.commit()
+    state = request.app.state
+    return Redirect(
+        path=f"/app/settings/webhooks/{hook.id}?done=test",
+        status_code=303,
+        background=BackgroundTask(webhooks.deliver_now, state.engine, state.settings, delivery_id),
     )
 
 
@@ -117,4 +155,4 @@ async def delete_webhook(
     return await committed_redirect(db_session, "/app/settings/webhooks?done=deleted")
 
 
-route_handlers = [webhooks_page, add_webhook, deliveries_page, delete_webhook]
+route_handlers = [webhooks_page, add_webhook, deliveries_page, send_test, delete_webhook]

@@ -103,7 +103,7 @@ def send_webhooks() -> None:
     async def go() -> dict:
         engine = create_engine(settings)
         try:
-            return await deliver_due(engine, settings.drift)
+            return await deliver_due(engine, settings)
         finally:
             await engine.dispose()
 

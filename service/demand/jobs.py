@@ -28,7 +28,7 @@ def register(scheduler: Scheduler, app: Litestar) -> None:
         log.info("nightly drift: %d organisation runs", len(runs))
 
     async def send_webhooks() -> None:
-        await deliver_due(engine, settings.drift)
+        await deliver_due(engine, settings)
 
     async def wake_snoozes() -> None:
         woken = await end_due_snoozes(engine)

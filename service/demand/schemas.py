@@ -137,6 +137,16 @@ class WebhookCreate(Input):
             raise ValueError("must be an http:// or https:// URL with a host")
         return value
 
+    @field_validator("secret")
+    @classmethod
+    def _usable_secret(cls, value: str | None) -> str | None:
+        from service.demand.webhook_signing import secret_problem
+
+        problem = None if value is None else secret_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 class WebhookUpdate(Input):
     url: str | None = Field(None, max_length=2000)
@@ -158,7 +168,9 @@ class WebhookRead(Output):
 
 
 class WebhookCreated(WebhookRead):
-    secret: str = Field(description="HMAC-SHA256 key of the X-Skillpulse-Signature header; shown only now.")
+    secret: str = Field(
+        description="Signing secret of the webhook-signature header (Standard Webhooks); shown only now."
+    )
 
 
 class WebhookDeliveryRead(Output):

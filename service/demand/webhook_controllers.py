@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody, Parameter
 from sqlalchemy import select
 
+from service.demand import webhooks
 from service.demand.models import Webhook, WebhookDelivery
 from service.demand.schemas import (
     WebhookCreate,
@@ -18,6 +19,7 @@ from service.demand.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
+from service.demand.webhook_signing import new_secret
 from service.dependencies import CurrentPrincipal, DbSession
 
 
@@ -27,14 +29,21 @@ class WebhookController(Controller):
 
     @post("/", operation_id="createWebhook", opt={"min_role": "admin"})
     async def create(
-        self, data: JSONBody[WebhookCreate], db_session: DbSession, principal: CurrentPrincipal
+        self,
+        request: Request,
+        data: JSONBody[WebhookCreate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
     ) -> WebhookCreated:
-        """Register an endpoint; the signing secret (given or generated) is shown in this answer only."""
+        """Register an endpoint; the signing secret (given or generated) is shown in this answer only.
+
+        In production the URL's host must be a public address (400 otherwise); every delivery checks again."""
+        await _refuse_private(data.url, request)
         hook = Webhook(
             org_id=principal.org_id,
             url=data.url,
             events=list(dict.fromkeys(data.events)),
-            secret=data.secret or secrets.token_urlsafe(32),
+            secret=data.secret or new_secret(),
             enabled=data.enabled,
         )
         db_session.add(hook)
@@ -56,6 +65,7 @@ class WebhookController(Controller):
     )
     async def update(
         self,
+        request: Request,
         webhook_id: FromPath[int],
         data: JSONBody[WebhookUpdate],
         db_session: DbSession,
@@ -64,6 +74,7 @@ class WebhookController(Controller):
         """Change the URL, the events or pause it (pending deliveries to a paused webhook are dropped)."""
         hook = await _owned(db_session, webhook_id, principal.org_id)
         if data.url is not None:
+            await _refuse_private(data.url, request)
             hook.url = data.url
         if data.events is not None:
             hook.events = list(dict.fromkeys(data.events))
@@ -101,6 +112,39 @@ class WebhookController(Controller):
             .limit(limit)
         )
         return [WebhookDeliveryRead.model_validate(r) for r in rows]
+
+    @post(
+        "/{webhook_id:int}/test",
+        operation_id="testWebhook",
+        opt={"min_role": "admin"},
+        status_code=202,
+        raises=[NotFoundException, ClientException],
+    )
+    async def send_test(
+        self, request: Request, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Response[WebhookDeliveryRead]:
+        """Send a test event (`webhook.test`, like GitHub's ping) whatever the webhook's event filter: queued,
+        answered 202 with the delivery, sent right after the answer; its outcome is in the delivery log."""
+        hook = await _owned(db_session, webhook_id, principal.org_id)
+        if not hook.enabled:
+            raise ClientException("webhook is paused: enable it to send a test event", status_code=409)
+        delivery = webhooks.queue_test(db_session, hook)
+        await db_session.flush()
+        await db_session.refresh(delivery)
+        read = WebhookDeliveryRead.model_validate(delivery)
+        state = request.app.state
+        return Response(
+            read,
+            status_code=202,
+            headers={"Location": f"/api/v1/webhooks/{hook.id}/deliveries"},
+            background=BackgroundTask(webhooks.deliver_now, state.engine, state.settings, delivery.id),
+        )
+
+
+async def _refuse_private(url: str, request: Request) -> None:
+    problem = await webhooks.url_problem(url, request.app.state.settings)
+    if problem:
+        raise ClientException(problem, status_code=400)
 
 
 async def _owned(session, webhook_id: int, org_id: int) -> Webhook:  # noqa: ANN001 - AsyncSession

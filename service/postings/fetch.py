@@ -5,15 +5,15 @@ dropped connections, 429 and 5xx, honouring the server's Retry-After."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import random
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 import httpx
 
+from service import netguard
+from service.netguard import NonPublicAddressError, non_public_reason  # noqa: F401 - re-exported
 from service.settings import PostingsSettings
 from service.timeutil import utcnow
 
@@ -62,52 +62,9 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - utcnow()).total_seconds())
 
 
-def non_public_reason(address: str) -> str | None:
-    """Why an IP address is not on the public internet ("a loopback address", …), or None when it is."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    for test, what in (
-        ("is_loopback", "a loopback"),
-        ("is_link_local", "a link-local"),
-        ("is_multicast", "a multicast"),
-        ("is_unspecified", "an unspecified"),
-        ("is_private", "a private-network"),
-        ("is_reserved", "a reserved"),
-    ):
-        if getattr(ip, test):
-            return f"{what} address"
-    return None if ip.is_global else "a non-public address"
-
-
-async def check_public_host(url: httpx.URL) -> None:
-    """Refuse a request whose host resolves to any non-public address (the SSRF guard for import sources).
-
-    Checked on every request, redirects included. A host that resolves differently between this check and
-    the connection (DNS rebinding) is not caught here; put the service behind an egress proxy for that."""
-    host = url.host
-    if not host:
-        raise FetchError(f"invalid URL {str(url)!r}: no host")
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, url.port or (443 if url.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except OSError as exc:
-        raise FetchError(f"could not resolve {host}: {exc.strerror or exc}") from None
-    for *_, sockaddr in infos:
-        reason = non_public_reason(str(sockaddr[0]))
-        if reason:
-            raise FetchError(
-                f"refusing to fetch {url}: {host} is {reason} ({sockaddr[0]}); set "
-                "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES=true to import from an internal feed"
-            )
-
-
 def private_addresses_allowed(settings: PostingsSettings, env: str) -> bool:
     """The setting when given, else allowed outside production."""
-    if settings.allow_private_addresses is not None:
-        return settings.allow_private_addresses
-    return env != "production"
+    return netguard.private_addresses_allowed(settings.allow_private_addresses, env)
 
 
 def backoff_delay(attempt: int, base: float, rng: random.Random | None = None) -> float:
@@ -129,18 +86,15 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        hooks = {} if allow_private else {"request": [self._guard]}
-        self._client = httpx.AsyncClient(
-            event_hooks=hooks,
+        # not allowed: every request and redirect resolves its host, refuses non-public addresses and connects
+        # to the address checked (service/netguard.py)
+        self._client = netguard.client(
+            guard=not allow_private,
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             headers={"User-Agent": user_agent or settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
         )
-
-    @staticmethod
-    async def _guard(request: httpx.Request) -> None:
-        await check_public_host(request.url)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -210,6 +164,11 @@ class Fetcher:
                 problem = f"connection broke off fetching {request.url} (truncated response: {exc})"
             except httpx.TransportError as exc:
                 problem = f"could not reach {request.url}: {exc or type(exc).__name__}"
+            except NonPublicAddressError as exc:
+                raise FetchError(
+                    f"refusing to fetch {request.url}: {exc}; set "
+                    "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES=true to import from an internal feed"
+                ) from None
             except httpx.InvalidURL as exc:
                 raise FetchError(f"invalid URL {request.url!r}: {exc}") from None
             if attempt >= retries:

@@ -51,3 +51,51 @@ async def test_designer_reads_but_cannot_add_webhooks(browser: Browser, tenant):
     assert page.status_code == 200 and "Add a webhook" not in page.text
     refused = await browser.post("/app/settings/webhooks", {"url": "https://hooks.example/x"})
     assert refused.status_code == 403
+
+
+async def test_send_a_test_event_button_delivers_a_ping(browser: Browser, tenant, app):  # noqa: F811
+    from tests.integration.test_webhooks import Receiver, deliveries_of
+
+    with Receiver([200]) as receiver:
+        await browser.login(tenant.admin_email)
+        await browser.get("/app/settings/webhooks")
+        added = await browser.post("/app/settings/webhooks", {"url": receiver.url("/ping")})
+        assert added.status_code == 200
+        async with session_scope(app.state.engine) as session:
+            hook = await session.scalar(select(Webhook).where(Webhook.org_id == tenant.org_id))
+        page = await browser.get(f"/app/settings/webhooks/{hook.id}")
+        assert "Send a test event" in page.text
+        sent = await browser.post(f"/app/settings/webhooks/{hook.id}/test")
+        assert sent.status_code == 303 and sent.headers["location"].endswith("?done=test")
+        assert [r["path"] for r in receiver.received] == ["/ping"]  # sent after the redirect was answered
+        [delivery] = await deliveries_of(app, hook.id)
+        assert delivery.event == "webhook.test" and delivery.status == "delivered"
+        shown = await browser.get(sent.headers["location"])
+        assert "Test event queued" in shown.text and "webhook.test" in shown.text
+
+
+async def test_designer_cannot_send_a_test_event(browser: Browser, tenant, app):  # noqa: F811
+    async with session_scope(app.state.engine) as session:
+        hook = Webhook(org_id=tenant.org_id, url="https://93.184.216.34/x", secret="seeded-secret-0123456789")
+        session.add(hook)
+        await session.flush()
+        hook_id = hook.id
+    await browser.login(tenant.designer_email)
+    page = await browser.get(f"/app/settings/webhooks/{hook_id}")
+    assert page.status_code == 200 and "Send a test event" not in page.text
+    assert (await browser.post(f"/app/settings/webhooks/{hook_id}/test")).status_code == 403
+
+
+async def test_with_the_guard_on_the_form_refuses_an_internal_url(settings, tenant):
+    from service.app import create_app
+    from tests.support.clients import app_client
+    from tests.support.form_browser import FormBrowser
+
+    drift = settings.drift.model_copy(update={"webhook_allow_private_addresses": False})
+    async with app_client(create_app(settings.model_copy(update={"drift": drift}))) as client:
+        admin = FormBrowser(client)
+        await admin.login(tenant.admin_email)
+        await admin.get("/app/settings/webhooks")
+        refused = await admin.post("/app/settings/webhooks", {"url": "http://2130706433:5432/"})
+        assert refused.status_code == 400 and "loopback address" in refused.text
+        assert "webhooks may only reach public addresses" in refused.text

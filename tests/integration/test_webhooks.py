@@ -4,10 +4,12 @@ the log.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,9 +29,10 @@ SECRET = "receiver-shared-secret-0123456789"
 class Receiver:
     """An HTTP server that records POSTs and answers each with the next planned status (the last repeats)."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], gate: threading.Event | None = None) -> None:
         self.statuses = list(statuses)
         self.received: list[dict] = []
+        self.gate = gate  # when given, each answer waits for it (a slow receiver)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +42,8 @@ class Receiver:
                 receiver.received.append(
                     {"path": self.path, "headers": dict(self.headers), "body": body, "answered": status}
                 )
+                if receiver.gate is not None:
+                    receiver.gate.wait(30)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -117,25 +122,30 @@ async def test_signed_delivery_fails_then_recovers_with_backoff(app, settings, a
         assert pending.status == "pending" and pending.event == "alert.resolved"
 
         now = utcnow()
-        await deliver_due(app.state.engine, settings.drift, now=now)
+        await deliver_due(app.state.engine, settings, now=now)
         [failed_once] = await deliveries_of(app, hook["id"])
         assert failed_once.status == "pending" and failed_once.attempts == 1
-        assert failed_once.response_code == 500 and "500" in failed_once.error
+        assert failed_once.response_code == 500 and failed_once.error == "HTTP 5xx"
         wait = failed_once.next_attempt_at - now
         assert timedelta(seconds=settings.drift.webhook_backoff_seconds - 1) <= wait
         assert wait <= timedelta(seconds=settings.drift.webhook_backoff_seconds + 1)
 
-        await deliver_due(app.state.engine, settings.drift, now=now + timedelta(seconds=5))  # not due yet
+        await deliver_due(app.state.engine, settings, now=now + timedelta(seconds=5))  # not due yet
         assert len(receiver.received) == 1
-        await deliver_due(app.state.engine, settings.drift, now=now + wait + timedelta(seconds=1))
+        await deliver_due(app.state.engine, settings, now=now + wait + timedelta(seconds=1))
         [delivered] = await deliveries_of(app, hook["id"])
         assert delivered.status == "delivered" and delivered.attempts == 2 and delivered.response_code == 200
         assert delivered.error is None and delivered.delivered_at is not None
         assert len(receiver.received) == 2
 
     last = receiver.received[-1]
-    expected = "sha256=" + hmac.new(SECRET.encode(), last["body"], hashlib.sha256).hexdigest()
-    assert last["headers"]["X-Skillpulse-Signature"] == expected
+    headers = {k.lower(): v for k, v in last["headers"].items()}
+    assert headers["webhook-id"] == f"msg_{delivered.id}" == receiver.received[0]["headers"]["webhook-id"]
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + last["body"]
+    expected = base64.b64encode(hmac.new(SECRET.encode(), signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == f"v1,{expected}"
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 120
+    assert "x-skillpulse-signature" not in headers
     assert last["headers"]["X-Skillpulse-Event"] == "alert.resolved"
     assert last["headers"]["X-Skillpulse-Delivery"] == str(delivered.id)
     payload = json.loads(last["body"])
@@ -159,10 +169,10 @@ async def test_an_unreachable_receiver_fails_for_good_after_the_last_attempt(
     when = utcnow()
     for _ in range(settings.drift.webhook_max_attempts + 2):
         when += timedelta(hours=7)  # past the longest backoff
-        await deliver_due(app.state.engine, settings.drift, now=when)
+        await deliver_due(app.state.engine, settings, now=when)
     [delivery] = await deliveries_of(app, hook["id"])
     assert delivery.status == "failed" and delivery.attempts == settings.drift.webhook_max_attempts
-    assert delivery.response_code is None and "Connect" in delivery.error
+    assert delivery.response_code is None and delivery.error == "connection failed"
     assert delivery.event == "alert.updated"
 
 
@@ -190,7 +200,7 @@ async def test_drift_run_posts_opened_alerts_to_subscribed_webhooks_only(
         ).json()
         run = await api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"})
         assert run.status_code == 201 and run.json()["summary"]["alerts"]["opened"] >= 1
-        await deliver_due(app.state.engine, settings.drift, now=utcnow())
+        await deliver_due(app.state.engine, settings, now=utcnow())
         opened = await deliveries_of(app, opened_only["id"])
         assert opened and all(d.status == "delivered" and d.event == "alert.opened" for d in opened)
         assert await deliveries_of(app, resolved_only["id"]) == []
@@ -213,7 +223,7 @@ async def test_a_paused_webhook_gets_nothing(app, settings, admin_api, api, tena
         hook = (await admin_api.post("/api/v1/webhooks", json={"url": receiver.url()})).json()
         await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "dismissed"})
         await admin_api.patch(f"/api/v1/webhooks/{hook['id']}", json={"enabled": False})
-        await deliver_due(app.state.engine, settings.drift, now=utcnow())
+        await deliver_due(app.state.engine, settings, now=utcnow())
         [delivery] = await deliveries_of(app, hook["id"])
         assert delivery.status == "failed" and "disabled" in delivery.error
         await api.patch(f"/api/v1/alerts/{alert_id}", json={"status": "open"})

@@ -19,7 +19,7 @@ from service.settings import PostingsSettings
         ("::ffff:127.0.0.1", "a loopback address"),  # IPv4-mapped IPv6
         ("0.0.0.0", "an unspecified address"),
         ("224.0.0.1", "a multicast address"),
-        ("100.64.0.1", "a non-public address"),  # carrier-grade NAT
+        ("100.64.0.1", "a shared (carrier-grade NAT) address"),
         ("93.184.216.34", None),
         ("2606:4700:4700::1111", None),
     ],
