@@ -29,6 +29,8 @@ from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.worker")
 
+STOP_GRACE_SECONDS = 5.0  # at shutdown; a supervisor's SIGKILL usually follows SIGTERM after 10 s
+
 _POSTING = Posting.__table__
 _SKILL = PostingSkill.__table__
 _SKILL_COLUMNS = (
@@ -299,8 +301,8 @@ async def background_worker(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         worker.stop()
-        try:
-            await asyncio.wait_for(task, timeout=30)
+        try:  # a batch that does not end soon is given up: it rolls back and stays pending
+            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
         app.state.postings_worker = None

@@ -50,7 +50,7 @@ def _marked(mark: str) -> list[tuple[int, str]]:
     return found
 
 
-def _serve(tmp_path: Path, port: int, mark: str) -> subprocess.Popen:
+def _serve(tmp_path: Path, port: int, mark: str, command: tuple[str, ...] = ()) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
     env.update(
         {
@@ -63,7 +63,7 @@ def _serve(tmp_path: Path, port: int, mark: str) -> subprocess.Popen:
         }
     )
     return subprocess.Popen(  # noqa: S603 - our interpreter, our app
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "service", *(command or ("serve", "--host", "127.0.0.1", "--port", str(port)))],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -116,6 +116,30 @@ def test_sigterm_of_serve_leaves_no_process_behind(tmp_path, moment):
         assert _marked(mark) == []
     finally:
         for pid, _ in _marked(mark):  # never leave an 800 MB orphan behind, whatever the outcome
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
+def test_stopping_worker_while_its_nlp_process_loads_leaves_no_process_behind(tmp_path, sig):
+    """SIGKILL gives the worker no chance to clean up: its NLP process goes with it all the same."""
+    from service.db import upgrade
+
+    upgrade(f"sqlite+aiosqlite:///{tmp_path / 'stop.db'}")
+    mark = uuid.uuid4().hex
+    proc = _serve(tmp_path, 0, mark, command=("worker",))
+    try:
+        _wait_for_worker(mark, proc)
+        proc.send_signal(sig)
+        proc.communicate(timeout=60)
+        deadline = time.monotonic() + 15
+        while _marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _marked(mark) == []
+    finally:
+        for pid, _ in _marked(mark):
             os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
