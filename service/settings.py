@@ -101,6 +101,12 @@ class DriftSettings(_Group):
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a delivery fails.")
     webhook_backoff_seconds: float = Field(30.0, ge=0, description="First retry delay; doubles (max 6 h).")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
+    interrupted_run_minutes: int = Field(
+        60,
+        ge=1,
+        description="A drift run still 'running' after this long is closed as 'interrupted' (its process died). "
+        "On PostgreSQL a run whose organisation lock nobody holds is closed after 2 minutes already.",
+    )
 
 
 class PostingsSettings(_Group):
