@@ -54,3 +54,64 @@ async def test_concurrent_upgrades_on_a_fresh_database_all_succeed(postgres_serv
         assert len(versions) == 1
     finally:
         drop_database(postgres_server, name)
+
+
+def _port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_two_serve_started_at_once_on_a_fresh_database_both_answer_health(postgres_server):
+    import os
+
+    import httpx
+
+    name = f"skillpulse_race_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server, name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPULSE_")}
+    env.update(
+        SKILLPULSE_DATABASE_URL=url,
+        SKILLPULSE_ENV="test",
+        SKILLPULSE_SECRET_KEY="race-test-secret-key-0123456789abcdef0123",
+        SKILLPULSE_RUN_WORKER="false",
+        SKILLPULSE_RUN_SCHEDULER="false",
+        SKILLPULSE_LOG_LEVEL="WARNING",
+    )
+    ports = [_port(), _port()]
+    servers = [
+        subprocess.Popen(  # noqa: S603 - our interpreter, our app
+            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for port in ports
+    ]
+    try:
+        healthy = set()
+        deadline = time.monotonic() + 120
+        while len(healthy) < 2 and time.monotonic() < deadline:
+            for port, server in zip(ports, servers, strict=True):
+                assert server.poll() is None, server.stderr.read()[-3000:]
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()["database"] == "ok":
+                        healthy.add(port)
+                except (httpx.HTTPError, ValueError):
+                    pass
+            time.sleep(0.3)
+        assert healthy == set(ports)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.communicate()
+        drop_database(postgres_server, name)
