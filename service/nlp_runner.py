@@ -35,9 +35,9 @@ TERMINATE_GRACE_SECONDS = 5.0
 def die_with_parent(parent_pid: int) -> None:
     """In a worker: have the kernel SIGKILL this process when its parent goes (Linux; elsewhere a no-op).
 
-    The signal is tied to the thread that spawned the worker; the runner only asks for it when that thread is
-    the main thread, so a worker never dies with a short-lived helper thread while its parent lives. The parent
-    may already be gone by the time this runs: then the worker exits at once.
+    The signal is tied to the thread that spawned the worker; the runner only asks for it when that thread
+    is the main thread, so a worker never dies with a short-lived helper thread while its parent lives. The
+    parent may already be gone by the time this runs: then the worker exits at once.
     """
     if not sys.platform.startswith("linux"):
         return

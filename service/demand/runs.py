@@ -265,7 +265,9 @@ async def run_all_organisations(
     return runs
 
 
-async def close_interrupted_runs(engine: AsyncEngine, stale_after: timedelta, now: datetime | None = None) -> int:
+async def close_interrupted_runs(
+    engine: AsyncEngine, stale_after: timedelta, now: datetime | None = None
+) -> int:
     """Close as 'interrupted' the runs left 'running' by a process that died (killed, crashed, restarted).
 
     A run in progress on PostgreSQL holds its organisation's advisory lock (or waits behind the run that holds
@@ -275,11 +277,12 @@ async def close_interrupted_runs(engine: AsyncEngine, stale_after: timedelta, no
     now = now or utcnow()
     postgres = engine.dialect.name == "postgresql"
     closed: list[int] = []
+    cutoff = now - (UNLOCKED_GRACE if postgres else stale_after)
     async with session_scope(engine) as session:
         candidates = (
             await session.scalars(
                 select(DriftRun)
-                .where(DriftRun.status == "running", DriftRun.started_at < now - (UNLOCKED_GRACE if postgres else stale_after))
+                .where(DriftRun.status == "running", DriftRun.started_at < cutoff)
                 .order_by(DriftRun.id)
             )
         ).all()

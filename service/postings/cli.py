@@ -49,7 +49,7 @@ def worker(
         main = asyncio.current_task()
 
         def stop() -> None:
-            # Finish the batch in hand if it ends soon; otherwise give it up (it rolls back and stays pending).
+            # Finish the batch in hand if it ends soon, else give it up (it rolls back and stays pending).
             extraction.stop()
             loop.call_later(STOP_GRACE_SECONDS, main.cancel)
 

@@ -3,6 +3,7 @@ migrated) and starts; none crashes on the `alembic_version` race."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -26,7 +27,16 @@ MIGRATE_AT = (
 )
 
 
-async def test_concurrent_upgrades_on_a_fresh_database_all_succeed(postgres_server):
+async def _versions(url: str) -> list[str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+    finally:
+        await engine.dispose()
+
+
+def test_concurrent_upgrades_on_a_fresh_database_all_succeed(postgres_server):
     name = f"skillpulse_race_{uuid.uuid4().hex[:12]}"
     url = create_database(postgres_server, name)
     try:
@@ -45,13 +55,7 @@ async def test_concurrent_upgrades_on_a_fresh_database_all_succeed(postgres_serv
         results = [(p.returncode, out, err) for p, (out, err) in zip(racers, outputs, strict=True)]
         assert [code for code, _, _ in results] == [0] * RACERS, [err[-2000:] for _, _, err in results]
         assert all(out.strip() == "migrated" for _, out, _ in results)
-        engine = create_async_engine(url)
-        try:
-            async with engine.connect() as conn:
-                versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-        finally:
-            await engine.dispose()
-        assert len(versions) == 1
+        assert len(asyncio.run(_versions(url))) == 1
     finally:
         drop_database(postgres_server, name)
 

@@ -30,7 +30,11 @@ class DiesOnPoison:
 
 
 async def test_a_posting_that_kills_the_nlp_process_ends_failed_and_the_rest_are_extracted(api, app, tenant):
-    bodies = [posting_body(source="poison"), posting_body(source="poison", html=f"<p>{POISON}</p>"), posting_body(source="poison")]
+    bodies = [
+        posting_body(source="poison"),
+        posting_body(source="poison", html=f"<p>{POISON}</p>"),
+        posting_body(source="poison"),
+    ]
     bodies[0]["html"] = "<p>Experience with SQL and Python is required.</p>"
     bodies[2]["html"] = "<p>Troubleshoot Windows workstations; CompTIA A+ preferred.</p>"
     assert (await api.post("/api/v1/postings", json={"postings": bodies})).status_code == 201

@@ -1,5 +1,5 @@
-"""SIGTERM of a real `skillpulse serve` at any moment (during start-up, while the NLP worker loads the model,
-once it is up and idle) leaves no process behind: not the spaCy worker, not multiprocessing's resource tracker.
+"""SIGTERM of a real `skillpulse serve` at any moment (during start-up, while the NLP worker loads the
+model, once it is up and idle) leaves no process behind: not the spaCy worker, not the resource tracker.
 
 Every process `serve` starts inherits its environment, so a marker variable finds them all, also those that
 were re-parented to PID 1 when `serve` went.
@@ -63,7 +63,12 @@ def _serve(tmp_path: Path, port: int, mark: str, command: tuple[str, ...] = ()) 
         }
     )
     return subprocess.Popen(  # noqa: S603 - our interpreter, our app
-        [sys.executable, "-m", "service", *(command or ("serve", "--host", "127.0.0.1", "--port", str(port)))],
+        [
+            sys.executable,
+            "-m",
+            "service",
+            *(command or ("serve", "--host", "127.0.0.1", "--port", str(port))),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -23,7 +23,9 @@ STALE = timedelta(minutes=60)
 
 async def _run(app, org_id: int, started_ago: timedelta, status: str = "running") -> int:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
-        run = DriftRun(org_id=org_id, as_of=date(2026, 3, 1), status=status, started_at=utcnow() - started_ago)
+        run = DriftRun(
+            org_id=org_id, as_of=date(2026, 3, 1), status=status, started_at=utcnow() - started_ago
+        )
         session.add(run)
         await session.flush()
         return run.id
@@ -48,15 +50,21 @@ async def test_a_run_running_past_the_stale_timeout_is_closed_as_interrupted(app
 
 
 @pytest.mark.postgres_only
-async def test_on_postgres_a_run_whose_lock_nobody_holds_is_closed_early_and_a_locked_one_kept(app, tenant, other_tenant):
+async def test_on_postgres_a_run_whose_lock_nobody_holds_is_closed_early_and_a_locked_one_kept(
+    app, tenant, other_tenant
+):
     dead = await _run(app, tenant.org_id, timedelta(minutes=5))
     alive = await _run(app, other_tenant.org_id, timedelta(minutes=5))
     async with app.state.engine.connect() as holder:  # the live run's process holds its organisation's lock
-        await holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_BASE + other_tenant.org_id})
+        await holder.execute(
+            text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_BASE + other_tenant.org_id}
+        )
         try:
             await close_interrupted_runs(app.state.engine, STALE)
         finally:
-            await holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_BASE + other_tenant.org_id})
+            await holder.execute(
+                text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_BASE + other_tenant.org_id}
+            )
             await holder.commit()
     assert (await _status(app, dead))[0] == "interrupted"
     assert (await _status(app, alive))[0] == "running"

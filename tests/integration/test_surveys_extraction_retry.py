@@ -14,8 +14,13 @@ from sqlalchemy import select
 from service.db import session_scope
 from surveys.extraction import extract_all_pending
 from surveys.models import SurveyResponse
-from tests.support.seeds_surveys import answer_all, create_open_survey, invite, path_of
-from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 - autouse fixture
+from tests.support.seeds_surveys import (
+    answer_all,
+    create_open_survey,
+    fresh_survey_rate_limits,  # noqa: F401 - autouse fixture
+    invite,
+    path_of,
+)
 
 POISON = "Our hires lack COBOL and poison-pill skills"
 ANSWERS = ["Our new hires lack experience writing SQL queries.", POISON, "Python scripting and Excel"]
@@ -49,7 +54,9 @@ async def _responses(app, survey_id: int) -> dict[str, tuple[str, int, str | Non
         return [tuple(row) for row in rows]
 
 
-async def test_a_poison_response_ends_failed_after_the_attempts_and_the_others_are_read(api, app, tenant, client):
+async def test_a_poison_response_ends_failed_after_its_attempts_and_the_others_are_read(
+    api, app, tenant, client
+):
     survey = await create_open_survey(api, app, tenant, competencies=2)
     links = await invite(api, survey["id"], len(ANSWERS))
     for link, missing in zip(links, ANSWERS, strict=True):
