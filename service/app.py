@@ -31,6 +31,7 @@ from service.auth.guards import role_guard
 from service.dashboard import controllers as dashboard_controllers
 from service.demand import controllers as demand_controllers
 from service.demand import jobs as demand_jobs
+from service.demand import runs as drift_runs
 from service.dashboard.filters import register_template_filters
 from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
@@ -54,7 +55,8 @@ DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_contr
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register,
-                                                                postings_scheduling.register, credential_jobs.register]
+                                                                postings_scheduling.register, credential_jobs.register,
+                                                                drift_runs.register_interrupted_runs]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import signal
 import sys
 
 import typer
@@ -27,6 +28,12 @@ def _settings() -> Settings:
     except SettingsError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM during start-up (migrations, the demo load): exit through SystemExit so that clean-up and atexit
+    hooks run (the NLP pool ends its worker processes) instead of dying where we stand."""
+    raise SystemExit(128 + signum)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -150,6 +157,7 @@ def serve(
     from service.clientaddr import uvicorn_proxy_options
     from service.db import upgrade
 
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # uvicorn installs its own once it runs
     settings = _settings()
     refusal = serve_refusal(settings, host, demo)
     if refusal:

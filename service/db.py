@@ -129,12 +129,47 @@ def alembic_config(database_url: str):  # noqa: ANN201 - alembic.config.Config
     return config
 
 
+MIGRATION_LOCK_KEY = 0x5D1F_A1E3_B1C0  # pg_advisory_lock key: "skillpulse migrations"
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Run Alembic migrations up to `revision` (blocking; call from a thread inside an event loop)."""
+    """Run Alembic migrations up to `revision` (blocking; call from a thread inside an event loop).
+
+    On PostgreSQL the migrations run under a session-level advisory lock, so replicas (or two `serve`) started
+    at once on a fresh database take turns: the second finds the schema at head and does nothing, instead of
+    racing the first on `CREATE TABLE alembic_version` and crashing.
+    """
     from alembic import command
 
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), revision)
+        command.upgrade(alembic_config(database_url), revision)
+        return
+    asyncio.run(_upgrade_locked(database_url, revision))
+
+
+async def _upgrade_locked(database_url: str, revision: str) -> None:
+    from alembic import command
+    from sqlalchemy.pool import NullPool
+
+    def migrate(connection) -> None:  # noqa: ANN001 - a sync Connection inside run_sync
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection  # migrations/env.py runs on this connection
+        command.upgrade(config, revision)
+
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            await conn.commit()  # the lock is the session's; each migration commits on its own
+            try:
+                await conn.run_sync(migrate)
+                await conn.commit()
+            finally:
+                await conn.rollback()
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                await conn.commit()
+    finally:
+        await engine.dispose()

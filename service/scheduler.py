@@ -4,18 +4,26 @@ APScheduler 3 runs the timers in every replica; each firing first claims its (jo
 (unique, insert-or-nothing), so a job fires once across any number of replicas, on PostgreSQL or SQLite.
 Domains add their jobs with a registrar `def register(scheduler: Scheduler) -> None` listed in
 `service.app.JOB_REGISTRARS`.
+
+The slot is the firing's *scheduled* time, handed to the job by the executor, not the wall clock when it runs:
+a replica whose loop was busy and runs the 03:00 firing at 03:01:10 still claims 03:00, which the punctual
+replica holds, instead of a fresh slot that would run the job twice. Interval triggers start at the epoch, so
+every replica computes the same fire times. Claim rows older than the retention are pruned by a job of the
+scheduler's own.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,6 +34,28 @@ from service.timeutil import utcnow
 log = logging.getLogger("skillpulse.scheduler")
 
 JobFn = Callable[[], Awaitable[None]]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PRUNE_JOB = "scheduler.prune-claims"
+PRUNE_INTERVAL_SECONDS = 3600
+DEFAULT_CLAIM_RETENTION = timedelta(days=7)
+
+_scheduled_at: ContextVar[datetime | None] = ContextVar("skillpulse_scheduled_at", default=None)
+
+
+class _ScheduledTimeExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor that lets the job see the time it was scheduled for.
+
+    The job's task copies the context when it is created, so the value set around the submit is the one the
+    job reads. Jobs coalesce, so there is one run time per submit.
+    """
+
+    def _do_submit_job(self, job, run_times):  # noqa: ANN001, ANN202 - APScheduler's signature
+        token = _scheduled_at.set(run_times[-1])
+        try:
+            return super()._do_submit_job(job, run_times)
+        finally:
+            _scheduled_at.reset(token)
 
 
 def parse_cron(expression: str) -> CronTrigger:
@@ -51,18 +81,35 @@ async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
     return result.rowcount == 1
 
 
+async def prune_claims(engine: AsyncEngine, older_than: datetime) -> int:
+    """Delete claim rows claimed before `older_than` (their firings are long done); returns how many."""
+    async with engine.begin() as conn:
+        result = await conn.execute(delete(JobClaim).where(JobClaim.claimed_at < older_than))
+    return result.rowcount or 0
+
+
 class Scheduler:
     """APScheduler with a fire-once claim per (job, slot)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, claim_retention: timedelta = DEFAULT_CLAIM_RETENTION) -> None:
         self.engine = engine
-        self._aps = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
-                                                                   "misfire_grace_time": 3600})
+        self.claim_retention = claim_retention
+        self._aps = AsyncIOScheduler(
+            timezone="UTC",
+            executors={"default": _ScheduledTimeExecutor()},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+        self.add_interval(PRUNE_JOB, PRUNE_INTERVAL_SECONDS, self._prune)
+
+    async def _prune(self) -> None:
+        pruned = await prune_claims(self.engine, utcnow() - self.claim_retention)
+        if pruned:
+            log.info("pruned %d job claims older than %s", pruned, self.claim_retention)
 
     def _wrap(self, job_id: str, fn: JobFn, slot_seconds: int | None) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            now = utcnow()
-            slot = _slot(now, slot_seconds)
+            scheduled = _scheduled_at.get()  # None: called outside the scheduler
+            slot = _slot(scheduled or utcnow(), slot_seconds)
             if not await claim(self.engine, job_id, slot):
                 return
             try:
@@ -77,7 +124,10 @@ class Scheduler:
 
     def add_interval(self, job_id: str, seconds: int, fn: JobFn) -> None:
         self._aps.add_job(
-            self._wrap(job_id, fn, seconds), IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True
+            self._wrap(job_id, fn, seconds),
+            IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone="UTC"),
+            id=job_id,
+            replace_existing=True,
         )
 
     def remove(self, job_id: str) -> None:

@@ -156,6 +156,12 @@ class DriftSettings(_Group):
         description="Let webhooks reach loopback, private, link-local and other non-public addresses (an "
         "internal receiver). Unset: allowed in development and test, refused in production (SSRF guard).",
     )
+    interrupted_run_minutes: int = Field(
+        60,
+        ge=1,
+        description="A drift run still 'running' after this long is closed as 'interrupted' (its process died). "
+        "On PostgreSQL a run whose organisation lock nobody holds is closed after 2 minutes already.",
+    )
 
 
 class PostingsSettings(_Group):

@@ -3,6 +3,10 @@
 Runs as a scheduled job (and on demand): claims a batch of submitted responses whose extraction is pending
 (SKIP LOCKED on PostgreSQL, so replicas share the work), reads their open answers with nlp in the process pool,
 and stores each mention with its concept, so "missing skills" are counted in the same concepts as posting demand.
+
+A batch that raises is redone one response at a time, so one answer that breaks the reader (a poison item)
+does not hold the others back; each failure counts an attempt on its response, and after `max_attempts` the
+response is marked `failed` with the error (shown in the survey's results) instead of being retried forever.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case as sa_case
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveys.caller import NlpRunner
@@ -21,6 +26,7 @@ from surveys.models import SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyS
 log = logging.getLogger("skillpulse.surveys.extraction")
 
 BATCH = 200
+MAX_ATTEMPTS = 5
 
 
 def mention_rows(response: Any, question_id: int, mentions: Sequence[Any]) -> list[dict]:
@@ -61,24 +67,30 @@ async def _open_answers(session: AsyncSession, response_ids: list[int]) -> list[
     return [(r, q, v.strip()) for r, q, v in rows if isinstance(v, str) and v.strip()]
 
 
-async def extract_pending(
-    maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, batch: int = BATCH
-) -> int:
-    """Read one batch of pending responses; returns how many responses were done."""
+async def _claim(session: AsyncSession, batch: int, only: int | None) -> list[Any]:
+    query = (
+        select(SurveyResponse)
+        .where(SurveyResponse.status == "submitted", SurveyResponse.extraction_status == "pending")
+        .order_by(SurveyResponse.id)
+        .limit(batch)
+    )
+    if only is not None:
+        query = query.where(SurveyResponse.id == only)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(await session.scalars(query))
+
+
+async def _extract_batch(
+    maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, batch: int, only: int | None = None
+) -> list[int]:
+    """Read one batch (or the one response `only`) in one transaction; returns the ids it did."""
     import nlp as nlp_module
 
     async with maker() as session, session.begin():
-        query = (
-            select(SurveyResponse)
-            .where(SurveyResponse.status == "submitted", SurveyResponse.extraction_status == "pending")
-            .order_by(SurveyResponse.id)
-            .limit(batch)
-        )
-        if session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        responses = list(await session.scalars(query))
+        responses = await _claim(session, batch, only)
         if not responses:
-            return 0
+            return []
         by_id = {r.id: r for r in responses}
         answers = await _open_answers(session, list(by_id))
         found = (
@@ -94,14 +106,78 @@ async def extract_pending(
             await session.execute(insert(SurveySkillMention), rows)
         for response in responses:
             response.extraction_status = "done"
+            response.extraction_error = None
         log.info("read %d open answers of %d responses: %d mentions", len(answers), len(responses), len(rows))
-        return len(responses)
+        return list(by_id)
 
 
-async def extract_all_pending(maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner) -> int:
+async def _pending_ids(maker: async_sessionmaker[AsyncSession], batch: int) -> list[int]:
+    async with maker() as session:
+        return list(
+            await session.scalars(
+                select(SurveyResponse.id)
+                .where(SurveyResponse.status == "submitted", SurveyResponse.extraction_status == "pending")
+                .order_by(SurveyResponse.id)
+                .limit(batch)
+            )
+        )
+
+
+async def _record_failure(
+    maker: async_sessionmaker[AsyncSession], response_id: int, exc: BaseException, max_attempts: int
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    async with maker() as session, session.begin():
+        attempts = SurveyResponse.extraction_attempts + 1
+        await session.execute(
+            update(SurveyResponse)
+            .where(SurveyResponse.id == response_id, SurveyResponse.extraction_status == "pending")
+            .values(
+                extraction_attempts=attempts,
+                extraction_error=error,
+                extraction_status=sa_case((attempts >= max_attempts, "failed"), else_="pending"),
+            )
+        )
+
+
+async def _extract_round(
+    maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, batch: int, max_attempts: int
+) -> tuple[int, int]:
+    """One batch: (responses done, responses that failed). A batch that raises is redone one by one."""
+    try:
+        return len(await _extract_batch(maker, nlp_runner, batch)), 0
+    except Exception:  # noqa: BLE001 - redone one by one below, where the failing response is found
+        log.exception("reading a batch of open answers failed; reading its responses one by one")
+    done = failed = 0
+    for response_id in await _pending_ids(maker, batch):
+        try:
+            done += len(await _extract_batch(maker, nlp_runner, 1, only=response_id))
+        except Exception as exc:  # noqa: BLE001 - recorded on the response; the others go on
+            log.exception("reading the open answers of survey response %s failed", response_id)
+            await _record_failure(maker, response_id, exc, max_attempts)
+            failed += 1
+    return done, failed
+
+
+async def extract_pending(
+    maker: async_sessionmaker[AsyncSession],
+    nlp_runner: NlpRunner,
+    batch: int = BATCH,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> int:
+    """Read one batch of pending responses; returns how many responses were done."""
+    done, _ = await _extract_round(maker, nlp_runner, batch, max_attempts)
+    return done
+
+
+async def extract_all_pending(
+    maker: async_sessionmaker[AsyncSession], nlp_runner: NlpRunner, max_attempts: int = MAX_ATTEMPTS
+) -> int:
+    """Read every pending response. After a failure the run ends: a failed response gets one attempt per run
+    (the scheduled job's interval apart), not a burst of them."""
     total = 0
     while True:
-        done = await extract_pending(maker, nlp_runner)
+        done, failed = await _extract_round(maker, nlp_runner, BATCH, max_attempts)
         total += done
-        if done == 0:
+        if done == 0 or failed:
             return total

@@ -29,7 +29,7 @@ def register(scheduler: Any, app: Any) -> None:
         await flush_outbox(maker, smtp, sealer)
 
     async def read_open_answers() -> None:
-        await extract_all_pending(maker, app.state.nlp)
+        await extract_all_pending(maker, app.state.nlp, max_attempts=surveys.extraction_max_attempts)
 
     scheduler.add_interval("surveys.outbox", smtp.send_interval_seconds, send_mail)
     scheduler.add_cron("surveys.reminders", surveys.reminder_cron, remind)

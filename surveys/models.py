@@ -103,7 +103,9 @@ class SurveyResponse(SQLModel, table=True):
     started_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
     updated_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
     submitted_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
-    extraction_status: str = Field(default="pending", max_length=16)
+    extraction_status: str = Field(default="pending", max_length=16, description="pending|done|failed")
+    extraction_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    extraction_error: str | None = Field(default=None)
 
 
 class SurveyAnswer(SQLModel, table=True):

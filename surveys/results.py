@@ -101,6 +101,13 @@ async def survey_results(session: AsyncSession, survey: Survey) -> dict[str, Any
         )
         .limit(1)
     )
+    failed = (
+        await session.execute(
+            select(SurveyResponse.id, SurveyResponse.extraction_attempts, SurveyResponse.extraction_error)
+            .where(SurveyResponse.survey_id == survey.id, SurveyResponse.extraction_status == "failed")
+            .order_by(SurveyResponse.id)
+        )
+    ).all()
     result = compute_results(
         definitions, [{"_id": r["response_id"], **r["answers"]} for r in responses], mentions
     )
@@ -112,5 +119,8 @@ async def survey_results(session: AsyncSession, survey: Survey) -> dict[str, Any
         "status": survey.status,
         "invited": int(invited or 0),
         "missing_skills_pending": pending is not None,
+        "missing_skills_failed": [  # responses whose open answers could not be read (after every attempt)
+            {"response_id": rid, "attempts": attempts, "error": error} for rid, attempts, error in failed
+        ],
         **result,
     }

@@ -51,3 +51,10 @@ class SurveySettings(BaseSettings):
     extraction_interval_seconds: int = Field(
         30, ge=1, le=86400, description="How often submitted open answers are read for skills."
     )
+    extraction_max_attempts: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Runs of the reader a response's open answers may fail (one attempt per run) before the "
+        "response is marked failed with its error, shown in the survey's results.",
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -33,6 +33,10 @@ from service.timeutil import utcnow
 log = logging.getLogger("skillpulse.drift")
 
 ADVISORY_LOCK_BASE = 0x5D1F70000000  # + org id: "drift run for this organisation"
+INTERRUPTED_JOB = "demand.close-interrupted-runs"
+INTERRUPTED_CHECK_SECONDS = 300
+# On PostgreSQL: a run's row is committed a moment before it takes its organisation's lock.
+UNLOCKED_GRACE = timedelta(minutes=2)
 
 
 def thresholds(drift: DriftSettings) -> Thresholds:
@@ -259,3 +263,51 @@ async def run_all_organisations(
             if failed is not None:
                 runs.append(failed)
     return runs
+
+
+async def close_interrupted_runs(
+    engine: AsyncEngine, stale_after: timedelta, now: datetime | None = None
+) -> int:
+    """Close as 'interrupted' the runs left 'running' by a process that died (killed, crashed, restarted).
+
+    A run in progress on PostgreSQL holds its organisation's advisory lock (or waits behind the run that holds
+    it), so a 'running' run older than a short grace whose lock is free is dead whatever its age; a run still
+    'running' after `stale_after` is closed on either database.
+    """
+    now = now or utcnow()
+    postgres = engine.dialect.name == "postgresql"
+    closed: list[int] = []
+    cutoff = now - (UNLOCKED_GRACE if postgres else stale_after)
+    async with session_scope(engine) as session:
+        candidates = (
+            await session.scalars(
+                select(DriftRun)
+                .where(DriftRun.status == "running", DriftRun.started_at < cutoff)
+                .order_by(DriftRun.id)
+            )
+        ).all()
+        for run in candidates:
+            if postgres and run.started_at >= now - stale_after:
+                free = await session.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + run.org_id}
+                )
+                if not free:
+                    continue  # a live run of this organisation holds the lock
+            run.status = "interrupted"
+            run.finished_at = now
+            run.error = "interrupted: the process running it stopped before it finished"
+            closed.append(run.id)
+    if closed:
+        log.warning("closed %d interrupted drift runs: %s", len(closed), closed)
+    return len(closed)
+
+
+def register_interrupted_runs(scheduler, app) -> None:  # noqa: ANN001 - Scheduler, Litestar
+    """A scheduled check (every few minutes, once across replicas) that closes interrupted runs."""
+    settings: Settings = app.state.settings
+    stale_after = timedelta(minutes=settings.drift.interrupted_run_minutes)
+
+    async def close() -> None:
+        await close_interrupted_runs(app.state.engine, stale_after)
+
+    scheduler.add_interval(INTERRUPTED_JOB, INTERRUPTED_CHECK_SECONDS, close)

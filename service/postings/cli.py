@@ -21,6 +21,9 @@ def _settings():  # noqa: ANN202 - service.settings.Settings
     return load()
 
 
+STOP_GRACE_SECONDS = 5.0
+
+
 def worker(
     once: bool = typer.Option(False, "--once", help="Drain the queue, then exit."),
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Postings per batch."),
@@ -43,13 +46,22 @@ def worker(
             poll_seconds=settings.postings.worker_poll_seconds,
         )
         loop = asyncio.get_running_loop()
+        main = asyncio.current_task()
+
+        def stop() -> None:
+            # Finish the batch in hand if it ends soon, else give it up (it rolls back and stays pending).
+            extraction.stop()
+            loop.call_later(STOP_GRACE_SECONDS, main.cancel)
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, extraction.stop)
+            loop.add_signal_handler(sig, stop)
         try:
             if once:
                 return await extraction.drain()
             console.print(f"worker: extracting pending postings (batch {extraction.batch_size})")
             await extraction.run_forever()
+            return 0
+        except asyncio.CancelledError:
             return 0
         finally:
             runner.shutdown()

@@ -7,6 +7,12 @@ rolls back, leaving its postings pending for the next claim. SQLite has no row l
 batch, extracts it outside any transaction, then stores it in a short write transaction that keeps only the
 postings still pending with the same content (a posting changed meanwhile stays pending and is redone).
 Mentions of a posting are deleted before its new ones are written, so a redone batch never doubles them.
+
+A posting that breaks the pipeline is isolated inside the NLP process (`extract_jobs`). One that kills the
+process itself (twice: the runner rebuilds the pool and retries once) would fail its batch on every try, so a
+batch whose NLP process dies is redone one posting at a time, and a posting that kills it alone is marked
+failed with the error instead of holding the queue forever. Other errors (the database, an nlp that cannot
+load) are not the posting's fault: they propagate and the batch is retried later.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from litestar import Litestar
@@ -28,6 +35,8 @@ from service.postings.models import Posting, PostingSkill
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.worker")
+
+STOP_GRACE_SECONDS = 5.0  # at shutdown; a supervisor's SIGKILL usually follows SIGTERM after 10 s
 
 _POSTING = Posting.__table__
 _SKILL = PostingSkill.__table__
@@ -55,7 +64,11 @@ class Claimed:
     occupation_source: str | None
 
 
-async def _claim(session: AsyncSession, limit: int, postgres: bool) -> list[Claimed]:
+class ExtractionFailed(Exception):
+    """The NLP step of a batch raised (not the database)."""
+
+
+async def _claim(session: AsyncSession, limit: int, postgres: bool, only: int | None = None) -> list[Claimed]:
     query = (
         select(
             _POSTING.c.id,
@@ -69,6 +82,8 @@ async def _claim(session: AsyncSession, limit: int, postgres: bool) -> list[Clai
         .order_by(_POSTING.c.id)
         .limit(limit)
     )
+    if only is not None:
+        query = query.where(_POSTING.c.id == only)
     if postgres:
         query = query.with_for_update(skip_locked=True)
     rows = await session.execute(query)
@@ -165,15 +180,57 @@ class ExtractionWorker:
 
     async def run_batch(self) -> int:
         """Claim, extract and store one batch; returns how many postings it finished (0: queue empty)."""
+        try:
+            return await self._run_batch(self.batch_size)
+        except ExtractionFailed:
+            log.exception("extracting a batch failed; extracting its postings one at a time")
+        async with sessionmaker(self.engine)() as session:
+            ids = list(
+                await session.scalars(
+                    select(_POSTING.c.id)
+                    .where(_POSTING.c.extraction_status == "pending")
+                    .order_by(_POSTING.c.id)
+                    .limit(self.batch_size)
+                )
+            )
+        done = 0
+        for posting_id in ids:
+            try:
+                done += await self._run_batch(1, only=posting_id)
+            except ExtractionFailed as failed:
+                # Poison, or is the pool down for everyone? A trivial call tells: if it fails too, nothing
+                # is marked and the batch is retried later, as with a database error.
+                await self.runner.run(extractor_version)
+                log.error("extracting posting %s alone killed the NLP process; marking it failed", posting_id)
+                await self._mark_failed(posting_id, failed.__cause__ or failed)
+                done += 1
+        return done
+
+    async def _mark_failed(self, posting_id: int, exc: BaseException) -> None:
+        async with sessionmaker(self.engine)() as session, session.begin():
+            await session.execute(
+                update(_POSTING)
+                .where(_POSTING.c.id == posting_id, _POSTING.c.extraction_status == "pending")
+                .values(
+                    extraction_status="failed",
+                    extraction_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    extracted_at=utcnow(),
+                )
+            )
+
+    async def _run_batch(self, limit: int, only: int | None = None) -> int:
         async with sessionmaker(self.engine)() as session:
             try:
-                claimed = await _claim(session, self.batch_size, self.postgres)
+                claimed = await _claim(session, limit, self.postgres, only)
                 if not claimed:
                     await session.rollback()
                     return 0
                 if not self.postgres:
                     await session.commit()  # no read snapshot held across the extraction on SQLite
-                version, outcomes = await self._extract(session, claimed)
+                try:
+                    version, outcomes = await self._extract(session, claimed)
+                except BrokenProcessPool as exc:  # the process died on this batch, after the runner's retry
+                    raise ExtractionFailed(str(exc)) from exc
                 done = await _store(session, claimed, version, outcomes, self.postgres)
                 await session.commit()
             except BaseException:
@@ -299,8 +356,8 @@ async def background_worker(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         worker.stop()
-        try:
-            await asyncio.wait_for(task, timeout=30)
+        try:  # a batch that does not end soon is given up: it rolls back and stays pending
+            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
         app.state.postings_worker = None

@@ -1,0 +1,61 @@
+"""Fire-once claims: the slot is the firing's scheduled time, and old claim rows are pruned."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from service.db import session_scope
+from service.demand.models import JobClaim
+from service.scheduler import PRUNE_JOB, Scheduler, claim, prune_claims
+from service.timeutil import utcnow
+
+YEARLY = "0 0 1 1 *"  # no other firing falls between the late one and now
+
+
+async def _slots(app, job: str) -> list[str]:  # noqa: ANN001
+    async with session_scope(app.state.engine) as session:
+        return list(await session.scalars(select(JobClaim.slot).where(JobClaim.job == job)))
+
+
+async def test_a_late_firing_claims_its_scheduled_slot_not_the_wall_clock(app):
+    job = f"test.late-{uuid.uuid4().hex[:8]}"
+    scheduled = utcnow().replace(microsecond=0) - timedelta(seconds=150)  # this replica's loop was busy
+    slot = str(int(scheduled.timestamp()) // 60 * 60)
+    # The punctual replica ran this firing on time and holds its slot.
+    assert await claim(app.state.engine, job, slot)
+    ran = asyncio.Event()
+
+    async def work() -> None:
+        ran.set()
+
+    late = Scheduler(app.state.engine)
+    late.add_cron(job, YEARLY, work)
+    late._aps.start(paused=True)  # noqa: SLF001 - APScheduler's own API: make the firing overdue
+    try:
+        late._aps.modify_job(job, next_run_time=scheduled)  # noqa: SLF001
+        late._aps.resume()  # noqa: SLF001
+        await asyncio.sleep(1.5)
+        assert not ran.is_set(), "the late replica ran a firing another replica had claimed"
+        assert await _slots(app, job) == [slot]
+    finally:
+        late.shutdown()
+
+
+async def test_old_claims_are_pruned_and_recent_ones_kept(app):
+    engine = app.state.engine
+    job = f"test.prune-{uuid.uuid4().hex[:8]}"
+    for slot in ("100", "200", "300"):
+        assert await claim(engine, job, slot)
+    async with session_scope(engine) as session:
+        await session.execute(
+            update(JobClaim)
+            .where(JobClaim.job == job, JobClaim.slot.in_(["100", "200"]))
+            .values(claimed_at=utcnow() - timedelta(days=30))
+        )
+    assert await prune_claims(engine, utcnow() - timedelta(days=7)) >= 2
+    assert await _slots(app, job) == ["300"]
+    assert PRUNE_JOB in Scheduler(engine).job_ids()  # every scheduler prunes, on its own schedule
