@@ -10,16 +10,22 @@ from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import run_source
+from service.dashboard.run_status import run_status
+from service.postings.imports import SourceBusy
 from service.postings.models import ImportRun, ImportSource
-from service.postings.worker import wake_worker
+from service.postings.run_jobs import start_source_run
+from service.tasks import tasks_of
 
 RUNS_SHOWN = 5
 
 
 @get("/app/sources", include_in_schema=False)
 async def sources_page(
-    db_session: DbSession, principal: CurrentPrincipal, ran: FromQuery[int | None] = None
+    request: Request,
+    db_session: DbSession,
+    principal: CurrentPrincipal,
+    ran: FromQuery[int | None] = None,
+    busy: FromQuery[int | None] = None,
 ) -> Template:
     sources = list(
         await db_session.scalars(
@@ -41,12 +47,18 @@ async def sources_page(
     if ran is not None and ran in runs and runs[ran]:
         last = runs[ran][0]
         name = next(s.name for s in sources if s.id == ran)
-        notice = (
-            f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
-            f"{last.unchanged} unchanged."
-            if last.status == "succeeded"
-            else f"{name}: the run {last.status}. {last.error or ''}".strip()
-        )
+        if last.status == "running":
+            notice = f"{name}: the import has started; this page shows its runs."
+        elif last.status == "succeeded":
+            notice = (
+                f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
+                f"{last.unchanged} unchanged."
+            )
+        else:
+            notice = f"{name}: the run {last.status}. {last.error or ''}".strip()
+    if busy is not None and busy in runs:
+        name = next(s.name for s in sources if s.id == busy)
+        notice = f"{name} is being imported already; wait for that run to finish."
     return page(
         "sources.html",
         principal,
@@ -55,21 +67,18 @@ async def sources_page(
         sources=sources,
         runs=runs,
         notice=notice,
+        run_status=await run_status(db_session, tasks_of(request.app), principal.org_id),
     )
 
 
 @post("/app/sources/{source_id:int}/run", include_in_schema=False, opt=WRITE, guards=GUARDS)
 async def run_now(request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> Redirect:
-    """Runs the import now (a failed fetch is a failed run shown on the page, not an error page)."""
-    app = request.app
-    run = await run_source(
-        app.state.engine,
-        app.state.settings,
-        source_id,
-        trigger="manual",
-        org_id=principal.org_id,
-        on_stored=lambda: wake_worker(app),
-    )
+    """Starts the import in the background and shows the page, whose status line follows the run (a failed
+    fetch is a failed run shown on the page; a source already being imported says so, not an error page)."""
+    try:
+        run = await start_source_run(request.app, source_id, principal.org_id)
+    except SourceBusy:
+        return see_other(f"/app/sources?busy={source_id}#source-{source_id}")
     if run is None:
         raise NotFoundException(f"import source {source_id} not found")
     return see_other(f"/app/sources?ran={source_id}#source-{source_id}")

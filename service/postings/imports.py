@@ -158,9 +158,11 @@ async def run_source(
     trigger: str = "manual",
     org_id: int | None = None,
     on_stored: Callable[[], None] | None = None,
+    on_started: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun | None:
     """Run one source now; returns its run (None when the source does not exist in the organisation).
-    Raises SourceBusy when the source is being imported already."""
+    Raises SourceBusy when the source is being imported already. `on_started` hears the run as soon as it is
+    recorded as running (POST /import-sources/{id}/run answers 202 with it)."""
     async with session_scope(engine) as session:
         query = select(ImportSource).where(ImportSource.id == source_id)
         if org_id is not None:
@@ -170,7 +172,7 @@ async def run_source(
         return None
     async with source_lock(engine, source.id) as dead_for_sure:
         await _close_dead_runs(engine, source.id, dead_for_sure)
-        return await _run_locked(engine, settings, source, trigger, on_stored)
+        return await _run_locked(engine, settings, source, trigger, on_stored, on_started)
 
 
 async def _run_locked(
@@ -179,10 +181,13 @@ async def _run_locked(
     source: ImportSource,
     trigger: str,
     on_stored: Callable[[], None] | None,
+    on_started: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun:
     async with session_scope(engine) as session:
         run = ImportRun(org_id=source.org_id, source_id=source.id, trigger=trigger, status="running")
         session.add(run)
+    if on_started is not None:
+        on_started(run)
     try:
         user_agent = None
         if source.kind == "usajobs" and (source.config or {}).get("email"):

@@ -1,0 +1,77 @@
+"""The status line of background runs (drift checks, source imports) that refreshes itself until they end.
+
+Pages that start or show runs include `dashboard/_run_status.html` with `run_status` in their context; while a
+run is queued or running the line asks htmx to fetch `/app/runs/status` every few seconds and swaps itself
+for the answer, which stops polling once nothing is running (without JavaScript: a Refresh link).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from litestar import Request, get
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.demand.models import DriftRun
+from service.demand.run_jobs import UNFINISHED, task_key
+from service.dependencies import CurrentPrincipal, DbSession
+from service.postings.models import ImportRun, ImportSource
+from service.tasks import TaskRunner, tasks_of
+
+POLL_SECONDS = 2
+
+
+@dataclass(slots=True)
+class RunStatus:
+    lines: list[str] = field(default_factory=list)
+    poll_seconds: int = POLL_SECONDS
+
+    @property
+    def active(self) -> bool:
+        return bool(self.lines)
+
+
+def _drift_line(run: DriftRun, progress: dict | None) -> str:
+    if run.status == "queued":
+        return f"Drift check as of {run.as_of:%Y-%m-%d}: queued."
+    if progress and progress.get("total"):
+        return (
+            f"Drift check as of {run.as_of:%Y-%m-%d}: running, credential {progress['done'] + 1} "
+            f"of {progress['total']}."
+        )
+    return f"Drift check as of {run.as_of:%Y-%m-%d}: running."
+
+
+async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> RunStatus:
+    """Lines for the organisation's drift runs and imports that are queued or running."""
+    status = RunStatus()
+    drift_runs = await session.scalars(
+        select(DriftRun)
+        .where(DriftRun.org_id == org_id, DriftRun.status.in_(UNFINISHED))
+        .order_by(DriftRun.id)
+        .limit(5)
+    )
+    for run in drift_runs:
+        status.lines.append(_drift_line(run, tasks.progress(task_key(run.id))))
+    imports = await session.execute(
+        select(ImportSource.name, ImportRun.started_at)
+        .join(ImportSource, ImportSource.id == ImportRun.source_id)
+        .where(ImportRun.org_id == org_id, ImportRun.status == "running")
+        .order_by(ImportRun.id)
+        .limit(10)
+    )
+    for name, started_at in imports:
+        status.lines.append(f"Import of {name}: running since {started_at:%H:%M:%S} UTC.")
+    return status
+
+
+@get("/app/runs/status", include_in_schema=False)
+async def run_status_fragment(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template:
+    """The status line alone (htmx swaps it in place)."""
+    status = await run_status(db_session, tasks_of(request.app), principal.org_id)
+    return Template(template_name="dashboard/_run_status.html", context={"run_status": status})
+
+
+route_handlers = [run_status_fragment]
