@@ -129,6 +129,19 @@ class PostingsSettings(_Group):
     worker_poll_seconds: float = Field(5.0, gt=0, description="Idle worker's wait between queue checks.")
 
 
+class CredentialsSettings(_Group):
+    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_CREDENTIALS_", extra="ignore")
+
+    max_import_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest credential document POST /credentials/import reads (413)."
+    )
+    max_import_competencies: int = Field(
+        5000, ge=1, description="Most competencies one import may hold, all its credentials together (400)."
+    )
+
+
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
 
@@ -140,6 +153,7 @@ class Settings(BaseSettings):
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     postings: PostingsSettings = Field(default_factory=PostingsSettings)
+    credentials: CredentialsSettings = Field(default_factory=CredentialsSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -164,7 +178,8 @@ def build_settings(**overrides: object) -> Settings:
     groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_"),
               "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
               "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
-              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_")}
+              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
+              "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:

@@ -20,6 +20,8 @@ from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
 from service.credentials.importing import (
     CredentialConflict,
+    ImportLimits,
+    ImportTooLarge,
     import_credential_file,
     import_parsed,
     native_to_parsed,
@@ -39,6 +41,7 @@ from service.credentials.schemas import (
 )
 from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.schemas import Page
+from service.settings import Settings
 
 
 @dataclass
@@ -60,6 +63,7 @@ class ImportOperation(Operation):
 
 
 ERROR_RESPONSES = {
+    413: ResponseSpec(None, description="The document is larger than one import may be"),
     415: ResponseSpec(None, description="Unsupported content type"),
     503: ResponseSpec(None, description="Skill linking is unavailable; nothing was stored"),
 }
@@ -69,6 +73,8 @@ LINKING_RESPONSES = {503: ERROR_RESPONSES[503]}
 def _client_error(exc: Exception) -> ClientException:
     if isinstance(exc, UnsupportedContentType):
         return ClientException(str(exc), status_code=415)
+    if isinstance(exc, ImportTooLarge):
+        return ClientException(str(exc), status_code=413)
     if isinstance(exc, CredentialConflict):
         return ClientException(str(exc), status_code=409)
     if isinstance(exc, LinkingUnavailable):
@@ -77,6 +83,28 @@ def _client_error(exc: Exception) -> ClientException:
 
 
 EXPECTED = (CredentialFormatError, CredentialConflict, LinkingUnavailable, editing.UnknownConcept)
+
+
+def import_limits(settings: Settings) -> ImportLimits:
+    return ImportLimits(
+        max_bytes=settings.credentials.max_import_bytes,
+        max_competencies=settings.credentials.max_import_competencies,
+    )
+
+
+async def _read_limited(request: Request, limits: ImportLimits) -> bytes:
+    """The body, refused (413) from its Content-Length before a byte is read, or as soon as it grows past the
+    limit: an oversized document is never held in memory whole nor parsed."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        limits.check_size(int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        limits.check_size(size, partial=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class CredentialController(Controller):
@@ -128,12 +156,13 @@ class CredentialController(Controller):
     async def import_file(
         self, request: Request, db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
     ) -> ImportReport:
-        body = await request.body()
-        if not body.strip():
-            raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
+        limits = import_limits(request.app.state.settings)
         try:
+            body = await _read_limited(request, limits)
+            if not body.strip():
+                raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
             return await import_credential_file(
-                db_session, principal.org_id, body, request.headers.get("content-type"), nlp
+                db_session, principal.org_id, body, request.headers.get("content-type"), nlp, limits=limits
             )
         except EXPECTED as exc:
             raise _client_error(exc) from None
