@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.auth.models import Organisation
@@ -172,6 +173,23 @@ class CredentialController(Controller):
         self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> CredentialRead:
         return await queries.read_credential(db_session, principal.org_id, credential_id)
+
+    @get(
+        "/{credential_id:int}/competencies",
+        operation_id="listCredentialCompetencies",
+        raises=[NotFoundException],
+        description="The credential's competencies with their links, a page at a time (a large credential "
+        "reads in pages instead of one large document).",
+    )
+    async def competencies(
+        self,
+        credential_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> Page[CompetencyRead]:
+        return await queries.competency_page(db_session, principal.org_id, credential_id, limit, offset)
 
     @patch(
         "/{credential_id:int}",
