@@ -140,6 +140,12 @@ class CredentialsSettings(_Group):
     max_import_competencies: int = Field(
         5000, ge=1, description="Most competencies one import may hold, all its credentials together (400)."
     )
+    background_import_competencies: int = Field(
+        500,
+        ge=0,
+        description="An import with more competencies than this answers 202 and runs in the background "
+        "(so does any import sent with `Prefer: respond-async`).",
+    )
 
 
 class Settings(BaseSettings):

@@ -124,6 +124,19 @@ def parse_document(data: bytes | str, content_type: str | None) -> list[ParsedCr
     return read_credential_document(data, content_type)
 
 
+async def parse_upload(
+    data: bytes, content_type: str | None, limits: ImportLimits | None = None
+) -> list[ParsedCredential]:
+    """Parse a document within the limits: its size before parsing, its competencies before any linking."""
+    if limits is not None:
+        limits.check_size(len(data))
+    # parsing is pure Python over up to max_bytes: in a thread, so the event loop keeps answering meanwhile
+    parsed = await anyio.to_thread.run_sync(parse_document, data, content_type)
+    if limits is not None:
+        limits.check_competencies(parsed)
+    return parsed
+
+
 async def import_credential_file(
     session: AsyncSession,
     org_id: int,
@@ -146,12 +159,7 @@ async def import_credential_file(
         data: bytes = await asyncio.to_thread(source.read_bytes)
     else:
         data = source
-    if limits is not None:
-        limits.check_size(len(data))
-    # parsing is pure Python over up to max_bytes: in a thread, so the event loop keeps answering meanwhile
-    parsed = await anyio.to_thread.run_sync(parse_document, data, content_type)
-    if limits is not None:
-        limits.check_competencies(parsed)
+    parsed = await parse_upload(data, content_type, limits)
     if progress:
         progress("parsed", sum(len(p.competencies) for p in parsed), sum(len(p.competencies) for p in parsed))
     results = await import_parsed(session, org_id, parsed, nlp_runner, progress=progress)

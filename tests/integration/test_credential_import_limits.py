@@ -14,6 +14,7 @@ from service.db import session_scope
 from tests.conftest import Api
 from tests.support.big_credentials import ctdl_graph
 from tests.support.clients import app_client
+from tests.support.runs import wait_for_run
 
 LD = {"Content-Type": "application/ld+json"}
 
@@ -88,3 +89,39 @@ async def test_too_many_competencies_are_refused_naming_the_limit(settings, tena
         accepted = await api.post("/api/v1/credentials/import", content=ctdl_graph(40, "Fits"), headers=LD)
         assert accepted.status_code == 200, accepted.text[:300]
         assert [c["competencies_added"] for c in accepted.json()["credentials"]] == [40]
+
+
+async def test_a_large_import_answers_202_and_runs_in_the_background(settings, tenant, other_tenant, app):
+    """Over the background threshold (here 30) the request only parses and queues; the import is polled."""
+    background = settings.model_copy(
+        update={"credentials": settings.credentials.model_copy(update={"background_import_competencies": 30})}
+    )
+    async with app_client(create_app(background)) as own:
+        api = Api(own, tenant.designer_token)
+        started = time.perf_counter()
+        response = await api.post("/api/v1/credentials/import", content=ctdl_graph(31, "Queued"), headers=LD)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 202, response.text[:300]
+        assert elapsed < 2.0, f"queueing the import took {elapsed:.2f} s"
+        queued = response.json()
+        assert queued["status"] in ("queued", "running") and queued["competencies"] == 31
+        location = response.headers["location"]
+        assert location == f"/api/v1/credentials/imports/{queued['id']}"
+        assert (await Api(own, other_tenant.designer_token).get(location)).status_code == 404
+        done = await wait_for_run(own, location, api._headers(None), timeout=180)
+        assert done["status"] == "succeeded", done
+        assert done["report"]["format"] == "ctdl" and done["report"]["credentials"][0]["competencies_added"] == 31
+        assert done["finished_at"] and done["progress"] is None
+        assert await _credentials(app, tenant.org_id) == 1
+
+        # a small import stays synchronous unless asked: Prefer: respond-async
+        small = await api.post(
+            "/api/v1/credentials/import",
+            content=ctdl_graph(2, "Asked"),
+            headers={**LD, "Prefer": "respond-async"},
+        )
+        assert small.status_code == 202, small.text[:300]
+        assert (await wait_for_run(own, small.headers["location"], api._headers(None)))["status"] == "succeeded"
+        # a bad document is still refused by the request itself
+        bad = await api.post("/api/v1/credentials/import", content=b"{not json", headers=LD)
+        assert bad.status_code == 400
