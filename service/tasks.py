@@ -1,11 +1,11 @@
-"""Background tasks owned by the app: work a request starts and answers 202 for (a drift run, a manual import).
+"""Background tasks owned by the app: work a request starts and answers 202 for (a drift run, an import).
 
 Each task writes its own run row (status, counts, error) through its own database sessions, so its outcome is
-recorded whatever becomes of the request. The runner keeps a strong reference to every task (asyncio keeps only
-weak ones), holds a task's live progress for the GET of its run, and at shutdown gives running tasks a grace
-period, then cancels them: a cancelled task's `on_cancel` records the run as failed ("interrupted"), so no run
-stays `running` silently. Nothing here survives the process: a run of a process killed with -9 is closed by the
-domain's own stale-run rule.
+recorded whatever becomes of the request. The runner keeps a strong reference to every task (asyncio keeps
+only weak ones), holds a task's live progress for the GET of its run, and at shutdown gives running tasks a
+grace period, then cancels them: a cancelled task's `on_cancel` records the run as failed ("interrupted"), so
+no run stays `running` silently. Nothing here survives the process: a run of a process killed with -9 is
+closed by the domain's own stale-run rule.
 """
 
 from __future__ import annotations
@@ -76,13 +76,13 @@ class TaskRunner:
     def active(self) -> int:
         return len(self._tasks)
 
-    async def wait(self, timeout: float | None = None) -> None:
-        """Wait for the running tasks (tests, a graceful stop)."""
+    async def wait(self, seconds: float | None = None) -> None:
+        """Wait for the running tasks (tests, a graceful stop), at most `seconds`."""
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            await asyncio.wait(set(self._tasks), timeout=seconds)
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        """Refuse new work, let running tasks finish for `grace` seconds, then cancel (and record) the rest."""
+        """Refuse new work; let running tasks finish for `grace` seconds, then cancel (and record) others."""
         self.closed = True
         await self.wait(grace)
         pending = set(self._tasks)

@@ -19,6 +19,8 @@ from service.credentials.formats import CredentialFormatError
 from service.credentials.formats.csv_read import write_csv
 from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
+from service.credentials.import_jobs import queue_import, to_read
+from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.importing import (
     CredentialConflict,
     ImportLimits,
@@ -27,10 +29,8 @@ from service.credentials.importing import (
     native_to_parsed,
     parse_upload,
 )
-from service.credentials.import_jobs import queue_import, to_read
-from service.credentials.import_jobs import task_key as import_task_key
-from service.credentials.models import CredentialImport
 from service.credentials.linkstore import LinkingUnavailable
+from service.credentials.models import CredentialImport
 from service.credentials.schemas import (
     CompetencyRead,
     CompetencyUpdate,
@@ -92,7 +92,8 @@ EXPECTED = (CredentialFormatError, CredentialConflict, LinkingUnavailable, editi
 
 
 BACKGROUND_RESPONSE = ResponseSpec(
-    CredentialImportRead, description="A large import, queued: poll its Location (GET /credentials/imports/{id})"
+    CredentialImportRead,
+    description="A large import, queued: poll its Location (GET /api/v1/credentials/imports/{id})",
 )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
-
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +44,7 @@ class ImportTooLarge(CredentialFormatError):
 
 
 class TooManyCompetencies(CredentialFormatError):
-    """The document holds more competencies than one import may (HTTP 400); refused before anything is linked."""
+    """The document holds more competencies than one import may (HTTP 400); refused before any linking."""
 
 
 @dataclass(frozen=True, slots=True)

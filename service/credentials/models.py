@@ -126,5 +126,5 @@ class CredentialImport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     started_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
-    result: dict = Field(default_factory=dict, sa_type=JsonB, description="The import report once it succeeded.")
+    result: dict = Field(default_factory=dict, sa_type=JsonB, description="The report, once succeeded.")
     error: str | None = Field(default=None)

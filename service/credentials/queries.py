@@ -74,7 +74,9 @@ async def _with_links(session: AsyncSession, competencies: list[Competency]) -> 
             update={
                 "links": [
                     LinkRead.model_validate(link)
-                    for link in sorted(links[c.id], key=lambda x: (LINK_ORDER.get(x.status, 3), -x.score, x.id))
+                    for link in sorted(
+                        links[c.id], key=lambda x: (LINK_ORDER.get(x.status, 3), -x.score, x.id)
+                    )
                 ]
             }
         )
@@ -86,7 +88,10 @@ async def read_credential(session: AsyncSession, org_id: int, credential_id: int
     row = await get_credential_row(session, org_id, credential_id)
     competencies = await live_competencies(session, row.id)
     return CredentialRead.model_validate(row).model_copy(
-        update={"competency_count": len(competencies), "competencies": await _with_links(session, competencies)}
+        update={
+            "competency_count": len(competencies),
+            "competencies": await _with_links(session, competencies),
+        }
     )
 
 
@@ -98,7 +103,11 @@ async def competency_page(
     where = (Competency.credential_id == row.id, Competency.deleted_at.is_(None))
     total = await session.scalar(select(func.count()).select_from(Competency).where(*where)) or 0
     rows = await session.scalars(
-        select(Competency).where(*where).order_by(Competency.position, Competency.id).limit(limit).offset(offset)
+        select(Competency)
+        .where(*where)
+        .order_by(Competency.position, Competency.id)
+        .limit(limit)
+        .offset(offset)
     )
     items = await _with_links(session, list(rows))
     return Page[CompetencyRead](items=items, total=total, limit=limit, offset=offset)

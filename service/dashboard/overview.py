@@ -16,7 +16,9 @@ from service.tasks import tasks_of
 async def overview_page(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template:
     view = await build_overview(db_session, principal.org_id)
     running = await run_status(db_session, tasks_of(request.app), principal.org_id)
-    return page("overview.html", principal, title="Overview", active="overview", view=view, run_status=running)
+    return page(
+        "overview.html", principal, title="Overview", active="overview", view=view, run_status=running
+    )
 
 
 route_handlers = [overview_page]

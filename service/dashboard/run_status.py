@@ -68,7 +68,9 @@ async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> R
 
 
 @get("/app/runs/status", include_in_schema=False)
-async def run_status_fragment(request: Request, db_session: DbSession, principal: CurrentPrincipal) -> Template:
+async def run_status_fragment(
+    request: Request, db_session: DbSession, principal: CurrentPrincipal
+) -> Template:
     """The status line alone (htmx swaps it in place)."""
     status = await run_status(db_session, tasks_of(request.app), principal.org_id)
     return Template(template_name="dashboard/_run_status.html", context={"run_status": status})

@@ -9,8 +9,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
-from service.dependencies import CurrentPrincipal, DbSession
 from service.dashboard.run_status import run_status
+from service.dependencies import CurrentPrincipal, DbSession
 from service.postings.imports import SourceBusy
 from service.postings.models import ImportRun, ImportSource
 from service.postings.run_jobs import start_source_run

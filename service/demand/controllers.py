@@ -121,7 +121,9 @@ class DriftController(Controller):
         operation_id="runDrift",
         status_code=HTTP_202_ACCEPTED,
         raises=[ClientException],
-        response_headers=[ResponseHeader(name="Location", description="The run to poll", documentation_only=True)],
+        response_headers=[
+            ResponseHeader(name="Location", description="The run to poll", documentation_only=True)
+        ],
     )
     async def run(
         self, request: Request, data: JSONBody[DriftRunCreate], principal: CurrentPrincipal

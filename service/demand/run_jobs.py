@@ -40,7 +40,9 @@ async def close_unfinished(engine: AsyncEngine, run_id: int, reason: str) -> Non
         )
 
 
-async def queue_drift_run(app: Litestar, org_id: int, as_of: date | None, trigger: str = "manual") -> DriftRun:
+async def queue_drift_run(
+    app: Litestar, org_id: int, as_of: date | None, trigger: str = "manual"
+) -> DriftRun:
     """Record a queued run and start it in the background; returns the queued run."""
     engine, settings = app.state.engine, app.state.settings
     runner = tasks_of(app)

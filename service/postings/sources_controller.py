@@ -179,7 +179,9 @@ class ImportSourceController(Controller):
         operation_id="runImportSource",
         status_code=HTTP_202_ACCEPTED,
         raises=[NotFoundException, ClientException],
-        response_headers=[ResponseHeader(name="Location", description="The run to poll", documentation_only=True)],
+        response_headers=[
+            ResponseHeader(name="Location", description="The run to poll", documentation_only=True)
+        ],
     )
     async def run_now(
         self, request: Request, source_id: SourceId, principal: CurrentPrincipal
@@ -202,7 +204,11 @@ class ImportSourceController(Controller):
 
     @get("/{source_id:int}/runs/{import_run_id:int}", operation_id="getImportRun", raises=[NotFoundException])
     async def get_run(
-        self, source_id: SourceId, import_run_id: ImportRunId, db_session: DbSession, principal: CurrentPrincipal
+        self,
+        source_id: SourceId,
+        import_run_id: ImportRunId,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
     ) -> ImportRunRead:
         """One run of the source: running, then succeeded with its counts or failed with its error."""
         run = await db_session.scalar(

@@ -1,5 +1,5 @@
-"""Limits of one credential import: bytes (413, before parsing) and competencies (400, before linking), and the
-server keeps answering /health while a huge document is refused."""
+"""Limits of one credential import: bytes (413, before parsing) and competencies (400, before linking); the
+server keeps answering /health while a huge document is refused; a large import runs in the background."""
 
 from __future__ import annotations
 
@@ -21,10 +21,14 @@ LD = {"Content-Type": "application/ld+json"}
 
 async def _credentials(app, org_id: int) -> int:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
-        return await session.scalar(select(func.count()).select_from(Credential).where(Credential.org_id == org_id))
+        return await session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.org_id == org_id)
+        )
 
 
-async def test_a_100000_competency_graph_is_refused_at_once_and_health_keeps_answering(api, client, app, tenant):
+async def test_a_100000_competency_graph_is_refused_at_once_and_health_keeps_answering(
+    api, client, app, tenant
+):
     body = ctdl_graph(100_000)
     assert 9 * 1024 * 1024 < len(body) < 10 * 1024 * 1024  # under the server's 10 MB body limit
     latencies: list[float] = []
@@ -108,9 +112,12 @@ async def test_a_large_import_answers_202_and_runs_in_the_background(settings, t
         location = response.headers["location"]
         assert location == f"/api/v1/credentials/imports/{queued['id']}"
         assert (await Api(own, other_tenant.designer_token).get(location)).status_code == 404
-        done = await wait_for_run(own, location, api._headers(None), timeout=180)
+        done = await wait_for_run(own, location, api._headers(None), seconds=180)
         assert done["status"] == "succeeded", done
-        assert done["report"]["format"] == "ctdl" and done["report"]["credentials"][0]["competencies_added"] == 31
+        assert (
+            done["report"]["format"] == "ctdl"
+            and done["report"]["credentials"][0]["competencies_added"] == 31
+        )
         assert done["finished_at"] and done["progress"] is None
         assert await _credentials(app, tenant.org_id) == 1
 
@@ -121,7 +128,9 @@ async def test_a_large_import_answers_202_and_runs_in_the_background(settings, t
             headers={**LD, "Prefer": "respond-async"},
         )
         assert small.status_code == 202, small.text[:300]
-        assert (await wait_for_run(own, small.headers["location"], api._headers(None)))["status"] == "succeeded"
+        assert (await wait_for_run(own, small.headers["location"], api._headers(None)))[
+            "status"
+        ] == "succeeded"
         # a bad document is still refused by the request itself
         bad = await api.post("/api/v1/credentials/import", content=b"{not json", headers=LD)
         assert bad.status_code == 400

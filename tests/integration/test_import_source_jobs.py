@@ -12,7 +12,9 @@ from tests.support.runs import wait_for_run
 async def test_a_manual_run_answers_202_before_a_slow_feed_answers(api, other_api, app, tenant):
     with FeedServer() as feeds:
         url = feeds.route("/v1/boards/slow/jobs", Reply(body=greenhouse_body([1, 2]), delay=2.0))
-        made = await api.post("/api/v1/import-sources", json={"kind": "greenhouse", "name": "slow", "url": url})
+        made = await api.post(
+            "/api/v1/import-sources", json={"kind": "greenhouse", "name": "slow", "url": url}
+        )
         source_id = made.json()["id"]
         started = time.perf_counter()
         response = await api.post(f"/api/v1/import-sources/{source_id}/run")
@@ -27,14 +29,16 @@ async def test_a_manual_run_answers_202_before_a_slow_feed_answers(api, other_ap
         # visible while it runs: in the source's runs, as the source's last run, and at its Location
         listed = (await api.get(f"/api/v1/import-sources/{source_id}/runs")).json()["items"]
         assert [(r["id"], r["status"]) for r in listed] == [(run["id"], "running")]
-        assert (await api.get(f"/api/v1/import-sources/{source_id}")).json()["last_run"]["status"] == "running"
+        assert (await api.get(f"/api/v1/import-sources/{source_id}")).json()["last_run"][
+            "status"
+        ] == "running"
         assert (await api.get(location)).json()["status"] == "running"
         assert (await other_api.get(location)).status_code == 404
         # a second start while it runs is refused, not queued behind it
         busy = await api.post(f"/api/v1/import-sources/{source_id}/run")
         assert busy.status_code == 409 and "already running" in busy.json()["detail"]
 
-        done = await wait_for_run(api.client, location, api._headers(None), timeout=60)
+        done = await wait_for_run(api.client, location, api._headers(None), seconds=60)
     assert done["status"] == "succeeded" and (done["fetched"], done["new"]) == (2, 2), done
     assert done["finished_at"]
     assert len(await org_postings(app, tenant.org_id)) == 2
@@ -44,10 +48,12 @@ async def test_a_manual_run_answers_202_before_a_slow_feed_answers(api, other_ap
 async def test_a_failed_fetch_is_a_failed_run_at_its_location(api):
     with FeedServer() as feeds:
         url = feeds.route("/v1/boards/gone/jobs", Reply(status=404, body="no such board"))
-        made = await api.post("/api/v1/import-sources", json={"kind": "greenhouse", "name": "gone", "url": url})
+        made = await api.post(
+            "/api/v1/import-sources", json={"kind": "greenhouse", "name": "gone", "url": url}
+        )
         response = await api.post(f"/api/v1/import-sources/{made.json()['id']}/run")
         assert response.status_code == 202, response.text
-        done = await wait_for_run(api.client, response.headers["location"], api._headers(None), timeout=60)
+        done = await wait_for_run(api.client, response.headers["location"], api._headers(None), seconds=60)
     assert done["status"] == "failed" and "404" in done["error"], done
     missing = await api.get(f"/api/v1/import-sources/{made.json()['id']}/runs/{done['id'] + 1000}")
     assert missing.status_code == 404

@@ -13,15 +13,26 @@ def ctdl_graph(competencies: int, name: str = "Huge Certificate") -> bytes:
             "@id": "https://example.org/resources/ce-credential-huge",
             "@type": "ceterms:Certificate",
             "ceterms:name": {"en": name},
-            "ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceasn:targetCompetencyFramework": [framework]}],
+            "ceterms:requires": [
+                {"@type": "ceterms:ConditionProfile", "ceasn:targetCompetencyFramework": [framework]}
+            ],
         },
-        {"@id": framework, "@type": "ceasn:CompetencyFramework", "ceasn:name": {"en": f"{name} competencies"}},
+        {
+            "@id": framework,
+            "@type": "ceasn:CompetencyFramework",
+            "ceasn:name": {"en": f"{name} competencies"},
+        },
     ]
     nodes.extend(
-        {"@id": f"_:{i}", "@type": "ceasn:Competency", "ceasn:competencyText": f"Weld {i}",
-         "ceasn:isPartOf": framework}
+        {
+            "@id": f"_:{i}",
+            "@type": "ceasn:Competency",
+            "ceasn:competencyText": f"Weld {i}",
+            "ceasn:isPartOf": framework,
+        }
         for i in range(competencies)
     )
     return json.dumps(
-        {"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": nodes}, separators=(",", ":")
+        {"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": nodes},
+        separators=(",", ":"),
     ).encode()

@@ -11,17 +11,17 @@ FINISHED = ("succeeded", "failed")
 
 
 async def wait_for_run(
-    client: httpx.AsyncClient, location: str, headers: dict | None = None, timeout: float = 120.0
+    client: httpx.AsyncClient, location: str, headers: dict | None = None, seconds: float = 120.0
 ) -> dict:
-    """GET `location` until the run's status is succeeded or failed; returns the run."""
-    deadline = time.monotonic() + timeout
+    """GET `location` until the run's status is succeeded or failed (at most `seconds`); returns the run."""
+    deadline = time.monotonic() + seconds
     while True:
         response = await client.get(location, headers=headers)
         assert response.status_code == 200, response.text
         run = response.json()
         if run["status"] in FINISHED:
             return run
-        assert time.monotonic() < deadline, f"run {location} still {run['status']} after {timeout} s"
+        assert time.monotonic() < deadline, f"run {location} still {run['status']} after {seconds} s"
         await asyncio.sleep(0.05)
 
 
