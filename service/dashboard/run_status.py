@@ -1,4 +1,4 @@
-"""The status line of background runs (drift checks, source imports) that refreshes itself until they end.
+"""The status line of background runs (drift checks, source and credential imports), refreshed until they end.
 
 Pages that start or show runs include `dashboard/_run_status.html` with `run_status` in their context; while a
 run is queued or running the line asks htmx to fetch `/app/runs/status` every few seconds and swaps itself
@@ -14,6 +14,8 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.credentials.import_jobs import task_key as import_task_key
+from service.credentials.models import CredentialImport
 from service.demand.models import DriftRun
 from service.demand.run_jobs import UNFINISHED, task_key
 from service.dependencies import CurrentPrincipal, DbSession
@@ -64,7 +66,24 @@ async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> R
     )
     for name, started_at in imports:
         status.lines.append(f"Import of {name}: running since {started_at:%H:%M:%S} UTC.")
+    uploads = await session.scalars(
+        select(CredentialImport)
+        .where(CredentialImport.org_id == org_id, CredentialImport.status.in_(UNFINISHED))
+        .order_by(CredentialImport.id)
+        .limit(5)
+    )
+    for upload in uploads:
+        status.lines.append(_upload_line(upload, tasks.progress(import_task_key(upload.id))))
     return status
+
+
+def _upload_line(upload: CredentialImport, progress: dict | None) -> str:
+    what = f"Credential import of {upload.competencies:,} competencies"
+    if upload.status == "queued":
+        return f"{what}: queued."
+    if progress and progress.get("total"):
+        return f"{what}: {progress['stage']}, {progress['done']:,} of {progress['total']:,}."
+    return f"{what}: running."
 
 
 @get("/app/runs/status", include_in_schema=False)

@@ -65,6 +65,7 @@ async def test_the_status_line_follows_a_running_import_and_a_queued_drift_check
 ):
     from datetime import date
 
+    from service.credentials.models import CredentialImport
     from service.db import session_scope
     from service.demand.models import DriftRun
 
@@ -96,5 +97,7 @@ async def test_the_status_line_follows_a_running_import_and_a_queued_drift_check
 
     async with session_scope(app.state.engine) as session:
         session.add(DriftRun(org_id=tenant.org_id, as_of=date(2025, 1, 1), status="queued"))
+        session.add(CredentialImport(org_id=tenant.org_id, status="queued", competencies=1200))
     overview = await browser.get("/app/")
     assert "Drift check as of 2025-01-01: queued." in overview.text and "hx-trigger" in overview.text
+    assert "Credential import of 1,200 competencies: queued." in overview.text
