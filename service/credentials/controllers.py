@@ -192,11 +192,10 @@ class CredentialController(Controller):
                     queued = await queue_import(request.app, principal.org_id, parsed)
                 except RuntimeError as exc:
                     raise ClientException(str(exc), status_code=503) from None
-                return Response(
-                    to_read(queued),
-                    status_code=HTTP_202_ACCEPTED,
-                    headers={"Location": f"/api/v1/credentials/imports/{queued.id}"},
-                )
+                headers = {"Location": f"/api/v1/credentials/imports/{queued.id}"}
+                if _wants_async(request):
+                    headers["Preference-Applied"] = "respond-async"
+                return Response(to_read(queued), status_code=HTTP_202_ACCEPTED, headers=headers)
             results = await import_parsed(db_session, principal.org_id, parsed, nlp)
         except EXPECTED as exc:
             raise _client_error(exc) from None

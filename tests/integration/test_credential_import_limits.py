@@ -128,6 +128,8 @@ async def test_a_large_import_answers_202_and_runs_in_the_background(settings, t
             headers={**LD, "Prefer": "respond-async"},
         )
         assert small.status_code == 202, small.text[:300]
+        assert small.headers["preference-applied"] == "respond-async"
+        assert "preference-applied" not in response.headers
         assert (await wait_for_run(own, small.headers["location"], api._headers(None)))[
             "status"
         ] == "succeeded"
