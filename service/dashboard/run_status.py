@@ -8,6 +8,7 @@ for the answer, which stops polling once nothing is running (without JavaScript:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from litestar import Request, get
 from litestar.response import Template
@@ -20,6 +21,7 @@ from service.demand.models import DriftRun
 from service.demand.run_jobs import UNFINISHED, task_key
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings.models import ImportRun, ImportSource
+from service.postings.run_jobs import task_key as source_task_key
 from service.tasks import TaskRunner, tasks_of
 
 POLL_SECONDS = 2
@@ -58,14 +60,14 @@ async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> R
     for run in drift_runs:
         status.lines.append(_drift_line(run, tasks.progress(task_key(run.id))))
     imports = await session.execute(
-        select(ImportSource.name, ImportRun.started_at)
+        select(ImportSource.id, ImportSource.name, ImportRun.started_at)
         .join(ImportSource, ImportSource.id == ImportRun.source_id)
         .where(ImportRun.org_id == org_id, ImportRun.status == "running")
         .order_by(ImportRun.id)
         .limit(10)
     )
-    for name, started_at in imports:
-        status.lines.append(f"Import of {name}: running since {started_at:%H:%M:%S} UTC.")
+    for source_id, name, started_at in imports:
+        status.lines.append(_import_line(name, started_at, tasks.progress(source_task_key(source_id))))
     uploads = await session.scalars(
         select(CredentialImport)
         .where(CredentialImport.org_id == org_id, CredentialImport.status.in_(UNFINISHED))
@@ -75,6 +77,15 @@ async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> R
     for upload in uploads:
         status.lines.append(_upload_line(upload, tasks.progress(import_task_key(upload.id))))
     return status
+
+
+def _import_line(name: str, started_at: datetime, progress: dict | None) -> str:
+    line = f"Import of {name}: running since {started_at:%H:%M:%S} UTC"
+    if progress and progress.get("stage") == "storing":
+        return f"{line}, storing {progress['total']:,} postings."
+    if progress and progress.get("done"):
+        return f"{line}, {progress['done']} page(s) fetched."
+    return f"{line}."
 
 
 def _upload_line(upload: CredentialImport, progress: dict | None) -> str:

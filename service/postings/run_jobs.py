@@ -23,12 +23,18 @@ from service.timeutil import utcnow
 log = logging.getLogger("skillpulse.postings.imports")
 
 
+def task_key(source_id: int) -> tuple[str, int]:
+    """A source runs once at a time (its lock), so its running run's progress is keyed by the source."""
+    return ("import-source", source_id)
+
+
 async def start_source_run(app: Litestar, source_id: int, org_id: int) -> ImportRun | None:
     """Start a manual run of the organisation's source; returns the running run (None: no such source).
 
     Raises SourceBusy when the source is being imported already, RuntimeError when the server is stopping.
     """
     engine, settings = app.state.engine, app.state.settings
+    runner = tasks_of(app)
     started: asyncio.Future[ImportRun | None] = asyncio.get_running_loop().create_future()
     recorded: list[ImportRun] = []
 
@@ -47,6 +53,7 @@ async def start_source_run(app: Litestar, source_id: int, org_id: int) -> Import
                 org_id=org_id,
                 on_stored=lambda: wake_worker(app),
                 on_started=on_started,
+                progress=runner.reporter(task_key(source_id)),
             )
         except SourceBusy as exc:
             if not started.done():
@@ -70,5 +77,5 @@ async def start_source_run(app: Litestar, source_id: int, org_id: int) -> Import
                     .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
                 )
 
-    tasks_of(app).spawn(("import-source", source_id), work(), on_cancel=interrupted)
+    runner.spawn(task_key(source_id), work(), on_cancel=interrupted)
     return await asyncio.shield(started)

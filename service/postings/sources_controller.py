@@ -16,7 +16,7 @@ from service.dependencies import CurrentPrincipal, DbSession
 from service.postings.imports import SourceBusy, check_config, resolve_url
 from service.postings.models import ImportRun, ImportSource, Posting
 from service.postings.records import RecordError, normalise_occupation
-from service.postings.run_jobs import start_source_run
+from service.postings.run_jobs import start_source_run, task_key
 from service.postings.schemas import (
     ImportRunRead,
     ImportSourceCreate,
@@ -26,6 +26,7 @@ from service.postings.schemas import (
 )
 from service.scheduler import parse_cron
 from service.schemas import Page
+from service.tasks import tasks_of
 from service.timeutil import utcnow
 
 ImportRunId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Import run id.")]
@@ -205,6 +206,7 @@ class ImportSourceController(Controller):
     @get("/{source_id:int}/runs/{import_run_id:int}", operation_id="getImportRun", raises=[NotFoundException])
     async def get_run(
         self,
+        request: Request,
         source_id: SourceId,
         import_run_id: ImportRunId,
         db_session: DbSession,
@@ -220,7 +222,10 @@ class ImportSourceController(Controller):
         )
         if run is None:
             raise NotFoundException(f"import run {import_run_id} of source {source_id} not found")
-        return ImportRunRead.model_validate(run)
+        read = ImportRunRead.model_validate(run)
+        if run.status == "running":
+            read.progress = tasks_of(request.app).progress(task_key(source_id))
+        return read
 
     @get("/{source_id:int}/runs", operation_id="listImportRuns", raises=[NotFoundException])
     async def runs(

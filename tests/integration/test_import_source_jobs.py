@@ -32,7 +32,9 @@ async def test_a_manual_run_answers_202_before_a_slow_feed_answers(api, other_ap
         assert (await api.get(f"/api/v1/import-sources/{source_id}")).json()["last_run"][
             "status"
         ] == "running"
-        assert (await api.get(location)).json()["status"] == "running"
+        polled = (await api.get(location)).json()
+        assert polled["status"] == "running"
+        assert polled["progress"] == {"stage": "fetching", "done": 0, "total": 0}
         assert (await other_api.get(location)).status_code == 404
         # a second start while it runs is refused, not queued behind it
         busy = await api.post(f"/api/v1/import-sources/{source_id}/run")
@@ -40,7 +42,7 @@ async def test_a_manual_run_answers_202_before_a_slow_feed_answers(api, other_ap
 
         done = await wait_for_run(api.client, location, api._headers(None), seconds=60)
     assert done["status"] == "succeeded" and (done["fetched"], done["new"]) == (2, 2), done
-    assert done["finished_at"]
+    assert done["finished_at"] and done["progress"] is None
     assert len(await org_postings(app, tenant.org_id)) == 2
     assert len(feeds.hits("/v1/boards/slow/jobs")) == 1
 
