@@ -44,6 +44,7 @@ from service.nlp_runner import NlpRunner
 from service.openapi import complete_openapi
 from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
+from service.tasks import background_tasks
 from surveys import controllers as survey_controllers
 from surveys import jobs as survey_jobs
 
@@ -60,7 +61,7 @@ JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.regis
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.
-BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = [postings_worker]
+BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = [postings_worker, background_tasks]
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from service.auth.models import ApiToken, Organisation, SignInThrottle, User
-from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
+from service.credentials.models import Competency, CompetencySkill, Credential, CredentialImport, SkillConcept
 from service.demand.models import Alert, AlertEvent, DriftRun, JobClaim, Webhook, WebhookDelivery
 from service.postings.models import ImportRun, ImportSource, Posting, PostingSkill
 from surveys.models import (
@@ -19,7 +19,8 @@ from surveys.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Alert", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "DriftRun", "ImportRun",
+    "Alert", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "CredentialImport", "DriftRun",
+    "ImportRun",
     "ImportSource", "JobClaim", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
     "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySkillMention",
     "SignInThrottle", "User", "Webhook", "WebhookDelivery", "metadata",

@@ -210,6 +210,24 @@ class EncryptionSettings(_Group):
         parse_keys(value)
         return value
 
+class CredentialsSettings(_Group):
+    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_CREDENTIALS_", extra="ignore")
+
+    max_import_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest credential document POST /credentials/import reads (413)."
+    )
+    max_import_competencies: int = Field(
+        5000, ge=1, description="Most competencies one import may hold, all its credentials together (400)."
+    )
+    background_import_competencies: int = Field(
+        500,
+        ge=0,
+        description="An import with more competencies than this answers 202 and runs in the background "
+        "(so does any import sent with `Prefer: respond-async`).",
+    )
+
 
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
@@ -224,6 +242,7 @@ class Settings(BaseSettings):
     postings: PostingsSettings = Field(default_factory=PostingsSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    credentials: CredentialsSettings = Field(default_factory=CredentialsSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -260,7 +279,8 @@ def build_settings(**overrides: object) -> Settings:
               "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
               "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
               "encryption": (EncryptionSettings, "SKILLPULSE_"),
-              "auth": (AuthSettings, "SKILLPULSE_AUTH_")}
+              "auth": (AuthSettings, "SKILLPULSE_AUTH_"),
+              "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:

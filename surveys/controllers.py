@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -269,7 +270,7 @@ class SurveyController(Controller):
     ) -> Response[bytes]:
         head, body = await _export_rows(db_session, principal.org_id, survey_id)
         return Response(
-            exports.to_xlsx(head, body),
+            await anyio.to_thread.run_sync(exports.to_xlsx, head, body),  # CPU work off the event loop
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
         )

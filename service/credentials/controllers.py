@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from service.auth.models import Organisation
 from service.credentials import editing, queries
@@ -18,17 +19,23 @@ from service.credentials.formats import CredentialFormatError
 from service.credentials.formats.csv_read import write_csv
 from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
+from service.credentials.import_jobs import queue_import, to_read
+from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.importing import (
     CredentialConflict,
-    import_credential_file,
+    ImportLimits,
+    ImportTooLarge,
     import_parsed,
     native_to_parsed,
+    parse_upload,
 )
 from service.credentials.linkstore import LinkingUnavailable
+from service.credentials.models import CredentialImport
 from service.credentials.schemas import (
     CompetencyRead,
     CompetencyUpdate,
     CredentialCreate,
+    CredentialImportRead,
     CredentialRead,
     CredentialSummary,
     CredentialUpdate,
@@ -39,6 +46,8 @@ from service.credentials.schemas import (
 )
 from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.schemas import Page
+from service.settings import Settings
+from service.tasks import tasks_of
 
 
 @dataclass
@@ -60,6 +69,7 @@ class ImportOperation(Operation):
 
 
 ERROR_RESPONSES = {
+    413: ResponseSpec(None, description="The document is larger than one import may be"),
     415: ResponseSpec(None, description="Unsupported content type"),
     503: ResponseSpec(None, description="Skill linking is unavailable; nothing was stored"),
 }
@@ -69,6 +79,8 @@ LINKING_RESPONSES = {503: ERROR_RESPONSES[503]}
 def _client_error(exc: Exception) -> ClientException:
     if isinstance(exc, UnsupportedContentType):
         return ClientException(str(exc), status_code=415)
+    if isinstance(exc, ImportTooLarge):
+        return ClientException(str(exc), status_code=413)
     if isinstance(exc, CredentialConflict):
         return ClientException(str(exc), status_code=409)
     if isinstance(exc, LinkingUnavailable):
@@ -77,6 +89,43 @@ def _client_error(exc: Exception) -> ClientException:
 
 
 EXPECTED = (CredentialFormatError, CredentialConflict, LinkingUnavailable, editing.UnknownConcept)
+
+
+BACKGROUND_RESPONSE = ResponseSpec(
+    CredentialImportRead,
+    description="A large import, queued: poll its Location (GET /api/v1/credentials/imports/{id})",
+)
+
+
+def _wants_async(request: Request) -> bool:
+    """RFC 7240: `Prefer: respond-async` asks for 202 whatever the size."""
+    return any(
+        part.strip().lower() == "respond-async"
+        for value in request.headers.getall("prefer", [])
+        for part in value.split(",")
+    )
+
+
+def import_limits(settings: Settings) -> ImportLimits:
+    return ImportLimits(
+        max_bytes=settings.credentials.max_import_bytes,
+        max_competencies=settings.credentials.max_import_competencies,
+    )
+
+
+async def _read_limited(request: Request, limits: ImportLimits) -> bytes:
+    """The body, refused (413) from its Content-Length before a byte is read, or as soon as it grows past the
+    limit: an oversized document is never held in memory whole nor parsed."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        limits.check_size(int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        limits.check_size(size, partial=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class CredentialController(Controller):
@@ -119,30 +168,83 @@ class CredentialController(Controller):
         operation_id="importCredentials",
         raises=[ClientException],
         operation_class=ImportOperation,
-        responses=ERROR_RESPONSES,
+        responses={**ERROR_RESPONSES, 202: BACKGROUND_RESPONSE},
         status_code=HTTP_200_OK,
         description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) "
         "or the CSV "
-        "template (text/csv). Re-importing updates in place and keeps review decisions.",
+        "template (text/csv). Re-importing updates in place and keeps review decisions. A document with more "
+        "competencies than SKILLPULSE_CREDENTIALS_BACKGROUND_IMPORT_COMPETENCIES (or any sent with "
+        "`Prefer: respond-async`) answers 202 with the queued import and its Location to poll.",
     )
     async def import_file(
         self, request: Request, db_session: DbSession, principal: CurrentPrincipal, nlp: Nlp
-    ) -> ImportReport:
-        body = await request.body()
-        if not body.strip():
-            raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
+    ) -> Response[ImportReport]:  # a 202 carries a CredentialImportRead (see BACKGROUND_RESPONSE)
+        settings = request.app.state.settings
+        limits = import_limits(settings)
         try:
-            return await import_credential_file(
-                db_session, principal.org_id, body, request.headers.get("content-type"), nlp
-            )
+            body = await _read_limited(request, limits)
+            if not body.strip():
+                raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
+            parsed = await parse_upload(body, request.headers.get("content-type"), limits)
+            competencies = sum(len(p.competencies) for p in parsed)
+            if competencies > settings.credentials.background_import_competencies or _wants_async(request):
+                try:
+                    queued = await queue_import(request.app, principal.org_id, parsed)
+                except RuntimeError as exc:
+                    raise ClientException(str(exc), status_code=503) from None
+                headers = {"Location": f"/api/v1/credentials/imports/{queued.id}"}
+                if _wants_async(request):
+                    headers["Preference-Applied"] = "respond-async"
+                return Response(to_read(queued), status_code=HTTP_202_ACCEPTED, headers=headers)
+            results = await import_parsed(db_session, principal.org_id, parsed, nlp)
         except EXPECTED as exc:
             raise _client_error(exc) from None
+        return Response(
+            ImportReport(format=parsed[0].source_format if parsed else "", credentials=results),
+            status_code=HTTP_200_OK,
+        )
+
+    @get(
+        "/imports/{credential_import_id:int}",
+        operation_id="getCredentialImport",
+        raises=[NotFoundException],
+        description="A background import: queued, running (with progress), then succeeded with its report or "
+        "failed with the reason (nothing of a failed document is stored).",
+    )
+    async def get_import(
+        self,
+        request: Request,
+        credential_import_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> CredentialImportRead:
+        row = await db_session.get(CredentialImport, credential_import_id)
+        if row is None or row.org_id != principal.org_id:
+            raise NotFoundException(f"credential import {credential_import_id} not found")
+        return to_read(row, tasks_of(request.app).progress(import_task_key(row.id)))
 
     @get("/{credential_id:int}", operation_id="getCredential", raises=[NotFoundException])
     async def get_one(
         self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> CredentialRead:
         return await queries.read_credential(db_session, principal.org_id, credential_id)
+
+    @get(
+        "/{credential_id:int}/competencies",
+        operation_id="listCredentialCompetencies",
+        raises=[NotFoundException],
+        description="The credential's competencies with their links, a page at a time (a large credential "
+        "reads in pages instead of one large document).",
+    )
+    async def competencies(
+        self,
+        credential_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> Page[CompetencyRead]:
+        return await queries.competency_page(db_session, principal.org_id, credential_id, limit, offset)
 
     @patch(
         "/{credential_id:int}",

@@ -8,8 +8,10 @@ slow link never holds a write lock.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
+import anyio.to_thread
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +37,44 @@ from service.nlp_runner import NlpRunner
 
 class CredentialConflict(Exception):
     """A create names a credential that already exists (HTTP 409)."""
+
+
+class ImportTooLarge(CredentialFormatError):
+    """The document is larger than one import may be (HTTP 413); refused before it is parsed."""
+
+
+class TooManyCompetencies(CredentialFormatError):
+    """The document holds more competencies than one import may (HTTP 400); refused before any linking."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """Per-import limits of the HTTP import (settings.credentials); the CLI imports without them."""
+
+    max_bytes: int
+    max_competencies: int
+
+    def check_size(self, size: int, *, partial: bool = False) -> None:
+        """`partial`: `size` bytes read so far of a body of unknown length."""
+        if size > self.max_bytes:
+            how_big = f"more than {_megabytes(self.max_bytes)}" if partial else _megabytes(size)
+            raise ImportTooLarge(
+                f"the document is {how_big}; one import may be at most {_megabytes(self.max_bytes)} "
+                "(SKILLPULSE_CREDENTIALS_MAX_IMPORT_BYTES): split it into several imports"
+            )
+
+    def check_competencies(self, parsed: list[ParsedCredential]) -> None:
+        count = sum(len(p.competencies) for p in parsed)
+        if count > self.max_competencies:
+            raise TooManyCompetencies(
+                f"the document holds {count:,} competencies; one import may hold at most "
+                f"{self.max_competencies:,} (SKILLPULSE_CREDENTIALS_MAX_IMPORT_COMPETENCIES): split it into "
+                "several imports"
+            )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 100 * 1024 else f"{size:,} bytes"
 
 
 def validation_message(exc: ValidationError, prefix: str = "") -> str:
@@ -83,6 +123,19 @@ def parse_document(data: bytes | str, content_type: str | None) -> list[ParsedCr
     return read_credential_document(data, content_type)
 
 
+async def parse_upload(
+    data: bytes, content_type: str | None, limits: ImportLimits | None = None
+) -> list[ParsedCredential]:
+    """Parse a document within the limits: its size before parsing, its competencies before any linking."""
+    if limits is not None:
+        limits.check_size(len(data))
+    # parsing is pure Python over up to max_bytes: in a thread, so the event loop keeps answering meanwhile
+    parsed = await anyio.to_thread.run_sync(parse_document, data, content_type)
+    if limits is not None:
+        limits.check_competencies(parsed)
+    return parsed
+
+
 async def import_credential_file(
     session: AsyncSession,
     org_id: int,
@@ -91,19 +144,21 @@ async def import_credential_file(
     nlp_runner: NlpRunner | None,
     *,
     progress: ProgressFn | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Import a CTDL JSON-LD, CASE, CSV or native JSON document (a path, or bytes with their content type).
 
     Re-importing updates in place (same CTID, or same name in the organisation when the file has no CTID) and
     keeps every human review decision. Raises CredentialFormatError (a 400: names the node or row and field),
-    UnsupportedContentType (415) or LinkingUnavailable (503). `nlp_runner=None` imports without linking.
+    UnsupportedContentType (415), LinkingUnavailable (503), and with `limits` ImportTooLarge (413) or
+    TooManyCompetencies (400). `nlp_runner=None` imports without linking.
     """
     if isinstance(source, Path):
         content_type = content_type or guess_content_type(source.name)
         data: bytes = await asyncio.to_thread(source.read_bytes)
     else:
         data = source
-    parsed = parse_document(data, content_type)
+    parsed = await parse_upload(data, content_type, limits)
     if progress:
         progress("parsed", sum(len(p.competencies) for p in parsed), sum(len(p.competencies) for p in parsed))
     results = await import_parsed(session, org_id, parsed, nlp_runner, progress=progress)

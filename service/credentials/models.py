@@ -110,3 +110,21 @@ class CompetencySkill(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     extractor_version: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+
+
+class CredentialImport(SQLModel, table=True):
+    """A large credential import run in the background (POST /credentials/import answered 202 for it)."""
+
+    __tablename__ = "credential_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="queued", max_length=16, description="queued|running|succeeded|failed")
+    format: str = Field(default="", max_length=32)
+    credentials: int = Field(default=0, description="Credentials in the document.")
+    competencies: int = Field(default=0, description="Competencies in the document.")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    started_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    finished_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+    result: dict = Field(default_factory=dict, sa_type=JsonB, description="The report, once succeeded.")
+    error: str | None = Field(default=None)

@@ -64,29 +64,53 @@ async def list_credentials(
     return Page[CredentialSummary](items=items, total=total, limit=limit, offset=offset)
 
 
+LINK_ORDER = {"confirmed": 0, "suggested": 1, "rejected": 2}
+
+
+async def _with_links(session: AsyncSession, competencies: list[Competency]) -> list[CompetencyRead]:
+    links = await links_of(session, [c.id for c in competencies])
+    return [
+        CompetencyRead.model_validate(c).model_copy(
+            update={
+                "links": [
+                    LinkRead.model_validate(link)
+                    for link in sorted(
+                        links[c.id], key=lambda x: (LINK_ORDER.get(x.status, 3), -x.score, x.id)
+                    )
+                ]
+            }
+        )
+        for c in competencies
+    ]
+
+
 async def read_credential(session: AsyncSession, org_id: int, credential_id: int) -> CredentialRead:
     row = await get_credential_row(session, org_id, credential_id)
     competencies = await live_competencies(session, row.id)
-    links = await links_of(session, [c.id for c in competencies])
-    order = {"confirmed": 0, "suggested": 1, "rejected": 2}
     return CredentialRead.model_validate(row).model_copy(
         update={
             "competency_count": len(competencies),
-            "competencies": [
-                CompetencyRead.model_validate(c).model_copy(
-                    update={
-                        "links": [
-                            LinkRead.model_validate(link)
-                            for link in sorted(
-                                links[c.id], key=lambda x: (order.get(x.status, 3), -x.score, x.id)
-                            )
-                        ]
-                    }
-                )
-                for c in competencies
-            ],
+            "competencies": await _with_links(session, competencies),
         }
     )
+
+
+async def competency_page(
+    session: AsyncSession, org_id: int, credential_id: int, limit: int, offset: int
+) -> Page[CompetencyRead]:
+    """A page of the credential's live competencies (in their order) with their links."""
+    row = await get_credential_row(session, org_id, credential_id)
+    where = (Competency.credential_id == row.id, Competency.deleted_at.is_(None))
+    total = await session.scalar(select(func.count()).select_from(Competency).where(*where)) or 0
+    rows = await session.scalars(
+        select(Competency)
+        .where(*where)
+        .order_by(Competency.position, Competency.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = await _with_links(session, list(rows))
+    return Page[CompetencyRead](items=items, total=total, limit=limit, offset=offset)
 
 
 def export_ctid(competency: Competency, credential: Credential) -> str:

@@ -199,3 +199,20 @@ class CredentialImportResult(Output):
 class ImportReport(Output):
     format: str
     credentials: list[CredentialImportResult]
+
+
+class CredentialImportRead(Output):
+    """A background credential import: queued, running (with `progress` on the replica running it), then
+    succeeded with its report or failed with the reason."""
+
+    id: int
+    status: str
+    format: str
+    credentials: int
+    competencies: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    report: ImportReport | None = None
+    error: str | None
+    progress: dict | None = None

@@ -12,6 +12,7 @@ from service.dashboard import (
     credential_pages,
     login,
     overview,
+    run_status,
     settings_pages,
     source_pages,
     survey_exports,
@@ -39,6 +40,7 @@ pages = Router(
         *survey_questions.route_handlers,
         *survey_exports.route_handlers,
         *source_pages.route_handlers,
+        *run_status.route_handlers,
         *webhook_pages.route_handlers,
     ],
     exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -1,7 +1,4 @@
-"""Import sources: status, schedule, the last runs with their counts or error in words, and "run now".
-
-"Run now" on a source that is being imported already answers like the API (409), as this page with a message.
-"""
+"""Import sources: status, schedule, the last runs with their counts or error in words, and "run now"."""
 
 from __future__ import annotations
 
@@ -12,28 +9,23 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
+from service.dashboard.run_status import run_status
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import SourceBusy, run_source
+from service.postings.imports import SourceBusy
 from service.postings.models import ImportRun, ImportSource
-from service.postings.worker import wake_worker
+from service.postings.run_jobs import start_source_run
+from service.tasks import tasks_of
 
 RUNS_SHOWN = 5
 
 
 @get("/app/sources", include_in_schema=False)
 async def sources_page(
-    db_session: DbSession, principal: CurrentPrincipal, ran: FromQuery[int | None] = None
-) -> Template:
-    return await _sources_view(db_session, principal, ran)
-
-
-async def _sources_view(
+    request: Request,
     db_session: DbSession,
     principal: CurrentPrincipal,
-    ran: int | None = None,
-    *,
-    status_code: int = 200,
-    error: str | None = None,
+    ran: FromQuery[int | None] = None,
+    busy: FromQuery[int | None] = None,
 ) -> Template:
     sources = list(
         await db_session.scalars(
@@ -55,12 +47,18 @@ async def _sources_view(
     if ran is not None and ran in runs and runs[ran]:
         last = runs[ran][0]
         name = next(s.name for s in sources if s.id == ran)
-        notice = (
-            f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
-            f"{last.unchanged} unchanged."
-            if last.status == "succeeded"
-            else f"{name}: the run {last.status}. {last.error or ''}".strip()
-        )
+        if last.status == "running":
+            notice = f"{name}: the import has started; this page shows its runs."
+        elif last.status == "succeeded":
+            notice = (
+                f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
+                f"{last.unchanged} unchanged."
+            )
+        else:
+            notice = f"{name}: the run {last.status}. {last.error or ''}".strip()
+    if busy is not None and busy in runs:
+        name = next(s.name for s in sources if s.id == busy)
+        notice = f"{name} is being imported already; wait for that run to finish."
     return page(
         "sources.html",
         principal,
@@ -69,40 +67,18 @@ async def _sources_view(
         sources=sources,
         runs=runs,
         notice=notice,
-        status_code=status_code,
-        error=error,
+        run_status=await run_status(db_session, tasks_of(request.app), principal.org_id),
     )
 
 
 @post("/app/sources/{source_id:int}/run", include_in_schema=False, opt=WRITE, guards=GUARDS)
-async def run_now(
-    request: Request, source_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-) -> Redirect | Template:
-    """Runs the import now (a failed fetch is a failed run shown on the page, not an error page; a source
-    being imported already is this page with a 409 and a message, as the API answers)."""
-    app = request.app
+async def run_now(request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> Redirect:
+    """Starts the import in the background and shows the page, whose status line follows the run (a failed
+    fetch is a failed run shown on the page; a source already being imported says so, not an error page)."""
     try:
-        run = await run_source(
-            app.state.engine,
-            app.state.settings,
-            source_id,
-            trigger="manual",
-            org_id=principal.org_id,
-            on_stored=lambda: wake_worker(app),
-        )
+        run = await start_source_run(request.app, source_id, principal.org_id)
     except SourceBusy:
-        source = await db_session.scalar(
-            select(ImportSource).where(ImportSource.id == source_id, ImportSource.org_id == principal.org_id)
-        )
-        if source is None:
-            raise NotFoundException(f"import source {source_id} not found") from None
-        return await _sources_view(
-            db_session,
-            principal,
-            status_code=409,
-            error=f"{source.name} is being imported right now; its run appears below when it ends. "
-            "Nothing new was started.",
-        )
+        return see_other(f"/app/sources?busy={source_id}#source-{source_id}")
     if run is None:
         raise NotFoundException(f"import source {source_id} not found")
     return see_other(f"/app/sources?ran={source_id}#source-{source_id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from litestar import Response, get
 from litestar.params import FromPath
 
@@ -40,7 +41,7 @@ async def export_xlsx(
 ) -> Response[bytes]:
     head, body = await _export(db_session, principal.org_id, survey_id)
     return Response(
-        exports.to_xlsx(head, body),
+        await anyio.to_thread.run_sync(exports.to_xlsx, head, body),  # CPU work off the event loop
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
     )

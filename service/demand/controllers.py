@@ -7,19 +7,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy import select
 
 from service.credentials.models import Credential
 from service.demand import alert_controllers, webhook_controllers
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.models import DriftRun
-from service.demand.runs import run_drift
+from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead
 from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series
 from service.dependencies import CurrentPrincipal, DbSession
+from service.tasks import tasks_of
 from service.timeutil import utcnow
 
 
@@ -113,18 +116,32 @@ class DriftController(Controller):
     path = "/api/v1/drift"
     tags = ["drift"]
 
-    @post("/run", operation_id="runDrift", raises=[ClientException])
+    @post(
+        "/run",
+        operation_id="runDrift",
+        status_code=HTTP_202_ACCEPTED,
+        raises=[ClientException],
+        response_headers=[
+            ResponseHeader(name="Location", description="The run to poll", documentation_only=True)
+        ],
+    )
     async def run(
         self, request: Request, data: JSONBody[DriftRunCreate], principal: CurrentPrincipal
-    ) -> DriftRunRead:
-        """Run drift detection now for every credential of the organisation; answers with the run's
-        summary.
+    ) -> Response[DriftRunRead]:
+        """Queue drift detection for every credential of the organisation; answers 202 with the queued run
+        and its `Location`: poll it until the status is succeeded or failed.
         """
-        app = request.app
         if data.as_of and data.as_of > utcnow().date() + timedelta(days=1):
             raise ClientException(f"as_of {data.as_of} is in the future")
-        run = await run_drift(app.state.engine, app.state.settings, principal.org_id, data.as_of, "manual")
-        return DriftRunRead.model_validate(run)
+        try:
+            run = await queue_drift_run(request.app, principal.org_id, data.as_of, "manual")
+        except RuntimeError as exc:
+            raise ClientException(str(exc), status_code=503) from None
+        return Response(
+            DriftRunRead.model_validate(run),
+            status_code=HTTP_202_ACCEPTED,
+            headers={"Location": f"/api/v1/drift/runs/{run.id}"},
+        )
 
     @get("/runs", operation_id="listDriftRuns")
     async def runs(
@@ -144,12 +161,15 @@ class DriftController(Controller):
 
     @get("/runs/{run_id:int}", operation_id="getDriftRun", raises=[NotFoundException])
     async def get_run(
-        self, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+        self, request: Request, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> DriftRunRead:
+        """One run: queued, running (with `progress` when this replica runs it), succeeded or failed."""
         run = await db_session.get(DriftRun, run_id)
         if run is None or run.org_id != principal.org_id:
             raise NotFoundException(f"drift run {run_id} not found")
-        return DriftRunRead.model_validate(run)
+        read = DriftRunRead.model_validate(run)
+        read.progress = tasks_of(request.app).progress(task_key(run.id))
+        return read
 
 
 route_handlers = [

@@ -9,7 +9,7 @@ replica, a designer's button on another) wait for each other instead of racing o
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,6 +31,8 @@ from service.settings import DriftSettings, Settings
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.drift")
+
+ProgressFn = Callable[[str, int, int], None]
 
 ADVISORY_LOCK_BASE = 0x5D1F70000000  # + org id: "drift run for this organisation"
 INTERRUPTED_JOB = "demand.close-interrupted-runs"
@@ -109,22 +111,37 @@ async def curricula(
 
 
 async def run_drift(
-    engine: AsyncEngine, settings: Settings, org_id: int, as_of: date | None = None, trigger: str = "manual"
+    engine: AsyncEngine,
+    settings: Settings,
+    org_id: int,
+    as_of: date | None = None,
+    trigger: str = "manual",
+    *,
+    run_id: int | None = None,
+    progress: ProgressFn | None = None,
 ) -> DriftRun:
-    """Run drift detection for every live credential of the organisation as of a date (default today, UTC)."""
+    """Run drift detection for every live credential of the organisation as of a date (default today, UTC).
+
+    `run_id` names a run already recorded as queued (POST /drift/run answers 202 with it); `progress` hears
+    (stage, done, total) as credentials are examined.
+    """
     drift = settings.drift
     as_of = as_of or utcnow().date()
     windows = windows_for(as_of, drift.current_days, drift.baseline_days)
     async with session_scope(engine) as session:
-        run = DriftRun(org_id=org_id, as_of=as_of, trigger=trigger, status="running")
-        session.add(run)
+        if run_id is None:
+            run = DriftRun(org_id=org_id, as_of=as_of, trigger=trigger, status="running")
+            session.add(run)
+        else:
+            run = await session.get(DriftRun, run_id)
+            run.status, run.started_at = "running", utcnow()
     try:
         async with session_scope(engine) as session:
             if engine.dialect.name == "postgresql":
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id}
                 )
-            summary = await _detect_and_record(session, drift, org_id, run.id, windows)
+            summary = await _detect_and_record(session, drift, org_id, run.id, windows, progress)
             stored = await session.get(DriftRun, run.id)
             stored.status = "succeeded"
             stored.summary = summary
@@ -142,7 +159,12 @@ async def run_drift(
 
 
 async def _detect_and_record(
-    session: AsyncSession, drift: DriftSettings, org_id: int, run_id: int, windows: Windows
+    session: AsyncSession,
+    drift: DriftSettings,
+    org_id: int,
+    run_id: int,
+    windows: Windows,
+    progress: ProgressFn | None = None,
 ) -> dict:
     now = utcnow()
     woken = await wake_snoozed(session, org_id, now)
@@ -190,7 +212,9 @@ async def _detect_and_record(
         entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
 
     per_credential: dict[str, dict] = {}
-    for credential in credentials:
+    for number, credential in enumerate(credentials):
+        if progress is not None:
+            progress("credentials", number, len(credentials))
         codes = wanted[credential.id]
         entry: dict = {"name": credential.name, "occupations": list(codes)}
         per_credential[str(credential.id)] = entry

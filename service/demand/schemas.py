@@ -70,6 +70,9 @@ class DriftRunRead(Output):
     finished_at: datetime | None
     summary: dict
     error: str | None
+    progress: dict | None = Field(
+        None, description="While running on the replica asked: {stage, done, total}; else null."
+    )
 
 
 class AlertEventRead(Output):

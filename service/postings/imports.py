@@ -119,13 +119,19 @@ async def _close_dead_runs(engine: AsyncEngine, source_id: int, certainly_dead: 
 
 
 async def fetch_all(
-    source: ImportSource, settings: Settings, fetcher: Fetcher
+    source: ImportSource,
+    settings: Settings,
+    fetcher: Fetcher,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list, int, list[str], object]:
-    """Every page of the source → (records, failed count, errors, first response) ; None response on 304."""
+    """Every page of the source → (records, failed count, errors, first response) ; None response on 304.
+    `progress` hears ("fetching", pages so far, 0) before each page is requested."""
+    report = progress or (lambda _stage, _done, _total: None)
     module = KINDS[source.kind]
     options = _options(source)
     request = module.first_request(source.url, options)
     request.headers.update({str(k): str(v) for k, v in (options.get("headers") or {}).items()})
+    report("fetching", 0, 0)
     first = await fetcher.get(request, etag=source.etag, last_modified=source.last_modified)
     if first.not_modified:
         return [], 0, [], None
@@ -146,6 +152,7 @@ async def fetch_all(
             break  # a feed that points back at a page it already gave
         seen.add(key)
         request = next_request
+        report("fetching", pages, 0)
         fetched = await fetcher.get(request)
     return records, failed, errors, first
 
@@ -158,9 +165,13 @@ async def run_source(
     trigger: str = "manual",
     org_id: int | None = None,
     on_stored: Callable[[], None] | None = None,
+    on_started: Callable[[ImportRun], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportRun | None:
     """Run one source now; returns its run (None when the source does not exist in the organisation).
-    Raises SourceBusy when the source is being imported already."""
+    Raises SourceBusy when the source is being imported already. `on_started` hears the run as soon as it is
+    recorded as running (POST /import-sources/{id}/run answers 202 with it); `progress` hears (stage, done,
+    total) as pages are fetched and postings stored."""
     async with session_scope(engine) as session:
         query = select(ImportSource).where(ImportSource.id == source_id)
         if org_id is not None:
@@ -170,7 +181,7 @@ async def run_source(
         return None
     async with source_lock(engine, source.id) as dead_for_sure:
         await _close_dead_runs(engine, source.id, dead_for_sure)
-        return await _run_locked(engine, settings, source, trigger, on_stored)
+        return await _run_locked(engine, settings, source, trigger, on_stored, on_started, progress)
 
 
 async def _run_locked(
@@ -179,17 +190,21 @@ async def _run_locked(
     source: ImportSource,
     trigger: str,
     on_stored: Callable[[], None] | None,
+    on_started: Callable[[ImportRun], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportRun:
     async with session_scope(engine) as session:
         run = ImportRun(org_id=source.org_id, source_id=source.id, trigger=trigger, status="running")
         session.add(run)
+    if on_started is not None:
+        on_started(run)
     try:
         user_agent = None
         if source.kind == "usajobs" and (source.config or {}).get("email"):
             user_agent = str(source.config["email"])
         allow_private = private_addresses_allowed(settings.postings, settings.server.env)
         async with Fetcher(settings.postings, user_agent=user_agent, allow_private=allow_private) as fetcher:
-            records, failed, errors, first = await fetch_all(source, settings, fetcher)
+            records, failed, errors, first = await fetch_all(source, settings, fetcher, progress)
         fetched = len(records) + failed
         normal = []
         for record in records:
@@ -200,6 +215,8 @@ async def _run_locked(
             except RecordError as exc:
                 failed += 1
                 errors.append(str(exc))
+        if progress is not None:
+            progress("storing", 0, len(normal))
         async with session_scope(engine) as session:
             stored = await session.get(ImportRun, run.id)
             fresh = await session.get(ImportSource, source.id)

@@ -193,6 +193,9 @@ class ImportRunRead(Output):
     unchanged: int
     failed: int
     error: str | None
+    progress: dict | None = Field(
+        None, description="While running on the replica asked: {stage, done, total}; else null."
+    )
 
 
 ImportSourceRead.model_rebuild()

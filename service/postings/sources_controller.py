@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import SourceBusy, check_config, resolve_url, run_source
+from service.postings.imports import SourceBusy, check_config, resolve_url
 from service.postings.models import ImportRun, ImportSource, Posting
 from service.postings.records import RecordError, normalise_occupation
+from service.postings.run_jobs import start_source_run, task_key
 from service.postings.schemas import (
     ImportRunRead,
     ImportSourceCreate,
@@ -21,10 +24,12 @@ from service.postings.schemas import (
     ImportSourceUpdate,
     SourceId,
 )
-from service.postings.worker import wake_worker
 from service.scheduler import parse_cron
 from service.schemas import Page
+from service.tasks import tasks_of
 from service.timeutil import utcnow
+
+ImportRunId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Import run id.")]
 
 
 def _validate(
@@ -170,26 +175,57 @@ class ImportSourceController(Controller):
         source = await self._get(db_session, principal.org_id, source_id)
         await db_session.delete(source)
 
-    @post("/{source_id:int}/run", operation_id="runImportSource", raises=[NotFoundException, ClientException])
+    @post(
+        "/{source_id:int}/run",
+        operation_id="runImportSource",
+        status_code=HTTP_202_ACCEPTED,
+        raises=[NotFoundException, ClientException],
+        response_headers=[
+            ResponseHeader(name="Location", description="The run to poll", documentation_only=True)
+        ],
+    )
     async def run_now(
         self, request: Request, source_id: SourceId, principal: CurrentPrincipal
-    ) -> ImportRunRead:
-        """Run the source now and answer with its run (a failed fetch is a failed run, not an HTTP error)."""
-        app = request.app
+    ) -> Response[ImportRunRead]:
+        """Start the source's import now: 202 with the running run and its `Location` to poll (a failed fetch
+        is a failed run, not an HTTP error); 409 while the source is being imported."""
         try:
-            run = await run_source(
-                app.state.engine,
-                app.state.settings,
-                source_id,
-                trigger="manual",
-                org_id=principal.org_id,
-                on_stored=lambda: wake_worker(app),
-            )
+            run = await start_source_run(request.app, source_id, principal.org_id)
         except SourceBusy as exc:
             raise ClientException(f"{exc}; see its runs", status_code=409) from None
+        except RuntimeError as exc:
+            raise ClientException(str(exc), status_code=503) from None
         if run is None:
             raise NotFoundException(f"import source {source_id} not found")
-        return ImportRunRead.model_validate(run)
+        return Response(
+            ImportRunRead.model_validate(run),
+            status_code=HTTP_202_ACCEPTED,
+            headers={"Location": f"/api/v1/import-sources/{source_id}/runs/{run.id}"},
+        )
+
+    @get("/{source_id:int}/runs/{import_run_id:int}", operation_id="getImportRun", raises=[NotFoundException])
+    async def get_run(
+        self,
+        request: Request,
+        source_id: SourceId,
+        import_run_id: ImportRunId,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> ImportRunRead:
+        """One run of the source: running, then succeeded with its counts or failed with its error."""
+        run = await db_session.scalar(
+            select(ImportRun).where(
+                ImportRun.id == import_run_id,
+                ImportRun.source_id == source_id,
+                ImportRun.org_id == principal.org_id,
+            )
+        )
+        if run is None:
+            raise NotFoundException(f"import run {import_run_id} of source {source_id} not found")
+        read = ImportRunRead.model_validate(run)
+        if run.status == "running":
+            read.progress = tasks_of(request.app).progress(task_key(source_id))
+        return read
 
     @get("/{source_id:int}/runs", operation_id="listImportRuns", raises=[NotFoundException])
     async def runs(

@@ -19,6 +19,7 @@ from tests.conftest import Api
 from tests.support.clients import app_client
 from tests.support.feeds import FeedServer, Reply
 from tests.support.postings import org_postings
+from tests.support.runs import run_source
 
 FAST = PostingsSettings(
     connect_timeout=1.0, read_timeout=0.5, retries=0, backoff_seconds=0.01, fetch_deadline=2.0
@@ -74,9 +75,7 @@ async def _run(api: Api, kind: str, url: str) -> dict:
         "/api/v1/import-sources", json={"kind": kind, "name": f"{kind} {time.monotonic_ns()}", "url": url}
     )
     assert made.status_code == 201, made.text
-    ran = await api.post(f"/api/v1/import-sources/{made.json()['id']}/run")
-    assert ran.status_code == 201, ran.text
-    return ran.json()
+    return await run_source(api, made.json()["id"])
 
 
 async def test_a_trickling_feed_fails_at_the_deadline(fast_client, tenant, app):

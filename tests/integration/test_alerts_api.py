@@ -13,6 +13,7 @@ from service.demand.alerts import fingerprint
 from service.demand.jobs import end_due_snoozes
 from service.demand.models import Alert, AlertEvent
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
+from tests.support.runs import run_drift as drift_run
 
 STABLE = {"SQL": 0.5, "communication": 0.4}
 
@@ -151,9 +152,7 @@ async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
     )
 
     async def run(as_of: str) -> dict:
-        response = await api.post("/api/v1/drift/run", json={"as_of": as_of})
-        assert response.status_code == 201, response.text
-        return response.json()["summary"]["alerts"]
+        return (await drift_run(api, {"as_of": as_of}))["summary"]["alerts"]
 
     assert (await run("2025-01-01"))["opened"] == 2  # Docker emerging, and coverage dropping with it
     [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from service.db import session_scope
 from service.demand.models import Alert, AlertEvent
 from tests.support.demand_data import add_postings, concept_uri, make_credential, year_of_postings
+from tests.support.runs import run_drift as drift_run
 
 STABLE = {"SQL": 0.5, "communication": 0.4, "Excel": 0.3, "Tableau": 0.12, "statistics": 0.2}
 COMPETENCIES = {
@@ -35,10 +36,8 @@ async def alerts_of(app, org_id: int) -> list[Alert]:
 
 
 async def run(api, as_of: date) -> dict:
-    response = await api.post("/api/v1/drift/run", json={"as_of": as_of.isoformat()})
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["status"] == "succeeded"
+    body = await drift_run(api, {"as_of": as_of.isoformat()})
+    assert body["status"] == "succeeded", body
     return body
 
 

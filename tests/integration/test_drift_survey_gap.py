@@ -19,6 +19,7 @@ from surveys.models import (
     SurveySkillMention,
 )
 from tests.support.demand_data import concept_uri, make_credential
+from tests.support.runs import run_drift as drift_run
 
 
 async def make_survey(
@@ -149,9 +150,8 @@ async def test_low_ratings_and_named_missing_concepts_raise_survey_gaps(app, api
     await make_survey(
         app, tenant.org_id, made.credential_id, [lotus, sql], people, datetime(2025, 5, 10, 12, tzinfo=UTC)
     )
-    response = await api.post("/api/v1/drift/run", json={"as_of": "2025-06-30"})
-    assert response.status_code == 201, response.text
-    entry = response.json()["summary"]["credentials"][str(made.credential_id)]
+    response = await drift_run(api, {"as_of": "2025-06-30"})
+    entry = response["summary"]["credentials"][str(made.credential_id)]
     assert entry["status"] == "no_occupations" and entry["respondents"] == 6
     async with session_scope(app.state.engine) as session:
         alerts = list(
@@ -172,12 +172,12 @@ async def test_low_ratings_and_named_missing_concepts_raise_survey_gaps(app, api
         assert q["quote"][q["match_start"] : q["match_end"]] == "Kubernetes"
     assert "3 of 6 employers" in named.title
 
-    again = await api.post("/api/v1/drift/run", json={"as_of": "2025-06-30"})
-    assert again.json()["summary"]["alerts"]["opened"] == 0
-    assert again.json()["summary"]["alerts"]["unchanged"] == 2
+    again = await drift_run(api, {"as_of": "2025-06-30"})
+    assert again["summary"]["alerts"]["opened"] == 0
+    assert again["summary"]["alerts"]["unchanged"] == 2
     # The next night: a later window, the same employers' answers: the evidence follows, nobody is notified.
-    later = await api.post("/api/v1/drift/run", json={"as_of": "2025-07-01"})
-    assert later.json()["summary"]["alerts"]["refreshed"] == 2
+    later = await drift_run(api, {"as_of": "2025-07-01"})
+    assert later["summary"]["alerts"]["refreshed"] == 2
     async with session_scope(app.state.engine) as session:
         events = list(await session.scalars(select(AlertEvent.event).where(AlertEvent.alert_id == named.id)))
         refreshed = await session.get(Alert, named.id)
@@ -194,9 +194,8 @@ async def test_too_few_or_too_old_respondents_raise_nothing(app, api, tenant):
     await make_survey(app, tenant.org_id, made.credential_id, [lotus], few, datetime(2025, 5, 1, tzinfo=UTC))
     old = [{"ratings": {lotus: "not_needed"}, "missing": "Kubernetes", "named": ["Kubernetes"]}] * 8
     await make_survey(app, tenant.org_id, made.credential_id, [lotus], old, datetime(2020, 5, 1, tzinfo=UTC))
-    response = await api.post("/api/v1/drift/run", json={"as_of": "2025-06-30"})
-    assert response.status_code == 201
-    assert response.json()["summary"]["credentials"][str(made.credential_id)]["respondents"] == 3
+    response = await drift_run(api, {"as_of": "2025-06-30"})
+    assert response["summary"]["credentials"][str(made.credential_id)]["respondents"] == 3
     async with session_scope(app.state.engine) as session:
         assert list(await session.scalars(select(Alert.id).where(Alert.org_id == tenant.org_id))) == []
 
@@ -221,8 +220,8 @@ async def test_emerging_skill_evidence_carries_employers_words(app, api, tenant)
         {"missing": "Nothing really"},
     ]
     await make_survey(app, tenant.org_id, made.credential_id, [], people, datetime(2024, 11, 20, tzinfo=UTC))
-    response = await api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"})
-    assert response.status_code == 201
+    response = await drift_run(api, {"as_of": "2025-01-01"})
+    assert response["status"] == "succeeded"
     async with session_scope(app.state.engine) as session:
         emerging = await session.scalar(
             select(Alert).where(Alert.org_id == tenant.org_id, Alert.kind == "emerging_skill")

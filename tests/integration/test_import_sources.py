@@ -27,6 +27,7 @@ from tests.support.feeds import (
     with_etag,
 )
 from tests.support.postings import org_postings
+from tests.support.runs import run_source
 
 FAST = PostingsSettings(
     connect_timeout=1.0,
@@ -67,9 +68,7 @@ async def make_source(api: Api, kind: str, url: str | None, **extra) -> dict:  #
 
 
 async def run(api: Api, source: dict) -> dict:
-    response = await api.post(f"/api/v1/import-sources/{source['id']}/run")
-    assert response.status_code == 201, response.text
-    return response.json()
+    return await run_source(api, source["id"])
 
 
 def counts(result: dict) -> tuple:

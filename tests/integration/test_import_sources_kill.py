@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.feeds import FeedServer, Reply, greenhouse_body
 from tests.support.postings import SKILLPULSE, org_postings
+from tests.support.runs import run_source
 
 pytestmark = pytest.mark.postgres_only
 
@@ -51,12 +52,11 @@ async def test_kill_9_mid_import_then_run_again(api, app, tenant, database_url):
                 os.killpg(importer.pid, signal.SIGKILL)
         assert await org_postings(app, tenant.org_id) == []
 
-        again = await api.post(f"/api/v1/import-sources/{source_id}/run")
-        assert again.status_code == 201, again.text
-        assert again.json()["status"] == "succeeded" and again.json()["new"] == 30
+        again = await run_source(api, source_id)
+        assert again["status"] == "succeeded" and again["new"] == 30
         runs = (await api.get(f"/api/v1/import-sources/{source_id}/runs")).json()["items"]
         assert [r["status"] for r in runs] == ["succeeded", "failed"]
         assert "interrupted" in runs[1]["error"]
         rows = await org_postings(app, tenant.org_id)
         assert len(rows) == 30 and len({r.external_id for r in rows}) == 30
-        assert (await api.post(f"/api/v1/import-sources/{source_id}/run")).json()["unchanged"] == 30
+        assert (await run_source(api, source_id))["unchanged"] == 30

@@ -22,6 +22,7 @@ from service.demand.webhooks import deliver_due
 from service.timeutil import utcnow
 from tests.integration.test_alerts_api import make_alert
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
+from tests.support.runs import run_drift as drift_run
 
 SECRET = "receiver-shared-secret-0123456789"
 
@@ -198,8 +199,8 @@ async def test_drift_run_posts_opened_alerts_to_subscribed_webhooks_only(
                 "/api/v1/webhooks", json={"url": receiver.url("/resolved"), "events": ["alert.resolved"]}
             )
         ).json()
-        run = await api.post("/api/v1/drift/run", json={"as_of": "2025-01-01"})
-        assert run.status_code == 201 and run.json()["summary"]["alerts"]["opened"] >= 1
+        run = await drift_run(api, {"as_of": "2025-01-01"})
+        assert run["summary"]["alerts"]["opened"] >= 1
         await deliver_due(app.state.engine, settings, now=utcnow())
         opened = await deliveries_of(app, opened_only["id"])
         assert opened and all(d.status == "delivered" and d.event == "alert.opened" for d in opened)

@@ -11,7 +11,7 @@ from service.auth.models import User
 from service.credentials.editing import add_link
 from service.credentials.formats import ParsedCompetency, ParsedCredential
 from service.credentials.importing import import_parsed
-from service.credentials.models import Competency
+from service.credentials.models import Competency, CredentialImport
 from service.db import session_scope
 from tests.support.factories import Tenant
 
@@ -49,8 +49,17 @@ async def seed_competency_skill(app: Litestar, tenant: Tenant) -> int:
         return link.id
 
 
+async def seed_credential_import(app: Litestar, tenant: Tenant) -> int:
+    async with session_scope(app.state.engine) as session:
+        row = CredentialImport(org_id=tenant.org_id, status="succeeded", format="csv")
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
 SEEDS = {
     "credential_id": seed_credential,
+    "credential_import_id": seed_credential_import,
     "competency_id": seed_competency,
     "competency_skill_id": seed_competency_skill,
 }

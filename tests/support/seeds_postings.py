@@ -8,7 +8,7 @@ from litestar import Litestar
 
 from service.db import session_scope
 from service.postings.intake import store_postings
-from service.postings.models import ImportSource
+from service.postings.models import ImportRun, ImportSource
 from service.postings.records import PostingRecord, normalise
 from tests.support.factories import Tenant
 
@@ -39,5 +39,16 @@ async def seed_source(app: Litestar, tenant: Tenant) -> int:
         return source.id
 
 
-SEEDS = {"posting_id": seed_posting, "source_id": seed_source}
+async def seed_import_run(app: Litestar, tenant: Tenant) -> int:
+    """A finished run of a source of the tenant (the matrix fills source_id with another seeded source, so the
+    GET by another organisation is a 404 either way)."""
+    source_id = await seed_source(app, tenant)
+    async with session_scope(app.state.engine) as session:
+        run = ImportRun(org_id=tenant.org_id, source_id=source_id, status="succeeded")
+        session.add(run)
+        await session.flush()
+        return run.id
+
+
+SEEDS = {"posting_id": seed_posting, "source_id": seed_source, "import_run_id": seed_import_run}
 BODIES = {"updateImportSource": {"enabled": False}, "runImportSource": {}}
