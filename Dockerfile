@@ -8,13 +8,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 SKILLPULSE_ENV=production
 WORKDIR /app
 
-COPY pyproject.toml README.md NOTICE ./
+COPY pyproject.toml requirements.lock README.md NOTICE ./
 COPY service ./service
 COPY surveys ./surveys
 COPY nlp ./nlp
 COPY migrations ./migrations
 COPY examples ./examples
-RUN pip install . && useradd --create-home --uid 10001 skillpulse
+RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 skillpulse
 
 USER skillpulse
 EXPOSE 8000

