@@ -3,11 +3,16 @@
 argon2 costs about a quarter of a second of CPU and 64 MiB by design, so the async callers use
 `hash_password_async` / `verify_password_async`: the work runs in a small thread pool of its own (argon2-cffi
 releases the GIL), never on the event loop, and no more hashes run at once than the pool has threads.
+
+The test suite sets SKILLPULSE_TEST_FAST_HASHING=1 (tests/conftest.py): new hashes then use argon2's cheapest
+profile, since every test makes three users and 0.2 s per hash cost minutes per run. It is never honoured when
+SKILLPULSE_ENV is `production`; verification always follows the parameters stored in the hash itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import os
@@ -15,10 +20,18 @@ import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """Built on first use, so the environment the process has by then decides."""
+    production = os.environ.get("SKILLPULSE_ENV") == "production"
+    if os.environ.get("SKILLPULSE_TEST_FAST_HASHING") == "1" and not production:
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()  # argon2-cffi's defaults: RFC 9106's low-memory profile
+
 # one core left for the event loop; at most 4 hashes (4 x 64 MiB) at once
 _HASH_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 _pool = ThreadPoolExecutor(max_workers=_HASH_THREADS, thread_name_prefix="argon2")
@@ -27,14 +40,14 @@ _dummy_hash: str | None = None
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -45,7 +58,7 @@ def dummy_password_hash() -> str:
     global _dummy_hash
     with _dummy_lock:
         if _dummy_hash is None:
-            _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
+            _dummy_hash = _hasher().hash(secrets.token_urlsafe(32))
         return _dummy_hash
 
 

@@ -20,6 +20,10 @@ from tests.support.databases import create_database, drop_database, find_postgre
 from tests.support.clients import app_client
 from tests.support.factories import Tenant, make_tenant
 
+# cheap argon2 for the users every test makes (service/security.py; never honoured in production); subprocesses
+# started with this environment inherit it
+os.environ.setdefault("SKILLPULSE_TEST_FAST_HASHING", "1")
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
