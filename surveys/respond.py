@@ -77,7 +77,7 @@ def _first_submit() -> Update:
             updated_at=now,
             submitted_at=now,
             extraction_status="pending",
-            extraction_attempts=0,  # an insert inside a CTE gets no column defaults: every NOT NULL column is named
+            extraction_attempts=0,  # an insert inside a CTE gets no column defaults: name every NOT NULL one
         )
         .returning(RESPONSE.c.id)
         .cte("new_response")
