@@ -63,18 +63,18 @@ async def test_a_poison_response_ends_failed_after_its_attempts_and_the_others_a
         final = await answer_all(client, path_of(link["url"]), survey, choose={"missing_skills": missing})
         assert "Thank you" in final.text
     reader = CrashesOnPoison(app.state.nlp)
-
-    assert await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS) == 2
+    # extract_all_pending reads every organisation's pending answers (other tests' too): judge this survey's rows
+    await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS)
     first, poison, third = await _responses(app, survey["id"])
     assert first[1:3] == ("done", 0) and third[1:3] == ("done", 0)
     assert poison[1:3] == ("pending", 1) and "BrokenProcessPool" in poison[3]
 
     for attempt in range(2, MAX_ATTEMPTS + 1):  # one attempt per run of the scheduled job
-        assert await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS) == 0
+        await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS)
         assert (await _responses(app, survey["id"]))[1][2] == attempt
     assert (await _responses(app, survey["id"]))[1][1] == "failed"
     # failed: never tried again
-    assert await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS) == 0
+    await extract_all_pending(app.state.sessionmaker, reader, max_attempts=MAX_ATTEMPTS)
     assert (await _responses(app, survey["id"]))[1][1:3] == ("failed", MAX_ATTEMPTS)
 
     results = (await api.get(f"/api/v1/surveys/{survey['id']}/results")).json()
