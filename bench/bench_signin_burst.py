@@ -7,7 +7,7 @@ through the login form (CSRF token and cookie as a browser sends them; distinct 
 runs a full argon2 check and none is throttled) while a prober GETs `/health` every 20 ms. Reports `/health`
 p50 / p99 / max alone and during the burst, and how long the burst took. Target: p99 during the burst < 100 ms.
 
-    .venv/bin/python bench/bench_signin_burst.py [--burst 20] [--rounds 3]
+    .venv/bin/python -m bench.bench_signin_burst [--burst 20] [--rounds 3]
 """
 
 from __future__ import annotations
