@@ -15,6 +15,7 @@ scheduler's own.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,9 @@ from service.demand.models import JobClaim
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.scheduler")
+# APScheduler logs two INFO lines per firing ("Running job Scheduler._wrap.<locals>.run …"), every 15 s; ours
+# says which job ran and how it ended (DEBUG when it did its work, ERROR with the traceback when it failed)
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 JobFn = Callable[[], Awaitable[None]]
 
@@ -112,10 +116,13 @@ class Scheduler:
             slot = _slot(scheduled or utcnow(), slot_seconds)
             if not await claim(self.engine, job_id, slot):
                 return
+            started = time.monotonic()
             try:
                 await fn()
             except Exception:  # noqa: BLE001 - one failing job never stops the scheduler
-                log.exception("scheduled job %s failed", job_id)
+                log.exception("scheduled job %s (slot %s) failed", job_id, slot)
+                return
+            log.debug("scheduled job %s (slot %s) done in %.2f s", job_id, slot, time.monotonic() - started)
 
         return run
 

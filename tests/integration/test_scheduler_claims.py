@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import timedelta
 
@@ -59,3 +60,33 @@ async def test_old_claims_are_pruned_and_recent_ones_kept(app):
     assert await prune_claims(engine, utcnow() - timedelta(days=7)) >= 2
     assert await _slots(app, job) == ["300"]
     assert PRUNE_JOB in Scheduler(engine).job_ids()  # every scheduler prunes, on its own schedule
+
+
+async def test_firings_log_one_line_of_ours_and_none_of_apschedulers(app, caplog):
+    """`serve` used to log two APScheduler INFO lines every 15 s; a job's outcome is one line naming the job."""
+    caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:8]
+    done, failed = asyncio.Event(), asyncio.Event()
+
+    async def fine() -> None:
+        done.set()
+
+    async def broken() -> None:
+        failed.set()
+        raise RuntimeError("feed exploded")
+
+    scheduler = Scheduler(app.state.engine)
+    scheduler.add_interval(f"test.fine-{tag}", 1, fine)
+    scheduler.add_interval(f"test.broken-{tag}", 1, broken)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(asyncio.gather(done.wait(), failed.wait()), timeout=10)
+        await asyncio.sleep(0.2)  # the outcome lines follow the job's return
+    finally:
+        scheduler.shutdown()
+    noisy = [r for r in caplog.records if r.name.startswith("apscheduler") and r.levelno < logging.WARNING]
+    assert noisy == []
+    ours = [r for r in caplog.records if r.name == "skillpulse.scheduler"]
+    assert any(r.levelno == logging.DEBUG and f"test.fine-{tag}" in r.getMessage() for r in ours)
+    errors = [r for r in ours if r.levelno == logging.ERROR and f"test.broken-{tag}" in r.getMessage()]
+    assert errors and "feed exploded" in str(errors[0].exc_info[1])
