@@ -63,7 +63,7 @@ async def test_old_claims_are_pruned_and_recent_ones_kept(app):
 
 
 async def test_firings_log_one_line_of_ours_and_none_of_apschedulers(app, caplog):
-    """`serve` used to log two APScheduler INFO lines every 15 s; a job's outcome is one line naming the job."""
+    """`serve` logged two APScheduler INFO lines every 15 s; a job's outcome is one line naming the job."""
     caplog.set_level(logging.DEBUG)
     tag = uuid.uuid4().hex[:8]
     done, failed = asyncio.Event(), asyncio.Event()
