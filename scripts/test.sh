@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: a virtual environment with the project and its test and teacher extras,
 # Debian's chromium for the browser tests (installed when missing and we may), then pytest on PostgreSQL
-# and again on SQLite. Extra arguments go to both pytest runs.
+# and again on SQLite (all but tests/unit, whose pure functions touch no database). Extra arguments go to both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +26,5 @@ fi
 export PYTHONWARNINGS=${PYTHONWARNINGS:-}
 echo "== tests on PostgreSQL =="
 "$VENV/bin/python" -m pytest --db postgres "$@"
-echo "== tests on SQLite =="
-"$VENV/bin/python" -m pytest --db sqlite "$@"
+echo "== tests on SQLite (tests/unit are pure, no database: they ran above) =="
+"$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@"
