@@ -94,10 +94,7 @@ def users_set_password(
                                  help="The new password (8+ characters); asked for when left out."),
 ) -> None:
     """Set a user's dashboard password; every session cookie the user holds stops working."""
-    from sqlalchemy import select
-
-    from service.auth.models import User
-    from service.auth.services import AuthError, set_password
+    from service.auth.services import AuthError, set_password, user_by_email
     from service.db import create_engine, session_scope
 
     settings = _settings()
@@ -106,7 +103,7 @@ def users_set_password(
         engine = create_engine(settings)
         try:
             async with session_scope(engine) as session:
-                user = (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+                user = await user_by_email(session, email)
                 if user is None:
                     return False
                 await set_password(session, user, password)

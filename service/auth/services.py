@@ -41,6 +41,12 @@ async def get_or_create_org(session: AsyncSession, name: str) -> tuple[Organisat
     return org, True
 
 
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The user with this address (unique across organisations), compared as stored: in lower case."""
+    found = await session.execute(select(User).where(User.email == email.strip().lower()))
+    return found.scalar_one_or_none()
+
+
 async def create_user(
     session: AsyncSession, org: Organisation, email: str, role: str, password: str | None = None, name: str = ""
 ) -> User:
@@ -51,7 +57,7 @@ async def create_user(
         raise AuthError("email must be an email address")
     if password is not None and len(password) < 8:
         raise AuthError("password must have at least 8 characters")
-    existing = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    existing = await user_by_email(session, email)
     if existing is not None and existing.org_id == org.id:
         raise EmailTaken(f"a user with email {email} already exists in this organisation")
     if existing is not None:
