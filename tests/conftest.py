@@ -17,7 +17,7 @@ import pytest
 from litestar import Litestar
 
 from tests.support.databases import create_database, drop_database, find_postgres_server
-from tests.support.clients import app_client
+from tests.support.clients import app_client, suite_settings
 from tests.support.factories import Tenant, make_tenant
 
 # cheap argon2 for the users every test makes (service/security.py; never honoured in production); subprocesses
@@ -71,12 +71,7 @@ def database_url(db_kind: str, postgres_server: str | None, tmp_path_factory: py
 
 @pytest.fixture(scope="session")
 def settings(database_url: str):  # noqa: ANN201 - service.settings.Settings
-    from service.settings import build_settings
-
-    return build_settings(
-        database={"url": database_url},
-        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False, "run_scheduler": False},
-    )
+    return suite_settings(database_url)
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,14 @@ from sqlalchemy import func, select, update
 
 from service.app import create_app
 from service.db import session_scope
-from service.settings import build_settings
 from surveys.models import OutboxEmail, Survey, SurveyAnswer, SurveyInvitation, SurveyResponse
-from tests.support.clients import app_client
+from tests.support.clients import app_client, suite_settings
 from tests.support.seeds_surveys import (  # noqa: F401 - fresh_survey_rate_limits is an autouse fixture
-    fresh_survey_rate_limits,
     answer_all,
     answers_for,
     create_open_survey,
     form_body,
+    fresh_survey_rate_limits,
     invite,
     path_of,
     question_codes,
@@ -288,15 +287,9 @@ async def test_show_if_skips_questions_and_pages(api, app, tenant, client):
 
 @pytest.fixture
 async def strict_app(settings):  # noqa: ANN001
-    limited = build_settings(
-        database={"url": settings.database.url},
-        server={
-            "env": "test",
-            "secret_key": "test-secret-key-0123456789",
-            "run_worker": False,
-            "run_scheduler": False,
-            "trusted_proxies": ["127.0.0.1", "10.0.0.0/8"],  # the test client's peer, and a proxy tier
-        },
+    limited = suite_settings(
+        settings.database.url,
+        {"trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]},  # the test client's peer, and a proxy tier
         surveys={"rate_per_token": 5, "rate_per_address": 9},
     )
     app = create_app(limited)

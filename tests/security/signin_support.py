@@ -15,23 +15,13 @@ from sqlalchemy import delete
 from service.app import create_app
 from service.auth.models import SignInThrottle
 from service.db import session_scope
-from service.settings import Settings, build_settings
+from service.settings import Settings
 from tests.security.support import Browser
+from tests.support.clients import suite_settings
 
 
 def app_with(settings: Settings, auth: dict | None = None, **server: object) -> Litestar:
-    built = build_settings(
-        database={"url": settings.database.url},
-        server={
-            "env": "test",
-            "secret_key": "test-secret-key-0123456789",
-            "run_worker": False,
-            "run_scheduler": False,
-            **server,
-        },
-        auth=auth or {},
-    )
-    return create_app(built)
+    return create_app(suite_settings(settings.database.url, server, auth=auth or {}))
 
 
 @contextlib.asynccontextmanager

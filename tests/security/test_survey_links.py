@@ -10,10 +10,9 @@ from sqlalchemy import update
 
 from service.app import create_app
 from service.db import session_scope
-from service.settings import build_settings
 from surveys.models import Survey
 from surveys.tokens import new_token
-from tests.support.clients import app_client
+from tests.support.clients import app_client, suite_settings
 from tests.support.seeds_surveys import answer_all, create_open_survey, invite, path_of
 
 CSRF_VALUE = re.compile(r'(name="_csrf_token" value=")[^"]+(")')
@@ -68,15 +67,8 @@ async def test_guessing_links_from_one_address_is_rate_limited(app, api, tenant,
     the     fixed window cannot roll over in the middle of the test)."""
     _, real = await _link(api, app, tenant)
     limit = 40
-    guarded = build_settings(
-        database={"url": settings.database.url},
-        server={
-            "env": "test",
-            "secret_key": "test-secret-key-0123456789",
-            "run_worker": False,
-            "run_scheduler": False,
-        },
-        surveys={"rate_per_address": limit, "rate_window_seconds": 3600},
+    guarded = suite_settings(
+        settings.database.url, surveys={"rate_per_address": limit, "rate_window_seconds": 3600}
     )
     async with app_client(create_app(guarded)) as guesser:
         statuses = [(await guesser.get(f"/s/{new_token()}")).status_code for _ in range(limit + 5)]
