@@ -45,17 +45,21 @@ def evaluate(
     files: list[Path] = typer.Argument(..., help="CoNLL files (token, skill-BIO, knowledge-BIO)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
     model: Path | None = typer.Option(None, help="A trained model directory (default: the shipped model)."),
+    group: int = typer.Option(
+        1,
+        help="Join N consecutive sentences into one text, cut by the posting segmenter (1: one by one).",
+    ),
 ) -> None:
     """Strict and loose span precision / recall / F1 per file (gold tokens, skill ∪ knowledge), words/s."""
     from .evaluate import evaluate_files
     from .pipeline import Extractor, get_extractor
 
     ex = Extractor(model) if model else get_extractor()
-    res = evaluate_files(files, ex)
+    res = evaluate_files(files, ex, group=group)
     if as_json:
         typer.echo(json.dumps({"extractor_version": ex.version, "files": res}, indent=2))
         return
-    typer.echo(f"extractor {ex.version}")
+    typer.echo(f"extractor {ex.version}" + (f", {group} sentences per text" if group > 1 else ""))
     typer.echo(
         f"{'file':40s} {'strict P':>8s} {'R':>6s} {'F1':>6s}  "
         f"{'loose P':>8s} {'R':>6s} {'F1':>6s} {'words/s':>8s} {'per CPU s':>9s}"

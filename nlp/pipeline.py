@@ -9,20 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from .coordination import conjunct_links
 from .cues import TextCues
-from .linker import link
+from .segment import segments
 from .taxonomy import load_taxonomy
 from .types import Mention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "4"  # bump when tokenisation, post-rules or cues change what extract() returns
-CHUNK_CHARS = 20_000  # long texts are cut at whitespace into pieces of about this size
+RULES_REVISION = "5"  # bump when tokenisation, post-rules or cues change what extract() returns
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(
@@ -173,33 +173,33 @@ class Extractor:
         return (s, e, label)
 
     # ----------------------------------------------------------------- mentions
-    def _mentions(self, text: str, doc, base: int) -> list[Mention]:
+    def _mentions(self, text: str, doc, base: int, cues: TextCues) -> list[Mention]:
+        """Mentions of one segment's doc; offsets, negation and requirement cues are the whole text's."""
         out: list[Mention] = []
         spans = self.doc_spans(doc)
         if not spans:
             return out
-        cues = TextCues(text)
         thr = float(self.settings["link_threshold"])
         for s, e, label in spans:
             span = doc[s:e]
-            start, end = span.start_char, span.end_char
+            start, end = base + span.start_char, base + span.end_char
             if end - start > MAX_MENTION_CHARS:
                 continue
             if cues.negated(start, end):
                 continue
             mtext = text[start:end]
-            concept, score = _best_link(_WS.sub(" ", mtext), thr)
-            out.append(
-                Mention(
-                    start=base + start,
-                    end=base + end,
-                    text=mtext,
-                    kind=self._kind(label, mtext, concept),
-                    concept=concept,
-                    score=float(score),
-                    requirement=cues.requirement(start, end),
+            for cstart, cend, concept, score in conjunct_links(mtext, thr):
+                out.append(
+                    Mention(
+                        start=start + cstart,
+                        end=start + cend,
+                        text=mtext[cstart:cend],
+                        kind=self._kind(label, mtext, concept),
+                        concept=concept,
+                        score=float(score),
+                        requirement=cues.requirement(start, end),
+                    )
                 )
-            )
         return out
 
     def _kind(self, label: str, text: str, concept) -> str:
@@ -224,67 +224,23 @@ class Extractor:
         self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
     ) -> list[list[Mention]]:
         texts = [t if isinstance(t, str) else str(t or "") for t in texts]
-        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        # one doc per segment (a sentence, bullet or clause), as the model was trained: no span crosses one
+        pieces: list[tuple[int, int, int]] = []  # (text index, start, end)
         for i, t in enumerate(texts):
-            for off, piece in _chunks(t):
-                pieces.append((i, off, piece))
+            for start, end in segments(t):
+                pieces.append((i, start, end))
         results: list[list[Mention]] = [[] for _ in texts]
+        cues: dict[int, TextCues] = {}
         # tokenise here, so worker processes (n_process > 1) see exactly this tokenizer's output
         make_doc = self.nlp.make_doc
-        docs = self.nlp.pipe((make_doc(p) for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
-        for (i, off, piece), doc in zip(pieces, docs, strict=True):
-            for m in self._mentions(piece, doc, off):
-                m.text = texts[i][m.start : m.end]
-                results[i].append(m)
+        docs = self.nlp.pipe(
+            (make_doc(texts[i][s:e]) for i, s, e in pieces), batch_size=batch_size, n_process=n_process
+        )
+        for (i, start, _), doc in zip(pieces, docs, strict=True):
+            if i not in cues:
+                cues = {i: TextCues(texts[i])}  # texts arrive in order: keep only the current one
+            results[i].extend(self._mentions(texts[i], doc, start, cues[i]))
         return results
-
-
-_COORD = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bas well as\b)\s*", re.I)
-
-
-def _best_link(phrase: str, threshold: float):
-    """The phrase's best concept; for a coordination ("communication and interpersonal skills") that links
-    to nothing as a whole, the best-linked conjunct (sharing the last conjunct's head word)."""
-    ranked = link(phrase, k=1)
-    if ranked and ranked[0][1] >= threshold:
-        return ranked[0]
-    parts = [p for p in _COORD.split(phrase) if p]
-    if len(parts) < 2 or len(parts) > 6:
-        return None, 0.0
-    last = parts[-1].split()
-    head = last[-1] if len(last) >= 2 else ""
-    best = (None, 0.0)
-    for p in parts:
-        q = f"{p} {head}" if head and len(p.split()) == 1 and p != parts[-1] else p
-        r = link(q, k=1)
-        if r and r[0][1] >= threshold and r[0][1] > best[1]:
-            best = r[0]
-    return best
-
-
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
-    """Cut a long text at whitespace (preferring line breaks) so memory and time stay linear."""
-    n = len(text)
-    if n <= CHUNK_CHARS:
-        if text.strip():
-            yield 0, text
-        return
-    pos = 0
-    while pos < n:
-        end = min(n, pos + CHUNK_CHARS)
-        if end < n:
-            cut = text.rfind("\n", pos + CHUNK_CHARS // 2, end)
-            if cut < 0:
-                cut = max(
-                    text.rfind(" ", pos + CHUNK_CHARS // 2, end),
-                    text.rfind("\t", pos + CHUNK_CHARS // 2, end),
-                )
-            if cut > pos:
-                end = cut + 1
-        piece = text[pos:end]
-        if piece.strip():
-            yield pos, piece
-        pos = end
 
 
 @lru_cache(maxsize=1)

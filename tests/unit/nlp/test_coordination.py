@@ -1,0 +1,42 @@
+"""Coordinated skills yield one mention per conjunct; no mention crosses a sentence."""
+
+import nlp
+from nlp.segment import segments
+
+
+def labels(text: str) -> list[str]:
+    return [m.concept.label.lower() for m in nlp.extract(text) if m.concept is not None]
+
+
+def test_hydraulic_and_pneumatic_systems_are_two_skills():
+    found = [
+        m for m in nlp.extract("Experience with hydraulic and pneumatic systems is required.") if m.concept
+    ]
+    names = " | ".join(f"{m.text} → {m.concept.label}" for m in found)
+    assert len({m.concept.id for m in found}) >= 2, names
+    assert any("hydraulic" in m.text for m in found) and any("pneumatic" in m.text for m in found), names
+    assert all(m.requirement == "required" for m in found)
+
+
+def test_conjunct_mentions_keep_their_own_characters():
+    text = "Strong communication and interpersonal skills."
+    for m in nlp.extract(text):
+        assert text[m.start : m.end] == m.text
+
+
+def test_no_mention_crosses_a_segment():
+    text = (
+        "We are hiring. Take vital signs and perform EKGs.\nRequirements:\n• Excel and QuickBooks\n"
+        "• forklift certification; lift 50 lbs; read blueprints"
+    )
+    ranges = segments(text)
+    for m in nlp.extract(text):
+        assert any(s <= m.start and m.end <= e for s, e in ranges), m
+
+
+def test_a_paragraph_reads_like_its_sentences():
+    alone = {m.concept.id for m in nlp.extract("Take vital signs and perform EKGs.") if m.concept}
+    joined = {
+        m.concept.id for m in nlp.extract("We are hiring. Take vital signs and perform EKGs.") if m.concept
+    }
+    assert alone and alone <= joined
