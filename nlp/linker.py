@@ -86,7 +86,7 @@ class Linker:
 
     def _add_aliases(self, exact: dict[str, list[int]], post: dict[str, list[int]]) -> None:
         """Hand-written posting phrasings (config/aliases.json) as extra alternative labels."""
-        self.alias_entries: set[int] = set()
+        self.alias_entries: dict[int, str] = {}  # entry → the alias phrase, normalised
         for phrase, target in sorted(_read_aliases().items()):
             concept = self.tax.resolve(target)
             if concept is None:
@@ -96,7 +96,7 @@ class Linker:
                 continue
             i = len(self.entries)
             self.entries.append((concept.id, " ".join(stems), stems, False))
-            self.alias_entries.add(i)
+            self.alias_entries[i] = norm_label(phrase)
             exact[norm_label(phrase)].append(i)
             if len(" ".join(stems)) < 3:
                 continue  # "A/R" stems to "r": only the phrase itself, never the R language's "r"
@@ -182,6 +182,8 @@ class Linker:
                 score += W_HOT
             if i in self.alias_entries:
                 score += W_ALIAS
+                if self.alias_entries[i] == norm_label(phrase):
+                    score += W_ALIAS  # the very phrase an alias names ("A/R" is not "R")
             if prior:
                 score += W_OCC * prior.get(cid, 0.0)
             if score > best.get(cid, -1.0):
