@@ -7,8 +7,8 @@ O*NET hot technologies). When the occupation is known (``occupation="51-4121.06"
 (``nlp.occupations.priors``: core-task DWAs, hot technology and tools, ESCO essential / optional skills) add a
 small boost. Scores are in 0..1, best first. Deterministic; results are cached per phrase.
 
-Aliases (config/aliases.json) map US posting words (EKG, CDL, HVAC-R, A+, 10-key …) to a concept id or label of
-any scheme; they are extra alternative labels here only (not in the span model's gazetteer feature).
+Aliases (config/aliases.json) map US posting words (EKG, CDL, HVAC-R, A+, 10-key …) to a concept id or
+label of any scheme; they are extra alternative labels here only (not in the span model's gazetteer feature).
 """
 
 from __future__ import annotations
@@ -207,8 +207,8 @@ def link(
 ) -> list[tuple[Concept, float]]:
     """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first).
 
-    ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=`` is the older name).
-    ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``) whose priors boost its concepts a little.
+    ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=``: the older name).
+    ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``); its priors boost its concepts a little.
     """
     if not phrase or not phrase.strip() or k <= 0:
         return []

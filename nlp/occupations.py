@@ -1,18 +1,18 @@
-"""Occupation context: per O*NET-SOC occupation its title, job zone, tasks, detailed work activities, tools and
-technology, and the ESCO occupations it corresponds to (with their essential / optional skills).
+"""Occupation context: per O*NET-SOC occupation its title, job zone, tasks, detailed work activities, tools
+and technology, and the ESCO occupations it corresponds to (with their essential / optional skills).
 
-``build_occupations`` (called by ``build_taxonomy``) writes ``nlp/data/occupations.json.gz``; ``occupation(soc)``
-reads it and ``priors(soc)`` turns it into concept weights in 0..1 that the linker can add as a small boost
-when the posting's or credential's occupation is known.
+``build_occupations`` (called by ``build_taxonomy``) writes ``nlp/data/occupations.json.gz``;
+``occupation(soc)`` reads it and ``priors(soc)`` turns it into concept weights in 0..1 that the linker can
+add as a small boost when the posting's or credential's occupation is known.
 
-Held out: occupations where ``nlp.splits.is_eval_occupation`` is true carry no DWA ids, because their task → DWA
-links are what task linking is measured on.
+Held out: occupations where ``nlp.splits.is_eval_occupation`` is true carry no DWA ids, because their
+task → DWA links are what task linking is measured on.
 
 O*NET-SOC → ESCO occupation mapping (built here, no crosswalk file): every O*NET title of an occupation (the
 title, alternate and short titles) is looked up among ESCO occupation preferred / alternative labels
-(lower-cased, whitespace-normalised). A hit scores 1 / (number of O*NET occupations sharing that title), doubled
-when it is the ESCO preferred label; the ESCO occupations' ISCO 4-digit groups then vote with those scores and
-only occupations of the winning group are kept (at most 3, each ≥ 30 % of the best score).
+(lower-cased, whitespace-normalised). A hit scores 1 / (number of O*NET occupations sharing that title),
+doubled when it is the ESCO preferred label; the ESCO occupations' ISCO 4-digit groups then vote with those
+scores and only occupations of the winning group are kept (at most 3, each ≥ 30 % of the best score).
 """
 
 from __future__ import annotations
@@ -53,8 +53,16 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
     occ: dict[str, dict] = {}
     for r in _tsv(onet29 / "Occupation Data.txt"):
         code = r["O*NET-SOC Code"].strip()
-        occ[code] = {"title": r["Title"].strip(), "zone": None, "tasks": [], "dwa": [], "core_dwa": [],
-                     "tools": [], "tech": [], "esco": []}
+        occ[code] = {
+            "title": r["Title"].strip(),
+            "zone": None,
+            "tasks": [],
+            "dwa": [],
+            "core_dwa": [],
+            "tools": [],
+            "tech": [],
+            "esco": [],
+        }
     for r in _tsv(onet29 / "Job Zones.txt"):
         if r["O*NET-SOC Code"].strip() in occ:
             occ[r["O*NET-SOC Code"].strip()]["zone"] = int(r["Job Zone"])
@@ -114,7 +122,11 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
         used.update(occ[code]["esco"])
     skills = _esco_skills(esco_dir, used)
     esco_out = {
-        uri: {"label": esco_occ[uri]["label"], "isco": esco_occ[uri]["isco"], **skills.get(uri, {"ess": [], "opt": []})}
+        uri: {
+            "label": esco_occ[uri]["label"],
+            "isco": esco_occ[uri]["isco"],
+            **skills.get(uri, {"ess": [], "opt": []}),
+        }
         for uri in sorted(used)
     }
     return {
@@ -175,7 +187,7 @@ def _data() -> dict:
 
 
 def _code(soc: str) -> str | None:
-    """``51-4121.06`` as is; a 6-digit SOC (``51-4121``) → its ``.00`` occupation, else its first detailed one."""
+    """``51-4121.06`` as is; a 6-digit SOC (``51-4121``) → its ``.00`` occupation, else its first detailed."""
     occ = _data()["onet"]
     soc = (soc or "").strip()
     if soc in occ:

@@ -95,7 +95,7 @@ class Taxonomy:
         return load_descriptions().get(cid)
 
     def resolve(self, target: str) -> Concept | None:
-        """A concept id, or a label (ESCO first, then O*NET tools, then DWAs): how aliases name their target."""
+        """A concept id, or a label (ESCO first, then O*NET tools, then DWAs): how aliases name a target."""
         if target in self.concepts:
             return self.concepts[target]
         found = self.lookup(target)
@@ -147,7 +147,9 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
                 descriptions[uri] = text
             if uri in seen or not r["preferredLabel"].strip():
                 continue
-            alts = sorted({a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]})
+            alts = sorted(
+                {a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]}
+            )
             kind = "knowledge" if r["skillType"].strip() == "knowledge" else "skill"
             extra[uri] = [uri, r["preferredLabel"].strip(), "esco", kind, alts, {"h": []}]
     with open(esco / "esco_v1.2.0_skills_missing_from_v1.1.1_labels.csv", encoding="utf-8") as fh:
@@ -160,7 +162,9 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
             seen.add(uri)
             rows.append([uri, r["preferredLabel"].strip(), "esco", kind, alts, {"h": [], "v": "1.2.0"}])
     for uri, row in extra.items():
-        if uri in seen:  # also a labelled 1.2.0 addition: keep its label as today, the 1.1.1 one as an alternative
+        if (
+            uri in seen
+        ):  # also a labelled 1.2.0 addition: keep its label as today, the 1.1.1 one as an alternative
             for r in rows:
                 if r[0] == uri and row[1] != r[1]:
                     r[4] = sorted({*r[4], row[1]})
@@ -185,7 +189,9 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
     tools = _onet_examples(onet29 / "Tools Used.txt", with_flags=False)
     tool_ids = _slugs(tools, TOOL_URN)
     for name, t in sorted(tools.items()):
-        rows.append([tool_ids[name], name, "onet-tools", "tool", [], {"cat": sorted(t["c"]), "occ": sorted(t["occ"])}])
+        rows.append(
+            [tool_ids[name], name, "onet-tools", "tool", [], {"cat": sorted(t["c"]), "occ": sorted(t["occ"])}]
+        )
     with open(onet29 / "DWA Reference.txt", encoding="utf-8") as fh:
         for r in csv.DictReader(fh, delimiter="\t"):
             attrs = {
@@ -194,7 +200,9 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
                 "gwa": r["Element ID"].strip(),
                 "gwa_t": r["Element Name"].strip(),
             }
-            rows.append([DWA_URN + r["DWA ID"].strip(), r["DWA Title"].strip(), "onet-dwa", "skill", [], attrs])
+            rows.append(
+                [DWA_URN + r["DWA ID"].strip(), r["DWA Title"].strip(), "onet-dwa", "skill", [], attrs]
+            )
 
     rows.sort(key=lambda r: r[0])
     ids = {r[0] for r in rows}
@@ -235,7 +243,7 @@ def _write_gz(path: Path, obj) -> None:
 
 
 def _onet_examples(path: Path, with_flags: bool) -> dict[str, dict]:
-    """O*NET "Example" names (technology skills or tools used) with commodity titles, flags and occupations."""
+    """O*NET "Example" names (technology skills or tools used): commodity titles, flags, occupations."""
     out: dict[str, dict] = {}
     with open(path, encoding="utf-8") as fh:
         for r in csv.DictReader(fh, delimiter="\t"):

@@ -67,7 +67,9 @@ def test_operating_systems_are_not_roof_windows():
 
 
 def test_computer_hardware_is_not_memory_or_supplies():
-    top = link("Diagnose and replace faulty hardware components such as memory, storage and power supplies", k=2)
+    top = link(
+        "Diagnose and replace faulty hardware components such as memory, storage and power supplies", k=2
+    )
     got = [c.label for c, _ in top]
     assert "use geographic memory" not in got and "manage supplies" not in got
     assert any("hardware" in g for g in got)

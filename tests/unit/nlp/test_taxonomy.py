@@ -1,4 +1,4 @@
-"""The packaged concept inventory: three schemes, descriptions, occupation context and aliases that resolve."""
+"""The packaged concept inventory: three schemes, descriptions, occupation context, aliases that resolve."""
 
 import json
 
@@ -40,7 +40,10 @@ def test_existing_ids_are_unchanged(tax):
     """Stored results reference these ids: they must keep naming the same concepts."""
     assert tax["urn:onet:tech:python"].label == "Python"
     assert tax["urn:onet:tech:microsoft-excel"].label == "Microsoft Excel"
-    assert tax["http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab"].label == "manage musical staff"
+    assert (
+        tax["http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab"].label
+        == "manage musical staff"
+    )
 
 
 def test_descriptions(tax):
@@ -56,7 +59,9 @@ def test_descriptions(tax):
 
 
 def test_every_alias_resolves(tax):
-    aliases = {k: v for k, v in json.loads(ALIASES_FILE.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    aliases = {
+        k: v for k, v in json.loads(ALIASES_FILE.read_text(encoding="utf-8")).items() if not k.startswith("_")
+    }
     assert len(aliases) >= 150
     missing = [(p, t) for p, t in aliases.items() if tax.resolve(t) is None]
     assert missing == []
