@@ -13,6 +13,8 @@ title, alternate and short titles) is looked up among ESCO occupation preferred 
 (lower-cased, whitespace-normalised). A hit scores 1 / (number of O*NET occupations sharing that title),
 doubled when it is the ESCO preferred label; the ESCO occupations' ISCO 4-digit groups then vote with those
 scores and only occupations of the winning group are kept (at most 3, each ≥ 30 % of the best score).
+``ESCO_OVERRIDES`` replaces that match for a few middle-skill occupations where it was checked by hand and
+found wrong (dental assistants → "specialist dentist", office clerks → "property assistant" …).
 """
 
 from __future__ import annotations
@@ -38,6 +40,17 @@ P_ESSENTIAL = 0.8  # ESCO essential skill of a matched ESCO occupation
 P_OPTIONAL = 0.4
 
 MAX_ESCO = 3
+# O*NET-SOC → ESCO occupation preferred labels, checked by hand where the title match went wrong
+ESCO_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "15-1232.00": ("ICT help desk agent",),
+    "29-1141.00": ("nurse responsible for general care",),
+    "29-2034.00": ("radiographer",),
+    "31-9091.00": ("dental chairside assistant",),
+    "31-9092.00": ("medical administrative assistant", "doctors' surgery assistant"),
+    "43-6014.00": ("administrative assistant", "secretary"),
+    "43-9061.00": ("office clerk",),
+    "53-3032.00": ("cargo vehicle driver", "dangerous goods driver"),
+}
 MIN_ESCO_SHARE = 0.3
 
 
@@ -117,8 +130,14 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
         for t in ts:
             sharing[t] += 1
     used: set[str] = set()
+    by_pref = {o["label"]: uri for uri, o in esco_occ.items()}
     for code, ts in titles.items():
         occ[code]["esco"] = _match_esco(ts, sharing, by_label, esco_occ)
+        if code in ESCO_OVERRIDES:
+            missing = [lab for lab in ESCO_OVERRIDES[code] if lab not in by_pref]
+            if missing:
+                raise ValueError(f"ESCO_OVERRIDES[{code!r}]: no ESCO occupation {missing}")
+            occ[code]["esco"] = [by_pref[lab] for lab in ESCO_OVERRIDES[code]]
         used.update(occ[code]["esco"])
     skills = _esco_skills(esco_dir, used)
     esco_out = {
@@ -131,7 +150,7 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
     }
     return {
         "mapping": "O*NET titles (title, alternate, short) = ESCO occupation labels; ISCO-group vote; "
-        "see nlp/occupations.py",
+        f"hand-checked overrides for {len(ESCO_OVERRIDES)} SOCs; see nlp/occupations.py",
         "onet": dict(sorted(occ.items())),
         "esco": esco_out,
     }
