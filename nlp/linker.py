@@ -35,7 +35,7 @@ W_SHORT = 0.1  # prior for short (general) labels: 1 / (1 + #content words)
 W_TRANSVERSAL = 0.02  # ESCO transversal skills are what postings ask for most
 W_SCHEME = {"esco": 0.01, "onet-tools": 0.0, "onet-dwa": 0.0, "custom": 0.01}
 W_HOT = 0.02  # O*NET hot technology / in demand
-W_OCC = 0.05  # × the occupation prior (0..1) when link(..., occupation=SOC) is given
+W_OCC = 0.05  # × the occupation prior (0..1) with link(..., occupation=SOC); chosen on task → DWA tuning data
 W_TOOL_STEM = 0.07  # an O*NET tool used matched by stems only ("welding" is not the tool "Welders")
 W_ALIAS = 0.04  # matched a hand-written alias (a posting word chosen to mean this concept)
 SCALE = 0.9  # divide by this (about the best attainable sum) to land in 0..1
