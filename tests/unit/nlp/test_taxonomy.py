@@ -7,6 +7,7 @@ import pytest
 from nlp.occupations import occupation, priors
 from nlp.splits import is_eval_occupation
 from nlp.taxonomy import ALIASES_FILE, load_taxonomy
+from tests.support.reference import shared
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +105,26 @@ def test_evaluation_occupations_carry_no_dwa_links():
 def test_unknown_occupation():
     assert occupation("99-9999.99") is None
     assert priors("") == {}
+
+
+def test_every_esco_v111_skill_keeps_its_uri(tax):
+    import csv
+
+    path = shared("taxonomy", "esco", "skills_en_v1.1.1.csv")
+    with open(path, encoding="utf-8") as fh:
+        uris = [r["conceptUri"].strip() for r in csv.DictReader(fh)]
+    assert len(uris) == 13_896
+    assert [u for u in uris if u not in tax.concepts] == []
+
+
+def test_packaged_files_are_what_build_taxonomy_makes(tmp_path):
+    import gzip
+
+    from nlp.taxonomy import DATA_DIR, build_taxonomy
+
+    source = shared("taxonomy")
+    summary = build_taxonomy(source, tmp_path / "taxonomy.json.gz")
+    assert summary["version"] == load_taxonomy().version
+    for name in ("taxonomy.json.gz", "descriptions.json.gz", "occupations.json.gz"):
+        built = gzip.decompress((tmp_path / name).read_bytes())
+        assert built == gzip.decompress((DATA_DIR / name).read_bytes()), name
