@@ -211,7 +211,7 @@ def label_silver(
 
 @app.command("build-taxonomy")
 def build_taxonomy(
-    source: Path = typer.Option(DATA / "taxonomy", help="Raw taxonomy folder (esco/, onet/)."),
+    source: Path = typer.Option(DATA / "taxonomy", help="Raw taxonomy folder (esco/, onet/, onet-29.3/)."),
 ) -> None:
     """Regenerate the packaged compact taxonomy (and title index) from the shared raw data."""
     from .taxonomy import TAXONOMY_FILE

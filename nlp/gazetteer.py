@@ -32,7 +32,8 @@ def _bilu(length: int) -> list[int]:
 
 @lru_cache(maxsize=2)
 def _phrases() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(ESCO labels, O*NET tool labels), lower-cased, from the packaged taxonomy."""
+    """(ESCO labels, O*NET technology-skill names), lower-cased, from the packaged taxonomy (no DWAs, no
+    tools used)."""
     from .taxonomy import load_taxonomy
 
     tax = load_taxonomy()
@@ -42,7 +43,9 @@ def _phrases() -> tuple[tuple[str, ...], tuple[str, ...]]:
         attrs = tax.attrs.get(cid, {})
         if attrs.get("v") == "1.2.0":
             continue
-        target = onet if concept.scheme == "onet" else esco
+        if concept.scheme == "onet-dwa" or cid.startswith("urn:onet:tool:"):
+            continue  # DWAs are sentences, not spans; tools used are not in the feature the model learnt
+        target = onet if concept.scheme == "onet-tools" else esco
         for label in (concept.label, *tax.alt_labels.get(cid, ())):
             label = label.strip().lower()
             if len(label) >= 2:

@@ -3,26 +3,27 @@
 Candidates come from an inverted index over the content-word stems of every preferred and alternative
 label (IDF-weighted overlap, a cosine), and are re-ranked with rapidfuzz string similarity on the
 normalised forms, a head-word (last content stem) match and small priors (preferred label, ESCO,
-O*NET hot technologies). Scores are in 0..1, best first. Deterministic; results are cached per phrase.
+O*NET hot technologies). When the occupation is known (``occupation="51-4121.06"``), its priors
+(``nlp.occupations.priors``: core-task DWAs, hot technology and tools, ESCO essential / optional skills) add a
+small boost. Scores are in 0..1, best first. Deterministic; results are cached per phrase.
+
+Aliases (config/aliases.json) map US posting words (EKG, CDL, HVAC-R, A+, 10-key …) to a concept id or
+label of any scheme; they are extra alternative labels here only (not in the span model's gazetteer feature).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .taxonomy import load_taxonomy, norm_label
+from .taxonomy import TOOL_URN, _read_aliases, load_taxonomy, norm_label
 from .textnorm import content_stems
 from .types import Concept
-
-ALIASES_FILE = Path(__file__).resolve().parent / "config" / "aliases.json"
 
 # weights of the re-ranking features (tuned on the esco-linking validation files)
 W_COS = 0.4  # IDF-weighted cosine of content stems
@@ -32,8 +33,11 @@ W_EXACT = 0.1  # normalised forms equal
 W_PREF = 0.06  # matched the preferred label (not an alternative)
 W_SHORT = 0.1  # prior for short (general) labels: 1 / (1 + #content words)
 W_TRANSVERSAL = 0.02  # ESCO transversal skills are what postings ask for most
-W_SCHEME = {"esco": 0.01, "onet": 0.0, "custom": 0.01}
+W_SCHEME = {"esco": 0.01, "onet-tools": 0.0, "onet-dwa": 0.0, "custom": 0.01}
 W_HOT = 0.02  # O*NET hot technology / in demand
+W_OCC = 0.05  # × the occupation prior (0..1) with link(..., occupation=SOC); chosen on task → DWA tuning data
+W_TOOL_STEM = 0.07  # an O*NET tool used matched by stems only ("welding" is not the tool "Welders")
+W_ALIAS = 0.04  # matched a hand-written alias (a posting word chosen to mean this concept)
 SCALE = 0.9  # divide by this (about the best attainable sum) to land in 0..1
 N_RERANK = 50
 
@@ -81,21 +85,22 @@ class Linker:
         self.hot = {cid for cid, a in tax.attrs.items() if a.get("hot") or a.get("dem")}
 
     def _add_aliases(self, exact: dict[str, list[int]], post: dict[str, list[int]]) -> None:
-        """Hand-written job-ad phrasings (config/aliases.json) as extra alternative labels."""
-        data = json.loads(ALIASES_FILE.read_text(encoding="utf-8")) if ALIASES_FILE.exists() else {}
-        for phrase, label in sorted(data.items()):
-            if phrase.startswith("_"):
-                continue
-            targets = [c for c in self.tax.lookup(label) if c.scheme == "esco"]
-            if not targets:
-                continue
+        """Hand-written posting phrasings (config/aliases.json) as extra alternative labels."""
+        self.alias_entries: dict[int, str] = {}  # entry → the alias phrase, normalised
+        for phrase, target in sorted(_read_aliases().items()):
+            concept = self.tax.resolve(target)
+            if concept is None:
+                raise ValueError(f"alias {phrase!r}: no concept {target!r}")
             stems = tuple(content_stems(phrase))
             if not stems:
                 continue
             i = len(self.entries)
-            self.entries.append((targets[0].id, " ".join(stems), stems, False))
-            exact[" ".join(stems)].append(i)
+            self.entries.append((concept.id, " ".join(stems), stems, False))
+            self.alias_entries[i] = norm_label(phrase)
             exact[norm_label(phrase)].append(i)
+            if len(" ".join(stems)) < 3:
+                continue  # "A/R" stems to "r": only the phrase itself, never the R language's "r"
+            exact[" ".join(stems)].append(i)
             for s in set(stems):
                 post[s].append(i)
 
@@ -119,14 +124,19 @@ class Linker:
         return [(int(nz[j]), float(cos[j])) for j in order]
 
     def link(
-        self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None
+        self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None, occupation: str | None = None
     ) -> list[tuple[Concept, float]]:
-        return list(self._link(phrase, k, schemes))
+        return list(self._link(phrase, k, schemes, occupation))
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
     def _link(
-        self, phrase: str, k: int, schemes: tuple[str, ...] | None
+        self, phrase: str, k: int, schemes: tuple[str, ...] | None, occupation: str | None = None
     ) -> tuple[tuple[Concept, float], ...]:
+        prior: dict[str, float] = {}
+        if occupation:
+            from .occupations import priors
+
+            prior = priors(occupation)
         stems = tuple(content_stems(phrase))
         if not stems:
             return ()
@@ -162,12 +172,20 @@ class Linker:
             )
             if en == qn:
                 score += W_EXACT
+                if c.id.startswith(TOOL_URN) and norm_label(phrase) != norm_label(c.label):
+                    score -= W_TOOL_STEM
             if is_pref:
                 score += W_PREF
             if cid in self.transversal:
                 score += W_TRANSVERSAL
             if cid in self.hot:
                 score += W_HOT
+            if i in self.alias_entries:
+                score += W_ALIAS
+                if self.alias_entries[i] == norm_label(phrase):
+                    score += W_ALIAS  # the very phrase an alias names ("A/R" is not "R")
+            if prior:
+                score += W_OCC * prior.get(cid, 0.0)
             if score > best.get(cid, -1.0):
                 best[cid] = score
         ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:k]
@@ -179,11 +197,26 @@ def get_linker() -> Linker:
     return Linker()
 
 
-def link(phrase: str, k: int = 5, schemes: Iterable[str] | None = None) -> list[tuple[Concept, float]]:
-    """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first); optionally only some schemes."""
+def link(
+    phrase: str,
+    k: int = 5,
+    scheme: str | Iterable[str] | None = None,
+    occupation: str | None = None,
+    *,
+    schemes: str | Iterable[str] | None = None,
+) -> list[tuple[Concept, float]]:
+    """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first).
+
+    ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=``: the older name).
+    ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``); its priors boost its concepts a little.
+    """
     if not phrase or not phrase.strip() or k <= 0:
         return []
-    return get_linker().link(phrase[:500], k, tuple(sorted(schemes)) if schemes is not None else None)
+    wanted = scheme if scheme is not None else schemes
+    if isinstance(wanted, str):
+        wanted = (wanted,)
+    key = tuple(sorted(set(wanted))) if wanted is not None else None
+    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:

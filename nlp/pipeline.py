@@ -116,7 +116,7 @@ class Extractor:
             self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
             names = []
             for cid, c in self.tax.concepts.items():
-                if c.scheme != "onet":
+                if not cid.startswith("urn:onet:tech:"):  # technology skills, not tools used or DWAs
                     continue
                 a = self.tax.attrs.get(cid, {})
                 if gaz == "onet_hot" and not (a.get("hot") or a.get("dem")):
@@ -273,8 +273,8 @@ def static_version() -> str:
     m = re.search(r'"version":"([0-9a-f]+)"', head)
     tax = m.group(1) if m else load_taxonomy().version
     h = hashlib.sha256((RULES_REVISION + json.dumps(load_settings(), sort_keys=True)).encode())
-    for name in ("cues.json", "aliases.json"):  # data that changes what extract() returns
-        f = PACKAGE_DIR / "config" / name
+    for name in ("config/cues.json", "config/aliases.json", "data/occupations.json.gz"):
+        f = PACKAGE_DIR / name  # data that changes what extract() / link() return
         if f.exists():
             h.update(f.read_bytes())
     settings = h.hexdigest()[:4]

@@ -1,4 +1,4 @@
-"""Public value types: a skill concept of the packaged taxonomy and a mention found in text."""
+"""Public value types: a concept of the packaged inventory, a mention found in text, an O*NET occupation."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ Requirement = Literal["required", "preferred"]
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """A skill concept. ``id`` is its URI (ESCO) or a stable URN (O*NET technology skills, custom)."""
+    """A concept. ``id`` is its URI (ESCO) or a stable URN: ``urn:onet:tech:<slug>`` (O*NET technology skill),
+    ``urn:onet:tool:<slug>`` (O*NET tool used), ``urn:onet:dwa:<DWA ID>`` (O*NET detailed work activity)."""
 
     id: str
     uri: str
     label: str
-    scheme: str  # "esco" | "onet" | "custom"
+    scheme: str  # "esco" | "onet-tools" (technology + tools used) | "onet-dwa" | "custom"
     kind: str  # "skill" | "knowledge" | "tool"
 
     def to_dict(self) -> dict[str, str]:
@@ -45,3 +46,31 @@ class Mention:
             "score": round(float(self.score), 4),
             "requirement": self.requirement,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An O*NET task statement; ``category`` is "Core", "Supplemental" or None (not rated)."""
+
+    id: str
+    text: str
+    category: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    """An O*NET-SOC occupation with its tasks, DWAs, tools and technology and the matching ESCO occupations.
+
+    ``dwa_ids`` is empty for the evaluation occupations (``nlp.splits.is_eval_occupation``)."""
+
+    soc: str
+    title: str
+    job_zone: int | None
+    tasks: tuple[Task, ...]
+    dwa_ids: tuple[str, ...]
+    core_dwa_ids: tuple[str, ...]
+    tool_ids: tuple[str, ...]
+    technology: tuple[tuple[str, bool], ...]  # (concept id, hot or in demand for this occupation)
+    esco_occupations: tuple[tuple[str, str], ...]  # (ESCO occupation URI, preferred label)
+    esco_essential: tuple[str, ...]
+    esco_optional: tuple[str, ...]

@@ -85,7 +85,7 @@ def test_taxonomy_lookup():
     assert len(tax) > 20_000
     kinds = {c.kind for c in tax.concepts.values()}
     assert kinds == {"skill", "knowledge", "tool"}
-    (py,) = [c for c in tax.lookup("python") if c.scheme == "onet"]
+    (py,) = [c for c in tax.lookup("python") if c.scheme == "onet-tools"]
     assert py.kind == "tool" and py.uri.startswith("urn:onet:tech:")
     esco = tax.lookup("manage musical staff")[0]
     assert esco.scheme == "esco" and esco.id.startswith("http://data.europa.eu/esco/skill/")

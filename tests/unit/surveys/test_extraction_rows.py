@@ -6,7 +6,7 @@ from surveys.extraction import mention_rows
 
 def test_mentions_are_keyed_by_concept_id_like_posting_mentions():
     concept = Concept(id="urn:onet:tech:python", uri="https://www.onetonline.org/x", label="Python",
-                      scheme="onet", kind="tool")
+                      scheme="onet-tools", kind="tool")
     response = SimpleNamespace(id=7, org_id=2, survey_id=3)
     rows = mention_rows(response, 11, [Mention(0, 6, "Python", "skill", concept, 0.9, None),
                                        Mention(8, 12, "grit", "skill", None, 0.2, None)])
