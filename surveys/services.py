@@ -84,6 +84,25 @@ async def progress(session: AsyncSession, org_id: int) -> dict[int, dict[str, in
     return out
 
 
+async def credential_surveys(
+    session: AsyncSession, org_id: int, credential_id: int
+) -> list[tuple[Survey, int]]:
+    """The organisation's surveys about a credential, newest first, each with its submitted responses."""
+    responses = (
+        select(SurveyResponse.survey_id, func.count().label("n"))
+        .where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
+        .group_by(SurveyResponse.survey_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Survey, func.coalesce(responses.c.n, 0))
+        .outerjoin(responses, responses.c.survey_id == Survey.id)
+        .where(Survey.org_id == org_id, Survey.credential_id == credential_id)
+        .order_by(Survey.id.desc())
+    )
+    return [(survey, int(n)) for survey, n in rows.all()]
+
+
 async def draft_responses(session: AsyncSession, survey: Survey) -> int:
     """Responses begun and saved but not submitted."""
     count = await session.scalar(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.credentials.models import Credential
+from service.credentials.models import Competency, Credential
 from service.credentials.queries import (
     competency_page,
     export_view,
@@ -18,7 +18,9 @@ from service.credentials.queries import (
 )
 
 __all__ = [
+    "competency_or_none",
     "competency_page",
+    "credential_names",
     "credential_choices",
     "credential_or_none",
     "export_view",
@@ -37,6 +39,24 @@ async def credential_choices(session: AsyncSession, org_id: int) -> list[tuple[i
         .order_by(Credential.name)
     )
     return [(credential_id, name) for credential_id, name in rows.all()]
+
+
+async def credential_names(session: AsyncSession, org_id: int) -> dict[int, str]:
+    """Every credential of the organisation (deleted ones too: old alerts name them) by id, in name order."""
+    rows = await session.execute(
+        select(Credential.id, Credential.name).where(Credential.org_id == org_id).order_by(Credential.name)
+    )
+    return dict(rows.all())
+
+
+async def competency_or_none(
+    session: AsyncSession, org_id: int, competency_id: int | None
+) -> Competency | None:
+    """The organisation's competency (deleted ones too), or None."""
+    if competency_id is None:
+        return None
+    row = await session.get(Competency, competency_id)
+    return row if row is not None and row.org_id == org_id else None
 
 
 async def credential_or_none(
