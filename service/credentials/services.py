@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.credentials.models import Competency, Credential
+from service.credentials.models import Competency, Credential, CredentialImport
 from service.credentials.queries import (
     competency_page,
     export_view,
@@ -28,7 +28,19 @@ __all__ = [
     "list_credentials",
     "live_competencies",
     "read_credential",
+    "unfinished_imports",
 ]
+
+
+async def unfinished_imports(session: AsyncSession, org_id: int, limit: int = 5) -> list[CredentialImport]:
+    """The organisation's credential imports queued or running, oldest first."""
+    rows = await session.scalars(
+        select(CredentialImport)
+        .where(CredentialImport.org_id == org_id, CredentialImport.status.in_(("queued", "running")))
+        .order_by(CredentialImport.id)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def credential_choices(session: AsyncSession, org_id: int) -> list[tuple[int, str]]:

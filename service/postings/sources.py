@@ -7,6 +7,8 @@ cannot disagree about what a source, a run or "already running" is.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from litestar import Litestar
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,6 +193,20 @@ async def run_now(app: Litestar, org_id: int, source_id: int) -> ImportRun:
     if run is None:
         raise SourceNotFound(f"import source {source_id} not found")
     return run
+
+
+async def running_imports(
+    session: AsyncSession, org_id: int, limit: int = 10
+) -> list[tuple[int, str, datetime]]:
+    """(source id, source name, started at) of the organisation's runs in progress, oldest first."""
+    rows = await session.execute(
+        select(ImportSource.id, ImportSource.name, ImportRun.started_at)
+        .join(ImportSource, ImportSource.id == ImportRun.source_id)
+        .where(ImportRun.org_id == org_id, ImportRun.status == "running")
+        .order_by(ImportRun.id)
+        .limit(limit)
+    )
+    return [(source_id, name, started_at) for source_id, name, started_at in rows.all()]
 
 
 async def get_run(session: AsyncSession, org_id: int, source_id: int, run_id: int) -> ImportRun:
