@@ -38,6 +38,18 @@ async def _read(db_session: Any, survey: Any) -> SurveyRead:
     )
 
 
+def survey_error(request: Request, exc: store.SurveyError) -> Response:
+    """The store's errors as every API error leaves: JSON {"status_code", "detail"}."""
+    return Response(
+        {"status_code": exc.status_code, "detail": exc.detail},
+        status_code=exc.status_code,
+        media_type="application/json",
+    )
+
+
+SURVEY_ERRORS = {store.SurveyError: survey_error}
+
+
 def _base_url(request: Request) -> str:
     server = getattr(request.app.state.settings, "server", None)
     return getattr(server, "base_url", None) or str(request.base_url).rstrip("/")
@@ -46,6 +58,7 @@ def _base_url(request: Request) -> str:
 class SurveyController(Controller):
     path = "/api/v1/surveys"
     tags = ["surveys"]
+    exception_handlers = SURVEY_ERRORS  # type: ignore[assignment]
 
     @post("/", operation_id="createSurvey", raises=[NotFoundException, ClientException])
     async def create(

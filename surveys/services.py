@@ -1,8 +1,8 @@
 """Surveys, the work behind the API (surveys.controllers) and the service's dashboard: both call these, so a
 survey's read, its close, its progress and its exports are one thing however they are asked for.
 
-No HTTP types are made here (the store's lookups still raise Litestar's NotFoundException / ClientException,
-which both callers turn into their answers); the table writes are in surveys.store and surveys.invitations.
+No HTTP types here: the store raises SurveyError (not found, conflict, invalid), which the API answers as JSON
+and the dashboard as its page; the table writes are in surveys.store and surveys.invitations.
 """
 
 from __future__ import annotations

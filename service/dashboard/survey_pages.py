@@ -184,7 +184,7 @@ async def edit_survey(
         await store.update_survey(db_session, survey, data)
     except ValidationError as exc:
         return await render_survey(db_session, principal, survey, status_code=400, error=first_error(exc))
-    except ClientException as exc:
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
@@ -195,7 +195,7 @@ async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey
     survey = await store.get_survey(db_session, principal.org_id, survey_id)
     try:
         await (services.open_survey if action == "open" else services.close_survey)(db_session, survey)
-    except ClientException as exc:
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
@@ -262,7 +262,7 @@ async def invite(
             error=message[:1].upper() + message[1:],
             invitees_text=text,
         )
-    except ClientException as exc:
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
