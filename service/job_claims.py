@@ -1,4 +1,4 @@
-"""The table of the generic scheduler (service/scheduler.py): one row per claimed firing of a scheduled job."""
+"""The generic scheduler's table (service/scheduler.py): one row per claimed firing of a scheduled job."""
 
 from __future__ import annotations
 
