@@ -11,7 +11,8 @@ import sys
 import typer
 from rich.console import Console
 
-from service.settings import DEFAULT_SECRET, Settings, SettingsError, load_settings
+from service.cli_support import cli_settings, fail
+from service.settings import DEFAULT_SECRET, Settings, SettingsError
 
 app = typer.Typer(help="skillpulse: credential drift against employer demand.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -22,12 +23,7 @@ app.add_typer(users_app, name="users")
 console = Console(stderr=True)
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+_settings = cli_settings  # the settings of every command (service/cli_support.py)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -36,9 +32,7 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
+_fail = fail
 
 
 @db_app.command("upgrade")
@@ -90,8 +84,14 @@ def users_create(
 @users_app.command("set-password")
 def users_set_password(
     email: str = typer.Option(..., "--email"),
-    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="The new password (8+ characters); asked for when left out."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="The new password (8+ characters); asked for when left out.",
+    ),
 ) -> None:
     """Set a user's dashboard password; every session cookie the user holds stops working."""
     from service.auth.services import AuthError, set_password, user_by_email
@@ -132,12 +132,20 @@ def _is_loopback(host: str) -> bool:
 def serve_refusal(settings: Settings, host: str, demo: bool) -> str | None:
     """Why `serve` must not start with these settings, or None. Production's secret rules are in settings."""
     if demo and settings.server.env == "production":
-        return ("--demo creates a published admin login (demo@skillpulse.example / demo-password) and is "
-                "refused in production mode (SKILLPULSE_ENV=production)")
-    if settings.server.env != "production" and settings.server.secret_key == DEFAULT_SECRET and not _is_loopback(host):
-        return (f"refusing to serve on {host} in {settings.server.env} mode with the published default secret: "
-                "anyone could sign session cookies. Set SKILLPULSE_ENV=production and SKILLPULSE_SECRET_KEY "
-                "(openssl rand -hex 32), or serve on 127.0.0.1")
+        return (
+            "--demo creates a published admin login (demo@skillpulse.example / demo-password) and is "
+            "refused in production mode (SKILLPULSE_ENV=production)"
+        )
+    if (
+        settings.server.env != "production"
+        and settings.server.secret_key == DEFAULT_SECRET
+        and not _is_loopback(host)
+    ):
+        return (
+            f"refusing to serve on {host} in {settings.server.env} mode with the published default secret: "
+            "anyone could sign session cookies. Set SKILLPULSE_ENV=production and SKILLPULSE_SECRET_KEY "
+            "(openssl rand -hex 32), or serve on 127.0.0.1"
+        )
     return None
 
 
@@ -145,7 +153,9 @@ def serve_refusal(settings: Settings, host: str, demo: bool) -> str | None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
-    demo: bool = typer.Option(False, "--demo", help="Load demo data on first start and print how to sign in."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Load demo data on first start and print how to sign in."
+    ),
     workers: int = typer.Option(1, "--workers", help="Web worker processes."),
 ) -> None:
     """Upgrade the database, then serve the API, the dashboard and the survey forms."""

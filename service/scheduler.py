@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.demand.models import JobClaim
+from service.job_claims import JobClaim
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.scheduler")

@@ -24,7 +24,8 @@ def generate_key() -> None:
 @secrets_app.command("rotate")
 def rotate() -> None:
     """Re-encrypt every stored secret with the first key of SKILLPULSE_SECRET_KEYS (plaintext ones too)."""
-    from service.cli import _fail, _settings
+    from service.cli_support import cli_settings as _settings
+    from service.cli_support import fail as _fail
     from service.crypto import SecretsError, keyring_of
     from service.db import create_engine
     from service.secrets_rotation import rotate_all

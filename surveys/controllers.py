@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.static_files import create_static_files_router
 
-from surveys import exports, invitations, store
+from surveys import invitations, services, store
 from surveys.caller import CurrentCaller, DbSession
 from surveys.form_views import SurveyFormController
-from surveys.results import submitted_responses, survey_results
+from surveys.results import survey_results
 from surveys.schemas import (
     InvitationIssued,
     InvitationRead,
@@ -30,7 +29,6 @@ from surveys.schemas import (
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _read(db_session: Any, survey: Any) -> SurveyRead:
@@ -38,6 +36,18 @@ async def _read(db_session: Any, survey: Any) -> SurveyRead:
     return SurveyRead.model_validate(survey).model_copy(
         update={"questions": [QuestionRead.model_validate(q) for q in questions]}
     )
+
+
+def survey_error(request: Request, exc: store.SurveyError) -> Response:
+    """The store's errors as every API error leaves: JSON {"status_code", "detail"}."""
+    return Response(
+        {"status_code": exc.status_code, "detail": exc.detail},
+        status_code=exc.status_code,
+        media_type="application/json",
+    )
+
+
+SURVEY_ERRORS = {store.SurveyError: survey_error}
 
 
 def _base_url(request: Request) -> str:
@@ -48,6 +58,7 @@ def _base_url(request: Request) -> str:
 class SurveyController(Controller):
     path = "/api/v1/surveys"
     tags = ["surveys"]
+    exception_handlers = SURVEY_ERRORS  # type: ignore[assignment]
 
     @post("/", operation_id="createSurvey", raises=[NotFoundException, ClientException])
     async def create(
@@ -168,7 +179,7 @@ class SurveyController(Controller):
         self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
     ) -> SurveyRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        await store.open_survey(db_session, survey)
+        await services.open_survey(db_session, survey)
         return await _read(db_session, survey)
 
     @post(
@@ -181,11 +192,7 @@ class SurveyController(Controller):
         self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
     ) -> SurveyRead:
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
-        await store.close_survey(db_session, survey)
-        from surveys.outbox import cancel_mail
-
-        ids = [i.id for i in await invitations.list_invitations(db_session, survey)]
-        await cancel_mail(db_session, ids, "survey closed")
+        await services.close_survey(db_session, survey)
         return await _read(db_session, survey)
 
     @post(
@@ -252,36 +259,26 @@ class SurveyController(Controller):
     async def responses_csv(
         self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
     ) -> Response[bytes]:
-        head, body = await _export_rows(db_session, principal.org_id, survey_id)
-        return Response(
-            exports.to_csv(head, body),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.csv"'},
-        )
+        return _download(await services.export_responses(db_session, principal.org_id, survey_id, "csv"))
 
     @get(
         "/{survey_id:int}/responses.xlsx",
         operation_id="exportSurveyResponsesXlsx",
         raises=[NotFoundException],
-        media_type=XLSX,
+        media_type=services.XLSX,
     )
     async def responses_xlsx(
         self, survey_id: FromPath[int], db_session: DbSession, principal: CurrentCaller
     ) -> Response[bytes]:
-        head, body = await _export_rows(db_session, principal.org_id, survey_id)
-        return Response(
-            await anyio.to_thread.run_sync(exports.to_xlsx, head, body),  # CPU work off the event loop
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-responses.xlsx"'},
-        )
+        return _download(await services.export_responses(db_session, principal.org_id, survey_id, "xlsx"))
 
 
-async def _export_rows(db_session: Any, org_id: int, survey_id: int) -> tuple[list[str], list[list[Any]]]:
-    survey = await store.get_survey(db_session, org_id, survey_id)
-    questions = await store.list_questions(db_session, survey.id)
-    definitions = [store.as_definition(q) for q in questions]
-    responses = await submitted_responses(db_session, survey, {q.id: q.code for q in questions})
-    return exports.header(definitions), exports.rows(definitions, responses)
+def _download(export: services.Export) -> Response[bytes]:
+    return Response(
+        export.content,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
 
 
 static_router = create_static_files_router(

@@ -1,6 +1,7 @@
 """Surveys and their questions in the database: generation from a credential, draft editing, open and close.
 
-Credentials and competencies belong to the service; they are read here with SQLAlchemy Core on their table
+Its errors are SurveyError (not found, conflict, invalid), never HTTP exceptions. Credentials and competencies
+belong to the service; they are read here with SQLAlchemy Core on their table
 names, so this package never imports service.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from litestar.exceptions import ClientException, NotFoundException
 from sqlalchemy import column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,12 +47,37 @@ QUESTION_FIELDS = (
 )
 
 
+class SurveyError(Exception):
+    """A caller's mistake about a survey. No HTTP type: `status_code` is what an HTTP caller answers with (the
+    API as JSON, the dashboard as its page), `detail` the reason in words."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class SurveyNotFound(SurveyError):
+    status_code = 404
+
+
+class SurveyConflict(SurveyError):
+    """Not possible in the survey's state (closed, open, a code taken)."""
+
+    status_code = 409
+
+
+class SurveyInvalid(SurveyError):
+    """A value that is not valid (a date in the past, a question definition)."""
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def conflict(detail: str) -> ClientException:
-    return ClientException(detail, status_code=409)
+def conflict(detail: str) -> SurveyConflict:
+    return SurveyConflict(detail)
 
 
 def as_definition(question: SurveyQuestion) -> dict[str, Any]:
@@ -62,7 +87,7 @@ def as_definition(question: SurveyQuestion) -> dict[str, Any]:
 async def get_survey(session: AsyncSession, org_id: int, survey_id: int) -> Survey:
     survey = await session.get(Survey, survey_id)
     if survey is None or survey.org_id != org_id:
-        raise NotFoundException(f"survey {survey_id} not found")
+        raise SurveyNotFound(f"survey {survey_id} not found")
     return survey
 
 
@@ -96,7 +121,7 @@ async def create_survey(
         )
     ).first()
     if credential is None:
-        raise NotFoundException(f"credential {data.credential_id} not found")
+        raise SurveyNotFound(f"credential {data.credential_id} not found")
     competencies = [
         CompetencyRow(id=row.id, text=row.text or "", label=row.label)
         for row in await session.execute(
@@ -139,9 +164,9 @@ async def create_survey(
 
 def _check_future(moment: datetime) -> None:
     if moment.tzinfo is None:
-        raise ClientException("closes_at must carry a time zone, e.g. 2030-01-31T23:59:00Z", status_code=400)
+        raise SurveyInvalid("closes_at must carry a time zone, e.g. 2030-01-31T23:59:00Z")
     if moment <= now():
-        raise ClientException("closes_at must be in the future", status_code=400)
+        raise SurveyInvalid("closes_at must be in the future")
 
 
 async def update_survey(session: AsyncSession, survey: Survey, data: SurveyUpdate) -> Survey:
@@ -154,7 +179,7 @@ async def update_survey(session: AsyncSession, survey: Survey, data: SurveyUpdat
         _check_future(changes["closes_at"])
     for name in ("title",):
         if name in changes and changes[name] is None:
-            raise ClientException(f"{name} cannot be empty", status_code=400)
+            raise SurveyInvalid(f"{name} cannot be empty")
     for name, value in changes.items():
         setattr(survey, name, value if value is not None or name != "intro" else "")
     return survey
@@ -171,7 +196,7 @@ def _validate(definitions: list[dict[str, Any]]) -> None:
     try:
         validate_definitions(definitions)
     except DefinitionError as exc:
-        raise ClientException(str(exc), status_code=400) from None
+        raise SurveyInvalid(str(exc)) from None
 
 
 def _options_for(
@@ -227,7 +252,7 @@ async def add_question(session: AsyncSession, survey: Survey, data: QuestionCrea
 async def get_question(session: AsyncSession, survey: Survey, question_id: int) -> SurveyQuestion:
     question = await session.get(SurveyQuestion, question_id)
     if question is None or question.survey_id != survey.id or question.org_id != survey.org_id:
-        raise NotFoundException(f"question {question_id} not found in survey {survey.id}")
+        raise SurveyNotFound(f"question {question_id} not found in survey {survey.id}")
     return question
 
 
@@ -266,9 +291,8 @@ async def reorder_questions(
     require_draft(survey)
     questions = {q.id: q for q in await list_questions(session, survey.id)}
     if sorted(data.question_ids) != sorted(questions):
-        raise ClientException(
-            f"question_ids must list every question of survey {survey.id} exactly once: {sorted(questions)}",
-            status_code=400,
+        raise SurveyInvalid(
+            f"question_ids must list every question of survey {survey.id} exactly once: {sorted(questions)}"
         )
     for position, question_id in enumerate(data.question_ids, start=1):
         questions[question_id].position = position

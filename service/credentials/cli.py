@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service.cli_support import cli_settings, resolve_org
+
 credentials_app = typer.Typer(
     help="Credentials and competencies: import, list, export, re-link.", no_args_is_help=True
 )
@@ -19,37 +21,11 @@ console = Console(stderr=True)
 ORG_HELP = "Organisation name (may be left out when there is only one)."
 
 
-def _settings():  # noqa: ANN202 - service.settings.Settings
-    from service.cli import _settings as load
-
-    return load()
+_settings = cli_settings
 
 
 async def _org_id(session, name: str | None) -> int:  # noqa: ANN001 - AsyncSession
-    from sqlalchemy import select
-
-    from service.auth.models import Organisation
-
-    if name:
-        org_id = await session.scalar(select(Organisation.id).where(Organisation.name == name))
-        if org_id is None:
-            console.print(
-                f"[red]error:[/red] no organisation named {name!r} (create it with `skillpulse users create`)"
-            )
-            raise typer.Exit(1)
-        return org_id
-    ids = list(await session.scalars(select(Organisation.id).limit(2)))
-    if len(ids) != 1:
-        console.print(
-            "[red]error:[/red] "
-            + (
-                "no organisation yet: create one with `skillpulse users create`"
-                if not ids
-                else "several organisations: say which with --org"
-            )
-        )
-        raise typer.Exit(1)
-    return ids[0]
+    return await resolve_org(session, name)
 
 
 @credentials_app.command("import")

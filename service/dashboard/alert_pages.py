@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from service.auth.models import User
-from service.credentials.models import Competency, Credential
+from service.credentials import services as credential_service
 from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
 from service.demand.alert_transitions import AlertChanged, change_status
@@ -34,13 +34,6 @@ ACTIONS = {  # target status -> button label
     "open": "Reopen",
     "snoozed": "Snooze",
 }
-
-
-async def _credential_names(db_session: DbSession, org_id: int) -> dict[int, str]:
-    rows = await db_session.execute(
-        select(Credential.id, Credential.name).where(Credential.org_id == org_id).order_by(Credential.name)
-    )
-    return dict(rows.all())
 
 
 @get("/app/alerts", include_in_schema=False)
@@ -77,7 +70,7 @@ async def inbox(
         .limit(PAGE_SIZE)
         .offset(offset)
     )
-    credentials = await _credential_names(db_session, principal.org_id)
+    credentials = await credential_service.credential_names(db_session, principal.org_id)
     notice = None
     if done and done.startswith("ack-") and done[4:].isdigit():
         count = int(done[4:])
@@ -145,8 +138,8 @@ async def _alert_page(
     error: str | None = None,
     max_snooze_days: int = 365,
 ) -> Template:
-    credential = await db_session.get(Credential, alert.credential_id)
-    competency = await db_session.get(Competency, alert.competency_id) if alert.competency_id else None
+    credential = await credential_service.credential_or_none(db_session, alert.org_id, alert.credential_id)
+    competency = await credential_service.competency_or_none(db_session, alert.org_id, alert.competency_id)
     events = (
         await db_session.execute(
             select(AlertEvent, User.email)

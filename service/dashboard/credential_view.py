@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.queries import get_credential_row, read_credential
@@ -18,7 +18,8 @@ from service.demand.models import OPEN_STATUSES, Alert
 from service.demand.schemas import AlignmentRead
 from service.demand.services import credential_alignment, demand_series
 from service.settings import Settings
-from surveys.models import Survey, SurveyResponse
+from surveys import services as survey_service
+from surveys import store
 from surveys.results import survey_results
 
 CHART_CONCEPTS = 5
@@ -107,19 +108,10 @@ async def build_credential_view(
     alignment = await credential_alignment(session, settings.drift, row, as_of, settings.drift.current_days)
     region = row.region if settings.drift.match_region else None
     chart = await demand_chart(session, org_id, alignment, region, as_of)
-    responses = (
-        select(SurveyResponse.survey_id, func.count().label("n"))
-        .where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
-        .group_by(SurveyResponse.survey_id)
-        .subquery()
-    )
-    survey_rows = await session.execute(
-        select(Survey, func.coalesce(responses.c.n, 0))
-        .outerjoin(responses, responses.c.survey_id == Survey.id)
-        .where(Survey.org_id == org_id, Survey.credential_id == credential_id)
-        .order_by(Survey.id.desc())
-    )
-    surveys = [SurveySummary(s.id, s.title, s.status, n) for s, n in survey_rows.all()]
+    surveys = [
+        SurveySummary(s.id, s.title, s.status, n)
+        for s, n in await survey_service.credential_surveys(session, org_id, credential_id)
+    ]
     alerts = list(
         await session.scalars(
             select(Alert)
@@ -133,7 +125,7 @@ async def build_credential_view(
     view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
     answered = next((s for s in surveys if s.responses), None)
     if answered is not None:
-        survey = await session.get(Survey, answered.id)
+        survey = await store.get_survey(session, org_id, answered.id)
         results = await survey_results(session, survey)
         for item in results.get("competencies", []):
             share = item.get("essential_or_important") or {}

@@ -10,6 +10,7 @@ from litestar.response import Template
 from service.auth.principal import Principal
 from service.dashboard.rendering import page
 from service.errors import http_handler, validation_handler
+from surveys.store import SurveyError
 
 TITLES = {400: "That request was not right", 403: "Not allowed", 404: "Not found", 409: "Not possible now"}
 
@@ -38,4 +39,9 @@ def html_error(request: Request, exc: HTTPException) -> Response | Template:
     )
 
 
-EXCEPTION_HANDLERS = {HTTPException: html_error, ValidationException: html_error}
+def survey_error(request: Request, exc: SurveyError) -> Response | Template:
+    """The surveys store's errors (not found, not possible now, invalid) as the same page or JSON."""
+    return html_error(request, HTTPException(detail=exc.detail, status_code=exc.status_code))
+
+
+EXCEPTION_HANDLERS = {HTTPException: html_error, ValidationException: html_error, SurveyError: survey_error}

@@ -15,12 +15,13 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.credentials import services as credential_service
 from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.models import CredentialImport
 from service.demand.models import DriftRun
 from service.demand.run_jobs import UNFINISHED, task_key
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.models import ImportRun, ImportSource
+from service.postings import sources
 from service.postings.run_jobs import task_key as source_task_key
 from service.tasks import TaskRunner, tasks_of
 
@@ -59,21 +60,10 @@ async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> R
     )
     for run in drift_runs:
         status.lines.append(_drift_line(run, tasks.progress(task_key(run.id))))
-    imports = await session.execute(
-        select(ImportSource.id, ImportSource.name, ImportRun.started_at)
-        .join(ImportSource, ImportSource.id == ImportRun.source_id)
-        .where(ImportRun.org_id == org_id, ImportRun.status == "running")
-        .order_by(ImportRun.id)
-        .limit(10)
-    )
+    imports = await sources.running_imports(session, org_id)
     for source_id, name, started_at in imports:
         status.lines.append(_import_line(name, started_at, tasks.progress(source_task_key(source_id))))
-    uploads = await session.scalars(
-        select(CredentialImport)
-        .where(CredentialImport.org_id == org_id, CredentialImport.status.in_(UNFINISHED))
-        .order_by(CredentialImport.id)
-        .limit(5)
-    )
+    uploads = await credential_service.unfinished_imports(session, org_id)
     for upload in uploads:
         status.lines.append(_upload_line(upload, tasks.progress(import_task_key(upload.id))))
     return status

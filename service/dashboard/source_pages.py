@@ -6,14 +6,12 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
 from service.dashboard.run_status import run_status
 from service.dependencies import CurrentPrincipal, DbSession
-from service.postings.imports import SourceBusy
-from service.postings.models import ImportRun, ImportSource
-from service.postings.run_jobs import start_source_run
+from service.postings import sources
+from service.postings.models import ImportRun
 from service.tasks import tasks_of
 
 RUNS_SHOWN = 5
@@ -26,62 +24,56 @@ async def sources_page(
     principal: CurrentPrincipal,
     ran: FromQuery[int | None] = None,
     busy: FromQuery[int | None] = None,
+    stopping: FromQuery[int | None] = None,
 ) -> Template:
-    sources = list(
-        await db_session.scalars(
-            select(ImportSource).where(ImportSource.org_id == principal.org_id).order_by(ImportSource.name)
-        )
-    )
-    runs: dict[int, list[ImportRun]] = {s.id: [] for s in sources}
-    if sources:
-        rows = await db_session.scalars(
-            select(ImportRun)
-            .where(ImportRun.org_id == principal.org_id, ImportRun.source_id.in_(list(runs)))
-            .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
-            .limit(RUNS_SHOWN * len(sources) * 4)
-        )
-        for run in rows:
-            if len(runs[run.source_id]) < RUNS_SHOWN:
-                runs[run.source_id].append(run)
+    listed = await sources.list_sources(db_session, principal.org_id, by_name=True)
+    runs = await sources.recent_runs(db_session, principal.org_id, [s.id for s in listed], RUNS_SHOWN)
+    names = {s.id: s.name for s in listed}
     notice = None
-    if ran is not None and ran in runs and runs[ran]:
-        last = runs[ran][0]
-        name = next(s.name for s in sources if s.id == ran)
-        if last.status == "running":
-            notice = f"{name}: the import has started; this page shows its runs."
-        elif last.status == "succeeded":
-            notice = (
-                f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
-                f"{last.unchanged} unchanged."
-            )
-        else:
-            notice = f"{name}: the run {last.status}. {last.error or ''}".strip()
-    if busy is not None and busy in runs:
-        name = next(s.name for s in sources if s.id == busy)
-        notice = f"{name} is being imported already; wait for that run to finish."
+    if ran is not None and runs.get(ran):
+        notice = _ran_notice(names[ran], runs[ran][0])
+    if busy is not None and busy in names:
+        notice = f"{names[busy]} is being imported already; wait for that run to finish."
+    if stopping is not None and stopping in names:
+        notice = f"{names[stopping]}: the server is stopping; run the import again later."
     return page(
         "sources.html",
         principal,
         title="Sources",
         active="sources",
-        sources=sources,
+        sources=listed,
         runs=runs,
         notice=notice,
         run_status=await run_status(db_session, tasks_of(request.app), principal.org_id),
     )
 
 
+def _ran_notice(name: str, last: ImportRun) -> str:
+    if last.status == "running":
+        return f"{name}: the import has started; this page shows its runs."
+    if last.status == "succeeded":
+        return (
+            f"{name}: {last.fetched} fetched, {last.new} new, {last.updated} updated, "
+            f"{last.unchanged} unchanged."
+        )
+    return f"{name}: the run {last.status}. {last.error or ''}".strip()
+
+
 @post("/app/sources/{source_id:int}/run", include_in_schema=False, opt=WRITE, guards=GUARDS)
 async def run_now(request: Request, source_id: FromPath[int], principal: CurrentPrincipal) -> Redirect:
-    """Starts the import in the background and shows the page, whose status line follows the run (a failed
-    fetch is a failed run shown on the page; a source already being imported says so, not an error page)."""
+    """Starts the import in the background (the service behind POST /api/v1/import-sources/{id}/run) and
+    shows the page, whose status line follows the run: a failed fetch is a failed run shown on the page; a
+    source already being imported (the API's 409) or a server stopping (its 503) says so on the page."""
+    back = f"#source-{source_id}"
     try:
-        run = await start_source_run(request.app, source_id, principal.org_id)
-    except SourceBusy:
-        return see_other(f"/app/sources?busy={source_id}#source-{source_id}")
-    if run is None:
-        raise NotFoundException(f"import source {source_id} not found")
-    return see_other(f"/app/sources?ran={source_id}#source-{source_id}")
+        await sources.run_now(request.app, principal.org_id, source_id)
+    except sources.SourceNotFound as exc:
+        raise NotFoundException(str(exc)) from None
+    except sources.SourceBusy:
+        return see_other(f"/app/sources?busy={source_id}{back}")
+    except sources.ServerStopping:
+        return see_other(f"/app/sources?stopping={source_id}{back}")
+    return see_other(f"/app/sources?ran={source_id}{back}")
 
 
 route_handlers = [sources_page, run_now]

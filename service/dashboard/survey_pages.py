@@ -1,7 +1,8 @@
 """Surveys: create one from a credential, edit it while a draft, open and close it, invite employers by
 pasting a list, watch progress, read the results with charts, export CSV / XLSX.
 
-Every change goes through the surveys package's own functions (the same ones its API uses)."""
+Every read and change goes through the surveys package's own functions (the same ones its API uses) and the
+credentials service: this module holds no query."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from litestar.exceptions import ClientException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
-from sqlalchemy import func, select
 
-from service.credentials.models import Credential
+from service.credentials import services as credential_service
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
 from service.dependencies import CurrentPrincipal, DbSession
-from surveys import store
+from surveys import services, store
 from surveys.invitations import create_invitations
-from surveys.models import Survey, SurveyInvitation, SurveyResponse
+from surveys.models import Survey
 from surveys.results import survey_results
 from surveys.schemas import InvitationsCreate, SurveyCreate, SurveyUpdate
 
@@ -40,36 +40,12 @@ def first_error(exc: ValidationError) -> str:
     return f"{where}: {error.get('msg', 'invalid')}"
 
 
-async def _credentials(db_session: DbSession, org_id: int) -> list[tuple[int, str]]:
-    rows = await db_session.execute(
-        select(Credential.id, Credential.name)
-        .where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
-        .order_by(Credential.name)
-    )
-    return [(cid, name) for cid, name in rows.all()]
-
-
-async def _progress(db_session: DbSession, org_id: int) -> dict[int, dict[str, int]]:
-    invited = await db_session.execute(
-        select(SurveyInvitation.survey_id, SurveyInvitation.status, func.count())
-        .where(SurveyInvitation.org_id == org_id)
-        .group_by(SurveyInvitation.survey_id, SurveyInvitation.status)
-    )
-    out: dict[int, dict[str, int]] = {}
-    for survey_id, status, count in invited.all():
-        entry = out.setdefault(survey_id, {"invited": 0, "started": 0, "submitted": 0})
-        entry["invited"] += count
-        if status in ("started", "submitted"):
-            entry[status] += count
-    return out
-
-
 @get("/app/surveys", include_in_schema=False)
 async def surveys_page(
     db_session: DbSession, principal: CurrentPrincipal, credential_id: FromQuery[int | None] = None
 ) -> Template:
     surveys = await store.list_surveys(db_session, principal.org_id)
-    credentials = await _credentials(db_session, principal.org_id)
+    credentials = await credential_service.credential_choices(db_session, principal.org_id)
     return page(
         "surveys.html",
         principal,
@@ -78,7 +54,7 @@ async def surveys_page(
         surveys=surveys,
         credentials=credentials,
         names=dict(credentials),
-        progress=await _progress(db_session, principal.org_id),
+        progress=await services.progress(db_session, principal.org_id),
         chosen=credential_id,
     )
 
@@ -109,7 +85,7 @@ async def create_survey(
             db_session, principal.org_id, data
         )  # 404: not this org's credential
         return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=created")
-    credentials = await _credentials(db_session, principal.org_id)
+    credentials = await credential_service.credential_choices(db_session, principal.org_id)
     return page(
         "surveys.html",
         principal,
@@ -120,7 +96,7 @@ async def create_survey(
         surveys=await store.list_surveys(db_session, principal.org_id),
         credentials=credentials,
         names=dict(credentials),
-        progress=await _progress(db_session, principal.org_id),
+        progress=await services.progress(db_session, principal.org_id),
         chosen=int(raw_id) if raw_id.isdigit() else None,
     )
 
@@ -138,13 +114,11 @@ async def render_survey(
 ) -> Template:
     questions = await store.list_questions(db_session, survey.id)
     results = await survey_results(db_session, survey)
-    credential = await db_session.get(Credential, survey.credential_id) if survey.credential_id else None
-    progress = (await _progress(db_session, principal.org_id)).get(
-        survey.id, {"invited": 0, "started": 0, "submitted": 0}
+    credential = await credential_service.credential_or_none(
+        db_session, principal.org_id, survey.credential_id
     )
-    drafts = await db_session.scalar(
-        select(func.count()).where(SurveyResponse.survey_id == survey.id, SurveyResponse.status == "draft")
-    )
+    progress = (await services.progress(db_session, principal.org_id)).get(survey.id, services.NO_PROGRESS)
+    drafts = await services.draft_responses(db_session, survey)
     return page(
         "survey.html",
         principal,
@@ -160,7 +134,7 @@ async def render_survey(
         importance=(rows := _importance_rows(results)),
         importance_bars=[(r["text"], r["share"] or 0.0) for r in rows],
         progress=progress,
-        drafts=drafts or 0,
+        drafts=drafts,
         issued=issued or [],
         invitees_text=invitees_text,
     )
@@ -210,7 +184,7 @@ async def edit_survey(
         await store.update_survey(db_session, survey, data)
     except ValidationError as exc:
         return await render_survey(db_session, principal, survey, status_code=400, error=first_error(exc))
-    except ClientException as exc:
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
@@ -220,8 +194,8 @@ async def edit_survey(
 async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey_id: int, action: str):  # noqa: ANN202
     survey = await store.get_survey(db_session, principal.org_id, survey_id)
     try:
-        await (store.open_survey if action == "open" else store.close_survey)(db_session, survey)
-    except ClientException as exc:
+        await (services.open_survey if action == "open" else services.close_survey)(db_session, survey)
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
@@ -288,7 +262,7 @@ async def invite(
             error=message[:1].upper() + message[1:],
             invitees_text=text,
         )
-    except ClientException as exc:
+    except (ClientException, store.SurveyError) as exc:
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )

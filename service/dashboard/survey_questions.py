@@ -21,7 +21,7 @@ async def _question_change(db_session: DbSession, principal: CurrentPrincipal, s
     survey_id = survey.id
     try:
         await change()
-    except (ValidationError, ClientException) as exc:
+    except (ValidationError, ClientException, store.SurveyError) as exc:
         status, error = (
             (400, first_error(exc)) if isinstance(exc, ValidationError) else (exc.status_code, exc.detail)
         )

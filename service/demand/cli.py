@@ -9,15 +9,13 @@ from datetime import date
 import typer
 from rich.console import Console
 
+from service.cli_support import cli_settings, resolve_org
+
 drift_app = typer.Typer(help="Drift detection and alert webhooks.", no_args_is_help=True)
 console = Console(stderr=True)
 
 
-def _settings():  # noqa: ANN202 - service.settings.Settings
-    import service.models  # noqa: F401 - every table known to the ORM (foreign keys between domains)
-    from service.cli import _settings as load
-
-    return load()
+_settings = cli_settings
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -38,9 +36,6 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print each run's summary as JSON on stdout."),
 ) -> None:
     """Run drift detection now; prints one line per organisation (alerts opened, updated, reopened)."""
-    from sqlalchemy import or_, select
-
-    from service.auth.models import Organisation
     from service.db import create_engine, session_scope
     from service.demand.runs import run_all_organisations, run_drift
 
@@ -53,12 +48,7 @@ def run(
             if org is None:
                 return await run_all_organisations(engine, settings, day, trigger="cli")
             async with session_scope(engine) as session:
-                cond = Organisation.name == org
-                if org.isdigit():
-                    cond = or_(cond, Organisation.id == int(org))
-                org_id = await session.scalar(select(Organisation.id).where(cond))
-            if org_id is None:
-                raise typer.BadParameter(f"no organisation {org!r}", param_hint="--org")
+                org_id = await resolve_org(session, org, exit_code=2)  # a bad --org is a usage error
             return [await run_drift(engine, settings, org_id, day, trigger="cli")]
         finally:
             await engine.dispose()

@@ -9,6 +9,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from service.crypto import EncryptedText
+from service.job_claims import JobClaim  # noqa: F401 - the scheduler's table, re-exported for old imports
 from service.timeutil import utcnow
 
 OPEN_STATUSES = ("open", "acknowledged", "snoozed")
@@ -119,15 +120,3 @@ class WebhookDelivery(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     delivered_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
-
-
-class JobClaim(SQLModel, table=True):
-    """A scheduled job's firing claimed by one replica: (job, slot) is unique, so it runs once."""
-
-    __tablename__ = "job_claim"
-    __table_args__ = (Index("uq_job_claim", "job", "slot", unique=True),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    job: str = Field(max_length=200)
-    slot: str = Field(max_length=64)
-    claimed_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))

@@ -9,16 +9,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from service.cli_support import cli_settings, resolve_org
+
 postings_app = typer.Typer(help="Job postings: file import and re-extraction.", no_args_is_help=True)
 sources_app = typer.Typer(help="Import sources (job boards and feeds).", no_args_is_help=True)
 console = Console(stderr=True)
 
 
-def _settings():  # noqa: ANN202 - service.settings.Settings
-    import service.models  # noqa: F401 - every table known to the ORM (foreign keys between domains)
-    from service.cli import _settings as load
-
-    return load()
+_settings = cli_settings
 
 
 STOP_GRACE_SECONDS = 5.0
@@ -190,15 +188,7 @@ def reextract(
 
 
 async def _org_id(session, name: str) -> int:  # noqa: ANN001
-    from sqlalchemy import select
-
-    from service.auth.models import Organisation
-
-    org_id = await session.scalar(select(Organisation.id).where(Organisation.name == name))
-    if org_id is None:
-        console.print(f"[red]error:[/red] no organisation named {name!r}")
-        raise typer.Exit(1)
-    return org_id
+    return await resolve_org(session, name)
 
 
 __all__ = ["Path", "postings_app", "sources_app", "worker"]
