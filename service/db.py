@@ -89,10 +89,12 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 class TenantSessionConfig(SQLAlchemyAsyncConfig):
-    """The plugin's config, whose request session is scoped to the caller's organisation (service/tenancy.py).
+    """The plugin's config, whose request session is scoped to the caller's organisation
+    (service/tenancy.py).
 
-    The auth middleware has put the caller (a Principal) on the scope before any handler asks for `db_session`;
-    a request without a caller (health, the public survey form, the login page) gets an unscoped session.
+    The auth middleware has put the caller (a Principal) on the scope before any handler asks for
+    `db_session`; a request without a caller (health, the public survey form, the login page) gets an
+    unscoped session.
     """
 
     def provide_session(self, state: State, scope: Scope) -> AsyncSession:
@@ -105,8 +107,8 @@ class TenantSessionConfig(SQLAlchemyAsyncConfig):
 
 
 def sqlalchemy_plugin(engine: AsyncEngine) -> SQLAlchemyPlugin:
-    """Litestar's SQLAlchemy plugin: a `db_session` dependency per request, committed on a 2xx/3xx, scoped to the
-    caller's organisation."""
+    """Litestar's SQLAlchemy plugin: a `db_session` dependency per request, committed on a 2xx/3xx, scoped
+    to the caller's organisation."""
     config = TenantSessionConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),

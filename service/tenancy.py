@@ -1,21 +1,22 @@
-"""Tenancy by construction: a session that carries an organisation sees and writes only that organisation's rows.
+"""Tenancy by construction: a session that carries an organisation sees and writes only that organisation's
+rows.
 
 A request's session gets `session.info[ORG_KEY] = <the caller's org_id>` where the request's session is made
 (service/db.py, from the principal that the auth middleware put on the scope). On such a session:
 
 - every ORM SELECT, and every ORM-enabled UPDATE/DELETE statement, gets `with_loader_criteria(<model>,
-  model.org_id == org)` for every model with an `org_id` column (and `Organisation.id == org`), so a query that
-  forgets the filter still returns, changes or deletes only the caller's rows; lazy and relationship loads
-  inherit the criteria;
+  model.org_id == org)` for every model with an `org_id` column (and `Organisation.id == org`), so a query
+  that forgets the filter still returns, changes or deletes only the caller's rows; lazy and relationship
+  loads inherit the criteria;
 - an ORM INSERT/UPDATE statement that sets `org_id` to another organisation is refused;
 - a flush that would insert, update or delete another organisation's object (or move an object to another
   organisation) is refused with TenantViolation.
 
 Sessions without ORG_KEY are unscoped on purpose: the auth middleware (it looks a token up before the
-organisation is known), the public survey form (the organisation comes from the link's token), background jobs,
-the scheduler, the worker and the CLI (service.db.session_scope, service.db.sessionmaker) act across
-organisations. Core statements on tables (`text(...)`, `insert(table)`, `table.update()`) are not ORM statements
-and get no criteria: code that runs them on a tenant table keeps its explicit `org_id` filter.
+organisation is known), the public survey form (the organisation comes from the link's token), background
+jobs, the scheduler, the worker and the CLI (service.db.session_scope, service.db.sessionmaker) act across
+organisations. Core statements on tables (`text(...)`, `insert(table)`, `table.update()`) are not ORM
+statements and get no criteria: code that runs them on a tenant table keeps its explicit `org_id` filter.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class TenantViolation(PermissionError):
 
 
 def scope_session(session: Any, org_id: int) -> None:  # noqa: ANN401 - an AsyncSession or a Session
-    """Scope `session` (sync or async) to `org_id`. A session is scoped once: another organisation is refused."""
+    """Scope `session` (sync or async) to `org_id`. A session is scoped once: another organisation is
+    refused."""
     install()
     info = session.info
     current = info.get(ORG_KEY)

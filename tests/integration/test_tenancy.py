@@ -1,9 +1,9 @@
-"""Tenancy by construction (service/tenancy.py): a request's session is scoped to the caller's organisation, so
-a query that forgets `org_id` still sees and writes only the caller's rows.
+"""Tenancy by construction (service/tenancy.py): a request's session is scoped to the caller's organisation,
+so a query that forgets `org_id` still sees and writes only the caller's rows.
 
-Two organisations each get one row of every table with an `org_id` (made generically from the metadata, parents
-first), then an unscoped `select(Model)` runs inside a real request of organisation A (a test-only route on
-the real app, with the real auth middleware and request session).
+Two organisations each get one row of every table with an `org_id` (made generically from the metadata,
+parents first), then an unscoped `select(Model)` runs inside a real request of organisation A (a test-only
+route on the real app, with the real auth middleware and request session).
 """
 
 from __future__ import annotations
@@ -14,8 +14,21 @@ from datetime import UTC, datetime
 import pytest
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, delete, insert
-from sqlalchemy import select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.app import create_app
