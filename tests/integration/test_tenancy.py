@@ -222,3 +222,21 @@ async def test_background_sessions_stay_unscoped(tenancy_app, two_orgs):
         assert ORG_KEY not in session.info
         orgs = set((await session.execute(select(Credential.org_id))).scalars())
     assert {a.org_id, b.org_id} <= orgs
+
+
+async def test_reading_across_organisations_is_explicit_and_select_only(tenancy_app, two_orgs):
+    """`across_organisations=True` (the e-mail lookup at sign-up uses it) widens a SELECT, never a write."""
+    app, _ = tenancy_app
+    a, b, _, rows_b = two_orgs
+    async with sessionmaker(app.state.engine)() as session:
+        scope_session(session, a.org_id)
+        wide = select(Credential.org_id).execution_options(across_organisations=True)
+        assert {a.org_id, b.org_id} <= set((await session.execute(wide)).scalars())
+        renamed = await session.execute(
+            update(Credential)
+            .where(Credential.id == rows_b["credential"])
+            .values(name="renamed by A")
+            .execution_options(across_organisations=True)
+        )
+        assert renamed.rowcount == 0
+        await session.rollback()
