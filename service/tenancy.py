@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import SQLModel
 
 ORG_KEY = "org_id"
@@ -84,12 +85,28 @@ def _criteria(org: int) -> tuple:
     return tuple(options)
 
 
-def _options(session: Session, org: int) -> tuple:
+def _options(session: Session, org: int) -> dict[str, object]:
+    """The criteria of `org` by table name, made once per session."""
     cached = session.info.get(_OPTIONS_KEY)
     if cached is None or cached[0] != org:
-        cached = (org, _criteria(org))
+        models = [*tenant_models(), _organisation()]
+        cached = (org, dict(zip((m.__tablename__ for m in models), _criteria(org), strict=True)))
         session.info[_OPTIONS_KEY] = cached
     return cached[1]
+
+
+def _options_for(statement: object, session: Session, org: int) -> list:
+    """The criteria of the tenant tables a statement mentions anywhere (FROM, joins, subqueries, EXISTS):
+    fewer options to compile than one per tenant table. A lazy or relationship load is a statement of its own
+    and gets its own."""
+    by_table = _options(session, org)
+    named = {
+        getattr(t, "name", None)
+        for t in find_tables(
+            statement, include_aliases=True, include_joins=True, include_selects=True, include_crud=True
+        )
+    }
+    return [option for name, option in by_table.items() if name in named]
 
 
 def _set_values(statement: Insert | Update, parameters: object) -> Iterable[dict]:
@@ -123,7 +140,9 @@ def _on_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update:
         _refuse_foreign_values(state, org)
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(*_options(state.session, org))
+        options = _options_for(state.statement, state.session, org)
+        if options:
+            state.statement = state.statement.options(*options)
 
 
 def _owner(obj: object) -> tuple[bool, set]:

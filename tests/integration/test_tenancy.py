@@ -240,3 +240,31 @@ async def test_reading_across_organisations_is_explicit_and_select_only(tenancy_
         )
         assert renamed.rowcount == 0
         await session.rollback()
+
+
+async def test_counts_joins_and_subqueries_are_scoped_too(tenancy_app, two_orgs):
+    from sqlalchemy import func
+
+    from service.credentials.models import Competency
+
+    app, _ = tenancy_app
+    a, _, _, _ = two_orgs
+
+    def count_of(model, org_id=None):  # noqa: ANN001, ANN202
+        query = select(func.count()).select_from(model)
+        return query if org_id is None else query.where(model.org_id == org_id)
+
+    async with session_scope(app.state.engine) as unscoped:
+        credentials = await unscoped.scalar(count_of(Credential, a.org_id))
+        competencies = await unscoped.scalar(count_of(Competency, a.org_id))
+    async with sessionmaker(app.state.engine)() as session:
+        scope_session(session, a.org_id)
+        assert await session.scalar(count_of(Credential)) == credentials
+        joined = select(Competency.org_id).join(Credential, Credential.id == Competency.credential_id)
+        assert set((await session.execute(joined)).scalars()) == {a.org_id}
+        from_subquery = select(func.count()).select_from(select(Competency.id).subquery())
+        assert await session.scalar(from_subquery) == competencies
+        in_subquery = select(func.count(Credential.id)).where(
+            Credential.id.in_(select(Competency.credential_id))
+        )
+        assert await session.scalar(in_subquery) <= credentials
