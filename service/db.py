@@ -13,11 +13,14 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
+from litestar.datastructures import State
+from litestar.types import Scope
 from sqlalchemy import event, text
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from service.settings import Settings
+from service.tenancy import scope_session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -85,9 +88,28 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class TenantSessionConfig(SQLAlchemyAsyncConfig):
+    """The plugin's config, whose request session is scoped to the caller's organisation
+    (service/tenancy.py).
+
+    The auth middleware has put the caller (a Principal) on the scope before any handler asks for
+    `db_session`; a request without a caller (health, the public survey form, the login page) gets an
+    unscoped session.
+    """
+
+    def provide_session(self, state: State, scope: Scope) -> AsyncSession:
+        session = super().provide_session(state, scope)
+        user = scope.get("user")
+        org_id = getattr(user, "org_id", None)
+        if isinstance(org_id, int):
+            scope_session(session, org_id)
+        return session
+
+
 def sqlalchemy_plugin(engine: AsyncEngine) -> SQLAlchemyPlugin:
-    """Litestar's SQLAlchemy plugin: a `db_session` dependency per request, committed on a 2xx/3xx."""
-    config = SQLAlchemyAsyncConfig(
+    """Litestar's SQLAlchemy plugin: a `db_session` dependency per request, committed on a 2xx/3xx, scoped
+    to the caller's organisation."""
+    config = TenantSessionConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit_include_redirects",
@@ -99,7 +121,8 @@ def sqlalchemy_plugin(engine: AsyncEngine) -> SQLAlchemyPlugin:
 
 @asynccontextmanager
 async def session_scope(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session that commits on success and rolls back on error (CLI, workers, scheduler jobs)."""
+    """A session that commits on success and rolls back on error (CLI, workers, scheduler jobs). It is not
+    scoped to an organisation: these act across organisations on purpose (service/tenancy.py)."""
     async with sessionmaker(engine)() as session:
         try:
             yield session

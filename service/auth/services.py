@@ -43,7 +43,9 @@ async def get_or_create_org(session: AsyncSession, name: str) -> tuple[Organisat
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     """The user with this address (unique across organisations), compared as stored: in lower case."""
-    found = await session.execute(select(User).where(User.email == email.strip().lower()))
+    # across organisations on purpose, also in a request's session scoped to one (service/tenancy.py)
+    query = select(User).where(User.email == email.strip().lower())
+    found = await session.execute(query.execution_options(across_organisations=True))
     return found.scalar_one_or_none()
 
 

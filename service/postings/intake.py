@@ -182,7 +182,10 @@ async def store_postings(
                 updates.append((found[key]["id"], values))
     for row_id, values in updates:
         # Each update sets its own columns, so they go one statement each (changed postings are few).
-        await session.execute(update(_TABLE).where(_TABLE.c.id == row_id).values(**values))
+        # Core on the table gets no tenancy criteria (service/tenancy.py): the org filter is explicit
+        await session.execute(
+            update(_TABLE).where(_TABLE.c.id == row_id, _TABLE.c.org_id == org_id).values(**values)
+        )
 
     await _mark_duplicates(session, org_id, results)
     summary = IntakeSummary()
