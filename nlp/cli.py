@@ -215,7 +215,7 @@ def build_taxonomy(
 ) -> None:
     """Regenerate the packaged compact taxonomy (and title index) from the shared raw data."""
     from .taxonomy import TAXONOMY_FILE
-    from .taxonomy import build_taxonomy as build
+    from .taxonomy_build import build_taxonomy as build
 
     typer.echo(json.dumps(build(source, TAXONOMY_FILE)))
 

@@ -1,7 +1,7 @@
 """Occupation context: per O*NET-SOC occupation its title, job zone, tasks, detailed work activities, tools
 and technology, and the ESCO occupations it corresponds to (with their essential / optional skills).
 
-``build_occupations`` (called by ``build_taxonomy``) writes ``nlp/data/occupations.json.gz``;
+``build_occupations`` (called by ``taxonomy_build.build_taxonomy``) writes ``nlp/data/occupations.json.gz``;
 ``occupation(soc)`` reads it and ``priors(soc)`` turns it into concept weights in 0..1 that the linker can
 add as a small boost when the posting's or credential's occupation is known.
 

@@ -120,7 +120,8 @@ def test_every_esco_v111_skill_keeps_its_uri(tax):
 def test_packaged_files_are_what_build_taxonomy_makes(tmp_path):
     import gzip
 
-    from nlp.taxonomy import DATA_DIR, build_taxonomy
+    from nlp.taxonomy import DATA_DIR
+    from nlp.taxonomy_build import build_taxonomy
 
     source = shared("taxonomy")
     summary = build_taxonomy(source, tmp_path / "taxonomy.json.gz")
