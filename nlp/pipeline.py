@@ -126,7 +126,34 @@ class Extractor:
                 names.append(c.label)
             patterns = list(self.nlp.tokenizer.pipe(sorted(set(names))))
             self.matcher.add("TOOL", patterns)
+        self.alias_matcher = self._alias_matcher()
         self.version = static_version() if path == MODEL_DIR else f"custom-{path.name}+tax-{self.tax.version}"
+
+    def _alias_matcher(self):  # noqa: ANN202 - spaCy PhraseMatcher
+        """The hand-written posting words of config/aliases.json ("MIG", "forklift", "EKG", "CDL-A"), matched
+        case-insensitively as spans where the model found none: the span model, trained on SkillSpan's
+        office and tech postings, misses much of the trades' and health care's vocabulary."""
+        from spacy.matcher import PhraseMatcher
+
+        from .taxonomy import ALIASES_FILE
+
+        if not self.has_model or not ALIASES_FILE.exists():
+            return None
+        data = json.loads(ALIASES_FILE.read_text(encoding="utf-8"))
+        phrases = []
+        for phrase, target in data.items():
+            if phrase.startswith("_") or len(phrase) < 2:
+                continue
+            concept = self.tax.resolve(target)
+            # soft skills ("team player", "proactive") stay with the model: postings use such words loosely
+            hierarchy = self.tax.attrs.get(concept.id, {}).get("h", ()) if concept else ()
+            if concept is None or any(h.startswith("T") for h in hierarchy):
+                continue
+            phrases.append(phrase)
+        phrases = sorted(set(phrases))
+        matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        matcher.add("ALIAS", list(self.nlp.tokenizer.pipe(phrases)))
+        return matcher
 
     def _shift_outside(self, delta: float) -> None:
         """Lower the score of the NER's OUT action by ``delta``: a recall knob tuned on dev (the greedy
@@ -143,11 +170,13 @@ class Extractor:
         """Token spans (start, end, label) for a processed doc: model entities, then gazetteer hits
         that overlap none of them, then trimmed of leading/trailing function words and punctuation."""
         spans = [(e.start, e.end, e.label_) for e in doc.ents]
-        if self.matcher is not None:
-            taken = set()
-            for s, e, _ in spans:
-                taken.update(range(s, e))
-            hits = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        taken = set()
+        for s, e, _ in spans:
+            taken.update(range(s, e))
+        for matcher in (self.matcher, self.alias_matcher):
+            if matcher is None:
+                continue
+            hits = sorted(matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
             for _, s, e in hits:
                 if not any(i in taken for i in range(s, e)):
                     spans.append((s, e, "KNOWLEDGE"))
