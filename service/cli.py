@@ -202,6 +202,10 @@ from service.demand.cli import drift_app  # noqa: E402
 
 app.add_typer(drift_app, name="drift")
 
+from service.geo.cli import app as geo_app  # noqa: E402
+
+app.add_typer(geo_app, name="geo")
+
 from service.secrets_cli import secrets_app  # noqa: E402
 
 app.add_typer(secrets_app, name="secrets")

@@ -104,6 +104,20 @@ def _places_of(tables: GeoTables, obj: dict, depth: int) -> Location:
     return merge(found)
 
 
+def _stated_country(obj: dict) -> str | None:
+    """The country an object names (Lever's `country`, an address's `addressCountry`, a location that is one)."""
+    address = obj.get("address")
+    if isinstance(address, dict):
+        address = address.get("postalAddress", address)
+    candidates = [obj.get("country"), address.get("addressCountry") if isinstance(address, dict) else None]
+    candidates += [obj.get("location"), (obj.get("categories") or {}).get("location")]
+    for value in candidates:
+        country = resolve.country_of(_text(value) or "") if not isinstance(value, list) else None
+        if country and country != "??":
+            return country
+    return None
+
+
 def _object(tables: GeoTables, obj: dict, depth: int) -> Location:
     base = _places_of(tables, obj, depth)
     remote = _remote_flag(obj)
@@ -117,7 +131,7 @@ def _object(tables: GeoTables, obj: dict, depth: int) -> Location:
         return base
     if not remote:
         return Location(base.places)
-    country = base.remote_country or ("US" if base.places or base.remote_states else None)
+    country = base.remote_country or _stated_country(obj) or ("US" if base.places or base.remote_states else None)
     return Location(base.places, True, base.remote_states, country)
 
 

@@ -22,10 +22,11 @@ _NOT_REMOTE = re.compile(r"\b(?:hybrid|on-?site|in[- ]office|in[- ]person)\b", r
 # Words around a remote location ("Remote, must reside in the US"); "in" only in lower case (IN is Indiana).
 _FILLER = re.compile(
     r"\b(?:(?i:within|the|only|based|eligible|residents?|candidates|must|reside|living|located|open to|from|"
-    r"of|friendly|option|opportunity|position|role|work|location|locations)|in|In)\b"
+    r"friendly|option|opportunity|position|role|work|location|locations)|in|In)\b"
 )
 _LEAD_IN = re.compile(r"^(?:based in|located in|office in|in)\s+", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:;|\||\s/\s|\s+or\s+|\s+and\s+|&|\n|•|\s[-–—]\s|\(|\)|\[|\])\s*", re.IGNORECASE)
+# " or " / " and " in lower case only: "Portland, OR" is Oregon.
+_SPLIT = re.compile(r"\s*(?:;|\||\s/\s|(?<=\b[A-Z]{2})/(?=[A-Z]{2}\b)|\s+or\s+|\s+and\s+|&|\n|•|\s[-–—]\s|\(|\)|\[|\])\s*")
 _EDGES = " .,:-–—*/\t"
 
 
@@ -86,12 +87,9 @@ def _group_places(tables: GeoTables, head: list[str], state: str | None) -> tupl
         place = resolve.in_state(tables, part, state)
         if place:
             return (place,)
-    if (
-        len(head) == 1
-        and resolve.state_code(tables, head[0])
-        and not resolve.in_state(tables, head[0], state)
-    ):
-        return (Place(resolve.state_code(tables, head[0])), Place(state))
+    named = [resolve.state_code(tables, part) for part in head]
+    if head and all(named):  # "Texas, Oklahoma, Louisiana": states, none of them a city of the last
+        return tuple(Place(code) for code in [*named, state])
     return (Place(state),)
 
 
