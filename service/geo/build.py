@@ -1,13 +1,15 @@
-"""``skillpulse geo build``: the packaged reference tables (service/geo/data/*.json.gz) from ../shared/data/geo.
+"""``skillpulse geo build``: the packaged reference tables (service/geo/data/*.json.gz) from
+../shared/data/geo.
 
-Sources (vintages in NOTICE): OMB 2023 CBSA delineation (list1, list2), Census vintage-2023 FIPS codes, the Census
-2010 county list (USPS codes), MCDC Geocorr 2022 place ↔ county, simplemaps US cities, HUD-USPS ZIP → county
-(Q1 2023).
+Sources (vintages in NOTICE): OMB 2023 CBSA delineation (list1, list2), Census vintage-2023 FIPS codes,
+the Census 2010 county list (USPS codes), MCDC Geocorr 2022 place ↔ county, simplemaps US cities, HUD-
+USPS ZIP → county (Q1 2023).
 
-Connecticut: the 2023 delineation and the vintage-2023 codes use the nine planning regions (09110–09190), while
-Geocorr, simplemaps and HUD still name the eight old counties (09001–09015). A Connecticut place or ZIP city is
-given its planning region through the town (county subdivision) of the same name, whose vintage-2023 code names
-its planning region; a Connecticut place that is no town's namesake keeps its state only.
+Connecticut: the 2023 delineation and the vintage-2023 codes use the nine planning regions (09110–09190),
+while Geocorr, simplemaps and HUD still name the eight old counties (09001–09015). A Connecticut place or
+ZIP city is given its planning region through the town (county subdivision) of the same name, whose
+vintage-2023 code names its planning region; a Connecticut place that is no town's namesake keeps its
+state only.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from service.geo.tables import DATA_DIR, TABLE_FILES
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "geo"
 CT = "09"
-# Territories the vintage-2023 state rows lack (only Puerto Rico is there); the USPS ↔ FIPS pairs come from the
-# 2010 county list.
+# Territories the vintage-2023 state rows lack (only Puerto Rico is there); the USPS ↔ FIPS pairs come
+# from the 2010 county list.
 TERRITORY_NAMES = {
     "AS": "American Samoa",
     "GU": "Guam",
@@ -67,7 +69,7 @@ def _geocodes(source: Path) -> list[list[str]]:
 
 
 def place_names(place_name: str) -> list[str]:
-    """Folded names of a Geocorr place: "San Buenaventura (Ventura) city, CA" → the full and the short name."""
+    """Folded names of a Geocorr place: "San Buenaventura (Ventura) city, CA" → full and short name."""
     name = place_name.rsplit(",", 1)[0].replace("(balance)", "")
     names = []
     if "(" in name and ")" in name:
@@ -102,7 +104,7 @@ def _states(source: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 def _counties(source: Path) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
-    """County FIPS → [name, CBSA, population]; the retired Connecticut counties; Connecticut town → planning region."""
+    """County FIPS → [name, CBSA, population]; the retired Connecticut counties; CT town → planning region."""
     counties, ct_towns = {}, {}
     for level, state, county, _sub, _place, _cons, name in _geocodes(source):
         if level == "050":
@@ -142,8 +144,8 @@ def _ct_region(name: str, ct_towns: dict[str, str]) -> str:
 
 
 def _place_entry(shares: dict[str, float], counties: dict[str, list[str]]) -> tuple[str, str]:
-    """(county, CBSA) of a place from its counties' population shares: the majority county, else none; the CBSA
-    when the majority county has one, or when every county of the place lies in the same CBSA."""
+    """(county, CBSA) of a place from its counties' population shares: the majority county, else none;
+    the CBSA when the majority county has one, or when every county of the place lies in the same CBSA."""
     county = max(shares, key=shares.get)
     if shares[county] > MAJORITY:
         return county, counties.get(county, ["", "", 0])[1]

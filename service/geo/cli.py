@@ -16,7 +16,9 @@ app = typer.Typer(help="US geography: reference tables and location normalisatio
 
 @app.command("build")
 def build(
-    source: Path | None = typer.Option(None, help="Folder with the geography sources (default ../shared/data/geo)."),
+    source: Path | None = typer.Option(
+        None, help="Folder with the geography sources (default ../shared/data/geo)."
+    ),
 ) -> None:
     """Write service/geo/data/*.json.gz from the OMB, Census, Geocorr, simplemaps and HUD files."""
     from service.geo.build import DEFAULT_SOURCE, build_geo
@@ -28,7 +30,9 @@ def build(
 
 
 @app.command("normalise")
-def normalise_command(location: str = typer.Argument(..., help="Free text, or a JSON location object.")) -> None:
+def normalise_command(
+    location: str = typer.Argument(..., help="Free text, or a JSON location object."),
+) -> None:
     """Print the codes of one location."""
     from service.geo import normalise
 

@@ -90,10 +90,14 @@ def _score(report: Report, line: dict, got: Location) -> None:
             report.invented.append(line["id"])
             misses.append("invented")
     if misses:
-        report.misses.append({"id": line["id"], "input": line["input"], "missed": misses, "got": got.as_json()})
+        report.misses.append(
+            {"id": line["id"], "input": line["input"], "missed": misses, "got": got.as_json()}
+        )
 
 
-def evaluate(lines: Iterable[dict], normalise: Callable[[object], Location], split: str | None = None) -> Report:
+def evaluate(
+    lines: Iterable[dict], normalise: Callable[[object], Location], split: str | None = None
+) -> Report:
     """Score every line (of one split, if given) against what `normalise` makes of its input."""
     report = Report()
     for line in lines:

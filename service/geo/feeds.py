@@ -1,12 +1,13 @@
 """Feed location objects → a Location.
 
 - Greenhouse: `{"location": {"name": "Toledo, OH"}, "offices": [{"name", "location"}]}`
-- Lever: `{"categories": {"location", "allLocations": [...]}, "workplaceType": "remote|hybrid|onsite", "country"}`
+- Lever: `{"categories": {"location", "allLocations": [...]}, "workplaceType": "remote|hybrid|onsite",
+  "country"}`
 - Ashby: `{"location": "Toledo, OH", "isRemote", "workplaceType", "address": {"postalAddress": {...}},
   "secondaryLocations": [{"location", "address"}]}`
 - schema.org: `JobPosting` (`jobLocation`: `Place`(s) with an `address`, `jobLocationType: TELECOMMUTE`,
-  `applicantLocationRequirements`: `Country` / `State`(s)), `Place`, `PostalAddress`.
-A structured address wins over the same object's free text when it names a place.
+  `applicantLocationRequirements`: `Country` / `State`(s)), `Place`, `PostalAddress`. A structured
+  address wins over the same object's free text when it names a place.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def _places_of(tables: GeoTables, obj: dict, depth: int) -> Location:
 
 
 def _stated_country(obj: dict) -> str | None:
-    """The country an object names (Lever's `country`, an address's `addressCountry`, a location that is one)."""
+    """The country an object names (Lever's `country`, an `addressCountry`, a location that is one)."""
     address = obj.get("address")
     if isinstance(address, dict):
         address = address.get("postalAddress", address)
@@ -131,7 +132,9 @@ def _object(tables: GeoTables, obj: dict, depth: int) -> Location:
         return base
     if not remote:
         return Location(base.places)
-    country = base.remote_country or _stated_country(obj) or ("US" if base.places or base.remote_states else None)
+    country = (
+        base.remote_country or _stated_country(obj) or ("US" if base.places or base.remote_states else None)
+    )
     return Location(base.places, True, base.remote_states, country)
 
 

@@ -1,6 +1,6 @@
-"""What a location normalises to: the places it names (state, county, CBSA) and whether, and from where, remote
-work is allowed. Codes: state as USPS (`OH`) with its FIPS (`39`), county as 5-digit FIPS (`39095`), CBSA as its
-5-digit OMB code (`45780`)."""
+"""What a location normalises to: the places it names (state, county, CBSA) and whether, and from where,
+remote work is allowed. Codes: state as USPS (`OH`) with its FIPS (`39`), county as 5-digit FIPS
+(`39095`), CBSA as its 5-digit OMB code (`45780`)."""
 
 from __future__ import annotations
 

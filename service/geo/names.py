@@ -8,7 +8,7 @@ import unicodedata
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
-# The words by which a county equivalent is named ("Cuyahoga County", "Orleans Parish", "Juneau City and Borough").
+# The words naming a county equivalent ("Cuyahoga County", "Orleans Parish", "Juneau City and Borough").
 COUNTY_WORDS = (
     "city and borough",
     "census area",

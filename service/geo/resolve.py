@@ -16,7 +16,8 @@ _DIRECTIONS = (
 _REGION = re.compile(rf"^(?:(?:{_DIRECTIONS})(?: and (?:{_DIRECTIONS}))?)\s+(.+)$")
 _METRO_PREFIX = re.compile(r"^(?:greater|metro|metropolitan)\s+(.+)$")
 _METRO_SUFFIX = re.compile(
-    r"^(.+?)\s+(?:metropolitan statistical area|metropolitan area|metro area|metroplex|metro|msa|bay area|area)$"
+    r"^(.+?)\s+(?:metropolitan statistical area|metropolitan area|metro area|metroplex|metro|msa|bay area|"
+    r"area)$"
 )
 _PLACE_KIND = re.compile(r"^(?:city of |town of |village of )?(.+?)(?: city| town| village| township| cdp)?$")
 # Names that are not in the tables by their everyday spelling.

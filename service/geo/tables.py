@@ -1,4 +1,5 @@
-"""The packaged reference tables (built by ``skillpulse geo build``), loaded once, with the lookups built on them."""
+"""The packaged reference tables (built by ``skillpulse geo build``), loaded once, with the lookups built on
+them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from service.geo.names import county_key, fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TABLE_FILES = {name: f"{name}.json.gz" for name in ("states", "counties", "cbsas", "places", "zips")}
-# A bare city name (no state) is taken only for a large place that every other place of its name is tiny beside.
+# A bare city name (no state) is taken only for a large place beside which every namesake is tiny.
 BARE_CITY_MIN_POPULATION = 200_000
 BARE_CITY_DOMINANCE = 50
 METRO_DOMINANCE = 10  # a metro named without its state: the largest of its name when this many times the next

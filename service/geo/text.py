@@ -26,7 +26,9 @@ _FILLER = re.compile(
 )
 _LEAD_IN = re.compile(r"^(?:based in|located in|office in|in)\s+", re.IGNORECASE)
 # " or " / " and " in lower case only: "Portland, OR" is Oregon.
-_SPLIT = re.compile(r"\s*(?:;|\||\s/\s|(?<=\b[A-Z]{2})/(?=[A-Z]{2}\b)|\s+or\s+|\s+and\s+|&|\n|•|\s[-–—]\s|\(|\)|\[|\])\s*")
+_SPLIT = re.compile(
+    r"\s*(?:;|\||\s/\s|(?<=\b[A-Z]{2})/(?=[A-Z]{2}\b)|\s+or\s+|\s+and\s+|&|\n|•|\s[-–—]\s|\(|\)|\[|\])\s*"
+)
 _EDGES = " .,:-–—*/\t"
 
 
