@@ -64,6 +64,7 @@ async def _existing(
         _TABLE.c.employer,
         _TABLE.c.text,
         _TABLE.c.region,
+        _TABLE.c.geo,
         _TABLE.c.posted_at,
         _TABLE.c.content_hash,
         _TABLE.c.occupation_code,

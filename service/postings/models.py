@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from advanced_alchemy.types import BigIntIdentity, DateTimeUTC
+from advanced_alchemy.types import BigIntIdentity, DateTimeUTC, JsonB
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -33,6 +33,11 @@ class Posting(SQLModel, table=True):
     employer: str | None = Field(default=None, max_length=500)
     text: str = Field(default="")
     region: str | None = Field(default=None, max_length=200)
+    geo: dict | None = Field(
+        default=None,
+        sa_type=JsonB,
+        description="Location as US codes: state, county, cbsa, remote (service/geo).",
+    )
     occupation_code: str | None = Field(default=None, max_length=16, description="O*NET-SOC code.")
     occupation_label: str | None = Field(default=None, max_length=300)
     occupation_source: str | None = Field(default=None, max_length=16, description="given|coded")

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from service.geo import normalise as normalise_location
 from service.postings.htmltext import clean_plain_text, html_to_text, looks_like_html
 
 MAX_TEXT_CHARS = 200_000
@@ -36,6 +37,7 @@ class PostingRecord:
     occupation: str | None = None
     posted_at: date | None = None
     extra: dict = field(default_factory=dict)
+    location: object = None  # a feed's location object (Greenhouse, Lever, Ashby, schema.org), for `geo`
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class NormalPosting:
     occupation: str | None
     posted_at: date | None
     content_hash: str
+    geo: dict | None = None  # the location as US codes (service/geo), None when nothing is known
 
     def stored_fields(self) -> dict:
         return {
@@ -62,6 +65,7 @@ class NormalPosting:
             "region": self.region,
             "posted_at": self.posted_at,
             "content_hash": self.content_hash,
+            "geo": self.geo,
         }
 
 
@@ -152,7 +156,14 @@ def normalise(record: PostingRecord) -> NormalPosting:
         occupation=normalise_occupation(record.occupation),
         posted_at=parse_date(record.posted_at),
         content_hash=content_hash(title, text),
+        geo=posting_geo(record),
     )
+
+
+def posting_geo(record: PostingRecord) -> dict | None:
+    """The posting's location as codes: from the feed's location object when there is one, else its region."""
+    location = normalise_location(record.location if record.location is not None else record.region)
+    return location.as_json() if location.known else None
 
 
 def with_defaults(record: PostingRecord, *, region: str | None, occupation: str | None) -> PostingRecord:

@@ -95,6 +95,9 @@ class PostingRead(Output):
     title: str
     employer: str | None
     region: str | None
+    geo: dict | None = Field(
+        default=None, description="The location as US codes: state, county, cbsa, remote (null: unknown)."
+    )
     occupation: str | None = Field(description="O*NET-SOC code.")
     occupation_label: str | None
     occupation_source: str | None = Field(description="given | coded")

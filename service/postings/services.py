@@ -30,6 +30,7 @@ def posting_read(row: Posting) -> PostingRead:
         title=row.title,
         employer=row.employer,
         region=row.region,
+        geo=row.geo,
         occupation=row.occupation_code,
         occupation_label=row.occupation_label,
         occupation_source=row.occupation_source,

@@ -7,6 +7,7 @@ from service.postings.parsers import FeedError, ParsedPage, load_json, source_la
 from service.postings.records import PostingRecord
 
 API = "https://api.ashbyhq.com/posting-api/job-board/{board}"
+_LOCATION_KEYS = ("location", "isRemote", "workplaceType", "address", "secondaryLocations")
 
 
 def endpoint(board: str) -> str:
@@ -40,6 +41,7 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
                 url=job.get("jobUrl"),
                 employer=options.get("employer"),
                 region=text_of(job.get("location")),
+                location={k: job.get(k) for k in _LOCATION_KEYS if job.get(k) is not None},
                 posted_at=job.get("publishedAt"),
             )
         )

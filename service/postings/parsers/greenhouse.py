@@ -39,6 +39,7 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
                 url=job.get("absolute_url"),
                 employer=options.get("employer") or text_of(job.get("company_name")),
                 region=text_of(job.get("location")),
+                location={"location": job.get("location"), "offices": job.get("offices")},
                 posted_at=job.get("first_published") or job.get("updated_at"),
             )
         )

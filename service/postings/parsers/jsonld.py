@@ -13,6 +13,7 @@ from service.postings.parsers import FeedError, ParsedPage, source_label, text_o
 from service.postings.records import PostingRecord, content_hash
 
 _SOC_IN_TEXT = re.compile(r"\b(\d{2}-\d{4}(?:\.\d{2})?)\b")
+_LOCATION_KEYS = ("jobLocation", "jobLocationType", "applicantLocationRequirements")
 
 
 def first_request(url: str, options: dict) -> PageRequest:
@@ -103,6 +104,7 @@ def record_of(posting: dict, source: str, page_url: str | None = None) -> Postin
         url=url,
         employer=text_of(posting.get("hiringOrganization")),
         region=_region(posting),
+        location={k: posting.get(k) for k in _LOCATION_KEYS if posting.get(k) is not None},
         occupation=_occupation(posting),
         posted_at=posting.get("datePosted"),
     )

@@ -63,6 +63,11 @@ def parse(body: bytes, request: PageRequest, options: dict) -> ParsedPage:
                 url=job.get("hostedUrl"),
                 employer=options.get("employer"),
                 region=text_of(categories.get("location")),
+                location={
+                    "categories": categories,
+                    "workplaceType": job.get("workplaceType"),
+                    "country": job.get("country"),
+                },
                 posted_at=job.get("createdAt"),
             )
         )
