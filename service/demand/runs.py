@@ -388,7 +388,7 @@ def register_interrupted_runs(scheduler, app) -> None:  # noqa: ANN001 - Schedul
     settings: Settings = app.state.settings
     stale_after = timedelta(minutes=settings.drift.interrupted_run_minutes)
 
-    async def close() -> None:
-        await close_interrupted_runs(app.state.engine, stale_after)
+    async def close() -> dict[str, int]:
+        return {"interrupted runs closed": await close_interrupted_runs(app.state.engine, stale_after)}
 
     scheduler.add_interval(INTERRUPTED_JOB, INTERRUPTED_CHECK_SECONDS, close)
