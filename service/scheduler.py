@@ -25,10 +25,11 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, insert
+from sqlalchemy import Executable, delete, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from service.job_claims import JobClaim
 from service.timeutil import utcnow
@@ -76,6 +77,7 @@ async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
     """True for the one replica that claims this firing of `job` (slot: its scheduled time)."""
     values = {"job": job, "slot": slot, "claimed_at": utcnow()}
     dialect = engine.dialect.name
+    stmt: Executable
     if dialect == "postgresql":
         stmt = pg_insert(JobClaim).values(**values).on_conflict_do_nothing(index_elements=["job", "slot"])
     elif dialect == "sqlite":
@@ -90,7 +92,7 @@ async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
 async def prune_claims(engine: AsyncEngine, older_than: datetime) -> int:
     """Delete claim rows claimed before `older_than` (their firings are long done); returns how many."""
     async with engine.begin() as conn:
-        result = await conn.execute(delete(JobClaim).where(JobClaim.claimed_at < older_than))
+        result = await conn.execute(delete(JobClaim).where(col(JobClaim.claimed_at) < older_than))
     return result.rowcount or 0
 
 
