@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import CTE, ColumnElement, Integer, String, and_, case, column, func, literal, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
@@ -110,6 +110,15 @@ async def run_counts(
         .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
+    result.totals = await _totals(session, reps, region)
+    result.concepts = await _concept_counts(session, org_id, reps, region)
+    result.competencies = await _competency_counts(session, org_id, reps, credential_keys, by_region)
+    return result
+
+
+async def _totals(session: AsyncSession, reps: CTE, region: ColumnElement) -> dict:
+    """Represented postings per (code, region key, window)."""
+    out: dict[tuple[str, RegionKey], dict[str, int]] = {}
     totals = await session.execute(
         select(Posting.occupation_code, region, reps.c.bucket, func.count())
         .select_from(reps)
@@ -117,11 +126,17 @@ async def run_counts(
         .group_by(Posting.occupation_code, region, reps.c.bucket)
     )
     for code, reg, bkt, count in totals:
-        result.totals.setdefault((code, reg), {})[bkt] = int(count)
+        out.setdefault((code, reg), {})[bkt] = int(count)
+    return out
+
+
+async def _concept_counts(session: AsyncSession, org_id: int, reps: CTE, region: ColumnElement) -> dict:
+    """Postings (all, requiring, preferring) per (code, region key, window, concept)."""
 
     def posting_if(level: str):  # noqa: ANN202 - a SQL expression
         return case((PostingSkill.requirement == level, PostingSkill.posting_id))
 
+    out: dict[tuple[str, RegionKey], dict[str, dict[str, ConceptCount]]] = {}
     rows = await session.execute(
         select(
             Posting.occupation_code,
@@ -140,27 +155,24 @@ async def run_counts(
         .group_by(Posting.occupation_code, region, reps.c.bucket, PostingSkill.concept_id)
     )
     for code, reg, bkt, cid, label, count, required, preferred in rows:
-        result.concepts.setdefault((code, reg), {}).setdefault(bkt, {})[cid] = ConceptCount(
+        out.setdefault((code, reg), {}).setdefault(bkt, {})[cid] = ConceptCount(
             label or cid, int(count), int(required), int(preferred)
         )
+    return out
 
-    mapping_rows = [
-        (cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys
-    ]
-    if not mapping_rows:
-        return result
-    mapping = (
-        values(
-            column("credential_id", Integer),
-            column("code", String),
-            column("region", String),
-            name="cred_occ",
-            # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
-            literal_binds=True,
-        )
-        .data(mapping_rows)
-        .cte("cred_occ")
-    )
+
+async def _competency_counts(
+    session: AsyncSession,
+    org_id: int,
+    reps: CTE,
+    credential_keys: dict[int, list[tuple[str, RegionKey]]],
+    by_region: bool,
+) -> dict[int, dict[str, dict[int, int]]]:
+    """Represented postings per (credential, window, competency) that name a concept the competency covers."""
+    out: dict[int, dict[str, dict[int, int]]] = {}
+    mapping = _credential_codes(credential_keys)
+    if mapping is None:
+        return out
     on_mapping = [mapping.c.code == Posting.occupation_code]
     if by_region:
         on_mapping.append(mapping.c.region == func.coalesce(func.lower(Posting.region), ""))
@@ -198,5 +210,26 @@ async def run_counts(
         .group_by(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket)
     )
     for cred_id, comp_id, bkt, count in comp_rows:
-        result.competencies.setdefault(int(cred_id), {}).setdefault(bkt, {})[int(comp_id)] = int(count)
-    return result
+        out.setdefault(int(cred_id), {}).setdefault(bkt, {})[int(comp_id)] = int(count)
+    return out
+
+
+def _credential_codes(credential_keys: dict[int, list[tuple[str, RegionKey]]]) -> CTE | None:
+    """The (credential, code, region) mapping as a VALUES CTE; None when no credential has a key."""
+    mapping_rows = [
+        (cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys
+    ]
+    if not mapping_rows:
+        return None
+    return (
+        values(
+            column("credential_id", Integer),
+            column("code", String),
+            column("region", String),
+            name="cred_occ",
+            # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
+            literal_binds=True,
+        )
+        .data(mapping_rows)
+        .cte("cred_occ")
+    )
