@@ -82,13 +82,13 @@ def build_pairs(shared: Path, tax: Taxonomy) -> Pairs:
         if c.scheme == "esco" and (d := tax.description(cid)):
             train.append((d, cid))
     for phrase, target in sorted(_read_aliases().items()):
-        if (c := tax.resolve(target)) is not None:
-            train.append((phrase, c.id))
-    for sentence, ids in skillskape(shared / "labelled" / "skillskape" / "train.csv", by_label):
-        train.extend((sentence, cid) for cid in sorted(ids))
+        if (resolved := tax.resolve(target)) is not None:
+            train.append((phrase, resolved.id))
+    for sentence, labelled in skillskape(shared / "labelled" / "skillskape" / "train.csv", by_label):
+        train.extend((sentence, cid) for cid in sorted(labelled))
     tasks = task_dwas(shared / "taxonomy" / "onet-29.3" / "Tasks to DWAs.txt", tax, held_out=False)
-    for task, ids in sorted(tasks.items()):
-        train.extend((task, cid) for cid in sorted(ids))
+    for task, dwas in sorted(tasks.items()):
+        train.extend((task, cid) for cid in sorted(dwas))
     dev = [(s, ids) for s, ids in skillskape(shared / "labelled" / "skillskape" / "dev.csv", by_label) if ids]
     return Pairs(train=train, dev=dev)
 
