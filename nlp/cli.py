@@ -129,6 +129,32 @@ def evaluate_dwa(shared: Path = typer.Option(DATA, help="The shared data folder.
     typer.echo(json.dumps(task_dwa_scores(shared)))
 
 
+@app.command("evaluate-concepts")
+def evaluate_concepts(
+    file: Path = typer.Argument(None, help="A posting gold file (default: nlp/eval/postings.jsonl)."),
+    split: str = typer.Option("test", help="test (reported) | tune (thresholds chosen on it) | all"),
+    sentences: bool = typer.Option(False, help="Also count what each sentence expresses."),
+    sentence_threshold: float = typer.Option(0.7, help="Cosine above which a sentence expresses a concept."),
+    show: int = typer.Option(0, help="Print this many missed and wrong concepts."),
+) -> None:
+    """Concept recall and precision per occupation on the labelled middle-skill postings."""
+    from .concepts_eval import evaluate_concepts as run
+    from .occupations import occupation
+    from .postings_gold import POSTINGS_GOLD_FILE, load_postings_gold
+
+    tallies = run(load_postings_gold(file or POSTINGS_GOLD_FILE), split, sentences, sentence_threshold)
+    for key in sorted(tallies, key=lambda k: (k == "all", k)):
+        s = tallies[key].scores()
+        occ = None if key == "all" else occupation(key)
+        name = "all" if key == "all" else f"{key} {(occ.title if occ else '')[:34]}"
+        typer.echo(
+            f"{name:46s} postings={s['postings']:3d} recall={s['recall']:.3f} precision={s['precision']:.3f}"
+        )
+    if show and "all" in tallies:
+        typer.echo("missed: " + "; ".join(tallies["all"].missed[:show]))
+        typer.echo("wrong: " + "; ".join(tallies["all"].wrong[:show]))
+
+
 @app.command("evaluate-titles")
 def evaluate_titles(limit: int = typer.Option(0, help="Only the first N held-out titles (0 = all).")) -> None:
     """Title → O*NET-SOC accuracy@1 on the held-out slice of O*NET titles that are not indexed."""

@@ -88,6 +88,19 @@ class ConceptMatrix:
         self.matrix = get_embedder().encode([tax.concepts[c].label for c in self.ids])
         schemes = np.array([tax.concepts[c].scheme for c in self.ids])
         self.rows = {s: np.flatnonzero(schemes == s) for s in set(schemes.tolist())}
+        self._sub: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _rows_of(self, schemes: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(row numbers, their contiguous sub-matrix) of some schemes, built once per scheme set."""
+        key = tuple(sorted(schemes)) if schemes else ()
+        if key not in self._sub:
+            if not key:
+                self._sub[key] = (np.arange(len(self.ids)), self.matrix)
+            else:
+                empty = np.zeros(0, dtype=np.int64)
+                rows = np.sort(np.concatenate([self.rows.get(s, empty) for s in key]))
+                self._sub[key] = (rows, np.ascontiguousarray(self.matrix[rows]))
+        return self._sub[key]
 
     def similarity(self, vector: np.ndarray, concept_ids: list[str]) -> np.ndarray:
         rows = [self.index[c] for c in concept_ids]
@@ -96,14 +109,10 @@ class ConceptMatrix:
     def nearest(
         self, vector: np.ndarray, k: int, schemes: tuple[str, ...] | None = None
     ) -> list[tuple[str, float]]:
-        rows = (
-            np.concatenate([self.rows.get(s, np.zeros(0, dtype=np.int64)) for s in schemes])
-            if schemes
-            else np.arange(len(self.ids))
-        )
+        rows, sub = self._rows_of(schemes)
         if rows.size == 0 or not vector.any():
             return []
-        sims = self.matrix[rows] @ vector
+        sims = sub @ vector
         k = min(k, rows.size)
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.lexsort((rows[top], -sims[top]))]

@@ -148,6 +148,11 @@ class Linker:
             ranked = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:k]
             return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
         scored = meaning.combine(phrase, context, lexical, schemes, self)
+        # a hand-written alias that is the phrase itself ("A/R") says what the phrase means: it ranks first
+        top = max(scored.values(), default=0.0)
+        for cid in self.aliased(phrase):
+            if schemes is None or self.tax.concepts[cid].scheme in schemes:
+                scored[cid] = min(1.0, max(scored.get(cid, 0.0), top + 1e-4))
         ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
         return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
 
@@ -160,6 +165,11 @@ class Linker:
             if total:
                 best = min(best, missing / total)
         return best
+
+    def aliased(self, phrase: str) -> set[str]:
+        """Concepts an alias of config/aliases.json names by exactly this phrase."""
+        key = norm_label(phrase)
+        return {self.entries[i][0] for i in self.exact.get(key, []) if self.alias_entries.get(i) == key}
 
     def named(self, phrase: str) -> set[str]:
         """Concepts one of whose labels or aliases is the phrase itself (case and spacing aside)."""

@@ -37,8 +37,9 @@ class Linker(Protocol):
 
 
 WEIGHTS_FILE = PACKAGE_DIR / "config" / "linking.json"
-N_LEXICAL = 30  # the lexical ranker's best this many
-N_NEAREST = 20  # and the embedding's nearest this many
+N_LEXICAL = 12  # the lexical ranker's best this many
+N_NEAREST = 20  # and the embedding's nearest this many...
+SEARCH_BELOW = 0.4  # ...when the best lexical score is below this (the words alone do not name a concept)
 # Before fitting (or without linking.json): lexical evidence and meaning weigh about equally.
 DEFAULT = {
     "bias": -6.0,
@@ -84,7 +85,8 @@ def features(
     sentence about operating systems), and whether a label or alias of the concept is the phrase itself."""
     key = norm_label(phrase)
     best_lexical = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:N_LEXICAL]
-    ids = list(dict.fromkeys([c for c, _ in best_lexical] + [c for c, _ in _nearest(key, schemes)]))
+    nearest = _nearest(key, schemes) if not best_lexical or best_lexical[0][1] < SEARCH_BELOW else ()
+    ids = list(dict.fromkeys([c for c, _ in best_lexical] + [c for c, _ in nearest]))
     if not ids:
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
     matrix = embedding.concept_matrix()
