@@ -159,11 +159,11 @@ class Linker:
     def foreign_share(self, cid: str, said: set[str]) -> float:
         """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""
         best = 1.0
-        for stems in self.label_stems(cid):
-            total = sum(self.idf.get(s, self.default_idf) for s in stems)
-            missing = sum(self.idf.get(s, self.default_idf) for s in stems if s not in said)
-            if total:
-                best = min(best, missing / total)
+        for weighted, total in self.label_weights(cid):
+            missing = total - sum(w for s, w in weighted if s in said)
+            if missing <= 0.0:
+                return 0.0
+            best = min(best, missing / total)
         return best
 
     def aliased(self, phrase: str) -> set[str]:
@@ -175,13 +175,17 @@ class Linker:
         """Concepts one of whose labels or aliases is the phrase itself (case and spacing aside)."""
         return {self.entries[i][0] for i in self.exact.get(norm_label(phrase), [])}
 
-    def label_stems(self, cid: str) -> list[tuple[str, ...]]:
-        if not hasattr(self, "_stems_by_concept"):
-            by: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    def label_weights(self, cid: str) -> list[tuple[tuple[tuple[str, float], ...], float]]:
+        """Per label of the concept: its stems with their IDF, and the IDF sum (built once)."""
+        if not hasattr(self, "_weights_by_concept"):
+            by: dict[str, list[tuple[tuple[tuple[str, float], ...], float]]] = defaultdict(list)
             for e in self.entries:
-                by[e[0]].append(e[2])
-            self._stems_by_concept = dict(by)
-        return self._stems_by_concept.get(cid, [])
+                weighted = tuple((s, self.idf.get(s, self.default_idf)) for s in e[2])
+                total = sum(w for _, w in weighted)
+                if total:
+                    by[e[0]].append((weighted, total))
+            self._weights_by_concept = dict(by)
+        return self._weights_by_concept.get(cid, [])
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
     def lexical(
