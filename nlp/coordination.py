@@ -18,6 +18,7 @@ from .types import Concept
 MAX_CONJUNCTS = 6
 _SEP = re.compile(r"\s*(?:,\s*(?:and|or)\b|,|/|&|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*", re.I)
 _WS = re.compile(r"\s+")
+_ATTACHED = re.compile(r"\s+(?:on|in|for|at|from|within|across|to|using|via|under)\s+", re.I)
 # verbs that a coordination's later conjuncts share ("read weld symbols and blueprints")
 VERBS = frozenset(
     "read interpret operate install repair maintain troubleshoot diagnose perform use take record prepare "
@@ -55,6 +56,12 @@ def conjunct_links(phrase: str, threshold: float, context: str | None = None) ->
     the mention is in, whose meaning weighs in the linking."""
     flat = _WS.sub(" ", phrase).strip()
     whole = (0, len(phrase), *_best(flat, threshold, context))
+    if whole[2] is None and (m := _ATTACHED.search(phrase)) and m.start() > 0:
+        # "DNS on client computers", "forklift in a warehouse": the thing asked for is what the phrase
+        # attaches its place or purpose to; it keeps the mention's whole text
+        c, score = _best(phrase[: m.start()].strip(), threshold, context)
+        if c is not None:
+            whole = (0, len(phrase), c, score)
     parts = _conjuncts(phrase)
     if len(parts) < 2 or len(parts) > MAX_CONJUNCTS or load_taxonomy().lookup(flat):
         return [whole]

@@ -22,7 +22,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "7"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "8"  # bump when tokenisation, post-rules or cues change what extract() returns
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(
