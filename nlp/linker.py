@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 import numpy as np
@@ -156,7 +157,7 @@ class Linker:
         ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
         return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
 
-    def foreign_share(self, cid: str, said: set[str]) -> float:
+    def foreign_share(self, cid: str, said: AbstractSet[str]) -> float:
         """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""
         best = 1.0
         for weighted, total in self.label_weights(cid):

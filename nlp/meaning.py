@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -31,7 +32,7 @@ from .textnorm import content_stems
 class Linker(Protocol):
     """What this module asks of the lexical linker (which passes itself in: it imports this module)."""
 
-    def foreign_share(self, cid: str, said: set[str]) -> float: ...
+    def foreign_share(self, cid: str, said: AbstractSet[str]) -> float: ...
 
     def named(self, phrase: str) -> set[str]: ...
 
@@ -73,6 +74,12 @@ def _nearest(phrase: str, schemes: tuple[str, ...] | None) -> tuple[tuple[str, f
     return tuple(embedding.concept_matrix().nearest(vector, N_NEAREST, schemes))
 
 
+@lru_cache(maxsize=50_000)
+def _stems(text: str) -> frozenset[str]:
+    """The content stems of a phrase or sentence (a posting's sentence serves each of its mentions)."""
+    return frozenset(content_stems(text))
+
+
 def features(
     phrase: str,
     context: str | None,
@@ -95,7 +102,7 @@ def features(
         context_cos = matrix.similarity(embedding.embed([context])[0], ids)
     else:
         context_cos = phrase_cos
-    said = set(content_stems(context or phrase)) | set(content_stems(phrase))
+    said = _stems(context or phrase) | _stems(phrase)
     foreign = np.array([linker.foreign_share(c, said) for c in ids])
     named_ids = linker.named(phrase)
     named = np.array([1.0 if c in named_ids else 0.0 for c in ids])
