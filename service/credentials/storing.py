@@ -22,6 +22,7 @@ from service.credentials.linking import (
 from service.credentials.linkstore import LinkWriter, links_of, unchanged_proposals
 from service.credentials.matching import Match
 from service.credentials.models import Competency, Credential
+from service.credentials.regions import stored_region_codes
 from service.credentials.schemas import CredentialImportResult
 from service.timeutil import utcnow
 
@@ -70,6 +71,7 @@ async def save_credential(
     parsed, now = target.parsed, utcnow()
     values = _credential_values(parsed, occupation_codes)
     row = target.row
+    values["region_codes"] = stored_region_codes(parsed, row)
     created = row is None
     extra = dict(parsed.extra)
     if parsed.has_part:

@@ -12,11 +12,11 @@ credentials over 40 occupations read each posting ten times). Instead:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import ColumnElement, Integer, String, and_, case, column, func, literal, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
@@ -62,9 +62,15 @@ class RunCounts:
 
 
 async def present_keys(
-    session: AsyncSession, org_id: int, start: date, end: date, by_region: bool
+    session: AsyncSession,
+    org_id: int,
+    start: date,
+    end: date,
+    by_region: bool,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[tuple[str, RegionKey]]:
-    """The (occupation code, region) pairs that occur among the organisation's counted postings."""
+    """The (occupation code, region) pairs that occur among the organisation's counted postings (those
+    meeting `where` too)."""
     region = func.lower(Posting.region) if by_region else literal(None, String)
     rows = await session.execute(
         select(Posting.occupation_code, region)
@@ -75,6 +81,7 @@ async def present_keys(
             Posting.occupation_code.is_not(None),
             Posting.posted_at >= start,
             Posting.posted_at <= end,
+            *where,
         )
     )
     return [(code, reg) for code, reg in rows]
@@ -89,9 +96,10 @@ async def run_counts(
     codes: list[str],
     credential_keys: dict[int, list[tuple[str, RegionKey]]],
     by_region: bool,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> RunCounts:
     """Totals and concept counts per (code, region, window) for `codes`, and competency counts per
-    credential.
+    credential, over the postings meeting `where` too (a service region: service/demand/run_regions.py).
     """
     result = RunCounts()
     if not codes:
@@ -106,6 +114,7 @@ async def run_counts(
             Posting.posted_at >= start,
             Posting.posted_at <= end,
             Posting.occupation_code.in_(codes),
+            *where,
         )
         .group_by(bucket, Posting.content_hash)
         .cte("reps")

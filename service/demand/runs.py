@@ -24,7 +24,8 @@ from service.demand.alerts import record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
-from service.demand.run_counts import code_matches, present_keys, run_counts
+from service.demand.region_filter import credential_region
+from service.demand.run_regions import count_credentials
 from service.demand.statistics import Gate
 from service.demand.survey_signals import quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
@@ -176,30 +177,9 @@ async def _detect_and_record(
             .order_by(Credential.id)
         )
     ).all()
-    by_region = drift.match_region
-    present = await present_keys(session, org_id, windows.baseline_start, windows.as_of, by_region)
-    wanted: dict[int, tuple[str, ...]] = {}
-    keys_of: dict[int, list[tuple[str, str | None]]] = {}
-    for credential in credentials:
-        codes = usable_occupations(credential.occupations)
-        wanted[credential.id] = codes
-        region = (credential.region or "").strip().lower() if by_region else None
-        keys_of[credential.id] = [
-            (code, reg)
-            for code, reg in present
-            if code_matches(code, codes) and (not region or reg == region)
-        ]
-    needed = sorted({code for keys in keys_of.values() for code, _ in keys})
-    counts_all = await run_counts(
-        session,
-        org_id,
-        windows.baseline_start,
-        windows.as_of,
-        windows.current_start,
-        needed,
-        {cid: keys for cid, keys in keys_of.items() if keys},
-        by_region,
-    )
+    wanted = {credential.id: usable_occupations(credential.occupations) for credential in credentials}
+    dates = (windows.baseline_start, windows.as_of, windows.current_start)
+    counts_all = await count_credentials(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
     tally = {"opened": 0, "updated": 0, "refreshed": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
@@ -231,19 +211,19 @@ async def _detect_and_record(
         if not codes:
             entry["status"] = "no_occupations"
             continue
-        counts = counts_all.for_credential(keys_of[credential.id])
+        counts = counts_all.for_credential(credential.id)
         entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
         if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
             entry["status"] = "insufficient_data"
             continue
-        comp_counts = counts_all.competencies.get(credential.id, {})
+        comp_counts = counts_all.competencies(credential.id)
         outcome = detect(credential.name, counts, comp_counts, names, curriculum.is_covered, windows, limits)
         entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage)
         concepts_of: dict[int, list[str]] = {}
         for link in curriculum.links:
             if link.status != "rejected":
                 concepts_of.setdefault(link.competency_id, []).append(link.concept_id)
-        region = credential.region if by_region else None
+        region = credential_region(credential, drift)
         for candidate in outcome.candidates:
             concept_ids = candidate.snippet_concepts or concepts_of.get(candidate.competency_id or -1, [])
             window_scope = (
