@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.integration.test_dashboard_auth import Browser, browser  # noqa: F401 - fixture
 from tests.support.demand_data import PlannedPosting, add_postings, make_credential
 
 WHERE = {
@@ -134,3 +135,14 @@ async def test_coverage_counts_the_postings_of_the_credentials_region(app, api, 
     regional = (await api.get(url, params=params)).json()
     assert regional["region"] == ["cbsa:17410"]
     assert regional["postings"] == 3  # Cleveland, and remote allowed in the US and in Ohio
+
+
+async def test_the_credential_page_shows_the_codes_demand_is_counted_in(browser: Browser, api, tenant):  # noqa: F811
+    body = {"name": "Machining", "occupations": ["51-4041.00"], "region": "Lucas County, OH"}
+    cid = (await api.post("/api/v1/credentials", json=body)).json()["id"]
+    await browser.login(tenant.designer_email)
+    page = await browser.get(f"/app/credentials/{cid}")
+    assert page.status_code == 200 and "Lucas County, OH (county:39095; demand counted in it)" in page.text
+    await api.patch(f"/api/v1/credentials/{cid}", json={"region": "Springfield"})
+    page = await browser.get(f"/app/credentials/{cid}")
+    assert "Springfield (no codes: demand counted everywhere)" in page.text
