@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from tests.integration.test_dashboard_auth import Browser, browser  # noqa: F401 - fixture
-from tests.support.demand_data import PlannedPosting, add_postings, make_credential
+from tests.support.demand_data import PlannedPosting, add_postings, make_credential, year_of_postings
+from tests.support.runs import run_drift as drift_run
 
 WHERE = {
     "toledo": "Toledo, OH 43604",
@@ -146,3 +147,28 @@ async def test_the_credential_page_shows_the_codes_demand_is_counted_in(browser:
     await api.patch(f"/api/v1/credentials/{cid}", json={"region": "Springfield"})
     page = await browser.get(f"/app/credentials/{cid}")
     assert "Springfield (no codes: demand counted everywhere)" in page.text
+
+
+async def test_one_drift_run_counts_each_credential_in_its_own_region(app, api, tenant):
+    toledo = await make_credential(app, tenant.org_id, "Toledo", ["15-1232.00"], {"Use SQL": ["SQL"]})
+    await api.patch(f"/api/v1/credentials/{toledo.credential_id}", json={"region_codes": ["cbsa:45780"]})
+    columbus = await make_credential(
+        app, tenant.org_id, "Columbus", ["15-1232.00"], {"Use SQL": ["SQL"]}, region="Columbus, OH"
+    )
+    anywhere = await make_credential(app, tenant.org_id, "Anywhere", ["15-1232.00"], {"Use SQL": ["SQL"]})
+    places = {"Toledo, OH": (30, 1), "Remote - OH": (10, 2), "Columbus, OH": (40, 3), "Remote, TX": (5, 4)}
+    for where, (per_month, seed) in places.items():
+        plans = year_of_postings(date(2024, 1, 1), 12, per_month, "15-1232.00", {"SQL": 0.5}, seed=seed)
+        for plan in plans:
+            plan.region = where
+        await add_postings(app, tenant.org_id, plans)
+    run = await drift_run(api, {"as_of": "2025-01-01"})
+    assert run["status"] == "succeeded", run
+
+    def counted(made) -> int:  # noqa: ANN001
+        postings = run["summary"]["credentials"][str(made.credential_id)]["postings"]
+        return postings["baseline"] + postings["current"]
+
+    assert counted(toledo) == 12 * (30 + 10)  # the metro and remote work allowed in Ohio
+    assert counted(columbus) == 12 * (40 + 10)
+    assert counted(anywhere) == 12 * (30 + 10 + 40 + 5)
