@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .linker import link
 from .pipeline import Extractor, extract, extract_many, get_extractor
+from .sentences import SentenceConcept, rank_concepts, sentence_concepts
 from .taxonomy import Taxonomy, load_taxonomy
 from .titles import code_occupation
 from .types import Concept, Mention
@@ -17,6 +18,7 @@ __all__ = [
     "Concept",
     "Extractor",
     "Mention",
+    "SentenceConcept",
     "Taxonomy",
     "code_occupation",
     "extract",
@@ -25,6 +27,8 @@ __all__ = [
     "get_extractor",
     "link",
     "load_taxonomy",
+    "rank_concepts",
+    "sentence_concepts",
 ]
 
 

@@ -17,7 +17,12 @@ from . import gazetteer as _gazetteer  # noqa: F401  (registers skill_gazetteer 
 
 @registry.architectures("skillpulse.CNNBiLSTMEncoder.v1")
 def cnn_bilstm_encoder(
-    width: int, window_size: int, maxout_pieces: int, depth: int, lstm_depth: int = 1, lstm_dropout: float = 0.0
+    width: int,
+    window_size: int,
+    maxout_pieces: int,
+    depth: int,
+    lstm_depth: int = 1,
+    lstm_dropout: float = 0.0,
 ) -> Model[list[Floats2d], list[Floats2d]]:
     """``depth`` residual maxout window layers (local shape: affixes, casing, the words beside), then
     ``lstm_depth`` residual BiLSTM layers (``width`` wide: half each direction) that see the whole sentence,

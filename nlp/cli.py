@@ -77,13 +77,82 @@ def evaluate(
 def evaluate_linking(
     files: list[Path] = typer.Argument(..., help="esco-linking CSV files (sentence, span, sub_span, label)."),
     k: int = typer.Option(5, help="Also report accuracy at k."),
+    split: str = typer.Option("report", help="report (the blocks not fitted on) | tune | all"),
+    threshold: float = typer.Option(0.5, help="Report the precision of top-1 answers scored at least this."),
 ) -> None:
-    """Accuracy@1 and @k of ``link`` against the ESCO labels people chose (ESCO concepts only)."""
-    from .linker import evaluate_linking as run
+    """Span → ESCO concept: acc@1 / acc@k, and the precision of confident answers (ESCO concepts only)."""
+    from .linking_eval import span_rows, span_scores
 
-    res = run([str(f) for f in files], k=k)
-    for f, r in res.items():
-        typer.echo(f"{Path(f).name:40s} n={r['n']:4d} acc@1={r['acc@1']:.4f} acc@{k}={r[f'acc@{k}']:.4f}")
+    for f in files:
+        rows = [r for r in span_rows(f) if split == "all" or r.tuning == (split == "tune")]
+        r = span_scores(rows, k=k, threshold=threshold)
+        typer.echo(f"{f.name:40s} {split}: " + " ".join(f"{key}={v}" for key, v in r.items()))
+
+
+@app.command("fit-linking")
+def fit_linking(
+    files: list[Path] = typer.Argument(..., help="esco-linking CSV files (tuning blocks only)."),
+    write: bool = typer.Option(False, "--write", help="Write the weights to nlp/config/linking.json."),
+) -> None:
+    """Fit the weights that combine lexical and meaning evidence into a probability (tuning blocks only)."""
+    from .linking_eval import fit_weights, span_rows
+    from .meaning import WEIGHTS_FILE
+
+    rows = [r for f in files for r in span_rows(f) if r.tuning]
+    w = fit_weights(rows)
+    typer.echo(json.dumps(w))
+    if write:
+        WEIGHTS_FILE.write_text(json.dumps(w, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {WEIGHTS_FILE}")
+
+
+@app.command("evaluate-sentences")
+def evaluate_sentences(
+    files: list[Path] = typer.Argument(..., help="esco-linking CSV files (a sentence's labels)."),
+    k: int = typer.Option(5, help="RP@k."),
+) -> None:
+    """Sentence → ESCO concepts (the extreme multi-label task): RP@k over every sentence of each file."""
+    from .linking_eval import rp_at_k, sentence_gold
+    from .sentences import rank_concepts
+
+    for f in files:
+        items = sentence_gold(f)
+        ranked = [[c.id for c, _ in rank_concepts(s, k, ("esco",))] for s, _, _ in items]
+        typer.echo(f"{f.name:40s} n={len(items)} RP@{k}={rp_at_k(ranked, [g for _, g, _ in items], k)}")
+
+
+@app.command("evaluate-dwa")
+def evaluate_dwa(shared: Path = typer.Option(DATA, help="The shared data folder.")) -> None:
+    """O*NET task → DWA on the held-out fifth of occupations: acc@1 and RP@5."""
+    from .linking_eval import task_dwa_scores
+
+    typer.echo(json.dumps(task_dwa_scores(shared)))
+
+
+@app.command("evaluate-concepts")
+def evaluate_concepts(
+    file: Path = typer.Argument(None, help="A posting gold file (default: nlp/eval/postings.jsonl)."),
+    split: str = typer.Option("test", help="test (reported) | tune (thresholds chosen on it) | all"),
+    sentences: bool = typer.Option(False, help="Also count what each sentence expresses."),
+    sentence_threshold: float = typer.Option(0.7, help="Cosine above which a sentence expresses a concept."),
+    show: int = typer.Option(0, help="Print this many missed and wrong concepts."),
+) -> None:
+    """Concept recall and precision per occupation on the labelled middle-skill postings."""
+    from .concepts_eval import evaluate_concepts as run
+    from .occupations import occupation
+    from .postings_gold import POSTINGS_GOLD_FILE, load_postings_gold
+
+    tallies = run(load_postings_gold(file or POSTINGS_GOLD_FILE), split, sentences, sentence_threshold)
+    for key in sorted(tallies, key=lambda k: (k == "all", k)):
+        s = tallies[key].scores()
+        occ = None if key == "all" else occupation(key)
+        name = "all" if key == "all" else f"{key} {(occ.title if occ else '')[:34]}"
+        typer.echo(
+            f"{name:46s} postings={s['postings']:3d} recall={s['recall']:.3f} precision={s['precision']:.3f}"
+        )
+    if show and "all" in tallies:
+        typer.echo("missed: " + "; ".join(tallies["all"].missed[:show]))
+        typer.echo("wrong: " + "; ".join(tallies["all"].wrong[:show]))
 
 
 @app.command("evaluate-titles")
@@ -218,6 +287,18 @@ def build_taxonomy(
     from .taxonomy_build import build_taxonomy as build
 
     typer.echo(json.dumps(build(source, TAXONOMY_FILE)))
+
+
+@app.command("train-embedding")
+def train_embedding(
+    shared: Path = typer.Option(DATA, help="The shared data folder (labelled/, taxonomy/)."),
+    epochs: int = typer.Option(8, help="At most this many epochs; the best on SkillSkape dev is kept."),
+    seed: int = typer.Option(0),
+) -> None:
+    """Distil MiniLM to static word-piece vectors, train them on linking pairs (needs the teacher extra)."""
+    from .embedding_training import train_embedding as run
+
+    typer.echo(json.dumps(run(shared, max_epochs=epochs, seed=seed, log=typer.echo)))
 
 
 @app.command()

@@ -18,6 +18,7 @@ from .types import Concept
 MAX_CONJUNCTS = 6
 _SEP = re.compile(r"\s*(?:,\s*(?:and|or)\b|,|/|&|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*", re.I)
 _WS = re.compile(r"\s+")
+_ATTACHED = re.compile(r"\s+(?:on|in|for|at|from|within|across|to|using|via|under)\s+", re.I)
 # verbs that a coordination's later conjuncts share ("read weld symbols and blueprints")
 VERBS = frozenset(
     "read interpret operate install repair maintain troubleshoot diagnose perform use take record prepare "
@@ -42,18 +43,25 @@ def _conjuncts(phrase: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if phrase[s:e].strip()]
 
 
-def _best(query: str, threshold: float) -> tuple[Concept | None, float]:
-    ranked = link(query, k=1)
+def _best(query: str, threshold: float, context: str | None) -> tuple[Concept | None, float]:
+    ranked = link(query, k=1, context=context)
     if ranked and ranked[0][1] >= threshold:
         return ranked[0]
     return None, 0.0
 
 
-def conjunct_links(phrase: str, threshold: float) -> list[Link]:
+def conjunct_links(phrase: str, threshold: float, context: str | None = None) -> list[Link]:
     """The concept(s) a mention's text names: one entry per linked conjunct of a coordination, else one entry
-    for the whole text (its concept None when nothing links above ``threshold``)."""
+    for the whole text (its concept None when nothing links above ``threshold``). ``context``: the sentence
+    the mention is in, whose meaning weighs in the linking."""
     flat = _WS.sub(" ", phrase).strip()
-    whole = (0, len(phrase), *_best(flat, threshold))
+    whole = (0, len(phrase), *_best(flat, threshold, context))
+    if whole[2] is None and (m := _ATTACHED.search(phrase)) and m.start() > 0:
+        # "DNS on client computers", "forklift in a warehouse": the thing asked for is what the phrase
+        # attaches its place or purpose to; it keeps the mention's whole text
+        c, score = _best(phrase[: m.start()].strip(), threshold, context)
+        if c is not None:
+            whole = (0, len(phrase), c, score)
     parts = _conjuncts(phrase)
     if len(parts) < 2 or len(parts) > MAX_CONJUNCTS or load_taxonomy().lookup(flat):
         return [whole]
@@ -69,7 +77,7 @@ def conjunct_links(phrase: str, threshold: float) -> list[Link]:
             queries.append(f"{verb} {' '.join(w)}")
         best: tuple[Concept | None, float] = (None, 0.0)
         for q in queries:
-            c, score = _best(q, threshold)
+            c, score = _best(q, threshold, context)
             if c is not None and score > best[1]:
                 best = (c, score)
         if best[0] is not None:

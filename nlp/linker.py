@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from . import meaning
 from .taxonomy import TOOL_URN, _read_aliases, load_taxonomy, norm_label
 from .textnorm import content_stems
 from .types import Concept
@@ -124,14 +125,73 @@ class Linker:
         return [(int(nz[j]), float(cos[j])) for j in order]
 
     def link(
-        self, phrase: str, k: int = 5, schemes: tuple[str, ...] | None = None, occupation: str | None = None
+        self,
+        phrase: str,
+        k: int = 5,
+        schemes: tuple[str, ...] | None = None,
+        occupation: str | None = None,
+        context: str | None = None,
     ) -> list[tuple[Concept, float]]:
-        return list(self._link(phrase, k, schemes, occupation))
+        return list(self._link(phrase, k, schemes, occupation, context))
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
     def _link(
-        self, phrase: str, k: int, schemes: tuple[str, ...] | None, occupation: str | None = None
+        self,
+        phrase: str,
+        k: int,
+        schemes: tuple[str, ...] | None,
+        occupation: str | None = None,
+        context: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
+        lexical = self.lexical(phrase, schemes, occupation)
+        if not meaning.ready():
+            ranked = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:k]
+            return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
+        scored = meaning.combine(phrase, context, lexical, schemes, self)
+        # a hand-written alias that is the phrase itself ("A/R") says what the phrase means: it ranks first
+        top = max(scored.values(), default=0.0)
+        for cid in self.aliased(phrase):
+            if schemes is None or self.tax.concepts[cid].scheme in schemes:
+                scored[cid] = min(1.0, max(scored.get(cid, 0.0), top + 1e-4))
+        ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
+
+    def foreign_share(self, cid: str, said: set[str]) -> float:
+        """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""
+        best = 1.0
+        for weighted, total in self.label_weights(cid):
+            missing = total - sum(w for s, w in weighted if s in said)
+            if missing <= 0.0:
+                return 0.0
+            best = min(best, missing / total)
+        return best
+
+    def aliased(self, phrase: str) -> set[str]:
+        """Concepts an alias of config/aliases.json names by exactly this phrase."""
+        key = norm_label(phrase)
+        return {self.entries[i][0] for i in self.exact.get(key, []) if self.alias_entries.get(i) == key}
+
+    def named(self, phrase: str) -> set[str]:
+        """Concepts one of whose labels or aliases is the phrase itself (case and spacing aside)."""
+        return {self.entries[i][0] for i in self.exact.get(norm_label(phrase), [])}
+
+    def label_weights(self, cid: str) -> list[tuple[tuple[tuple[str, float], ...], float]]:
+        """Per label of the concept: its stems with their IDF, and the IDF sum (built once)."""
+        if not hasattr(self, "_weights_by_concept"):
+            by: dict[str, list[tuple[tuple[tuple[str, float], ...], float]]] = defaultdict(list)
+            for e in self.entries:
+                weighted = tuple((s, self.idf.get(s, self.default_idf)) for s in e[2])
+                total = sum(w for _, w in weighted)
+                if total:
+                    by[e[0]].append((weighted, total))
+            self._weights_by_concept = dict(by)
+        return self._weights_by_concept.get(cid, [])
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
+    def lexical(
+        self, phrase: str, schemes: tuple[str, ...] | None, occupation: str | None = None
+    ) -> dict[str, float]:
+        """Every lexical candidate's score (0..1): the string evidence alone."""
         prior: dict[str, float] = {}
         if occupation:
             from .occupations import priors
@@ -139,7 +199,7 @@ class Linker:
             prior = priors(occupation)
         stems = tuple(content_stems(phrase))
         if not stems:
-            return ()
+            return {}
         qn = " ".join(stems)
         cands = dict(self._candidates(stems))
         for i in self.exact.get(qn, []) + self.exact.get(norm_label(phrase), []):
@@ -155,7 +215,7 @@ class Linker:
             hits = [(h[0], h[1], self.short_ids[len(qn)][h[2]]) for h in hits]
             cands = {i: 0.0 for _, _, i in hits}
         if not cands:
-            return ()
+            return {}
         top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))
         best: dict[str, float] = {}
         for i, cos in top:
@@ -188,8 +248,7 @@ class Linker:
                 score += W_OCC * prior.get(cid, 0.0)
             if score > best.get(cid, -1.0):
                 best[cid] = score
-        ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:k]
-        return tuple((self.tax.concepts[cid], round(min(1.0, s / SCALE), 4)) for cid, s in ranked)
+        return {cid: min(1.0, s / SCALE) for cid, s in best.items()}
 
 
 @lru_cache(maxsize=1)
@@ -204,11 +263,14 @@ def link(
     occupation: str | None = None,
     *,
     schemes: str | Iterable[str] | None = None,
+    context: str | None = None,
 ) -> list[tuple[Concept, float]]:
     """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first).
 
     ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=``: the older name).
     ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``); its priors boost its concepts a little.
+    ``context``: the sentence the phrase comes from; its meaning weighs in (``meaning.combine``).
+    Scores are calibrated probabilities that the concept is the right one (``meaning.combine``).
     """
     if not phrase or not phrase.strip() or k <= 0:
         return []
@@ -216,7 +278,8 @@ def link(
     if isinstance(wanted, str):
         wanted = (wanted,)
     key = tuple(sorted(set(wanted))) if wanted is not None else None
-    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None)
+    ctx = (context or "").strip()[:1000] or None
+    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:

@@ -22,7 +22,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "6"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "8"  # bump when tokenisation, post-rules or cues change what extract() returns
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(
@@ -62,7 +62,7 @@ def load_settings() -> dict:
     defaults = {
         "gazetteer": "onet_hot",  # none | onet | onet_hot
         "gazetteer_min_len": 2,
-        "link_threshold": 0.55,
+        "link_threshold": 0.3,
         "trim": True,
         "o_bias": 0.0,  # subtracted from the NER's OUT action score (recall knob)
         "tokenizer_cache": 200_000,
@@ -217,7 +217,7 @@ class Extractor:
             if cues.negated(start, end):
                 continue
             mtext = text[start:end]
-            for cstart, cend, concept, score in conjunct_links(mtext, thr):
+            for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text):
                 out.append(
                     Mention(
                         start=start + cstart,
@@ -302,7 +302,13 @@ def static_version() -> str:
     m = re.search(r'"version":"([0-9a-f]+)"', head)
     tax = m.group(1) if m else load_taxonomy().version
     h = hashlib.sha256((RULES_REVISION + json.dumps(load_settings(), sort_keys=True)).encode())
-    for name in ("config/cues.json", "config/aliases.json", "data/occupations.json.gz"):
+    for name in (
+        "config/cues.json",
+        "config/aliases.json",
+        "config/linking.json",
+        "data/occupations.json.gz",
+        "data/embed/meta.json",
+    ):
         f = PACKAGE_DIR / name  # data that changes what extract() / link() return
         if f.exists():
             h.update(f.read_bytes())

@@ -191,10 +191,6 @@ def _slugs(names, prefix: str) -> dict[str, str]:
     return ids
 
 
-
-
-
-
 def is_held_out(title: str) -> bool:
     """A fixed 5% slice of the O*NET alternate titles is kept out of the index to measure title coding."""
     return int(hashlib.md5(title.lower().encode()).hexdigest()[:8], 16) % 20 == 0  # noqa: S324
@@ -230,4 +226,3 @@ def build_titles(onet: Path) -> dict:
         "index": {t: sorted(c) for t, c in sorted(index.items())},
         "held_out": {t: sorted(c) for t, c in sorted(held.items())},
     }
-

@@ -24,6 +24,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 export PYTHONWARNINGS=${PYTHONWARNINGS:-}
+echo "== types: mypy on the scope in pyproject.toml =="
+"$VENV/bin/python" -m mypy  # [tool.mypy] in pyproject.toml: service/, surveys/, nlp/ less the listed exemptions
 echo "== tests on PostgreSQL =="
 "$VENV/bin/python" -m pytest --db postgres "$@"
 echo "== tests on SQLite (tests/unit are pure, no database: they ran above) =="

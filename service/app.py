@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.template import TemplateConfig
 
-from service import db, logredact
+from service import db, logformat, logredact
 from service.auth import controllers as auth_controllers
 from service.credentials import controllers as credential_controllers
 from service.credentials import jobs as credential_jobs
@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         logging_config=LoggingConfig(
             root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
+            formatters=logformat.formatters(settings.server.log_format),
             log_exceptions="always",
             disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
         ),

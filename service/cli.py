@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from service.cli_support import cli_settings, fail
+from service.logformat import configure_basic, uvicorn_log_config
 from service.settings import DEFAULT_SECRET, Settings, SettingsError
 
 app = typer.Typer(help="skillpulse: credential drift against employer demand.", no_args_is_help=True)
@@ -169,8 +170,11 @@ def serve(
     refusal = serve_refusal(settings, host, demo)
     if refusal:
         raise _fail(refusal)
-    logging.basicConfig(level=settings.server.log_level)
-    console.print("upgrading database schema…")
+    configure_basic(settings.server.log_level, settings.server.log_format)
+    if settings.server.log_format == "json":  # every line on stderr is then a JSON object, this one too
+        logging.getLogger("skillpulse.cli").info("upgrading database schema")
+    else:
+        console.print("upgrading database schema…")
     upgrade(settings.database.url)
     if demo:
         from service.demo import load_demo
@@ -183,6 +187,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.server.log_level.lower(),
+        log_config=uvicorn_log_config(settings.server.log_format),
         **uvicorn_proxy_options(settings.server.trusted_proxies),
     )
 

@@ -14,6 +14,7 @@ scheduler's own.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,20 +25,22 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, insert
+from sqlalchemy import Executable, delete, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from service.job_claims import JobClaim
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.scheduler")
 # APScheduler logs two INFO lines per firing ("Running job Scheduler._wrap.<locals>.run …"), every 15 s; ours
-# says which job ran and how it ended (DEBUG when it did its work, ERROR with the traceback when it failed)
+# is one line per run that says which job ran and how it ended (see `outcome_words`)
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
-JobFn = Callable[[], Awaitable[None]]
+# A job may return what it did (a count, a dict or dataclass of counts, a sentence): its log line says it.
+JobFn = Callable[[], Awaitable[object]]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PRUNE_JOB = "scheduler.prune-claims"
@@ -74,6 +77,7 @@ async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
     """True for the one replica that claims this firing of `job` (slot: its scheduled time)."""
     values = {"job": job, "slot": slot, "claimed_at": utcnow()}
     dialect = engine.dialect.name
+    stmt: Executable
     if dialect == "postgresql":
         stmt = pg_insert(JobClaim).values(**values).on_conflict_do_nothing(index_elements=["job", "slot"])
     elif dialect == "sqlite":
@@ -88,7 +92,7 @@ async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
 async def prune_claims(engine: AsyncEngine, older_than: datetime) -> int:
     """Delete claim rows claimed before `older_than` (their firings are long done); returns how many."""
     async with engine.begin() as conn:
-        result = await conn.execute(delete(JobClaim).where(JobClaim.claimed_at < older_than))
+        result = await conn.execute(delete(JobClaim).where(col(JobClaim.claimed_at) < older_than))
     return result.rowcount or 0
 
 
@@ -105,10 +109,8 @@ class Scheduler:
         )
         self.add_interval(PRUNE_JOB, PRUNE_INTERVAL_SECONDS, self._prune)
 
-    async def _prune(self) -> None:
-        pruned = await prune_claims(self.engine, utcnow() - self.claim_retention)
-        if pruned:
-            log.info("pruned %d job claims older than %s", pruned, self.claim_retention)
+    async def _prune(self) -> dict[str, int]:
+        return {"pruned": await prune_claims(self.engine, utcnow() - self.claim_retention)}
 
     def _wrap(self, job_id: str, fn: JobFn, slot_seconds: int | None) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
@@ -118,11 +120,14 @@ class Scheduler:
                 return
             started = time.monotonic()
             try:
-                await fn()
+                outcome = await fn()
             except Exception:  # noqa: BLE001 - one failing job never stops the scheduler
                 log.exception("scheduled job %s (slot %s) failed", job_id, slot)
                 return
-            log.debug("scheduled job %s (slot %s) done in %.2f s", job_id, slot, time.monotonic() - started)
+            words, idle = outcome_words(outcome)
+            elapsed = time.monotonic() - started
+            level = logging.DEBUG if idle else logging.INFO
+            log.log(level, "scheduled job %s (slot %s) done in %.2f s: %s", job_id, slot, elapsed, words)
 
         return run
 
@@ -155,3 +160,23 @@ class Scheduler:
 def _slot(now: datetime, seconds: int | None) -> str:
     step = max(int(seconds or 60), 1)
     return str(int(now.timestamp()) // step * step)
+
+
+def outcome_words(outcome: object) -> tuple[str, bool]:
+    """A job's outcome in words, and whether the run was idle (found nothing to do: every count zero).
+
+    An idle run is logged at DEBUG, so pollers that run every few seconds keep the log quiet; a run that did
+    something (or did not say) at INFO.
+    """
+    if outcome is None:
+        return "done", False
+    if dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
+        outcome = dataclasses.asdict(outcome)
+    if isinstance(outcome, dict):
+        words = ", ".join(f"{key} {value}" for key, value in outcome.items()) or "nothing to do"
+        return words, all(isinstance(v, int | float) and not v for v in outcome.values())
+    if isinstance(outcome, bool):
+        return ("done" if outcome else "nothing to do"), not outcome
+    if isinstance(outcome, int | float):
+        return str(outcome), not outcome
+    return str(outcome) or "nothing to do", not str(outcome)

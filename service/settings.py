@@ -59,6 +59,9 @@ class ServerSettings(_Group):
         10 * 1024 * 1024, ge=1024, description="Largest request body accepted; larger answers 413."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Root log level.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: readable lines; json: one JSON object per line, for log shippers."
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000", description="Public URL of this service, used in survey links and emails."
     )
@@ -76,6 +79,11 @@ class ServerSettings(_Group):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

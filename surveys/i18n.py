@@ -92,7 +92,7 @@ def pick_language(
     """The page language: an explicit choice, else the invitee's stored one, else the browser's preference."""
     for candidate in (requested, stored):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:

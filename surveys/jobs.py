@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.extraction import extract_all_pending
-from surveys.outbox import flush_outbox
+from surveys.outbox import FlushResult, flush_outbox
 from surveys.reminders import release_reminders
 from surveys.settings import SmtpSettings, SurveySettings
 
@@ -21,15 +21,17 @@ def register(scheduler: Any, app: Any) -> None:
     maker = app.state.sessionmaker
     sealer = app.state.keyring  # completes the personal links of queued mail at send time
 
-    async def send_mail() -> None:
-        await flush_outbox(maker, smtp, sealer)
+    async def send_mail() -> FlushResult:
+        return await flush_outbox(maker, smtp, sealer)
 
-    async def remind() -> None:
-        await release_reminders(maker)
-        await flush_outbox(maker, smtp, sealer)
+    async def remind() -> dict[str, int]:
+        released = await release_reminders(maker)
+        flushed = await flush_outbox(maker, smtp, sealer)
+        return {"reminders released": released, "sent": flushed.sent, "failed": flushed.failed}
 
-    async def read_open_answers() -> None:
-        await extract_all_pending(maker, app.state.nlp, max_attempts=surveys.extraction_max_attempts)
+    async def read_open_answers() -> dict[str, int]:
+        read = await extract_all_pending(maker, app.state.nlp, max_attempts=surveys.extraction_max_attempts)
+        return {"responses read": read}
 
     scheduler.add_interval("surveys.outbox", smtp.send_interval_seconds, send_mail)
     scheduler.add_cron("surveys.reminders", surveys.reminder_cron, remind)

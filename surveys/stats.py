@@ -56,7 +56,7 @@ def share(successes: int, total: int) -> dict[str, Any]:
 
 
 def _distribution(question: Mapping[str, Any], values: Sequence[Any]) -> dict[str, int]:
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for value in values:
         for item in value if isinstance(value, list) else [value]:
             counts[str(item)] += 1

@@ -56,7 +56,7 @@ async def relink_stale(
 def register(scheduler: Scheduler, app: Litestar) -> None:
     engine, nlp_runner = app.state.engine, app.state.nlp
 
-    async def relink_job() -> None:
-        await relink_stale(engine, nlp_runner)
+    async def relink_job() -> dict[str, int]:
+        return {"credentials re-linked": await relink_stale(engine, nlp_runner)}
 
     scheduler.add_cron("credentials.relink-stale", RELINK_CRON, relink_job)

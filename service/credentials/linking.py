@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MENTION_MIN_SCORE = 0.55  # extractor span → concept: below this the concept is more often wrong than right
-PHRASE_MIN_SCORE = 0.6  # whole statement / label → concept
+MENTION_MIN_SCORE = 0.25  # span → concept probability (nlp.meaning); a designer reviews these
+PHRASE_MIN_SCORE = 0.25  # whole statement / label → concept, the same calibrated probability
 MAX_PROPOSALS = 6  # per competency: a reviewer reads them all
+SENTENCE_SCHEMES = ("esco", "onet-dwa")
+SENTENCE_PROPOSALS = 1  # the statement's nearest skill or activity in meaning...
+SENTENCE_MIN_SCORE = 0.65  # ...when this close: top-1 precision 0.72 on SkillSkape dev (0.72 on esco-linking)
 HUMAN = ("confirmed", "rejected")
 # Scores of alignments a source file asserts: exact alignments export as exact again, broad ones as broad
 # (see service.credentials.queries.EXACT_MIN_SCORE).
@@ -50,7 +53,7 @@ class LinkResults:
 def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the worker process
     import nlp
 
-    return nlp.extract_many, nlp.link, nlp.code_occupation, nlp.EXTRACTOR_VERSION
+    return nlp.extract_many, nlp.link, nlp.code_occupation, nlp.EXTRACTOR_VERSION, nlp.sentence_concepts
 
 
 def propose_links(
@@ -60,7 +63,7 @@ def propose_links(
 ) -> LinkResults:
     """Proposals for each (text, label); O*NET-SOC codes for occupation titles; labels of known concepts.
     Runs in a worker process: everything in and out is plain data."""
-    extract_many, link, code_occupation, version = _nlp()
+    extract_many, link, code_occupation, version, sentence_concepts = _nlp()
     results = LinkResults(proposals=[], extractor_version=str(version))
     texts = [text for text, _ in items]
     mentions = extract_many(texts, batch_size=64) if texts else []
@@ -75,8 +78,16 @@ def propose_links(
                 best[concept.id] = Proposal(
                     concept.id, concept.label, round(float(mention.score), 4), "concept"
                 )
-        for concept, score in link(label or text, k=1):
+        for concept, score in link(label or text, k=1, context=text):
             if score >= PHRASE_MIN_SCORE and concept.id not in best:
+                best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
+        # what the statement as a whole expresses: skills and work activities (tools come from its spans; a
+        # short tool label lies near many sentences that use a tool of its kind)
+        for found_concept in sentence_concepts(
+            text, schemes=SENTENCE_SCHEMES, threshold=SENTENCE_MIN_SCORE, k=SENTENCE_PROPOSALS
+        ):
+            concept, score = found_concept.concept, found_concept.score
+            if concept.id not in best:
                 best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
         ranked = sorted(best.values(), key=lambda p: (-p.score, p.concept_id))[:MAX_PROPOSALS]
         results.proposals.append(ranked)

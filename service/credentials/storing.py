@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,61 +71,100 @@ async def save_credential(
 ) -> CredentialImportResult:
     parsed, now = target.parsed, utcnow()
     values = _credential_values(parsed, occupation_codes)
-    row = target.row
-    values["region_codes"] = stored_region_codes(parsed, row)
-    created = row is None
+    values["region_codes"] = stored_region_codes(parsed, target.row)
+    created = target.row is None
+    extra = _credential_extra(parsed, created, results)
+    if target.row is None:
+        row = await _create_credential(session, org_id, parsed, values, extra)
+        target.row = row
+    else:
+        row = target.row
+        _update_credential(row, parsed, values, extra, authoritative, now)
+    counts, fresh = await _store_competencies(session, org_id, row.id, target, authoritative, now)
+    _set_parents(fresh, authoritative)
+    before = writer.suggested
+    await _write_links(session, fresh, proposals, results, writer)
+    return CredentialImportResult(
+        id=row.id,
+        name=row.name,
+        created=created,
+        competencies_added=counts["added"],
+        competencies_updated=counts["updated"],
+        competencies_unchanged=counts["unchanged"],
+        competencies_removed=counts["removed"],
+        links_suggested=writer.suggested - before,
+    )
+
+
+def _credential_extra(parsed: ParsedCredential, created: bool, results: LinkResults) -> dict:
+    """The parsed `extra`, with the stack (hasPart / isPartOf) and, for a new credential, our own marks."""
     extra = dict(parsed.extra)
     if parsed.has_part:
         extra["has_part"] = parsed.has_part
     if parsed.is_part_of:
         extra["is_part_of"] = parsed.is_part_of
-    if parsed.ctid is None and row is None:
+    if parsed.ctid is None and created:
         extra[GENERATED_CTID] = True
-    if row is None and results.extractor_version:
+    if created and results.extractor_version:
         extra[LINKED_VERSION] = (
             results.extractor_version
         )  # every competency of a new credential was just linked
-    if row is None:
-        row = Credential(
-            org_id=org_id,
-            ctid=parsed.ctid or new_ctid(),
-            source_format=parsed.source_format,
-            extra=extra,
-            **{
-                **values,
-                "type": values["type"] or "Certificate",
-                "framework_ctid": values["framework_ctid"] or new_ctid(),
-                "description": values["description"] or "",
-                "language": values["language"] or "en",
-            },
-        )
-        session.add(row)
-        await session.flush()
-        target.row = row
-    else:
-        changed = False
-        for key, value in values.items():
-            if (value is None or value == "" or value == []) and not authoritative:
-                continue
-            if key in ("name", "type", "language", "framework_ctid", "description") and value is None:
-                continue
-            if getattr(row, key) != value:
-                setattr(row, key, value)
-                changed = True
-        merged_extra = {**(row.extra or {}), **extra}
-        if parsed.ctid and row.ctid != parsed.ctid:
-            row.ctid = parsed.ctid  # the publisher's CTID replaces the one we made up
-            merged_extra.pop(GENERATED_CTID, None)
-            changed = True
-        if merged_extra != (row.extra or {}):
-            row.extra = merged_extra
-            changed = True
-        if row.deleted_at is not None:
-            row.deleted_at = None
-            changed = True
-        if changed:
-            row.updated_at = now
+    return extra
 
+
+async def _create_credential(
+    session: AsyncSession, org_id: int, parsed: ParsedCredential, values: dict, extra: dict
+) -> Credential:
+    row = Credential(
+        org_id=org_id,
+        ctid=parsed.ctid or new_ctid(),
+        source_format=parsed.source_format,
+        extra=extra,
+        **{
+            **values,
+            "type": values["type"] or "Certificate",
+            "framework_ctid": values["framework_ctid"] or new_ctid(),
+            "description": values["description"] or "",
+            "language": values["language"] or "en",
+        },
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _update_credential(
+    row: Credential, parsed: ParsedCredential, values: dict, extra: dict, authoritative: bool, now: datetime
+) -> None:
+    """Apply the parsed values (a non-authoritative import leaves what it lacks); undelete; stamp a change."""
+    changed = False
+    for key, value in values.items():
+        if (value is None or value == "" or value == []) and not authoritative:
+            continue
+        if key in ("name", "type", "language", "framework_ctid", "description") and value is None:
+            continue
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    merged_extra = {**(row.extra or {}), **extra}
+    if parsed.ctid and row.ctid != parsed.ctid:
+        row.ctid = parsed.ctid  # the publisher's CTID replaces the one we made up
+        merged_extra.pop(GENERATED_CTID, None)
+        changed = True
+    if merged_extra != (row.extra or {}):
+        row.extra = merged_extra
+        changed = True
+    if row.deleted_at is not None:
+        row.deleted_at = None
+        changed = True
+    if changed:
+        row.updated_at = now
+
+
+async def _store_competencies(
+    session: AsyncSession, org_id: int, credential_id: int, target: Target, authoritative: bool, now: datetime
+) -> tuple[dict[str, int], list[tuple[Competency, Match]]]:
+    """Add, update and remove competencies as matched; the counts of each and the live (row, match) pairs."""
     counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
     fresh: list[tuple[Competency, Match]] = []
     for position, match in enumerate(target.matches):
@@ -132,7 +172,7 @@ async def save_credential(
         if match.stored_id is None:
             comp = Competency(
                 org_id=org_id,
-                credential_id=row.id,
+                credential_id=credential_id,
                 ext_id=p.ext_id or new_ctid(),
                 text=p.text,
                 label=p.label,
@@ -157,7 +197,11 @@ async def save_credential(
         target.stored[comp_id].deleted_at = now
         counts["removed"] += 1
     await session.flush()
+    return counts, fresh
 
+
+def _set_parents(fresh: list[tuple[Competency, Match]], authoritative: bool) -> None:
+    """Competency parents by ext_id, among the live competencies of this import."""
     live = {c.ext_id: c.id for c, _ in fresh if c.ext_id}
     for comp, match in fresh:
         parent = live.get(match.parsed.parent_ext_id) if match.parsed.parent_ext_id else None
@@ -166,8 +210,16 @@ async def save_credential(
         ):
             comp.parent_id = parent
 
+
+async def _write_links(
+    session: AsyncSession,
+    fresh: list[tuple[Competency, Match]],
+    proposals: Iterator[list[Proposal]],
+    results: LinkResults,
+    writer: LinkWriter,
+) -> None:
+    """Links of changed competencies from the linker's proposals; asserted alignments on every competency."""
     existing_links = await links_of(session, [c.id for c, m in fresh if m.stored_id is not None])
-    before = writer.suggested
     for comp, match in fresh:
         links = existing_links.get(comp.id, [])
         asserted = [
@@ -183,16 +235,6 @@ async def save_credential(
             writer.apply(comp.id, links, next(proposals, []), asserted)
         elif asserted:
             writer.apply(comp.id, links, unchanged_proposals(links), asserted)
-    return CredentialImportResult(
-        id=row.id,
-        name=row.name,
-        created=created,
-        competencies_added=counts["added"],
-        competencies_updated=counts["updated"],
-        competencies_unchanged=counts["unchanged"],
-        competencies_removed=counts["removed"],
-        links_suggested=writer.suggested - before,
-    )
 
 
 def _update_competency(

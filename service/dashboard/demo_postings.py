@@ -5,9 +5,10 @@
 - Medical assistant employers stop asking for scheduling (about 45% → 6%) as patients book themselves online;
   the Medical Assistant Certificate still teaches it: a *fading competency*.
 
-Every other skill keeps a steady share, so what the drift run finds is what was planted. Each phrase below is
-one the packaged extractor reads as a skill concept (checked by the demo's test), so the story survives the
-real pipeline. Pure and seeded: the same date and seed give the same postings.
+Every other skill keeps a steady share, so what the drift run finds is what was planted. The phrases are the
+words employers write ("MIG welding", "draw blood", "take vital signs"), not taxonomy labels; the demo's test
+checks that the packaged extractor reads them as skill concepts, so the story survives the real pipeline.
+Pure and seeded: the same date and seed give the same postings.
 
 The postings come from the one posting generator, `service.postings.synthetic.generate_postings`: this module
 holds only the demo's data (occupations with their monthly volumes, phrases and shares, the two drifts), which
@@ -54,10 +55,10 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "Linux"), 0.3),
             (("V", "troubleshoot hardware problems"), 0.6),
             (("V", "communicate with customers"), 0.5),
-            (("V", "perform backups"), 0.25),
+            (("V", "back up and restore user data"), 0.25),
             (("N", "DNS"), 0.3),
-            (("N", "Microsoft PowerShell"), 0.2),
-            (("N", "patch management software"), 0.15),
+            (("N", "PowerShell scripting"), 0.2),
+            (("N", "patch management"), 0.15),
         ),
         ((("N", "Microsoft Azure"), 0.04, 0.40),),
     ),
@@ -66,8 +67,8 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Medical Assistant", "Clinical Medical Assistant", "Certified Medical Assistant"),
         40,
         (
-            (("V", "take and record vital signs"), 0.55),
-            (("V", "perform venepuncture procedures"), 0.45),
+            (("V", "take vital signs"), 0.55),
+            (("V", "draw blood"), 0.45),
             (("N", "infection control"), 0.4),
             (("N", "medical terminology"), 0.35),
         ),
@@ -87,8 +88,8 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "cloud security"), 0.3),
             (("N", "penetration testing"), 0.25),
             (("V", "write incident reports"), 0.3),
-            (("V", "perform security vulnerability assessments"), 0.35),
-            (("V", "implement a firewall"), 0.25),
+            (("V", "run vulnerability scans"), 0.35),
+            (("V", "configure firewalls"), 0.25),
             (("N", "Wireshark"), 0.15),
         ),
     ),
@@ -97,10 +98,10 @@ OCCUPATIONS: tuple[Occupation, ...] = (
         ("Welder", "MIG Welder", "Structural Welder", "Welder Fabricator"),
         20,
         (
-            (("V", "perform metal active gas welding"), 0.55),
-            (("V", "perform tungsten inert gas welding"), 0.35),
-            (("V", "operate grinding hand tools"), 0.4),
-            (("V", "perform welding inspection"), 0.25),
+            (("N", "MIG welding"), 0.55),
+            (("N", "TIG welding"), 0.35),
+            (("V", "use grinders and hand tools"), 0.4),
+            (("V", "inspect welds"), 0.25),
         ),
     ),
     Occupation(
@@ -115,7 +116,7 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "Power BI"), 0.3),
             (("N", "Git"), 0.15),
             (("N", "statistics"), 0.3),
-            (("N", "data quality assessment"), 0.15),
+            (("N", "data quality checks"), 0.15),
         ),
     ),
     Occupation(
@@ -126,8 +127,8 @@ OCCUPATIONS: tuple[Occupation, ...] = (
             (("N", "G-code"), 0.55),
             (("N", "Mastercam"), 0.35),
             (("N", "CAM software"), 0.3),
-            (("N", "geometric dimensioning and tolerancing"), 0.3),
-            (("N", "coordinate measuring machine software"), 0.2),
+            (("N", "GD&T"), 0.3),
+            (("N", "CMM inspection"), 0.2),
         ),
     ),
 )
@@ -161,8 +162,6 @@ TEMPLATES = {
     "N": ("Experience with {x} is required.", "Knowledge of {x} is preferred."),
     "V": ("Must be able to {x}.",),
 }
-# Phrases the extractor reads only in one template.
-ONLY_FIRST = {"install operating systems"}
 
 
 def _shares(occupation: Occupation) -> list[tuple[Phrase, float, float]]:
@@ -193,8 +192,7 @@ def planted_trends(current_start: date) -> list[Trend]:
 
 def _sentence(phrase: Phrase, rng: random.Random) -> str:
     kind, text = phrase
-    options = TEMPLATES[kind][:1] if text in ONLY_FIRST else TEMPLATES[kind]
-    return rng.choice(options).format(x=text)
+    return rng.choice(TEMPLATES[kind]).format(x=text)
 
 
 def _write(draft: Draft, rng: random.Random) -> str:

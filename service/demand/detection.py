@@ -118,6 +118,30 @@ def _counts(comparison: Comparison, q: float, tests: int, windows: Windows) -> d
     }
 
 
+@dataclass(slots=True)
+class _Run:
+    """What every detector of one credential reads: its window counts, labels and limits."""
+
+    credential_name: str
+    windows: Windows
+    limits: Thresholds
+    base: dict[str, ConceptCount]
+    cur: dict[str, ConceptCount]
+    nb: int
+    nc: int
+    labels: dict[str, str] = field(default_factory=dict)
+    tests: int = 0
+
+    def severity(self, comparison: Comparison) -> str:
+        return severity_for(comparison.effect_size, self.limits.severity_medium, self.limits.severity_high)
+
+    def demanded(self, window: str) -> dict[str, float]:
+        counts, total = (self.base, self.nb) if window == "baseline" else (self.cur, self.nc)
+        return {
+            cid: _share(c, total) for cid, c in counts.items() if _share(c, total) >= self.limits.demand_floor
+        }
+
+
 def detect(
     credential_name: str,
     counts: BucketCounts,
@@ -137,147 +161,177 @@ def detect(
     if not enough_data(nb, nc, limits.gate):
         outcome.status = "insufficient_data"
         return outcome
-    base = counts.concepts.get("baseline", {})
-    cur = counts.concepts.get("current", {})
-    labels = {cid: c.label for cid, c in {**base, **cur}.items()}
+    base, cur = counts.concepts.get("baseline", {}), counts.concepts.get("current", {})
+    run = _Run(credential_name, windows, limits, base, cur, nb, nc)
+    run.labels = {cid: c.label for cid, c in {**base, **cur}.items()}
+    tests = _discoveries(run, competency_counts)
+    outcome.tests = run.tests
+    risers = _risers(run, tests)
+    demanded_base, demanded_cur = run.demanded("baseline"), run.demanded("current")
+    asked = sorted({t.key for t in risers} | set(demanded_base) | set(demanded_cur))
+    covered_by = is_covered([(cid, run.labels[cid]) for cid in asked])
+    covered = {cid for cid, matches in covered_by.items() if matches}
+    outcome.candidates += _emerging_skills(run, risers, covered)
+    outcome.candidates += _fading_competencies(run, tests, competency_names)
+    outcome.coverage, drop = _coverage_drop(run, tests, covered, demanded_base, demanded_cur)
+    if drop is not None:
+        outcome.candidates.append(drop)
+    return outcome
+
+
+def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> list[_Test]:
+    """Every concept and competency tested together (BH over all); the discoveries, as comparisons.
+
+    Only discoveries can alert (every rule needs q <= the level), so only those get a Comparison.
+    """
+    base, cur, nb, nc = run.base, run.cur, run.nb, run.nc
     comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
-    keys = [("concept", cid) for cid in sorted(labels)]
+    keys = [("concept", cid) for cid in sorted(run.labels)]
     keys += [("competency", str(comp_id)) for comp_id in sorted(set(comp_base) | set(comp_cur))]
     x_base = [base[cid].postings if cid in base else 0 for kind, cid in keys if kind == "concept"]
     x_cur = [cur[cid].postings if cid in cur else 0 for kind, cid in keys if kind == "concept"]
     x_base += [comp_base.get(int(key), 0) for kind, key in keys if kind == "competency"]
     x_cur += [comp_cur.get(int(key), 0) for kind, key in keys if kind == "competency"]
-    p_values, exact = compare_many(x_base, nb, x_cur, nc, limits.exact_test_below)
+    p_values, exact = compare_many(x_base, nb, x_cur, nc, run.limits.exact_test_below)
     q_values = benjamini_hochberg_array(p_values)
-    outcome.tests = m = len(keys)
-    gate = limits.gate
-    # Only discoveries can alert (every rule below needs q <= the level): build the comparisons for those.
-    tests = [
+    run.tests = len(keys)
+    return [
         _Test(
             keys[i][0],
             keys[i][1],
             Comparison(x_base[i], nb, x_cur[i], nc, float(p_values[i]), "fisher" if exact[i] else "z"),
             float(q_values[i]),
         )
-        for i in np.flatnonzero(q_values <= gate.q_level)
+        for i in np.flatnonzero(q_values <= run.limits.gate.q_level)
     ]
 
-    def severity(comparison: Comparison) -> str:
-        return severity_for(comparison.effect_size, limits.severity_medium, limits.severity_high)
 
-    risers = [
+def _risers(run: _Run, tests: list[_Test]) -> list[_Test]:
+    """Concepts that rose significantly, by at least the minimum change, to at least the demand floor."""
+    gate = run.limits.gate
+    return [
         t
         for t in tests
         if t.kind == "concept"
         and t.q <= gate.q_level
         and t.comparison.change >= gate.min_abs_change - 1e-12
-        and t.comparison.current_share >= limits.demand_floor
+        and t.comparison.current_share >= run.limits.demand_floor
     ]
-    demanded_base = {cid: _share(c, nb) for cid, c in base.items() if _share(c, nb) >= limits.demand_floor}
-    demanded_cur = {cid: _share(c, nc) for cid, c in cur.items() if _share(c, nc) >= limits.demand_floor}
-    asked = sorted({t.key for t in risers} | set(demanded_base) | set(demanded_cur))
-    covered_by = is_covered([(cid, labels[cid]) for cid in asked])
-    covered = {cid for cid, matches in covered_by.items() if matches}
 
+
+def _emerging_skills(run: _Run, risers: list[_Test], covered: set[str]) -> list[Candidate]:
+    """An `emerging_skill` for each riser the credential does not cover."""
+    out: list[Candidate] = []
     for t in risers:
         if t.key in covered:
             continue
-        c = t.comparison
-        evidence = _counts(c, t.q, m, windows)
-        evidence.update(_requirement_split(base.get(t.key), cur.get(t.key)))
+        c, label = t.comparison, run.labels[t.key]
+        evidence = _counts(c, t.q, run.tests, run.windows)
+        evidence.update(_requirement_split(run.base.get(t.key), run.cur.get(t.key)))
         evidence["effect"] = round(c.current_share, 4)
-        evidence["concept"] = {"id": t.key, "label": labels[t.key]}
-        outcome.candidates.append(
+        evidence["concept"] = {"id": t.key, "label": label}
+        out.append(
             Candidate(
                 kind="emerging_skill",
                 subject=t.key,
                 concept_id=t.key,
-                title=f"Employers increasingly ask for \u201c{labels[t.key]}\u201d "
+                title=f"Employers increasingly ask for \u201c{label}\u201d "
                 f"({c.baseline_share:.0%} \u2192 {c.current_share:.0%} of postings); "
-                f"{credential_name} does not cover it",
-                severity=severity(c),
+                f"{run.credential_name} does not cover it",
+                severity=run.severity(c),
                 evidence=evidence,
                 snippet_concepts=[t.key],
             )
         )
+    return out
 
+
+def _fading_competencies(run: _Run, tests: list[_Test], competency_names: dict[int, str]) -> list[Candidate]:
+    """A `fading_competency` per competency whose demand fell by the minimum change or under the floor."""
+    gate, out = run.limits.gate, []
     for t in tests:
         if t.kind != "competency" or t.q > gate.q_level:
             continue
         c = t.comparison
         fell = c.change <= -gate.min_abs_change + 1e-12
-        below_floor = c.baseline_share >= limits.demand_floor > c.current_share and c.change < 0
+        below_floor = c.baseline_share >= run.limits.demand_floor > c.current_share and c.change < 0
         if not (fell or below_floor):
             continue
         comp_id = int(t.key)
         name = competency_names.get(comp_id, f"competency {comp_id}")
-        evidence = _counts(c, t.q, m, windows)
+        evidence = _counts(c, t.q, run.tests, run.windows)
         evidence["effect"] = round(-c.change, 4)
         evidence["competency"] = {"id": comp_id, "text": name}
         evidence["below_floor"] = below_floor
-        outcome.candidates.append(
+        out.append(
             Candidate(
                 kind="fading_competency",
                 subject=t.key,
                 competency_id=comp_id,
                 title=f"\u201c{_short(name)}\u201d is asked for less ({c.baseline_share:.0%} \u2192 "
                 f"{c.current_share:.0%} of postings)",
-                severity=severity(c),
+                severity=run.severity(c),
                 evidence=evidence,
                 snippet_window="baseline",
             )
         )
+    return out
 
-    # Coverage in both windows over the same concepts (demanded in either), so a concept hovering at the floor
-    # does not swing it; and a drop must have a significant driver (an uncovered concept's significant rise
-    # or a
-    # covered concept's significant fall), so noise in many small shares cannot add up to an alert.
+
+def _coverage_drop(
+    run: _Run,
+    tests: list[_Test],
+    covered: set[str],
+    demanded_base: dict[str, float],
+    demanded_cur: dict[str, float],
+) -> tuple[dict, Candidate | None]:
+    """Coverage in both windows and, when it fell enough with a significant driver, a `coverage_drop`.
+
+    Coverage is over the same concepts in both windows (demanded in either), so a concept hovering at the
+    floor does not swing it; and a drop must have a significant driver (an uncovered concept's significant
+    rise or a covered concept's significant fall), so noise in many small shares cannot add up to an alert.
+    """
     union = set(demanded_base) | set(demanded_cur)
-    cov_base = weighted_coverage({cid: _share(base.get(cid), nb) for cid in union}, covered)
-    cov_cur = weighted_coverage({cid: _share(cur.get(cid), nc) for cid in union}, covered)
-    outcome.coverage = {"baseline": cov_base, "current": cov_cur}
+    cov_base = weighted_coverage({cid: _share(run.base.get(cid), run.nb) for cid in union}, covered)
+    cov_cur = weighted_coverage({cid: _share(run.cur.get(cid), run.nc) for cid in union}, covered)
+    coverage = {"baseline": cov_base, "current": cov_cur}
     drivers = [
         t.key
         for t in tests
         if t.kind == "concept"
         and t.key in union
-        and t.q <= gate.q_level
+        and t.q <= run.limits.gate.q_level
         and (t.comparison.change > 0) != (t.key in covered)
     ]
-    if (
-        cov_base is not None
-        and cov_cur is not None
-        and drivers
-        and cov_base - cov_cur >= limits.coverage_drop_points - 1e-12
-    ):
-        uncovered = sorted(
-            ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
-        )[:10]
-        effect = cohens_h(cov_cur, cov_base)
-        outcome.candidates.append(
-            Candidate(
-                kind="coverage_drop",
-                subject="coverage",
-                title=f"Coverage of demand for {credential_name} fell from {cov_base:.0%} to {cov_cur:.0%}",
-                severity=severity_for(effect, limits.severity_medium, limits.severity_high),
-                evidence={
-                    "as_of": windows.as_of.isoformat(),
-                    "windows": windows.to_dict(),
-                    "postings": {"baseline": nb, "current": nc},
-                    "coverage": {"baseline": round(cov_base, 4), "current": round(cov_cur, 4)},
-                    "change": round(cov_cur - cov_base, 4),
-                    "effect_size": round(-effect, 4),
-                    "effect": round(cov_base - cov_cur, 4),
-                    "uncovered": [
-                        {"concept_id": cid, "label": labels[cid], "share": round(s, 4)}
-                        for cid, s in uncovered
-                    ],
-                    "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
-                },
-                snippet_concepts=[cid for cid, _ in uncovered[:3]],
-            )
-        )
-    return outcome
+    if cov_base is None or cov_cur is None or not drivers:
+        return coverage, None
+    if cov_base - cov_cur < run.limits.coverage_drop_points - 1e-12:
+        return coverage, None
+    uncovered = sorted(
+        ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
+    )[:10]
+    effect = cohens_h(cov_cur, cov_base)
+    labels = run.labels
+    return coverage, Candidate(
+        kind="coverage_drop",
+        subject="coverage",
+        title=f"Coverage of demand for {run.credential_name} fell from {cov_base:.0%} to {cov_cur:.0%}",
+        severity=severity_for(effect, run.limits.severity_medium, run.limits.severity_high),
+        evidence={
+            "as_of": run.windows.as_of.isoformat(),
+            "windows": run.windows.to_dict(),
+            "postings": {"baseline": run.nb, "current": run.nc},
+            "coverage": {"baseline": round(cov_base, 4), "current": round(cov_cur, 4)},
+            "change": round(cov_cur - cov_base, 4),
+            "effect_size": round(-effect, 4),
+            "effect": round(cov_base - cov_cur, 4),
+            "uncovered": [
+                {"concept_id": cid, "label": labels[cid], "share": round(s, 4)} for cid, s in uncovered
+            ],
+            "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
+        },
+        snippet_concepts=[cid for cid, _ in uncovered[:3]],
+    )
 
 
 def _sig(value: float) -> float:

@@ -3,8 +3,6 @@ of snoozes whose date has come (reads never change an alert)."""
 
 from __future__ import annotations
 
-import logging
-
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,8 +12,6 @@ from service.demand.runs import run_all_organisations
 from service.demand.webhooks import deliver_due
 from service.scheduler import Scheduler
 
-log = logging.getLogger("skillpulse.drift")
-
 
 def register(scheduler: Scheduler, app: Litestar) -> None:
     """Nightly drift for every organisation (cron from settings), webhook deliveries every few seconds, and
@@ -23,17 +19,16 @@ def register(scheduler: Scheduler, app: Litestar) -> None:
     settings = app.state.settings
     engine = app.state.engine
 
-    async def nightly_drift() -> None:
+    async def nightly_drift() -> dict[str, int]:
         runs = await run_all_organisations(engine, settings, trigger="schedule")
-        log.info("nightly drift: %d organisation runs", len(runs))
+        failed = sum(run.status == "failed" for run in runs)
+        return {"organisation runs": len(runs), "failed": failed}
 
-    async def send_webhooks() -> None:
-        await deliver_due(engine, settings)
+    async def send_webhooks() -> dict[str, int]:
+        return await deliver_due(engine, settings)
 
-    async def wake_snoozes() -> None:
-        woken = await end_due_snoozes(engine)
-        if woken:
-            log.info("snooze wake: %d alerts open again", woken)
+    async def wake_snoozes() -> dict[str, int]:
+        return {"alerts open again": await end_due_snoozes(engine)}
 
     scheduler.add_cron("demand.drift-nightly", settings.drift.nightly_cron, nightly_drift)
     scheduler.add_interval("demand.webhook-sender", settings.drift.webhook_poll_seconds, send_webhooks)

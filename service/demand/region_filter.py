@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from sqlalchemy import Boolean, ColumnElement, and_, false, func, or_, type_coerce
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from service.credentials.models import Credential
 from service.geo import RegionMatch, region_match
 from service.postings.models import Posting
 from service.settings import DriftSettings
+
+_GEO = col(Posting.geo)
 
 
 class _JsonListHasAny(ColumnElement[bool]):
@@ -26,7 +30,7 @@ class _JsonListHasAny(ColumnElement[bool]):
     inherit_cache = False
     type = Boolean()
 
-    def __init__(self, column: ColumnElement, key: str, values: Sequence[str] | None) -> None:
+    def __init__(self, column: ColumnElement | Mapped, key: str, values: Sequence[str] | None) -> None:
         self.column, self.key, self.values = column, key, tuple(values) if values is not None else None
 
 
@@ -51,25 +55,23 @@ def _postgresql(element: _JsonListHasAny, compiler, **kw) -> str:  # noqa: ANN00
 
 
 def _has_any(key: str, values: Sequence[str]) -> ColumnElement[bool]:
-    return _JsonListHasAny(Posting.geo, key, values) if values else false()
+    return _JsonListHasAny(_GEO, key, values) if values else false()
 
 
 def _remote_allowed(match: RegionMatch) -> ColumnElement[bool]:
-    is_remote = Posting.geo["remote"].as_boolean().is_(True)
+    is_remote = _GEO["remote"].as_boolean().is_(True)
     if match.remote:
         return is_remote
     if not match.home_states:
         return false()
-    whole_us = and_(
-        Posting.geo["remote_country"].as_string() == "US", _JsonListHasAny(Posting.geo, "remote_states", None)
-    )
+    whole_us = and_(_GEO["remote_country"].as_string() == "US", _JsonListHasAny(_GEO, "remote_states", None))
     return and_(is_remote, or_(_has_any("remote_states", match.home_states), whole_us))
 
 
 def match_condition(match: RegionMatch) -> ColumnElement[bool]:
     """Postings that count for the region: a place within it, or remote work it may take."""
     return and_(
-        Posting.geo.is_not(None),
+        _GEO.is_not(None),
         or_(
             _has_any("county", match.counties),
             _has_any("cbsa", match.cbsas),

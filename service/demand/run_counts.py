@@ -16,14 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import CTE, ColumnElement, Integer, String, and_, case, column, func, literal, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
 from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount
 from service.postings.models import Posting, PostingSkill
-
-RegionKey = str | None
 
 
 def code_matches(concrete: str, wanted: Iterable[str]) -> bool:
@@ -33,14 +31,15 @@ def code_matches(concrete: str, wanted: Iterable[str]) -> bool:
 
 @dataclass(slots=True)
 class RunCounts:
-    """Window counts per (occupation code, region key), and competency counts per credential."""
+    """Window counts per occupation code, and competency counts per credential (a service region is chosen
+    by the `where` of the queries, service/demand/run_regions.py)."""
 
-    totals: dict[tuple[str, RegionKey], dict[str, int]] = field(default_factory=dict)
-    concepts: dict[tuple[str, RegionKey], dict[str, dict[str, ConceptCount]]] = field(default_factory=dict)
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    concepts: dict[str, dict[str, dict[str, ConceptCount]]] = field(default_factory=dict)
     competencies: dict[int, dict[str, dict[int, int]]] = field(default_factory=dict)
 
-    def for_credential(self, keys: Iterable[tuple[str, RegionKey]]) -> BucketCounts:
-        """A credential's BucketCounts: the sums over its (code, region) keys."""
+    def for_credential(self, keys: Iterable[str]) -> BucketCounts:
+        """A credential's BucketCounts: the sums over the concrete occupation codes it counts."""
         keys = list(keys)
         if len(keys) == 1:  # read-only use downstream: share the per-key dicts instead of copying them
             return BucketCounts(dict(self.totals.get(keys[0], {})), dict(self.concepts.get(keys[0], {})))
@@ -61,19 +60,13 @@ class RunCounts:
         return out
 
 
-async def present_keys(
-    session: AsyncSession,
-    org_id: int,
-    start: date,
-    end: date,
-    by_region: bool,
-    where: Sequence[ColumnElement[bool]] = (),
-) -> list[tuple[str, RegionKey]]:
-    """The (occupation code, region) pairs that occur among the organisation's counted postings (those
-    meeting `where` too)."""
-    region = func.lower(Posting.region) if by_region else literal(None, String)
-    rows = await session.execute(
-        select(Posting.occupation_code, region)
+async def present_codes(
+    session: AsyncSession, org_id: int, start: date, end: date, where: Sequence[ColumnElement[bool]] = ()
+) -> list[str]:
+    """The occupation codes that occur among the organisation's counted postings (those meeting `where`
+    too)."""
+    rows = await session.scalars(
+        select(Posting.occupation_code)
         .distinct()
         .where(
             Posting.org_id == org_id,
@@ -84,7 +77,7 @@ async def present_keys(
             *where,
         )
     )
-    return [(code, reg) for code, reg in rows]
+    return [code for code in rows if code is not None]
 
 
 async def run_counts(
@@ -94,18 +87,16 @@ async def run_counts(
     end: date,
     current_start: date,
     codes: list[str],
-    credential_keys: dict[int, list[tuple[str, RegionKey]]],
-    by_region: bool,
+    credential_codes: dict[int, list[str]],
     where: Sequence[ColumnElement[bool]] = (),
 ) -> RunCounts:
-    """Totals and concept counts per (code, region, window) for `codes`, and competency counts per
+    """Totals and concept counts per (code, window) for `codes`, and competency counts per
     credential, over the postings meeting `where` too (a service region: service/demand/run_regions.py).
     """
     result = RunCounts()
     if not codes:
         return result
     bucket = case((Posting.posted_at >= current_start, literal("current")), else_=literal("baseline"))
-    region = func.lower(Posting.region) if by_region else literal(None, String)
     reps = (
         select(func.min(Posting.id).label("id"), bucket.label("bucket"))
         .where(
@@ -119,22 +110,38 @@ async def run_counts(
         .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
+    result.totals = await _totals(session, reps)
+    result.concepts = await _concept_counts(session, org_id, reps)
+    result.competencies = await _competency_counts(session, org_id, reps, credential_codes)
+    return result
+
+
+async def _totals(session: AsyncSession, reps: CTE) -> dict[str, dict[str, int]]:
+    """Represented postings per (code, window)."""
+    out: dict[str, dict[str, int]] = {}
     totals = await session.execute(
-        select(Posting.occupation_code, region, reps.c.bucket, func.count())
+        select(Posting.occupation_code, reps.c.bucket, func.count())
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
-        .group_by(Posting.occupation_code, region, reps.c.bucket)
+        .group_by(Posting.occupation_code, reps.c.bucket)
     )
-    for code, reg, bkt, count in totals:
-        result.totals.setdefault((code, reg), {})[bkt] = int(count)
+    for code, bkt, count in totals:
+        out.setdefault(code, {})[bkt] = int(count)
+    return out
+
+
+async def _concept_counts(
+    session: AsyncSession, org_id: int, reps: CTE
+) -> dict[str, dict[str, dict[str, ConceptCount]]]:
+    """Postings (all, requiring, preferring) per (code, window, concept)."""
 
     def posting_if(level: str):  # noqa: ANN202 - a SQL expression
         return case((PostingSkill.requirement == level, PostingSkill.posting_id))
 
+    out: dict[str, dict[str, dict[str, ConceptCount]]] = {}
     rows = await session.execute(
         select(
             Posting.occupation_code,
-            region,
             reps.c.bucket,
             PostingSkill.concept_id,
             func.max(PostingSkill.concept_label),
@@ -146,33 +153,26 @@ async def run_counts(
         .join(Posting, Posting.id == reps.c.id)
         .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == org_id))
         .where(PostingSkill.concept_id.is_not(None))
-        .group_by(Posting.occupation_code, region, reps.c.bucket, PostingSkill.concept_id)
+        .group_by(Posting.occupation_code, reps.c.bucket, PostingSkill.concept_id)
     )
-    for code, reg, bkt, cid, label, count, required, preferred in rows:
-        result.concepts.setdefault((code, reg), {}).setdefault(bkt, {})[cid] = ConceptCount(
+    for code, bkt, cid, label, count, required, preferred in rows:
+        out.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
             label or cid, int(count), int(required), int(preferred)
         )
+    return out
 
-    mapping_rows = [
-        (cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys
-    ]
-    if not mapping_rows:
-        return result
-    mapping = (
-        values(
-            column("credential_id", Integer),
-            column("code", String),
-            column("region", String),
-            name="cred_occ",
-            # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
-            literal_binds=True,
-        )
-        .data(mapping_rows)
-        .cte("cred_occ")
-    )
-    on_mapping = [mapping.c.code == Posting.occupation_code]
-    if by_region:
-        on_mapping.append(mapping.c.region == func.coalesce(func.lower(Posting.region), ""))
+
+async def _competency_counts(
+    session: AsyncSession,
+    org_id: int,
+    reps: CTE,
+    credential_codes: dict[int, list[str]],
+) -> dict[int, dict[str, dict[int, int]]]:
+    """Represented postings per (credential, window, competency) that name a concept the competency covers."""
+    out: dict[int, dict[str, dict[int, int]]] = {}
+    mapping = _credential_codes(credential_codes)
+    if mapping is None:
+        return out
     comp_rows = await session.execute(
         select(
             mapping.c.credential_id,
@@ -182,7 +182,7 @@ async def run_counts(
         )
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
-        .join(mapping, and_(*on_mapping))
+        .join(mapping, mapping.c.code == Posting.occupation_code)
         .join(
             Competency,
             and_(
@@ -207,5 +207,23 @@ async def run_counts(
         .group_by(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket)
     )
     for cred_id, comp_id, bkt, count in comp_rows:
-        result.competencies.setdefault(int(cred_id), {}).setdefault(bkt, {})[int(comp_id)] = int(count)
-    return result
+        out.setdefault(int(cred_id), {}).setdefault(bkt, {})[int(comp_id)] = int(count)
+    return out
+
+
+def _credential_codes(credential_codes: dict[int, list[str]]) -> CTE | None:
+    """The (credential, code) mapping as a VALUES CTE; None when no credential has a code."""
+    mapping_rows = [(cred_id, code) for cred_id, codes in credential_codes.items() for code in codes]
+    if not mapping_rows:
+        return None
+    return (
+        values(
+            column("credential_id", Integer),
+            column("code", String),
+            name="cred_occ",
+            # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
+            literal_binds=True,
+        )
+        .data(mapping_rows)
+        .cte("cred_occ")
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts
 from service.demand.region_filter import credential_region, region_condition
-from service.demand.run_counts import RegionKey, RunCounts, code_matches, present_keys, run_counts
+from service.demand.run_counts import RunCounts, code_matches, present_codes, run_counts
 from service.settings import DriftSettings
 
 
@@ -23,11 +23,11 @@ class CredentialCounts:
 
     of_region: dict[tuple[str, ...], RunCounts] = field(default_factory=dict)
     region_of: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    keys_of: dict[int, list[tuple[str, RegionKey]]] = field(default_factory=dict)
+    codes_of: dict[int, list[str]] = field(default_factory=dict)  # the concrete codes it counts
 
     def for_credential(self, credential_id: int) -> BucketCounts:
         counts = self.of_region[self.region_of[credential_id]]
-        return counts.for_credential(self.keys_of[credential_id])
+        return counts.for_credential(self.codes_of[credential_id])
 
     def competencies(self, credential_id: int) -> dict[str, dict[int, int]]:
         return self.of_region[self.region_of[credential_id]].competencies.get(credential_id, {})
@@ -45,16 +45,17 @@ async def count_credentials(
     start, end, current_start = dates
     out = CredentialCounts()
     for credential in credentials:
-        out.region_of[credential.id] = credential_region(credential, drift)
+        if credential.id is not None:  # stored rows all have one
+            out.region_of[credential.id] = credential_region(credential, drift)
     for region in sorted(set(out.region_of.values())):
         where = [region_condition(region)] if region else []
         members = [cid for cid, reg in out.region_of.items() if reg == region]
-        present = await present_keys(session, org_id, start, end, False, where)
+        present = await present_codes(session, org_id, start, end, where)
         for cid in members:
-            out.keys_of[cid] = [(code, reg) for code, reg in present if code_matches(code, wanted[cid])]
-        needed = sorted({code for cid in members for code, _ in out.keys_of[cid]})
-        keys = {cid: out.keys_of[cid] for cid in members if out.keys_of[cid]}
+            out.codes_of[cid] = [code for code in present if code_matches(code, wanted[cid])]
+        needed = sorted({code for cid in members for code in out.codes_of[cid]})
+        codes = {cid: out.codes_of[cid] for cid in members if out.codes_of[cid]}
         out.of_region[region] = await run_counts(
-            session, org_id, start, end, current_start, needed, keys, False, where
+            session, org_id, start, end, current_start, needed, codes, where
         )
     return out

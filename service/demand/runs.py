@@ -25,9 +25,9 @@ from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
 from service.demand.region_filter import credential_region
-from service.demand.run_regions import count_credentials
+from service.demand.run_regions import CredentialCounts, count_credentials
 from service.demand.statistics import Gate
-from service.demand.survey_signals import quotes_for, survey_candidates, survey_evidence
+from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
 from service.timeutil import utcnow
 
@@ -159,6 +159,37 @@ async def run_drift(
     return run
 
 
+@dataclass(slots=True)
+class _Recorder:
+    """One run's session, settings and tally; records each candidate as an alert (opened, updated, ...)."""
+
+    session: AsyncSession
+    drift: DriftSettings
+    org_id: int
+    run_id: int
+    windows: Windows
+    now: datetime
+    limits: Thresholds
+    tally: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("opened", "updated", "refreshed", "unchanged", "reopened", "kept_closed"), 0
+        )
+    )
+
+    async def record(self, credential_id: int, candidate: Candidate, entry: dict) -> None:
+        result = await record_candidate(
+            self.session,
+            self.org_id,
+            credential_id,
+            self.run_id,
+            candidate,
+            self.drift.reopen_margin,
+            self.now,
+        )
+        self.tally[result] += 1
+        entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
+
+
 async def _detect_and_record(
     session: AsyncSession,
     drift: DriftSettings,
@@ -169,7 +200,7 @@ async def _detect_and_record(
 ) -> dict:
     now = utcnow()
     woken = await wake_snoozed(session, org_id, now)
-    limits = thresholds(drift)
+    rec = _Recorder(session, drift, org_id, run_id, windows, now, thresholds(drift))
     credentials = (
         await session.scalars(
             select(Credential)
@@ -182,68 +213,87 @@ async def _detect_and_record(
     counts_all = await count_credentials(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
-    tally = {"opened": 0, "updated": 0, "refreshed": 0, "unchanged": 0, "reopened": 0, "kept_closed": 0}
-
-    async def record(credential_id: int, candidate: Candidate, entry: dict) -> None:
-        result = await record_candidate(
-            session, org_id, credential_id, run_id, candidate, drift.reopen_margin, now
-        )
-        tally[result] += 1
-        entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
-
     per_credential: dict[str, dict] = {}
     for number, credential in enumerate(credentials):
         if progress is not None:
             progress("credentials", number, len(credentials))
-        codes = wanted[credential.id]
-        entry: dict = {"name": credential.name, "occupations": list(codes)}
-        per_credential[str(credential.id)] = entry
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
-        names = {c.id: (c.label or c.text) for c in curriculum.competencies}
-        entry["alerts"] = {}
-        heard = voices.get(credential.id)
-        if heard is not None:
-            entry["respondents"] = heard.respondents
-            for candidate in survey_candidates(
-                credential.name, heard, names, curriculum.is_covered, windows, drift
-            ):
-                await record(credential.id, candidate, entry)
-        if not codes:
-            entry["status"] = "no_occupations"
-            continue
-        counts = counts_all.for_credential(credential.id)
-        entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
-        if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
-            entry["status"] = "insufficient_data"
-            continue
-        comp_counts = counts_all.competencies(credential.id)
-        outcome = detect(credential.name, counts, comp_counts, names, curriculum.is_covered, windows, limits)
-        entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage)
-        concepts_of: dict[int, list[str]] = {}
-        for link in curriculum.links:
-            if link.status != "rejected":
-                concepts_of.setdefault(link.competency_id, []).append(link.concept_id)
-        region = credential_region(credential, drift)
-        for candidate in outcome.candidates:
-            concept_ids = candidate.snippet_concepts or concepts_of.get(candidate.competency_id or -1, [])
-            window_scope = (
-                Scope(org_id, codes, windows.current_start, windows.as_of, region)
-                if candidate.snippet_window == "current"
-                else Scope(org_id, codes, windows.baseline_start, windows.baseline_end, region)
-            )
-            candidate.evidence["snippets"] = await snippets(
-                session, window_scope, concept_ids, drift.max_snippets
-            )
-            candidate.evidence["survey_quotes"] = (
-                quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
-            )
-            await record(credential.id, candidate, entry)
+        per_credential[str(credential.id)] = await _examine(
+            rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all
+        )
     return {
         "windows": windows.to_dict(),
         "credentials": per_credential,
-        "alerts": tally,
+        "alerts": rec.tally,
         "snoozes_ended": woken,
     }
+
+
+async def _examine(
+    rec: _Recorder,
+    credential: Credential,
+    codes: tuple[str, ...],
+    curriculum: Curriculum,
+    heard: SurveyEvidence | None,
+    counts_all: CredentialCounts,
+) -> dict:
+    """One credential: its survey signals, then (with occupations and enough postings) its drift; the entry
+    of the run's summary that says what came of it."""
+    drift = rec.drift
+    entry: dict = {"name": credential.name, "occupations": list(codes), "alerts": {}}
+    names = {c.id: (c.label or c.text) for c in curriculum.competencies}
+    if heard is not None:
+        entry["respondents"] = heard.respondents
+        for candidate in survey_candidates(
+            credential.name, heard, names, curriculum.is_covered, rec.windows, drift
+        ):
+            await rec.record(credential.id, candidate, entry)
+    if not codes:
+        entry["status"] = "no_occupations"
+        return entry
+    counts = counts_all.for_credential(credential.id)
+    entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
+    if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
+        entry["status"] = "insufficient_data"
+        return entry
+    comp_counts = counts_all.competencies(credential.id)
+    outcome = detect(
+        credential.name, counts, comp_counts, names, curriculum.is_covered, rec.windows, rec.limits
+    )
+    entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage)
+    for candidate in outcome.candidates:
+        await _add_evidence(rec, candidate, credential, codes, curriculum, heard)
+        await rec.record(credential.id, candidate, entry)
+    return entry
+
+
+async def _add_evidence(
+    rec: _Recorder,
+    candidate: Candidate,
+    credential: Credential,
+    codes: tuple[str, ...],
+    curriculum: Curriculum,
+    heard: SurveyEvidence | None,
+) -> None:
+    """A candidate's posting snippets (from the window it is about) and survey quotes."""
+    drift, windows = rec.drift, rec.windows
+    concept_ids = candidate.snippet_concepts or [
+        link.concept_id
+        for link in curriculum.links
+        if link.status != "rejected" and link.competency_id == (candidate.competency_id or -1)
+    ]
+    region = credential_region(credential, drift)
+    window_scope = (
+        Scope(rec.org_id, codes, windows.current_start, windows.as_of, region)
+        if candidate.snippet_window == "current"
+        else Scope(rec.org_id, codes, windows.baseline_start, windows.baseline_end, region)
+    )
+    candidate.evidence["snippets"] = await snippets(
+        rec.session, window_scope, concept_ids, drift.max_snippets
+    )
+    candidate.evidence["survey_quotes"] = (
+        quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
+    )
 
 
 async def run_all_organisations(
@@ -311,7 +361,7 @@ def register_interrupted_runs(scheduler, app) -> None:  # noqa: ANN001 - Schedul
     settings: Settings = app.state.settings
     stale_after = timedelta(minutes=settings.drift.interrupted_run_minutes)
 
-    async def close() -> None:
-        await close_interrupted_runs(app.state.engine, stale_after)
+    async def close() -> dict[str, int]:
+        return {"interrupted runs closed": await close_interrupted_runs(app.state.engine, stale_after)}
 
     scheduler.add_interval(INTERRUPTED_JOB, INTERRUPTED_CHECK_SECONDS, close)

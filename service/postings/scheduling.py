@@ -83,7 +83,8 @@ def register(scheduler: Scheduler, app: Litestar) -> None:
     """The registrar listed in service.app.JOB_REGISTRARS."""
     from service.postings.worker import wake_worker
 
-    async def tick() -> None:
-        await run_due_sources(app.state.engine, app.state.settings, on_stored=lambda: wake_worker(app))
+    async def tick() -> dict[str, int]:
+        runs = await run_due_sources(app.state.engine, app.state.settings, on_stored=lambda: wake_worker(app))
+        return {"imports": len(runs)}
 
     scheduler.add_interval(JOB_ID, TICK_SECONDS, tick)

@@ -63,13 +63,19 @@ async def test_old_claims_are_pruned_and_recent_ones_kept(app):
 
 
 async def test_firings_log_one_line_of_ours_and_none_of_apschedulers(app, caplog):
-    """`serve` logged two APScheduler INFO lines every 15 s; a job's outcome is one line naming the job."""
+    """`serve` logged two APScheduler INFO lines every 15 s; a run's outcome is one line naming the job: INFO
+    with what it did, DEBUG when it found nothing to do, ERROR with the traceback when it failed."""
     caplog.set_level(logging.DEBUG)
     tag = uuid.uuid4().hex[:8]
-    done, failed = asyncio.Event(), asyncio.Event()
+    done, idle, failed = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
-    async def fine() -> None:
+    async def fine() -> dict[str, int]:
         done.set()
+        return {"delivered": 2, "failed": 0}
+
+    async def nothing() -> dict[str, int]:
+        idle.set()
+        return {"delivered": 0, "failed": 0}
 
     async def broken() -> None:
         failed.set()
@@ -77,16 +83,26 @@ async def test_firings_log_one_line_of_ours_and_none_of_apschedulers(app, caplog
 
     scheduler = Scheduler(app.state.engine)
     scheduler.add_interval(f"test.fine-{tag}", 1, fine)
+    scheduler.add_interval(f"test.idle-{tag}", 1, nothing)
     scheduler.add_interval(f"test.broken-{tag}", 1, broken)
     scheduler.start()
     try:
-        await asyncio.wait_for(asyncio.gather(done.wait(), failed.wait()), timeout=10)
+        await asyncio.wait_for(asyncio.gather(done.wait(), idle.wait(), failed.wait()), timeout=10)
         await asyncio.sleep(0.2)  # the outcome lines follow the job's return
     finally:
         scheduler.shutdown()
     noisy = [r for r in caplog.records if r.name.startswith("apscheduler") and r.levelno < logging.WARNING]
     assert noisy == []
     ours = [r for r in caplog.records if r.name == "skillpulse.scheduler"]
-    assert any(r.levelno == logging.DEBUG and f"test.fine-{tag}" in r.getMessage() for r in ours)
-    errors = [r for r in ours if r.levelno == logging.ERROR and f"test.broken-{tag}" in r.getMessage()]
-    assert errors and "feed exploded" in str(errors[0].exc_info[1])
+
+    def lines(job: str) -> list[logging.LogRecord]:
+        return [r for r in ours if f"test.{job}-{tag} " in r.getMessage()]
+
+    fine_lines, idle_lines, broken_lines = lines("fine"), lines("idle"), lines("broken")
+    assert fine_lines and all(r.levelno == logging.INFO for r in fine_lines)
+    assert "delivered 2, failed 0" in fine_lines[0].getMessage()
+    assert idle_lines and all(r.levelno == logging.DEBUG for r in idle_lines)
+    assert broken_lines and all(r.levelno == logging.ERROR for r in broken_lines)
+    assert "feed exploded" in str(broken_lines[0].exc_info[1])
+    # one line per run: as many lines as runs (each run of `fine` set the event at least once)
+    assert len({r.getMessage().split("(slot ")[1].split(")")[0] for r in fine_lines}) == len(fine_lines)

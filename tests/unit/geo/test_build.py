@@ -1,4 +1,4 @@
-"""`skillpulse geo build` on ../shared/data/geo makes the packaged tables byte for byte (else skips)."""
+"""`skillpulse geo build` on the reference geo data makes the packaged tables byte for byte (else skips)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Coordinated skills yield one mention per conjunct; no mention crosses a sentence."""
 
 import nlp
+from nlp.coordination import conjunct_links
 from nlp.segment import segments
 
 
@@ -40,3 +41,9 @@ def test_a_paragraph_reads_like_its_sentences():
         m.concept.id for m in nlp.extract("We are hiring. Take vital signs and perform EKGs.") if m.concept
     }
     assert alone and alone <= joined
+
+
+def test_a_phrase_with_its_place_or_purpose_links_by_what_it_asks_for():
+    ((start, end, concept, score),) = conjunct_links("DNS on client computers", 0.3)
+    assert (start, end) == (0, len("DNS on client computers"))  # the mention keeps its text
+    assert concept is not None and "DNS" in concept.label and score >= 0.3

@@ -1,0 +1,129 @@
+"""Linking by meaning: the lexical ranker's candidates and the embedding's nearest concepts, scored together.
+
+For a phrase (and, when known, the sentence it comes from) every candidate concept gets three numbers: the
+lexical score (``Linker.lexical``: shared words, string similarity, priors; 0 when the words do not match),
+the cosine between the phrase's and the concept label's embeddings, and the cosine between the sentence's
+and the label's. A logistic model turns them into the probability that the concept is the right one
+(``config/linking.json``, fitted by ``skillpulse nlp fit-linking`` on the tuning blocks of the esco-linking
+files; figures are reported on the other blocks). Because the score is a probability, one threshold means the
+same precision wherever it is used; a scheme's own intercept corrects what the shared weights misjudge.
+
+"install roof windows" shares two words with "Install, configure and upgrade Windows and macOS operating
+systems" but nothing of its meaning; its lexical score is high, its cosines low, and it falls below the
+threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from . import embedding
+from .taxonomy import PACKAGE_DIR, norm_label
+from .textnorm import content_stems
+
+
+class Linker(Protocol):
+    """What this module asks of the lexical linker (which passes itself in: it imports this module)."""
+
+    def foreign_share(self, cid: str, said: set[str]) -> float: ...
+
+    def named(self, phrase: str) -> set[str]: ...
+
+
+WEIGHTS_FILE = PACKAGE_DIR / "config" / "linking.json"
+N_LEXICAL = 12  # the lexical ranker's best this many
+N_NEAREST = 20  # and the embedding's nearest this many...
+SEARCH_BELOW = 0.4  # ...when the best lexical score is below this (the words alone do not name a concept)
+# Before fitting (or without linking.json): lexical evidence and meaning weigh about equally.
+DEFAULT = {
+    "bias": -6.0,
+    "lexical": 5.0,
+    "phrase": 4.0,
+    "context": 3.0,
+    "foreign": -3.0,
+    "named": 2.0,
+    "scheme": {},
+}
+FEATURES = ("lexical", "phrase", "context", "foreign", "named")
+
+
+@lru_cache(maxsize=1)
+def weights(path: str | None = None) -> dict:
+    f = Path(path) if path else WEIGHTS_FILE
+    w = dict(DEFAULT)
+    if f.exists():
+        w.update(json.loads(f.read_text(encoding="utf-8")))
+    return w
+
+
+def ready() -> bool:
+    """The embedding model ships with the package (it may be absent in a trimmed build)."""
+    return embedding.available()
+
+
+@lru_cache(maxsize=100_000)
+def _nearest(phrase: str, schemes: tuple[str, ...] | None) -> tuple[tuple[str, float], ...]:
+    vector = embedding.embed([phrase])[0]
+    return tuple(embedding.concept_matrix().nearest(vector, N_NEAREST, schemes))
+
+
+def features(
+    phrase: str,
+    context: str | None,
+    lexical: dict[str, float],
+    schemes: tuple[str, ...] | None,
+    linker: Linker,
+) -> tuple[list[str], np.ndarray]:
+    """Candidate concept ids and their rows of FEATURES: lexical score, phrase cosine, context cosine, and the
+    share of the label's word weight (IDF) that the text does not say ("roof" of "install roof windows" in a
+    sentence about operating systems), and whether a label or alias of the concept is the phrase itself."""
+    key = norm_label(phrase)
+    best_lexical = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:N_LEXICAL]
+    nearest = _nearest(key, schemes) if not best_lexical or best_lexical[0][1] < SEARCH_BELOW else ()
+    ids = list(dict.fromkeys([c for c, _ in best_lexical] + [c for c, _ in nearest]))
+    if not ids:
+        return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
+    matrix = embedding.concept_matrix()
+    phrase_cos = matrix.similarity(embedding.embed([key])[0], ids)
+    if context and norm_label(context) != key:
+        context_cos = matrix.similarity(embedding.embed([context])[0], ids)
+    else:
+        context_cos = phrase_cos
+    said = set(content_stems(context or phrase)) | set(content_stems(phrase))
+    foreign = np.array([linker.foreign_share(c, said) for c in ids])
+    named_ids = linker.named(phrase)
+    named = np.array([1.0 if c in named_ids else 0.0 for c in ids])
+    lex = np.array([lexical.get(c, 0.0) for c in ids])
+    rows = np.stack([lex, phrase_cos, context_cos, foreign, named], axis=1)
+    return ids, rows.astype(np.float32)
+
+
+def probability(rows: np.ndarray, schemes_of: list[str], w: dict | None = None) -> np.ndarray:
+    w = w or weights()
+    z = w["bias"] + rows @ np.array([w[f] for f in FEATURES], dtype=np.float32)
+    z = z + np.array([w["scheme"].get(s, 0.0) for s in schemes_of], dtype=np.float32)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def combine(
+    phrase: str,
+    context: str | None,
+    lexical: dict[str, float],
+    schemes: tuple[str, ...] | None,
+    linker: Linker,
+) -> dict[str, float]:
+    """Concept id → calibrated probability, for the lexical and the nearest candidates."""
+    from .taxonomy import load_taxonomy
+
+    ids, rows = features(phrase, context, lexical, schemes, linker)
+    if not ids:
+        return {}
+    tax = load_taxonomy()
+    probs = probability(rows, [tax.concepts[c].scheme for c in ids])
+    return {c: float(p) for c, p in zip(ids, probs, strict=True) if not math.isnan(p)}
