@@ -148,7 +148,9 @@ class DriftSettings(_Group):
         60, ge=1, le=86400, description="How often snoozes whose date has come are ended (a scheduled job)."
     )
     max_snooze_days: int = Field(365, ge=1, le=3650, description="Longest snooze, in days from now.")
-    match_region: bool = Field(False, description="Count only postings in the credential's region.")
+    match_region: bool = Field(
+        True, description="Count only postings in a credential's service region, when it has one."
+    )
     nightly_cron: str = Field("30 2 * * *", description="When the nightly drift run fires (cron, UTC).")
     survey_min_respondents: int = Field(5, ge=1, description="Submitted responses a survey_gap needs.")
     survey_low_values: list[str] = Field(["not_needed"], description="Importance answers that count as low.")

@@ -4,8 +4,8 @@ Revision ID: 0009
 Revises: 0007
 Create Date: 2026-12-03 07:00:00.000000
 
-Filled when postings are recorded (service/postings/records.py); postings stored before this revision keep a
-null `geo` until they are imported again.
+Filled when postings are recorded (service/postings/records.py); postings stored before this revision get
+theirs from their region text in revision 0010 (service/geo/backfill.py).
 """
 
 from collections.abc import Sequence

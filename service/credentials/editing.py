@@ -15,6 +15,7 @@ from service.credentials.linking import LINKED_VERSION, LinkResults, describe_co
 from service.credentials.linkstore import LinkWriter, links_of, run_linker
 from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
 from service.credentials.queries import get_credential_row, live_competencies
+from service.credentials.regions import edit_region
 from service.credentials.schemas import CompetencyUpdate, CredentialUpdate
 from service.nlp_runner import NlpRunner
 from service.timeutil import utcnow
@@ -44,8 +45,8 @@ async def update_credential(
         )
         if clash is not None:
             raise CredentialConflict(f"another credential is named {data.name!r} (id {clash})")
-    changed = False
-    for key in ("name", "description", "url", "type", "occupations", "region", "language"):
+    changed = edit_region(row, fields, data.region, data.region_codes)
+    for key in ("name", "description", "url", "type", "occupations", "language"):
         if key not in fields:
             continue
         value = getattr(data, key)
@@ -71,6 +72,7 @@ async def update_credential(
         type=row.type,
         occupations=list(row.occupations or []),
         region=row.region,
+        region_codes=list(row.region_codes or []),
         language=row.language,
         framework_ctid=row.framework_ctid,
         competencies=[

@@ -95,6 +95,7 @@ def native_to_parsed(data: CredentialCreate) -> ParsedCredential:
         type=data.type,
         occupations=list(data.occupations),
         region=data.region,
+        region_codes=data.region_codes,
         language=data.language,
         competencies=[
             ParsedCompetency(

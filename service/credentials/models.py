@@ -35,6 +35,12 @@ class Credential(SQLModel, table=True):
     type: str = Field(default="Certificate", max_length=100, description="CTDL class without prefix.")
     occupations: list[str] = Field(default_factory=list, sa_type=JsonB, description="O*NET-SOC / SOC codes.")
     region: str | None = Field(default=None, max_length=200)
+    region_codes: list[str] = Field(
+        default_factory=list,
+        sa_type=JsonB,
+        sa_column_kwargs={"server_default": "[]"},
+        description="Service region as canonical US codes (state:OH, county:39035, cbsa:17410); [] is none.",
+    )
     language: str = Field(default="en", max_length=16)
     framework_ctid: str | None = Field(default=None, max_length=100)
     source_format: str = Field(default="json", max_length=16, description="json|ctdl|case|csv")

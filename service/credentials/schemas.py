@@ -14,6 +14,7 @@ from service.credentials.formats.vocab import (
     is_web_url,
     normalise_occupation,
 )
+from service.geo import RegionCodeError, parse_region_codes
 from service.schemas import Input, Output
 
 Domain = Literal["knowledge", "specialized", "personal", "social"]
@@ -66,6 +67,21 @@ def _check_occupations(values: list[str] | None) -> list[str] | None:
     return out
 
 
+def _check_region_codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    try:
+        return list(parse_region_codes(values))
+    except RegionCodeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+REGION_CODES_HELP = (
+    "The service region as US codes: state:OH (or OH, US-OH, 39), county:39035 (or 39035), cbsa:17410 "
+    "(OMB 2023). Answered canonical and sorted; when left out, taken from `region` in words."
+)
+
+
 class _CredentialFields(Input):
     """The checks a credential's type, occupations and web page pass, on create and on update."""
 
@@ -78,6 +94,11 @@ class _CredentialFields(Input):
     @classmethod
     def _valid_occupations(cls, value: list[str] | None) -> list[str] | None:
         return _check_occupations(value)
+
+    @field_validator("region_codes", check_fields=False)
+    @classmethod
+    def _valid_region_codes(cls, value: list[str] | None) -> list[str] | None:
+        return _check_region_codes(value)
 
     @field_validator("url", check_fields=False)
     @classmethod
@@ -94,6 +115,7 @@ class CredentialCreate(_CredentialFields):
         default_factory=list, max_length=200, description="O*NET-SOC or SOC codes."
     )
     region: str | None = Field(None, max_length=200)
+    region_codes: list[str] | None = Field(None, max_length=500, description=REGION_CODES_HELP)
     language: str = Field("en", min_length=2, max_length=16)
     ctid: str | None = Field(None, pattern=r"^ce-[0-9a-fA-F-]{36}$")
     competencies: list[CompetencyInput] = Field(default_factory=list, max_length=5000)
@@ -106,6 +128,7 @@ class CredentialUpdate(_CredentialFields):
     type: str | None = Field(None, max_length=100)
     occupations: list[str] | None = Field(None, max_length=200)
     region: str | None = Field(None, max_length=200)
+    region_codes: list[str] | None = Field(None, max_length=500, description=REGION_CODES_HELP)
     language: str | None = Field(None, min_length=2, max_length=16)
     competencies: list[CompetencyEdit] | None = Field(
         None,
@@ -171,6 +194,7 @@ class CredentialSummary(Output):
     url: str | None
     occupations: list[str]
     region: str | None
+    region_codes: list[str] = Field(default_factory=list, description="The service region as US codes.")
     source_format: str
     parent_id: int | None
     competency_count: int = 0

@@ -23,6 +23,7 @@ from service.credentials.linking import (
 from service.credentials.linkstore import LinkWriter, links_of, unchanged_proposals
 from service.credentials.matching import Match
 from service.credentials.models import Competency, Credential
+from service.credentials.regions import stored_region_codes
 from service.credentials.schemas import CredentialImportResult
 from service.timeutil import utcnow
 
@@ -70,6 +71,7 @@ async def save_credential(
 ) -> CredentialImportResult:
     parsed, now = target.parsed, utcnow()
     values = _credential_values(parsed, occupation_codes)
+    values["region_codes"] = stored_region_codes(parsed, target.row)
     created = target.row is None
     extra = _credential_extra(parsed, created, results)
     if target.row is None:

@@ -78,7 +78,7 @@ def month_start(day: date, months_back: int) -> date:
 
 
 async def demand_chart(
-    session: AsyncSession, org_id: int, alignment: AlignmentRead, region: str | None, as_of: date
+    session: AsyncSession, org_id: int, alignment: AlignmentRead, region: tuple[str, ...], as_of: date
 ) -> DemandChart | None:
     top = [c.concept_id for c in alignment.concepts[:CHART_CONCEPTS]]
     if not top or not alignment.occupations:
@@ -106,8 +106,7 @@ async def build_credential_view(
     as_of = as_of or date.today()
     row = await get_credential_row(session, org_id, credential_id)
     alignment = await credential_alignment(session, settings.drift, row, as_of, settings.drift.current_days)
-    region = row.region if settings.drift.match_region else None
-    chart = await demand_chart(session, org_id, alignment, region, as_of)
+    chart = await demand_chart(session, org_id, alignment, tuple(alignment.region), as_of)
     surveys = [
         SurveySummary(s.id, s.title, s.status, n)
         for s, n in await survey_service.credential_surveys(session, org_id, credential_id)

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
+from service.demand.region_filter import region_condition
 from service.postings.models import Posting, PostingSkill
 
 SOC_CODE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
@@ -62,13 +63,14 @@ def occupation_condition(codes: Sequence[str]) -> ColumnElement[bool]:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which postings count: organisation, occupations, optional region, inclusive date range."""
+    """Which postings count: organisation, occupations, optional region (canonical codes, see
+    service/geo/codes.py), inclusive date range."""
 
     org_id: int
     occupations: tuple[str, ...]
     start: date
     end: date
-    region: str | None = None
+    region: tuple[str, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = [
@@ -80,7 +82,7 @@ class Scope:
             occupation_condition(self.occupations),
         ]
         if self.region:
-            conds.append(func.lower(Posting.region) == self.region.strip().lower())
+            conds.append(region_condition(self.region))
         return conds
 
 

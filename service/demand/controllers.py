@@ -22,6 +22,7 @@ from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead
 from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series
 from service.dependencies import CurrentPrincipal, DbSession
+from service.geo import RegionCodeError, parse_region_codes
 from service.tasks import tasks_of
 from service.timeutil import utcnow
 
@@ -49,7 +50,7 @@ class DemandController(Controller):
         db_session: DbSession,
         principal: CurrentPrincipal,
         occupation: FromQuery[list[str]],
-        region: FromQuery[str | None] = None,
+        region: FromQuery[list[str] | None] = None,
         from_date: Annotated[date | None, QueryParameter(name="from")] = None,
         to_date: Annotated[date | None, QueryParameter(name="to")] = None,
         interval: FromQuery[str] = "month",
@@ -57,13 +58,15 @@ class DemandController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
     ) -> DemandSeries:
         """Monthly distinct postings and, per concept, postings asking for it (required and preferred
-        apart).
+        apart). `region`: US codes (state:OH or OH, county:39035 or 39035, cbsa:17410, remote), repeated or
+        comma-separated; a posting counts when it lies in any of them.
         """
         if interval != "month":
             raise ClientException(f"interval {interval!r} is not supported; use interval=month")
         try:
             occupations = normalise_occupations(_split(occupation))
-        except OccupationCodeError as exc:
+            codes = parse_region_codes(_split(region), allow_remote=True)
+        except (OccupationCodeError, RegionCodeError) as exc:
             raise ClientException(str(exc)) from None
         if not occupations:
             raise ClientException("give at least one occupation (SOC 15-1232 or O*NET-SOC 15-1232.00)")
@@ -74,7 +77,7 @@ class DemandController(Controller):
         if (end - start).days > MAX_SERIES_DAYS:
             raise ClientException("the window is longer than ten years; narrow from/to")
         return await demand_series(
-            db_session, principal.org_id, occupations, (region or None), start, end, _split(concept), limit
+            db_session, principal.org_id, occupations, codes, start, end, _split(concept), limit
         )
 
 

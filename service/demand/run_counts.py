@@ -12,7 +12,7 @@ credentials over 40 occupations read each posting ten times). Instead:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,8 +23,6 @@ from service.credentials.models import Competency, CompetencySkill
 from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount
 from service.postings.models import Posting, PostingSkill
 
-RegionKey = str | None
-
 
 def code_matches(concrete: str, wanted: Iterable[str]) -> bool:
     """A posting's code against a credential's codes: equal, or an O*NET child of a 6-digit SOC code."""
@@ -33,14 +31,15 @@ def code_matches(concrete: str, wanted: Iterable[str]) -> bool:
 
 @dataclass(slots=True)
 class RunCounts:
-    """Window counts per (occupation code, region key), and competency counts per credential."""
+    """Window counts per occupation code, and competency counts per credential (a service region is chosen
+    by the `where` of the queries, service/demand/run_regions.py)."""
 
-    totals: dict[tuple[str, RegionKey], dict[str, int]] = field(default_factory=dict)
-    concepts: dict[tuple[str, RegionKey], dict[str, dict[str, ConceptCount]]] = field(default_factory=dict)
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    concepts: dict[str, dict[str, dict[str, ConceptCount]]] = field(default_factory=dict)
     competencies: dict[int, dict[str, dict[int, int]]] = field(default_factory=dict)
 
-    def for_credential(self, keys: Iterable[tuple[str, RegionKey]]) -> BucketCounts:
-        """A credential's BucketCounts: the sums over its (code, region) keys."""
+    def for_credential(self, keys: Iterable[str]) -> BucketCounts:
+        """A credential's BucketCounts: the sums over the concrete occupation codes it counts."""
         keys = list(keys)
         if len(keys) == 1:  # read-only use downstream: share the per-key dicts instead of copying them
             return BucketCounts(dict(self.totals.get(keys[0], {})), dict(self.concepts.get(keys[0], {})))
@@ -61,13 +60,13 @@ class RunCounts:
         return out
 
 
-async def present_keys(
-    session: AsyncSession, org_id: int, start: date, end: date, by_region: bool
-) -> list[tuple[str, RegionKey]]:
-    """The (occupation code, region) pairs that occur among the organisation's counted postings."""
-    region = func.lower(Posting.region) if by_region else literal(None, String)
-    rows = await session.execute(
-        select(Posting.occupation_code, region)
+async def present_codes(
+    session: AsyncSession, org_id: int, start: date, end: date, where: Sequence[ColumnElement[bool]] = ()
+) -> list[str]:
+    """The occupation codes that occur among the organisation's counted postings (those meeting `where`
+    too)."""
+    rows = await session.scalars(
+        select(Posting.occupation_code)
         .distinct()
         .where(
             Posting.org_id == org_id,
@@ -75,9 +74,10 @@ async def present_keys(
             Posting.occupation_code.is_not(None),
             Posting.posted_at >= start,
             Posting.posted_at <= end,
+            *where,
         )
     )
-    return [(code, reg) for code, reg in rows]
+    return [code for code in rows if code is not None]
 
 
 async def run_counts(
@@ -87,17 +87,16 @@ async def run_counts(
     end: date,
     current_start: date,
     codes: list[str],
-    credential_keys: dict[int, list[tuple[str, RegionKey]]],
-    by_region: bool,
+    credential_codes: dict[int, list[str]],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> RunCounts:
-    """Totals and concept counts per (code, region, window) for `codes`, and competency counts per
-    credential.
+    """Totals and concept counts per (code, window) for `codes`, and competency counts per
+    credential, over the postings meeting `where` too (a service region: service/demand/run_regions.py).
     """
     result = RunCounts()
     if not codes:
         return result
     bucket = case((Posting.posted_at >= current_start, literal("current")), else_=literal("baseline"))
-    region = func.lower(Posting.region) if by_region else literal(None, String)
     reps = (
         select(func.min(Posting.id).label("id"), bucket.label("bucket"))
         .where(
@@ -106,41 +105,43 @@ async def run_counts(
             Posting.posted_at >= start,
             Posting.posted_at <= end,
             Posting.occupation_code.in_(codes),
+            *where,
         )
         .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
-    result.totals = await _totals(session, reps, region)
-    result.concepts = await _concept_counts(session, org_id, reps, region)
-    result.competencies = await _competency_counts(session, org_id, reps, credential_keys, by_region)
+    result.totals = await _totals(session, reps)
+    result.concepts = await _concept_counts(session, org_id, reps)
+    result.competencies = await _competency_counts(session, org_id, reps, credential_codes)
     return result
 
 
-async def _totals(session: AsyncSession, reps: CTE, region: ColumnElement) -> dict:
-    """Represented postings per (code, region key, window)."""
-    out: dict[tuple[str, RegionKey], dict[str, int]] = {}
+async def _totals(session: AsyncSession, reps: CTE) -> dict[str, dict[str, int]]:
+    """Represented postings per (code, window)."""
+    out: dict[str, dict[str, int]] = {}
     totals = await session.execute(
-        select(Posting.occupation_code, region, reps.c.bucket, func.count())
+        select(Posting.occupation_code, reps.c.bucket, func.count())
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
-        .group_by(Posting.occupation_code, region, reps.c.bucket)
+        .group_by(Posting.occupation_code, reps.c.bucket)
     )
-    for code, reg, bkt, count in totals:
-        out.setdefault((code, reg), {})[bkt] = int(count)
+    for code, bkt, count in totals:
+        out.setdefault(code, {})[bkt] = int(count)
     return out
 
 
-async def _concept_counts(session: AsyncSession, org_id: int, reps: CTE, region: ColumnElement) -> dict:
-    """Postings (all, requiring, preferring) per (code, region key, window, concept)."""
+async def _concept_counts(
+    session: AsyncSession, org_id: int, reps: CTE
+) -> dict[str, dict[str, dict[str, ConceptCount]]]:
+    """Postings (all, requiring, preferring) per (code, window, concept)."""
 
     def posting_if(level: str):  # noqa: ANN202 - a SQL expression
         return case((PostingSkill.requirement == level, PostingSkill.posting_id))
 
-    out: dict[tuple[str, RegionKey], dict[str, dict[str, ConceptCount]]] = {}
+    out: dict[str, dict[str, dict[str, ConceptCount]]] = {}
     rows = await session.execute(
         select(
             Posting.occupation_code,
-            region,
             reps.c.bucket,
             PostingSkill.concept_id,
             func.max(PostingSkill.concept_label),
@@ -152,10 +153,10 @@ async def _concept_counts(session: AsyncSession, org_id: int, reps: CTE, region:
         .join(Posting, Posting.id == reps.c.id)
         .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == org_id))
         .where(PostingSkill.concept_id.is_not(None))
-        .group_by(Posting.occupation_code, region, reps.c.bucket, PostingSkill.concept_id)
+        .group_by(Posting.occupation_code, reps.c.bucket, PostingSkill.concept_id)
     )
-    for code, reg, bkt, cid, label, count, required, preferred in rows:
-        out.setdefault((code, reg), {}).setdefault(bkt, {})[cid] = ConceptCount(
+    for code, bkt, cid, label, count, required, preferred in rows:
+        out.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
             label or cid, int(count), int(required), int(preferred)
         )
     return out
@@ -165,17 +166,13 @@ async def _competency_counts(
     session: AsyncSession,
     org_id: int,
     reps: CTE,
-    credential_keys: dict[int, list[tuple[str, RegionKey]]],
-    by_region: bool,
+    credential_codes: dict[int, list[str]],
 ) -> dict[int, dict[str, dict[int, int]]]:
     """Represented postings per (credential, window, competency) that name a concept the competency covers."""
     out: dict[int, dict[str, dict[int, int]]] = {}
-    mapping = _credential_codes(credential_keys)
+    mapping = _credential_codes(credential_codes)
     if mapping is None:
         return out
-    on_mapping = [mapping.c.code == Posting.occupation_code]
-    if by_region:
-        on_mapping.append(mapping.c.region == func.coalesce(func.lower(Posting.region), ""))
     comp_rows = await session.execute(
         select(
             mapping.c.credential_id,
@@ -185,7 +182,7 @@ async def _competency_counts(
         )
         .select_from(reps)
         .join(Posting, Posting.id == reps.c.id)
-        .join(mapping, and_(*on_mapping))
+        .join(mapping, mapping.c.code == Posting.occupation_code)
         .join(
             Competency,
             and_(
@@ -214,18 +211,15 @@ async def _competency_counts(
     return out
 
 
-def _credential_codes(credential_keys: dict[int, list[tuple[str, RegionKey]]]) -> CTE | None:
-    """The (credential, code, region) mapping as a VALUES CTE; None when no credential has a key."""
-    mapping_rows = [
-        (cred_id, code, reg or "") for cred_id, keys in credential_keys.items() for code, reg in keys
-    ]
+def _credential_codes(credential_codes: dict[int, list[str]]) -> CTE | None:
+    """The (credential, code) mapping as a VALUES CTE; None when no credential has a code."""
+    mapping_rows = [(cred_id, code) for cred_id, codes in credential_codes.items() for code in codes]
     if not mapping_rows:
         return None
     return (
         values(
             column("credential_id", Integer),
             column("code", String),
-            column("region", String),
             name="cred_occ",
             # Inline literals (SQLAlchemy quotes them): thousands of rows would pass the drivers' bind limits.
             literal_binds=True,

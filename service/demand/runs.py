@@ -24,7 +24,8 @@ from service.demand.alerts import record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
-from service.demand.run_counts import RunCounts, code_matches, present_keys, run_counts
+from service.demand.region_filter import credential_region
+from service.demand.run_regions import CredentialCounts, count_credentials
 from service.demand.statistics import Gate
 from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
@@ -207,17 +208,9 @@ async def _detect_and_record(
             .order_by(Credential.id)
         )
     ).all()
-    wanted, keys_of = await _occupation_keys(session, org_id, credentials, windows, drift.match_region)
-    counts_all = await run_counts(
-        session,
-        org_id,
-        windows.baseline_start,
-        windows.as_of,
-        windows.current_start,
-        sorted({code for keys in keys_of.values() for code, _ in keys}),
-        {cid: keys for cid, keys in keys_of.items() if keys},
-        drift.match_region,
-    )
+    wanted = {credential.id: usable_occupations(credential.occupations) for credential in credentials}
+    dates = (windows.baseline_start, windows.as_of, windows.current_start)
+    counts_all = await count_credentials(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
     per_credential: dict[str, dict] = {}
@@ -226,7 +219,7 @@ async def _detect_and_record(
             progress("credentials", number, len(credentials))
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
         per_credential[str(credential.id)] = await _examine(
-            rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all, keys_of
+            rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all
         )
     return {
         "windows": windows.to_dict(),
@@ -236,33 +229,13 @@ async def _detect_and_record(
     }
 
 
-async def _occupation_keys(
-    session: AsyncSession, org_id: int, credentials: Sequence[Credential], windows: Windows, by_region: bool
-) -> tuple[dict[int, tuple[str, ...]], dict[int, list[tuple[str, str | None]]]]:
-    """Each credential's usable occupation codes, and the (code, region) keys of postings it counts."""
-    present = await present_keys(session, org_id, windows.baseline_start, windows.as_of, by_region)
-    wanted: dict[int, tuple[str, ...]] = {}
-    keys_of: dict[int, list[tuple[str, str | None]]] = {}
-    for credential in credentials:
-        codes = usable_occupations(credential.occupations)
-        wanted[credential.id] = codes
-        region = (credential.region or "").strip().lower() if by_region else None
-        keys_of[credential.id] = [
-            (code, reg)
-            for code, reg in present
-            if code_matches(code, codes) and (not region or reg == region)
-        ]
-    return wanted, keys_of
-
-
 async def _examine(
     rec: _Recorder,
     credential: Credential,
     codes: tuple[str, ...],
     curriculum: Curriculum,
     heard: SurveyEvidence | None,
-    counts_all: RunCounts,
-    keys_of: dict[int, list[tuple[str, str | None]]],
+    counts_all: CredentialCounts,
 ) -> dict:
     """One credential: its survey signals, then (with occupations and enough postings) its drift; the entry
     of the run's summary that says what came of it."""
@@ -278,12 +251,12 @@ async def _examine(
     if not codes:
         entry["status"] = "no_occupations"
         return entry
-    counts = counts_all.for_credential(keys_of[credential.id])
+    counts = counts_all.for_credential(credential.id)
     entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
     if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
         entry["status"] = "insufficient_data"
         return entry
-    comp_counts = counts_all.competencies.get(credential.id, {})
+    comp_counts = counts_all.competencies(credential.id)
     outcome = detect(
         credential.name, counts, comp_counts, names, curriculum.is_covered, rec.windows, rec.limits
     )
@@ -309,7 +282,7 @@ async def _add_evidence(
         for link in curriculum.links
         if link.status != "rejected" and link.competency_id == (candidate.competency_id or -1)
     ]
-    region = credential.region if drift.match_region else None
+    region = credential_region(credential, drift)
     window_scope = (
         Scope(rec.org_id, codes, windows.current_start, windows.as_of, region)
         if candidate.snippet_window == "current"

@@ -34,7 +34,9 @@ class DemandPeriod(Output):
 
 class DemandSeries(Output):
     occupations: list[str]
-    region: str | None
+    region: list[str] = Field(
+        default_factory=list, description="The region filter as canonical US codes ([]: every posting)."
+    )
     window: dict[str, str] = Field(description='{"from": date, "to": date}, inclusive.')
     interval: str
     series: list[DemandPeriod]
@@ -49,6 +51,9 @@ class AlignmentRead(Output):
     credential_id: int
     name: str
     occupations: list[str]
+    region: list[str] = Field(
+        default_factory=list, description="The credential's service region the postings were counted in."
+    )
     window: dict[str, str]
     postings: int
     status: Literal["ok", "insufficient_data", "no_occupations"]

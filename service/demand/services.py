@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
 from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
+from service.demand.region_filter import credential_region
 from service.demand.runs import Curriculum, curricula, usable_occupations
 from service.demand.schemas import AlignmentConcept, AlignmentRead, DemandConcept, DemandPeriod, DemandSeries
 from service.settings import DriftSettings
@@ -31,7 +32,7 @@ async def demand_series(
     session: AsyncSession,
     org_id: int,
     occupations: list[str],
-    region: str | None,
+    region: tuple[str, ...],
     start: date,
     end: date,
     concepts: list[str] | None,
@@ -59,7 +60,7 @@ async def demand_series(
         series.append(DemandPeriod(period=period, postings=total, concepts=rows[:limit]))
     return DemandSeries(
         occupations=occupations,
-        region=region,
+        region=list(region),
         window={"from": start.isoformat(), "to": end.isoformat()},
         interval="month",
         series=series,
@@ -71,18 +72,19 @@ async def credential_alignment(
 ) -> AlignmentRead:
     """Demanded concepts (share at or above the floor) in the credential's occupations, covered or not."""
     codes = usable_occupations(credential.occupations)
+    region = credential_region(credential, drift)
     start = as_of - timedelta(days=days - 1)
     window = {"from": start.isoformat(), "to": as_of.isoformat()}
     base = {
         "credential_id": credential.id,
         "name": credential.name,
         "occupations": list(codes),
+        "region": list(region),
         "window": window,
         "demand_floor": drift.demand_floor,
     }
     if not codes:
         return AlignmentRead(**base, postings=0, status="no_occupations", coverage=None, concepts=[])
-    region = credential.region if drift.match_region else None
     counts = await bucket_counts(
         session, Scope(credential.org_id, codes, start, as_of, region), window_bucket(start)
     )

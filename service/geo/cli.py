@@ -65,3 +65,23 @@ def evaluate_command(
     for miss in report.misses[:show_misses]:
         typer.echo(json.dumps(miss), err=True)
     typer.echo(json.dumps(report.as_json()))
+
+
+@app.command("backfill")
+def backfill_command(
+    batch_size: int = typer.Option(1000, min=1, help="Rows read and written per batch."),
+) -> None:
+    """Fill `posting.geo` and credentials' region codes from their region text where they have none (the
+    upgrade to revision 0010 does the same; running it again fills only what is still missing)."""
+    import asyncio
+
+    from service.cli_support import cli_settings, command_engine
+    from service.geo.backfill import fill_all
+
+    settings = cli_settings()
+
+    async def run() -> dict:
+        async with command_engine(settings) as engine, engine.begin() as connection:
+            return await connection.run_sync(fill_all, batch_size)
+
+    typer.echo(json.dumps(asyncio.run(run())))

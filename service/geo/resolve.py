@@ -105,6 +105,8 @@ NON_US = {
 def state_code(tables: GeoTables, text: str, *, strict_case: bool = False) -> str | None:
     """USPS code of a state named by its code (`OH`; upper case only with strict_case) or its name."""
     stripped = text.strip(" .")
+    if len(stripped) == 5 and stripped[:3].upper() == "US-" and stripped[3:].upper() in tables.states:
+        stripped = stripped[3:]  # ISO 3166-2: US-OH
     if len(stripped) == 2 and stripped.upper() in tables.states and (stripped.isupper() or not strict_case):
         return stripped.upper()
     folded = fold(stripped)

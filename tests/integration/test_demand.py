@@ -83,8 +83,10 @@ async def test_region_filter_and_organisation_scope(app, api, other_api, tenant)
         ],
     )
     params = {"occupation": "15-1232.00", "from": "2025-03-01", "to": "2025-03-31"}
-    ohio = await api.get("/api/v1/demand", params={**params, "region": "ohio"})
+    ohio = await api.get("/api/v1/demand", params={**params, "region": "OH"})
     assert [p["postings"] for p in ohio.json()["series"]] == [1]
+    in_words = await api.get("/api/v1/demand", params={**params, "region": "ohio"})
+    assert in_words.status_code == 400 and "'ohio'" in in_words.json()["detail"]
     everywhere = await api.get("/api/v1/demand", params=params)
     assert [p["postings"] for p in everywhere.json()["series"]] == [2]
     stranger = await other_api.get("/api/v1/demand", params=params)

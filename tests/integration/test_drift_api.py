@@ -152,6 +152,7 @@ async def test_concurrent_runs_of_one_organisation_do_not_duplicate_alerts(app, 
 
 
 async def test_region_matching_counts_only_the_credentials_region(database_url, tenant):
+    """The credential serves Lucas County, OH (in words): Toledo's postings count, Columbus's do not."""
     settings = build_settings(
         database={"url": database_url},
         server={
@@ -164,7 +165,7 @@ async def test_region_matching_counts_only_the_credentials_region(database_url, 
     )
     app = create_app(settings)
     made = await make_credential(
-        app, tenant.org_id, "Local", ["15-1232.00"], {"Use SQL": ["SQL"]}, region="St. John's"
+        app, tenant.org_id, "Local", ["15-1232.00"], {"Use SQL": ["SQL"]}, region="Lucas County, OH"
     )
 
     def rising(month: int) -> dict[str, float]:
@@ -173,9 +174,9 @@ async def test_region_matching_counts_only_the_credentials_region(database_url, 
     here = year_of_postings(date(2024, 1, 1), 12, 60, "15-1232.00", rising, seed=1)
     elsewhere = year_of_postings(date(2024, 1, 1), 12, 200, "15-1232.00", {"SQL": 0.5}, seed=2)
     for plan in here:
-        plan.region = "st. john's"
+        plan.region = "Toledo, OH"
     for plan in elsewhere:
-        plan.region = "Halifax"
+        plan.region = "Columbus, OH"
     await add_postings(app, tenant.org_id, here + elsewhere)
     async with app_client(app) as client:
         headers = {"Authorization": f"Bearer {tenant.designer_token}"}

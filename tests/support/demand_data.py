@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
+from service.geo import normalise, region_codes_of_text
 from service.postings.models import Posting, PostingSkill
 
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -32,6 +33,7 @@ class PlannedPosting:
     occupation: str
     concepts: Sequence[tuple[str, str]]  # (label, requirement or "")
     region: str | None = None
+    location: object = None  # a feed's location object; `geo` is made from it, else from `region`
     text: str | None = None
     content_hash: str | None = None
     extraction_status: str = "done"
@@ -54,7 +56,13 @@ async def make_credential(
 ) -> Made:
     """A credential with competencies (text -> concept labels it is linked to)."""
     async with session_scope(app.state.engine) as session:
-        cred = Credential(org_id=org_id, name=name, occupations=occupations, region=region)
+        cred = Credential(
+            org_id=org_id,
+            name=name,
+            occupations=occupations,
+            region=region,
+            region_codes=region_codes_of_text(region),  # as the service stores them
+        )
         session.add(cred)
         await session.flush()
         made = Made(cred.id)
@@ -75,6 +83,12 @@ async def make_credential(
                     )
                 )
     return made
+
+
+def _geo(plan: PlannedPosting) -> dict | None:
+    """The codes the intake would store (service/postings/records.py)."""
+    location = normalise(plan.location if plan.location is not None else plan.region)
+    return location.as_json() if location.known else None
 
 
 async def add_postings(
@@ -100,6 +114,7 @@ async def add_postings(
                     "employer": f"Employer {i % 17}",
                     "text": text,
                     "region": plan.region,
+                    "geo": _geo(plan),
                     "occupation_code": plan.occupation,
                     "posted_at": plan.posted_at,
                     "content_hash": plan.content_hash

@@ -44,6 +44,7 @@ class ParsedCredential:
     # occupation names without a code (CTDL occupationType with only a name); coded through nlp on import
     occupation_titles: list[str] = field(default_factory=list)
     region: str | None = None
+    region_codes: list[str] | None = None  # canonical codes when given as such (None: from `region`)
     language: str | None = None  # None: the source did not say (new ones: en)
     framework_ctid: str | None = None
     has_part: list[str] = field(default_factory=list)

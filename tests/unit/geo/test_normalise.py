@@ -29,6 +29,8 @@ def codes(value: object) -> set[str]:
         ("Northeast Ohio", {"state:OH"}),
         ("Hybrid - Columbus, OH", {"state:OH", "county:39049", "cbsa:18140"}),
         ("Indiana, PA", {"state:PA", "county:42063", "cbsa:26860"}),  # a city named like a state
+        ("US-OH", {"state:OH"}),  # ISO 3166-2, as feeds and the synthetic postings write a region
+        ("Columbus, US-OH", {"state:OH", "county:39049", "cbsa:18140"}),
     ],
 )
 def test_free_text(text: str, expected: set[str]) -> None:
