@@ -6,6 +6,7 @@ heavy happens at import time: the pipeline, taxonomy and indexes load on first u
 
 from __future__ import annotations
 
+from .coordination import clauses
 from .linker import link
 from .pipeline import Extractor, extract, extract_many, get_extractor
 from .sentences import SentenceConcept, rank_concepts, sentence_concepts
@@ -20,6 +21,7 @@ __all__ = [
     "Mention",
     "SentenceConcept",
     "Taxonomy",
+    "clauses",
     "code_occupation",
     "extract",
     "extract_many",

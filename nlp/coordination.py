@@ -90,3 +90,33 @@ def conjunct_links(phrase: str, threshold: float, context: str | None = None) ->
         best_one = max(found, key=lambda f: f[3])
         return [(0, len(phrase), best_one[2], best_one[3])]
     return [whole]
+
+
+_CLAUSE = re.compile(r"\s*(?:;\s*|,?\s+(?:and|or|then)\s+)(?=(\w+)\b)", re.I)
+_PARTICLES = frozenset({"up", "out", "off", "in", "down", "and", "or"})
+
+
+def clauses(text: str) -> list[str]:
+    """The verb clauses of a compound statement ("Schedule appointments and manage patient check-in" → two),
+    split where a conjunction, comma or semicolon is followed by a verb; [] when the statement is one clause.
+    A lone verb shares the next clause's object ("Cut and prepare metal" stays whole)."""
+    cuts = [(m.start(), m.end()) for m in _CLAUSE.finditer(text) if m.group(1).lower() in VERBS]
+    pieces, start = [], 0
+    for cut_start, cut_end in cuts:
+        pieces.append((start, cut_start))
+        start = cut_end
+    pieces.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None  # the start of lone verbs waiting for the next clause's object
+    for s, e in pieces:
+        words = [w.strip(",").lower() for w in text[s:e].split()]
+        if all(w in VERBS or w in _PARTICLES for w in words):
+            pending = s if pending is None else pending
+            continue
+        if len(words) < 2 and merged:
+            merged[-1] = (merged[-1][0], e)  # "… check-in and" + "check-out": not a clause of its own
+        else:
+            merged.append((s if pending is None else pending, e))
+        pending = None
+    out = [text[s:e].strip(" ,;") for s, e in merged]
+    return out if len(out) >= 2 else []

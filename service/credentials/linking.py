@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 MENTION_MIN_SCORE = 0.25  # span → concept probability (nlp.meaning); a designer reviews these
 PHRASE_MIN_SCORE = 0.25  # whole statement / label → concept, the same calibrated probability
+SECOND_MIN_SCORE = 0.5  # a phrase's second concept too, if this likely (twins: an ESCO skill and a DWA)
 MAX_PROPOSALS = 6  # per competency: a reviewer reads them all
 SENTENCE_SCHEMES = ("esco", "onet-dwa")
 SENTENCE_PROPOSALS = 1  # the statement's nearest skill or activity in meaning...
@@ -53,7 +54,14 @@ class LinkResults:
 def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the worker process
     import nlp
 
-    return nlp.extract_many, nlp.link, nlp.code_occupation, nlp.EXTRACTOR_VERSION, nlp.sentence_concepts
+    return (
+        nlp.extract_many,
+        nlp.link,
+        nlp.code_occupation,
+        nlp.EXTRACTOR_VERSION,
+        nlp.sentence_concepts,
+        nlp.clauses,
+    )
 
 
 def propose_links(
@@ -63,7 +71,7 @@ def propose_links(
 ) -> LinkResults:
     """Proposals for each (text, label); O*NET-SOC codes for occupation titles; labels of known concepts.
     Runs in a worker process: everything in and out is plain data."""
-    extract_many, link, code_occupation, version, sentence_concepts = _nlp()
+    extract_many, link, code_occupation, version, sentence_concepts, clauses = _nlp()
     results = LinkResults(proposals=[], extractor_version=str(version))
     texts = [text for text, _ in items]
     mentions = extract_many(texts, batch_size=64) if texts else []
@@ -78,9 +86,13 @@ def propose_links(
                 best[concept.id] = Proposal(
                     concept.id, concept.label, round(float(mention.score), 4), "concept"
                 )
-        for concept, score in link(label or text, k=1, context=text):
-            if score >= PHRASE_MIN_SCORE and concept.id not in best:
-                best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
+        # the whole statement (or its label), and each verb clause of a compound one ("Schedule appointments
+        # and manage patient check-in" teaches two things), linked as phrases in the statement's context
+        for phrase in (label or text, *clauses(text)):
+            for rank, (concept, score) in enumerate(link(phrase, k=2, context=text)):
+                need = PHRASE_MIN_SCORE if rank == 0 else SECOND_MIN_SCORE
+                if score >= need and score > getattr(best.get(concept.id), "score", -1.0):
+                    best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
         # what the statement as a whole expresses: skills and work activities (tools come from its spans; a
         # short tool label lies near many sentences that use a tool of its kind)
         for found_concept in sentence_concepts(

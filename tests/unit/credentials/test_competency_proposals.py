@@ -53,3 +53,8 @@ def test_welding_processes_are_linked_to_welding():
     assert any("weld" in g.lower() for g in got), got
     got = proposals("Read and interpret blueprints and welding symbols")
     assert any("blueprint" in g.lower() for g in got), got
+
+
+def test_each_clause_of_a_compound_statement_is_linked():
+    got = proposals("Schedule appointments and manage patient check-in and check-out")
+    assert any("appointment" in g.lower() for g in got), got

@@ -47,3 +47,20 @@ def test_a_phrase_with_its_place_or_purpose_links_by_what_it_asks_for():
     ((start, end, concept, score),) = conjunct_links("DNS on client computers", 0.3)
     assert (start, end) == (0, len("DNS on client computers"))  # the mention keeps its text
     assert concept is not None and "DNS" in concept.label and score >= 0.3
+
+
+def test_a_compound_statement_splits_into_its_verb_clauses():
+    from nlp import clauses
+
+    assert clauses("Schedule appointments and manage patient check-in and check-out") == [
+        "Schedule appointments",
+        "manage patient check-in and check-out",
+    ]
+    assert clauses("Cut and prepare metal using oxy-fuel; inspect welds visually") == [
+        "Cut and prepare metal using oxy-fuel",
+        "inspect welds visually",
+    ]
+    # verbs that share one object, and nouns after a comma, are one clause
+    assert clauses("Install, configure and upgrade Windows and macOS operating systems") == []
+    assert clauses("Set up and adjust welding machines, wire feeders and shielding gas flow") == []
+    assert clauses("") == []
