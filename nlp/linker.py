@@ -145,17 +145,20 @@ class Linker:
         context: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
         lexical = self.lexical(phrase, schemes, occupation)
-        if not meaning.ready():
-            ranked = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:k]
-            return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
-        scored = meaning.combine(phrase, context, lexical, schemes, self)
-        # a hand-written alias that is the phrase itself ("A/R") says what the phrase means: it ranks first
+        if meaning.ready():
+            scored = meaning.combine(phrase, context, lexical, schemes, self)
+            self._aliases_first(phrase, schemes, scored)
+        else:
+            scored = lexical
+        ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
+
+    def _aliases_first(self, phrase: str, schemes: tuple[str, ...] | None, scored: dict[str, float]) -> None:
+        """An alias that is the phrase itself ("A/R") says what the phrase means: it ranks first."""
         top = max(scored.values(), default=0.0)
         for cid in self.aliased(phrase):
             if schemes is None or self.tax.concepts[cid].scheme in schemes:
                 scored[cid] = min(1.0, max(scored.get(cid, 0.0), top + 1e-4))
-        ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
-        return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
 
     def foreign_share(self, cid: str, said: AbstractSet[str]) -> float:
         """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""

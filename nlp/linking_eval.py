@@ -36,8 +36,9 @@ class SpanRow:
 
 def span_rows(path: str | Path) -> list[SpanRow]:
     """The esco-linking rows whose label is an ESCO skill or explicitly none, with their block's split."""
-    tax = load_taxonomy()
-    by_label = {norm_label(c.label): c.id for c in tax.concepts.values() if c.scheme == "esco"}
+    from .embedding_training import esco_by_label
+
+    by_label = esco_by_label(load_taxonomy())
     order: dict[str, int] = {}
     out = []
     with open(path, encoding="utf-8") as fh:
