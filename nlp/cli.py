@@ -139,13 +139,22 @@ def evaluate_concepts(
     sentences: bool = typer.Option(False, help="Also count what each sentence expresses."),
     sentence_threshold: float = typer.Option(0.7, help="Cosine above which a sentence expresses a concept."),
     show: int = typer.Option(0, help="Print this many missed and wrong concepts."),
+    occupation_source: str = typer.Option(
+        "title",
+        "--occupation",
+        help="The extractor's occupation: title (coded from the title, as the worker) | given | none",
+    ),
 ) -> None:
     """Concept recall and precision per occupation on the labelled middle-skill postings."""
     from .concepts_eval import evaluate_concepts as run
     from .occupations import occupation
     from .postings_gold import POSTINGS_GOLD_FILE, load_postings_gold
 
-    tallies = run(load_postings_gold(file or POSTINGS_GOLD_FILE), split, sentences, sentence_threshold)
+    try:
+        gold = load_postings_gold(file or POSTINGS_GOLD_FILE)
+        tallies = run(gold, split, sentences, sentence_threshold, occupation_source)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     for key in sorted(tallies, key=lambda k: (k == "all", k)):
         s = tallies[key].scores()
         occ = None if key == "all" else occupation(key)

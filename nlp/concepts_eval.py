@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .pipeline import extract_many
 from .postings_gold import GoldPosting, split_of
 from .sentences import sentence_concepts
+from .titles import code_occupation
 
 SENTENCE_SCHEMES = ("esco", "onet-dwa")
 
@@ -51,12 +52,28 @@ class Tally:
         }
 
 
+def posting_occupations(postings: list[GoldPosting], source: str) -> list[str | None]:
+    """The O*NET-SOC code the extractor is given per posting: ``given`` (the labelled one, as when a feed
+    carries it), ``title`` (coded from the title, as the worker does when it does not) or ``none``."""
+    if source == "given":
+        return [p.occupation for p in postings]
+    if source == "title":
+        coded = [code_occupation(p.title) for p in postings]
+        return [c[0] if c else None for c in coded]
+    if source == "none":
+        return [None] * len(postings)
+    raise ValueError(f"occupation source must be given, title or none, not {source!r}")
+
+
 def predicted_concepts(
-    texts: list[str], sentences: bool, sentence_threshold: float
+    texts: list[str],
+    sentences: bool,
+    sentence_threshold: float,
+    occupations: list[str | None] | None = None,
 ) -> list[dict[str, str]]:
     """Per text: concept id → label of what the extractor (and, if asked, the sentences) found."""
     out: list[dict[str, str]] = []
-    for text, mentions in zip(texts, extract_many(texts), strict=True):
+    for text, mentions in zip(texts, extract_many(texts, occupations=occupations), strict=True):
         found = {m.concept.id: m.concept.label for m in mentions if m.concept is not None}
         if sentences:
             seen_sentences: set[int] = set()
@@ -89,10 +106,13 @@ def evaluate_concepts(
     split: str = "test",
     sentences: bool = False,
     sentence_threshold: float = 0.7,
+    occupation: str = "title",
 ) -> dict[str, Tally]:
-    """Tallies per occupation and ``"all"`` for the postings of ``split`` ("tune", "test" or "all")."""
+    """Tallies per occupation and ``"all"`` for the postings of ``split`` ("tune", "test" or "all");
+    ``occupation``: where the extractor's occupation comes from (``posting_occupations``)."""
     chosen = [p for p in postings if split == "all" or split_of(p.id) == split]
-    predicted = predicted_concepts([p.text for p in chosen], sentences, sentence_threshold)
+    socs = posting_occupations(chosen, occupation)
+    predicted = predicted_concepts([p.text for p in chosen], sentences, sentence_threshold, socs)
     by: dict[str, Tally] = defaultdict(Tally)
     for gold, found in zip(chosen, predicted, strict=True):
         t = score_posting(gold, found)

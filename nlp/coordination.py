@@ -27,8 +27,16 @@ VERBS = frozenset(
     "answer "
     "enter reconcile post order stock pack ship pick build design develop create write plan support apply "
     "provide coordinate implement deploy analyze analyse identify conduct follow update verify track "
-    "collect draw obtain check adjust align lubricate wire splice install upgrade secure back restore".split()
+    "collect draw obtain check adjust align lubricate wire splice install upgrade secure back restore "
+    "compose type transcribe greet direct bathe feed transfer reposition observe report fill count label "
+    "dispense compound receive deliver navigate hook unhook couple sort file copy scan bend pull terminate "
+    "solder braze grind fit sweep wash stack wrap bill code".split()
 )
+
+# the items of a list inside a segment: "load and unload freight, verify bills of lading, secure freight"
+_ITEM = re.compile(r"\s*(?:;|:|,\s*(?:and|or)\s+|,|\s(?:and|or|as well as|plus)\s)\s*", re.I)
+_ITEM_EDGE = " .:;,()[]*\u2022-\t"
+MAX_ITEM_WORDS = 10
 
 Link = tuple[int, int, Concept | None, float]  # (start, end) within the phrase, concept, score
 
@@ -43,23 +51,28 @@ def _conjuncts(phrase: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if phrase[s:e].strip()]
 
 
-def _best(query: str, threshold: float, context: str | None) -> tuple[Concept | None, float]:
-    ranked = link(query, k=1, context=context)
+def _best(
+    query: str, threshold: float, context: str | None, occupation: str | None = None
+) -> tuple[Concept | None, float]:
+    ranked = link(query, k=1, context=context, occupation=occupation)
     if ranked and ranked[0][1] >= threshold:
         return ranked[0]
     return None, 0.0
 
 
-def conjunct_links(phrase: str, threshold: float, context: str | None = None) -> list[Link]:
+def conjunct_links(
+    phrase: str, threshold: float, context: str | None = None, occupation: str | None = None
+) -> list[Link]:
     """The concept(s) a mention's text names: one entry per linked conjunct of a coordination, else one entry
     for the whole text (its concept None when nothing links above ``threshold``). ``context``: the sentence
-    the mention is in, whose meaning weighs in the linking."""
+    the mention is in, whose meaning weighs in the linking; ``occupation``: the text's O*NET-SOC code, whose
+    profile raises its concepts (``nlp.occupations.priors``)."""
     flat = _WS.sub(" ", phrase).strip()
-    whole = (0, len(phrase), *_best(flat, threshold, context))
+    whole = (0, len(phrase), *_best(flat, threshold, context, occupation))
     if whole[2] is None and (m := _ATTACHED.search(phrase)) and m.start() > 0:
         # "DNS on client computers", "forklift in a warehouse": the thing asked for is what the phrase
         # attaches its place or purpose to; it keeps the mention's whole text
-        c, score = _best(phrase[: m.start()].strip(), threshold, context)
+        c, score = _best(phrase[: m.start()].strip(), threshold, context, occupation)
         if c is not None:
             whole = (0, len(phrase), c, score)
     parts = _conjuncts(phrase)
@@ -71,13 +84,21 @@ def conjunct_links(phrase: str, threshold: float, context: str | None = None) ->
     found: list[Link] = []
     for n, ((s, e), w) in enumerate(zip(parts, words, strict=True)):
         queries = [" ".join(w)]
-        if head and n < len(parts) - 1 and len(w) <= 2 and w[-1].lower() != head.lower():
+        if (
+            head
+            and n < len(parts) - 1
+            and len(w) <= 2
+            and w[-1].lower() != head.lower()
+            and w[0].lower() not in VERBS
+        ):
+            # "hydraulic and pneumatic systems": the last conjunct's head is shared; "draw blood, schedule
+            # appointments": a verb's object is its own
             queries.append(f"{' '.join(w)} {head}")
         if verb and n > 0 and w[0].lower() not in VERBS:
             queries.append(f"{verb} {' '.join(w)}")
         best: tuple[Concept | None, float] = (None, 0.0)
         for q in queries:
-            c, score = _best(q, threshold, context)
+            c, score = _best(q, threshold, context, occupation)
             if c is not None and score > best[1]:
                 best = (c, score)
         if best[0] is not None:
@@ -120,3 +141,35 @@ def clauses(text: str) -> list[str]:
         pending = None
     out = [text[s:e].strip(" ,;") for s, e in merged]
     return out if len(out) >= 2 else []
+
+
+def list_items(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the list items of one segment: the pieces between commas, semicolons, colons and
+    "and" / "or" ("compose and type correspondence, make copies, handle incoming mail" → "compose and type
+    correspondence", "make copies", "handle incoming mail": a lone verb shares the next item's object), edge
+    punctuation trimmed; pieces of more than MAX_ITEM_WORDS words (a sentence, not an item) or of fewer than
+    three characters are left out."""
+    pieces = []
+    pos = 0
+    for m in [*_ITEM.finditer(text), None]:
+        s, e = pos, (m.start() if m else len(text))
+        while s < e and text[s] in _ITEM_EDGE:
+            s += 1
+        while e > s and text[e - 1] in _ITEM_EDGE:
+            e -= 1
+        if e > s:
+            pieces.append((s, e))
+        if m:
+            pos = m.end()
+    out: list[tuple[int, int]] = []
+    pending: int | None = None
+    for s, e in pieces:
+        words = text[s:e].split()
+        if len(words) == 1 and words[0].lower() in VERBS:
+            pending = s if pending is None else pending
+            continue
+        s = s if pending is None else pending
+        pending = None
+        if e - s >= 3 and len(text[s:e].split()) <= MAX_ITEM_WORDS:
+            out.append((s, e))
+    return out

@@ -146,7 +146,7 @@ class Linker:
     ) -> tuple[tuple[Concept, float], ...]:
         lexical = self.lexical(phrase, schemes, occupation)
         if meaning.ready():
-            scored = meaning.combine(phrase, context, lexical, schemes, self)
+            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation)
             self._aliases_first(phrase, schemes, scored)
         else:
             scored = lexical

@@ -41,6 +41,7 @@ WEIGHTS_FILE = PACKAGE_DIR / "config" / "linking.json"
 N_LEXICAL = 12  # the lexical ranker's best this many
 N_NEAREST = 20  # and the embedding's nearest this many...
 SEARCH_BELOW = 0.4  # ...when the best lexical score is below this (the words alone do not name a concept)
+N_PROFILE = 5  # and, when the occupation is known, the nearest this many of its profile's concepts
 # Before fitting (or without linking.json): lexical evidence and meaning weigh about equally.
 DEFAULT = {
     "bias": -6.0,
@@ -86,6 +87,7 @@ def features(
     lexical: dict[str, float],
     schemes: tuple[str, ...] | None,
     linker: Linker,
+    occupation: str | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Candidate concept ids and their rows of FEATURES: lexical score, phrase cosine, context cosine, and the
     share of the label's word weight (IDF) that the text does not say ("roof" of "install roof windows" in a
@@ -93,11 +95,13 @@ def features(
     key = norm_label(phrase)
     best_lexical = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:N_LEXICAL]
     nearest = _nearest(key, schemes) if not best_lexical or best_lexical[0][1] < SEARCH_BELOW else ()
+    matrix = embedding.concept_matrix()
+    vector = embedding.embed([key])[0]
     ids = list(dict.fromkeys([c for c, _ in best_lexical] + [c for c, _ in nearest]))
+    ids += [c for c in _nearest_in_profile(vector, occupation, schemes) if c not in ids]
     if not ids:
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
-    matrix = embedding.concept_matrix()
-    phrase_cos = matrix.similarity(embedding.embed([key])[0], ids)
+    phrase_cos = matrix.similarity(vector, ids)
     if context and norm_label(context) != key:
         context_cos = matrix.similarity(embedding.embed([context])[0], ids)
     else:
@@ -111,10 +115,46 @@ def features(
     return ids, rows.astype(np.float32)
 
 
-def probability(rows: np.ndarray, schemes_of: list[str], w: dict | None = None) -> np.ndarray:
+@lru_cache(maxsize=256)
+def _profile(occupation: str, schemes: tuple[str, ...] | None) -> tuple[tuple[str, ...], np.ndarray]:
+    """The concepts of an occupation's profile (``nlp.occupations.priors``) that the embedding knows, and
+    their rows of the concept matrix."""
+    from .occupations import priors
+    from .taxonomy import load_taxonomy
+
+    tax, matrix = load_taxonomy(), embedding.concept_matrix()
+    ids = tuple(
+        c
+        for c in sorted(priors(occupation))
+        if c in matrix.index and c in tax.concepts and (schemes is None or tax.concepts[c].scheme in schemes)
+    )
+    return ids, np.array([matrix.index[c] for c in ids], dtype=np.int64)
+
+
+def _nearest_in_profile(
+    vector: np.ndarray, occupation: str | None, schemes: tuple[str, ...] | None
+) -> list[str]:
+    """The N_PROFILE concepts of the text's occupation profile nearest the phrase: candidates that share no
+    word with it ("perform pre-trip inspections" → "Inspect motor vehicles." for a truck driver)."""
+    if not occupation:
+        return []
+    ids, rows = _profile(occupation, schemes)
+    if not ids:
+        return []
+    cos = embedding.concept_matrix().matrix[rows] @ vector
+    return [ids[i] for i in np.argsort(-cos)[:N_PROFILE]]
+
+
+def probability(
+    rows: np.ndarray, schemes_of: list[str], w: dict | None = None, prior: np.ndarray | None = None
+) -> np.ndarray:
+    """The logistic model over FEATURES, plus the scheme's intercept and, when the text's occupation is
+    known, ``w["occupation"]`` × the concept's occupation prior (0..1, ``nlp.occupations.priors``)."""
     w = w or weights()
     z = w["bias"] + rows @ np.array([w[f] for f in FEATURES], dtype=np.float32)
     z = z + np.array([w["scheme"].get(s, 0.0) for s in schemes_of], dtype=np.float32)
+    if prior is not None:
+        z = z + float(w.get("occupation", 0.0)) * prior
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -124,13 +164,18 @@ def combine(
     lexical: dict[str, float],
     schemes: tuple[str, ...] | None,
     linker: Linker,
+    occupation: str | None = None,
 ) -> dict[str, float]:
-    """Concept id → calibrated probability, for the lexical and the nearest candidates."""
+    """Concept id → calibrated probability, for the lexical and the nearest candidates; ``occupation``: the
+    text's O*NET-SOC code, whose profile adds candidates and raises the concepts it lists."""
+    from .occupations import priors
     from .taxonomy import load_taxonomy
 
-    ids, rows = features(phrase, context, lexical, schemes, linker)
+    ids, rows = features(phrase, context, lexical, schemes, linker, occupation)
     if not ids:
         return {}
     tax = load_taxonomy()
-    probs = probability(rows, [tax.concepts[c].scheme for c in ids])
+    prior = priors(occupation) if occupation else None
+    boost = np.array([prior.get(c, 0.0) for c in ids], dtype=np.float32) if prior else None
+    probs = probability(rows, [tax.concepts[c].scheme for c in ids], prior=boost)
     return {c: float(p) for c, p in zip(ids, probs, strict=True) if not math.isnan(p)}

@@ -13,16 +13,18 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .coordination import conjunct_links
+from .coordination import conjunct_links, list_items
 from .cues import TextCues
+from .linker import link
 from .segment import segments
 from .taxonomy import load_taxonomy
+from .titles import is_job_title
 from .types import Mention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "8"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "9"  # bump when tokenisation, post-rules or cues change what extract() returns
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(
@@ -63,6 +65,7 @@ def load_settings() -> dict:
         "gazetteer": "onet_hot",  # none | onet | onet_hot
         "gazetteer_min_len": 2,
         "link_threshold": 0.3,
+        "item_threshold": 1.1,  # list items no span covers, linked at this probability or above (> 1: off)
         "trim": True,
         "o_bias": 0.0,  # subtracted from the NER's OUT action score (recall knob)
         "tokenizer_cache": 200_000,
@@ -202,12 +205,12 @@ class Extractor:
         return (s, e, label)
 
     # ----------------------------------------------------------------- mentions
-    def _mentions(self, text: str, doc, base: int, cues: TextCues) -> list[Mention]:
+    def _mentions(
+        self, text: str, doc, base: int, cues: TextCues, occupation: str | None = None
+    ) -> list[Mention]:
         """Mentions of one segment's doc; offsets, negation and requirement cues are the whole text's."""
         out: list[Mention] = []
         spans = self.doc_spans(doc)
-        if not spans:
-            return out
         thr = float(self.settings["link_threshold"])
         for s, e, label in spans:
             span = doc[s:e]
@@ -217,7 +220,7 @@ class Extractor:
             if cues.negated(start, end):
                 continue
             mtext = text[start:end]
-            for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text):
+            for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
                 out.append(
                     Mention(
                         start=start + cstart,
@@ -229,6 +232,48 @@ class Extractor:
                         requirement=cues.requirement(start, end),
                     )
                 )
+        taken = [(base + doc[s:e].start_char, base + doc[s:e].end_char) for s, e, _ in spans]
+        out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation))
+        return out
+
+    def _item_mentions(
+        self,
+        text: str,
+        segment: str,
+        base: int,
+        cues: TextCues,
+        taken: list[tuple[int, int]],
+        occupation: str | None,
+    ) -> list[Mention]:
+        """The segment's list items that no span covers, linked at ``item_threshold``: the span model, trained
+        on SkillSpan's office and tech postings, misses much of the trades' and health care's phrasing ("load
+        and unload freight, verify bills of lading, secure freight"), while such lists name a skill an item."""
+        thr = float(self.settings.get("item_threshold", 1.1))
+        if thr > 1.0 or not self.has_model:
+            return []
+        out = []
+        for s, e in list_items(segment):
+            start, end = base + s, base + e
+            if any(start < te and ts < end for ts, te in taken) or cues.negated(start, end):
+                continue
+            if is_job_title(text[start:end]):  # "Office Clerk." heads the posting: not a skill it asks for
+                continue
+            ranked = link(text[start:end], k=1, context=segment, occupation=occupation)
+            if not ranked or ranked[0][1] < thr:
+                continue
+            concept, score = ranked[0]
+            mtext = text[start:end]
+            out.append(
+                Mention(
+                    start=start,
+                    end=end,
+                    text=mtext,
+                    kind=self._kind("SKILL", mtext, concept),
+                    concept=concept,
+                    score=float(score),
+                    requirement=cues.requirement(start, end),
+                )
+            )
         return out
 
     def _kind(self, label: str, text: str, concept) -> str:
@@ -250,9 +295,16 @@ class Extractor:
         return self.extract_many([text])[0]
 
     def extract_many(
-        self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
+        self,
+        texts: Iterable[str],
+        batch_size: int = 64,
+        n_process: int = 1,
+        occupations: Iterable[str | None] | None = None,
     ) -> list[list[Mention]]:
         texts = [t if isinstance(t, str) else str(t or "") for t in texts]
+        socs = list(occupations) if occupations is not None else [None] * len(texts)
+        if len(socs) != len(texts):
+            raise ValueError("occupations: one O*NET-SOC code (or None) per text")
         # one doc per segment (a sentence, bullet or clause), as the model was trained: no span crosses one
         pieces: list[tuple[int, int, int]] = []  # (text index, start, end)
         for i, t in enumerate(texts):
@@ -268,7 +320,7 @@ class Extractor:
         for (i, start, _), doc in zip(pieces, docs, strict=True):
             if i not in cues:
                 cues = {i: TextCues(texts[i])}  # texts arrive in order: keep only the current one
-            results[i].extend(self._mentions(texts[i], doc, start, cues[i]))
+            results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i]))
         return results
 
 
@@ -278,16 +330,25 @@ def get_extractor() -> Extractor:
     return Extractor()
 
 
-def extract(text: str) -> list[Mention]:
-    """Skill and knowledge mentions in ``text`` (character offsets into it); negated ones are left out."""
+def extract(text: str, occupation: str | None = None) -> list[Mention]:
+    """Skill and knowledge mentions in ``text`` (character offsets into it); negated ones are left out.
+    ``occupation``: the text's O*NET-SOC code when known; its profile guides linking."""
     if not text:
         return []
-    return get_extractor().extract(text)
+    return get_extractor().extract_many([text], occupations=[occupation])[0]
 
 
-def extract_many(texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
-    """``extract`` over many texts with ``nlp.pipe`` batching; one list of mentions per input text."""
-    return get_extractor().extract_many(texts, batch_size=batch_size, n_process=n_process)
+def extract_many(
+    texts: Iterable[str],
+    batch_size: int = 64,
+    n_process: int = 1,
+    occupations: Iterable[str | None] | None = None,
+) -> list[list[Mention]]:
+    """``extract`` over many texts with ``nlp.pipe`` batching; one list of mentions per input text;
+    ``occupations``: one O*NET-SOC code (or None) per text."""
+    return get_extractor().extract_many(
+        texts, batch_size=batch_size, n_process=n_process, occupations=occupations
+    )
 
 
 @lru_cache(maxsize=1)

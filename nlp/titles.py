@@ -18,6 +18,7 @@ _NOISE = re.compile(
     re.I,
 )
 _SPACE = re.compile(r"\s+")
+_QUALIFIER = re.compile(r"\s+[-–—|]\s+|,\s+|\s+\(")  # "Title - Site", "Title, Shift", "Title (Days)"
 _ABBREV = {
     "sr": "senior",
     "jr": "junior",
@@ -78,6 +79,7 @@ class TitleCoder:
     POWER = 4
     W_FUZZ = 0.3
     W_HEAD = 0.15
+    WEAK = 0.5  # a whole-title score below which the part before a dash or comma is tried
 
     def __init__(self) -> None:
         data = load_titles()
@@ -124,13 +126,25 @@ class TitleCoder:
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one coder per process
     def code(self, title: str) -> tuple[str, str, float] | None:
+        """The whole title's code, or, when that is weak, its head part's ("Nursing Assistant - Float Pool",
+        "Bookkeeping Clerk, Property Management") if that scores higher: what follows the dash is often a
+        ward, shift or site, whose rare words outvote the job's own words ("Service Technician - HVAC" keeps
+        its whole title: it codes well as it is)."""
+        best = self._code(title)
+        head = _QUALIFIER.split(title, maxsplit=1)[0]
+        if head != title and len(head.split()) >= 1:
+            coded = self._code(head)
+            if coded is not None and (best is None or (best[2] < self.WEAK and coded[2] > best[2])):
+                best = coded
+        return best
+
+    def _code(self, title: str) -> tuple[str, str, float] | None:
         q = _core(normalise_title(title))
         if not q:
             return None
         i = self.exact.get(q)
         if i is not None:
-            code = self.codes[i][0]
-            return code, self.occupations.get(code, ""), 1.0
+            return self._exact(q, i)
         d = self._scores(q)
         if not d:
             hit = process.extractOne(q, self.keys, scorer=fuzz.WRatio, score_cutoff=70)
@@ -153,10 +167,35 @@ class TitleCoder:
         )
         return code, self.occupations.get(code, ""), round(score, 4)
 
+    def _exact(self, q: str, i: int) -> tuple[str, str, float]:
+        """An indexed title: its one code, or, when O*NET gives it to several occupations ("Certified Nursing
+        Assistant": nursing assistants, home health aides, surgical assistants), the code its nearest other
+        titles vote for ("nurse assistant", "hospice certified nursing assistant" → nursing assistants)."""
+        codes = self.codes[i]
+        if len(codes) > 1:
+            d = self._scores(q)
+            votes: dict[str, float] = defaultdict(float)
+            for j in sorted(d, key=lambda j: (-d[j], j))[: self.N_VOTERS * 2]:
+                if j != i:
+                    for c in self.codes[j]:
+                        if c in codes:
+                            votes[c] += d[j] ** self.POWER / len(self.codes[j])
+            if votes:
+                code = max(votes, key=lambda c: (votes[c], c))
+                return code, self.occupations.get(code, ""), 1.0
+        return codes[0], self.occupations.get(codes[0], ""), 1.0
+
 
 @lru_cache(maxsize=1)
 def get_title_coder() -> TitleCoder:
     return TitleCoder()
+
+
+def is_job_title(text: str) -> bool:
+    """Whether ``text`` is, word for word, a job title O*NET lists ("Office Clerk", "Warehouse Associate"):
+    a posting's heading, not a skill it asks for."""
+    q = _core(normalise_title(text))
+    return bool(q) and q in get_title_coder().exact
 
 
 def code_occupation(title: str) -> tuple[str, str, float] | None:

@@ -17,6 +17,11 @@ MAX_TEXT_CHARS = 200_000
 
 class ExtractRequest(Input):
     text: str = Field(max_length=MAX_TEXT_CHARS, description="Plain text or HTML, up to 200,000 characters.")
+    occupation: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}-\d{4}(\.\d{2})?$",
+        description="The text's O*NET-SOC code (51-4121.06 or 51-4121), when known: its profile guides linking.",
+    )
 
 
 class ConceptRef(BaseModel):
@@ -40,10 +45,16 @@ class ExtractResponse(BaseModel):
     mentions: list[MentionRead]
 
 
-@post("/api/v1/extract", operation_id="extractSkills", opt={"min_role": "viewer"}, tags=["extraction"], status_code=200)
+@post(
+    "/api/v1/extract",
+    operation_id="extractSkills",
+    opt={"min_role": "viewer"},
+    tags=["extraction"],
+    status_code=200,
+)
 async def extract(data: JSONBody[ExtractRequest], nlp: Nlp) -> ExtractResponse:
     """Skill and knowledge mentions with character offsets, linked concepts and requirement levels."""
-    mentions = await nlp.run(extract_dicts, data.text)
+    mentions = await nlp.run(extract_dicts, data.text, data.occupation)
     return ExtractResponse(mentions=[MentionRead.model_validate(m) for m in mentions])
 
 

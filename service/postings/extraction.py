@@ -17,6 +17,7 @@ class Job:
     title: str
     text: str
     code_occupation: bool
+    occupation: str | None = None  # the O*NET-SOC code the posting came with, if any
 
 
 @dataclass(slots=True)
@@ -70,28 +71,38 @@ def extract_jobs(jobs: list[Job], batch_size: int = 64) -> tuple[str, list[Outco
     import nlp
 
     version = str(nlp.EXTRACTOR_VERSION)
+    coded = [_coded(job) for job in jobs]
+    # the occupation guides linking (its O*NET / ESCO profile): the posting's own, else the one its title codes to
+    socs = [job.occupation or (c[0] if c else None) for job, c in zip(jobs, coded, strict=True)]
     texts = [job.text for job in jobs]
     try:
-        found = nlp.extract_many(texts, batch_size=batch_size)
+        found = nlp.extract_many(texts, batch_size=batch_size, occupations=socs)
         errors: list[str | None] = [None] * len(jobs)
     except Exception:  # noqa: BLE001 - isolate the posting that fails
         found, errors = [], []
-        for text in texts:
+        for text, soc in zip(texts, socs, strict=True):
             try:
-                found.append(nlp.extract(text))
+                found.append(nlp.extract(text, occupation=soc))
                 errors.append(None)
             except Exception as exc:  # noqa: BLE001 - recorded on the posting
                 found.append([])
                 errors.append(f"{type(exc).__name__}: {exc}"[:500])
     outcomes = []
-    for job, mentions, error in zip(jobs, found, errors, strict=True):
+    for job, mentions, error, occupation in zip(jobs, found, errors, coded, strict=True):
         outcome = Outcome(job.posting_id, _rows(mentions) if error is None else [], error=error)
-        if job.code_occupation and job.title:
-            try:
-                coded = nlp.code_occupation(job.title)
-            except Exception:  # noqa: BLE001 - an uncoded posting is still useful
-                coded = None
-            if coded is not None:
-                outcome.occupation = (str(coded[0]), str(coded[1]), float(coded[2]))
+        outcome.occupation = occupation
         outcomes.append(outcome)
     return version, outcomes
+
+
+def _coded(job: Job) -> tuple[str, str, float] | None:
+    """The occupation coded from the job's title when it is to be coded; None otherwise or on failure."""
+    import nlp
+
+    if not (job.code_occupation and job.title):
+        return None
+    try:
+        coded = nlp.code_occupation(job.title)
+    except Exception:  # noqa: BLE001 - an uncoded posting is still useful
+        return None
+    return (str(coded[0]), str(coded[1]), float(coded[2])) if coded is not None else None

@@ -62,6 +62,7 @@ class Claimed:
     text: str
     content_hash: str
     occupation_source: str | None
+    occupation_code: str | None
 
 
 class ExtractionFailed(Exception):
@@ -77,6 +78,7 @@ async def _claim(session: AsyncSession, limit: int, postgres: bool, only: int | 
             _POSTING.c.text,
             _POSTING.c.content_hash,
             _POSTING.c.occupation_source,
+            _POSTING.c.occupation_code,
         )
         .where(_POSTING.c.extraction_status == "pending")
         .order_by(_POSTING.c.id)
@@ -274,7 +276,10 @@ class ExtractionWorker:
             if not repeat:
                 leaders[key] = c.id
             # A repeat still needs its occupation coded (cheap), but not its text extracted.
-            jobs.append(Job(c.id, c.title, "" if repeat else c.text, c.occupation_source != "given"))
+            given = c.occupation_source == "given"
+            jobs.append(
+                Job(c.id, c.title, "" if repeat else c.text, not given, c.occupation_code if given else None)
+            )
         version, outcomes = await self.runner.run(extract_jobs, jobs)
         by_id = {o.posting_id: o for o in outcomes}
         for c in claimed:

@@ -42,3 +42,20 @@ async def test_extract_refuses_overlong_text(api):
     response = await api.post("/api/v1/extract", json={"text": "a " * 100_001})
     assert response.status_code == 400
     assert "text" in response.json()["detail"]
+
+
+CLERK = "Compose and type correspondence, make copies, handle incoming mail, answer phones."
+
+
+async def test_extract_takes_the_texts_occupation(viewer_api):
+    response = await viewer_api.post("/api/v1/extract", json={"text": CLERK, "occupation": "43-9061.00"})
+    assert response.status_code == 200, response.text
+    by_text = {m["text"].lower(): m["concept"] for m in response.json()["mentions"]}
+    mail = by_text.get("handle incoming mail")
+    assert mail is not None and "mail" in mail["label"].lower(), by_text
+
+
+async def test_extract_refuses_a_malformed_occupation(api):
+    response = await api.post("/api/v1/extract", json={"text": CLERK, "occupation": "office clerk"})
+    assert response.status_code == 400
+    assert "occupation" in response.json()["detail"]
