@@ -9,6 +9,7 @@ from litestar.static_files import create_static_files_router
 
 from service.dashboard import (
     alert_pages,
+    credential_list_page,
     credential_pages,
     login,
     overview,
@@ -34,6 +35,7 @@ pages = Router(
         *login.route_handlers,
         *overview.route_handlers,
         *alert_pages.route_handlers,
+        *credential_list_page.route_handlers,
         *credential_pages.route_handlers,
         *settings_pages.route_handlers,
         *survey_pages.route_handlers,
