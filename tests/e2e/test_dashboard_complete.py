@@ -10,7 +10,8 @@ import re
 import pytest
 
 from tests.e2e.test_dashboard import DEMO_EMAIL, PASSWORD, Watch, _login, _page, _visit, demo  # noqa: F401
-from tests.support.browser import browser  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
+from tests.support.feeds import FeedServer, Reply, greenhouse_body
 
 pytestmark = pytest.mark.e2e
 
@@ -44,5 +45,51 @@ async def test_credential_list_searches_and_filters(demo, browser):  # noqa: F81
     await page.get_by_role("link", name="Clear").click()
     await page.wait_for_url(re.compile(r".*/app/credentials$"))
     assert await rows.count() == every
+    assert not watch.problems, watch.problems
+    await ctx.close()
+
+
+async def test_import_source_forms_with_the_feed_preview(demo, browser):  # noqa: F811
+    base = demo["url"]
+    ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
+    await _login(page, base, DEMO_EMAIL)
+    with FeedServer() as feeds:
+        url = feeds.route("/v1/boards/e2e/jobs", Reply(body=greenhouse_body([1, 2])))
+        await _visit(page, f"{base}/app/sources", "dashboard-sources", watch)
+        await page.get_by_role("link", name="Add an import source").click()
+        await page.wait_for_url(re.compile(r".*/app/sources/new$"))
+        await _visit(page, page.url, "dashboard-source-new", watch)
+        await page.get_by_label("Name", exact=True).fill("E2E board")
+        await page.get_by_label("Kind").select_option("greenhouse")
+        await page.get_by_label("Feed URL").fill(url)
+        await page.get_by_role("button", name="Test this feed").click()
+        await page.wait_for_load_state()
+        preview = page.locator("#preview-h + p")
+        assert "2 postings on the first page" in await preview.inner_text()
+        assert await page.get_by_role("region", name="Postings the feed would import").count() == 1
+        await assert_accessible(page, "dashboard-source-preview")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Add source").click()
+        assert "saved=" in page.url, (page.url, await page.locator("main").inner_text())
+        assert "E2E board saved." in await page.locator(".notice").inner_text()
+        await page.get_by_role("link", name="Change E2E board").click()
+        await page.wait_for_url(re.compile(r".*/app/sources/\d+/edit$"))
+        await _visit(page, page.url, "dashboard-source-edit", watch)
+        await page.get_by_label("Schedule (cron, 5 fields, UTC)").fill("not a schedule")
+        await page.get_by_role("button", name="Save changes").click()
+        await page.wait_for_load_state()
+        assert "cron" in (await page.locator(".error").inner_text()).lower()
+        # the refused form is a 400 page, which the browser reports; nothing else may have gone wrong
+        assert [p for p in watch.problems if "status of 400" not in p] == []
+        watch.problems.clear()
+        await assert_accessible(page, "dashboard-source-edit-refused")
+        await page.get_by_label("Schedule (cron, 5 fields, UTC)").fill("15 6 * * *")
+        await page.get_by_role("button", name="Save changes").click()
+        await page.wait_for_url(re.compile(r".*/app/sources\?saved=\d+.*"))
+        await page.get_by_role("button", name="Pause E2E board").click()
+        await page.wait_for_url(re.compile(r".*paused=\d+.*"))
+        assert "E2E board paused" in await page.locator(".notice").inner_text()
+        await page.get_by_role("button", name="Resume E2E board").click()
+        await page.wait_for_url(re.compile(r".*resumed=\d+.*"))
     assert not watch.problems, watch.problems
     await ctx.close()
