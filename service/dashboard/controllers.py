@@ -20,6 +20,7 @@ from service.dashboard import (
     survey_exports,
     survey_pages,
     survey_questions,
+    user_admin_pages,
     webhook_pages,
 )
 from service.dashboard.error_pages import EXCEPTION_HANDLERS
@@ -39,6 +40,7 @@ pages = Router(
         *credential_list_page.route_handlers,
         *credential_pages.route_handlers,
         *settings_pages.route_handlers,
+        *user_admin_pages.route_handlers,
         *survey_pages.route_handlers,
         *survey_questions.route_handlers,
         *survey_exports.route_handlers,

@@ -9,7 +9,16 @@ import re
 
 import pytest
 
-from tests.e2e.test_dashboard import DEMO_EMAIL, PASSWORD, Watch, _login, _page, _visit, demo  # noqa: F401
+from tests.e2e.test_dashboard import (  # noqa: F401 - demo is a fixture
+    DEMO_EMAIL,
+    PASSWORD,
+    VIEWER_EMAIL,
+    Watch,
+    _login,
+    _page,
+    _visit,
+    demo,
+)
 from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
 from tests.support.feeds import FeedServer, Reply, greenhouse_body
 
@@ -92,4 +101,79 @@ async def test_import_source_forms_with_the_feed_preview(demo, browser):  # noqa
         await page.get_by_role("button", name="Resume E2E board").click()
         await page.wait_for_url(re.compile(r".*resumed=\d+.*"))
     assert not watch.problems, watch.problems
+    await ctx.close()
+
+
+async def test_choice_questions_in_the_survey_editor(demo, browser):  # noqa: F811
+    base = demo["url"]
+    ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
+    await _login(page, base, DEMO_EMAIL)
+    await page.goto(f"{base}/app/surveys")
+    await page.get_by_label("Credential").select_option(label="Data Analytics Certificate")
+    await page.get_by_role("button", name="Create survey").click()
+    await page.wait_for_url(re.compile(r".*/app/surveys/\d+\?done=created"))
+    await page.get_by_label("Question", exact=True).fill("Which BI tools does your team use?")
+    await page.get_by_label("Answer", exact=True).select_option("multiple")
+    await page.get_by_label("Choices, one per line (for a choice answer)").fill("Tableau\nPower BI\nLooker")
+    await page.get_by_role("button", name="Add question").click()
+    await page.wait_for_url(re.compile(r".*done=saved.*"))
+    await assert_accessible(page, "dashboard-survey-choice-question")  # the page the form redirected to
+    assert not watch.problems, watch.problems
+    choices = page.locator("textarea[name=options]").filter(has_text="Power BI")
+    assert await choices.count() == 1
+    assert await choices.input_value() == "Tableau\nPower BI\nLooker"
+    await choices.fill("Tableau\nPower BI\nQlik")
+    item = page.locator("li", has=choices)
+    await item.get_by_role("button", name="Save").click()
+    await page.wait_for_url(re.compile(r".*done=saved.*"))
+    assert await page.locator("textarea[name=options]").filter(has_text="Qlik").count() == 1
+    await page.get_by_label("Question", exact=True).fill("Pick one")
+    await page.get_by_label("Answer", exact=True).select_option("single")
+    await page.get_by_label("Choices, one per line (for a choice answer)").fill("Only one")
+    await page.get_by_role("button", name="Add question").click()
+    await page.wait_for_load_state()
+    assert "at least 2 options" in await page.locator(".error").inner_text()
+    assert [p for p in watch.problems if "status of 400" not in p] == []
+    watch.problems.clear()
+    await assert_accessible(page, "dashboard-survey-choice-refused")
+    await ctx.close()
+
+
+async def test_admin_changes_roles_and_deactivates_users(demo, browser):  # noqa: F811
+    base = demo["url"]
+    ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
+    await _login(page, base, DEMO_EMAIL)
+    await _visit(page, f"{base}/app/settings/users", "dashboard-settings-users-admin", watch)
+    viewer_row = page.locator("tr", has_text=VIEWER_EMAIL)
+    await page.get_by_label(f"Role of {VIEWER_EMAIL}", exact=True).select_option("designer")
+    await page.get_by_role("button", name=f"Change the role of {VIEWER_EMAIL}").click()
+    await page.wait_for_url(re.compile(r".*done=role.*"))
+    assert "designer" in await viewer_row.inner_text()
+    await page.get_by_role("button", name=f"Deactivate {VIEWER_EMAIL}").click()
+    await page.wait_for_url(re.compile(r".*done=deactivated.*"))
+    assert "User deactivated" in await page.locator(".notice").inner_text()
+    await assert_accessible(page, "dashboard-settings-users-deactivated")  # the page the form redirected to
+    assert not watch.problems, watch.problems
+
+    other_ctx, other, _ = await _page(browser)
+    await other.goto(f"{base}/app/login")
+    await other.get_by_label("Email").fill(VIEWER_EMAIL)
+    await other.get_by_label("Password").fill(PASSWORD)
+    await other.get_by_role("button", name="Sign in").click()
+    await other.wait_for_load_state()
+    assert "/app/login" in other.url  # a deactivated user cannot sign in
+    await other_ctx.close()
+
+    await page.get_by_role("button", name=f"Reactivate {VIEWER_EMAIL}").click()
+    await page.wait_for_url(re.compile(r".*done=reactivated.*"))
+    await page.get_by_label(f"Role of {VIEWER_EMAIL}", exact=True).select_option("viewer")
+    await page.get_by_role("button", name=f"Change the role of {VIEWER_EMAIL}").click()
+    await page.wait_for_url(re.compile(r".*done=role.*"))
+    await page.get_by_label(f"Role of {DEMO_EMAIL}", exact=True).select_option("designer")
+    await page.get_by_role("button", name=f"Change the role of {DEMO_EMAIL}").click()
+    await page.wait_for_load_state()
+    assert "last active admin" in await page.locator(".error").inner_text()
+    assert [p for p in watch.problems if "status of 409" not in p] == []
+    watch.problems.clear()
+    await assert_accessible(page, "dashboard-settings-users-last-admin")
     await ctx.close()
