@@ -115,3 +115,25 @@ async def test_bad_input_other_organisations_and_non_admins(
             ):
                 assert (await other.post(url, data)).status_code == 403
     assert (await _user(app, tenant.designer_email)).role == "designer"
+
+
+async def test_the_api_does_the_same(client, tenant, other_tenant, app):
+    admin = Api(client, tenant.admin_token)
+    designer = await _user(app, tenant.designer_email)
+    me = await _user(app, tenant.admin_email)
+    changed = await admin.patch(f"/api/v1/users/{designer.id}", json={"role": "viewer", "is_active": False})
+    assert (
+        changed.status_code == 200 and changed.json()["role"] == "viewer" and not changed.json()["is_active"]
+    )
+    assert (await Api(client, tenant.designer_token).get("/api/v1/me")).status_code == 401
+    last = await admin.patch(f"/api/v1/users/{me.id}", json={"is_active": False})
+    assert last.status_code == 409 and "last active admin" in last.json()["detail"]
+    both = await admin.patch(f"/api/v1/users/{me.id}", json={"role": "admin", "is_active": False})
+    assert both.status_code == 409
+    assert (await admin.patch(f"/api/v1/users/{me.id}", json={"role": "owner"})).status_code == 400
+    assert (await admin.patch(f"/api/v1/users/{me.id}", json={"email": "x@y.z"})).status_code == 400
+    stranger = await _user(app, other_tenant.designer_email)
+    assert (await admin.patch(f"/api/v1/users/{stranger.id}", json={"role": "viewer"})).status_code == 404
+    viewer = Api(client, tenant.viewer_token)
+    assert (await viewer.patch(f"/api/v1/users/{designer.id}", json={"is_active": True})).status_code == 403
+    assert not (await _user(app, tenant.designer_email)).is_active

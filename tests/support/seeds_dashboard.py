@@ -125,6 +125,7 @@ async def seed_user(app: Litestar, tenant: Tenant) -> int:
 
 
 SEEDS = {"alert_id": seed_alert, "user_id": seed_user}
+BODIES = {"updateUser": {"role": "viewer"}}
 
 
 async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dict[str, int]:  # noqa: ANN001
