@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
+from service.auth import users
 from service.auth.models import ApiToken, Organisation, User
-from service.auth.schemas import MeRead, TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
+from service.auth.schemas import (
+    MeRead,
+    TokenCreate,
+    TokenIssued,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from service.auth.services import AuthError, EmailTaken, create_user, issue_token
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
@@ -63,6 +72,34 @@ class AuthController(Controller):
             user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)
         except AuthError as exc:
             raise ClientException(str(exc), status_code=409 if isinstance(exc, EmailTaken) else 400) from None
+        return UserRead.model_validate(user)
+
+
+    @patch(
+        "/users/{user_id:int}",
+        operation_id="updateUser",
+        opt={"min_role": "admin"},
+        raises=[ClientException, NotFoundException],
+    )
+    async def update_user(
+        self,
+        user_id: FromPath[int],
+        data: JSONBody[UserUpdate],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+    ) -> UserRead:
+        """The dashboard's user admin as an API (the same service); 409 for the last active admin."""
+        try:
+            user = await users.get_user(db_session, principal.org_id, user_id)
+            if data.role is not None:
+                user = await users.change_role(db_session, principal.org_id, user_id, data.role)
+            if data.is_active is not None:
+                user = await users.set_active(db_session, principal.org_id, user_id, data.is_active)
+        except users.UserNotFound as exc:
+            raise NotFoundException(str(exc)) from None
+        except AuthError as exc:
+            status = 409 if isinstance(exc, users.LastAdmin) else 400
+            raise ClientException(str(exc), status_code=status) from None
         return UserRead.model_validate(user)
 
 

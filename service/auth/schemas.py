@@ -42,6 +42,14 @@ class UserCreate(Input):
     password: str | None = Field(None, min_length=8, max_length=200)
 
 
+class UserUpdate(Input):
+    """An admin's change to a user: a new role, or deactivation (`is_active: false`: their sessions end and
+    their API tokens are revoked) / reactivation."""
+
+    role: Literal["admin", "designer", "viewer"] | None = None
+    is_active: bool | None = None
+
+
 class UserRead(Output):
     id: int
     email: str

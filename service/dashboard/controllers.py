@@ -9,15 +9,18 @@ from litestar.static_files import create_static_files_router
 
 from service.dashboard import (
     alert_pages,
+    credential_list_page,
     credential_pages,
     login,
     overview,
     run_status,
     settings_pages,
+    source_forms,
     source_pages,
     survey_exports,
     survey_pages,
     survey_questions,
+    user_admin_pages,
     webhook_pages,
 )
 from service.dashboard.error_pages import EXCEPTION_HANDLERS
@@ -34,11 +37,14 @@ pages = Router(
         *login.route_handlers,
         *overview.route_handlers,
         *alert_pages.route_handlers,
+        *credential_list_page.route_handlers,
         *credential_pages.route_handlers,
         *settings_pages.route_handlers,
+        *user_admin_pages.route_handlers,
         *survey_pages.route_handlers,
         *survey_questions.route_handlers,
         *survey_exports.route_handlers,
+        *source_forms.route_handlers,
         *source_pages.route_handlers,
         *run_status.route_handlers,
         *webhook_pages.route_handlers,

@@ -34,7 +34,7 @@ async def _credential_page(
         db_session, request.app.state.settings, principal.org_id, credential_id
     )
     return page(
-        "credential.html", principal, title=view.credential.name, active="overview", view=view, **extra
+        "credential.html", principal, title=view.credential.name, active="credentials", view=view, **extra
     )
 
 

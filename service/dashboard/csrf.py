@@ -16,6 +16,7 @@ from hashlib import sha256
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.utils.scope.state import ScopeState
 
 from service.auth.principal import Principal
 
@@ -60,3 +61,7 @@ async def session_csrf_guard(connection: ASGIConnection, handler: BaseRouteHandl
         raise PermissionDeniedException(
             "the form has expired or did not come from this site: reload the page"
         )
+    # a form the handler renders again (a refused value, a feed preview) carries the token that was checked,
+    # as the middleware does for the routes it checks; without it the page's forms would have an empty token
+    if sent:
+        ScopeState.from_scope(connection.scope).csrf_token = sent

@@ -43,6 +43,7 @@ FILTERS = {"dateformat": dateformat, "number": number, "percent": percent, "huma
 def register_template_filters(engine: Any) -> None:
     """TemplateConfig.engine_callback: the filters and SVG chart helpers, in the shared Jinja environment."""
     from service.dashboard.charts import bar_chart, line_chart, sparkline
+    from service.dashboard.choice_options import options_text
 
-    engine.engine.filters.update(FILTERS)
+    engine.engine.filters.update(FILTERS | {"options_text": options_text})
     engine.engine.globals.update({"sparkline": sparkline, "line_chart": line_chart, "bar_chart": bar_chart})

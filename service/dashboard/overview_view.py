@@ -8,25 +8,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.credentials.models import Competency, Credential
+from service.demand.credential_list import CredentialRow, credential_rows
 from service.demand.models import OPEN_STATUSES, Alert, DriftRun
 from service.postings.models import ImportRun, ImportSource, Posting
 from surveys.models import SurveyResponse
 
 SEVERITIES = ("high", "medium", "low")
 CURRENT_WINDOW_DAYS = 90
-
-
-@dataclass
-class CredentialRow:
-    id: int
-    name: str
-    type: str
-    competencies: int
-    coverage: float | None  # share of demand covered, 0..1, from the latest drift run
-    trend: list[float]  # coverage of the last drift runs, oldest first
-    open_alerts: int
-    high_alerts: int
 
 
 @dataclass
@@ -63,76 +51,27 @@ class OverviewView:
     severities: tuple[str, ...] = field(default=SEVERITIES)
 
 
-def coverage_from_summary(summary: dict, credential_id: int) -> float | None:
-    """A drift run's summary is keyed by credential id (as a string in JSON); coverage is a 0..1 share."""
-    entry = (summary or {}).get("credentials", summary or {}).get(str(credential_id))
-    if not isinstance(entry, dict):
-        return None
-    value = entry.get("coverage")
-    if isinstance(value, dict):  # {"baseline": …, "current": …}
-        value = value.get("current")
-    return float(value) if isinstance(value, int | float) else None
-
-
 async def build_overview(session: AsyncSession, org_id: int, today: date | None = None) -> OverviewView:
     today = today or date.today()
     window_start = today - timedelta(days=CURRENT_WINDOW_DAYS)
-    credentials = list(
-        await session.scalars(
-            select(Credential)
-            .where(Credential.org_id == org_id, Credential.deleted_at.is_(None))
-            .order_by(Credential.name)
-        )
-    )
-    competency_counts = dict(
-        (
-            await session.execute(
-                select(Competency.credential_id, func.count())
-                .where(Competency.org_id == org_id, Competency.deleted_at.is_(None))
-                .group_by(Competency.credential_id)
-            )
-        ).all()
-    )
+    rows = await credential_rows(session, org_id)
     alert_rows = (
         await session.execute(
-            select(Alert.credential_id, Alert.kind, Alert.severity, func.count())
+            select(Alert.kind, Alert.severity, func.count())
             .where(Alert.org_id == org_id, Alert.status.in_(OPEN_STATUSES))
-            .group_by(Alert.credential_id, Alert.kind, Alert.severity)
+            .group_by(Alert.kind, Alert.severity)
         )
     ).all()
     by_kind: dict[str, dict[str, int]] = {}
-    per_credential: dict[int, list[int]] = {}
-    for credential_id, kind, severity, count in alert_rows:
+    for kind, severity, count in alert_rows:
         by_kind.setdefault(kind, dict.fromkeys(SEVERITIES, 0))
         by_kind[kind][severity] = by_kind[kind].get(severity, 0) + count
-        totals = per_credential.setdefault(credential_id, [0, 0])
-        totals[0] += count
-        totals[1] += count if severity == "high" else 0
-    runs = list(
-        await session.scalars(
-            select(DriftRun)
-            .where(DriftRun.org_id == org_id, DriftRun.status == "succeeded")
-            .order_by(DriftRun.as_of.desc(), DriftRun.id.desc())
-            .limit(12)
-        )
+    last_drift_run = await session.scalar(
+        select(DriftRun.finished_at)
+        .where(DriftRun.org_id == org_id, DriftRun.status == "succeeded")
+        .order_by(DriftRun.as_of.desc(), DriftRun.id.desc())
+        .limit(1)
     )
-    runs.reverse()
-    rows = []
-    for credential in credentials:
-        trend = [c for c in (coverage_from_summary(r.summary, credential.id) for r in runs) if c is not None]
-        open_count, high_count = per_credential.get(credential.id, [0, 0])
-        rows.append(
-            CredentialRow(
-                id=credential.id,
-                name=credential.name,
-                type=credential.type,
-                competencies=competency_counts.get(credential.id, 0),
-                coverage=trend[-1] if trend else None,
-                trend=trend,
-                open_alerts=open_count,
-                high_alerts=high_count,
-            )
-        )
     last_run = (
         select(ImportRun.source_id, func.max(ImportRun.id).label("run_id"))
         .where(ImportRun.org_id == org_id)
@@ -187,6 +126,6 @@ async def build_overview(session: AsyncSession, org_id: int, today: date | None 
         window_start=window_start,
         latest_posting=latest_posting,
         survey_responses=responses or 0,
-        last_drift_run=runs[-1].finished_at if runs else None,
+        last_drift_run=last_drift_run,
         posting_sources=[PostingSource(*row) for row in by_source.all()],
     )

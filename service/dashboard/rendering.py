@@ -23,6 +23,7 @@ GUARDS = [session_csrf_guard]
 
 NAV = [
     ("overview", "/app/", "Overview"),
+    ("credentials", "/app/credentials", "Credentials"),
     ("alerts", "/app/alerts", "Alerts"),
     ("sources", "/app/sources", "Sources"),
     ("surveys", "/app/surveys", "Surveys"),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from service.auth.models import ApiToken, Organisation, User
 from service.auth.services import AuthError, create_user, issue_token
+from service.dashboard import user_admin_pages
 from service.dashboard.rendering import (
     GUARDS,
     WRITE_ADMIN,
@@ -87,25 +88,12 @@ async def revoke_token(
     return await committed_redirect(db_session, "/app/settings/tokens?done=revoked")
 
 
-async def _users(db_session: DbSession, principal: CurrentPrincipal) -> list[User]:
-    return list(
-        await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id))
-    )
-
-
 @get("/app/settings/users", include_in_schema=False, opt={"min_role": "admin"})
 async def users_page(
     db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
 ) -> Template:
-    return page(
-        "settings_users.html",
-        principal,
-        title="Users",
-        active="settings",
-        users=await _users(db_session, principal),
-        notice=NOTICES.get(done or ""),
-        form={},
-    )
+    notice = NOTICES.get(done or "") or user_admin_pages.NOTICES.get(done or "")
+    return await user_admin_pages.users_page_with(db_session, principal, notice=notice)
 
 
 @post("/app/settings/users", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
@@ -128,15 +116,8 @@ async def add_user(
         except AuthError as exc:
             error = str(exc).capitalize() + "."
     if error:
-        return page(
-            "settings_users.html",
-            principal,
-            title="Users",
-            active="settings",
-            status_code=400,
-            users=await _users(db_session, principal),
-            error=error,
-            form=values,
+        return await user_admin_pages.users_page_with(
+            db_session, principal, status_code=400, error=error, form=values
         )
     return await committed_redirect(db_session, "/app/settings/users?done=user")
 

@@ -25,6 +25,9 @@ async def sources_page(
     ran: FromQuery[int | None] = None,
     busy: FromQuery[int | None] = None,
     stopping: FromQuery[int | None] = None,
+    saved: FromQuery[int | None] = None,
+    paused: FromQuery[int | None] = None,
+    resumed: FromQuery[int | None] = None,
 ) -> Template:
     listed = await sources.list_sources(db_session, principal.org_id, by_name=True)
     runs = await sources.recent_runs(db_session, principal.org_id, [s.id for s in listed], RUNS_SHOWN)
@@ -36,6 +39,13 @@ async def sources_page(
         notice = f"{names[busy]} is being imported already; wait for that run to finish."
     if stopping is not None and stopping in names:
         notice = f"{names[stopping]}: the server is stopping; run the import again later."
+    for source_id, words in (
+        (saved, "saved"),
+        (paused, "paused: its schedule no longer runs it"),
+        (resumed, "resumed: it runs on its schedule again"),
+    ):
+        if source_id is not None and source_id in names:
+            notice = f"{names[source_id]} {words}."
     return page(
         "sources.html",
         principal,

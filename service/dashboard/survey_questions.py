@@ -8,12 +8,16 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from service.dashboard.choice_options import parse_options
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, read_form
 from service.dashboard.survey_pages import first_error, render_survey
 from service.dependencies import CurrentPrincipal, DbSession
 from surveys import store
 from surveys.models import Survey
 from surveys.schemas import QuestionCreate, QuestionUpdate
+
+CHOICE_KINDS = ("single", "multiple")
+FORM_KINDS = ("text", "number", *CHOICE_KINDS)
 
 
 async def _question_change(db_session: DbSession, principal: CurrentPrincipal, survey: Survey, change):  # noqa: ANN001, ANN202
@@ -35,14 +39,18 @@ async def _question_change(db_session: DbSession, principal: CurrentPrincipal, s
 async def add_question(
     request: Request, survey_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Template | Redirect:
-    """A designer's own question: open text or a number (choice questions are added through the API)."""
+    """A designer's own question: open text, a number, or one or several choices among the options typed one
+    per line (validated as the API's `options`)."""
     survey = await store.get_survey(db_session, principal.org_id, survey_id)
     form = await read_form(request)
     kind = str(form.get("kind") or "text")
 
     async def change() -> None:
-        data = QuestionCreate(
-            kind=kind if kind in ("text", "number") else "text", text=str(form.get("text") or "")
+        if kind not in FORM_KINDS:
+            raise ClientException(f"the answer must be one of {', '.join(FORM_KINDS)}")
+        options = parse_options(str(form.get("options") or "")) if kind in CHOICE_KINDS else []
+        data = QuestionCreate.model_validate(
+            {"kind": kind, "text": str(form.get("text") or ""), "options": options}
         )
         await store.add_question(db_session, survey, data)
 
@@ -67,9 +75,10 @@ async def edit_question(
     form = await read_form(request)
 
     async def change() -> None:
-        await store.update_question(
-            db_session, survey, question, QuestionUpdate(text=str(form.get("text") or ""))
-        )
+        changes: dict[str, object] = {"text": str(form.get("text") or "")}
+        if question.kind in CHOICE_KINDS and "options" in form:
+            changes["options"] = parse_options(str(form.get("options") or ""), question.options)
+        await store.update_question(db_session, survey, question, QuestionUpdate.model_validate(changes))
 
     return await _question_change(db_session, principal, survey, change)
 

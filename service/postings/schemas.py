@@ -202,3 +202,36 @@ class ImportRunRead(Output):
 
 
 ImportSourceRead.model_rebuild()
+
+
+class ImportSourcePreview(Input):
+    """A source's feed settings, to fetch once and show what it would import (nothing is stored)."""
+
+    kind: SourceKind
+    url: str | None = Field(default=None, max_length=2000, description="The feed's full endpoint URL.")
+    board: str | None = Field(default=None, max_length=200, description="Board token when no url is given.")
+    region: str | None = Field(
+        default=None, max_length=200, description="Region for postings that give none."
+    )
+    occupation: str | None = Field(default=None, max_length=16, description="O*NET-SOC code as default.")
+    config: dict = Field(default_factory=dict, description="Kind options, as for a source.")
+    limit: int = Field(default=10, ge=1, le=50, description="Postings to show at most.")
+
+
+class PreviewPostingRead(Output):
+    external_id: str
+    title: str
+    employer: str | None
+    region: str | None
+    occupation: str | None
+    posted_at: date | None
+    url: str | None
+    excerpt: str = Field(description="The start of the posting's clean text.")
+
+
+class ImportSourcePreviewRead(Output):
+    url: str = Field(description="The endpoint fetched.")
+    found: int = Field(description="Postings on the first page of the feed.")
+    failed: int = Field(description="Entries of that page that could not be read as postings.")
+    errors: list[str]
+    postings: list[PreviewPostingRead] = Field(description="The first `limit` postings it would import.")

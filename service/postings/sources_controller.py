@@ -15,10 +15,13 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings import sources
 from service.postings.models import ImportRun, ImportSource
+from service.postings.preview import PreviewFailed, preview_feed
 from service.postings.run_jobs import task_key
 from service.postings.schemas import (
     ImportRunRead,
     ImportSourceCreate,
+    ImportSourcePreview,
+    ImportSourcePreviewRead,
     ImportSourceRead,
     ImportSourceUpdate,
     SourceId,
@@ -44,6 +47,8 @@ async def _http(work: Awaitable[T]) -> T:
         raise ClientException(f"{exc}; see its runs", status_code=409) from None
     except sources.ServerStopping as exc:
         raise ClientException(str(exc), status_code=503) from None
+    except PreviewFailed as exc:
+        raise ClientException(f"the feed could not be read: {exc}", status_code=422) from None
 
 
 def _read(source: ImportSource, last: ImportRun | None) -> ImportSourceRead:
@@ -66,6 +71,15 @@ class ImportSourceController(Controller):
         self, data: JSONBody[ImportSourceCreate], db_session: DbSession, principal: CurrentPrincipal
     ) -> ImportSourceRead:
         return _read(await _http(sources.create_source(db_session, principal.org_id, data)), None)
+
+    @post("/preview", operation_id="previewImportSource", status_code=200, raises=[ClientException])
+    async def preview(
+        self, request: Request, data: JSONBody[ImportSourcePreview], principal: CurrentPrincipal
+    ) -> ImportSourcePreviewRead:
+        """Fetch the feed once and answer with the first postings it would import; nothing is stored. A
+        setting that is not valid is a 400; a feed that cannot be fetched or read (an address that is not
+        public included) is a 422 saying why."""
+        return await _http(preview_feed(request.app.state.settings, data))
 
     @get("/", operation_id="listImportSources")
     async def list_sources(

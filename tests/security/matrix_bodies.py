@@ -59,6 +59,10 @@ FORM_BODIES: dict[str, dict] = {
     "/app/surveys/{survey_id:int}/questions/{question_id:int}": {"text": "Which tools do new hires use?"},
     "/app/surveys/{survey_id:int}/questions/{question_id:int}/delete": {},
     "/app/sources/{source_id:int}/run": {},
+    "/app/sources/{source_id:int}": {"name": "Renamed feed", "url": "http://127.0.0.1:9/feed.xml"},
+    "/app/sources/{source_id:int}/enabled": {"enabled": "false"},
+    "/app/settings/users/{user_id:int}/role": {"role": "viewer"},
+    "/app/settings/users/{user_id:int}/active": {"active": "false"},
     "/app/settings/webhooks/{webhook_id:int}/test": {},
     "/app/settings/webhooks/{webhook_id:int}/delete": {},
 }

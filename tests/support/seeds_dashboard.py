@@ -114,7 +114,18 @@ async def seed_alert(app: Litestar, tenant: Tenant) -> int:
     return await make_alert(app, tenant, credential_id)
 
 
-SEEDS = {"alert_id": seed_alert}
+async def seed_user(app: Litestar, tenant: Tenant) -> int:
+    """The tenant's designer (the user admin pages' user_id)."""
+    from sqlalchemy import select
+
+    from service.auth.models import User
+
+    async with session_scope(app.state.engine) as session:
+        return await session.scalar(select(User.id).where(User.email == tenant.designer_email))
+
+
+SEEDS = {"alert_id": seed_alert, "user_id": seed_user}
+BODIES = {"updateUser": {"role": "viewer"}}
 
 
 async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dict[str, int]:  # noqa: ANN001
