@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.queries import get_credential_row, read_credential
 from service.credentials.schemas import CredentialRead
 from service.dashboard.charts import Series
+from service.demand.breakdowns import SPLIT_KINDS, PlaceSplit, alignment_place_split
 from service.demand.models import OPEN_STATUSES, Alert
+from service.demand.report import SURVEY_SPLITS, SplitRow, SurveyReport
 from service.demand.schemas import AlignmentRead
 from service.demand.services import credential_alignment
 from service.demand.trend import demand_trend
@@ -69,6 +71,9 @@ class CredentialView:
     as_of: date
     ratings: dict[int, EmployerRating] = field(default_factory=dict)  # competency id → rating
     missing_skills: list[dict] = field(default_factory=list)  # from the latest survey's open answers
+    places: dict[str, PlaceSplit] = field(default_factory=dict)  # the equity lens: county, cbsa
+    survey_splits: list[tuple[str, list[SplitRow]]] = field(default_factory=list)  # (by what, groups)
+    splits_survey: SurveySummary | None = None  # the survey the splits are of
 
 
 async def demand_chart(
@@ -104,6 +109,9 @@ async def build_credential_view(
         )
     )
     view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+    view.places = {
+        kind: await alignment_place_split(session, org_id, alignment, kind) for kind in SPLIT_KINDS
+    }
     answered = next((s for s in surveys if s.responses), None)
     if answered is not None:
         survey = await store.get_survey(session, org_id, answered.id)
@@ -114,4 +122,10 @@ async def build_credential_view(
                 rating = EmployerRating(share.get("share"), share.get("n", 0), survey.id)
                 view.ratings[item["competency_id"]] = rating
         view.missing_skills = results.get("missing_skills", [])[:5]
+        answered_report = SurveyReport(
+            answered.id, answered.title, answered.status, answered.responses, results
+        )
+        view.splits_survey = answered
+        splits = [(words, answered_report.split_rows(name)) for name, words in SURVEY_SPLITS]
+        view.survey_splits = [(words, rows) for words, rows in splits if rows]
     return view

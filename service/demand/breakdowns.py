@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.demand.aggregation import Scope
-from service.demand.schemas import AlignmentRead
+from service.demand.schemas import AlignmentRead, PlaceGroupRead, PlaceSplitRead
 from service.geo import RegionMatch, region_match
 from service.geo.tables import GeoTables, tables
 from service.postings.models import Posting, PostingSkill
@@ -174,3 +174,24 @@ async def alignment_place_split(
     its most demanded skills."""
     columns = [(c.concept_id, c.label) for c in alignment.concepts[:concepts]]
     return await place_split(session, alignment_scope(org_id, alignment), kind, columns)
+
+
+def place_split_read(split: PlaceSplit) -> PlaceSplitRead:
+    return PlaceSplitRead(
+        kind=split.kind,  # type: ignore[arg-type]  # one of SPLIT_KINDS (place_split checks)
+        region=split.region,
+        postings=split.postings,
+        concepts=[{"concept_id": cid, "label": label} for cid, label in split.concepts],
+        groups=[
+            PlaceGroupRead(
+                code=g.code,
+                label=g.label,
+                suppressed=g.suppressed,
+                postings=g.postings,
+                share=g.share,
+                concepts=g.concepts,
+            )
+            for g in split.groups
+        ],
+        suppressed_below=split.suppressed_below,
+    )

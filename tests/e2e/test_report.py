@@ -1,5 +1,6 @@
-"""The program-review report in a real browser, on the demo data: one click from the credential page, axe
-clean, no console error or CSP violation, the chart and tables there, and the PDF link answering a PDF."""
+"""The program-review report in a real browser, on the demo data: one click from the credential page (which
+shows the equity lens beside the survey's splits), axe clean, no console error or CSP violation, the chart and
+tables there, and the PDF link answering a PDF."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ async def test_report_from_the_credential_page(demo, browser):  # noqa: F811
     await _login(page, base, DEMO_EMAIL)
     credential_id = await _credential_id(demo["database"], CREDENTIAL)
     await page.goto(f"{base}/app/credentials/{credential_id}")
+    # the equity lens beside the survey's splits, on the credential page
+    lens = page.get_by_role("heading", name="Demand by place, employers by kind")
+    assert await lens.count() == 1
+    assert await page.locator("#place-county-caption").count() == 1
+    assert await page.locator("caption", has_text="by employer size").count() == 1
+    await assert_accessible(page, "credential-equity-lens")
     await page.get_by_role("link", name="Program-review report").click()
     await page.wait_for_url(re.compile(rf".*/app/credentials/{credential_id}/report$"))
     assert await page.get_by_role("heading", level=1).inner_text() == CREDENTIAL

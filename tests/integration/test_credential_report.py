@@ -59,6 +59,9 @@ async def test_report_html_has_every_section_with_the_seeded_numbers(app, api, t
     assert "Administer Linux servers 75% 30%–95% 4" in words  # 3 of 4: Wilson 95% interval
     assert "Write Python scripts 50% 15%–85% 4" in words
     assert "Our new hires need Kubernetes from day one" in words
+    assert "By employer size Group Respondents Ratings essential or important" in words
+    assert "Fewer than 50 3 67%" in words
+    assert "250 or more fewer than 3 respondents: not shown" in words
     # alerts with the decisions taken
     assert "Open alerts (1)" in words and "Employers ask for Kubernetes" in words
     assert "Resolved and dismissed alerts (1)" in words
@@ -72,11 +75,52 @@ async def test_report_html_has_every_section_with_the_seeded_numbers(app, api, t
     assert style.status_code == 200 and "@media print" in style.text
 
 
-async def test_credential_page_links_to_the_report(app, api, tenant):
+async def test_credential_page_links_to_the_report_and_shows_the_equity_lens(app, api, tenant):
     seed = await seed_report(app, tenant)
     page = await api.get(f"/app/credentials/{seed.credential_id}", headers=HTML)
     assert page.status_code == 200
     assert f'href="/app/credentials/{seed.credential_id}/report"' in page.text
+    words = text_of(page.text)
+    # postings by county and by metro within the region, the top concepts' shares in each
+    assert "Postings by county County Postings Share Linux Kubernetes Python" in words
+    assert "Cuyahoga County, OH 6 40% 100% 100% 0%" in words
+    assert "Lorain County, OH 4 27% 100% 0% 100%" in words
+    assert "Lake County, OH fewer than 3 postings: not shown" in words
+    assert "Cleveland, OH (metropolitan) 12 80% 100% 50% 33%" in words
+    # beside the survey's split by employer size: 3 small employers shown, the single large one withheld
+    assert "Survey “Advisory survey” by employer size" in words
+    assert "Fewer than 50 3 67%" in words  # 4 of 6 ratings essential or important
+    assert "250 or more too few to show" in words
+
+
+async def test_alignment_api_splits_demand_by_county_and_metro(app, api, other_api, tenant):
+    seed = await seed_report(app, tenant)
+    url = f"/api/v1/credentials/{seed.credential_id}/alignment"
+    plain = (await api.get(url)).json()
+    assert plain["split"] is None and plain["postings"] == 15
+    county = (await api.get(url, params={"split": "county"})).json()["split"]
+    assert county["kind"] == "county" and county["region"] == ["cbsa:17410"] and county["postings"] == 15
+    assert county["suppressed_below"] == 3
+    assert [c["label"] for c in county["concepts"]] == ["Linux", "Kubernetes", "Python"]
+    groups = {g["code"]: g for g in county["groups"]}
+    assert set(groups) == {"39035", "39093", "39085", "outside"}  # Franklin (Columbus) is outside the region
+    assert groups["39035"]["postings"] == 6 and groups["39035"]["share"] == 0.4
+    k8s = county["concepts"][1]["concept_id"]
+    assert groups["39035"]["concepts"][k8s] == 1.0 and groups["39093"]["concepts"][k8s] == 0.0
+    assert groups["39085"] == {
+        "code": "39085",
+        "label": "Lake County, OH",
+        "suppressed": True,
+        "postings": None,
+        "share": None,
+        "concepts": {},
+    }
+    assert groups["outside"]["postings"] == 3
+    cbsa = (await api.get(url, params={"split": "cbsa"})).json()["split"]
+    assert [(g["code"], g["postings"]) for g in cbsa["groups"]] == [("17410", 12), ("outside", 3)]
+    bad = await api.get(url, params={"split": "zip"})
+    assert bad.status_code == 400 and "split 'zip' is not one of: county, cbsa" in bad.json()["detail"]
+    assert (await other_api.get(url, params={"split": "county"})).status_code == 404
 
 
 async def test_report_pdf_reads_back_with_the_chart_and_tables(app, api, tenant):

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from litestar import Litestar
+from sqlalchemy import select
 
 from service.credentials.models import Credential
 from service.db import session_scope
+from surveys.models import SurveyAnswer, SurveyQuestion, SurveyResponse
 from tests.integration.test_drift_survey_gap import make_survey
 from tests.support.demand_data import PlannedPosting, add_postings, make_credential
 from tests.support.factories import Tenant
@@ -77,8 +79,36 @@ async def seed_report(app: Litestar, tenant: Tenant, name: str = "Cloud Support 
     survey_id = await make_survey(
         app, tenant.org_id, made.credential_id, comp_ids, respondents, datetime.now(UTC) - timedelta(days=2)
     )
+    await _add_size_question(app, tenant.org_id, survey_id, ["small", "small", "small", "large"])
     open_id = await make_alert(app, tenant, made.credential_id, title="Employers ask for Kubernetes")
     closed_id = await make_alert(
         app, tenant, made.credential_id, title="Fewer postings ask for Bash", subject="bash", severity="low"
     )
     return ReportSeed(made.credential_id, open_id, closed_id, survey_id)
+
+
+async def _add_size_question(app: Litestar, org_id: int, survey_id: int, sizes: list[str]) -> None:
+    """The employer-size question of the survey, answered by each response in order."""
+    async with session_scope(app.state.engine) as session:
+        question = SurveyQuestion(
+            org_id=org_id,
+            survey_id=survey_id,
+            code="size",
+            position=100,
+            kind="single",
+            text="How many people does your organisation employ?",
+            role="size",
+            options=[
+                {"value": "small", "label": "Fewer than 50"},
+                {"value": "large", "label": "250 or more"},
+            ],
+        )
+        session.add(question)
+        await session.flush()
+        responses = await session.scalars(
+            select(SurveyResponse.id).where(SurveyResponse.survey_id == survey_id).order_by(SurveyResponse.id)
+        )
+        for response_id, size in zip(responses, sizes, strict=True):
+            session.add(
+                SurveyAnswer(org_id=org_id, response_id=response_id, question_id=question.id, value=size)
+            )
