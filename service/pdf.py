@@ -12,10 +12,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 RENDER_TIMEOUT_SECONDS = 90.0
+CONCURRENT_RENDERS = 2  # a browser per render is heavy: more requests wait for a free slot
+_limiter: anyio.CapacityLimiter | None = None
 _FLAGS = (
     "--headless",
     "--no-sandbox",  # also as root in a container; the page is our own, from a local file
@@ -80,5 +83,9 @@ def html_to_pdf(html: str, timeout: float = RENDER_TIMEOUT_SECONDS) -> bytes:
 
 
 async def render_pdf(html: str, seconds: float = RENDER_TIMEOUT_SECONDS) -> bytes:
-    """`html_to_pdf` off the event loop (the subprocess itself is bounded by `seconds`)."""
-    return await anyio.to_thread.run_sync(html_to_pdf, html, seconds)
+    """`html_to_pdf` off the event loop (the subprocess itself is bounded by `seconds`), at most
+    `CONCURRENT_RENDERS` at once per process."""
+    global _limiter  # noqa: PLW0603 - made on first use, inside the running event loop
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(CONCURRENT_RENDERS)
+    return await anyio.to_thread.run_sync(html_to_pdf, html, seconds, limiter=_limiter)
