@@ -1,5 +1,5 @@
 """Command line: `skillpulse credentials import FILE`, `credentials list`, `credentials export ID`,
-`credentials relink ID`."""
+`credentials relink ID`, `credentials report ID --out FILE`."""
 
 from __future__ import annotations
 
@@ -203,3 +203,52 @@ def relink(
         f"re-linked {counts['competencies']} competencies: {counts['added']} links added, "
         f"{counts['updated']} updated, {counts['removed']} removed"
     )
+
+
+REPORT_TEMPLATE = "dashboard/report.html"  # the page /app/credentials/{id}/report renders
+
+
+@credentials_app.command("report")
+def report(
+    credential_id: int = typer.Argument(..., help="The credential's id (see `credentials list`)."),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="FILE.pdf (or FILE.html for the HTML)."),
+    org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+) -> None:
+    """Write the credential's program-review report: a PDF (headless Chromium), or HTML for FILE.html."""
+    from litestar.exceptions import NotFoundException
+
+    from service.app import create_app  # the app's template engine renders the dashboard's report page
+    from service.db import session_scope
+    from service.demand.report import build_report
+    from service.pdf import PdfUnavailable, html_to_pdf
+
+    settings = _settings()
+    as_html = out.suffix.lower() in (".html", ".htm")
+
+    async def run() -> str:
+        app = create_app(settings)
+        engine = app.state.engine
+        try:
+            async with session_scope(engine) as session:
+                org_id = await _org_id(session, org)
+                data = await build_report(session, settings, org_id, credential_id)
+                template = app.template_engine.get_template(REPORT_TEMPLATE)  # type: ignore[union-attr]
+                return template.render(report=data, standalone=True)
+        finally:
+            await engine.dispose()
+
+    try:
+        html = asyncio.run(run())
+        body = html.encode("utf-8") if as_html else html_to_pdf(html)
+    except NotFoundException as exc:
+        console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    except PdfUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc} (write FILE.html instead)")
+        raise typer.Exit(1) from None
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        console.print(f"[red]error:[/red] cannot write {out}: {exc.strerror}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote the {'HTML' if as_html else 'PDF'} report of credential {credential_id} to {out}")

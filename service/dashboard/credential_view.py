@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.queries import get_credential_row, read_credential
 from service.credentials.schemas import CredentialRead
 from service.dashboard.charts import Series
+from service.demand.breakdowns import SPLIT_KINDS, PlaceSplit, alignment_place_split
 from service.demand.models import OPEN_STATUSES, Alert
+from service.demand.report import SURVEY_SPLITS, SplitRow, SurveyReport
 from service.demand.schemas import AlignmentRead
-from service.demand.services import credential_alignment, demand_series
+from service.demand.services import credential_alignment
+from service.demand.trend import demand_trend
 from service.settings import Settings
 from surveys import services as survey_service
 from surveys import store
@@ -68,35 +71,19 @@ class CredentialView:
     as_of: date
     ratings: dict[int, EmployerRating] = field(default_factory=dict)  # competency id → rating
     missing_skills: list[dict] = field(default_factory=list)  # from the latest survey's open answers
-
-
-def month_start(day: date, months_back: int) -> date:
-    year, month = day.year, day.month - months_back
-    while month <= 0:
-        year, month = year - 1, month + 12
-    return date(year, month, 1)
+    places: dict[str, PlaceSplit] = field(default_factory=dict)  # the equity lens: county, cbsa
+    survey_splits: list[tuple[str, list[SplitRow]]] = field(default_factory=list)  # (by what, groups)
+    splits_survey: SurveySummary | None = None  # the survey the splits are of
 
 
 async def demand_chart(
-    session: AsyncSession, org_id: int, alignment: AlignmentRead, region: tuple[str, ...], as_of: date
+    session: AsyncSession, org_id: int, alignment: AlignmentRead, as_of: date
 ) -> DemandChart | None:
-    top = [c.concept_id for c in alignment.concepts[:CHART_CONCEPTS]]
-    if not top or not alignment.occupations:
+    trend = await demand_trend(session, org_id, alignment, as_of, CHART_CONCEPTS, CHART_MONTHS)
+    if trend is None:
         return None
-    start = month_start(as_of, CHART_MONTHS - 1)
-    result = await demand_series(session, org_id, alignment.occupations, region, start, as_of, top, len(top))
-    labels = {c.concept_id: c.label for c in alignment.concepts}
-    months = [p.period for p in result.series]
-    shares: dict[str, list[float | None]] = {cid: [] for cid in top}
-    for period in result.series:
-        found = {c.concept_id: c.share for c in period.concepts}
-        for cid in top:
-            shares[cid].append(found.get(cid, 0.0) if period.postings else None)
-    return DemandChart(
-        months=months,
-        series=[Series(labels.get(cid, cid), shares[cid]) for cid in top],
-        postings=[p.postings for p in result.series],
-    )
+    series = [Series(line.label, line.values) for line in trend.lines]
+    return DemandChart(months=trend.months, series=series, postings=trend.postings)
 
 
 async def build_credential_view(
@@ -106,7 +93,7 @@ async def build_credential_view(
     as_of = as_of or date.today()
     row = await get_credential_row(session, org_id, credential_id)
     alignment = await credential_alignment(session, settings.drift, row, as_of, settings.drift.current_days)
-    chart = await demand_chart(session, org_id, alignment, tuple(alignment.region), as_of)
+    chart = await demand_chart(session, org_id, alignment, as_of)
     surveys = [
         SurveySummary(s.id, s.title, s.status, n)
         for s, n in await survey_service.credential_surveys(session, org_id, credential_id)
@@ -122,6 +109,9 @@ async def build_credential_view(
         )
     )
     view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+    view.places = {
+        kind: await alignment_place_split(session, org_id, alignment, kind) for kind in SPLIT_KINDS
+    }
     answered = next((s for s in surveys if s.responses), None)
     if answered is not None:
         survey = await store.get_survey(session, org_id, answered.id)
@@ -132,4 +122,10 @@ async def build_credential_view(
                 rating = EmployerRating(share.get("share"), share.get("n", 0), survey.id)
                 view.ratings[item["competency_id"]] = rating
         view.missing_skills = results.get("missing_skills", [])[:5]
+        answered_report = SurveyReport(
+            answered.id, answered.title, answered.status, answered.responses, results
+        )
+        view.splits_survey = answered
+        splits = [(words, answered_report.split_rows(name)) for name, words in SURVEY_SPLITS]
+        view.survey_splits = [(words, rows) for words, rows in splits if rows]
     return view

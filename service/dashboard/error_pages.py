@@ -12,7 +12,13 @@ from service.dashboard.rendering import page
 from service.errors import http_handler, validation_handler
 from surveys.store import SurveyError
 
-TITLES = {400: "That request was not right", 403: "Not allowed", 404: "Not found", 409: "Not possible now"}
+TITLES = {
+    400: "That request was not right",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible now",
+    503: "Not available now",
+}
 
 
 def _wants_html(request: Request) -> bool:
@@ -26,7 +32,9 @@ def html_error(request: Request, exc: HTTPException) -> Response | Template:
         return http_handler(request, exc)
     user = request.scope.get("user")
     principal = user if isinstance(user, Principal) else None
-    detail = exc.detail if exc.status_code < 500 else "Something went wrong on our side."
+    detail = (
+        exc.detail if exc.status_code < 500 or exc.status_code == 503 else "Something went wrong on our side."
+    )
     if isinstance(exc, ValidationException):
         detail = "Some of the values in the address or form are not valid."
     return page(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from service.credentials.models import Credential
 from service.demand import alert_controllers, webhook_controllers
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
+from service.demand.breakdowns import SPLIT_KINDS, alignment_place_split, place_split_read
 from service.demand.models import DriftRun
 from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead
@@ -98,8 +99,11 @@ class AlignmentController(Controller):
         principal: CurrentPrincipal,
         as_of: FromQuery[date | None] = None,
         days: Annotated[int | None, Parameter(ge=7, le=3650)] = None,
+        split: FromQuery[str | None] = None,
     ) -> AlignmentRead:
-        """Demanded concepts in the credential's occupations over the window, each covered or not."""
+        """Demanded concepts in the credential's occupations over the window, each covered or not.
+        `split=county` or `split=cbsa`: also the window's postings per county or metro area of the service
+        region, with the top concepts' shares in each (groups under 3 postings withheld)."""
         credential = await db_session.scalar(
             select(Credential).where(
                 Credential.id == credential_id,
@@ -109,10 +113,16 @@ class AlignmentController(Controller):
         )
         if credential is None:
             raise NotFoundException(f"credential {credential_id} not found")
+        if split is not None and split not in SPLIT_KINDS:
+            raise ClientException(f"split {split!r} is not one of: {', '.join(SPLIT_KINDS)}")
         drift = request.app.state.settings.drift
-        return await credential_alignment(
+        alignment = await credential_alignment(
             db_session, drift, credential, as_of or utcnow().date(), days or drift.current_days
         )
+        if split is not None:
+            places = await alignment_place_split(db_session, principal.org_id, alignment, split)
+            alignment.split = place_split_read(places)
+        return alignment
 
 
 class DriftController(Controller):

@@ -47,6 +47,28 @@ class AlignmentConcept(DemandConcept):
     covered_by: list[dict] = Field(description="[{competency_id, method: link|fuzzy, score, status}]")
 
 
+class PlaceGroupRead(Output):
+    code: str = Field(
+        description="County FIPS (39035), CBSA code (17410), or 'outside' (remote, state-wide)."
+    )
+    label: str
+    suppressed: bool = Field(description="Fewer postings than suppressed_below: numbers withheld.")
+    postings: int | None = None
+    share: float | None = Field(None, description="Of the window's postings.")
+    concepts: dict[str, float] = Field(
+        default_factory=dict, description="Concept id → share of the group's postings asking for it."
+    )
+
+
+class PlaceSplitRead(Output):
+    kind: Literal["county", "cbsa"]
+    region: list[str]
+    postings: int = Field(description="Distinct postings of the window (a posting in two counties: in both).")
+    concepts: list[dict[str, str]] = Field(description="[{concept_id, label}]: the top demanded concepts.")
+    groups: list[PlaceGroupRead]
+    suppressed_below: int
+
+
 class AlignmentRead(Output):
     credential_id: int
     name: str
@@ -60,6 +82,10 @@ class AlignmentRead(Output):
     demand_floor: float
     coverage: float | None = Field(description="Demand-weighted share of demanded concepts covered (0-1).")
     concepts: list[AlignmentConcept]
+    split: PlaceSplitRead | None = Field(
+        None,
+        description="With ?split=county|cbsa: the window's postings per county or metro area of the region.",
+    )
 
 
 class DriftRunCreate(Input):
