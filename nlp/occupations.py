@@ -5,8 +5,11 @@ and technology, and the ESCO occupations it corresponds to (with their essential
 ``occupation(soc)`` reads it and ``priors(soc)`` turns it into concept weights in 0..1 that the linker can
 add as a small boost when the posting's or credential's occupation is known.
 
-Held out: occupations where ``nlp.splits.is_eval_occupation`` is true carry no DWA ids, because their
-task → DWA links are what task linking is measured on.
+Every occupation carries its DWA ids, those of the evaluation fifth (``nlp.splits.is_eval_occupation``)
+too: task → DWA linking is measured on their task → DWA links (``skillpulse nlp evaluate-dwa``), but that
+measurement ranks by meaning alone (``sentences.rank_concepts``) with an embedding trained without those
+links, and reads no occupation data; machinists and computer user support specialists, held out, are programs
+our users run, and their profile is what guides linking of their postings and their profile gap.
 
 O*NET-SOC → ESCO occupation mapping (built here, no crosswalk file): every O*NET title of an occupation (the
 title, alternate and short titles) is looked up among ESCO occupation preferred / alternative labels
@@ -26,7 +29,6 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from .splits import is_eval_occupation
 from .taxonomy import DWA_URN, OCCUPATIONS_FILE, norm_label
 from .types import Occupation, Task
 
@@ -91,8 +93,8 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
     core: dict[str, set[str]] = defaultdict(set)
     for r in _tsv(onet29 / "Tasks to DWAs.txt"):
         code = r["O*NET-SOC Code"].strip()
-        if code not in occ or is_eval_occupation(code):
-            continue  # held out: task → DWA links of evaluation occupations
+        if code not in occ:
+            continue
         d = DWA_URN + r["DWA ID"].strip()
         dwa[code].add(d)
         if (code, r["Task ID"].strip()) in core_tasks:

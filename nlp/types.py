@@ -59,9 +59,7 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Occupation:
-    """An O*NET-SOC occupation with its tasks, DWAs, tools and technology and the matching ESCO occupations.
-
-    ``dwa_ids`` is empty for the evaluation occupations (``nlp.splits.is_eval_occupation``)."""
+    """An O*NET-SOC occupation with its tasks, DWAs, tools and technology and the matching ESCO occupations."""
 
     soc: str
     title: str
