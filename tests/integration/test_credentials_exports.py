@@ -152,3 +152,40 @@ async def test_exports_of_unknown_or_foreign_credentials_are_404(api, other_api)
     for kind in ("ctdl", "case"):
         assert (await other_api.get(f"/api/v1/credentials/{result['id']}/{kind}")).status_code == 404
         assert (await api.get(f"/api/v1/credentials/987654321/{kind}?suggested=true")).status_code == 404
+
+
+async def test_a_case_framework_exported_and_imported_again_is_unchanged(api):
+    package = {
+        "CFDocument": {
+            "identifier": "7c6d5e4f-3a2b-4c1d-8e9f-0a1b2c3d4e5f",
+            "title": "State Welding Standards",
+            "creator": "State Board",
+            "description": "What the state's welding programs teach.",
+        },
+        "CFItems": [
+            {"identifier": "22222222-aaaa-4bbb-8ccc-000000000001", "fullStatement": "Welding processes"},
+            {
+                "identifier": "22222222-aaaa-4bbb-8ccc-000000000002",
+                "fullStatement": "Perform gas metal arc welding on carbon steel",
+                "humanCodingScheme": "W.1",
+            },
+        ],
+        "CFAssociations": [
+            {
+                "associationType": "isChildOf",
+                "originNodeURI": {"identifier": "22222222-aaaa-4bbb-8ccc-000000000002"},
+                "destinationNodeURI": {"identifier": "22222222-aaaa-4bbb-8ccc-000000000001"},
+            }
+        ],
+    }
+    [first] = (await api.post("/api/v1/credentials/import", json=package)).json()["credentials"]
+    exported = (await api.get(f"/api/v1/credentials/{first['id']}/case")).json()
+    assert exported["CFDocument"]["identifier"] == package["CFDocument"]["identifier"]
+    assert exported["CFDocument"]["creator"] == "State Board"
+    assert [i["identifier"] for i in exported["CFItems"]] == [i["identifier"] for i in package["CFItems"]]
+    response = await api.post("/api/v1/credentials/import", json=exported)
+    assert response.status_code == 200, response.text
+    [again] = response.json()["credentials"]
+    assert again["id"] == first["id"] and again["competencies_unchanged"] == 2 and not again["created"]
+    credential = (await api.get(f"/api/v1/credentials/{first['id']}")).json()
+    assert credential["competencies"][1]["parent_id"] == credential["competencies"][0]["id"]

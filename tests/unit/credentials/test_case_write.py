@@ -6,9 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+from pydantic import ValidationError
+
 from service.credentials.formats import ParsedAlignment
 from service.credentials.formats.case_read import read_case
 from service.credentials.formats.case_write import write_case
+from service.settings import CredentialsSettings
 from tests.unit.credentials.test_ctdl_write import sample
 
 BASE = "https://credentialengineregistry.org/resources/"
@@ -85,3 +89,20 @@ def test_the_case_reader_reads_the_export_back():
         [],
         [("http://data.europa.eu/esco/skill/major", False, True)],
     ]
+
+
+def test_the_base_url_setting_is_an_absolute_http_url_ending_in_a_slash():
+    assert CredentialsSettings().ctdl_base_url == BASE
+    assert CredentialsSettings(ctdl_base_url=" https://ids.example.edu/ctdl ").ctdl_base_url == (
+        "https://ids.example.edu/ctdl/"
+    )
+    for bad in ("ftp://ids.example.edu/", "ids.example.edu/ctdl/", "https://ids.example.edu/?x=1", ""):
+        with pytest.raises(ValidationError, match="absolute http"):
+            CredentialsSettings(ctdl_base_url=bad)
+
+
+def test_a_custom_base_url_prefixes_every_uri():
+    base = "https://ids.example.edu/ctdl/"
+    package = write_case(sample(), author="Lakeshore", base_url=base, changed=WHEN)
+    records = [package["CFDocument"], *package["CFItems"], *package["CFAssociations"]]
+    assert all(r["uri"].startswith(base + "case/") for r in records)
