@@ -7,6 +7,7 @@ A bad value stops start-up with one line naming the variable (see ``load_setting
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -53,7 +54,9 @@ class ServerSettings(_Group):
         "development", description="production refuses the default secret key."
     )
     secret_key: str = Field(
-        DEFAULT_SECRET, min_length=16, description="Signs session cookies and CSRF tokens. Set it in production."
+        DEFAULT_SECRET,
+        min_length=16,
+        description="Signs session cookies and CSRF tokens. Set it in production.",
     )
     max_body_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest request body accepted; larger answers 413."
@@ -110,7 +113,10 @@ class AuthSettings(_Group):
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_AUTH_", extra="ignore")
 
     account_max_failures: int = Field(
-        5, ge=1, le=1000, description="Failed sign-ins to one e-mail address (known or not) before it is blocked."
+        5,
+        ge=1,
+        le=1000,
+        description="Failed sign-ins to one e-mail address (known or not) before it is blocked.",
     )
     address_max_failures: int = Field(
         20, ge=1, le=100000, description="Failed sign-ins from one client address before it is blocked."
@@ -130,7 +136,9 @@ class DriftSettings(_Group):
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_DRIFT_", extra="ignore")
 
     current_days: int = Field(90, ge=7, le=730, description="Current window: days up to as_of.")
-    baseline_days: int = Field(365, ge=7, le=3650, description="Baseline window: days before the current one.")
+    baseline_days: int = Field(
+        365, ge=7, le=3650, description="Baseline window: days before the current one."
+    )
     q_level: float = Field(0.05, gt=0, lt=1, description="Benjamini-Hochberg FDR level per credential.")
     min_abs_change: float = Field(0.05, ge=0, le=1, description="Smallest change in share that alerts.")
     min_postings: int = Field(30, ge=1, description="Distinct postings per window, else 'insufficient data'.")
@@ -138,7 +146,10 @@ class DriftSettings(_Group):
     demand_floor: float = Field(0.05, ge=0, le=1, description="Share from which a concept is demanded.")
     coverage_drop_points: float = Field(0.10, gt=0, le=1, description="Coverage fall that alerts.")
     fuzzy_threshold: float = Field(
-        90.0, ge=0, le=100, description="rapidfuzz token_set_ratio (concept label vs competency text) that covers."
+        90.0,
+        ge=0,
+        le=100,
+        description="rapidfuzz token_set_ratio (concept label vs competency text) that covers.",
     )
     severity_medium: float = Field(0.5, ge=0, description="Cohen's h from which an alert is medium.")
     severity_high: float = Field(0.8, ge=0, description="Cohen's h from which an alert is high.")
@@ -156,7 +167,9 @@ class DriftSettings(_Group):
     survey_low_values: list[str] = Field(["not_needed"], description="Importance answers that count as low.")
     survey_low_rating: int = Field(2, ge=1, description="A numeric rating at or below this is low.")
     survey_low_share: float = Field(0.5, gt=0, le=1, description="Share of low ratings that alerts.")
-    survey_missing_share: float = Field(0.3, gt=0, le=1, description="Share naming an uncovered concept that alerts.")
+    survey_missing_share: float = Field(
+        0.3, gt=0, le=1, description="Share naming an uncovered concept that alerts."
+    )
     webhook_poll_seconds: int = Field(15, ge=1, description="How often due webhook deliveries are sent.")
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a delivery fails.")
     webhook_backoff_seconds: float = Field(30.0, ge=0, description="First retry delay; doubles (max 6 h).")
@@ -186,11 +199,15 @@ class PostingsSettings(_Group):
     )
     retries: int = Field(3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
     backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; doubles, with jitter.")
-    max_retry_after: float = Field(120.0, ge=0, description="Longest Retry-After honoured; longer fails the run.")
+    max_retry_after: float = Field(
+        120.0, ge=0, description="Longest Retry-After honoured; longer fails the run."
+    )
     max_response_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest feed response read.")
     max_pages: int = Field(50, ge=1, description="Pages followed per run for paginated feeds.")
-    user_agent: str = Field("skillpulse/0.1 (job-posting importer; +https://github.com/skillpulse)",
-                            description="User-Agent sent to feeds; say who you are.")
+    user_agent: str = Field(
+        "skillpulse/0.1 (job-posting importer; +https://github.com/skillpulse)",
+        description="User-Agent sent to feeds; say who you are.",
+    )
     allow_private_addresses: bool | None = Field(
         None,
         description="Let import sources reach loopback, private, link-local and other non-public addresses "
@@ -220,13 +237,17 @@ class EncryptionSettings(_Group):
         parse_keys(value)
         return value
 
+
 class CredentialsSettings(_Group):
-    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them."""
+    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them; and the
+    base of the @ids the CTDL / CASE exports publish."""
 
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_CREDENTIALS_", extra="ignore")
 
     max_import_bytes: int = Field(
-        5 * 1024 * 1024, ge=1024, description="Largest credential document POST /credentials/import reads (413)."
+        5 * 1024 * 1024,
+        ge=1024,
+        description="Largest credential document POST /credentials/import reads (413).",
     )
     max_import_competencies: int = Field(
         5000, ge=1, description="Most competencies one import may hold, all its credentials together (400)."
@@ -237,6 +258,20 @@ class CredentialsSettings(_Group):
         description="An import with more competencies than this answers 202 and runs in the background "
         "(so does any import sent with `Prefer: respond-async`).",
     )
+    ctdl_base_url: str = Field(
+        "https://credentialengineregistry.org/resources/",
+        description="Prefix of every @id in CTDL exports (and of CASE uris): credential, framework and "
+        "competency CTIDs are appended. The default is where a CTID resolves once published to the "
+        "Credential Registry; set your own (https://…/) to publish elsewhere.",
+    )
+
+    @field_validator("ctdl_base_url")
+    @classmethod
+    def _absolute_base(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+            raise ValueError("must be an absolute http(s) URL without query or fragment")
+        return value if value.endswith("/") else value + "/"
 
 
 class Settings(BaseSettings):
@@ -258,7 +293,10 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.server.env == "production" and self.server.secret_key == DEFAULT_SECRET:
             raise ValueError("SKILLPULSE_SECRET_KEY must be set to a private value in production")
-        if self.server.env == "production" and len(self.server.secret_key.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+        if (
+            self.server.env == "production"
+            and len(self.server.secret_key.encode()) < MIN_PRODUCTION_SECRET_BYTES
+        ):
             raise ValueError(
                 f"SKILLPULSE_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production "
                 "(make one with: openssl rand -hex 32)"
@@ -284,13 +322,17 @@ def _describe(error: ValidationError, prefix: str) -> str:
 
 def build_settings(**overrides: object) -> Settings:
     """Build settings from the environment, raising SettingsError with one line on a bad value."""
-    groups = {"database": (DatabaseSettings, "SKILLPULSE_DATABASE_"), "server": (ServerSettings, "SKILLPULSE_"),
-              "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"), "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
-              "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
-              "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
-              "encryption": (EncryptionSettings, "SKILLPULSE_"),
-              "auth": (AuthSettings, "SKILLPULSE_AUTH_"),
-              "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_")}
+    groups = {
+        "database": (DatabaseSettings, "SKILLPULSE_DATABASE_"),
+        "server": (ServerSettings, "SKILLPULSE_"),
+        "smtp": (SmtpSettings, "SKILLPULSE_SMTP_"),
+        "surveys": (SurveySettings, "SKILLPULSE_SURVEYS_"),
+        "drift": (DriftSettings, "SKILLPULSE_DRIFT_"),
+        "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
+        "encryption": (EncryptionSettings, "SKILLPULSE_"),
+        "auth": (AuthSettings, "SKILLPULSE_AUTH_"),
+        "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_"),
+    }
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:

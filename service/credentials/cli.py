@@ -135,24 +135,28 @@ def list_credentials(
 def export(
     credential_id: int = typer.Argument(..., help="The credential's id (see `credentials list`)."),
     org: str | None = typer.Option(None, "--org", help=ORG_HELP),
+    fmt: str = typer.Option("ctdl", "--format", help="ctdl (CTDL-ASN JSON-LD) or case (CASE 1.1 CFPackage)."),
+    suggested: bool = typer.Option(False, "--suggested", help="Add the links no one has reviewed yet."),
 ) -> None:
-    """Print the credential as CTDL-ASN JSON-LD."""
+    """Print the credential as CTDL-ASN JSON-LD (or, with --format case, as a CASE CFPackage), as
+    GET /api/v1/credentials/{id}/ctdl (/case) serves it."""
     from litestar.exceptions import NotFoundException
 
-    from service.auth.models import Organisation
-    from service.credentials.formats.ctdl_write import write_ctdl
-    from service.credentials.queries import export_view
+    from service.credentials.exports import case_package, ctdl_document
     from service.db import create_engine, session_scope
 
+    if fmt not in ("ctdl", "case"):
+        console.print(f"[red]error:[/red] --format must be ctdl or case, not {fmt!r}")
+        raise typer.Exit(2)
     settings = _settings()
+    write = case_package if fmt == "case" else ctdl_document
 
     async def run() -> dict:
         engine = create_engine(settings)
         try:
             async with session_scope(engine) as session:
                 org_id = await _org_id(session, org)
-                organisation = await session.get(Organisation, org_id)
-                return write_ctdl(await export_view(session, org_id, credential_id), author=organisation.name)
+                return await write(session, org_id, credential_id, settings.credentials, suggested)
         finally:
             await engine.dispose()
 

@@ -1,4 +1,5 @@
-"""HTTP: credentials, their import and CTDL export, competency edits, and the review of skill links."""
+"""HTTP: credentials, their import and CSV export (CTDL and CASE: export_controllers), competency edits,
+and the review of skill links."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from service.auth.models import Organisation
 from service.credentials import editing, queries
+from service.credentials.export_controllers import route_handlers as export_handlers
 from service.credentials.formats import CredentialFormatError
 from service.credentials.formats.csv_read import write_csv
-from service.credentials.formats.ctdl_write import write_ctdl
 from service.credentials.formats.detect import UnsupportedContentType
 from service.credentials.import_jobs import queue_import, to_read
 from service.credentials.import_jobs import task_key as import_task_key
@@ -273,23 +273,6 @@ class CredentialController(Controller):
         await editing.delete_credential(db_session, principal.org_id, credential_id)
 
     @get(
-        "/{credential_id:int}/ctdl",
-        operation_id="exportCredentialCtdl",
-        raises=[NotFoundException],
-        media_type="application/ld+json",
-        description="CTDL-ASN JSON-LD: the credential, its competency framework and competencies; "
-        "confirmed links "
-        "as ceasn:exactAlignment / ceasn:broadAlignment.",
-    )
-    async def export_ctdl(
-        self, credential_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
-    ) -> Response[dict]:
-        view = await queries.export_view(db_session, principal.org_id, credential_id)
-        organisation = await db_session.get(Organisation, principal.org_id)
-        document = write_ctdl(view, author=organisation.name if organisation else "skillpulse")
-        return Response(document, media_type="application/ld+json")
-
-    @get(
         "/{credential_id:int}/csv",
         operation_id="exportCredentialCsv",
         raises=[NotFoundException],
@@ -393,4 +376,4 @@ class CompetencyController(Controller):
         )
 
 
-route_handlers = [CredentialController, CompetencyController]
+route_handlers = [CredentialController, CompetencyController, *export_handlers]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.credentials.formats.records import ParsedAlignment
+
 MENTION_MIN_SCORE = 0.25  # span → concept probability (nlp.meaning); a designer reviews these
 PHRASE_MIN_SCORE = 0.25  # whole statement / label → concept, the same calibrated probability
 SECOND_MIN_SCORE = 0.5  # a phrase's second concept too, if this likely (twins: an ESCO skill and a DWA)
@@ -18,10 +20,19 @@ SENTENCE_SCHEMES = ("esco", "onet-dwa")
 SENTENCE_PROPOSALS = 1  # the statement's nearest skill or activity in meaning...
 SENTENCE_MIN_SCORE = 0.65  # ...when this close: top-1 precision 0.72 on SkillSkape dev (0.72 on esco-linking)
 HUMAN = ("confirmed", "rejected")
-# Scores of alignments a source file asserts: exact alignments export as exact again, broad ones as broad
-# (see service.credentials.queries.EXACT_MIN_SCORE).
+# Scores of alignments a source file asserts: exact alignments export as exact again, major as major, broad
+# as broad (see service.credentials.queries.alignment_of).
 ASSERTED_EXACT_SCORE = 1.0
+ASSERTED_MAJOR_SCORE = 0.85
 ASSERTED_BROAD_SCORE = 0.75
+
+
+def asserted_score(alignment: ParsedAlignment) -> float:
+    """The score an alignment a source asserts is stored with; the CTDL export maps it back to the same kind
+    (service/credentials/queries.py: alignment_of)."""
+    if alignment.exact:
+        return ASSERTED_EXACT_SCORE
+    return ASSERTED_MAJOR_SCORE if alignment.major else ASSERTED_BROAD_SCORE
 
 
 # In Credential.extra: the extractor version every competency of the credential was last linked with. A

@@ -14,9 +14,12 @@ from service.credentials.models import Competency, CompetencySkill, Credential
 from service.credentials.schemas import CompetencyRead, CredentialRead, CredentialSummary, LinkRead
 from service.schemas import Page
 
-# A confirmed link this close is the competency itself (exactAlignment); below, a skill within it
-# (broadAlignment). Links added by hand score 1.0.
+# How a confirmed link is published (README "CTDL and CASE export"): this close, the competency is the concept
+# (exactAlignment; links added by hand score 1.0); from MAJOR_MIN_SCORE, the concept is most of it
+# (majorAlignment); below, the competency draws on a broader skill (broadAlignment). Imported alignments are
+# stored at 1.0 / 0.85 / 0.75 (linking.asserted_score), so a round trip keeps their kind.
 EXACT_MIN_SCORE = 0.9
+MAJOR_MIN_SCORE = 0.8
 
 
 async def get_credential_row(session: AsyncSession, org_id: int, credential_id: int) -> Credential:
@@ -120,17 +123,21 @@ def export_ctid(competency: Competency, credential: Credential) -> str:
     return derived_ctid(credential.ctid, competency.ext_id or competency.id)
 
 
-async def export_view(session: AsyncSession, org_id: int, credential_id: int) -> ParsedCredential:
-    """The credential as the CTDL writer takes it: CTIDs everywhere, confirmed links as alignments."""
+async def export_view(
+    session: AsyncSession, org_id: int, credential_id: int, suggested: bool = False
+) -> ParsedCredential:
+    """The credential as the CTDL and CASE writers take it: CTIDs everywhere, confirmed links as alignments
+    (and, with `suggested`, the links no one has reviewed yet, marked so; rejected ones never)."""
     row = await get_credential_row(session, org_id, credential_id)
     competencies = await live_competencies(session, row.id)
     links = await links_of(session, [c.id for c in competencies])
     ctids = {c.id: export_ctid(c, row) for c in competencies}
     parsed_competencies = []
     for c in competencies:
-        confirmed = sorted(
-            (link for link in links[c.id] if link.status == "confirmed"),
-            key=lambda x: (-x.score, x.concept_id),
+        wanted = ("confirmed", "suggested") if suggested else ("confirmed",)
+        published = sorted(
+            (link for link in links[c.id] if link.status in wanted),
+            key=lambda x: (x.status != "confirmed", -x.score, x.concept_id),
         )
         parsed_competencies.append(
             ParsedCompetency(
@@ -142,7 +149,7 @@ async def export_view(session: AsyncSession, org_id: int, credential_id: int) ->
                 level=c.level,
                 domain=c.domain,
                 parent_ext_id=ctids.get(c.parent_id) if c.parent_id else None,
-                alignments=[ParsedAlignment(link.concept_id, _is_exact(link)) for link in confirmed],
+                alignments=[alignment_of(link) for link in published],
             )
         )
     related = await session.execute(
@@ -177,5 +184,12 @@ async def export_view(session: AsyncSession, org_id: int, credential_id: int) ->
     )
 
 
-def _is_exact(link: CompetencySkill) -> bool:
-    return link.score >= EXACT_MIN_SCORE
+def alignment_of(link: CompetencySkill) -> ParsedAlignment:
+    if link.status != "confirmed":
+        return ParsedAlignment(link.concept_id, False, suggested=True, label=link.concept_label)
+    return ParsedAlignment(
+        link.concept_id,
+        exact=link.score >= EXACT_MIN_SCORE,
+        major=MAJOR_MIN_SCORE <= link.score < EXACT_MIN_SCORE,
+        label=link.concept_label,
+    )

@@ -14,11 +14,10 @@ from service.credentials.formats import ParsedCompetency, ParsedCredential
 from service.credentials.formats.records import text_hash
 from service.credentials.formats.vocab import new_ctid
 from service.credentials.linking import (
-    ASSERTED_BROAD_SCORE,
-    ASSERTED_EXACT_SCORE,
     LINKED_VERSION,
     LinkResults,
     Proposal,
+    asserted_score,
 )
 from service.credentials.linkstore import LinkWriter, links_of, unchanged_proposals
 from service.credentials.matching import Match
@@ -226,7 +225,7 @@ async def _write_links(
             Proposal(
                 results.concept_ids.get(a.uri, a.uri),
                 results.concept_labels.get(a.uri, ""),
-                ASSERTED_EXACT_SCORE if a.exact else ASSERTED_BROAD_SCORE,
+                asserted_score(a),
                 "manual",
             )
             for a in match.parsed.alignments

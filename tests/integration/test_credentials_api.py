@@ -364,6 +364,7 @@ async def test_openapi_documents_the_credentials_routes(client):
         "updateCredential",
         "deleteCredential",
         "exportCredentialCtdl",
+        "exportCredentialCase",
         "relinkCredential",
         "reviewCompetencySkill",
         "addCompetencySkill",
@@ -372,6 +373,10 @@ async def test_openapi_documents_the_credentials_routes(client):
     importing = document["paths"]["/api/v1/credentials/import"]["post"]
     assert set(importing["requestBody"]["content"]) == {"application/ld+json", "application/json", "text/csv"}
     assert {"400", "415", "503"} <= set(importing["responses"])
+    for kind in ("ctdl", "case"):
+        export = document["paths"][f"/api/v1/credentials/{{credential_id}}/{kind}"]["get"]
+        assert [p["name"] for p in export["parameters"] if p["in"] == "query"] == ["suggested"]
+        assert "404" in export["responses"]
 
 
 async def test_a_published_ctid_is_adopted_by_the_credential_made_without_one(api):

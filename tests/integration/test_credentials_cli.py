@@ -103,3 +103,35 @@ def test_cli_import_reimport_list_export(database_url, tmp_path):
     assert "row 2, competency_level" in failed.stderr and "nothing was stored" in failed.stderr
     missing_org = run(database_url, "credentials", "import", str(bad), "--org", "No Such Org")
     assert missing_org.returncode == 1 and "no organisation named" in missing_org.stderr
+
+
+def test_cli_export_case_and_base_url(database_url, monkeypatch):
+    org = f"CLI Export {uuid.uuid4().hex[:8]}"
+    created = run(
+        database_url, "users", "create", "--org", org, "--email", f"{uuid.uuid4().hex[:8]}@cli.example"
+    )
+    assert created.returncode == 0, created.stderr
+    assert (
+        run(database_url, "credentials", "import", str(EXAMPLES / "welding.jsonld"), "--org", org).returncode
+        == 0
+    )
+    [item] = json.loads(run(database_url, "credentials", "list", "--org", org, "--json").stdout)
+
+    base = "https://credentials.cli.example/ctdl/"
+    monkeypatch.setenv("SKILLPULSE_CREDENTIALS_CTDL_BASE_URL", base.rstrip("/"))
+    ctdl = run(database_url, "credentials", "export", str(item["id"]), "--org", org, "--suggested")
+    assert ctdl.returncode == 0, ctdl.stderr
+    document = json.loads(ctdl.stdout)
+    assert all(node["@id"].startswith(base) for node in document["@graph"])
+    assert any("ceasn:minorAlignment" in node for node in document["@graph"])
+
+    case = run(database_url, "credentials", "export", str(item["id"]), "--org", org, "--format", "case")
+    assert case.returncode == 0, case.stderr
+    package = json.loads(case.stdout)
+    assert package["CFDocument"]["uri"].startswith(base + "case/") and len(package["CFItems"]) == 12
+
+    wrong = run(database_url, "credentials", "export", str(item["id"]), "--org", org, "--format", "pdf")
+    assert wrong.returncode == 2 and "--format must be ctdl or case" in wrong.stderr
+    monkeypatch.setenv("SKILLPULSE_CREDENTIALS_CTDL_BASE_URL", "ftp://nowhere")
+    bad = run(database_url, "credentials", "export", str(item["id"]), "--org", org)
+    assert bad.returncode != 0 and "SKILLPULSE_CREDENTIALS_CTDL_BASE_URL" in bad.stderr + bad.stdout

@@ -1,5 +1,7 @@
 """Reading 1EdTech CASE CFPackage JSON: the CFDocument becomes a competency framework (a credential of type
-CompetencyFramework), each CFItem a competency, `isChildOf` associations its hierarchy.
+CompetencyFramework), each CFItem a competency, `isChildOf` associations its hierarchy, and `exactMatchOf` /
+`isRelatedTo` associations from an item to a concept URI (ESCO, O*NET) its asserted alignments (exact; broad,
+or major when `extensions.skillpulseAlignment` says so; one marked "suggested" is not taken).
 
 CASE identifiers are UUIDs; they become CTIDs by the `ce-` prefix, as Credential Engine does when it
 publishes a CASE framework as CTDL-ASN, so a later CTDL export of the framework keeps the same identities.
@@ -9,8 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.credentials.formats.records import CredentialFormatError, ParsedCompetency, ParsedCredential
-from service.credentials.formats.vocab import FRAMEWORK_TYPE, UUID, is_web_url, parse_domain, parse_level
+from service.credentials.formats.records import (
+    CredentialFormatError,
+    ParsedAlignment,
+    ParsedCompetency,
+    ParsedCredential,
+)
+from service.credentials.formats.vocab import (
+    FRAMEWORK_TYPE,
+    UUID,
+    is_concept_uri,
+    is_web_url,
+    parse_domain,
+    parse_level,
+)
 
 
 def looks_like_case(document: Any) -> bool:
@@ -39,6 +53,26 @@ def _text(value: Any) -> str | None:
     return None
 
 
+ALIGNMENT_TYPES = ("exactMatchOf", "isRelatedTo")
+
+
+def _read_alignment(association: dict, aligned: dict[str, list[ParsedAlignment]]) -> None:
+    """An item's link to a concept; associations between items (or to non-URIs) are not concept links."""
+    origin, destination = association.get("originNodeURI"), association.get("destinationNodeURI")
+    item = origin.get("identifier") if isinstance(origin, dict) else None
+    uri = destination.get("uri") if isinstance(destination, dict) else None
+    extensions = association.get("extensions")
+    kind = extensions.get("skillpulseAlignment") if isinstance(extensions, dict) else None
+    if not item or not isinstance(uri, str) or kind == "suggested":
+        return
+    if not is_concept_uri(uri) or len(uri) > 500:
+        return
+    exact = association["associationType"] == "exactMatchOf"
+    found = aligned.setdefault(str(item), [])
+    if all(a.uri != uri for a in found):
+        found.append(ParsedAlignment(uri, exact, major=not exact and kind == "major"))
+
+
 def read_case(document: Any) -> list[ParsedCredential]:
     if not isinstance(document, dict):
         raise CredentialFormatError("a CASE package must be a JSON object with CFDocument and CFItems")
@@ -56,9 +90,13 @@ def read_case(document: Any) -> list[ParsedCredential]:
         raise CredentialFormatError("CFPackage: CFAssociations must be a list")
 
     parents: dict[str, str] = {}
+    aligned: dict[str, list[ParsedAlignment]] = {}
     for position, association in enumerate(associations):
         if not isinstance(association, dict):
             raise CredentialFormatError(f"CFAssociations[{position}]: must be an object")
+        if association.get("associationType") in ALIGNMENT_TYPES:
+            _read_alignment(association, aligned)
+            continue
         if association.get("associationType") != "isChildOf":
             continue
         origin, destination = association.get("originNodeURI"), association.get("destinationNodeURI")
@@ -93,6 +131,7 @@ def read_case(document: Any) -> list[ParsedCredential]:
                 level=parse_level(item.get("ccfLevel")) if "ccfLevel" in item else None,
                 domain=parse_domain(item.get("ccfDomain")) if "ccfDomain" in item else None,
                 parent_ext_id=None,
+                alignments=aligned.get(str(identifier), []),
             )
         )
     for item, parsed in zip(items, competencies, strict=True):

@@ -127,13 +127,14 @@ class _GraphReader:
             level = next((lv for lv in map(level_of, as_list(node.get("ceasn:complexityLevel"))) if lv), None)
         domain = next((parse_domain(t) for t in terms if t.startswith(CCF_DOMAIN_URN)), None)
         alignments = [ParsedAlignment(uri, True) for uri in ref_ids(node.get("ceasn:exactAlignment"))]
+        alignments += [ParsedAlignment(uri, False, True) for uri in ref_ids(node.get("ceasn:majorAlignment"))]
         alignments += [ParsedAlignment(uri, False) for uri in ref_ids(node.get("ceasn:broadAlignment"))]
         for alignment in alignments:
             if not is_concept_uri(alignment.uri) or len(alignment.uri) > 500:
-                kind = "exactAlignment" if alignment.exact else "broadAlignment"
+                kind = "exact" if alignment.exact else "major" if alignment.major else "broad"
                 raise CredentialFormatError(
-                    f"{self._where(node)}: ceasn:{kind} {alignment.uri[:200]!r} is not a concept URI "
-                    "(http(s) or urn:)"
+                    f"{self._where(node)}: ceasn:{kind}Alignment {alignment.uri[:200]!r} is not a concept "
+                    "URI (http(s) or urn:)"
                 )
         parsed = ParsedCompetency(
             text=text,

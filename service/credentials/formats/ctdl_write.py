@@ -10,12 +10,17 @@ intends for naming a target competency); Connecting Credentials Framework level 
 The registry's credential schema types `meta:langstring` as a plain string while its CTDL-ASN schemas use
 language maps, so the credential node carries plain strings and framework and competencies language maps;
 the reader accepts either form anywhere.
+
+Every `@id` is `base_url` + CTID (SKILLPULSE_CREDENTIALS_CTDL_BASE_URL; by default the registry's resource
+URIs, which is where a CTID resolves once published). A competency's links are alignments to the concept
+URIs (ESCO, O*NET): exact, major or broad by how the link was confirmed (queries.alignment_of), and links no
+one has reviewed, when asked for, as `ceasn:minorAlignment` — which the reader does not take back.
 """
 
 from __future__ import annotations
 
 from service.credentials.formats.jsonld import lang_map
-from service.credentials.formats.records import ParsedCredential
+from service.credentials.formats.records import ParsedAlignment, ParsedCredential
 from service.credentials.formats.vocab import CCF_DOMAIN_URN, CCF_LEVEL_URN, FRAMEWORK_TYPE, ctid_from
 
 CONTEXT = "https://credreg.net/ctdlasn/schema/context/json"
@@ -27,18 +32,26 @@ SOC_FRAMEWORK = "https://www.bls.gov/soc/"
 STATUS_FRAMEWORK = "https://credreg.net/ctdl/terms/CredentialStatus"
 
 
-def resource_uri(ctid_or_uri: str) -> str:
-    return ctid_or_uri if "://" in ctid_or_uri else REGISTRY_RESOURCES + ctid_or_uri
+def resource_uri(ctid_or_uri: str, base_url: str = REGISTRY_RESOURCES) -> str:
+    return ctid_or_uri if "://" in ctid_or_uri else base_url + ctid_or_uri
 
 
-def write_ctdl(credential: ParsedCredential, author: str) -> dict:
+def graph_uri(ctid: str, base_url: str) -> str:
+    """The document's own @id: the registry's graph URI by default, else `<base>graph/<ctid>`."""
+    if base_url == REGISTRY_RESOURCES:
+        return REGISTRY_GRAPH + ctid
+    return f"{base_url}graph/{ctid}"
+
+
+def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGISTRY_RESOURCES) -> dict:
     """CTDL-ASN JSON-LD for `credential`, whose ctid, framework_ctid and competency ext_ids must be CTIDs.
-    `author` names the framework's author when the source named no creator (the organisation)."""
+    `author` names the framework's author when the source named no creator (the organisation) and is its
+    publisher's name; `base_url` (ending in "/") prefixes every CTID into an @id."""
     if not credential.framework_ctid or not all(c.ext_id for c in credential.competencies):
         raise ValueError("every exported record needs a CTID")
     lang = credential.language or "en"
-    framework_id = resource_uri(credential.framework_ctid)
-    comp_id = {c.ext_id: resource_uri(c.ext_id) for c in credential.competencies}  # type: ignore[misc]
+    framework_id = resource_uri(credential.framework_ctid, base_url)
+    comp_id = {c.ext_id: resource_uri(c.ext_id, base_url) for c in credential.competencies}  # type: ignore[misc]
     children: dict[str, list[str]] = {}
     for c in credential.competencies:
         if c.parent_ext_id in comp_id:
@@ -70,12 +83,9 @@ def write_ctdl(credential: ParsedCredential, author: str) -> dict:
         )
         if terms:
             node["ceasn:conceptTerm"] = terms
-        exact = [a.uri for a in c.alignments if a.exact]
-        broad = [a.uri for a in c.alignments if not a.exact]
-        if exact:
-            node["ceasn:exactAlignment"] = exact
-        if broad:
-            node["ceasn:broadAlignment"] = broad
+        for prop, uris in _alignments(c.alignments).items():
+            if uris:
+                node[prop] = uris
         competency_nodes.append(node)
 
     framework_extra = credential.extra.get("framework", {})
@@ -91,20 +101,50 @@ def write_ctdl(credential: ParsedCredential, author: str) -> dict:
         framework["ceasn:creator"] = framework_extra["ceasn:creator"]
     else:
         framework["ceasn:author"] = [author]
+    owners = publishers(credential)
+    if owners:
+        framework["ceasn:publisher"] = owners
+    framework["ceasn:publisherName"] = [lang_map(author, lang)]
+    if credential.url:
+        framework["ceasn:source"] = [credential.url]
     if top:
         framework["ceasn:hasTopChild"] = top
 
     graph = [framework, *competency_nodes]
     if credential.type != FRAMEWORK_TYPE:
-        graph.insert(0, _credential_node(credential, lang, framework_id, comp_id))
-    return {"@context": CONTEXT, "@id": REGISTRY_GRAPH + credential.framework_ctid, "@graph": graph}
+        graph.insert(0, _credential_node(credential, lang, framework_id, comp_id, base_url))
+    return {"@context": CONTEXT, "@id": graph_uri(credential.framework_ctid, base_url), "@graph": graph}
 
 
-def _credential_node(credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict) -> dict:
+def publishers(credential: ParsedCredential) -> list[str]:
+    """The organisations that own the credential, as the source named them (absolute URIs), else its
+    framework's creators: the framework's ceasn:publisher."""
+    ctdl = credential.extra.get("ctdl", {})
+    owners = [o for o in ctdl.get("ceterms:ownedBy", []) if isinstance(o, str) and "://" in o]
+    return owners or list(credential.extra.get("framework", {}).get("ceasn:creator", []))
+
+
+def _alignments(alignments: list[ParsedAlignment]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {
+        "ceasn:exactAlignment": [],
+        "ceasn:majorAlignment": [],
+        "ceasn:broadAlignment": [],
+        "ceasn:minorAlignment": [],
+    }
+    for a in alignments:
+        kind = "minor" if a.suggested else "exact" if a.exact else "major" if a.major else "broad"
+        if a.uri not in out[f"ceasn:{kind}Alignment"]:
+            out[f"ceasn:{kind}Alignment"].append(a.uri)
+    return out
+
+
+def _credential_node(
+    credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict, base_url: str
+) -> dict:
     ctdl = credential.extra.get("ctdl", {})
     ctid = credential.ctid or ctid_from(ctdl.get("@id"))
     node: dict = {
-        "@id": resource_uri(ctid) if ctid else ctdl.get("@id"),
+        "@id": resource_uri(ctid, base_url) if ctid else ctdl.get("@id"),
         "@type": f"ceterms:{credential.type}",
         "ceterms:ctid": ctid,
         "ceterms:name": credential.name,
@@ -126,9 +166,9 @@ def _credential_node(credential: ParsedCredential, lang: str, framework_id: str,
     if credential.region:
         node["ceterms:region"] = [{"@type": "ceterms:Place", "ceterms:name": credential.region}]
     if credential.has_part:
-        node["ceterms:hasPart"] = [resource_uri(r) for r in credential.has_part]
+        node["ceterms:hasPart"] = [resource_uri(r, base_url) for r in credential.has_part]
     if credential.is_part_of:
-        node["ceterms:isPartOf"] = [resource_uri(r) for r in credential.is_part_of]
+        node["ceterms:isPartOf"] = [resource_uri(r, base_url) for r in credential.is_part_of]
     if credential.competencies:
         framework_name = credential.extra.get("framework", {}).get("name") or credential.name
         targets = []

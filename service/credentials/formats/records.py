@@ -12,10 +12,14 @@ class CredentialFormatError(ValueError):
 
 @dataclass(slots=True)
 class ParsedAlignment:
-    """A concept the source itself asserts for a competency (CTDL exact/broad alignment)."""
+    """A concept the source itself asserts for a competency (CTDL exact/major/broad alignment; CASE
+    exactMatchOf / isRelatedTo)."""
 
     uri: str
     exact: bool
+    major: bool = False  # ceasn:majorAlignment: most of the competency is the concept
+    suggested: bool = False  # exports only: a link no one reviewed (ceasn:minorAlignment, never read back)
+    label: str = ""  # exports only: the concept's label (CASE destinationNodeURI.title)
 
 
 @dataclass(slots=True)
