@@ -31,7 +31,8 @@ def _validator(path: Path) -> jsonschema.Draft4Validator:
 @cache
 def _validators() -> list[dict[str, jsonschema.Draft4Validator]]:
     """Our own schemas (tests/support/ctdl_schema, always), and Credential Engine's registry schemas too when
-    ../shared/data holds them (they have no licence we could ship them under; see NOTICE)."""
+    the reference data beside the checkout holds them (they have no licence we could ship them under; see
+    NOTICE)."""
     sets = [
         {
             "credential": _validator(SHIPPED_SCHEMAS / "credential.json"),
