@@ -239,6 +239,18 @@ class CredentialsSettings(_Group):
     )
 
 
+class NotificationSettings(_Group):
+    """Alert digests by email (service/notifications)."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_NOTIFICATIONS_", extra="ignore")
+
+    digest_cron: str = Field(
+        "0 7 * * *",
+        description="When the digest job runs (cron, UTC): each run sends the daily digests of the day "
+        "before and the weekly digests of the last full week (Monday to Sunday) not sent yet.",
+    )
+
+
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
 
@@ -253,6 +265,7 @@ class Settings(BaseSettings):
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     credentials: CredentialsSettings = Field(default_factory=CredentialsSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -290,7 +303,8 @@ def build_settings(**overrides: object) -> Settings:
               "postings": (PostingsSettings, "SKILLPULSE_POSTINGS_"),
               "encryption": (EncryptionSettings, "SKILLPULSE_"),
               "auth": (AuthSettings, "SKILLPULSE_AUTH_"),
-              "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_")}
+              "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_"),
+              "notifications": (NotificationSettings, "SKILLPULSE_NOTIFICATIONS_")}
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():
         try:
