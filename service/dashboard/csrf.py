@@ -16,6 +16,7 @@ from hashlib import sha256
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.utils.scope.state import ScopeState
 
 from service.auth.principal import Principal
 
@@ -60,3 +61,7 @@ async def session_csrf_guard(connection: ASGIConnection, handler: BaseRouteHandl
         raise PermissionDeniedException(
             "the form has expired or did not come from this site: reload the page"
         )
+    # a page this POST renders again (a form with an error) carries the same, valid token: the middleware,
+    # which these handlers opt out of, is what would otherwise put one in the scope for `csrf_input`
+    if sent:  # it matched, so it is there
+        ScopeState.from_scope(connection.scope).csrf_token = sent
