@@ -229,3 +229,36 @@ async def test_the_unsubscribe_link_works_without_signing_in(app, tenant, api, c
             )
         )
     assert [p.digest for p in prefs] == ["none"]
+
+
+async def test_the_scheduled_job_fires_once_across_two_replicas(app, tenant, api, database_url):
+    """Two app instances, each with its scheduler and the digest job registered as `serve` does; both fire
+    the same slot: one mail (the claim row lets one firing run; the digest row would stop a second)."""
+    from service.app import JOB_REGISTRARS
+    from service.notifications.jobs import JOB
+    from service.scheduler import Scheduler, _scheduled_at
+
+    cred = await make_credential(app, tenant.org_id, "Solar Installer Certificate", ["47-2231.00"])
+    assert (await api.request("PUT", PREFS, json={"digest": "daily"})).status_code == 200
+    yesterday = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), UTC) - timedelta(days=1)
+    await alert_with_history(
+        app, tenant.org_id, cred.credential_id, "Battery storage", [("opened", None, "open", yesterday, None)]
+    )
+    with smtp_server() as server:
+        settings = digest_settings(database_url, server.port)
+        one, two = create_app(settings), create_app(settings)
+        async with app_client(one), app_client(two):
+            jobs = []
+            for replica in (one, two):
+                scheduler = Scheduler(replica.state.engine)
+                for register in JOB_REGISTRARS:
+                    register(scheduler, replica)
+                assert JOB in scheduler.job_ids()
+                jobs.append(scheduler._aps.get_job(JOB).func)
+            token = _scheduled_at.set(datetime.now(UTC).replace(second=0, microsecond=0))
+            try:
+                await asyncio.gather(*(job() for job in jobs))
+            finally:
+                _scheduled_at.reset(token)
+        mine = _mine(server, tenant.designer_email)
+    assert len(mine) == 1 and "Battery storage" in mine[0].body

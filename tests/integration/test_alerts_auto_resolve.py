@@ -3,13 +3,17 @@ a run; an alert a run resolved reopens when a later run finds the condition agai
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from service.db import session_scope
-from service.demand.models import AlertEvent
+from service.demand.alert_resolution import resolve
+from service.demand.models import Alert, AlertEvent, Webhook, WebhookDelivery
+from service.timeutil import utcnow
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
+from tests.support.loopback import write_log
 from tests.support.runs import run_drift as drift_run
 
 STABLE = {"SQL": 0.5, "communication": 0.4}
@@ -49,6 +53,10 @@ async def test_a_run_that_no_longer_finds_the_condition_resolves_the_alert(app, 
     [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]
     acked = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"status": "acknowledged"})
     assert acked.status_code == 200 and acked.json()["version"] == 2
+    async with session_scope(app.state.engine) as session:
+        session.add(
+            Webhook(org_id=tenant.org_id, url="https://93.184.216.34/x", secret="seeded-secret-0123456789")
+        )
 
     later = await _run(api, "2025-04-01")
     assert later["summary"]["alerts"]["resolved"] == 2 and later["summary"]["alerts"]["opened"] == 0
@@ -68,6 +76,13 @@ async def test_a_run_that_no_longer_finds_the_condition_resolves_the_alert(app, 
     coverage_detail = (await api.get(f"/api/v1/alerts/{coverage['id']}")).json()
     assert "coverage of demand for Cloud Certificate no longer fell" in coverage_detail["events"][-1]["note"]
     assert (await api.get("/api/v1/alerts", params={"status": "open"})).json()["total"] == 0
+    async with session_scope(app.state.engine) as session:
+        sent = list(
+            await session.scalars(select(WebhookDelivery).where(WebhookDelivery.org_id == tenant.org_id))
+        )
+    assert sorted(d.payload["alert"]["id"] for d in sent if d.event == "alert.resolved") == sorted(
+        [alert["id"], coverage["id"]]
+    )
 
     again = await _run(api, "2025-04-01")  # nothing left to resolve: no second event
     assert again["summary"]["alerts"]["resolved"] == 0
@@ -121,3 +136,51 @@ async def test_an_alert_a_run_resolved_reopens_when_the_condition_returns(app, a
     assert detail["status"] == "open" and detail["resolved_at"] is None
     assert [e["event"] for e in detail["events"]] == ["opened", "resolved", "reopened"]
     assert "since a drift run resolved it" in detail["events"][-1]["note"]
+
+
+async def test_a_run_never_overwrites_a_designers_change_made_since_it_read_the_alert(app, api, tenant):
+    await _docker_rises_then_fades(app, tenant)
+    await _run(api, "2025-01-01")
+    [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]
+    async with session_scope(app.state.engine) as session:
+        read_by_the_run = await session.get(Alert, alert["id"])  # version 1, open
+    dismissed = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"status": "dismissed", "note": "ours"})
+    assert dismissed.status_code == 200
+    async with session_scope(app.state.engine) as session:
+        stale = await session.merge(read_by_the_run, load=False)
+        assert await resolve(session, stale, "Resolved by drift run 99: gone.", utcnow()) is False
+    detail = (await api.get(f"/api/v1/alerts/{alert['id']}")).json()
+    assert detail["status"] == "dismissed" and detail["version"] == 2
+    assert [e["event"] for e in detail["events"]] == ["opened", "status"]
+
+
+async def test_a_run_resolving_and_a_designer_acknowledging_at_once_change_it_once(app, api, tenant):
+    """Both wait on the same row lock (held here), then one wins: the run resolves it, or the designer
+    acknowledges it and the run leaves it (version compare-and-set, as every change of an alert)."""
+    await _docker_rises_then_fades(app, tenant)
+    await _run(api, "2025-01-01")
+    [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]
+    url = f"/api/v1/alerts/{alert['id']}"
+    async with session_scope(app.state.engine) as session:
+        read_by_the_run = await session.get(Alert, alert["id"])
+
+    async def run_resolves() -> bool:
+        async with session_scope(app.state.engine) as session:
+            stale = await session.merge(read_by_the_run, load=False)
+            return await resolve(session, stale, "Resolved by drift run 99: gone.", utcnow())
+
+    async with app.state.engine.connect() as holder:
+        await holder.execute(text("UPDATE alert SET title = title WHERE id = :id"), {"id": alert["id"]})
+        with write_log(app.state.engine) as log:
+            machine = asyncio.create_task(run_resolves())
+            designer = asyncio.create_task(
+                api.patch(url, json={"status": "acknowledged", "expected_version": 1})
+            )
+            both_waiting = await log.wait_for(2, "alert", within=15)
+        await holder.rollback()
+    resolved, response = await asyncio.gather(machine, designer)
+    assert both_waiting, log.writes
+    assert resolved != (response.status_code == 200), (resolved, response.text)
+    detail = (await api.get(url)).json()
+    assert detail["version"] == 2 and detail["status"] == ("resolved" if resolved else "acknowledged")
+    assert len(detail["events"]) == 2
