@@ -20,9 +20,11 @@ from surveys.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Alert", "AlertDigest", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "CredentialImport", "DriftRun",
+    "Alert", "AlertDigest",
+    "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "CredentialImport", "DriftRun",
     "ImportRun",
-    "ImportSource", "JobClaim", "NotificationPreference", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
+    "ImportSource", "JobClaim",
+    "NotificationPreference", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
     "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySkillMention",
     "SignInThrottle", "User", "Webhook", "WebhookDelivery", "metadata",
 ]
