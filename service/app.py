@@ -32,6 +32,8 @@ from service.dashboard import controllers as dashboard_controllers
 from service.demand import controllers as demand_controllers
 from service.demand import jobs as demand_jobs
 from service.demand import runs as drift_runs
+from service.notifications import controllers as notification_controllers
+from service.notifications import jobs as notification_jobs
 from service.dashboard.filters import register_template_filters
 from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
@@ -52,12 +54,14 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers, credential_controllers]
+DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers, credential_controllers,
+                        notification_controllers]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
 JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register,
                                                                 postings_scheduling.register, credential_jobs.register,
-                                                                drift_runs.register_interrupted_runs]
+                                                                drift_runs.register_interrupted_runs,
+                                                                notification_jobs.register]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.

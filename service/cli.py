@@ -207,6 +207,10 @@ from service.demand.cli import drift_app  # noqa: E402
 
 app.add_typer(drift_app, name="drift")
 
+from service.notifications.cli import alerts_app  # noqa: E402
+
+app.add_typer(alerts_app, name="alerts")
+
 from service.geo.cli import app as geo_app  # noqa: E402
 
 app.add_typer(geo_app, name="geo")

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from service.auth.models import ApiToken, Organisation, SignInThrottle, User
 from service.credentials.models import Competency, CompetencySkill, Credential, CredentialImport, SkillConcept
 from service.demand.models import Alert, AlertEvent, DriftRun, JobClaim, Webhook, WebhookDelivery
+from service.notifications.models import AlertDigest, NotificationPreference
 from service.postings.models import ImportRun, ImportSource, Posting, PostingSkill
 from surveys.models import (
     OutboxEmail,
@@ -19,9 +20,11 @@ from surveys.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Alert", "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "CredentialImport", "DriftRun",
+    "Alert", "AlertDigest",
+    "AlertEvent", "ApiToken", "Competency", "CompetencySkill", "Credential", "CredentialImport", "DriftRun",
     "ImportRun",
-    "ImportSource", "JobClaim", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
+    "ImportSource", "JobClaim",
+    "NotificationPreference", "Organisation", "OutboxEmail", "Posting", "PostingSkill", "SkillConcept",
     "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySkillMention",
     "SignInThrottle", "User", "Webhook", "WebhookDelivery", "metadata",
 ]

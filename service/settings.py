@@ -274,6 +274,18 @@ class CredentialsSettings(_Group):
         return value if value.endswith("/") else value + "/"
 
 
+class NotificationSettings(_Group):
+    """Alert digests by email (service/notifications)."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLPULSE_NOTIFICATIONS_", extra="ignore")
+
+    digest_cron: str = Field(
+        "0 7 * * *",
+        description="When the digest job runs (cron, UTC): each run sends the daily digests of the day "
+        "before and the weekly digests of the last full week (Monday to Sunday) not sent yet.",
+    )
+
+
 class Settings(BaseSettings):
     """All settings; build with ``load_settings()`` (or directly in tests)."""
 
@@ -288,6 +300,7 @@ class Settings(BaseSettings):
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     credentials: CredentialsSettings = Field(default_factory=CredentialsSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -332,6 +345,7 @@ def build_settings(**overrides: object) -> Settings:
         "encryption": (EncryptionSettings, "SKILLPULSE_"),
         "auth": (AuthSettings, "SKILLPULSE_AUTH_"),
         "credentials": (CredentialsSettings, "SKILLPULSE_CREDENTIALS_"),
+        "notifications": (NotificationSettings, "SKILLPULSE_NOTIFICATIONS_"),
     }
     built: dict[str, object] = {}
     for name, (cls, prefix) in groups.items():

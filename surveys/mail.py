@@ -1,4 +1,4 @@
-"""Invitation and reminder mails: plain text in the invitee's language. Pure."""
+"""Invitation and reminder mails in the invitee's language; the MIME message of every outbox mail. Pure."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from email.policy import SMTP
 
 LINK = re.compile(r"/s/[A-Za-z0-9_-]{20,}")
 OPT_OUT = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{20,}/opt-out")
+# A link ending in /unsubscribe/<token> (the service's alert digests) takes a POST without a cookie or a form
+# token: one-click unsubscribe per RFC 8058.
+ONE_CLICK = re.compile(r"https?://\S+/unsubscribe/[A-Za-z0-9_-]{20,}")
 # What a queued mail holds instead of the invitee's token: the link is completed at send time from the outbox
 # row's encrypted `link_token`, so the stored body never holds a usable link.
 LINK_TOKEN = "{personal-link-token}"
@@ -76,9 +79,11 @@ def build_message(
     message["Subject"] = subject
     if message_id:
         message["Message-ID"] = message_id
-    found = OPT_OUT.search(body)
+    found = OPT_OUT.search(body) or ONE_CLICK.search(body)
     if found:
         message["List-Unsubscribe"] = f"<{found.group(0)}>"
+        if found.re is ONE_CLICK:
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
     return message
 

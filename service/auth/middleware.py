@@ -10,7 +10,9 @@ from service.auth.services import principal_for_session, principal_for_token
 
 # Paths that answer without a caller: health, the OpenAPI document, the public survey form, the login page,
 # static files. Everything else needs a principal.
-PUBLIC_PATHS = ["^/health$", "^/schema", "^/s/", "^/app/login", "^/static/", "^/favicon"]
+PUBLIC_PATHS = [
+    "^/health$", "^/schema", "^/s/", "^/app/login", "^/app/notifications/unsubscribe/", "^/static/", "^/favicon"
+]
 SESSION_USER_KEY = "user_id"
 SESSION_VERSION_KEY = "sv"  # the user's session_version when the cookie was issued
 

@@ -1,9 +1,11 @@
 """Alert lifecycle: one open alert per fingerprint; reruns update, never duplicate; every change an event.
 
-Lifecycle: open → acknowledged → resolved; dismissed; snoozed until a date (then open again). A resolved or
-dismissed alert stays closed until new evidence: a later run whose effect (the alert's own measure: the
-concept's current share for emerging skills, the fall for fading competencies and coverage, the share of
-employers for survey gaps) has grown by at least `reopen_margin` since it was closed.
+Lifecycle: open → acknowledged → resolved; dismissed; snoozed until a date (then open again). A run that no
+longer finds an open alert's condition resolves it (alert_resolution). A dismissed alert stays dismissed
+whatever later runs find: only a designer reopens it. A resolved alert reopens on new evidence: a later run
+whose effect (the alert's own measure: the concept's current share for emerging skills, the fall for fading
+competencies and coverage, the share of employers for survey gaps) has grown by at least `reopen_margin` since
+a designer resolved it, or, when a run resolved it, as soon as a later run finds the condition again.
 """
 
 from __future__ import annotations
@@ -119,7 +121,10 @@ async def record_candidate(
         .limit(1)
     )
     if closed is not None:
-        if not _new_evidence(closed.evidence, candidate.evidence, reopen_margin):
+        if closed.status == "dismissed":
+            return "kept_closed"  # a designer's dismissal is never undone by a machine
+        by_run = await _resolved_by_run(session, closed)
+        if not _new_evidence(closed.evidence, candidate.evidence, 0.0 if by_run else reopen_margin):
             return "kept_closed"
         previous = closed.status
         if not await bump_version(session, closed, Alert.status == previous):
@@ -132,9 +137,12 @@ async def record_candidate(
         closed.updated_at = now
         closed.resolved_at = None
         closed.snooze_until = None
-        session.add(
-            make_event(closed, "reopened", previous, "open", "new evidence since it was closed", at=now)
+        why = (
+            "the condition holds again since a drift run resolved it"
+            if by_run
+            else "new evidence since it was closed"
         )
+        session.add(make_event(closed, "reopened", previous, "open", why, at=now))
         await webhooks.enqueue(session, org_id, "alert.opened", closed)
         return "reopened"
     alert = Alert(
@@ -176,6 +184,17 @@ async def bump_version(session: AsyncSession, alert: Alert, *still: ColumnElemen
         return False
     set_committed_value(alert, "version", version)
     return True
+
+
+async def _resolved_by_run(session: AsyncSession, alert: Alert) -> bool:
+    """The alert was last closed by a drift run resolving it (not by a designer)."""
+    last = await session.scalar(
+        select(AlertEvent.event)
+        .where(AlertEvent.alert_id == alert.id, AlertEvent.to_status.in_(CLOSED_STATUSES))
+        .order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
+        .limit(1)
+    )
+    return last == "resolved"
 
 
 def _effect_moved(old: dict, new: dict, margin: float) -> bool:
@@ -226,7 +245,10 @@ async def wake_snoozed(
         )
         if ids:
             alerts = await session.scalars(
-                select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id).execution_options(populate_existing=True)
+                select(Alert)
+                .where(Alert.id.in_(ids))
+                .order_by(Alert.id)
+                .execution_options(populate_existing=True)
             )
             for alert in alerts.all():
                 session.add(make_event(alert, "status", "snoozed", "open", "snooze ended", at=now))

@@ -35,7 +35,7 @@ def run(
     org: str | None = typer.Option(None, "--org", help="One organisation (name or id); default every one."),
     as_json: bool = typer.Option(False, "--json", help="Print each run's summary as JSON on stdout."),
 ) -> None:
-    """Run drift detection now; prints one line per organisation (alerts opened, updated, reopened)."""
+    """Run drift detection now; one line per organisation (alerts opened, updated, reopened, resolved)."""
     from service.db import create_engine, session_scope
     from service.demand.runs import run_all_organisations, run_drift
 
@@ -64,7 +64,7 @@ def run(
         console.print(
             f"organisation {item.org_id}: run {item.id} {item.status} as of {item.as_of}; credentials "
             f"{states or 'none'}; alerts opened {tally.get('opened', 0)}, updated {tally.get('updated', 0)}, "
-            f"reopened {tally.get('reopened', 0)}"
+            f"reopened {tally.get('reopened', 0)}, resolved {tally.get('resolved', 0)}"
         )
         if as_json:
             typer.echo(

@@ -82,7 +82,9 @@ class AlertEvent(SQLModel, table=True):
     alert_id: int = Field(foreign_key="alert.id", index=True, ondelete="CASCADE")
     at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     actor_user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
-    event: str = Field(max_length=32, description="opened|updated|status|reopened")
+    event: str = Field(
+        max_length=32, description="opened|updated|status|reopened|resolved (by a drift run)|note"
+    )
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str | None = Field(default=None, max_length=16)
     note: str | None = Field(default=None)

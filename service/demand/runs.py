@@ -20,7 +20,8 @@ from service.auth.models import Organisation
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
 from service.demand.aggregation import OccupationCodeError, Scope, normalise_occupations, snippets
-from service.demand.alerts import record_candidate, wake_snoozed
+from service.demand.alert_resolution import RunContext, open_alerts_by_credential, resolve_gone
+from service.demand.alerts import fingerprint, record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
@@ -172,9 +173,10 @@ class _Recorder:
     limits: Thresholds
     tally: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("opened", "updated", "refreshed", "unchanged", "reopened", "kept_closed"), 0
+            ("opened", "updated", "refreshed", "unchanged", "reopened", "kept_closed", "resolved"), 0
         )
     )
+    seen: set[str] = field(default_factory=set)  # fingerprints this run raised again
 
     async def record(self, credential_id: int, candidate: Candidate, entry: dict) -> None:
         result = await record_candidate(
@@ -187,6 +189,7 @@ class _Recorder:
             self.now,
         )
         self.tally[result] += 1
+        self.seen.add(fingerprint(credential_id, candidate.kind, candidate.subject))
         entry["alerts"][candidate.kind] = entry["alerts"].get(candidate.kind, 0) + 1
 
 
@@ -213,13 +216,26 @@ async def _detect_and_record(
     counts_all = await count_credentials(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
+    standing = await open_alerts_by_credential(session, org_id)
     per_credential: dict[str, dict] = {}
     for number, credential in enumerate(credentials):
         if progress is not None:
             progress("credentials", number, len(credentials))
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
-        per_credential[str(credential.id)] = await _examine(
+        entry = await _examine(
             rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all
+        )
+        per_credential[str(credential.id)] = entry
+        rec.tally["resolved"] += await resolve_gone(
+            session,
+            standing.get(credential.id, []),
+            rec.seen,
+            entry,
+            RunContext(run_id, windows.as_of, credential.name),
+            curriculum.is_covered,
+            {c.id for c in curriculum.competencies},
+            drift.survey_min_respondents,
+            now,
         )
     return {
         "windows": windows.to_dict(),

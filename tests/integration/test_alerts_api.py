@@ -135,7 +135,7 @@ async def test_snooze_ends_on_its_date(app, api, tenant):
     assert detail["events"][-1]["note"] == "snooze ended" and detail["snooze_until"] is None
 
 
-async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
+async def test_resolved_alert_reopens_only_on_new_evidence(app, api, tenant):
     await make_credential(
         app,
         tenant.org_id,
@@ -156,10 +156,10 @@ async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
 
     assert (await run("2025-01-01"))["opened"] == 2  # Docker emerging, and coverage dropping with it
     [alert] = (await api.get("/api/v1/alerts", params={"kind": "emerging_skill"})).json()["items"]
-    dismissed = await api.patch(
-        f"/api/v1/alerts/{alert['id']}", json={"status": "dismissed", "note": "Not for us"}
+    resolved = await api.patch(
+        f"/api/v1/alerts/{alert['id']}", json={"status": "resolved", "note": "Added a container module"}
     )
-    assert dismissed.status_code == 200
+    assert resolved.status_code == 200
 
     assert (await run("2025-01-01"))["kept_closed"] == 1  # the same evidence again
     await add_postings(
@@ -178,7 +178,7 @@ async def test_dismissed_alert_reopens_only_on_new_evidence(app, api, tenant):
     detail = (await api.get(f"/api/v1/alerts/{alert['id']}")).json()
     assert detail["status"] == "open" and detail["resolved_at"] is None
     assert detail["evidence"]["as_of"] == "2025-03-01"
-    assert detail["events"][-1]["event"] == "reopened" and detail["events"][-1]["from_status"] == "dismissed"
+    assert detail["events"][-1]["event"] == "reopened" and detail["events"][-1]["from_status"] == "resolved"
     async with session_scope(app.state.engine) as session:
         count = len(
             list(

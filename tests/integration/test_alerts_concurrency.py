@@ -215,7 +215,7 @@ async def test_a_drift_run_and_a_designer_reopening_at_once_reopen_it_once(app, 
     made = await make_credential(app, tenant.org_id, "Cred", ["15-1232"])
     alert_id = await make_alert(app, tenant.org_id, made.credential_id)
     url = f"/api/v1/alerts/{alert_id}"
-    assert (await api.patch(url, json={"status": "dismissed"})).status_code == 200
+    assert (await api.patch(url, json={"status": "resolved"})).status_code == 200
     stronger = Candidate(
         kind="emerging_skill",
         subject="http://example.org/k8s",
@@ -242,6 +242,6 @@ async def test_a_drift_run_and_a_designer_reopening_at_once_reopen_it_once(app, 
     assert both_waiting, log.writes
     assert (outcome == "reopened") != (response.status_code == 200), (outcome, response.text)
     alert, events, _ = await _state(app, alert_id)
-    reopenings = [e for e in events if e.to_status == "open" and e.from_status == "dismissed"]
+    reopenings = [e for e in events if e.to_status == "open" and e.from_status == "resolved"]
     assert alert.status == "open" and len(reopenings) == 1
-    assert alert.version == 3  # created 1, dismissed 2, reopened once 3
+    assert alert.version == 3  # created 1, resolved 2, reopened once 3

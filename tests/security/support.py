@@ -14,6 +14,15 @@ from tests.support.form_browser import FormBrowser as Browser  # noqa: F401 - us
 from tests.support.seeds import all_seeds
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+# Links sent by mail that a stranger opens without signing in, each with its own token in the path: the survey
+# form, and an alert digest's unsubscribe page. The latter takes a one-click POST (RFC 8058) with no cookie
+# and no CSRF token: its signed token is the permission (tests/integration/test_alert_digests.py).
+TOKEN_LINKS = ("/s/", "/app/notifications/unsubscribe/")
+ONE_CLICK_LINKS = ("/app/notifications/unsubscribe/",)
+
+
+def token_link(path: str) -> bool:
+    return path.startswith(TOKEN_LINKS)
 
 
 def routes(app: Litestar) -> Iterator[tuple[str, str, object]]:

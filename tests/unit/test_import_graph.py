@@ -22,7 +22,14 @@ PACKAGES = ("service", "surveys", "nlp")
 COMPOSITION_ROOT = {"service.app", "service.openapi", "service.demo"}
 # Generic machinery of the service: it knows no domain (a domain registers its jobs and tasks with it).
 GENERIC = {"service.scheduler", "service.tasks", "service.job_claims", "service.cli_support"}
-DOMAINS = ("service.postings", "service.credentials", "service.demand", "service.dashboard", "surveys")
+DOMAINS = (
+    "service.postings",
+    "service.credentials",
+    "service.demand",
+    "service.notifications",
+    "service.dashboard",
+    "surveys",
+)
 LOWER_LAYERS = ("models", "schemas", "services", "sources", "queries")
 
 
