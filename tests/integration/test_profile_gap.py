@@ -7,6 +7,7 @@ import time
 
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
+from tests.integration.test_dashboard_auth import Browser, browser  # noqa: F401 - fixture
 
 OPERATE_WELDING = "urn:onet:dwa:4.A.3.a.2.I35.D05"
 MAINTAIN_SAFETY = "urn:onet:dwa:4.A.3.a.1.I11.D13"
@@ -120,3 +121,31 @@ async def test_profile_gap_without_occupations_and_of_others(app, api, viewer_ap
     assert (await other_api.get(f"/api/v1/credentials/{bare}/profile-gap")).status_code == 404
     missing = await api.get("/api/v1/credentials/999999/profile-gap")
     assert missing.status_code == 404 and "not found" in missing.text
+
+
+async def test_the_credential_page_shows_the_gap_grouped_without_javascript(
+    browser: Browser,  # noqa: F811
+    app,
+    api,
+    tenant,
+):
+    credential_id = await _credential(
+        app,
+        tenant.org_id,
+        ["51-4121.00"],
+        {"Weld plate with GMAW and GTAW": [(OPERATE_WELDING, "confirmed")]},
+    )
+    await browser.login(tenant.designer_email)
+    page = await browser.get(f"/app/credentials/{credential_id}")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'id="profile-gap"' in html and "What the occupation standards list" in html
+    for kind in ("core_task", "supplemental_task", "dwa", "hot_technology", "tool", "esco_essential"):
+        assert f'<details class="profile-group" id="profile-{kind}">' in html
+    body = (await api.get(f"/api/v1/credentials/{credential_id}/profile-gap")).json()
+    dwa = _groups(body)["dwa"]
+    assert f"Detailed work activities (O*NET): {dwa['covered']} of {dwa['listed']} covered" in html
+    assert "as a core task of Welders, Cutters, Solderers, and Brazers; no competency covers it" in html
+    assert "Operate welding equipment&#39; as a core work activity" not in html  # covered: not a gap
+    bare = await _credential(app, tenant.org_id, [], {})
+    assert "names no occupation codes" in (await browser.get(f"/app/credentials/{bare}")).text
