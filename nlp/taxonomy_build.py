@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .occupations import build_occupations
+from .task_dwas import TASK_DWAS_FILE, build_task_dwas
 from .taxonomy import (
     DEFAULT_SOURCE,
     DESCRIPTIONS_FILE,
@@ -142,6 +143,7 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
 
     occupations = build_occupations(source, tech_ids, tool_ids)
     _write_gz(out.parent / OCCUPATIONS_FILE.name, occupations)
+    _write_gz(out.parent / TASK_DWAS_FILE.name, build_task_dwas(source))
 
     titles = build_titles(onet)
     _write_gz(out.parent / TITLES_FILE.name, titles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from litestar import Request, get, post
@@ -16,9 +17,14 @@ from service.credentials.editing import (
     get_link_row,
     review_link,
 )
+from service.credentials.queries import get_credential_row
 from service.dashboard.credential_view import build_credential_view
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
-from service.dependencies import CurrentPrincipal, DbSession, Nlp
+from service.demand.profile_services import credential_profile_gap
+from service.demand.schemas import ProfileGapRead
+from service.dependencies import CurrentPrincipal, DbSession, Nlp, provide_nlp
+
+log = logging.getLogger(__name__)
 
 NOTICES = {
     "confirmed": "Link confirmed: the competency counts as covering this skill.",
@@ -33,9 +39,31 @@ async def _credential_page(
     view = await build_credential_view(
         db_session, request.app.state.settings, principal.org_id, credential_id
     )
+    profile_gap = await _profile_gap(request, db_session, principal.org_id, credential_id)
     return page(
-        "credential.html", principal, title=view.credential.name, active="credentials", view=view, **extra
+        "credential.html",
+        principal,
+        title=view.credential.name,
+        active="credentials",
+        view=view,
+        profile_gap=profile_gap,
+        **extra,
     )
+
+
+async def _profile_gap(
+    request: Request, db_session: DbSession, org_id: int, credential_id: int
+) -> ProfileGapRead | None:
+    """The standards view of the page (the API's `credential_profile_gap`); None when the NLP pool cannot
+    read the occupation data (the section says so rather than failing the page)."""
+    row = await get_credential_row(db_session, org_id, credential_id)
+    try:
+        return await credential_profile_gap(
+            db_session, request.app.state.settings.drift, provide_nlp(request), row
+        )
+    except Exception:  # noqa: BLE001 - no NLP pool (model missing, pool down): the rest of the page still shows
+        log.warning("profile gap of credential %s unavailable", credential_id, exc_info=True)
+        return None
 
 
 @get("/app/credentials/{credential_id:int}", include_in_schema=False)

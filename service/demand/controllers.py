@@ -15,14 +15,16 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy import select
 
 from service.credentials.models import Credential
+from service.credentials.queries import get_credential_row
 from service.demand import alert_controllers, webhook_controllers
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.breakdowns import SPLIT_KINDS, alignment_place_split, place_split_read
 from service.demand.models import DriftRun
+from service.demand.profile_services import credential_profile_gap
 from service.demand.run_jobs import queue_drift_run, task_key
-from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead
+from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead, ProfileGapRead
 from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.geo import RegionCodeError, parse_region_codes
 from service.tasks import tasks_of
 from service.timeutil import utcnow
@@ -123,6 +125,22 @@ class AlignmentController(Controller):
             places = await alignment_place_split(db_session, principal.org_id, alignment, split)
             alignment.split = place_split_read(places)
         return alignment
+
+    @get(
+        "/{credential_id:int}/profile-gap", operation_id="getCredentialProfileGap", raises=[NotFoundException]
+    )
+    async def profile_gap(
+        self,
+        request: Request,
+        credential_id: FromPath[int],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        nlp: Nlp,
+    ) -> ProfileGapRead:
+        """What the standard profiles of the credential's occupations list (O*NET tasks, work activities, hot
+        technologies and tools; ESCO essential skills), each item covered by a competency or not."""
+        credential = await get_credential_row(db_session, principal.org_id, credential_id)  # else 404
+        return await credential_profile_gap(db_session, request.app.state.settings.drift, nlp, credential)
 
 
 class DriftController(Controller):

@@ -219,3 +219,39 @@ class WebhookDeliveryRead(Output):
     created_at: datetime
     delivered_at: datetime | None
     payload: dict
+
+
+class ProfileOccupation(Output):
+    code: str  # O*NET-SOC code, or the ESCO occupation URI
+    title: str
+
+
+class ProfileGapItem(Output):
+    kind: str
+    id: str  # concept id; the O*NET task id for tasks
+    label: str
+    covered: bool
+    sentence: str  # in plain words, e.g. "O*NET lists '…' as a core task of Welders; no competency covers it"
+    listed_by: list[str]  # occupation titles (ESCO occupation labels for ESCO skills)
+    core: bool = False  # a DWA of a core task
+    dwa_ids: list[str] = Field(default_factory=list)  # a task's DWAs (a task is covered through them)
+
+
+class ProfileGapGroup(Output):
+    kind: Literal["core_task", "supplemental_task", "dwa", "hot_technology", "tool", "esco_essential"]
+    title: str
+    listed: int
+    covered: int
+    items: list[ProfileGapItem]  # every listed item, covered or not: the gaps are those not covered
+
+
+class ProfileGapRead(Output):
+    credential_id: int
+    name: str
+    occupations: list[ProfileOccupation]
+    esco_occupations: list[ProfileOccupation]
+    unknown_occupations: list[str]  # the credential's codes O*NET does not know
+    listed: int
+    covered: int
+    groups: list[ProfileGapGroup]
+    note: str | None = None
