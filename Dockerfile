@@ -8,6 +8,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 SKILLPULSE_ENV=production
 WORKDIR /app
 
+# Debian's chromium prints the program-review report to PDF (without it /report.pdf answers 503)
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml requirements.lock README.md NOTICE ./
 COPY service ./service
 COPY surveys ./surveys
