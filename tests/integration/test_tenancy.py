@@ -66,7 +66,8 @@ def _value(column, org_id: int, parents: dict[str, int]):  # noqa: ANN001, ANN20
         python = kind.python_type
     except NotImplementedError:
         python = str
-    return {str: uuid.uuid4().hex[:16], dict: {}, list: [], bytes: b"x"}.get(python, uuid.uuid4().hex[:8])
+    plain = {str: uuid.uuid4().hex[:16], dict: {}, list: [], bytes: b"x", datetime: datetime.now(UTC)}
+    return plain.get(python, uuid.uuid4().hex[:8])
 
 
 async def _one_row_of_every_table(session: AsyncSession, org_id: int) -> dict[str, int]:
@@ -79,8 +80,8 @@ async def _one_row_of_every_table(session: AsyncSession, org_id: int) -> dict[st
             continue
         values = {}
         for column in table.c:
-            if column.primary_key or column.nullable or column.default is not None:
-                continue
+            if (column.primary_key and not column.foreign_keys) or column.nullable or column.default is not None:
+                continue  # a primary key that is a parent's (a user's preferences) is given like a foreign key
             if column.server_default is not None:
                 continue
             values[column.name] = _value(column, org_id, ids)
@@ -90,7 +91,8 @@ async def _one_row_of_every_table(session: AsyncSession, org_id: int) -> dict[st
                 target = next(iter(column.foreign_keys)).column.table.name
                 if target in ids:
                     values[column.name] = ids[target]
-        result = await session.execute(insert(table).values(values).returning(table.c.id))
+        key = next(iter(table.primary_key.columns))
+        result = await session.execute(insert(table).values(values).returning(key))
         ids[table.name] = result.scalar_one()
     return ids
 
