@@ -92,9 +92,8 @@ def score_posting(gold: GoldPosting, predicted: dict[str, str]) -> Tally:
             t.found += 1
         else:
             t.missed.append(f"{gold.id}: {group.label}")
-    allowed = set(gold.acceptable).union(*(g.ids for g in gold.groups))
     for cid, label in predicted.items():
-        if cid in allowed:
+        if cid in gold.allowed:
             t.right += 1
         else:
             t.wrong.append(f"{gold.id}: {label}")

@@ -51,9 +51,10 @@ def _conjuncts(phrase: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if phrase[s:e].strip()]
 
 
-def _best(
+def best_link(
     query: str, threshold: float, context: str | None, occupation: str | None = None
 ) -> tuple[Concept | None, float]:
+    """The best concept for ``query`` and its probability if that reaches ``threshold``, else (None, 0.0)."""
     ranked = link(query, k=1, context=context, occupation=occupation)
     if ranked and ranked[0][1] >= threshold:
         return ranked[0]
@@ -68,11 +69,11 @@ def conjunct_links(
     the mention is in, whose meaning weighs in the linking; ``occupation``: the text's O*NET-SOC code, whose
     profile raises its concepts (``nlp.occupations.priors``)."""
     flat = _WS.sub(" ", phrase).strip()
-    whole = (0, len(phrase), *_best(flat, threshold, context, occupation))
+    whole = (0, len(phrase), *best_link(flat, threshold, context, occupation))
     if whole[2] is None and (m := _ATTACHED.search(phrase)) and m.start() > 0:
         # "DNS on client computers", "forklift in a warehouse": the thing asked for is what the phrase
         # attaches its place or purpose to; it keeps the mention's whole text
-        c, score = _best(phrase[: m.start()].strip(), threshold, context, occupation)
+        c, score = best_link(phrase[: m.start()].strip(), threshold, context, occupation)
         if c is not None:
             whole = (0, len(phrase), c, score)
     parts = _conjuncts(phrase)
@@ -98,7 +99,7 @@ def conjunct_links(
             queries.append(f"{verb} {' '.join(w)}")
         best: tuple[Concept | None, float] = (None, 0.0)
         for q in queries:
-            c, score = _best(q, threshold, context, occupation)
+            c, score = best_link(q, threshold, context, occupation)
             if c is not None and score > best[1]:
                 best = (c, score)
         if best[0] is not None:

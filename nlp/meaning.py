@@ -116,19 +116,17 @@ def features(
 
 
 @lru_cache(maxsize=256)
-def _profile(occupation: str, schemes: tuple[str, ...] | None) -> tuple[tuple[str, ...], np.ndarray]:
-    """The concepts of an occupation's profile (``nlp.occupations.priors``) that the embedding knows, and
-    their rows of the concept matrix."""
+def _profile(occupation: str, schemes: tuple[str, ...] | None) -> list[str]:
+    """The concepts of an occupation's profile (``nlp.occupations.priors``) that the embedding knows."""
     from .occupations import priors
     from .taxonomy import load_taxonomy
 
-    tax, matrix = load_taxonomy(), embedding.concept_matrix()
-    ids = tuple(
+    tax, index = load_taxonomy(), embedding.concept_matrix().index
+    return [
         c
         for c in sorted(priors(occupation))
-        if c in matrix.index and c in tax.concepts and (schemes is None or tax.concepts[c].scheme in schemes)
-    )
-    return ids, np.array([matrix.index[c] for c in ids], dtype=np.int64)
+        if c in index and c in tax.concepts and (schemes is None or tax.concepts[c].scheme in schemes)
+    ]
 
 
 def _nearest_in_profile(
@@ -136,13 +134,11 @@ def _nearest_in_profile(
 ) -> list[str]:
     """The N_PROFILE concepts of the text's occupation profile nearest the phrase: candidates that share no
     word with it ("perform pre-trip inspections" → "Inspect motor vehicles." for a truck driver)."""
-    if not occupation:
-        return []
-    ids, rows = _profile(occupation, schemes)
+    ids = _profile(occupation, schemes) if occupation else []
     if not ids:
         return []
-    cos = embedding.concept_matrix().matrix[rows] @ vector
-    return [ids[i] for i in np.argsort(-cos)[:N_PROFILE]]
+    cos = embedding.concept_matrix().similarity(vector, ids)
+    return [ids[i] for i in np.argsort(-cos, kind="stable")[:N_PROFILE]]
 
 
 def probability(

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .coordination import conjunct_links, list_items
+from .coordination import best_link, conjunct_links, list_items
 from .cues import TextCues
-from .linker import link
 from .segment import segments
 from .taxonomy import load_taxonomy
 from .titles import is_job_title
@@ -210,31 +209,36 @@ class Extractor:
     ) -> list[Mention]:
         """Mentions of one segment's doc; offsets, negation and requirement cues are the whole text's."""
         out: list[Mention] = []
-        spans = self.doc_spans(doc)
         thr = float(self.settings["link_threshold"])
-        for s, e, label in spans:
-            span = doc[s:e]
-            start, end = base + span.start_char, base + span.end_char
-            if end - start > MAX_MENTION_CHARS:
-                continue
-            if cues.negated(start, end):
+        spans = [
+            (base + doc[s:e].start_char, base + doc[s:e].end_char, label)
+            for s, e, label in self.doc_spans(doc)
+        ]
+        for start, end, label in spans:
+            if end - start > MAX_MENTION_CHARS or cues.negated(start, end):
                 continue
             mtext = text[start:end]
             for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
-                out.append(
-                    Mention(
-                        start=start + cstart,
-                        end=start + cend,
-                        text=mtext[cstart:cend],
-                        kind=self._kind(label, mtext, concept),
-                        concept=concept,
-                        score=float(score),
-                        requirement=cues.requirement(start, end),
-                    )
-                )
-        taken = [(base + doc[s:e].start_char, base + doc[s:e].end_char) for s, e, _ in spans]
+                kind = self._kind(label, mtext, concept)
+                cue = cues.requirement(start, end)  # a conjunct takes the whole phrase's cue
+                out.append(self._mention(text, start + cstart, start + cend, kind, concept, score, cue))
+        taken = [(start, end) for start, end, _ in spans]
         out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation))
         return out
+
+    @staticmethod
+    def _mention(
+        text: str, start: int, end: int, kind: str, concept, score: float, requirement: str | None
+    ) -> Mention:
+        return Mention(
+            start=start,
+            end=end,
+            text=text[start:end],
+            kind=kind,
+            concept=concept,
+            score=float(score),
+            requirement=requirement,
+        )
 
     def _item_mentions(
         self,
@@ -247,7 +251,7 @@ class Extractor:
     ) -> list[Mention]:
         """The segment's list items that no span covers, linked at ``item_threshold``: the span model, trained
         on SkillSpan's office and tech postings, misses much of the trades' and health care's phrasing ("load
-        and unload freight, verify bills of lading, secure freight"), while such lists name a skill an item."""
+        and unload freight, verify bills of lading, secure freight"); such lists name a skill an item."""
         thr = float(self.settings.get("item_threshold", 1.1))
         if thr > 1.0 or not self.has_model:
             return []
@@ -258,22 +262,12 @@ class Extractor:
                 continue
             if is_job_title(text[start:end]):  # "Office Clerk." heads the posting: not a skill it asks for
                 continue
-            ranked = link(text[start:end], k=1, context=segment, occupation=occupation)
-            if not ranked or ranked[0][1] < thr:
-                continue
-            concept, score = ranked[0]
-            mtext = text[start:end]
-            out.append(
-                Mention(
-                    start=start,
-                    end=end,
-                    text=mtext,
-                    kind=self._kind("SKILL", mtext, concept),
-                    concept=concept,
-                    score=float(score),
-                    requirement=cues.requirement(start, end),
+            concept, score = best_link(text[start:end], thr, segment, occupation)
+            if concept is not None:
+                kind = self._kind("SKILL", text[start:end], concept)
+                out.append(
+                    self._mention(text, start, end, kind, concept, score, cues.requirement(start, end))
                 )
-            )
         return out
 
     def _kind(self, label: str, text: str, concept) -> str:

@@ -49,6 +49,11 @@ class GoldPosting:
     acceptable: frozenset[str]
 
     @property
+    def allowed(self) -> frozenset[str]:
+        """The concepts that are right when reported: any expected group's, or an acceptable one."""
+        return self.acceptable.union(*(g.ids for g in self.groups))
+
+    @property
     def expected_ids(self) -> frozenset[str]:
         """Every concept id of every expected group."""
         return frozenset().union(*(g.ids for g in self.groups))

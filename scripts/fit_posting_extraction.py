@@ -66,7 +66,7 @@ def main() -> int:
             for posting, mentions in zip(gold, found, strict=True):
                 linked = [m for m in mentions if m.concept is not None]
                 total.add(score_posting(posting, {m.concept.id: m.concept.label for m in linked}))
-                allowed = set(posting.acceptable).union(*(g.ids for g in posting.groups))
+                allowed = posting.allowed
                 scores += [m.score for m in linked]
                 right += [m.concept.id in allowed for m in linked]
             s = total.scores()

@@ -44,7 +44,7 @@ def main() -> int:
         found = extract_many([p.text for p in gold])
     logits, right = [], []
     for posting, mentions in zip(gold, found, strict=True):
-        allowed = set(posting.acceptable).union(*(g.ids for g in posting.groups))
+        allowed = posting.allowed
         for m in mentions:
             if m.concept is not None and m.concept.scheme == args.scheme:
                 p = min(max(m.score, 1e-4), 1 - 1e-4)
