@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -16,6 +17,8 @@ from advanced_alchemy.extensions.litestar import (
 from litestar.datastructures import State
 from litestar.types import Scope
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -58,6 +61,16 @@ def _check_alive(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001 - po
             dbapi_connection.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means a dead connection
         raise InvalidatePoolError(str(exc)) from exc
+
+
+def insert_or_nothing(dialect: str, table: Any, keys: list[str]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING`` for ``table`` on PostgreSQL or SQLite (the two we run on):
+    a row another writer, replica or firing has already added is skipped, never an error."""
+    if dialect == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing(index_elements=keys)
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+    raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:

@@ -25,12 +25,11 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Executable, delete, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
+from service.db import insert_or_nothing
 from service.job_claims import JobClaim
 from service.timeutil import utcnow
 
@@ -76,14 +75,7 @@ def parse_cron(expression: str) -> CronTrigger:
 async def claim(engine: AsyncEngine, job: str, slot: str) -> bool:
     """True for the one replica that claims this firing of `job` (slot: its scheduled time)."""
     values = {"job": job, "slot": slot, "claimed_at": utcnow()}
-    dialect = engine.dialect.name
-    stmt: Executable
-    if dialect == "postgresql":
-        stmt = pg_insert(JobClaim).values(**values).on_conflict_do_nothing(index_elements=["job", "slot"])
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(JobClaim).values(**values).on_conflict_do_nothing(index_elements=["job", "slot"])
-    else:  # pragma: no cover - only the two supported databases
-        stmt = insert(JobClaim).values(**values)
+    stmt = insert_or_nothing(engine.dialect.name, JobClaim, ["job", "slot"]).values(**values)
     async with engine.begin() as conn:
         result = await conn.execute(stmt)
     return result.rowcount == 1

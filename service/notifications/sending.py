@@ -12,15 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from service.auth.models import User
+from service.db import insert_or_nothing
 from service.demand.alert_changes import alert_changes
 from service.notifications.digest import compose_digest, period_bounds
 from service.notifications.models import DEFAULT_DIGEST, AlertDigest, NotificationPreference
@@ -84,14 +82,7 @@ async def _claim(
         "alerts": 0,
     }
     keys = ["user_id", "period", "period_start"]
-    dialect = session.bind.dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = pg_insert(AlertDigest).values(**values).on_conflict_do_nothing(index_elements=keys)
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(AlertDigest).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:  # pragma: no cover - only the two supported databases
-        stmt = insert(AlertDigest).values(**values)
+    stmt = insert_or_nothing(session.bind.dialect.name, AlertDigest, keys).values(**values)
     return await session.scalar(stmt.returning(col(AlertDigest.id)))
 
 

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db import insert_or_nothing
 from service.postings.models import Posting
 from service.postings.records import NormalPosting
 from service.timeutil import utcnow
@@ -112,9 +111,7 @@ def _plan_update(
 
 
 def _insert_new(dialect: str):  # noqa: ANN202 - an insert construct that skips rows another writer just added
-    if dialect == "postgresql":
-        return pg_insert(_TABLE).on_conflict_do_nothing(index_elements=["org_id", "source", "external_id"])
-    return sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=["org_id", "source", "external_id"])
+    return insert_or_nothing(dialect, _TABLE, ["org_id", "source", "external_id"])
 
 
 async def store_postings(
