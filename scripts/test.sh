@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: a virtual environment with the project and its test and teacher extras,
 # Debian's chromium for the browser tests (installed when missing and we may), then pytest on PostgreSQL
-# and again on SQLite (all but tests/unit, whose pure functions touch no database). Extra arguments go to both.
+# and on SQLite (all but tests/unit, whose pure functions touch no database). Extra arguments go to both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,18 @@ fi
 export PYTHONWARNINGS=${PYTHONWARNINGS:-}
 echo "== types: mypy on the scope in pyproject.toml =="
 "$VENV/bin/python" -m mypy  # [tool.mypy] in pyproject.toml: service/, surveys/, nlp/ less the listed exemptions
+# The two passes run side by side (each has its own database, servers on free ports, its own temp dirs): much of
+# the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
+# SKILLPULSE_TEST_SERIAL=1 runs them one after the other.
+SQLITE_LOG=$(mktemp -t skillpulse-sqlite-pass.XXXXXX)
+trap '[ -n "${SQLITE_PID:-}" ] && kill "$SQLITE_PID" 2>/dev/null; rm -f "$SQLITE_LOG"' EXIT
+"$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@" >"$SQLITE_LOG" 2>&1 &
+SQLITE_PID=$!
+if [ "${SKILLPULSE_TEST_SERIAL:-0}" = 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
 echo "== tests on PostgreSQL =="
-"$VENV/bin/python" -m pytest --db postgres "$@"
-echo "== tests on SQLite (tests/unit are pure, no database: they ran above) =="
-"$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@"
+"$VENV/bin/python" -m pytest --db postgres "$@" && PG_RC=0 || PG_RC=$?
+if [ "${SKILLPULSE_TEST_SERIAL:-0}" != 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
+echo "== tests on SQLite (tests/unit are pure, no database: they ran on PostgreSQL) =="
+cat "$SQLITE_LOG"
+echo "PostgreSQL pass: exit $PG_RC; SQLite pass: exit $SQLITE_RC"
+[ "$PG_RC" = 0 ] && [ "$SQLITE_RC" = 0 ]

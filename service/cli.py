@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
 import signal
 import sys
+import threading
 
 import typer
 from rich.console import Console
@@ -27,9 +29,22 @@ console = Console(stderr=True)
 _settings = cli_settings  # the settings of every command (service/cli_support.py)
 
 
+EXIT_DEADLINE_SECONDS = 30.0  # a supervisor's SIGKILL usually follows SIGTERM after 10-30 s
+
+
+def _exit_deadline(code: int) -> None:
+    """Once `serve` has been told to stop, it is gone within EXIT_DEADLINE_SECONDS whatever a library thread or
+    an atexit hook still waits for (its NLP workers die with it: PR_SET_PDEATHSIG, service/nlp_runner.py)."""
+    timer = threading.Timer(EXIT_DEADLINE_SECONDS, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
+
+
 def _exit_on_signal(signum: int, _frame: object) -> None:
-    """SIGTERM during start-up (migrations, the demo load): exit through SystemExit so that clean-up and atexit
-    hooks run (the NLP pool ends its worker processes) instead of dying where we stand."""
+    """SIGTERM during start-up (migrations, the demo load) or re-raised by uvicorn once it has shut down: exit
+    through SystemExit so that clean-up and atexit hooks run (the NLP pool ends its worker processes) instead
+    of dying where we stand, with a deadline behind it."""
+    _exit_deadline(128 + signum)
     raise SystemExit(128 + signum)
 
 
@@ -190,6 +205,7 @@ def serve(
         log_config=uvicorn_log_config(settings.server.log_format),
         **uvicorn_proxy_options(settings.server.trusted_proxies),
     )
+    _exit_deadline(0)  # uvicorn has shut down: what is left is interpreter exit
 
 
 from service.postings.cli import postings_app, sources_app  # noqa: E402 - after the core commands

@@ -60,6 +60,7 @@ def _serve(tmp_path: Path, port: int, mark: str, command: tuple[str, ...] = ()) 
             "SKILLPULSE_SECRET_KEY": "stop-test-secret-key-0123456789abcdef0123",
             "SKILLPULSE_RUN_SCHEDULER": "false",
             "SKILLPULSE_LOG_LEVEL": "WARNING",
+            "PYTHONFAULTHANDLER": "1",  # SIGABRT of a serve that does not stop prints where each thread is
         }
     )
     return subprocess.Popen(  # noqa: S603 - our interpreter, our app
@@ -114,7 +115,11 @@ def test_sigterm_of_serve_leaves_no_process_behind(tmp_path, moment):
         else:
             time.sleep(float(moment.rstrip("s")))
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
+        try:
+            proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            raise AssertionError(f"serve did not stop within 60 s of SIGTERM:\n{proc.communicate()[1][-8000:]}")
         deadline = time.monotonic() + 15  # a worker told to go gets a moment to exit
         while _marked(mark) and time.monotonic() < deadline:
             time.sleep(0.2)

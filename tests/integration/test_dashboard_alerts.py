@@ -31,7 +31,11 @@ async def test_inbox_filters_and_bulk_acknowledge(browser: Browser, tenant, app)
     assert "0 alerts match." in after.text
     async with session_scope(app.state.engine) as session:
         statuses = set(await session.scalars(select(Alert.status).where(Alert.id.in_([high, low]))))
-        events = list(await session.scalars(select(AlertEvent.to_status).where(AlertEvent.alert_id == high)))
+        events = list(
+            await session.scalars(
+                select(AlertEvent.to_status).where(AlertEvent.alert_id == high).order_by(AlertEvent.id)
+            )
+        )
     assert statuses == {"acknowledged"}
     assert events == ["open", "acknowledged"]
 
