@@ -119,7 +119,8 @@ def test_sigterm_of_serve_leaves_no_process_behind(tmp_path, moment):
             proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)
-            raise AssertionError(f"serve did not stop within 60 s of SIGTERM:\n{proc.communicate()[1][-8000:]}")
+            stacks = proc.communicate()[1][-8000:]
+            raise AssertionError(f"serve did not stop within 60 s of SIGTERM:\n{stacks}") from None
         deadline = time.monotonic() + 15  # a worker told to go gets a moment to exit
         while _marked(mark) and time.monotonic() < deadline:
             time.sleep(0.2)
