@@ -34,7 +34,7 @@ EXIT_DEADLINE_SECONDS = 30.0  # a supervisor's SIGKILL usually follows SIGTERM a
 
 def _exit_deadline(code: int) -> None:
     """Once `serve` has been told to stop, it is gone within EXIT_DEADLINE_SECONDS whatever a library thread
-    or an atexit hook still waits for (its NLP workers die with it: PR_SET_PDEATHSIG in service/nlp_runner.py).
+    or an atexit hook still waits for (its NLP workers die with it: PR_SET_PDEATHSIG, see nlp_runner).
     """
     timer = threading.Timer(EXIT_DEADLINE_SECONDS, os._exit, (code,))
     timer.daemon = True
