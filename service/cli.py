@@ -84,7 +84,8 @@ def users_create(
                 user = await create_user(session, organisation, email, role, password, name)
                 issued = await issue_token(session, user, name="cli")
                 console.print(
-                    f"{'created' if created else 'using'} organisation {organisation.name!r} (id {organisation.id}); "
+                    f"{'created' if created else 'using'} organisation {organisation.name!r} "
+                    f"(id {organisation.id}); "
                     f"user {user.email} ({user.role}, id {user.id}); API token (shown once):"
                 )
                 return issued.token
