@@ -16,6 +16,7 @@ COPY pyproject.toml requirements.lock README.md NOTICE ./
 COPY service ./service
 COPY surveys ./surveys
 COPY nlp ./nlp
+COPY demo ./demo
 COPY migrations ./migrations
 COPY examples ./examples
 RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 skillpulse

@@ -1,6 +1,6 @@
 """Benchmark: postings end to end on PostgreSQL: HTTP intake → extraction by worker processes → storage.
 
-Generates `--count` postings (default 100,000) from our own templates (service/postings/synthetic.py), posts
+Generates `--count` postings (default 100,000) from our own templates (demo/synthetic.py), posts
 them in batches to a real `uvicorn` server (the app, no in-process worker), while `--workers` (default 2)
 `skillpulse worker` processes claim batches with FOR UPDATE SKIP LOCKED, extract skills and occupations and
 store the mentions with COPY. Reports intake and end-to-end postings per second, and checks that every
@@ -29,7 +29,7 @@ import httpx
 
 from service.auth.services import create_user, get_or_create_org, issue_token
 from service.db import create_engine, session_scope, upgrade
-from service.postings.synthetic import generate_postings
+from demo.synthetic import generate_postings
 from service.settings import build_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -27,7 +27,7 @@ PLANTED = (
 async def _alerts(day: date, url: str) -> list[tuple[str, str]]:
     from service.db import create_engine, session_scope
     from service.demand.models import Alert
-    from service.demo import build_demo
+    from demo.load import build_demo
     from service.settings import build_settings
 
     settings = build_settings(

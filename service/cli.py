@@ -194,7 +194,7 @@ def serve(
         console.print("upgrading database schema…")
     upgrade(settings.database.url)
     if demo:
-        from service.demo import load_demo
+        from demo.load import load_demo
 
         asyncio.run(load_demo(settings, base_url=f"http://{host}:{port}", console=console))
     uvicorn.run(

@@ -36,7 +36,7 @@ XSS = "<script>window.__xss = 1</script>"
 @pytest.fixture(scope="module")
 async def demo(tmp_path_factory) -> AsyncIterator[dict]:
     """The demo loaded into a fresh SQLite file, plus a served app on it."""
-    from service.demo import build_demo
+    from demo.load import build_demo
 
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop

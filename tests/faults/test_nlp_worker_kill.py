@@ -8,7 +8,7 @@ import os
 import signal
 
 from service.nlp_runner import NlpRunner
-from service.postings.synthetic import generate_postings
+from demo.synthetic import generate_postings
 from service.postings.worker import ExtractionWorker
 from tests.support.postings import org_postings
 

@@ -61,7 +61,7 @@ def demo_settings(db_kind, postgres_server, tmp_path):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("today", [None, date(2025, 3, 31)], ids=["today", "a-day-long-past"])
 async def test_demo_plants_three_drifts_with_evidence_and_loads_once(demo_settings, today):
-    from service.demo import DEMO_EMAIL, build_demo
+    from demo.load import DEMO_EMAIL, build_demo
 
     settings = demo_settings
     day = today or datetime.now(UTC).date()

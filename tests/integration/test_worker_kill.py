@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 import nlp
 from service.db import session_scope
 from service.postings.models import Posting, PostingSkill
-from service.postings.synthetic import generate_postings
+from demo.synthetic import generate_postings
 from tests.support.postings import SKILLPULSE, org_postings
 
 pytestmark = pytest.mark.postgres_only

@@ -1,4 +1,4 @@
-"""Size limits: no module over 400 lines, no function over 60 (service, surveys, nlp).
+"""Size limits: no module over 400 lines, no function over 60 (service, surveys, nlp, demo).
 
 A function's length runs from its `def` line to its last line (a nested function counts inside its parent, and
 on its own). What is over today is named in the allow-lists below, each with why; the test also fails when an
@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("service", "surveys", "nlp")
+PACKAGES = ("service", "surveys", "nlp", "demo")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 # path: why it is still over 400 lines
 LONG_MODULES = {
-    "service/postings/synthetic.py": "the synthetic posting engine; leaves the runtime (#17 item 4)",
     "surveys/respond.py": "the form's hot path and its prebuilt statements; to split draft / submit",
 }
 

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("service", "surveys", "nlp")
+PACKAGES = ("service", "surveys", "nlp", "demo")
 # The composition root mounts every HTTP module (the dashboard's included): it may import anything.
-# service.demo loads the demo's data, which lives beside the dashboard's demo pages.
-COMPOSITION_ROOT = {"service.app", "service.openapi", "service.demo"}
+COMPOSITION_ROOT = {"service.app", "service.openapi"}
+# demo/ (the demo's data, the synthetic posting engine) sits above the service: it uses the service's intake,
+# worker and drift runs; of the runtime only `serve --demo` (service.cli) reaches up into it.
+DEMO_USERS = {"service.cli"}
 # Generic machinery of the service: it knows no domain (a domain registers its jobs and tasks with it).
 GENERIC = {"service.scheduler", "service.tasks", "service.job_claims", "service.cli_support"}
 DOMAINS = (
@@ -148,6 +150,8 @@ def upward(module: str, target: str) -> str | None:
         return "nlp is a pure library: it imports neither service nor surveys"
     if top == "surveys" and target_top == "service":
         return "surveys never imports service"
+    if target_top == "demo" and top != "demo" and module not in DEMO_USERS:
+        return "the runtime never imports the demo (only `serve --demo` does)"
     if target.startswith("service.dashboard") and not module.startswith("service.dashboard"):
         if module not in COMPOSITION_ROOT:
             return "only the dashboard (and the app that mounts it) imports the dashboard"
@@ -199,6 +203,9 @@ def test_no_upward_import():
         ("service.app", "service.dashboard.controllers", False),
         ("surveys.controllers", "nlp", False),
         ("service.scheduler", "service.demand.models", True),
+        ("service.postings.worker", "demo.synthetic", True),
+        ("service.cli", "demo.load", False),
+        ("demo.load", "service.postings.intake", False),
     ],
 )
 def test_the_rules_say_which_way_is_up(module: str, target: str, wrong: bool):

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from demo.synthetic import TEMPLATES, Trend, generate_postings
 from service.postings.records import normalise
-from service.postings.synthetic import TEMPLATES, Trend, generate_postings
 
 
 def test_deterministic_and_prefix_stable():

@@ -100,7 +100,7 @@ async def _import_credentials(
 
 
 async def _store_postings(engine: AsyncEngine, org_id: int, today: date, step: Callable[[int], None]) -> int:
-    from service.dashboard.demo_postings import demo_postings
+    from demo.postings import demo_postings
     from service.postings.intake import store_postings
     from service.postings.records import normalise
 
@@ -135,9 +135,9 @@ def _answered_at(today: date, number: int) -> datetime:
 async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRunner, today: date) -> str:
     """A survey of welding employers, opened, with sample responses dated from `today`; returns one unused
     personal link (live now: the links and the survey itself are for the visitor to try today)."""
-    from service.dashboard.demo_survey import answer_sample, sample_invitees
-    from surveys.extraction import extract_all_pending
+    from demo.survey import answer_sample, sample_invitees
     from service.crypto import keyring_of
+    from surveys.extraction import extract_all_pending
     from surveys.invitations import create_invitations
     from surveys.respond import open_link, save_answers, submit
     from surveys.schemas import InvitationsCreate, SurveyCreate
@@ -228,7 +228,7 @@ async def build_demo(
             files = _examples()
             task = progress.add_task("Importing and linking credentials", total=len(files))
             await _import_credentials(engine, org_id, runner, lambda n: progress.advance(task, n))
-            from service.dashboard.demo_postings import posting_count
+            from demo.postings import posting_count
 
             task = progress.add_task("Generating a year of job postings", total=posting_count())
             total = await _store_postings(engine, org_id, today, lambda n: progress.advance(task, n))

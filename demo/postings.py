@@ -10,7 +10,7 @@ words employers write ("MIG welding", "draw blood", "take vital signs"), not tax
 checks that the packaged extractor reads them as skill concepts, so the story survives the real pipeline.
 Pure and seeded: the same date and seed give the same postings.
 
-The postings come from the one posting generator, `service.postings.synthetic.generate_postings`: this module
+The postings come from the one posting generator, `demo.synthetic.generate_postings`: this module
 holds only the demo's data (occupations with their monthly volumes, phrases and shares, the two drifts), which
 it hands over as templates and trends, and the words a demo posting is written in.
 """
@@ -21,8 +21,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from demo.synthetic import Draft, Template, Trend, generate_postings
 from service.postings.records import PostingRecord
-from service.postings.synthetic import Draft, Template, Trend, generate_postings
 
 DAYS = 365
 CURRENT_DAYS = 90

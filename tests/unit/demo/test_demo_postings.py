@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import nlp
-from service.dashboard.demo_postings import CURRENT_DAYS, OCCUPATIONS, TEMPLATES, demo_postings, posting_count
+from demo.postings import CURRENT_DAYS, OCCUPATIONS, TEMPLATES, demo_postings, posting_count
 
 TODAY = date(2026, 11, 23)
 
