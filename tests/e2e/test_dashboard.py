@@ -44,7 +44,7 @@ async def demo(tmp_path_factory) -> AsyncIterator[dict]:
         database={"url": url}, server={"env": "test", "secret_key": "test-secret-key-0123456789"}
     )
     result = await build_demo(settings, Console(quiet=True), "http://127.0.0.1")
-    assert result.created and result.seconds < 120
+    assert result.created  # how long it takes is for serve --demo to print ("ready in N s"), not for a test
     with run_server(url) as base_url:
         yield {"url": base_url, "database": url, "settings": settings, "survey_link": result.survey_link}
 
