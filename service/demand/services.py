@@ -28,6 +28,14 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
+def twelve_months_back(end: date) -> date:
+    """The first day of the month eleven months before `end`'s month: a twelve-month series by default."""
+    year, month = end.year, end.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1)
+
+
 async def demand_series(
     session: AsyncSession,
     org_id: int,
