@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from service.credentials.models import Credential
 from service.credentials.recognition import Recognition, recognise
@@ -72,21 +73,21 @@ def _needle(alias: str) -> str:
 async def _asking(session: AsyncSession, scope: Scope, aliases: Sequence[str]) -> list[Asking]:
     """Relevant postings naming an alias, newest first, one per content and month, read by the matcher."""
     month = month_bucket(dialect_of(session)).label("month")
-    lower = func.lower(Posting.text)
+    lower = func.lower(col(Posting.text))
     rows = (
         await session.execute(
             select(
-                Posting.id,
-                Posting.title,
-                Posting.employer,
-                Posting.url,
-                Posting.posted_at,
-                Posting.content_hash,
-                Posting.text,
+                col(Posting.id),
+                col(Posting.title),
+                col(Posting.employer),
+                col(Posting.url),
+                col(Posting.posted_at),
+                col(Posting.content_hash),
+                col(Posting.text),
                 month,
             )
             .where(*scope.conditions(), or_(*(lower.like(f"%{_needle(a)}%", escape="\\") for a in aliases)))
-            .order_by(Posting.posted_at.desc(), Posting.id.desc())
+            .order_by(col(Posting.posted_at).desc(), col(Posting.id).desc())
         )
     ).all()
     seen: set[tuple[str, str]] = set()
@@ -140,7 +141,7 @@ async def survey_recognition(session: AsyncSession, org_id: int, credential_id: 
         if not responses:
             continue
         found = (await survey_results(session, survey)).get("recognition")
-        if not found:
+        if not found or survey.id is None:
             continue
         per_survey.append(
             SurveyRecognition(
