@@ -23,7 +23,7 @@ from service.demand.models import DriftRun
 from service.demand.profile_services import credential_profile_gap
 from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead, ProfileGapRead
-from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series, twelve_months_back
+from service.demand.services import WindowError, credential_alignment, demand_series, series_window
 from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.geo import RegionCodeError, parse_region_codes
 from service.tasks import tasks_of
@@ -65,12 +65,10 @@ class DemandController(Controller):
             raise ClientException(str(exc)) from None
         if not occupations:
             raise ClientException("give at least one occupation (SOC 15-1232 or O*NET-SOC 15-1232.00)")
-        end = to_date or utcnow().date()
-        start = from_date or twelve_months_back(end)
-        if start > end:
-            raise ClientException(f"from ({start}) is after to ({end})")
-        if (end - start).days > MAX_SERIES_DAYS:
-            raise ClientException("the window is longer than ten years; narrow from/to")
+        try:
+            start, end = series_window(from_date, to_date, utcnow().date())
+        except WindowError as exc:
+            raise ClientException(str(exc)) from None
         return await demand_series(
             db_session, principal.org_id, occupations, codes, start, end, _split(concept), limit
         )

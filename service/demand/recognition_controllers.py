@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from service.credentials.queries import get_credential_row
 from service.demand.recognition import credential_recognition
 from service.demand.schemas import RecognitionRead
-from service.demand.services import MAX_SERIES_DAYS, twelve_months_back
+from service.demand.services import WindowError, series_window
 from service.dependencies import CurrentPrincipal, DbSession
 from service.timeutil import utcnow
 
@@ -43,12 +43,10 @@ class RecognitionController(Controller):
         sentences that ask (newest first) and the surveys' recognition answers. Default window: the twelve
         months to today."""
         credential = await get_credential_row(db_session, principal.org_id, credential_id)
-        end = to_date or utcnow().date()
-        start = from_date or twelve_months_back(end)
-        if start > end:
-            raise ClientException(f"from ({start}) is after to ({end})")
-        if (end - start).days > MAX_SERIES_DAYS:
-            raise ClientException("the window is longer than ten years; narrow from/to")
+        try:
+            start, end = series_window(from_date, to_date, utcnow().date())
+        except WindowError as exc:
+            raise ClientException(str(exc)) from None
         return await credential_recognition(
             db_session,
             request.app.state.settings.drift,
