@@ -109,6 +109,10 @@ class TextCues:
         return None
 
     # -- answers
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence (or bullet line) around a span, at most MAX_WINDOW characters either side."""
+        return self._sentence(start, end)
+
     def negated(self, start: int, end: int) -> bool:
         s, e = self._sentence(start, end)
         cs, ce = self._clause(start, end, s, e)

@@ -1,5 +1,5 @@
 """Command line: `skillpulse credentials import FILE`, `credentials list`, `credentials export ID`,
-`credentials relink ID`, `credentials report ID --out FILE`."""
+`credentials relink ID`, `credentials report ID --out FILE`, `credentials evaluate-recognition`."""
 
 from __future__ import annotations
 
@@ -256,3 +256,37 @@ def report(
         console.print(f"[red]error:[/red] cannot write {out}: {exc.strerror}")
         raise typer.Exit(1) from None
     console.print(f"wrote the {'HTML' if as_html else 'PDF'} report of credential {credential_id} to {out}")
+
+
+@credentials_app.command("evaluate-recognition")
+def evaluate_recognition(
+    gold: Path = typer.Option(
+        None, "--gold", help="Labelled postings (default: nlp/eval/recognition.jsonl)."
+    ),
+    credentials: Path = typer.Option(
+        None, "--credentials", help="Their credentials (default: nlp/eval/recognition_credentials.json)."
+    ),
+    errors: bool = typer.Option(False, "--errors", help="Also list the dev split's misses and false alarms."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Precision and recall of finding credentials asked for in postings, per split (no database)."""
+    from service.credentials import recognition_eval
+
+    scores = recognition_eval.evaluate(
+        gold or recognition_eval.GOLD_FILE, credentials or recognition_eval.CREDENTIALS_FILE
+    )
+    if as_json:
+        typer.echo(json.dumps({split: score.as_dict() for split, score in scores.items()}, indent=2))
+    else:
+        table = Table("split", "postings", "tp", "fp", "fn", "precision", "recall", "requirement agrees")
+        for split, score in scores.items():
+            row = score.as_dict()
+            table.add_row(
+                split,
+                *(str(row[k]) for k in ("postings", "true_positives", "false_positives", "false_negatives")),
+                *(str(row[k]) for k in ("precision", "recall", "requirement_agreement")),
+            )
+        Console().print(table)
+    if errors:  # the dev split only: the test split is held out from tuning
+        for error in scores["dev"].errors:
+            typer.echo(json.dumps(error), err=True)

@@ -46,10 +46,12 @@ async def update_credential(
         if clash is not None:
             raise CredentialConflict(f"another credential is named {data.name!r} (id {clash})")
     changed = edit_region(row, fields, data.region, data.region_codes)
-    for key in ("name", "description", "url", "type", "occupations", "language"):
+    for key in ("name", "description", "url", "type", "occupations", "language", "recognition_aliases"):
         if key not in fields:
             continue
         value = getattr(data, key)
+        if key == "recognition_aliases":
+            value = value or []
         if value is None and key in ("name", "description", "type", "occupations", "language"):
             continue  # these cannot be empty
         if getattr(row, key) != value:

@@ -97,6 +97,7 @@ def native_to_parsed(data: CredentialCreate) -> ParsedCredential:
         region=data.region,
         region_codes=data.region_codes,
         language=data.language,
+        recognition_aliases=data.recognition_aliases,
         competencies=[
             ParsedCompetency(
                 text=c.text,

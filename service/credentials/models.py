@@ -41,6 +41,12 @@ class Credential(SQLModel, table=True):
         sa_column_kwargs={"server_default": "[]"},
         description="Service region as canonical US codes (state:OH, county:39035, cbsa:17410); [] is none.",
     )
+    recognition_aliases: list[str] = Field(
+        default_factory=list,
+        sa_type=JsonB,
+        sa_column_kwargs={"server_default": "[]"},
+        description="Names job postings give the credential, as a designer set them; [] is none set.",
+    )
     language: str = Field(default="en", max_length=16)
     framework_ctid: str | None = Field(default=None, max_length=100)
     source_format: str = Field(default="json", max_length=16, description="json|ctdl|case|csv")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, computed_field, field_validator
 
 from service.credentials.formats.vocab import (
     FRAMEWORK_TYPE,
@@ -14,6 +14,7 @@ from service.credentials.formats.vocab import (
     is_web_url,
     normalise_occupation,
 )
+from service.credentials.recognition_aliases import clean_aliases, propose_aliases
 from service.geo import RegionCodeError, parse_region_codes
 from service.schemas import Input, Output
 
@@ -82,6 +83,13 @@ REGION_CODES_HELP = (
 )
 
 
+ALIASES_HELP = (
+    'Names job postings give the credential or the certification it prepares for ("CDL-A", "Class A '
+    'CDL"), looked for by GET /credentials/{id}/recognition; when none are set, the proposals from the name '
+    "and type are used."
+)
+
+
 class _CredentialFields(Input):
     """The checks a credential's type, occupations and web page pass, on create and on update."""
 
@@ -100,6 +108,11 @@ class _CredentialFields(Input):
     def _valid_region_codes(cls, value: list[str] | None) -> list[str] | None:
         return _check_region_codes(value)
 
+    @field_validator("recognition_aliases", check_fields=False)
+    @classmethod
+    def _valid_aliases(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else clean_aliases(value)
+
     @field_validator("url", check_fields=False)
     @classmethod
     def _valid_url(cls, value: str | None) -> str | None:
@@ -116,6 +129,7 @@ class CredentialCreate(_CredentialFields):
     )
     region: str | None = Field(None, max_length=200)
     region_codes: list[str] | None = Field(None, max_length=500, description=REGION_CODES_HELP)
+    recognition_aliases: list[str] | None = Field(None, max_length=50, description=ALIASES_HELP)
     language: str = Field("en", min_length=2, max_length=16)
     ctid: str | None = Field(None, pattern=r"^ce-[0-9a-fA-F-]{36}$")
     competencies: list[CompetencyInput] = Field(default_factory=list, max_length=5000)
@@ -129,6 +143,9 @@ class CredentialUpdate(_CredentialFields):
     occupations: list[str] | None = Field(None, max_length=200)
     region: str | None = Field(None, max_length=200)
     region_codes: list[str] | None = Field(None, max_length=500, description=REGION_CODES_HELP)
+    recognition_aliases: list[str] | None = Field(
+        None, max_length=50, description=ALIASES_HELP + " null or [] clears them."
+    )
     language: str | None = Field(None, min_length=2, max_length=16)
     competencies: list[CompetencyEdit] | None = Field(
         None,
@@ -206,6 +223,16 @@ class CredentialRead(CredentialSummary):
     description: str
     language: str
     framework_ctid: str | None
+    recognition_aliases: list[str] = Field(
+        default_factory=list, description="The aliases a designer set ([]: none set)."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def proposed_recognition_aliases(self) -> list[str]:
+        """What the name and type propose; used while no alias is set."""
+        return propose_aliases(self.name, self.type)
+
     competencies: list[CompetencyRead] = Field(default_factory=list)
 
 

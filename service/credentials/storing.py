@@ -55,6 +55,8 @@ def _credential_values(parsed: ParsedCredential, occupation_codes: dict[str, str
         "language": parsed.language,
         "framework_ctid": parsed.framework_ctid,
     }
+    if parsed.recognition_aliases is not None:
+        values["recognition_aliases"] = parsed.recognition_aliases
     return values
 
 

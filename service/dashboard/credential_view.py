@@ -16,9 +16,10 @@ from service.credentials.schemas import CredentialRead
 from service.dashboard.charts import Series
 from service.demand.breakdowns import SPLIT_KINDS, PlaceSplit, alignment_place_split
 from service.demand.models import OPEN_STATUSES, Alert
+from service.demand.recognition import credential_recognition
 from service.demand.report import SURVEY_SPLITS, SplitRow, SurveyReport
-from service.demand.schemas import AlignmentRead
-from service.demand.services import credential_alignment
+from service.demand.schemas import AlignmentRead, RecognitionRead
+from service.demand.services import credential_alignment, twelve_months_back
 from service.demand.trend import demand_trend
 from service.settings import Settings
 from surveys import services as survey_service
@@ -27,6 +28,7 @@ from surveys.results import survey_results
 
 CHART_CONCEPTS = 5
 CHART_MONTHS = 12
+RECOGNITION_SNIPPETS = 3
 
 
 @dataclass
@@ -74,6 +76,7 @@ class CredentialView:
     places: dict[str, PlaceSplit] = field(default_factory=dict)  # the equity lens: county, cbsa
     survey_splits: list[tuple[str, list[SplitRow]]] = field(default_factory=list)  # (by what, groups)
     splits_survey: SurveySummary | None = None  # the survey the splits are of
+    recognition: RecognitionRead | None = None  # do postings ask for it by name (the API's read)
 
 
 async def demand_chart(
@@ -109,6 +112,9 @@ async def build_credential_view(
         )
     )
     view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
+    view.recognition = await credential_recognition(
+        session, settings.drift, row, twelve_months_back(as_of), as_of, snippets=RECOGNITION_SNIPPETS
+    )
     view.places = {
         kind: await alignment_place_split(session, org_id, alignment, kind) for kind in SPLIT_KINDS
     }

@@ -124,20 +124,27 @@ def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+async def bucket_totals(session: AsyncSession, scope: Scope, bucket: ColumnElement[str]) -> dict[str, int]:
+    """Distinct postings (by content) per bucket: the relevant postings every share is a share of."""
+    if not scope.occupations:
+        return {}
+    bucket = bucket.label("bucket")
+    totals = await session.execute(
+        select(bucket, func.count(func.distinct(Posting.content_hash)))
+        .where(*scope.conditions())
+        .group_by(bucket)
+    )
+    return {str(key): int(count) for key, count in totals}
+
+
 async def bucket_counts(session: AsyncSession, scope: Scope, bucket: ColumnElement[str]) -> BucketCounts:
     """Two aggregate queries: distinct postings per bucket, then per bucket and concept."""
     result = BucketCounts()
-    if not scope.occupations:
+    result.totals = await bucket_totals(session, scope, bucket)
+    if not result.totals:
         return result
     conds = scope.conditions()
     bucket = bucket.label("bucket")
-    totals = await session.execute(
-        select(bucket, func.count(func.distinct(Posting.content_hash))).where(*conds).group_by(bucket)
-    )
-    for key, count in totals:
-        result.totals[str(key)] = int(count)
-    if not result.totals:
-        return result
     hash_if = lambda level: case((PostingSkill.requirement == level, Posting.content_hash))  # noqa: E731
     rows = await session.execute(
         select(

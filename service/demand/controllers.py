@@ -16,14 +16,14 @@ from sqlalchemy import select
 
 from service.credentials.models import Credential
 from service.credentials.queries import get_credential_row
-from service.demand import alert_controllers, webhook_controllers
+from service.demand import alert_controllers, recognition_controllers, webhook_controllers
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.breakdowns import SPLIT_KINDS, alignment_place_split, place_split_read
 from service.demand.models import DriftRun
 from service.demand.profile_services import credential_profile_gap
 from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead, ProfileGapRead
-from service.demand.services import MAX_SERIES_DAYS, credential_alignment, demand_series
+from service.demand.services import WindowError, credential_alignment, demand_series, series_window
 from service.dependencies import CurrentPrincipal, DbSession, Nlp
 from service.geo import RegionCodeError, parse_region_codes
 from service.tasks import tasks_of
@@ -33,14 +33,6 @@ from service.timeutil import utcnow
 def _split(values: list[str] | None) -> list[str]:
     """Repeated and comma-separated query values alike: ?occupation=a&occupation=b or ?occupation=a,b."""
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def _twelve_months_back(end: date) -> date:
-    """The first day of the month eleven months before `end`'s month: a twelve-month series by default."""
-    year, month = end.year, end.month - 11
-    if month <= 0:
-        year, month = year - 1, month + 12
-    return date(year, month, 1)
 
 
 class DemandController(Controller):
@@ -73,12 +65,10 @@ class DemandController(Controller):
             raise ClientException(str(exc)) from None
         if not occupations:
             raise ClientException("give at least one occupation (SOC 15-1232 or O*NET-SOC 15-1232.00)")
-        end = to_date or utcnow().date()
-        start = from_date or _twelve_months_back(end)
-        if start > end:
-            raise ClientException(f"from ({start}) is after to ({end})")
-        if (end - start).days > MAX_SERIES_DAYS:
-            raise ClientException("the window is longer than ten years; narrow from/to")
+        try:
+            start, end = series_window(from_date, to_date, utcnow().date())
+        except WindowError as exc:
+            raise ClientException(str(exc)) from None
         return await demand_series(
             db_session, principal.org_id, occupations, codes, start, end, _split(concept), limit
         )
@@ -209,4 +199,5 @@ route_handlers = [
     DriftController,
     *alert_controllers.route_handlers,
     *webhook_controllers.route_handlers,
+    *recognition_controllers.route_handlers,
 ]

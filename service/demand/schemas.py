@@ -255,3 +255,63 @@ class ProfileGapRead(Output):
     covered: int
     groups: list[ProfileGapGroup]
     note: str | None = None
+
+
+class RecognitionMonth(Output):
+    period: str = Field(description="YYYY-MM")
+    postings: int = Field(description="Relevant postings of the month (one per content fingerprint).")
+    asking: int = Field(description="Of those, postings that ask for the credential.")
+    required: int = Field(description="Of those asking, postings that say it is required.")
+    preferred: int = Field(description="Of those asking, postings that say it is preferred (not required).")
+    share: float | None = Field(description="asking / postings (null in a month without postings).")
+
+
+class RecognitionSnippet(Output):
+    posting_id: int
+    title: str | None
+    employer: str | None
+    url: str | None
+    posted_at: date | None
+    requirement: str | None = Field(description="required | preferred | null (named without a cue).")
+    match: str = Field(description="The alias as the posting writes it.")
+    sentence: str = Field(description="The sentence (or bullet line) it was found in.")
+    match_start: int = Field(description="Where the match starts within `sentence`.")
+    match_end: int
+
+
+class SurveyRecognition(Output):
+    survey_id: int
+    status: str
+    answers: int
+    distribution: dict[str, int]
+    requires_or_prefers: dict = Field(description="count, n, share and 95% interval (surveys.stats.share).")
+
+
+class SurveyRecognitionRead(Output):
+    answers: int = Field(description="Employers who answered the recognition question, over every survey.")
+    distribution: dict[str, int]
+    requires_or_prefers: dict
+    surveys: list[SurveyRecognition]
+
+
+class RecognitionRead(Output):
+    """How often the postings of the credential's occupations (and region) ask for it, by month."""
+
+    credential_id: int
+    name: str
+    occupations: list[str]
+    region: list[str] = Field(description="The region filter as canonical US codes ([]: every posting).")
+    window: dict[str, str] = Field(description='{"from": date, "to": date}, inclusive.')
+    aliases: list[str] = Field(description="The names looked for in posting text.")
+    aliases_source: Literal["set", "proposed"]
+    status: Literal["ok", "no_occupations", "no_aliases"]
+    postings: int = Field(description="Relevant postings of the window (one per content fingerprint).")
+    asking: int
+    required: int
+    preferred: int
+    share: float | None
+    months: list[RecognitionMonth]
+    snippets: list[RecognitionSnippet]
+    survey: SurveyRecognitionRead = Field(
+        description="What employers answered the surveys' recognition question."
+    )

@@ -28,6 +28,29 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
+class WindowError(ValueError):
+    """A series window the caller got wrong (backwards, or longer than MAX_SERIES_DAYS)."""
+
+
+def series_window(from_date: date | None, to_date: date | None, today: date) -> tuple[date, date]:
+    """A monthly series' inclusive window: `to` defaults to today, `from` to twelve months back."""
+    end = to_date or today
+    start = from_date or twelve_months_back(end)
+    if start > end:
+        raise WindowError(f"from ({start}) is after to ({end})")
+    if (end - start).days > MAX_SERIES_DAYS:
+        raise WindowError("the window is longer than ten years; narrow from/to")
+    return start, end
+
+
+def twelve_months_back(end: date) -> date:
+    """The first day of the month eleven months before `end`'s month: a twelve-month series by default."""
+    year, month = end.year, end.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1)
+
+
 async def demand_series(
     session: AsyncSession,
     org_id: int,

@@ -55,6 +55,7 @@ class ParsedCredential:
     is_part_of: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     competencies: list[ParsedCompetency] = field(default_factory=list)
+    recognition_aliases: list[str] | None = None  # None: the source did not say (a file import never does)
 
 
 def text_hash(text: str) -> str:
