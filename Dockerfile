@@ -17,6 +17,7 @@ COPY service ./service
 COPY surveys ./surveys
 COPY nlp ./nlp
 COPY demo ./demo
+COPY training ./training
 COPY migrations ./migrations
 COPY examples ./examples
 RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 skillpulse

@@ -18,9 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from nlp.reference import REFERENCE_DATA  # noqa: E402 - after the path
+
 DEV = [
-    ROOT.parent / "shared/data/labelled/skillspan/skillspan_house_dev.conll",
-    ROOT.parent / "shared/data/labelled/skillspan/skillspan_tech_dev.conll",
+    REFERENCE_DATA / "labelled/skillspan/skillspan_house_dev.conll",
+    REFERENCE_DATA / "labelled/skillspan/skillspan_tech_dev.conll",
 ]
 
 

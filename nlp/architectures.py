@@ -2,7 +2,7 @@
 
 Registered in spaCy's registry under ``skillpulse.CNNBiLSTMEncoder.v1`` so that ``config/ner.cfg`` can name it;
 this module must be imported before a config or a trained model that uses it is loaded (``nlp.pipeline`` and
-``nlp.training`` do). Pure thinc, CPU only: no PyTorch.
+``training.spans`` do). Pure thinc, CPU only: no PyTorch.
 """
 
 from __future__ import annotations

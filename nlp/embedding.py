@@ -2,7 +2,7 @@
 
 The model is a table of word-piece vectors (``data/embed/vectors.npy``, float16, with the word-piece tokenizer
 ``data/embed/tokenizer.json``): distilled from all-MiniLM-L6-v2 with model2vec, then trained on linking pairs
-(``embedding_training.py``, ``skillpulse nlp train-embedding``). A text's vector is the mean of its pieces'
+(``training/embedding.py``, ``skillpulse nlp train-embedding``). A text's vector is the mean of its pieces'
 vectors, unit length; cosine is a dot product. No PyTorch at run time: numpy and the Rust tokenizer only,
 so a phrase costs microseconds and a posting's sentences are cheap to embed.
 

@@ -36,7 +36,7 @@ class SpanRow:
 
 def span_rows(path: str | Path) -> list[SpanRow]:
     """The esco-linking rows whose label is an ESCO skill or explicitly none, with their block's split."""
-    from .embedding_training import esco_by_label
+    from .reference_readers import esco_by_label
 
     by_label = esco_by_label(load_taxonomy())
     order: dict[str, int] = {}
@@ -135,7 +135,7 @@ def rp_at_k(ranked: list[list[str]], gold: list[frozenset[str]], k: int = 5) -> 
 
 def task_dwa_scores(shared: Path, k: int = 5) -> dict:
     """acc@1 and RP@k of ranking DWAs for the task statements of the held-out occupations."""
-    from .embedding_training import task_dwas
+    from .reference_readers import task_dwas
     from .sentences import rank_concepts
 
     tax = load_taxonomy()

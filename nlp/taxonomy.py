@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .reference import REFERENCE_DATA
 from .types import Concept
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,7 +32,7 @@ TITLES_FILE = DATA_DIR / "titles.json.gz"
 DESCRIPTIONS_FILE = DATA_DIR / "descriptions.json.gz"
 OCCUPATIONS_FILE = DATA_DIR / "occupations.json.gz"
 ALIASES_FILE = PACKAGE_DIR / "config" / "aliases.json"
-DEFAULT_SOURCE = PACKAGE_DIR.parent.parent / "shared" / "data" / "taxonomy"
+DEFAULT_SOURCE = REFERENCE_DATA / "taxonomy"
 ONET_URN = "urn:onet:tech:"
 TOOL_URN = "urn:onet:tool:"
 DWA_URN = "urn:onet:dwa:"

@@ -17,10 +17,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from service.geo.build import place_names
+from nlp.reference import REFERENCE_DATA
 from service.geo.names import fold
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT.parent / "shared" / "data" / "geo"
+SOURCE = REFERENCE_DATA / "geo"
 OUT = ROOT / "service" / "geo" / "eval" / "locations.jsonl"
 STATES = {
     "AL": "Alabama",

@@ -238,6 +238,9 @@ from service.secrets_cli import secrets_app  # noqa: E402
 app.add_typer(secrets_app, name="secrets")
 
 from nlp.cli import app as nlp_app  # noqa: E402
+from training.cli import register as register_training  # noqa: E402
+
+register_training(nlp_app)  # train, teach, label-silver, train-embedding: commands, never run-time imports
 
 app.add_typer(nlp_app, name="nlp", help="Skill extraction: extract, evaluate, train, build the taxonomy.")
 

@@ -21,10 +21,11 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from nlp.reference import REFERENCE_DATA
 from service.geo.names import fold
 from service.geo.tables import DATA_DIR, TABLE_FILES
 
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "geo"
+DEFAULT_SOURCE = REFERENCE_DATA / "geo"
 CT = "09"
 # Territories the vintage-2023 state rows lack (only Puerto Rico is there); the USPS ↔ FIPS pairs come
 # from the 2010 county list.

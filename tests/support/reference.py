@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from nlp.reference import REFERENCE_DATA
+
+SHARED_DATA = REFERENCE_DATA  # SKILLPULSE_REFERENCE_DATA, default ../shared/data (nlp/reference.py)
 
 
 def shared(*parts: str) -> Path:

@@ -16,12 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("service", "surveys", "nlp", "demo")
+PACKAGES = ("service", "surveys", "nlp", "demo", "training")
 # The composition root mounts every HTTP module (the dashboard's included): it may import anything.
 COMPOSITION_ROOT = {"service.app", "service.openapi"}
 # demo/ (the demo's data, the synthetic posting engine) sits above the service: it uses the service's intake,
 # worker and drift runs; of the runtime only `serve --demo` (service.cli) reaches up into it.
 DEMO_USERS = {"service.cli"}
+# training/ (span model and vectors training, the torch teachers) is imported by nothing at run time:
+# the CLI mounts its commands (service.cli → training.cli, whose commands import the rest when they run).
+TRAINING_USERS = {"service.cli": {"training.cli"}}
 # Generic machinery of the service: it knows no domain (a domain registers its jobs and tasks with it).
 GENERIC = {"service.scheduler", "service.tasks", "service.job_claims", "service.cli_support"}
 DOMAINS = (
@@ -152,6 +155,8 @@ def upward(module: str, target: str) -> str | None:
         return "surveys never imports service"
     if target_top == "demo" and top != "demo" and module not in DEMO_USERS:
         return "the runtime never imports the demo (only `serve --demo` does)"
+    if target_top == "training" and top != "training" and target not in TRAINING_USERS.get(module, ()):
+        return "nothing imports training/ at run time (the CLI mounts training.cli's commands)"
     if target.startswith("service.dashboard") and not module.startswith("service.dashboard"):
         if module not in COMPOSITION_ROOT:
             return "only the dashboard (and the app that mounts it) imports the dashboard"
@@ -206,6 +211,10 @@ def test_no_upward_import():
         ("service.postings.worker", "demo.synthetic", True),
         ("service.cli", "demo.load", False),
         ("demo.load", "service.postings.intake", False),
+        ("nlp.cli", "training.spans", True),
+        ("service.cli", "training.cli", False),
+        ("service.cli", "training.teacher", True),
+        ("training.embedding", "nlp.reference", False),
     ],
 )
 def test_the_rules_say_which_way_is_up(module: str, target: str, wrong: bool):

@@ -4,10 +4,10 @@ training reads by default."""
 
 from typer.testing import CliRunner
 
-from nlp import teacher
-from nlp.cli import app
+from service.cli import app
 from nlp.conll import read_conll
-from nlp.training import DEFAULT_SILVER, SILVER_PATH
+from training import teacher
+from training.spans import DEFAULT_SILVER, SILVER_PATH
 
 
 def test_repair_bio_starts_spans_at_stray_inside_tags():
@@ -31,7 +31,7 @@ def test_silver_rows_keep_the_skillspan_layout():
 
 
 def test_teach_names_a_base_that_holds_no_model(tmp_path):
-    r = CliRunner().invoke(app, ["teach", str(tmp_path / "teacher"), "--base", str(tmp_path)])
+    r = CliRunner().invoke(app, ["nlp", "teach", str(tmp_path / "teacher"), "--base", str(tmp_path)])
     assert r.exit_code == 2
     assert "no config.json" in r.output and not (tmp_path / "teacher").exists()
 
@@ -42,6 +42,7 @@ def test_teach_then_label_then_train(tmp_path, shared_data):
     r = CliRunner().invoke(
         app,
         [
+            "nlp",
             "teach",
             str(out),
             "--epochs",
@@ -72,6 +73,7 @@ def test_teach_then_label_then_train(tmp_path, shared_data):
     r = CliRunner().invoke(
         app,
         [
+            "nlp",
             "train",
             "--train",
             str(spans / "skillspan_tech_train.conll"),

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .conll import Sentence, bio_to_spans, non_overlapping, read_conll, score_spans
-from .training import DEFAULT_DATA, DEFAULT_DEV, DEFAULT_TRAIN, SILVER_PATH
+from nlp.conll import Sentence, bio_to_spans, non_overlapping, read_conll, score_spans
+from training.spans import DEFAULT_DATA, DEFAULT_DEV, DEFAULT_TRAIN, SILVER_PATH
 
 log = logging.getLogger(__name__)
 

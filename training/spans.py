@@ -11,22 +11,23 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .conll import non_overlapping, read_conll
+import nlp as nlp_package
+from nlp.conll import non_overlapping, read_conll
+from nlp.reference import REFERENCE_DATA
 
 log = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-CONFIG_PATH = PACKAGE_DIR / "config" / "ner.cfg"
-MODEL_DIR = PACKAGE_DIR / "model"
-REPO_ROOT = PACKAGE_DIR.parent
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+NLP_DIR = Path(nlp_package.__file__).resolve().parent
+CONFIG_PATH = NLP_DIR / "config" / "ner.cfg"
+MODEL_DIR = NLP_DIR / "model"  # the trained model ships inside nlp/
+DEFAULT_DATA = REFERENCE_DATA
 DEFAULT_TRAIN = [
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_house_train.conll",
     DEFAULT_DATA / "labelled" / "skillspan" / "skillspan_tech_train.conll",
 ]
-# SkillSkape + Sayfullina sentences labelled by the fine-tuned transformer teachers (nlp/teacher.py), kept in
-# the repository (not in the installed package): `skillpulse nlp train` reproduces the model without torch
-TRAINING_DIR = REPO_ROOT / "training"
+# SkillSkape + Sayfullina sentences labelled by the fine-tuned transformer teachers (training/teacher.py),
+# kept in the repository beside this module: `skillpulse nlp train` reproduces the model without torch
+TRAINING_DIR = Path(__file__).resolve().parent
 SILVER_PATH = TRAINING_DIR / "teacher_silver.conll.gz"
 DEFAULT_SILVER = [SILVER_PATH]
 GOLD_COPIES = 2  # gold sentences are seen twice for every silver one
@@ -99,7 +100,7 @@ def train(
     """
     from spacy.cli.train import train as spacy_train
 
-    from . import architectures  # noqa: F401  (the config names layers and a component registered there)
+    from nlp import architectures  # noqa: F401  (the config names layers and a component registered there)
 
     tmp_owned = workdir is None
     work = Path(workdir or tempfile.mkdtemp(prefix="skillpulse-train-"))
