@@ -41,7 +41,7 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
 
 
 def http_handler(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code >= 500 and exc.status_code != 503:
+    if exc.status_code >= 500 and exc.status_code not in (502, 503):  # 502: ours, an upstream failed
         return internal_handler(request, exc)  # a 5xx raised by a library may carry its internals in `detail`
     if isinstance(exc, NotAuthorizedException) and request.scope["path"].startswith("/app") and (
         "text/html" in request.headers.get("accept", "")

@@ -239,8 +239,8 @@ class EncryptionSettings(_Group):
 
 
 class CredentialsSettings(_Group):
-    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them; and the
-    base of the @ids the CTDL / CASE exports publish."""
+    """Credential imports over HTTP (service/credentials): limits per import, refused beyond them; the
+    base of the @ids the CTDL / CASE exports publish; the Credential Registry imported from."""
 
     model_config = SettingsConfigDict(env_prefix="SKILLPULSE_CREDENTIALS_", extra="ignore")
 
@@ -265,6 +265,15 @@ class CredentialsSettings(_Group):
         "Credential Registry; set your own (https://…/) to publish elsewhere.",
     )
 
+    registry_url: str = Field(
+        "https://credentialengineregistry.org",
+        description='The Credential Registry that `POST /credentials/import {"ctid"}` and '
+        "`credentials import --ctid` read: a CTID's graph is {registry_url}/graph/{ctid}, and references to "
+        "{registry_url}/resources/{ctid} are fetched as graphs too (the sandbox: "
+        "https://sandbox.credentialengineregistry.org). Fetched with the import sources' timeouts, retries "
+        "and address guard (SKILLPULSE_POSTINGS_*).",
+    )
+
     @field_validator("ctdl_base_url")
     @classmethod
     def _absolute_base(cls, value: str) -> str:
@@ -272,6 +281,11 @@ class CredentialsSettings(_Group):
         if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
             raise ValueError("must be an absolute http(s) URL without query or fragment")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("registry_url")
+    @classmethod
+    def _registry_base(cls, value: str) -> str:
+        return cls._absolute_base(value).rstrip("/")
 
 
 class NotificationSettings(_Group):

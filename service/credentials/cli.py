@@ -1,5 +1,6 @@
-"""Command line: `skillpulse credentials import FILE`, `credentials list`, `credentials export ID`,
-`credentials relink ID`, `credentials report ID --out FILE`, `credentials evaluate-recognition`."""
+"""Command line: `skillpulse credentials import FILE|--ctid CTID|--url URL`, `credentials list`,
+`credentials export ID`, `credentials relink ID`, `credentials report ID --out FILE`,
+`credentials evaluate-recognition`."""
 
 from __future__ import annotations
 
@@ -30,8 +31,14 @@ async def _org_id(session, name: str | None) -> int:  # noqa: ANN001 - AsyncSess
 
 @credentials_app.command("import")
 def import_file(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="CTDL .jsonld, CASE .json, .csv"
+    file: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, readable=True, help="CTDL .jsonld, CASE .json, .csv"
+    ),
+    ctid: str | None = typer.Option(
+        None, "--ctid", help="Import this CTID (ce-<uuid>) from the Credential Registry, with its frameworks."
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="Import the CTDL credential at this http(s) URL, with its frameworks."
     ),
     org: str | None = typer.Option(None, "--org", help=ORG_HELP),
     content_type: str | None = typer.Option(
@@ -43,48 +50,33 @@ def import_file(
         False, "--no-link", help="Import without linking competencies to skill concepts."
     ),
 ) -> None:
-    """Import credentials from FILE; a re-import updates them in place and keeps review decisions."""
+    """Import credentials from FILE, or one from the Credential Registry (--ctid / --url); a re-import
+    updates them in place and keeps review decisions."""
     from service.credentials.formats import CredentialFormatError
-    from service.credentials.importing import import_credential_file
+    from service.credentials.formats.registry_graph import parse_request
+    from service.credentials.importing import import_credential_file, import_parsed
     from service.credentials.linkstore import LinkingUnavailable
-    from service.db import create_engine, session_scope
-    from service.nlp_runner import NlpRunner
+    from service.credentials.registry import fetch_credential
+    from service.credentials.schemas import ImportReport
 
+    if sum(x is not None for x in (file, ctid, url)) != 1:
+        console.print("[red]error:[/red] give exactly one of FILE, --ctid and --url")
+        raise typer.Exit(2)
     settings = _settings()
+    source = file.name if file else (ctid or url or "")
 
-    async def run():  # noqa: ANN202 - ImportReport
-        engine = create_engine(settings)
-        runner = None if no_link else NlpRunner(settings.server.nlp_processes)
-        try:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=False,
-            ) as progress:
-                tasks: dict[str, int] = {}
-
-                def report(stage: str, done: int, total: int) -> None:
-                    if stage not in tasks:
-                        tasks[stage] = progress.add_task(stage, total=max(total, 1))
-                    progress.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
-
-                async with session_scope(engine) as session:
-                    org_id = await _org_id(session, org)
-                    return await import_credential_file(
-                        session, org_id, file, content_type, runner, progress=report
-                    )
-        finally:
-            if runner is not None:
-                runner.shutdown()
-            await engine.dispose()
+    async def load(session, org_id: int, runner, report) -> ImportReport:  # noqa: ANN001
+        if file is not None:
+            return await import_credential_file(session, org_id, file, content_type, runner, progress=report)
+        request = parse_request({"ctid": ctid} if ctid is not None else {"url": url})
+        parsed = await fetch_credential(settings, request)
+        results = await import_parsed(session, org_id, parsed, runner, progress=report)
+        return ImportReport(format="ctdl", credentials=results)
 
     try:
-        result = asyncio.run(run())
+        result = asyncio.run(_run_import(settings, org, no_link, load))
     except (CredentialFormatError, LinkingUnavailable) as exc:
-        console.print(f"[red]error:[/red] {file.name}: {exc} (nothing was stored)")
+        console.print(f"[red]error:[/red] {source}: {exc} (nothing was stored)")
         raise typer.Exit(1) from None
     for c in result.credentials:
         console.print(
@@ -93,6 +85,37 @@ def import_file(
             f"{c.competencies_unchanged} unchanged, {c.competencies_removed} removed; "
             f"{c.links_suggested} skill links suggested"
         )
+
+
+async def _run_import(settings, org: str | None, no_link: bool, load):  # noqa: ANN001, ANN202 - ImportReport
+    """`load(session, org_id, runner, progress)` in one transaction, with an NLP runner and a progress bar."""
+    from service.db import create_engine, session_scope
+    from service.nlp_runner import NlpRunner
+
+    engine = create_engine(settings)
+    runner = None if no_link else NlpRunner(settings.server.nlp_processes)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=max(total, 1))
+                progress.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+            async with session_scope(engine) as session:
+                return await load(session, await _org_id(session, org), runner, report)
+    finally:
+        if runner is not None:
+            runner.shutdown()
+        await engine.dispose()
 
 
 @credentials_app.command("list")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -18,7 +18,8 @@ from service.credentials import editing, queries
 from service.credentials.export_controllers import route_handlers as export_handlers
 from service.credentials.formats import CredentialFormatError
 from service.credentials.formats.csv_read import write_csv
-from service.credentials.formats.detect import UnsupportedContentType
+from service.credentials.formats.detect import UnsupportedContentType, media_type
+from service.credentials.formats.registry_graph import registry_request
 from service.credentials.import_jobs import queue_import, to_read
 from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.importing import (
@@ -31,6 +32,7 @@ from service.credentials.importing import (
 )
 from service.credentials.linkstore import LinkingUnavailable
 from service.credentials.models import CredentialImport
+from service.credentials.registry import REGISTRY_STATUS, fetch_credential
 from service.credentials.schemas import (
     CompetencyRead,
     CompetencyUpdate,
@@ -58,8 +60,9 @@ class ImportOperation(Operation):
         document = OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))
         self.request_body = RequestBody(
             required=True,
-            description="A CTDL JSON-LD graph or registry envelope, a CASE CFPackage, the CSV template, or a "
-            "credential in the native JSON of POST /api/v1/credentials.",
+            description="A CTDL JSON-LD graph or registry envelope, a CASE CFPackage, the CSV template, or "
+            '{"ctid": "ce-…"} / {"url": "https://…"} (application/json): import from the Credential '
+            "Registry.",
             content={
                 "application/ld+json": document,
                 "application/json": document,
@@ -72,11 +75,17 @@ ERROR_RESPONSES = {
     413: ResponseSpec(None, description="The document is larger than one import may be"),
     415: ResponseSpec(None, description="Unsupported content type"),
     503: ResponseSpec(None, description="Skill linking is unavailable; nothing was stored"),
+    404: ResponseSpec(None, description="The Credential Registry (or the URL) has no such resource"),
+    422: ResponseSpec(None, description="The registry resource is not an importable credential"),
+    502: ResponseSpec(None, description="The registry could not be reached or answered no CTDL"),
 }
 LINKING_RESPONSES = {503: ERROR_RESPONSES[503]}
 
 
-def _client_error(exc: Exception) -> ClientException:
+def _client_error(exc: Exception) -> HTTPException:
+    for kind, status in REGISTRY_STATUS.items():
+        if isinstance(exc, kind):
+            return HTTPException(str(exc), status_code=status)
     if isinstance(exc, UnsupportedContentType):
         return ClientException(str(exc), status_code=415)
     if isinstance(exc, ImportTooLarge):
@@ -172,7 +181,8 @@ class CredentialController(Controller):
         status_code=HTTP_200_OK,
         description="Body: CTDL JSON-LD (application/ld+json), a CASE CFPackage (application/json) "
         "or the CSV "
-        "template (text/csv). Re-importing updates in place and keeps review decisions. A document with more "
+        'template (text/csv); `{"ctid"}` or `{"url"}` fetches the credential and its frameworks from the '
+        "Credential Registry. Re-importing updates in place and keeps review decisions. A document with more "
         "competencies than SKILLPULSE_CREDENTIALS_BACKGROUND_IMPORT_COMPETENCIES (or any sent with "
         "`Prefer: respond-async`) answers 202 with the queued import and its Location to poll.",
     )
@@ -185,7 +195,11 @@ class CredentialController(Controller):
             body = await _read_limited(request, limits)
             if not body.strip():
                 raise ClientException("the body is empty: send a CTDL, CASE or CSV document")
-            parsed = await parse_upload(body, request.headers.get("content-type"), limits)
+            wanted = registry_request(body, media_type(request.headers.get("content-type")))
+            if wanted is not None:
+                parsed = await fetch_credential(settings, wanted, limits)
+            else:
+                parsed = await parse_upload(body, request.headers.get("content-type"), limits)
             competencies = sum(len(p.competencies) for p in parsed)
             if competencies > settings.credentials.background_import_competencies or _wants_async(request):
                 try:

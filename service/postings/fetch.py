@@ -22,7 +22,12 @@ MAX_BACKOFF = 60.0
 
 
 class FetchError(RuntimeError):
-    """A feed that could not be fetched, with the reason in words."""
+    """A feed that could not be fetched, with the reason in words (and the HTTP status of a 4xx answer,
+    for callers that tell "not there" from "not reachable")."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(slots=True)
@@ -144,7 +149,8 @@ class Fetcher:
                             )
                     elif response.status_code >= 400:
                         raise FetchError(
-                            f"HTTP {response.status_code} {response.reason_phrase} from {request.url}"
+                            f"HTTP {response.status_code} {response.reason_phrase} from {request.url}",
+                            response.status_code,
                         )
                     else:
                         body = await self._read_capped(response)

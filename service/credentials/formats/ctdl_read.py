@@ -4,7 +4,9 @@ Accepts an `@graph` document, a single node, a list of nodes, or the Credential 
 registry's resource envelope with `decoded_resource` or a JWT `resource`, and the publish request that wraps a
 graph, e.g. `GraphInput`). Which competencies belong to a credential: those its `ceterms:requires` /
 `ceterms:teaches` condition profiles target (a competency node, a whole framework, or an alignment object
-naming the competency inline); when a lone credential targets none, every competency of the graph.
+naming the competency inline) and what their required learning opportunities in the graph teach
+(`ceterms:targetLearningOpportunity` → `ceterms:teaches`); when a lone credential targets none, every
+competency of the graph.
 A graph with frameworks and no credential gives one credential per framework (type CompetencyFramework).
 """
 
@@ -289,7 +291,20 @@ class _GraphReader:
                 for a_index, target in enumerate(as_list(profile.get("ceterms:targetCompetency"))):
                     at = f"{where}: {prop}[{p_index}].ceterms:targetCompetency[{a_index}]"
                     found.extend(self._target(target, at, frameworks))
+                for ref in ref_ids(profile.get("ceterms:targetLearningOpportunity")):
+                    found.extend(self._taught_by(self.by_id.get(ref), frameworks))
         return found, frameworks
+
+    def _taught_by(self, node: dict | None, frameworks: list[dict]) -> list[ParsedCompetency]:
+        """What a required learning opportunity in the graph teaches (its `ceterms:teaches` alignments)."""
+        if node is None or self._is_credential(node):
+            return []  # published elsewhere, or a credential of its own (a stack link, not competencies)
+        at = f"{self._where(node)}: ceterms:teaches"
+        return [
+            c
+            for i, t in enumerate(as_list(node.get("ceterms:teaches")))
+            for c in self._target(t, f"{at}[{i}]", frameworks)
+        ]
 
     def _target(self, target: Any, at: str, frameworks: list[dict]) -> list[ParsedCompetency]:
         ref = target if isinstance(target, str) else None
