@@ -7,6 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.auth import services as auth_services
 from service.auth import users
 from service.auth.models import ApiToken
 from service.auth.services import (
@@ -16,7 +17,6 @@ from service.auth.services import (
     issue_token,
     list_tokens,
     organisation,
-    revoke_token,
 )
 from service.dashboard import user_admin_pages
 from service.dashboard.rendering import (
@@ -84,7 +84,7 @@ async def revoke_token(
     token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:
     try:
-        await revoke_token(db_session, principal.org_id, principal.user_id, token_id)
+        await auth_services.revoke_token(db_session, principal.org_id, principal.user_id, token_id)
     except TokenNotFound as exc:
         raise NotFoundException(str(exc)) from None
     return await committed_redirect(db_session, "/app/settings/tokens?done=revoked")

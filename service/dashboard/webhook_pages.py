@@ -36,7 +36,9 @@ async def webhooks_page(
     db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
 ) -> Template:
     notice = "Webhook removed." if done == "deleted" else None
-    return _webhooks_page(principal, await webhook_services.list_webhooks(db_session, principal.org_id), notice=notice)
+    return _webhooks_page(
+        principal, await webhook_services.list_webhooks(db_session, principal.org_id), notice=notice
+    )
 
 
 @post("/app/settings/webhooks", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS, status_code=200)
@@ -60,11 +62,18 @@ async def add_webhook(request: Request, db_session: DbSession, principal: Curren
     problem = await webhooks.url_problem(data.url, request.app.state.settings)
     if problem:
         return _webhooks_page(
-            principal, await webhook_services.list_webhooks(db_session, principal.org_id), status_code=400, error=problem, url=url
+            principal,
+            await webhook_services.list_webhooks(db_session, principal.org_id),
+            status_code=400,
+            error=problem,
+            url=url,
         )
     hook = await webhook_services.create_webhook(db_session, principal.org_id, data.url, data.events)
     return _webhooks_page(
-        principal, await webhook_services.list_webhooks(db_session, principal.org_id), secret=hook.secret, new_id=hook.id
+        principal,
+        await webhook_services.list_webhooks(db_session, principal.org_id),
+        secret=hook.secret,
+        new_id=hook.id,
     )
 
 
@@ -101,9 +110,7 @@ NOTICES = {
 }
 
 
-@post(
-    "/app/settings/webhooks/{webhook_id:int}/test", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS
-)
+@post("/app/settings/webhooks/{webhook_id:int}/test", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
 async def send_test(
     request: Request, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:

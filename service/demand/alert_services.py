@@ -94,9 +94,7 @@ async def acknowledge_open(
     if not ids:
         return 0
     alerts = await session.scalars(
-        select(Alert).where(
-            col(Alert.org_id) == org_id, col(Alert.id).in_(ids), col(Alert.status) == "open"
-        )
+        select(Alert).where(col(Alert.org_id) == org_id, col(Alert.id).in_(ids), col(Alert.status) == "open")
     )
     done = 0
     for alert in list(alerts):
