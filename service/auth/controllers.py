@@ -5,10 +5,8 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
 
 from service.auth import users
-from service.auth.models import ApiToken, Organisation, User
 from service.auth.schemas import (
     MeRead,
     TokenCreate,
@@ -18,9 +16,17 @@ from service.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from service.auth.services import AuthError, EmailTaken, create_user, issue_token
+from service.auth.services import (
+    AuthError,
+    EmailTaken,
+    TokenNotFound,
+    create_user,
+    issue_token,
+    list_tokens,
+    organisation,
+    revoke_token,
+)
 from service.dependencies import CurrentPrincipal, DbSession
-from service.timeutil import utcnow
 
 
 class AuthController(Controller):
@@ -29,7 +35,7 @@ class AuthController(Controller):
 
     @get("/me", operation_id="getMe", raises=[])
     async def me(self, db_session: DbSession, principal: CurrentPrincipal) -> MeRead:
-        org = await db_session.get(Organisation, principal.org_id)
+        org = await organisation(db_session, principal.org_id)
         return MeRead(
             user_id=principal.user_id,
             org_id=principal.org_id,
@@ -40,34 +46,30 @@ class AuthController(Controller):
 
     @get("/tokens", operation_id="listTokens")
     async def list_tokens(self, db_session: DbSession, principal: CurrentPrincipal) -> list[TokenRead]:
-        rows = await db_session.scalars(
-            select(ApiToken)
-            .where(ApiToken.org_id == principal.org_id, ApiToken.user_id == principal.user_id)
-            .order_by(ApiToken.id.desc())
-        )
+        rows = await list_tokens(db_session, principal.org_id, principal.user_id)
         return [TokenRead.model_validate(r) for r in rows]
 
     @post("/tokens", operation_id="createToken", opt={"min_role": "viewer"})
     async def create_token(self, data: JSONBody[TokenCreate], db_session: DbSession, principal: CurrentPrincipal) -> TokenIssued:
-        user = await db_session.get(User, principal.user_id)
+        user = await users.get_user(db_session, principal.org_id, principal.user_id)
         issued = await issue_token(db_session, user, name=data.name)
         return TokenIssued(token=issued.token, **TokenRead.model_validate(issued.record).model_dump())
 
     @delete("/tokens/{token_id:int}", operation_id="revokeToken", opt={"min_role": "viewer"}, raises=[NotFoundException])
     async def revoke_token(self, token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
-        token = await db_session.get(ApiToken, token_id)
-        if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
-            raise NotFoundException(f"token {token_id} not found")
-        token.revoked_at = token.revoked_at or utcnow()
+        try:
+            await revoke_token(db_session, principal.org_id, principal.user_id, token_id)
+        except TokenNotFound as exc:
+            raise NotFoundException(str(exc)) from None
 
     @get("/users", operation_id="listUsers", opt={"min_role": "admin"})
     async def list_users(self, db_session: DbSession, principal: CurrentPrincipal) -> list[UserRead]:
-        rows = await db_session.scalars(select(User).where(User.org_id == principal.org_id).order_by(User.id))
+        rows = await users.list_users(db_session, principal.org_id)
         return [UserRead.model_validate(r) for r in rows]
 
     @post("/users", operation_id="createUser", opt={"min_role": "admin"}, raises=[ClientException])
     async def add_user(self, data: JSONBody[UserCreate], db_session: DbSession, principal: CurrentPrincipal) -> UserRead:
-        org = await db_session.get(Organisation, principal.org_id)
+        org = await organisation(db_session, principal.org_id)
         try:
             user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)
         except AuthError as exc:

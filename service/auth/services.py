@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlmodel import col
 
 from service.auth.models import ROLES, ApiToken, Organisation, User
 from service.auth.principal import Principal
@@ -20,6 +21,10 @@ class AuthError(ValueError):
 
 class EmailTaken(AuthError):
     """The e-mail address is already used by a user."""
+
+
+class TokenNotFound(LookupError):
+    """No such API token of the user's."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,29 @@ async def issue_token(session: AsyncSession, user: User, name: str = "") -> Issu
     session.add(record)
     await session.flush()
     return IssuedToken(token=token, record=record)
+
+
+async def list_tokens(session: AsyncSession, org_id: int, user_id: int) -> list[ApiToken]:
+    """The user's own API tokens (revoked ones too), newest first."""
+    rows = await session.scalars(
+        select(ApiToken)
+        .where(col(ApiToken.org_id) == org_id, col(ApiToken.user_id) == user_id)
+        .order_by(col(ApiToken.id).desc())
+    )
+    return list(rows)
+
+
+async def revoke_token(session: AsyncSession, org_id: int, user_id: int, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (again is a no-op); TokenNotFound for anyone else's."""
+    token = await session.get(ApiToken, token_id)
+    if token is None or token.org_id != org_id or token.user_id != user_id:
+        raise TokenNotFound(f"token {token_id} not found")
+    token.revoked_at = token.revoked_at or utcnow()
+    return token
+
+
+async def organisation(session: AsyncSession, org_id: int) -> Organisation | None:
+    return await session.get(Organisation, org_id)
 
 
 async def principal_for_token(session: AsyncSession, token: str) -> Principal | None:

@@ -1,7 +1,8 @@
 """The alerts inbox (filters, bulk acknowledge) and one alert's page (evidence in words, history, lifecycle).
 
-The lifecycle goes through the demand part's `change_status`, so the dashboard and the API record the same
-events and notify the same webhooks.
+Listing, reading and changing alerts go through the same demand services as /api/v1/alerts
+(`demand/alert_services.py`, the status machine `change_status`), so the dashboard and the API show the same
+alerts, record the same events and notify the same webhooks.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
 
-from service.auth.models import User
 from service.credentials import services as credential_service
 from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.demand import alert_services
+from service.demand.alert_services import AlertFilters
 from service.demand.alert_transitions import AlertChanged, change_status
 from service.demand.alerts import STATUSES, TRANSITIONS, TransitionError
-from service.demand.models import Alert, AlertEvent
+from service.demand.models import Alert
 from service.dependencies import CurrentPrincipal, DbSession
 
 PAGE_SIZE = 50
@@ -52,24 +53,14 @@ async def inbox(
     A read never changes an alert: snoozes whose date has come are ended by the scheduled job.
     """
     status = status if status in (*STATUSES, "all") else "open"
-    conditions = [Alert.org_id == principal.org_id]
-    if status != "all":
-        conditions.append(Alert.status == status)
-    if kind in KIND_NAMES:
-        conditions.append(Alert.kind == kind)
-    if severity in SEVERITIES:
-        conditions.append(Alert.severity == severity)
     chosen_credential = int(credential_id) if credential_id and credential_id.isdigit() else None
-    if chosen_credential is not None:
-        conditions.append(Alert.credential_id == chosen_credential)
-    total = await db_session.scalar(select(func.count()).select_from(Alert).where(*conditions)) or 0
-    rows = await db_session.scalars(
-        select(Alert)
-        .where(*conditions)
-        .order_by(Alert.updated_at.desc(), Alert.id.desc())
-        .limit(PAGE_SIZE)
-        .offset(offset)
+    filters = AlertFilters(
+        status=None if status == "all" else status,
+        credential_id=chosen_credential,
+        kind=kind if kind in KIND_NAMES else None,
+        severity=severity if severity in SEVERITIES else None,
     )
+    rows, total = await alert_services.list_alerts(db_session, principal.org_id, filters, PAGE_SIZE, offset)
     credentials = await credential_service.credential_names(db_session, principal.org_id)
     notice = None
     if done and done.startswith("ack-") and done[4:].isdigit():
@@ -80,7 +71,7 @@ async def inbox(
         principal,
         title="Alerts",
         active="alerts",
-        alerts=list(rows),
+        alerts=rows,
         total=total,
         offset=offset,
         page_size=PAGE_SIZE,
@@ -105,28 +96,18 @@ async def bulk_acknowledge(request: Request, db_session: DbSession, principal: C
     ids = {
         int(v) for v in form.getall("alert_id", [])[: PAGE_SIZE * 10] if isinstance(v, str) and v.isdigit()
     }
-    done = 0
-    if ids:
-        alerts = await db_session.scalars(
-            select(Alert).where(Alert.org_id == principal.org_id, Alert.id.in_(ids), Alert.status == "open")
-        )
-        for alert in alerts:
-            try:
-                await change_status(db_session, alert, principal.user_id, "acknowledged", None, None)
-            except AlertChanged:
-                continue  # someone else changed it meanwhile: theirs stands
-            done += 1
+    done = await alert_services.acknowledge_open(db_session, principal.org_id, ids, principal.user_id)
     back = str(form.get("back") or "")
     back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox filters only
     separator = "&" if back else "?"
     return await committed_redirect(db_session, f"/app/alerts{back}{separator}done=ack-{done}")
 
 
-async def _owned(db_session: DbSession, alert_id: int, org_id: int) -> Alert:
-    alert = await db_session.get(Alert, alert_id)
-    if alert is None or alert.org_id != org_id:
-        raise NotFoundException(f"alert {alert_id} not found")
-    return alert
+async def _alert_or_404(db_session: DbSession, alert_id: int, org_id: int) -> Alert:
+    try:
+        return await alert_services.get_alert(db_session, org_id, alert_id)
+    except alert_services.AlertNotFound as exc:
+        raise NotFoundException(str(exc)) from None
 
 
 async def _alert_page(
@@ -140,14 +121,7 @@ async def _alert_page(
 ) -> Template:
     credential = await credential_service.credential_or_none(db_session, alert.org_id, alert.credential_id)
     competency = await credential_service.competency_or_none(db_session, alert.org_id, alert.competency_id)
-    events = (
-        await db_session.execute(
-            select(AlertEvent, User.email)
-            .outerjoin(User, User.id == AlertEvent.actor_user_id)
-            .where(AlertEvent.alert_id == alert.id, AlertEvent.org_id == principal.org_id)
-            .order_by(AlertEvent.at, AlertEvent.id)
-        )
-    ).all()
+    events = await alert_services.alert_events(db_session, alert)
     evidence = alert.evidence or {}
     return page(
         "alert.html",
@@ -175,7 +149,7 @@ async def _alert_page(
 async def alert_page(
     request: Request, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Template:
-    alert = await _owned(db_session, alert_id, principal.org_id)
+    alert = await _alert_or_404(db_session, alert_id, principal.org_id)
     return await _alert_page(db_session, principal, alert, max_snooze_days=_max_snooze_days(request))
 
 
@@ -187,7 +161,7 @@ def _max_snooze_days(request: Request) -> int:
 async def update_alert(
     request: Request, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Template | Redirect:
-    alert = await _owned(db_session, alert_id, principal.org_id)
+    alert = await _alert_or_404(db_session, alert_id, principal.org_id)
     form = await read_form(request)
     status = str(form.get("status") or "").strip() or None
     note = str(form.get("note") or "").strip() or None
@@ -230,7 +204,7 @@ async def update_alert(
     else:
         status_code = 400
     await db_session.rollback()
-    alert = await _owned(db_session, alert_id, principal.org_id)
+    alert = await _alert_or_404(db_session, alert_id, principal.org_id)
     return await _alert_page(
         db_session,
         principal,

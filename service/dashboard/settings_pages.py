@@ -6,10 +6,18 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
-from service.auth.models import ApiToken, Organisation, User
-from service.auth.services import AuthError, create_user, issue_token
+from service.auth import services as auth_services
+from service.auth import users
+from service.auth.models import ApiToken
+from service.auth.services import (
+    AuthError,
+    TokenNotFound,
+    create_user,
+    issue_token,
+    list_tokens,
+    organisation,
+)
 from service.dashboard import user_admin_pages
 from service.dashboard.rendering import (
     GUARDS,
@@ -20,7 +28,6 @@ from service.dashboard.rendering import (
     read_form,
 )
 from service.dependencies import CurrentPrincipal, DbSession
-from service.timeutil import utcnow
 
 NOTICES = {
     "revoked": "The token was revoked: scripts using it are refused from now on.",
@@ -29,12 +36,7 @@ NOTICES = {
 
 
 async def _tokens(db_session: DbSession, principal: CurrentPrincipal) -> list[ApiToken]:
-    rows = await db_session.scalars(
-        select(ApiToken)
-        .where(ApiToken.org_id == principal.org_id, ApiToken.user_id == principal.user_id)
-        .order_by(ApiToken.id.desc())
-    )
-    return list(rows)
+    return await list_tokens(db_session, principal.org_id, principal.user_id)
 
 
 def _tokens_page(principal, tokens, *, status_code=200, issued=None, error=None, notice=None) -> Template:  # noqa: ANN001
@@ -70,7 +72,7 @@ async def create_token(request: Request, db_session: DbSession, principal: Curre
             status_code=400,
             error="The name is longer than 200 characters.",
         )
-    user = await db_session.get(User, principal.user_id)
+    user = await users.get_user(db_session, principal.org_id, principal.user_id)
     issued = await issue_token(db_session, user, name=name)
     return _tokens_page(principal, await _tokens(db_session, principal), issued=issued.token)
 
@@ -81,10 +83,10 @@ async def create_token(request: Request, db_session: DbSession, principal: Curre
 async def revoke_token(
     token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:
-    token = await db_session.get(ApiToken, token_id)
-    if token is None or token.org_id != principal.org_id or token.user_id != principal.user_id:
-        raise NotFoundException(f"token {token_id} not found")
-    token.revoked_at = token.revoked_at or utcnow()
+    try:
+        await auth_services.revoke_token(db_session, principal.org_id, principal.user_id, token_id)
+    except TokenNotFound as exc:
+        raise NotFoundException(str(exc)) from None
     return await committed_redirect(db_session, "/app/settings/tokens?done=revoked")
 
 
@@ -107,7 +109,7 @@ async def add_user(
     if len(values["name"]) > 200:
         error = "The name is longer than 200 characters."
     else:
-        org = await db_session.get(Organisation, principal.org_id)
+        org = await organisation(db_session, principal.org_id)
         try:
             async with db_session.begin_nested():
                 await create_user(

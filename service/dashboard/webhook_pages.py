@@ -8,23 +8,15 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from service.dashboard.rendering import GUARDS, WRITE_ADMIN, committed_redirect, page, read_form
-from service.demand import webhooks
-from service.demand.models import Webhook, WebhookDelivery
+from service.demand import webhook_services, webhooks
+from service.demand.models import Webhook
 from service.demand.schemas import WebhookCreate
-from service.demand.webhook_signing import new_secret
 from service.demand.webhooks import EVENTS
 from service.dependencies import CurrentPrincipal, DbSession
 
 DELIVERIES_SHOWN = 50
-
-
-async def _webhooks(db_session: DbSession, org_id: int) -> list[Webhook]:
-    return list(
-        await db_session.scalars(select(Webhook).where(Webhook.org_id == org_id).order_by(Webhook.id))
-    )
 
 
 def _webhooks_page(principal, hooks, **extra) -> Template:  # noqa: ANN001
@@ -44,7 +36,9 @@ async def webhooks_page(
     db_session: DbSession, principal: CurrentPrincipal, done: FromQuery[str | None] = None
 ) -> Template:
     notice = "Webhook removed." if done == "deleted" else None
-    return _webhooks_page(principal, await _webhooks(db_session, principal.org_id), notice=notice)
+    return _webhooks_page(
+        principal, await webhook_services.list_webhooks(db_session, principal.org_id), notice=notice
+    )
 
 
 @post("/app/settings/webhooks", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS, status_code=200)
@@ -60,7 +54,7 @@ async def add_webhook(request: Request, db_session: DbSession, principal: Curren
         field = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "input"
         return _webhooks_page(
             principal,
-            await _webhooks(db_session, principal.org_id),
+            await webhook_services.list_webhooks(db_session, principal.org_id),
             status_code=400,
             error=f"{field}: {error.get('msg', 'invalid')}",
             url=url,
@@ -68,27 +62,26 @@ async def add_webhook(request: Request, db_session: DbSession, principal: Curren
     problem = await webhooks.url_problem(data.url, request.app.state.settings)
     if problem:
         return _webhooks_page(
-            principal, await _webhooks(db_session, principal.org_id), status_code=400, error=problem, url=url
+            principal,
+            await webhook_services.list_webhooks(db_session, principal.org_id),
+            status_code=400,
+            error=problem,
+            url=url,
         )
-    hook = Webhook(
-        org_id=principal.org_id,
-        url=data.url,
-        events=list(dict.fromkeys(data.events)),
-        secret=new_secret(),
-        enabled=True,
-    )
-    db_session.add(hook)
-    await db_session.flush()
+    hook = await webhook_services.create_webhook(db_session, principal.org_id, data.url, data.events)
     return _webhooks_page(
-        principal, await _webhooks(db_session, principal.org_id), secret=hook.secret, new_id=hook.id
+        principal,
+        await webhook_services.list_webhooks(db_session, principal.org_id),
+        secret=hook.secret,
+        new_id=hook.id,
     )
 
 
-async def _owned(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook:
-    hook = await db_session.get(Webhook, webhook_id)
-    if hook is None or hook.org_id != org_id:
-        raise NotFoundException(f"webhook {webhook_id} not found")
-    return hook
+async def _webhook_or_404(db_session: DbSession, webhook_id: int, org_id: int) -> Webhook:
+    try:
+        return await webhook_services.get_webhook(db_session, org_id, webhook_id)
+    except webhook_services.WebhookNotFound as exc:
+        raise NotFoundException(str(exc)) from None
 
 
 @get("/app/settings/webhooks/{webhook_id:int}", include_in_schema=False)
@@ -98,20 +91,15 @@ async def deliveries_page(
     principal: CurrentPrincipal,
     done: FromQuery[str | None] = None,
 ) -> Template:
-    hook = await _owned(db_session, webhook_id, principal.org_id)
-    deliveries = await db_session.scalars(
-        select(WebhookDelivery)
-        .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.org_id == principal.org_id)
-        .order_by(WebhookDelivery.id.desc())
-        .limit(DELIVERIES_SHOWN)
-    )
+    hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+    deliveries = await webhook_services.list_deliveries(db_session, hook, DELIVERIES_SHOWN)
     return page(
         "webhook_deliveries.html",
         principal,
         title="Webhook deliveries",
         active="settings",
         hook=hook,
-        deliveries=list(deliveries),
+        deliveries=deliveries,
         notice=NOTICES.get(done or ""),
     )
 
@@ -122,18 +110,16 @@ NOTICES = {
 }
 
 
-@post(
-    "/app/settings/webhooks/{webhook_id:int}/test", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS
-)
+@post("/app/settings/webhooks/{webhook_id:int}/test", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
 async def send_test(
     request: Request, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:
     """The "Send a test event" button: queue a webhook.test delivery, send it after the redirect."""
-    hook = await _owned(db_session, webhook_id, principal.org_id)
-    if not hook.enabled:
+    hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+    try:
+        delivery = await webhook_services.queue_test_delivery(db_session, hook)
+    except webhook_services.WebhookPaused:
         return Redirect(path=f"/app/settings/webhooks/{hook.id}?done=paused", status_code=303)
-    delivery = webhooks.queue_test(db_session, hook)
-    await db_session.flush()
     delivery_id = delivery.id
     await db_session.commit()
     state = request.app.state
@@ -150,8 +136,8 @@ async def send_test(
 async def delete_webhook(
     webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
 ) -> Redirect:
-    hook = await _owned(db_session, webhook_id, principal.org_id)
-    await db_session.delete(hook)
+    hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+    await webhook_services.delete_webhook(db_session, hook)
     return await committed_redirect(db_session, "/app/settings/webhooks?done=deleted")
 
 

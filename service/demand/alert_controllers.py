@@ -7,11 +7,13 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
-from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.demand import alert_services
+from service.demand.alert_services import AlertFilters
 from service.demand.alert_transitions import AlertChanged, change_status
 from service.demand.alerts import TransitionError
-from service.demand.models import Alert, AlertEvent
+from service.demand.models import Alert
 from service.demand.schemas import (
     AlertDetail,
     AlertEventRead,
@@ -46,25 +48,10 @@ class AlertController(Controller):
         """The organisation's alerts, most recently changed first. A read never changes an alert: a snooze
         whose date has come is ended by the scheduled job `demand.snooze-wake` within a minute.
         """
-        conds = [Alert.org_id == principal.org_id]
-        if status:
-            conds.append(Alert.status == status)
-        if credential_id is not None:
-            conds.append(Alert.credential_id == credential_id)
-        if kind:
-            conds.append(Alert.kind == kind)
-        if severity:
-            conds.append(Alert.severity == severity)
-        total = await db_session.scalar(select(func.count()).select_from(Alert).where(*conds))
-        rows = await db_session.scalars(
-            select(Alert)
-            .where(*conds)
-            .order_by(Alert.updated_at.desc(), Alert.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        filters = AlertFilters(status=status, credential_id=credential_id, kind=kind, severity=severity)
+        rows, total = await alert_services.list_alerts(db_session, principal.org_id, filters, limit, offset)
         return Page[AlertRead](
-            items=[AlertRead.model_validate(r) for r in rows], total=total or 0, limit=limit, offset=offset
+            items=[AlertRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
         )
 
     @get("/{alert_id:int}", operation_id="getAlert", raises=[NotFoundException])
@@ -72,7 +59,7 @@ class AlertController(Controller):
         self, alert_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> AlertDetail:
         """One alert with its evidence and every change in its life."""
-        alert = await _owned(db_session, alert_id, principal.org_id)
+        alert = await _alert_or_404(db_session, alert_id, principal.org_id)
         return await _detail(db_session, alert)
 
     @patch("/{alert_id:int}", operation_id="updateAlert", raises=[NotFoundException, ClientException])
@@ -89,7 +76,7 @@ class AlertController(Controller):
         A change that lost a race with another, or whose `expected_version` is not the alert's, is a 409 whose
         `extra.alert` is the alert as it is now.
         """
-        alert = await _owned(db_session, alert_id, principal.org_id)
+        alert = await _alert_or_404(db_session, alert_id, principal.org_id)
         try:
             await change_status(
                 db_session,
@@ -113,20 +100,18 @@ class AlertController(Controller):
         return await _detail(db_session, alert)
 
 
-async def _owned(session, alert_id: int, org_id: int) -> Alert:  # noqa: ANN001 - AsyncSession
-    alert = await session.get(Alert, alert_id)
-    if alert is None or alert.org_id != org_id:
-        raise NotFoundException(f"alert {alert_id} not found")
-    return alert
+async def _alert_or_404(session: AsyncSession, alert_id: int, org_id: int) -> Alert:
+    try:
+        return await alert_services.get_alert(session, org_id, alert_id)
+    except alert_services.AlertNotFound as exc:
+        raise NotFoundException(str(exc)) from None
 
 
-async def _detail(session, alert: Alert) -> AlertDetail:  # noqa: ANN001 - AsyncSession
-    events = await session.scalars(
-        select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.at, AlertEvent.id)
-    )
+async def _detail(session: AsyncSession, alert: Alert) -> AlertDetail:
+    events = await alert_services.alert_events(session, alert)
     return AlertDetail(
         **AlertRead.model_validate(alert).model_dump(),
-        events=[AlertEventRead.model_validate(e) for e in events],
+        events=[AlertEventRead.model_validate(e) for e, _ in events],
     )
 
 

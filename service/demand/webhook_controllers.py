@@ -8,10 +8,10 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody, Parameter
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.demand import webhooks
-from service.demand.models import Webhook, WebhookDelivery
+from service.demand import webhook_services, webhooks
+from service.demand.models import Webhook
 from service.demand.schemas import (
     WebhookCreate,
     WebhookCreated,
@@ -19,7 +19,6 @@ from service.demand.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
-from service.demand.webhook_signing import new_secret
 from service.dependencies import CurrentPrincipal, DbSession
 
 
@@ -39,22 +38,14 @@ class WebhookController(Controller):
 
         In production the URL's host must be a public address (400 otherwise); every delivery checks again."""
         await _refuse_private(data.url, request)
-        hook = Webhook(
-            org_id=principal.org_id,
-            url=data.url,
-            events=list(dict.fromkeys(data.events)),
-            secret=data.secret or new_secret(),
-            enabled=data.enabled,
+        hook = await webhook_services.create_webhook(
+            db_session, principal.org_id, data.url, data.events, secret=data.secret, enabled=data.enabled
         )
-        db_session.add(hook)
-        await db_session.flush()
         return WebhookCreated(**WebhookRead.model_validate(hook).model_dump(), secret=hook.secret)
 
     @get("/", operation_id="listWebhooks")
     async def list_webhooks(self, db_session: DbSession, principal: CurrentPrincipal) -> list[WebhookRead]:
-        rows = await db_session.scalars(
-            select(Webhook).where(Webhook.org_id == principal.org_id).order_by(Webhook.id)
-        )
+        rows = await webhook_services.list_webhooks(db_session, principal.org_id)
         return [WebhookRead.model_validate(r) for r in rows]
 
     @patch(
@@ -72,15 +63,12 @@ class WebhookController(Controller):
         principal: CurrentPrincipal,
     ) -> WebhookRead:
         """Change the URL, the events or pause it (pending deliveries to a paused webhook are dropped)."""
-        hook = await _owned(db_session, webhook_id, principal.org_id)
+        hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
         if data.url is not None:
             await _refuse_private(data.url, request)
-            hook.url = data.url
-        if data.events is not None:
-            hook.events = list(dict.fromkeys(data.events))
-        if data.enabled is not None:
-            hook.enabled = data.enabled
-        await db_session.flush()
+        await webhook_services.update_webhook(
+            db_session, hook, url=data.url, events=data.events, enabled=data.enabled
+        )
         return WebhookRead.model_validate(hook)
 
     @delete(
@@ -92,8 +80,8 @@ class WebhookController(Controller):
     async def delete_webhook(
         self, webhook_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> None:
-        hook = await _owned(db_session, webhook_id, principal.org_id)
-        await db_session.delete(hook)
+        hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+        await webhook_services.delete_webhook(db_session, hook)
 
     @get("/{webhook_id:int}/deliveries", operation_id="listWebhookDeliveries", raises=[NotFoundException])
     async def deliveries(
@@ -104,13 +92,8 @@ class WebhookController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[WebhookDeliveryRead]:
         """Every delivery to the webhook, newest first: status, attempts, last HTTP code or error."""
-        await _owned(db_session, webhook_id, principal.org_id)
-        rows = await db_session.scalars(
-            select(WebhookDelivery)
-            .where(WebhookDelivery.webhook_id == webhook_id)
-            .order_by(WebhookDelivery.id.desc())
-            .limit(limit)
-        )
+        hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+        rows = await webhook_services.list_deliveries(db_session, hook, limit)
         return [WebhookDeliveryRead.model_validate(r) for r in rows]
 
     @post(
@@ -125,12 +108,11 @@ class WebhookController(Controller):
     ) -> Response[WebhookDeliveryRead]:
         """Send a test event (`webhook.test`, like GitHub's ping) whatever the webhook's event filter: queued,
         answered 202 with the delivery, sent right after the answer; its outcome is in the delivery log."""
-        hook = await _owned(db_session, webhook_id, principal.org_id)
-        if not hook.enabled:
-            raise ClientException("webhook is paused: enable it to send a test event", status_code=409)
-        delivery = webhooks.queue_test(db_session, hook)
-        await db_session.flush()
-        await db_session.refresh(delivery)
+        hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
+        try:
+            delivery = await webhook_services.queue_test_delivery(db_session, hook)
+        except webhook_services.WebhookPaused as exc:
+            raise ClientException(str(exc), status_code=409) from None
         read = WebhookDeliveryRead.model_validate(delivery)
         state = request.app.state
         return Response(
@@ -147,11 +129,11 @@ async def _refuse_private(url: str, request: Request) -> None:
         raise ClientException(problem, status_code=400)
 
 
-async def _owned(session, webhook_id: int, org_id: int) -> Webhook:  # noqa: ANN001 - AsyncSession
-    hook = await session.get(Webhook, webhook_id)
-    if hook is None or hook.org_id != org_id:
-        raise NotFoundException(f"webhook {webhook_id} not found")
-    return hook
+async def _webhook_or_404(session: AsyncSession, webhook_id: int, org_id: int) -> Webhook:
+    try:
+        return await webhook_services.get_webhook(session, org_id, webhook_id)
+    except webhook_services.WebhookNotFound as exc:
+        raise NotFoundException(str(exc)) from None
 
 
 route_handlers = [WebhookController]
