@@ -30,7 +30,7 @@ echo "== types: mypy on the scope in pyproject.toml =="
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
 # SKILLPULSE_TEST_SERIAL=1 runs them one after the other.
 SQLITE_LOG=$(mktemp -t skillpulse-sqlite-pass.XXXXXX)
-trap '[ -n "${SQLITE_PID:-}" ] && kill "$SQLITE_PID" 2>/dev/null; rm -f "$SQLITE_LOG"' EXIT
+trap 'if [ -n "${SQLITE_PID:-}" ]; then kill "$SQLITE_PID" 2>/dev/null || true; fi; rm -f "$SQLITE_LOG"' EXIT
 "$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@" >"$SQLITE_LOG" 2>&1 &
 SQLITE_PID=$!
 if [ "${SKILLPULSE_TEST_SERIAL:-0}" = 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
