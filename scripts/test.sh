@@ -29,7 +29,7 @@ echo "== types: mypy on the scope in pyproject.toml =="
 # The two passes run side by side (each has its own database, servers on free ports, its own temp dirs): much of
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
 # SKILLPULSE_TEST_SERIAL=1 runs them one after the other.
-SQLITE_LOG=$(mktemp -t skillpulse-sqlite-pass.XXXXXX)
+SQLITE_LOG=$(mktemp)  # the SQLite pass's output, printed after the PostgreSQL pass
 trap 'if [ -n "${SQLITE_PID:-}" ]; then kill "$SQLITE_PID" 2>/dev/null || true; fi; rm -f "$SQLITE_LOG"' EXIT
 "$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@" >"$SQLITE_LOG" 2>&1 &
 SQLITE_PID=$!
