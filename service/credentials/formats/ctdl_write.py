@@ -52,13 +52,21 @@ def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGIST
     lang = credential.language or "en"
     framework_id = resource_uri(credential.framework_ctid, base_url)
     comp_id = {c.ext_id: resource_uri(c.ext_id, base_url) for c in credential.competencies}  # type: ignore[misc]
+    competency_nodes = _competency_nodes(credential, lang, framework_id, comp_id)
+    top = [node["@id"] for node in competency_nodes if "ceasn:isTopChildOf" in node]
+    graph = [_framework_node(credential, lang, framework_id, author, top), *competency_nodes]
+    if credential.type != FRAMEWORK_TYPE:
+        graph.insert(0, _credential_node(credential, lang, framework_id, comp_id, base_url))
+    return {"@context": CONTEXT, "@id": graph_uri(credential.framework_ctid, base_url), "@graph": graph}
+
+
+def _competency_nodes(credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict) -> list[dict]:
+    """One ceasn:Competency per competency, in order, with its place in the tree and its alignments."""
     children: dict[str, list[str]] = {}
     for c in credential.competencies:
         if c.parent_ext_id in comp_id:
             children.setdefault(c.parent_ext_id, []).append(comp_id[c.ext_id])  # type: ignore[index]
-
-    competency_nodes = []
-    top = []
+    nodes = []
     for c in credential.competencies:
         node: dict = {
             "@id": comp_id[c.ext_id],
@@ -75,7 +83,6 @@ def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGIST
             node["ceasn:isChildOf"] = [comp_id[c.parent_ext_id]]  # type: ignore[index]
         else:
             node["ceasn:isTopChildOf"] = framework_id
-            top.append(node["@id"])
         if c.ext_id in children:
             node["ceasn:hasChild"] = children[c.ext_id]  # type: ignore[index]
         terms = ([f"{CCF_LEVEL_URN}{c.level}"] if c.level else []) + (
@@ -86,8 +93,11 @@ def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGIST
         for prop, uris in _alignments(c.alignments).items():
             if uris:
                 node[prop] = uris
-        competency_nodes.append(node)
+        nodes.append(node)
+    return nodes
 
+
+def _framework_node(credential: ParsedCredential, lang: str, framework_id: str, author: str, top: list) -> dict:
     framework_extra = credential.extra.get("framework", {})
     framework: dict = {
         "@id": framework_id,
@@ -109,11 +119,7 @@ def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGIST
         framework["ceasn:source"] = [credential.url]
     if top:
         framework["ceasn:hasTopChild"] = top
-
-    graph = [framework, *competency_nodes]
-    if credential.type != FRAMEWORK_TYPE:
-        graph.insert(0, _credential_node(credential, lang, framework_id, comp_id, base_url))
-    return {"@context": CONTEXT, "@id": graph_uri(credential.framework_ctid, base_url), "@graph": graph}
+    return framework
 
 
 def publishers(credential: ParsedCredential) -> list[str]:
