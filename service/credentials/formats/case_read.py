@@ -89,6 +89,38 @@ def read_case(document: Any) -> list[ParsedCredential]:
     if not isinstance(associations, list):
         raise CredentialFormatError("CFPackage: CFAssociations must be a list")
 
+    parents, aligned = _read_associations(associations)
+    competencies = _read_items(items, parents, aligned)
+
+    ctid = _ctid(cf_document.get("identifier"))
+    language = _text(cf_document.get("language")) or "en"
+    return [
+        ParsedCredential(
+            name=title,
+            source_format="case",
+            ctid=ctid if ctid and ctid.startswith("ce-") else None,
+            description=_text(cf_document.get("description")) or "",
+            url=next(
+                (
+                    u
+                    for u in (_text(cf_document.get(k)) for k in ("officialSourceURL", "uri"))
+                    if u and is_web_url(u)
+                ),
+                None,
+            ),
+            type=FRAMEWORK_TYPE,
+            language=language.split("-")[0].lower(),
+            framework_ctid=ctid,
+            extra={
+                "case": {k: cf_document[k] for k in ("identifier", "uri", "creator") if cf_document.get(k)}
+            },
+            competencies=competencies,
+        )
+    ]
+
+
+def _read_associations(associations: list) -> tuple[dict[str, str], dict[str, list[ParsedAlignment]]]:
+    """The isChildOf parents (child identifier → parent identifier) and the alignments per item identifier."""
     parents: dict[str, str] = {}
     aligned: dict[str, list[ParsedAlignment]] = {}
     for position, association in enumerate(associations):
@@ -109,6 +141,13 @@ def read_case(document: Any) -> list[ParsedCredential]:
             )
         parents.setdefault(str(child), str(parent))
 
+    return parents, aligned
+
+
+def _read_items(
+    items: list, parents: dict[str, str], aligned: dict[str, list[ParsedAlignment]]
+) -> list[ParsedCompetency]:
+    """The CFItems as competencies, in order, each under its parent when the parent is an item too."""
     item_ids = set()
     competencies = []
     for position, item in enumerate(items):
@@ -139,28 +178,4 @@ def read_case(document: Any) -> list[ParsedCredential]:
         if parent and parent in item_ids:  # a child of the document itself is a top-level competency
             parsed.parent_ext_id = _ctid(parent)
 
-    ctid = _ctid(cf_document.get("identifier"))
-    language = _text(cf_document.get("language")) or "en"
-    return [
-        ParsedCredential(
-            name=title,
-            source_format="case",
-            ctid=ctid if ctid and ctid.startswith("ce-") else None,
-            description=_text(cf_document.get("description")) or "",
-            url=next(
-                (
-                    u
-                    for u in (_text(cf_document.get(k)) for k in ("officialSourceURL", "uri"))
-                    if u and is_web_url(u)
-                ),
-                None,
-            ),
-            type=FRAMEWORK_TYPE,
-            language=language.split("-")[0].lower(),
-            framework_ctid=ctid,
-            extra={
-                "case": {k: cf_document[k] for k in ("identifier", "uri", "creator") if cf_document.get(k)}
-            },
-            competencies=competencies,
-        )
-    ]
+    return competencies

@@ -60,7 +60,9 @@ def write_ctdl(credential: ParsedCredential, author: str, base_url: str = REGIST
     return {"@context": CONTEXT, "@id": graph_uri(credential.framework_ctid, base_url), "@graph": graph}
 
 
-def _competency_nodes(credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict) -> list[dict]:
+def _competency_nodes(
+    credential: ParsedCredential, lang: str, framework_id: str, comp_id: dict
+) -> list[dict]:
     """One ceasn:Competency per competency, in order, with its place in the tree and its alignments."""
     children: dict[str, list[str]] = {}
     for c in credential.competencies:
@@ -97,7 +99,9 @@ def _competency_nodes(credential: ParsedCredential, lang: str, framework_id: str
     return nodes
 
 
-def _framework_node(credential: ParsedCredential, lang: str, framework_id: str, author: str, top: list) -> dict:
+def _framework_node(
+    credential: ParsedCredential, lang: str, framework_id: str, author: str, top: list
+) -> dict:
     framework_extra = credential.extra.get("framework", {})
     framework: dict = {
         "@id": framework_id,
