@@ -147,6 +147,15 @@ def read_csv(data: bytes | str) -> list[ParsedCredential]:
 
 
 def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None:
+    credential = _row_credential(row, number, credentials, first_row)
+    _read_credential_columns(row, number, credential, first_row[id(credential)])
+    competency = _row_competency(row, number)
+    if competency is not None:
+        credential.competencies.append(competency)
+
+
+def _row_credential(row: dict, number: int, credentials: dict, first_row: dict) -> ParsedCredential:
+    """The credential a row belongs to, made on its first row."""
     name = row.get("credential_name", "")
     if not name:
         raise CredentialFormatError(f"row {number}, credential_name: is required")
@@ -172,7 +181,11 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
     if ctid:
         credentials.setdefault(ctid, credential)
     credentials.setdefault(name_key, credential)
-    seen = first_row[id(credential)]
+    return credential
+
+
+def _read_credential_columns(row: dict, number: int, credential: ParsedCredential, seen: dict) -> None:
+    """The credential's own columns on this row; a single-valued column may not change between rows."""
     for column in CREDENTIAL_SINGLE:
         value = row.get(column, "")
         if not value:
@@ -210,13 +223,17 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
             )
         if normalised not in credential.occupations:
             credential.occupations.append(normalised)
+
+
+def _row_competency(row: dict, number: int) -> ParsedCompetency | None:
+    """The row's competency, or None for a row that only describes its credential."""
     text = row.get("competency_text", "")
     if not text:
         if any(row.get(c) for c in ("competency_label", "competency_category", "competency_level")):
             raise CredentialFormatError(
                 f"row {number}, competency_text: is required when the row has a competency"
             )
-        return
+        return None
     level = None
     if row.get("competency_level"):
         level = parse_level(row["competency_level"])
@@ -234,16 +251,14 @@ def _add_row(row: dict, number: int, credentials: dict, first_row: dict) -> None
                 f"row {number}, competency_domain: {row['competency_domain']!r} "
                 f"is not one of {', '.join(DOMAINS)}"
             )
-    credential.competencies.append(
-        ParsedCompetency(
-            text=text,
-            ext_id=row.get("competency_id") or None,
-            label=row.get("competency_label") or None,
-            category=row.get("competency_category") or None,
-            coded_notation=row.get("coded_notation") or None,
-            level=level,
-            domain=domain,
-        )
+    return ParsedCompetency(
+        text=text,
+        ext_id=row.get("competency_id") or None,
+        label=row.get("competency_label") or None,
+        category=row.get("competency_category") or None,
+        coded_notation=row.get("coded_notation") or None,
+        level=level,
+        domain=domain,
     )
 
 
