@@ -16,7 +16,7 @@ from service.credentials.linkstore import LinkWriter, links_of, run_linker
 from service.credentials.models import Competency, CompetencySkill, Credential, SkillConcept
 from service.credentials.queries import get_credential_row, live_competencies
 from service.credentials.regions import edit_region
-from service.credentials.schemas import CompetencyUpdate, CredentialUpdate
+from service.credentials.schemas import CompetencyEdit, CompetencyUpdate, CredentialUpdate
 from service.nlp_runner import NlpRunner
 from service.timeutil import utcnow
 
@@ -35,19 +35,33 @@ async def update_credential(
     row = await get_credential_row(session, org_id, credential_id)
     fields = data.model_fields_set
     if "name" in fields and data.name and data.name.lower() != row.name.lower():
-        clash = await session.scalar(
-            select(Credential.id).where(
-                Credential.org_id == org_id,
-                func.lower(Credential.name) == data.name.lower(),
-                Credential.deleted_at.is_(None),
-                Credential.id != row.id,
-            )
-        )
-        if clash is not None:
-            raise CredentialConflict(f"another credential is named {data.name!r} (id {clash})")
+        await _check_name_free(session, org_id, row.id, data.name)
     changed = edit_region(row, fields, data.region, data.region_codes)
+    changed = _apply_fields(row, data) or changed
+    if changed:
+        row.updated_at = utcnow()
+    if data.competencies is not None:
+        await _replace_competencies(session, org_id, row, data.competencies, nlp_runner)
+
+
+async def _check_name_free(session: AsyncSession, org_id: int, credential_id: int, name: str) -> None:
+    clash = await session.scalar(
+        select(Credential.id).where(
+            Credential.org_id == org_id,
+            func.lower(Credential.name) == name.lower(),
+            Credential.deleted_at.is_(None),
+            Credential.id != credential_id,
+        )
+    )
+    if clash is not None:
+        raise CredentialConflict(f"another credential is named {name!r} (id {clash})")
+
+
+def _apply_fields(row: Credential, data: CredentialUpdate) -> bool:
+    """The edit's plain fields onto the row; whether any changed."""
+    changed = False
     for key in ("name", "description", "url", "type", "occupations", "language", "recognition_aliases"):
-        if key not in fields:
+        if key not in data.model_fields_set:
             continue
         value = getattr(data, key)
         if key == "recognition_aliases":
@@ -57,13 +71,20 @@ async def update_credential(
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True
-    if changed:
-        row.updated_at = utcnow()
-    if data.competencies is None:
-        return
+    return changed
+
+
+async def _replace_competencies(
+    session: AsyncSession,
+    org_id: int,
+    row: Credential,
+    competencies: list[CompetencyEdit],
+    nlp_runner: NlpRunner | None,
+) -> None:
+    """The edit's competency list becomes the credential's, through the importer (reviews kept by id)."""
     current = await live_competencies(session, row.id)
     by_id = {c.id: c for c in current}
-    for item in data.competencies:
+    for item in competencies:
         if item.id is not None and item.id not in by_id:
             raise NotFoundException(f"competency {item.id} is not a competency of credential {row.id}")
     parsed = ParsedCredential(  # the credential as it now is: only the competencies change below
@@ -89,7 +110,7 @@ async def update_credential(
                 parent_ext_id=_parent_ext(by_id, c.id),
                 db_id=c.id,
             )
-            for c in data.competencies
+            for c in competencies
         ],
     )
     await import_parsed(session, org_id, [parsed], nlp_runner, authoritative=True, existing=row)
