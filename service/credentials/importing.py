@@ -202,28 +202,7 @@ async def import_parsed(
     `authoritative` lets empty fields clear stored ones (an API edit) where a file import only ever sets;
     `existing` pins the credential to update (PATCH)."""
     check_sizes(parsed_list)
-    targets: list[Target] = []
-    for parsed in parsed_list:
-        row = existing or await find_existing(session, org_id, parsed)
-        if row is not None and create_only and row.deleted_at is None:
-            raise CredentialConflict(
-                f"credential {row.name!r} already exists (id {row.id}); PATCH it or import the file"
-            )
-        stored: dict[int, Competency] = {}
-        if row is not None:
-            stored = {
-                c.id: c
-                for c in await session.scalars(select(Competency).where(Competency.credential_id == row.id))
-            }
-        matches, removed = match_competencies(
-            [
-                StoredCompetency(c.id, c.ext_id, c.text_hash, c.deleted_at is not None)
-                for c in stored.values()
-            ],
-            parsed.competencies,
-        )
-        targets.append(Target(parsed, row, stored, matches, removed))
-
+    targets = [await _target(session, org_id, parsed, create_only, existing) for parsed in parsed_list]
     to_link = [(m.parsed.text, m.parsed.label) for t in targets for m in t.matches if m.text_changed]
     titles = sorted({title for t in targets for title in t.parsed.occupation_titles})
     refs = sorted({a.uri for t in targets for m in t.matches for a in m.parsed.alignments})
@@ -249,3 +228,30 @@ async def import_parsed(
     for target in targets:
         await link_stack(session, org_id, target)
     return reports
+
+
+async def _target(
+    session: AsyncSession,
+    org_id: int,
+    parsed: ParsedCredential,
+    create_only: bool,
+    existing: Credential | None,
+) -> Target:
+    """What one parsed credential will update: the stored credential (if any), its competencies, and how the
+    parsed competencies match them."""
+    row = existing or await find_existing(session, org_id, parsed)
+    if row is not None and create_only and row.deleted_at is None:
+        raise CredentialConflict(
+            f"credential {row.name!r} already exists (id {row.id}); PATCH it or import the file"
+        )
+    stored: dict[int, Competency] = {}
+    if row is not None:
+        stored = {
+            c.id: c
+            for c in await session.scalars(select(Competency).where(Competency.credential_id == row.id))
+        }
+    matches, removed = match_competencies(
+        [StoredCompetency(c.id, c.ext_id, c.text_hash, c.deleted_at is not None) for c in stored.values()],
+        parsed.competencies,
+    )
+    return Target(parsed, row, stored, matches, removed)
