@@ -38,6 +38,14 @@ class PageRequest:
 
 
 @dataclass(slots=True)
+class _Retry:
+    """Why an attempt failed in a way worth another try, and how long the server asked us to wait."""
+
+    problem: str
+    wait: float | None = None
+
+
+@dataclass(slots=True)
 class Fetched:
     status: int
     body: bytes
@@ -128,59 +136,67 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        retries = self.settings.retries
         attempt = 0
         while True:
-            problem: str
-            wait: float | None = None
-            try:
-                # read_timeout bounds each read; the deadline bounds the whole response (a trickling server)
-                async with asyncio.timeout(self.settings.fetch_deadline), self._client.stream(
-                    "GET", request.url, params=request.params or None, headers=headers
-                ) as response:
-                    if response.status_code == 304:
-                        return Fetched(304, b"", str(response.url), etag=etag, last_modified=last_modified)
-                    if response.status_code in RETRY_STATUS:
-                        problem = f"HTTP {response.status_code} from {request.url}"
-                        wait = retry_after_seconds(response.headers.get("retry-after"))
-                        if wait is not None and wait > self.settings.max_retry_after:
-                            raise FetchError(
-                                f"{problem}: asked to retry after {wait:.0f} s, longer than allowed"
-                            )
-                    elif response.status_code >= 400:
-                        raise FetchError(
-                            f"HTTP {response.status_code} {response.reason_phrase} from {request.url}",
-                            response.status_code,
-                        )
-                    else:
-                        body = await self._read_capped(response)
-                        return Fetched(
-                            response.status_code,
-                            body,
-                            str(response.url),
-                            content_type=response.headers.get("content-type", ""),
-                            etag=response.headers.get("etag"),
-                            last_modified=response.headers.get("last-modified"),
-                        )
-            except httpx.TimeoutException:
-                problem = f"timed out fetching {request.url}"
-            except TimeoutError:
-                problem = f"timed out fetching {request.url} (no complete answer in {self.settings.fetch_deadline:g} s)"
-            except httpx.RemoteProtocolError as exc:
-                problem = f"connection broke off fetching {request.url} (truncated response: {exc})"
-            except httpx.TransportError as exc:
-                problem = f"could not reach {request.url}: {exc or type(exc).__name__}"
-            except NonPublicAddressError as exc:
-                raise FetchError(
-                    f"refusing to fetch {request.url}: {exc}; set "
-                    "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES=true to import from an internal feed"
-                ) from None
-            except httpx.InvalidURL as exc:
-                raise FetchError(f"invalid URL {request.url!r}: {exc}") from None
-            if attempt >= retries:
+            outcome = await self._attempt(request, headers, etag, last_modified)
+            if isinstance(outcome, Fetched):
+                return outcome
+            if attempt >= self.settings.retries:
                 tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
-                raise FetchError(f"{problem} (gave up after {tries})")
+                raise FetchError(f"{outcome.problem} (gave up after {tries})")
+            wait = outcome.wait
             await self._sleep(
                 wait if wait is not None else backoff_delay(attempt, self.settings.backoff_seconds)
             )
             attempt += 1
+
+    async def _attempt(
+        self, request: PageRequest, headers: dict, etag: str | None, last_modified: str | None
+    ) -> Fetched | _Retry:
+        """One GET: the answer, a reason to try again (with any Retry-After), or FetchError."""
+        try:
+            # read_timeout bounds each read; the deadline bounds the whole response (a trickling server)
+            async with (
+                asyncio.timeout(self.settings.fetch_deadline),
+                self._client.stream(
+                    "GET", request.url, params=request.params or None, headers=headers
+                ) as response,
+            ):
+                if response.status_code == 304:
+                    return Fetched(304, b"", str(response.url), etag=etag, last_modified=last_modified)
+                if response.status_code in RETRY_STATUS:
+                    problem = f"HTTP {response.status_code} from {request.url}"
+                    wait = retry_after_seconds(response.headers.get("retry-after"))
+                    if wait is not None and wait > self.settings.max_retry_after:
+                        raise FetchError(f"{problem}: asked to retry after {wait:.0f} s, longer than allowed")
+                    return _Retry(problem, wait)
+                if response.status_code >= 400:
+                    raise FetchError(
+                        f"HTTP {response.status_code} {response.reason_phrase} from {request.url}",
+                        response.status_code,
+                    )
+                body = await self._read_capped(response)
+                return Fetched(
+                    response.status_code,
+                    body,
+                    str(response.url),
+                    content_type=response.headers.get("content-type", ""),
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                )
+        except httpx.TimeoutException:
+            return _Retry(f"timed out fetching {request.url}")
+        except TimeoutError:
+            deadline = self.settings.fetch_deadline
+            return _Retry(f"timed out fetching {request.url} (no complete answer in {deadline:g} s)")
+        except httpx.RemoteProtocolError as exc:
+            return _Retry(f"connection broke off fetching {request.url} (truncated response: {exc})")
+        except httpx.TransportError as exc:
+            return _Retry(f"could not reach {request.url}: {exc or type(exc).__name__}")
+        except NonPublicAddressError as exc:
+            raise FetchError(
+                f"refusing to fetch {request.url}: {exc}; set "
+                "SKILLPULSE_POSTINGS_ALLOW_PRIVATE_ADDRESSES=true to import from an internal feed"
+            ) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"invalid URL {request.url!r}: {exc}") from None
