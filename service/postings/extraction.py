@@ -72,7 +72,7 @@ def extract_jobs(jobs: list[Job], batch_size: int = 64) -> tuple[str, list[Outco
 
     version = str(nlp.EXTRACTOR_VERSION)
     coded = [_coded(job) for job in jobs]
-    # the occupation guides linking (its O*NET / ESCO profile): the posting's own, else the one its title codes to
+    # the occupation guides linking (its O*NET / ESCO profile): the posting's own, else its title's code
     socs = [job.occupation or (c[0] if c else None) for job, c in zip(jobs, coded, strict=True)]
     texts = [job.text for job in jobs]
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,36 +142,9 @@ async def store_postings(
             if values:
                 updates.append((old["id"], values))
             continue
-        inserts.append(
-            {"occupation_code": None, "occupation_label": None, "occupation_source": None}
-            | posting.stored_fields()
-            | _occupation_fields(posting, None)
-            | {
-                "org_id": org_id,
-                "source": posting.source,
-                "external_id": posting.external_id,
-                "extraction_status": "pending",
-                "import_source_id": import_source_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        inserts.append(_new_row(posting, org_id, import_source_id, now))
 
-    statement = _insert_new(session.get_bind().dialect.name)
-    raced: list[tuple[str, str]] = []
-    for chunk_start in range(0, len(inserts), _CHUNK):
-        chunk = inserts[chunk_start : chunk_start + _CHUNK]
-        rows = await session.execute(
-            statement.returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk
-        )
-        ids = {(r.source, r.external_id): r.id for r in rows}
-        for values in chunk:
-            key = (values["source"], values["external_id"])
-            if key not in ids:
-                raced.append(key)
-                continue
-            index = last_index[key]
-            results[index] = StoredPosting(index, ids[key], *key, "created", values["content_hash"])
+    raced = await _insert(session, inserts, last_index, results)
     if raced:
         found = await _existing(session, org_id, raced)
         for key in raced:
@@ -186,6 +160,53 @@ async def store_postings(
         )
 
     await _mark_duplicates(session, org_id, results)
+    return _summary(results)
+
+
+def _new_row(posting: NormalPosting, org_id: int, import_source_id: int | None, now: datetime) -> dict:
+    return (
+        {"occupation_code": None, "occupation_label": None, "occupation_source": None}
+        | posting.stored_fields()
+        | _occupation_fields(posting, None)
+        | {
+            "org_id": org_id,
+            "source": posting.source,
+            "external_id": posting.external_id,
+            "extraction_status": "pending",
+            "import_source_id": import_source_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+
+
+async def _insert(
+    session: AsyncSession,
+    inserts: list[dict],
+    last_index: dict[tuple[str, str], int],
+    results: dict[int, StoredPosting],
+) -> list[tuple[str, str]]:
+    """Insert the new rows in chunks, recording each as created; returns the keys a concurrent writer took
+    first (the insert skipped them)."""
+    statement = _insert_new(session.get_bind().dialect.name)
+    raced: list[tuple[str, str]] = []
+    for chunk_start in range(0, len(inserts), _CHUNK):
+        chunk = inserts[chunk_start : chunk_start + _CHUNK]
+        rows = await session.execute(
+            statement.returning(_TABLE.c.id, _TABLE.c.source, _TABLE.c.external_id), chunk
+        )
+        ids = {(r.source, r.external_id): r.id for r in rows}
+        for values in chunk:
+            key = (values["source"], values["external_id"])
+            if key not in ids:
+                raced.append(key)
+                continue
+            index = last_index[key]
+            results[index] = StoredPosting(index, ids[key], *key, "created", values["content_hash"])
+    return raced
+
+
+def _summary(results: dict[int, StoredPosting]) -> IntakeSummary:
     summary = IntakeSummary()
     for index in sorted(results):
         item = results[index]
