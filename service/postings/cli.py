@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from service.cli_support import cli_settings, resolve_org
+
+if TYPE_CHECKING:
+    from service.postings.intake import IntakeSummary
 
 postings_app = typer.Typer(help="Job postings: file import and re-extraction.", no_args_is_help=True)
 sources_app = typer.Typer(help="Import sources (job boards and feeds).", no_args_is_help=True)
@@ -91,14 +95,32 @@ def import_file(
     ),
 ) -> None:
     """Import a file of postings in one transaction (all or nothing), with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    normal, errors = _read_file(file, fmt, source, region, occupation)
+    if errors:
+        for error in errors[:10]:
+            console.print(f"[yellow]skipped:[/yellow] {error}")
+        if len(errors) > 10:
+            console.print(f"… and {len(errors) - 10} more")
+        if not skip_invalid:
+            console.print(
+                f"[red]error:[/red] {len(errors)} invalid posting(s); nothing imported "
+                "(fix them, or pass --skip-invalid)"
+            )
+            raise typer.Exit(1)
+    summary = asyncio.run(_store_file(org, file.name, normal))
+    console.print(
+        f"{file.name}: {summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{len(errors)} skipped; new and changed postings are queued for extraction"
+    )
 
-    from service.db import create_engine, session_scope
+
+def _read_file(
+    file: Path, fmt: str | None, source: str | None, region: str | None, occupation: str | None
+) -> tuple[list, list[str]]:
+    """The file's postings, normalised with the defaults, and what is wrong with the ones that are not."""
     from service.postings.files import FeedError, detect_format, read_postings
-    from service.postings.intake import IntakeSummary, store_postings
     from service.postings.records import RecordError, normalise, normalise_occupation, with_defaults
 
-    settings = _settings()
     try:
         kind = detect_format(file, fmt)
         default_occupation = normalise_occupation(occupation)
@@ -113,48 +135,39 @@ def import_file(
             normal.append(normalise(with_defaults(record, region=region, occupation=default_occupation)))
         except RecordError as exc:
             errors.append(f"posting {number}: {exc}")
-    if errors:
-        for error in errors[:10]:
-            console.print(f"[yellow]skipped:[/yellow] {error}")
-        if len(errors) > 10:
-            console.print(f"… and {len(errors) - 10} more")
-        if not skip_invalid:
-            console.print(
-                f"[red]error:[/red] {len(errors)} invalid posting(s); nothing imported "
-                "(fix them, or pass --skip-invalid)"
-            )
-            raise typer.Exit(1)
+    return normal, errors
 
-    async def run() -> IntakeSummary:
-        engine = create_engine(settings)
-        total = IntakeSummary()
-        try:
-            async with session_scope(engine) as session:
-                org_id = await _org_id(session, org)
-                columns = [
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeRemainingColumn(),
-                ]
-                with Progress(*columns, console=console) as progress:
-                    task = progress.add_task(f"importing {file.name}", total=len(normal))
-                    for start in range(0, len(normal), 1000):
-                        chunk = normal[start : start + 1000]
-                        part = await store_postings(session, org_id, chunk)
-                        total.created += part.created
-                        total.updated += part.updated
-                        total.unchanged += part.unchanged
-                        progress.advance(task, len(chunk))
-        finally:
-            await engine.dispose()
-        return total
 
-    summary = asyncio.run(run())
-    console.print(
-        f"{file.name}: {summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged, "
-        f"{len(errors)} skipped; new and changed postings are queued for extraction"
-    )
+async def _store_file(org: str, name: str, normal: list) -> IntakeSummary:
+    """Store the postings in one transaction, 1,000 at a time, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from service.db import create_engine, session_scope
+    from service.postings.intake import IntakeSummary, store_postings
+
+    engine = create_engine(_settings())
+    total = IntakeSummary()
+    try:
+        async with session_scope(engine) as session:
+            org_id = await _org_id(session, org)
+            columns = [
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            ]
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task(f"importing {name}", total=len(normal))
+                for start in range(0, len(normal), 1000):
+                    chunk = normal[start : start + 1000]
+                    part = await store_postings(session, org_id, chunk)
+                    total.created += part.created
+                    total.updated += part.updated
+                    total.unchanged += part.unchanged
+                    progress.advance(task, len(chunk))
+    finally:
+        await engine.dispose()
+    return total
 
 
 @postings_app.command("reextract")

@@ -33,7 +33,6 @@ LONG_FUNCTIONS = {
     "service/demand/alerts.py:record_candidate": "open / update / reopen of one alert; not split yet",
     "service/demand/survey_signals.py:survey_evidence": "three queries and their folding; not split yet",
     "service/demand/survey_signals.py:survey_candidates": "the survey detectors; to split per kind",
-    "service/postings/cli.py:import_file": "a Typer command whose signature is its options; not split yet",
     "service/postings/worker.py:_store": "one batch's result rows; not split yet",
     "surveys/form_views.py:answer": "the form's POST handler; not split yet",
     "surveys/generation.py:generate_questions": "the question pages in order; not split yet",
