@@ -88,32 +88,7 @@ async def record_candidate(
         select(Alert).where(Alert.org_id == org_id, Alert.fingerprint == fp, Alert.status.in_(OPEN_STATUSES))
     )
     if current is not None:
-        if (
-            current.evidence == candidate.evidence
-            and current.severity == candidate.severity
-            and current.title == title
-        ):
-            return "unchanged"
-        material = current.severity != candidate.severity or _effect_moved(
-            current.evidence, candidate.evidence, reopen_margin
-        )
-        if material and not await bump_version(session, current, Alert.status.in_(OPEN_STATUSES)):
-            return "unchanged"  # closed by a designer meanwhile: their decision stands until the next run
-        current.evidence = candidate.evidence
-        current.title = title
-        current.drift_run_id = run_id
-        if not material:
-            return "refreshed"
-        current.severity = candidate.severity
-        current.updated_at = now
-        session.add(
-            make_event(
-                current, "updated", current.status, current.status, "new evidence from a drift run", at=now
-            )
-        )
-        if current.status != "snoozed":
-            await webhooks.enqueue(session, org_id, "alert.updated", current)
-        return "updated"
+        return await _update_open(session, org_id, run_id, candidate, reopen_margin, now, current)
     closed = await session.scalar(
         select(Alert)
         .where(Alert.org_id == org_id, Alert.fingerprint == fp, Alert.status.in_(CLOSED_STATUSES))
@@ -121,30 +96,7 @@ async def record_candidate(
         .limit(1)
     )
     if closed is not None:
-        if closed.status == "dismissed":
-            return "kept_closed"  # a designer's dismissal is never undone by a machine
-        by_run = await _resolved_by_run(session, closed)
-        if not _new_evidence(closed.evidence, candidate.evidence, 0.0 if by_run else reopen_margin):
-            return "kept_closed"
-        previous = closed.status
-        if not await bump_version(session, closed, Alert.status == previous):
-            return "unchanged"  # reopened by a designer meanwhile
-        closed.status = "open"
-        closed.evidence = candidate.evidence
-        closed.severity = candidate.severity
-        closed.title = title
-        closed.drift_run_id = run_id
-        closed.updated_at = now
-        closed.resolved_at = None
-        closed.snooze_until = None
-        why = (
-            "the condition holds again since a drift run resolved it"
-            if by_run
-            else "new evidence since it was closed"
-        )
-        session.add(make_event(closed, "reopened", previous, "open", why, at=now))
-        await webhooks.enqueue(session, org_id, "alert.opened", closed)
-        return "reopened"
+        return await _reopen(session, org_id, run_id, candidate, reopen_margin, now, closed)
     alert = Alert(
         org_id=org_id,
         credential_id=credential_id,
@@ -165,6 +117,82 @@ async def record_candidate(
     session.add(make_event(alert, "opened", None, "open", "raised by a drift run", at=now))
     await webhooks.enqueue(session, org_id, "alert.opened", alert)
     return "opened"
+
+
+async def _update_open(
+    session: AsyncSession,
+    org_id: int,
+    run_id: int | None,
+    candidate: Candidate,
+    reopen_margin: float,
+    now: datetime,
+    current: Alert,
+) -> str:
+    """unchanged | refreshed (new evidence, nothing material) | updated (an event and a webhook)."""
+    title = candidate.title[:1000]
+    if (
+        current.evidence == candidate.evidence
+        and current.severity == candidate.severity
+        and current.title == title
+    ):
+        return "unchanged"
+    material = current.severity != candidate.severity or _effect_moved(
+        current.evidence, candidate.evidence, reopen_margin
+    )
+    if material and not await bump_version(session, current, Alert.status.in_(OPEN_STATUSES)):
+        return "unchanged"  # closed by a designer meanwhile: their decision stands until the next run
+    current.evidence = candidate.evidence
+    current.title = title
+    current.drift_run_id = run_id
+    if not material:
+        return "refreshed"
+    current.severity = candidate.severity
+    current.updated_at = now
+    session.add(
+        make_event(
+            current, "updated", current.status, current.status, "new evidence from a drift run", at=now
+        )
+    )
+    if current.status != "snoozed":
+        await webhooks.enqueue(session, org_id, "alert.updated", current)
+    return "updated"
+
+
+async def _reopen(
+    session: AsyncSession,
+    org_id: int,
+    run_id: int | None,
+    candidate: Candidate,
+    reopen_margin: float,
+    now: datetime,
+    closed: Alert,
+) -> str:
+    """kept_closed | unchanged (a designer acted meanwhile) | reopened."""
+    title = candidate.title[:1000]
+    if closed.status == "dismissed":
+        return "kept_closed"  # a designer's dismissal is never undone by a machine
+    by_run = await _resolved_by_run(session, closed)
+    if not _new_evidence(closed.evidence, candidate.evidence, 0.0 if by_run else reopen_margin):
+        return "kept_closed"
+    previous = closed.status
+    if not await bump_version(session, closed, Alert.status == previous):
+        return "unchanged"  # reopened by a designer meanwhile
+    closed.status = "open"
+    closed.evidence = candidate.evidence
+    closed.severity = candidate.severity
+    closed.title = title
+    closed.drift_run_id = run_id
+    closed.updated_at = now
+    closed.resolved_at = None
+    closed.snooze_until = None
+    why = (
+        "the condition holds again since a drift run resolved it"
+        if by_run
+        else "new evidence since it was closed"
+    )
+    session.add(make_event(closed, "reopened", previous, "open", why, at=now))
+    await webhooks.enqueue(session, org_id, "alert.opened", closed)
+    return "reopened"
 
 
 async def bump_version(session: AsyncSession, alert: Alert, *still: ColumnElement[bool]) -> bool:
