@@ -87,16 +87,36 @@ async def change_status(
     if status not in TRANSITIONS[previous]:
         raise TransitionError(f"an alert that is {previous} cannot become {status}")
     if status == "open" and previous in CLOSED_STATUSES:
-        clash = await session.scalar(
-            select(Alert.id).where(
-                Alert.org_id == alert.org_id,
-                Alert.fingerprint == alert.fingerprint,
-                Alert.status.in_(OPEN_STATUSES),
-                Alert.id != alert.id,
-            )
+        await _check_no_open_twin(session, alert)
+    await _compare_and_set(session, alert, status, until, now)
+    session.add(make_event(alert, "status", previous, status, note, actor_user_id, now))
+    event = (
+        "alert.resolved"
+        if status in CLOSED_STATUSES
+        else ("alert.opened" if previous in CLOSED_STATUSES else "alert.updated")
+    )
+    await webhooks.enqueue(session, alert.org_id, event, alert)
+    return alert
+
+
+async def _check_no_open_twin(session: AsyncSession, alert: Alert) -> None:
+    """Reopening is refused while another alert is open for the same finding (one open per fingerprint)."""
+    clash = await session.scalar(
+        select(Alert.id).where(
+            Alert.org_id == alert.org_id,
+            Alert.fingerprint == alert.fingerprint,
+            Alert.status.in_(OPEN_STATUSES),
+            Alert.id != alert.id,
         )
-        if clash is not None:
-            raise TransitionError(f"alert {clash} is already open for the same finding")
+    )
+    if clash is not None:
+        raise TransitionError(f"alert {clash} is already open for the same finding")
+
+
+async def _compare_and_set(
+    session: AsyncSession, alert: Alert, status: str, until: datetime | None, now: datetime
+) -> None:
+    """The status change as one UPDATE on the version read; AlertChanged when another change came first."""
     values = {
         "status": status,
         "snooze_until": until,
@@ -115,11 +135,3 @@ async def change_status(
         raise AlertChanged(alert)
     for key, value in values.items():  # what the row now holds, without a second UPDATE at flush
         set_committed_value(alert, key, value)
-    session.add(make_event(alert, "status", previous, status, note, actor_user_id, now))
-    event = (
-        "alert.resolved"
-        if status in CLOSED_STATUSES
-        else ("alert.opened" if previous in CLOSED_STATUSES else "alert.updated")
-    )
-    await webhooks.enqueue(session, alert.org_id, event, alert)
-    return alert

@@ -29,7 +29,6 @@ LONG_FUNCTIONS = {
     "service/dashboard/alert_words.py:describe": "a sentence per alert kind; to split per kind",
     "service/dashboard/charts.py:line_chart": "one SVG built in order; not split yet",
     "service/dashboard/overview_view.py:build_overview": "its queries move behind services (#17 item 1)",
-    "service/demand/alert_transitions.py:change_status": "the status machine in one place; not split yet",
     "service/demand/survey_signals.py:survey_evidence": "three queries and their folding; not split yet",
     "service/demand/survey_signals.py:survey_candidates": "the survey detectors; to split per kind",
     "service/postings/worker.py:_store": "one batch's result rows; not split yet",
