@@ -191,10 +191,12 @@ def test_evidence_is_the_strongest_counted_mention() -> None:
 
 
 def test_the_labelled_set_scores_on_both_splits() -> None:
-    """The figures README reports (`skillpulse credentials evaluate-recognition`): tuned on dev only."""
+    """The figures README reports (`skillpulse credentials evaluate-recognition`): tuned on dev only; test2,
+    held out, reported as measured once (precision 1.000, recall 0.952), so its floors sit a little below."""
     scores = evaluate()
-    assert scores["dev"].postings + scores["test"].postings >= 100
-    for split in ("dev", "test"):
-        assert scores[split].precision is not None and scores[split].precision >= 0.95, split
+    assert list(scores) == ["dev", "test2"]
+    assert scores["dev"].postings >= 140 and scores["test2"].postings >= 60
+    assert scores["dev"].precision is not None and scores["dev"].precision >= 0.95
     assert scores["dev"].recall is not None and scores["dev"].recall >= 0.95
-    assert scores["test"].recall is not None and scores["test"].recall >= 0.9
+    assert scores["test2"].precision is not None and scores["test2"].precision >= 0.95
+    assert scores["test2"].recall is not None and scores["test2"].recall >= 0.9
