@@ -283,11 +283,16 @@ def report(
 
 @credentials_app.command("evaluate-recognition")
 def evaluate_recognition(
-    gold: Path = typer.Option(
-        None, "--gold", help="Labelled postings (default: nlp/eval/recognition.jsonl)."
+    gold: list[Path] = typer.Option(
+        None,
+        "--gold",
+        help="Labelled postings, repeatable (default: nlp/eval/recognition.jsonl, recognition_test2.jsonl).",
     ),
     credentials: Path = typer.Option(
         None, "--credentials", help="Their credentials (default: nlp/eval/recognition_credentials.json)."
+    ),
+    split: list[str] = typer.Option(
+        None, "--split", help="Report only this split (dev, test2; may be repeated; default: every split)."
     ),
     errors: bool = typer.Option(False, "--errors", help="Also list the dev split's misses and false alarms."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
@@ -295,21 +300,29 @@ def evaluate_recognition(
     """Precision and recall of finding credentials asked for in postings, per split (no database)."""
     from service.credentials import recognition_eval
 
-    scores = recognition_eval.evaluate(
-        gold or recognition_eval.GOLD_FILE, credentials or recognition_eval.CREDENTIALS_FILE
-    )
+    unknown = sorted(set(split or ()) - set(recognition_eval.SPLITS))
+    if unknown:
+        raise typer.BadParameter(f"unknown split {unknown}; one of {', '.join(recognition_eval.SPLITS)}")
+    try:
+        scores = recognition_eval.evaluate(
+            tuple(gold) if gold else recognition_eval.GOLD_FILES,
+            credentials or recognition_eval.CREDENTIALS_FILE,
+        )
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    shown = {name: score for name, score in scores.items() if not split or name in split}
     if as_json:
-        typer.echo(json.dumps({split: score.as_dict() for split, score in scores.items()}, indent=2))
+        typer.echo(json.dumps({name: score.as_dict() for name, score in shown.items()}, indent=2))
     else:
         table = Table("split", "postings", "tp", "fp", "fn", "precision", "recall", "requirement agrees")
-        for split, score in scores.items():
+        for name, score in shown.items():
             row = score.as_dict()
             table.add_row(
-                split,
+                name,
                 *(str(row[k]) for k in ("postings", "true_positives", "false_positives", "false_negatives")),
                 *(str(row[k]) for k in ("precision", "recall", "requirement_agreement")),
             )
         Console().print(table)
-    if errors:  # the dev split only: the test split is held out from tuning
+    if errors and "dev" in scores:  # the dev split only: the test splits are held out from tuning
         for error in scores["dev"].errors:
             typer.echo(json.dumps(error), err=True)

@@ -49,6 +49,11 @@ class Patterns:
     not_required_but: re.Pattern
     negation_before: re.Pattern
     preferred_extra: re.Pattern
+    required_extra: re.Pattern
+    offer_after: re.Pattern
+    negation_after: re.Pattern
+    not_the_credential: re.Pattern
+    credential_near_standard: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +66,11 @@ def load_patterns() -> Patterns:
         "not_required_but",
         "negation_before",
         "preferred_extra",
+        "required_extra",
+        "offer_after",
+        "negation_after",
+        "not_the_credential",
+        "credential_near_standard",
     )
     return Patterns(*(re.compile(data[key], re.I) for key in keys))
 
@@ -134,16 +144,45 @@ def _is_bullet_item(text: str, start: int, end: int) -> bool:
 
 
 def _level_of(fragment: str, cues: TextCues) -> str | None:
-    if cues.cues.preferred.search(fragment) or load_patterns().preferred_extra.search(fragment):
+    patterns = load_patterns()
+    if cues.cues.preferred.search(fragment) or patterns.preferred_extra.search(fragment):
         return "preferred"
-    return "required" if cues.cues.required.search(fragment) else None
+    if cues.cues.required.search(fragment) or patterns.required_extra.search(fragment):
+        return "required"
+    return None
+
+
+def _clause_around(text: str, start: int, end: int, s: int, e: int) -> tuple[int, int]:
+    """The clause of start:end within the sentence s:e (split at , ; : brackets, "but", "while")."""
+    cs = max([s, *(m.end() for m in _CLAUSE.finditer(text, s, start))])
+    after = _CLAUSE.search(text, end, e)
+    return cs, after.start() if after else e
+
+
+def _bracket(text: str, start: int, end: int, s: int, e: int) -> tuple[int, int] | None:
+    """The brackets the mention sits in ("Clinical background (RN, CMA) is helpful"), if any."""
+    opening = text.rfind("(", s, start)
+    if opening < 0 or text.find(")", opening, start) >= 0:
+        return None
+    closing = text.find(")", end, e)
+    return (opening, closing + 1) if closing >= 0 else None
 
 
 def _clause_level(text: str, cues: TextCues, start: int, reach: int, s: int, e: int) -> str | None:
-    """The cue of the mention's own clause ("CompTIA A+ and CCNA helpful" after "Security+ required;")."""
-    cs = max([s, *(m.end() for m in _CLAUSE.finditer(text, s, start))])
-    after = _CLAUSE.search(text, reach, e)
-    return _level_of(text[cs:start] + " | " + text[reach : after.start() if after else e], cues)
+    """The cue of the mention's own clause ("CompTIA A+ and CCNA helpful" after "Security+ required;"),
+    else, inside brackets, of the clause the brackets belong to ("(RN, CMA) is helpful")."""
+    cs, ce = _clause_around(text, start, reach, s, e)
+    level = _level_of(text[cs:start] + " | " + text[reach:ce], cues)
+    bracket = _bracket(text, start, reach, s, e)
+    if level is None and bracket is not None:
+        bs, be = _clause_around(text, bracket[0], bracket[1], s, e)
+        level = _level_of(text[bs : bracket[0]] + " | " + text[bracket[1] : be], cues)
+    return level
+
+
+def _sentence_level(text: str, start: int, reach: int, s: int, e: int, cues: TextCues) -> str | None:
+    """The recognition-only cues (`preferred_extra`, `required_extra`) anywhere in the sentence."""
+    return _level_of(text[s:start] + " | " + text[reach:e], cues)
 
 
 def _label_level(text: str, cues: TextCues, start: int, s: int) -> str | None:
@@ -172,9 +211,14 @@ def _lookalike(text: str, start: int, end: int, alias: str, aliases: list[str], 
     expansion = _EXPANSION.match(text, end)
     if expansion and not any(alias_pattern(a).search(expansion.group(1)) for a in aliases):
         return True
+    if patterns.not_the_credential.match(text, end):  # "D1.1 code", "Section 608 regulations", "RN program"
+        near = text[max(0, start - 25) : start] + text[end : end + 40]
+        if not patterns.credential_near_standard.search(near):
+            return True
     if not _weak(alias):
         return False
-    if patterns.lookalike_before.search(text[max(0, start - 20) : start]):
+    graded = patterns.lookalike_before.search(text[max(0, start - 20) : start])
+    if graded and not _TRAILING_NOUN.match(text, end):  # "an A+ attitude", not "an A+ certificate"
         return True
     return not patterns.credential_words.search(sentence)
 
@@ -191,7 +235,9 @@ def read_mention(
         _clause_level(text, cues, start, reach, s, e)
         or _label_level(text, cues, start, s)
         or cues.requirement(start, reach)
+        or _sentence_level(text, start, reach, s, e, cues)
     )
+    clause_end = _clause_around(text, start, reach, s, e)[1]
     window = text[max(s, start - WEAK_WINDOW) : min(e, reach + WEAK_WINDOW)]
 
     def mention(counts: bool, reason: str, level: str | None = requirement) -> AliasMention:
@@ -199,12 +245,16 @@ def read_mention(
 
     if _lookalike(text, start, end, alias, aliases, window):
         return mention(False, "lookalike", None)
-    if cues.negated(start, reach) or patterns.negation_before.search(text[s:start]):
+    if (
+        cues.negated(start, reach)
+        or patterns.negation_before.search(text[s:start])
+        or patterns.negation_after.search(text[reach:clause_end])
+    ):
         rest = text[reach : min(e, reach + 80)]
         if patterns.not_required_but.search(rest) and cues.cues.preferred.search(rest):
             return mention(True, "asks", "preferred")  # "CDL-A not required but preferred"
         return mention(False, "negated", None)
-    if patterns.offer_before.search(text[s:start]):
+    if patterns.offer_before.search(text[s:start]) or patterns.offer_after.search(text[reach:clause_end]):
         return mention(False, "offer", None)
     if requirement is not None:
         return mention(True, "asks")

@@ -14,6 +14,11 @@ APLUS = propose_aliases("CompTIA A+ Certification", "Certification")
 CDL_A = propose_aliases("Commercial Driver's License Class A", "License")
 RN = propose_aliases("Registered Nurse (RN) License", "License")
 CMA = propose_aliases("Certified Medical Assistant (CMA)", "Certification")
+CNA = propose_aliases("Certified Nursing Assistant (CNA)", "Certification")
+ASE = propose_aliases("ASE Certification", "Certification")
+D11 = ["AWS D1.1", "D1.1"]
+EPA608 = ["EPA 608", "EPA Section 608", "Section 608", "608 certification", "608 certified"]
+NCCER = ["NCCER"]
 
 
 @pytest.mark.parametrize(
@@ -110,6 +115,63 @@ def test_cdl_negation_and_bullets(text: str, asks: bool, level: str | None) -> N
     assert (found.asks, found.requirement) == (asks, level), found.mentions
 
 
+@pytest.mark.parametrize(
+    ("text", "aliases", "level"),
+    [
+        # in brackets: the cue of the clause the brackets belong to
+        ("Some healthcare experience (CNA, MA or EMT) is a plus.", CNA, "preferred"),
+        ("Prior roles (for example RN or LPN) are helpful but not expected.", RN, "preferred"),
+        # a substitute for a requirement is accepted as meeting it
+        ("An ASE certification can substitute for one year of the experience requirement.", ASE, "required"),
+        ("An RN license is accepted in lieu of the LPN license.", RN, "required"),
+        ("We take a Class A CDL instead of the Class B.", CDL_A, "required"),
+        # what holders get: priority, a better rate
+        ("Nursing assistants who hold the CNA will be given preference.", CNA, "preferred"),
+        ("Welders with a D1.1 certification earn a higher starting rate.", D11, "preferred"),
+        ("CNA certification strongly encouraged.", CNA, "preferred"),
+        ("Applicants with an A+ certificate get priority consideration.", APLUS, "preferred"),
+        # when it must be held
+        ("EPA 608 within 60 days of hire.", EPA608, "required"),
+        ("An active CNA certificate is a condition of employment.", CNA, "required"),
+        ("Route drivers need a CDL-A.", CDL_A, "required"),
+        ("PTCB certification is expected within your first year.", ["CPhT", "PTCB"], "required"),
+    ],
+)
+def test_cue_families_of_recognition(text: str, aliases: list[str], level: str) -> None:
+    found = recognise(text, aliases)
+    assert (found.asks, found.requirement) == (True, level), found.mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "aliases", "reason"),
+    [
+        # a substitute refused
+        ("A CDL-A will not be accepted in place of the Class B with P endorsement.", CDL_A, "negated"),
+        # offers: training or exams the employer pays, written after the name
+        ("CDL-A training provided at no cost.", CDL_A, "offer"),
+        ("CompTIA A+ and Network+ exam fees are covered by the company.", APLUS, "offer"),
+        ("New hires take the CNA exam at no cost to them.", CNA, "offer"),
+        ("Apprentices finish NCCER Core during the program.", NCCER, "offer"),
+        ("Upon completion of the academy you will hold a Class A CDL.", CDL_A, "offer"),
+        ("You will be trained and tested for your EPA 608 in week one.", EPA608, "offer"),
+        # the code, the rules, the school: not the credential
+        ("Weld to AWS D1.1 code requirements.", D11, "lookalike"),
+        ("Recovery must follow Section 608 regulations.", EPA608, "lookalike"),
+        ("Currently enrolled in an RN program is required.", RN, "lookalike"),
+        ("Train at our NCCER-accredited training center.", NCCER, "lookalike"),
+        ("Students in our D1.1 prep class are welcome.", D11, "lookalike"),
+    ],
+)
+def test_what_is_not_asking(text: str, aliases: list[str], reason: str) -> None:
+    found = recognise(text, aliases)
+    assert not found.asks and [m.reason for m in found.mentions] == [reason], found.mentions
+
+
+def test_a_credential_named_beside_its_code_still_asks() -> None:
+    assert recognise("Must be certified to AWS D1.1 code.", D11).asks
+    assert recognise("Graduate of a CNA program with current state certification.", CNA).asks
+
+
 def test_a_mention_without_a_cue_names_without_asking() -> None:
     assert not recognise("Pass medications and report to the RN unit manager.", RN).asks
     assert recognise("Current RN license in Indiana.", RN).asks  # credential words beside it
@@ -129,10 +191,12 @@ def test_evidence_is_the_strongest_counted_mention() -> None:
 
 
 def test_the_labelled_set_scores_on_both_splits() -> None:
-    """The figures README reports (`skillpulse credentials evaluate-recognition`): tuned on dev only."""
+    """The figures README reports (`skillpulse credentials evaluate-recognition`): tuned on dev only; test2,
+    held out, reported as measured once (precision 1.000, recall 0.952), so its floors sit a little below."""
     scores = evaluate()
-    assert scores["dev"].postings + scores["test"].postings >= 100
-    for split in ("dev", "test"):
-        assert scores[split].precision is not None and scores[split].precision >= 0.95, split
+    assert list(scores) == ["dev", "test2"]
+    assert scores["dev"].postings >= 140 and scores["test2"].postings >= 60
+    assert scores["dev"].precision is not None and scores["dev"].precision >= 0.95
     assert scores["dev"].recall is not None and scores["dev"].recall >= 0.95
-    assert scores["test"].recall is not None and scores["test"].recall >= 0.9
+    assert scores["test2"].precision is not None and scores["test2"].precision >= 0.95
+    assert scores["test2"].recall is not None and scores["test2"].recall >= 0.9
