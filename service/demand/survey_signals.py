@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.demand.detection import Candidate, Windows
@@ -87,6 +87,15 @@ async def survey_evidence(session: AsyncSession, org_id: int, windows: Windows) 
         evidence.survey_ids.add(survey_id)
     if not out:
         return out
+    await _add_ratings(session, submitted, out)
+    await _add_namings(session, submitted, out)
+    return out
+
+
+async def _add_ratings(
+    session: AsyncSession, submitted: ColumnElement[bool], out: dict[int, SurveyEvidence]
+) -> None:
+    """Each credential's importance ratings per competency."""
     ratings = await session.execute(
         select(
             Survey.credential_id, SurveyQuestion.competency_id, SurveyAnswer.response_id, SurveyAnswer.value
@@ -103,6 +112,12 @@ async def survey_evidence(session: AsyncSession, org_id: int, windows: Windows) 
     )
     for cred_id, comp_id, response_id, value in ratings:
         out[cred_id].ratings.setdefault(comp_id, []).append(Rating(response_id, value))
+
+
+async def _add_namings(
+    session: AsyncSession, submitted: ColumnElement[bool], out: dict[int, SurveyEvidence]
+) -> None:
+    """Each credential's skills named as missing, with the answer they were named in."""
     namings = await session.execute(
         select(
             Survey.credential_id,
@@ -134,7 +149,6 @@ async def survey_evidence(session: AsyncSession, org_id: int, windows: Windows) 
     )
     for cred_id, response_id, concept_id, label, span, s, e, answer in namings:
         out[cred_id].namings.append(Naming(response_id, concept_id, label or span, str(answer or span), s, e))
-    return out
 
 
 def quote(naming: Naming) -> dict:
@@ -172,14 +186,24 @@ def survey_candidates(
     windows: Windows,
     drift: DriftSettings,
 ) -> list[Candidate]:
-    """survey_gap candidates for one credential (pure)."""
-    out: list[Candidate] = []
+    """survey_gap candidates for one credential (pure): competencies employers rate low, and concepts they
+    name as missing that the credential does not cover."""
     base = {
         "as_of": windows.as_of.isoformat(),
         "windows": windows.to_dict(),
         "respondents": evidence.respondents,
         "surveys": sorted(evidence.survey_ids),
     }
+    out = _low_rating_candidates(evidence, competency_names, base, drift)
+    if evidence.respondents >= drift.survey_min_respondents:
+        out += _named_missing_candidates(credential_name, evidence, is_covered, base, drift)
+    return out
+
+
+def _low_rating_candidates(
+    evidence: SurveyEvidence, competency_names: dict[int, str], base: dict, drift: DriftSettings
+) -> list[Candidate]:
+    out: list[Candidate] = []
     for comp_id, ratings in sorted(evidence.ratings.items()):
         rated = [r for r in ratings if r.value not in NO_RATING]
         low = [r for r in rated if _is_low(r.value, drift)]
@@ -215,8 +239,17 @@ def survey_candidates(
                 },
             )
         )
-    if evidence.respondents < drift.survey_min_respondents:
-        return out
+    return out
+
+
+def _named_missing_candidates(
+    credential_name: str,
+    evidence: SurveyEvidence,
+    is_covered: Callable[[list[tuple[str, str]]], dict[str, list[dict]]],
+    base: dict,
+    drift: DriftSettings,
+) -> list[Candidate]:
+    out: list[Candidate] = []
     by_concept: dict[str, list[Naming]] = {}
     for naming in evidence.namings:
         by_concept.setdefault(naming.concept_id, []).append(naming)

@@ -29,8 +29,6 @@ LONG_FUNCTIONS = {
     "service/dashboard/alert_words.py:describe": "a sentence per alert kind; to split per kind",
     "service/dashboard/charts.py:line_chart": "one SVG built in order; not split yet",
     "service/dashboard/overview_view.py:build_overview": "its queries move behind services (#17 item 1)",
-    "service/demand/survey_signals.py:survey_evidence": "three queries and their folding; not split yet",
-    "service/demand/survey_signals.py:survey_candidates": "the survey detectors; to split per kind",
     "service/postings/worker.py:_store": "one batch's result rows; not split yet",
     "surveys/form_views.py:answer": "the form's POST handler; not split yet",
     "surveys/generation.py:generate_questions": "the question pages in order; not split yet",
