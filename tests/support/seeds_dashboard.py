@@ -140,6 +140,7 @@ async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dic
         SurveySkillMention,
     )
     from surveys.schemas import SurveyCreate
+    from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
     from surveys.store import create_survey
     from surveys.tokens import new_token, token_hash
 
@@ -221,7 +222,9 @@ async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dic
                 note=f"Note {script}",
             )
         )
-        survey, questions = await create_survey(session, org_id, SurveyCreate(credential_id=credential.id))
+        survey, questions = await create_survey(
+            session, org_id, SurveyCreate(credential_id=credential.id), CREDENTIALS_FOR_SURVEYS
+        )
         survey.status = "open"
         missing = next(q for q in questions if q.role == "missing")
         invitation = SurveyInvitation(
