@@ -59,6 +59,7 @@ class SurveyedCredential:
     competencies: Sequence[CompetencyRow]
 
 
+@runtime_checkable
 class CredentialSource(Protocol):
     """Reads the credentials surveys are about (the service owns those tables)."""
 
