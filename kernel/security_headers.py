@@ -3,8 +3,8 @@
 An ASGI middleware rather than an after_request hook, so that error pages, redirects and static files get the
 headers too. The app-wide policy allows no inline script or style: pages load /static/app/*.css|js
 only. The OpenAPI viewer under /schema is a third-party page built on inline script, so it keeps its own
-looser rules and gets only the headers that cannot break it. A handler that sets a header itself (the survey form's stricter
-policy, its no-referrer) keeps its own.
+looser rules and gets only the headers that cannot break it. A handler that sets a header itself (the survey
+form's stricter policy, its no-referrer) keeps its own.
 """
 
 from __future__ import annotations

@@ -131,6 +131,7 @@ BODIES = {"updateUser": {"role": "viewer"}}
 async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dict[str, int]:  # noqa: ANN001
     """A `<script>` in each text field a dashboard page shows: credential name and description, competency
     text, link label, posting text (an alert snippet), alert title and note, survey title, an answer."""
+    from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
     from service.postings.models import Posting
     from surveys.models import (
         SurveyAnswer,
@@ -140,7 +141,6 @@ async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dic
         SurveySkillMention,
     )
     from surveys.schemas import SurveyCreate
-    from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
     from surveys.store import create_survey
     from surveys.tokens import new_token, token_hash
 

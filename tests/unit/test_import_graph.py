@@ -1,12 +1,12 @@
 """The import direction, checked: service → surveys → nlp, service and surveys → kernel, and within service
 controllers → services → models.
 
-Every module under kernel/, service/, surveys/, nlp/, demo/ and training/ is parsed with `ast` (imports inside
-functions count: a lazy import is still a dependency), the graph of imports between them is built, and the test
-fails on any cycle between modules, on any cycle between the top-level packages, and on any upward import:
-kernel importing anything of ours, nlp importing service or surveys, surveys importing service, a domain's
-models / schemas / services importing its controllers or the dashboard, anything but the composition root
-importing the dashboard. Each rule is shown failing on a small made-up graph at the end.
+Every module under kernel/, service/, surveys/, nlp/, demo/ and training/ is parsed with `ast` (imports
+inside functions count: a lazy import is still a dependency), the graph of imports between them is built, and
+the test fails on any cycle between modules, on any cycle between the top-level packages, and on any upward
+import: kernel importing anything of ours, nlp importing service or surveys, surveys importing service, a
+domain's models / schemas / services importing its controllers or the dashboard, anything but the composition
+root importing the dashboard. Each rule is shown failing on a small made-up graph at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ DEMO_USERS = {"service.cli"}
 # training/ (span model and vectors training, the torch teachers) is imported by nothing at run time:
 # the CLI mounts its commands (service.cli → training.cli, whose commands import the rest when they run).
 TRAINING_USERS = {"service.cli": {"training.cli"}}
-# Edges the package graph leaves out: the CLI mounting the demo and the training commands (above it, not below).
+# Edges the package graph leaves out: the CLI mounting the demo and the training commands (they sit above it).
 MOUNTS = {(module, target) for module, targets in TRAINING_USERS.items() for target in targets} | {
     ("service.cli", "demo.load")
 }
@@ -280,8 +280,8 @@ def test_an_upward_import_in_a_graph_is_named_with_its_line():
         "surveys.store": {"service.db": 9},
     }
     assert upward_imports(fake) == [
-        "kernel.tokens:7 imports surveys.tokens: kernel is the shared base of service and surveys: it imports "
-        "nothing of ours",
+        "kernel.tokens:7 imports surveys.tokens: kernel is the shared base of service and surveys: it "
+        "imports nothing of ours",
         "surveys.store:9 imports service.db: surveys never imports service",
     ]
 
