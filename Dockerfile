@@ -13,6 +13,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-
     && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml requirements.lock README.md NOTICE ./
+COPY kernel ./kernel
 COPY service ./service
 COPY surveys ./surveys
 COPY nlp ./nlp

@@ -136,6 +136,7 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
     """A survey of welding employers, opened, with sample responses dated from `today`; returns one unused
     personal link (live now: the links and the survey itself are for the visitor to try today)."""
     from demo.survey import answer_sample, sample_invitees
+    from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
     from service.crypto import keyring_of
     from surveys.extraction import extract_all_pending
     from surveys.invitations import create_invitations
@@ -151,7 +152,9 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
             credential_id = await session.scalar(
                 select(Credential.id).where(Credential.org_id == org_id).limit(1)
             )
-        survey, _ = await create_survey(session, org_id, SurveyCreate(credential_id=credential_id))
+        survey, _ = await create_survey(
+            session, org_id, SurveyCreate(credential_id=credential_id), CREDENTIALS_FOR_SURVEYS
+        )
         await open_survey(session, survey)
         issued = await create_invitations(
             session,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -19,6 +18,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.template import TemplateConfig
 
+from kernel.security_headers import SecurityHeadersMiddleware
+from kernel.tokens import derive_key
 from service import db, logformat, logredact
 from service.auth import controllers as auth_controllers
 from service.credentials import controllers as credential_controllers
@@ -35,10 +36,9 @@ from service.demand import runs as drift_runs
 from service.notifications import controllers as notification_controllers
 from service.notifications import jobs as notification_jobs
 from service.dashboard.filters import register_template_filters
-from service.dashboard.security_headers import SecurityHeadersMiddleware
 from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
 from service.clientaddr import ClientAddressMiddleware
-from service.dependencies import provide_nlp, provide_principal
+from service.dependencies import provide_credential_source, provide_nlp, provide_principal
 from service.crypto import keyring_of
 from service.errors import exception_handlers
 from service.health import health
@@ -94,7 +94,7 @@ async def _background_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 def _key(settings: Settings, purpose: str) -> bytes:
-    return hashlib.sha256(f"{purpose}:{settings.server.secret_key}".encode()).digest()
+    return derive_key(settings.server.secret_key, purpose)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -145,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "principal": Provide(provide_principal, sync_to_thread=False),
             "nlp": Provide(provide_nlp, sync_to_thread=False),
+            "credential_source": Provide(provide_credential_source, sync_to_thread=False),
         },
         csrf_config=csrf,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

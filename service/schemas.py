@@ -1,42 +1,9 @@
-"""Shared request/response building blocks: strict input models and pagination."""
+"""The service's request/response building blocks are the kernel's: `Input` (unknown fields forbidden,
+strings stripped, NUL characters dropped), `Output`, `Page[T]`. Defined once in `kernel.schemas`; named here
+too so that a domain's schemas import them from their own package."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from kernel.schemas import Input, Output, Page
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
-T = TypeVar("T")
-
-
-def _without_nul(value: object) -> object:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _without_nul(v) for k, v in value.items()}
-    return value
-
-
-class Input(BaseModel):
-    """Base of every request body: unknown fields are refused (no mass assignment), strings stripped, and NUL
-    characters dropped (PostgreSQL text cannot hold them)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _drop_nul(cls, value: object) -> object:
-        return _without_nul(value)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+__all__ = ["Input", "Output", "Page"]

@@ -1,4 +1,4 @@
-"""Secrets: password hashing (argon2), random tokens and their stored SHA-256 digests.
+"""Secrets: password hashing (argon2); API tokens and their stored SHA-256 digests (kernel.tokens).
 
 argon2 costs about a quarter of a second of CPU and 64 MiB by design, so the async callers use
 `hash_password_async` / `verify_password_async`: the work runs in a small thread pool of its own (argon2-cffi
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
-import hmac
 import os
 import secrets
 import threading
@@ -22,6 +20,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from kernel import tokens
+from kernel.tokens import constant_time_equal, token_digest
+
+__all__ = [
+    "constant_time_equal",
+    "dummy_password_hash",
+    "hash_password",
+    "hash_password_async",
+    "new_token",
+    "token_digest",
+    "verify_password",
+    "verify_password_async",
+]
 
 
 @functools.cache
@@ -79,14 +91,5 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
 
 
 def new_token(prefix: str = "sp_") -> str:
-    """A URL-safe token with 256 bits of randomness."""
-    return prefix + secrets.token_urlsafe(32)
-
-
-def token_digest(token: str) -> str:
-    """What is stored for a token: its SHA-256, hex (tokens are random, so no salt is needed)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    """An API token: `prefix` and 256 bits of randomness, URL-safe; stored as its `token_digest`."""
+    return tokens.new_token(32, prefix)

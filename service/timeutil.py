@@ -1,7 +1,6 @@
-"""Time helpers: every stored timestamp is timezone-aware UTC."""
+"""Time helpers: every stored timestamp is timezone-aware UTC. `utcnow` is the kernel's (`kernel.clock`),
+named here too for the service's modules."""
 
-from datetime import UTC, datetime
+from kernel.clock import utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["utcnow"]

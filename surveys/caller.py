@@ -1,17 +1,33 @@
-"""What surveys needs from the application, as Protocols: the caller and the NLP runner.
+"""What surveys needs from the application, as Protocols (ports): the caller, the NLP runner and a
+credential's name and competencies.
 
-The service injects them by name (`principal`, `nlp`, `db_session`); surveys never imports service.
+The service implements them and injects them by name (`principal`, `nlp`, `credential_source`; `db_session` is
+the kernel's `DbSession`); surveys never imports service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.generation import CompetencyRow
+
 T = TypeVar("T")
+
+__all__ = [
+    "Caller",
+    "CompetencyRow",
+    "CredentialSource",
+    "CredentialSourceDep",
+    "CurrentCaller",
+    "Nlp",
+    "NlpRunner",
+    "SurveyedCredential",
+]
 
 
 @runtime_checkable
@@ -34,6 +50,26 @@ class NlpRunner(Protocol):
     async def run(self, fn: Callable[..., T], *args: Any) -> T: ...
 
 
-DbSession = NamedDependency[AsyncSession]
+@dataclass(frozen=True, slots=True)
+class SurveyedCredential:
+    """What a survey is generated from: the credential's name and its live competencies, in their order."""
+
+    id: int
+    name: str
+    competencies: Sequence[CompetencyRow]
+
+
+@runtime_checkable
+class CredentialSource(Protocol):
+    """Reads the credentials surveys are about (the service owns those tables)."""
+
+    async def credential_for_survey(
+        self, session: AsyncSession, org_id: int, credential_id: int
+    ) -> SurveyedCredential | None:
+        """The organisation's credential `credential_id` (not deleted), or None."""
+        ...
+
+
 CurrentCaller = NamedDependency[Caller]
 Nlp = NamedDependency[NlpRunner]
+CredentialSourceDep = NamedDependency[CredentialSource]

@@ -10,8 +10,9 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.static_files import create_static_files_router
 
+from kernel.di import DbSession
 from surveys import invitations, services, store
-from surveys.caller import CurrentCaller, DbSession
+from surveys.caller import CredentialSourceDep, CurrentCaller
 from surveys.form_views import SurveyFormController
 from surveys.results import survey_results
 from surveys.schemas import (
@@ -62,10 +63,14 @@ class SurveyController(Controller):
 
     @post("/", operation_id="createSurvey", raises=[NotFoundException, ClientException])
     async def create(
-        self, data: JSONBody[SurveyCreate], db_session: DbSession, principal: CurrentCaller
+        self,
+        data: JSONBody[SurveyCreate],
+        db_session: DbSession,
+        principal: CurrentCaller,
+        credential_source: CredentialSourceDep,
     ) -> SurveyRead:
         """Generate a draft survey from a credential's competencies."""
-        survey, _ = await store.create_survey(db_session, principal.org_id, data)
+        survey, _ = await store.create_survey(db_session, principal.org_id, data, credential_source)
         return await _read(db_session, survey)
 
     @get("/", operation_id="listSurveys")

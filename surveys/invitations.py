@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from surveys.mail import LINK_TOKEN, compose
 from surveys.models import OutboxEmail, Survey, SurveyInvitation
 from surveys.outbox import Sealer, cancel_mail
@@ -68,8 +69,8 @@ async def create_invitations(
                     "link_token": sealed,
                     "status": "pending" if number == 0 else "held",
                     "attempts": 0,
-                    "next_attempt_at": datetime.now(UTC) if number == 0 else FAR_FUTURE,
-                    "created_at": datetime.now(UTC),
+                    "next_attempt_at": utcnow() if number == 0 else FAR_FUTURE,
+                    "created_at": utcnow(),
                 }
             )
     if mails:

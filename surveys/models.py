@@ -1,20 +1,18 @@
 """Tables for surveys, questions, invitations, responses, answers, survey-skill mentions and the mail outbox.
 
-Foreign keys to service tables (organisation, credential, competency) are named by table, so this package
-never imports ``service``.
+Foreign keys to the service's tables (organisation, credential, competency) are real ones, declared on the
+shared SQLModel metadata by their table's name, so this package never imports ``service``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from kernel.clock import utcnow
 
 
 class Survey(SQLModel, table=True):
@@ -33,7 +31,7 @@ class Survey(SQLModel, table=True):
     closes_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     max_reminders: int = Field(default=2)
     reminder_interval_days: int = Field(default=7)
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     opened_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     closed_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
 
@@ -84,7 +82,7 @@ class SurveyInvitation(SQLModel, table=True):
     bounced: bool = Field(default=False)
     reminders_sent: int = Field(default=0)
     last_mailed_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -100,8 +98,8 @@ class SurveyResponse(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16, description="draft|submitted")
     page: int = Field(default=1)
     language: str = Field(default="en", max_length=8)
-    started_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
-    updated_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    started_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     submitted_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     extraction_status: str = Field(default="pending", max_length=16, description="pending|done|failed")
     extraction_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -119,7 +117,7 @@ class SurveyAnswer(SQLModel, table=True):
     response_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
     question_id: int = Field(foreign_key="survey_question.id", ondelete="CASCADE")
     value: object = Field(default=None, sa_type=JsonB)
-    updated_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
 
 
 class SurveySkillMention(SQLModel, table=True):
@@ -164,7 +162,7 @@ class OutboxEmail(SQLModel, table=True):
     )
     status: str = Field(default="pending", max_length=16, description="pending|sent|failed|cancelled")
     attempts: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     sent_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
     error: str | None = Field(default=None)
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTimeUTC(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))

@@ -13,7 +13,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Protocol
@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.clock import utcnow
 from surveys.mail import build_message, fill_link, scrub_links
 from surveys.models import OutboxEmail, Survey, SurveyInvitation
 from surveys.settings import SmtpSettings
@@ -53,10 +54,6 @@ class FlushResult:
     retried: int = 0
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def retry_delay(attempts: int, base_seconds: float) -> timedelta:
     """Exponential backoff: base, 2×base, 4×base… capped at six hours."""
     return min(timedelta(seconds=base_seconds * (2 ** max(attempts - 1, 0))), MAX_DELAY)
@@ -77,7 +74,7 @@ async def cancel_mail(
 
 
 async def _claim(maker: async_sessionmaker[AsyncSession], limit: int) -> list[OutboxEmail]:
-    now = _now()
+    now = utcnow()
     async with maker() as session, session.begin():
         query = (
             select(OutboxEmail)
@@ -201,7 +198,7 @@ async def _record(
     outcomes: dict[int, Outcome],
 ) -> FlushResult:
     result = FlushResult()
-    now = _now()
+    now = utcnow()
     async with maker() as session, session.begin():
         for row in rows:
             outcome = outcomes[row.id]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.clock import utcnow
 from surveys.models import OutboxEmail, Survey, SurveyInvitation
 
 
@@ -16,7 +17,7 @@ async def release_reminders(maker: async_sessionmaker[AsyncSession], now: dateti
     Due: the survey is open, the invitee has not submitted, opted out or bounced, has had fewer reminders
     than the survey allows, and was last mailed at least `reminder_interval_days` ago.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     released = 0
     async with maker() as session, session.begin():
         candidates = (
@@ -52,7 +53,7 @@ async def release_reminders(maker: async_sessionmaker[AsyncSession], now: dateti
             )
             if pending is not None:
                 continue  # the previous mail has not gone out yet
-            mail.status, mail.next_attempt_at = "pending", datetime.now(UTC)
+            mail.status, mail.next_attempt_at = "pending", utcnow()
             invitation.reminders_sent += 1
             released += 1
     return released

@@ -1,4 +1,7 @@
-"""Request and response bodies of the survey API (never the tables themselves: no mass assignment)."""
+"""Request and response bodies of the survey API (never the tables themselves: no mass assignment).
+
+Built on the kernel's `Input` (unknown fields refused, strings stripped, NUL characters dropped) and `Output`.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from kernel.schemas import Input, Output
+
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 Kind = Literal["single", "multiple", "rating", "text", "number"]
 Language = Literal["en", "es"]
-
-
-class Input(BaseModel):
-    """Unknown fields are refused and strings stripped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class SurveyCreate(Input):
@@ -52,6 +47,8 @@ class OptionIn(Input):
 
 
 class ShowIf(Input):
+    model_config = ConfigDict(populate_by_name=True)  # `in` (the JSON name) or `in_`
+
     code: str = Field(pattern=CODE_PATTERN, description="Code of a choice question on an earlier page.")
     in_: list[str] = Field(
         alias="in", min_length=1, max_length=50, description="Show when the answer is one of these."

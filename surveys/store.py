@@ -1,34 +1,24 @@
 """Surveys and their questions in the database: generation from a credential, draft editing, open and close.
 
 Its errors are SurveyError (not found, conflict, invalid), never HTTP exceptions. Credentials and competencies
-belong to the service; they are read here with SQLAlchemy Core on their table
-names, so this package never imports service.
+belong to the service; a survey reads them through the `CredentialSource` port (surveys.caller) that the
+service hands in, so this package never imports service.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, func, select, table
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.generation import CompetencyRow, generate_questions, survey_intro, survey_title
+from kernel.clock import utcnow
+from surveys.caller import CredentialSource
+from surveys.generation import generate_questions, survey_intro, survey_title
 from surveys.models import Survey, SurveyQuestion
 from surveys.questions import DefinitionError, validate_definitions
 from surveys.schemas import QuestionCreate, QuestionOrder, QuestionUpdate, SurveyCreate, SurveyUpdate
-
-credential_table = table("credential", column("id"), column("org_id"), column("name"), column("deleted_at"))
-competency_table = table(
-    "competency",
-    column("id"),
-    column("org_id"),
-    column("credential_id"),
-    column("text"),
-    column("label"),
-    column("position"),
-    column("deleted_at"),
-)
 
 QUESTION_FIELDS = (
     "code",
@@ -72,10 +62,6 @@ class SurveyInvalid(SurveyError):
     """A value that is not valid (a date in the past, a question definition)."""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def conflict(detail: str) -> SurveyConflict:
     return SurveyConflict(detail)
 
@@ -108,32 +94,14 @@ async def list_surveys(session: AsyncSession, org_id: int, status: str | None = 
 
 
 async def create_survey(
-    session: AsyncSession, org_id: int, data: SurveyCreate
+    session: AsyncSession, org_id: int, data: SurveyCreate, credentials: CredentialSource
 ) -> tuple[Survey, list[SurveyQuestion]]:
-    """A draft survey about a credential: its competencies become importance questions."""
-    credential = (
-        await session.execute(
-            select(credential_table.c.id, credential_table.c.name).where(
-                credential_table.c.id == data.credential_id,
-                credential_table.c.org_id == org_id,
-                credential_table.c.deleted_at.is_(None),
-            )
-        )
-    ).first()
+    """A draft survey about a credential (read through `credentials`): its competencies become importance
+    questions."""
+    credential = await credentials.credential_for_survey(session, org_id, data.credential_id)
     if credential is None:
         raise SurveyNotFound(f"credential {data.credential_id} not found")
-    competencies = [
-        CompetencyRow(id=row.id, text=row.text or "", label=row.label)
-        for row in await session.execute(
-            select(competency_table.c.id, competency_table.c.text, competency_table.c.label)
-            .where(
-                competency_table.c.credential_id == credential.id,
-                competency_table.c.org_id == org_id,
-                competency_table.c.deleted_at.is_(None),
-            )
-            .order_by(competency_table.c.position, competency_table.c.id)
-        )
-    ]
+    competencies = list(credential.competencies)
     if data.closes_at is not None:
         _check_future(data.closes_at)
     title, title_es = survey_title(credential.name)
@@ -165,7 +133,7 @@ async def create_survey(
 def _check_future(moment: datetime) -> None:
     if moment.tzinfo is None:
         raise SurveyInvalid("closes_at must carry a time zone, e.g. 2030-01-31T23:59:00Z")
-    if moment <= now():
+    if moment <= utcnow():
         raise SurveyInvalid("closes_at must be in the future")
 
 
@@ -318,10 +286,10 @@ async def open_survey(session: AsyncSession, survey: Survey) -> Survey:
     if not questions:
         raise conflict("a survey needs at least one question before it opens")
     _validate([as_definition(q) for q in questions])
-    if survey.closes_at is not None and survey.closes_at <= now():
+    if survey.closes_at is not None and survey.closes_at <= utcnow():
         raise conflict("closes_at is in the past; move it before opening")
     survey.status = "open"
-    survey.opened_at = now()
+    survey.opened_at = utcnow()
     return survey
 
 
@@ -329,7 +297,7 @@ async def close_survey(session: AsyncSession, survey: Survey) -> Survey:
     if survey.status != "open":
         raise conflict(f"survey {survey.id} is {survey.status}; only an open survey can be closed")
     survey.status = "closed"
-    survey.closed_at = now()
+    survey.closed_at = utcnow()
     return survey
 
 

@@ -1,22 +1,20 @@
-"""Personal survey links: random tokens shown once, stored only as their SHA-256."""
+"""Personal survey links: random tokens shown once, stored only as their SHA-256 (kernel.tokens)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
+
+from kernel import tokens
 
 TOKEN_BYTES = 24  # 192 bits of randomness
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
+# What is stored for a link: the kernel's token digest (its SHA-256; tokens are random, so no salt is needed).
+token_hash = tokens.token_digest
+
 
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_hash(token: str) -> str:
-    """What is stored: the token's SHA-256 (tokens are random, so no salt is needed)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return tokens.new_token(TOKEN_BYTES)
 
 
 def plausible(token: str) -> bool:

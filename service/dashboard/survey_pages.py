@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from service.credentials import services as credential_service
+from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
 from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
 from service.dependencies import CurrentPrincipal, DbSession
 from surveys import services, store
@@ -82,7 +83,7 @@ async def create_survey(
             error = first_error(exc)
     if error is None:
         survey, _ = await store.create_survey(
-            db_session, principal.org_id, data
+            db_session, principal.org_id, data, CREDENTIALS_FOR_SURVEYS
         )  # 404: not this org's credential
         return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=created")
     credentials = await credential_service.credential_choices(db_session, principal.org_id)

@@ -131,6 +131,7 @@ BODIES = {"updateUser": {"role": "viewer"}}
 async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dict[str, int]:  # noqa: ANN001
     """A `<script>` in each text field a dashboard page shows: credential name and description, competency
     text, link label, posting text (an alert snippet), alert title and note, survey title, an answer."""
+    from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
     from service.postings.models import Posting
     from surveys.models import (
         SurveyAnswer,
@@ -221,7 +222,9 @@ async def seed_script_everywhere(engine, org_id: int, script: str, today) -> dic
                 note=f"Note {script}",
             )
         )
-        survey, questions = await create_survey(session, org_id, SurveyCreate(credential_id=credential.id))
+        survey, questions = await create_survey(
+            session, org_id, SurveyCreate(credential_id=credential.id), CREDENTIALS_FOR_SURVEYS
+        )
         survey.status = "open"
         missing = next(q for q in questions if q.role == "missing")
         invitation = SurveyInvitation(

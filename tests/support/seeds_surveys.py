@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import service.models  # noqa: F401 - every table on SQLModel.metadata
+from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
 from service.db import session_scope
 from surveys import invitations, store
 from surveys.models import SurveyInvitation, SurveyQuestion
@@ -85,7 +86,7 @@ async def seed_survey(app: Litestar, tenant: Tenant) -> int:
         credential_id = await make_credential(app.state.engine, tenant.org_id, 3)
         async with session_scope(app.state.engine) as session:
             survey, _ = await store.create_survey(
-                session, tenant.org_id, SurveyCreate(credential_id=credential_id)
+                session, tenant.org_id, SurveyCreate(credential_id=credential_id), CREDENTIALS_FOR_SURVEYS
             )
             _surveys[tenant.org_id] = survey.id
     return _surveys[tenant.org_id]

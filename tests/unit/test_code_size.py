@@ -1,4 +1,5 @@
-"""Size limits: no module over 400 lines, no function over 60 (service, surveys, nlp, demo, training).
+"""Size limits: no module over 400 lines, no function over 60 (kernel, service, surveys, nlp, demo,
+training).
 
 A function's length runs from its `def` line to its last line (a nested function counts inside its parent, and
 on its own). What is over today is named in the allow-lists below, each with why; the test also fails when an
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("service", "surveys", "nlp", "demo", "training")
+PACKAGES = ("kernel", "service", "surveys", "nlp", "demo", "training")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

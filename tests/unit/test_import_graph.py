@@ -1,10 +1,12 @@
-"""The import direction, checked: service → surveys → nlp, and within service controllers → services → models.
+"""The import direction, checked: service → surveys → nlp, service and surveys → kernel, and within service
+controllers → services → models.
 
-Every module under service/, surveys/ and nlp/ is parsed with `ast` (imports inside functions count: a lazy
-import is still a dependency), the graph of imports between them is built, and the test fails on any cycle
-between modules and on any upward import: nlp importing service or surveys, surveys importing service, a
+Every module under kernel/, service/, surveys/, nlp/, demo/ and training/ is parsed with `ast` (imports
+inside functions count: a lazy import is still a dependency), the graph of imports between them is built, and
+the test fails on any cycle between modules, on any cycle between the top-level packages, and on any upward
+import: kernel importing anything of ours, nlp importing service or surveys, surveys importing service, a
 domain's models / schemas / services importing its controllers or the dashboard, anything but the composition
-root importing the dashboard.
+root importing the dashboard. Each rule is shown failing on a small made-up graph at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("service", "surveys", "nlp", "demo", "training")
+PACKAGES = ("kernel", "service", "surveys", "nlp", "demo", "training")
 # The composition root mounts every HTTP module (the dashboard's included): it may import anything.
 COMPOSITION_ROOT = {"service.app", "service.openapi"}
 # demo/ (the demo's data, the synthetic posting engine) sits above the service: it uses the service's intake,
@@ -25,6 +27,10 @@ DEMO_USERS = {"service.cli"}
 # training/ (span model and vectors training, the torch teachers) is imported by nothing at run time:
 # the CLI mounts its commands (service.cli → training.cli, whose commands import the rest when they run).
 TRAINING_USERS = {"service.cli": {"training.cli"}}
+# Edges the package graph leaves out: the CLI mounting the demo and the training commands (they sit above it).
+MOUNTS = {(module, target) for module, targets in TRAINING_USERS.items() for target in targets} | {
+    ("service.cli", "demo.load")
+}
 # Generic machinery of the service: it knows no domain (a domain registers its jobs and tasks with it).
 GENERIC = {"service.scheduler", "service.tasks", "service.job_claims", "service.cli_support"}
 DOMAINS = (
@@ -141,6 +147,21 @@ def cycles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
     return found
 
 
+def package_graph(
+    edges: dict[str, dict[str, int]], mounts: set[tuple[str, str]] = MOUNTS
+) -> dict[str, dict[str, int]]:
+    """The graph between top-level packages (`service.db` → `service`), less the CLI's mounts."""
+    packages: dict[str, dict[str, int]] = {}
+    for module, targets in edges.items():
+        top = module.split(".")[0]
+        packages.setdefault(top, {})
+        for target in targets:
+            target_top = target.split(".")[0]
+            if target_top != top and (module, target) not in mounts:
+                packages[top].setdefault(target_top, 1)
+    return packages
+
+
 def is_controller(module: str) -> bool:
     last = module.rsplit(".", 1)[-1]
     return last.endswith(("controllers", "controller")) or module.startswith("service.dashboard")
@@ -149,6 +170,8 @@ def is_controller(module: str) -> bool:
 def upward(module: str, target: str) -> str | None:
     """Why importing `target` from `module` goes the wrong way, or None."""
     top, target_top = module.split(".")[0], target.split(".")[0]
+    if top == "kernel" and target_top != "kernel":
+        return "kernel is the shared base of service and surveys: it imports nothing of ours"
     if top == "nlp" and target_top in ("service", "surveys"):
         return "nlp is a pure library: it imports neither service nor surveys"
     if top == "surveys" and target_top == "service":
@@ -170,6 +193,16 @@ def upward(module: str, target: str) -> str | None:
     return None
 
 
+def upward_imports(edges: dict[str, dict[str, int]]) -> list[str]:
+    """Each import that goes the wrong way, as "module:line imports target: why"."""
+    return [
+        f"{module}:{line} imports {target}: {reason}"
+        for module, targets in sorted(edges.items())
+        for target, line in sorted(targets.items())
+        if (reason := upward(module, target))
+    ]
+
+
 EDGES = graph()
 
 
@@ -178,6 +211,10 @@ def test_the_graph_sees_every_package_and_its_imports():
     assert "service.postings.sources" in EDGES["service.postings.sources_controller"]
     assert "surveys.services" in EDGES["service.dashboard.survey_exports"]
     assert "service.cli_support" in EDGES["service.postings.cli"]
+    assert "kernel.schemas" in EDGES["service.schemas"]
+    assert "kernel.schemas" in EDGES["surveys.schemas"]
+    assert "kernel.security_headers" in EDGES["service.app"]
+    assert "kernel" in package_graph(EDGES)["surveys"]
 
 
 def test_no_import_cycle_between_modules():
@@ -185,13 +222,13 @@ def test_no_import_cycle_between_modules():
     assert not found, "import cycles (each line one cycle):\n" + "\n".join(" ↔ ".join(c) for c in found)
 
 
+def test_no_import_cycle_between_packages():
+    found = cycles(package_graph(EDGES))
+    assert not found, "package cycles (each line one cycle):\n" + "\n".join(" ↔ ".join(c) for c in found)
+
+
 def test_no_upward_import():
-    wrong = [
-        f"{module}:{line} imports {target}: {reason}"
-        for module, targets in sorted(EDGES.items())
-        for target, line in sorted(targets.items())
-        if (reason := upward(module, target))
-    ]
+    wrong = upward_imports(EDGES)
     assert not wrong, "upward imports:\n" + "\n".join(wrong)
 
 
@@ -215,6 +252,16 @@ def test_no_upward_import():
         ("service.cli", "training.cli", False),
         ("service.cli", "training.teacher", True),
         ("training.embedding", "nlp.reference", False),
+        ("kernel.schemas", "service.schemas", True),
+        ("kernel.tokens", "surveys.tokens", True),
+        ("kernel.clock", "nlp", True),
+        ("kernel.di", "demo.load", True),
+        ("kernel.security_headers", "training.cli", True),
+        ("kernel.security_headers", "kernel.tokens", False),
+        ("service.app", "kernel.security_headers", False),
+        ("surveys.store", "kernel.clock", False),
+        ("surveys.caller", "service.dependencies", True),
+        ("nlp.pipeline", "surveys.models", True),
     ],
 )
 def test_the_rules_say_which_way_is_up(module: str, target: str, wrong: bool):
@@ -223,3 +270,31 @@ def test_the_rules_say_which_way_is_up(module: str, target: str, wrong: bool):
 
 def test_a_cycle_is_found():
     assert cycles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [["a", "b", "c"]]
+
+
+def test_an_upward_import_in_a_graph_is_named_with_its_line():
+    fake = {
+        "kernel.tokens": {"kernel.clock": 3, "surveys.tokens": 7},
+        "kernel.clock": {},
+        "surveys.tokens": {"kernel.tokens": 5},
+        "surveys.store": {"service.db": 9},
+    }
+    assert upward_imports(fake) == [
+        "kernel.tokens:7 imports surveys.tokens: kernel is the shared base of service and surveys: it "
+        "imports nothing of ours",
+        "surveys.store:9 imports service.db: surveys never imports service",
+    ]
+
+
+def test_a_cycle_between_packages_is_found_where_modules_have_none():
+    # no module cycle: service.a → surveys.b → service.c, but the packages service ↔ surveys are one
+    fake = {"service.a": {"surveys.b": 1}, "surveys.b": {"service.c": 1}, "service.c": {}, "nlp": {}}
+    assert cycles(fake) == []
+    assert cycles(package_graph(fake)) == [["service", "surveys"]]
+
+
+def test_only_the_clis_mounts_leave_the_package_graph():
+    mounted = {"service.cli": {"demo.load": 1}, "demo.load": {"service.db": 1}, "service.db": {}}
+    assert cycles(package_graph(mounted)) == []
+    imported = {"service.worker": {"demo.load": 1}, "demo.load": {"service.db": 1}, "service.db": {}}
+    assert cycles(package_graph(imported)) == [["demo", "service"]]
