@@ -113,3 +113,13 @@ async def draft_responses(session: AsyncSession, survey: Survey) -> int:
         )
     )
     return int(count or 0)
+
+
+async def submitted_count(session: AsyncSession, org_id: int) -> int:
+    """The organisation's submitted responses, over all its surveys."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
+    )
+    return int(count or 0)

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from service.credentials import services as credential_service
 from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
-from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.demand import alert_services
 from service.demand.alert_services import AlertFilters
 from service.demand.alert_transitions import AlertChanged, change_status
@@ -100,7 +100,7 @@ async def bulk_acknowledge(request: Request, db_session: DbSession, principal: C
     back = str(form.get("back") or "")
     back = back if re.fullmatch(r"\?[A-Za-z0-9_=&%.+-]*", back) else ""  # the inbox filters only
     separator = "&" if back else "?"
-    return await committed_redirect(db_session, f"/app/alerts{back}{separator}done=ack-{done}")
+    return see_other(f"/app/alerts{back}{separator}done=ack-{done}")
 
 
 async def _alert_or_404(db_session: DbSession, alert_id: int, org_id: int) -> Alert:
@@ -200,7 +200,7 @@ async def update_alert(
             error = str(exc)[:1].upper() + str(exc)[1:] + "."
             status_code = exc.status_code
         else:
-            return await committed_redirect(db_session, f"/app/alerts/{alert.id}")
+            return see_other(f"/app/alerts/{alert.id}")
     else:
         status_code = 400
     await db_session.rollback()

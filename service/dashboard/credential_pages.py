@@ -19,7 +19,7 @@ from service.credentials.editing import (
 )
 from service.credentials.queries import get_credential_row
 from service.dashboard.credential_view import build_credential_view
-from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.demand.profile_services import credential_profile_gap
 from service.demand.schemas import ProfileGapRead
 from service.dependencies import CurrentPrincipal, DbSession, Nlp, provide_nlp
@@ -93,9 +93,7 @@ async def review(
         raise ClientException("status must be confirmed or rejected")
     link = await review_link(db_session, principal.org_id, principal.user_id, competency_skill_id, status)
     competency = await get_competency_row(db_session, principal.org_id, link.competency_id)
-    return await committed_redirect(
-        db_session, f"/app/credentials/{competency.credential_id}?done={status}#competency-{competency.id}"
-    )
+    return see_other(f"/app/credentials/{competency.credential_id}?done={status}#competency-{competency.id}")
 
 
 _URI = re.compile(r"^(https?://|urn:)\S+$")
@@ -133,9 +131,7 @@ async def add_skill(
         return await _credential_page(
             request, db_session, principal, credential_id, error=error, status_code=400
         )
-    return await committed_redirect(
-        db_session, f"/app/credentials/{competency.credential_id}?done=added#competency-{competency.id}"
-    )
+    return see_other(f"/app/credentials/{competency.credential_id}?done=added#competency-{competency.id}")
 
 
 LINK_CONFIDENCE = 0.8

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.queries import get_credential_row, read_credential
 from service.credentials.schemas import CredentialRead
 from service.dashboard.charts import Series
+from service.demand.alert_services import AlertFilters, list_alerts
 from service.demand.breakdowns import SPLIT_KINDS, PlaceSplit, alignment_place_split
-from service.demand.models import OPEN_STATUSES, Alert
+from service.demand.models import Alert
 from service.demand.recognition import credential_recognition
 from service.demand.report import SURVEY_SPLITS, SplitRow, SurveyReport
 from service.demand.schemas import AlignmentRead, RecognitionRead
@@ -29,6 +29,7 @@ from surveys.results import survey_results
 CHART_CONCEPTS = 5
 CHART_MONTHS = 12
 RECOGNITION_SNIPPETS = 3
+OPEN_ALERTS_SHOWN = 20
 
 
 @dataclass
@@ -101,16 +102,8 @@ async def build_credential_view(
         SurveySummary(s.id, s.title, s.status, n)
         for s, n in await survey_service.credential_surveys(session, org_id, credential_id)
     ]
-    alerts = list(
-        await session.scalars(
-            select(Alert)
-            .where(
-                Alert.org_id == org_id, Alert.credential_id == credential_id, Alert.status.in_(OPEN_STATUSES)
-            )
-            .order_by(Alert.updated_at.desc())
-            .limit(20)
-        )
-    )
+    open_alerts = AlertFilters(credential_id=credential_id, open_only=True)
+    alerts, _ = await list_alerts(session, org_id, open_alerts, OPEN_ALERTS_SHOWN, 0)
     view = CredentialView(credential, alignment, chart, surveys, alerts, as_of)
     view.recognition = await credential_recognition(
         session, settings.drift, row, twelve_months_back(as_of), as_of, snippets=RECOGNITION_SNIPPETS

@@ -12,10 +12,10 @@ from service.auth.signin import SignInThrottled, sign_in
 from service.dashboard.rendering import (
     GUARDS,
     WRITE_ANY_ROLE,
-    committed_redirect,
     page,
     read_form,
     safe_next,
+    see_other,
 )
 from service.dependencies import CurrentPrincipal, DbSession
 
@@ -57,7 +57,7 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
             error="That email and password do not match an active account.",
         )
     request.set_session(session_data_for(user.id, user.session_version))
-    return await committed_redirect(db_session, next_url)  # keeps last_login_at
+    return see_other(next_url)  # keeps last_login_at
 
 
 async def _sign_in(request: Request, db_session: DbSession, email: str, password: str):  # noqa: ANN202
@@ -71,7 +71,7 @@ async def logout(request: Request, db_session: DbSession, principal: CurrentPrin
     """Signs out everywhere: the user's session version moves on, so every copy of the cookie is dead."""
     await end_sessions(db_session, principal.user_id)
     request.clear_session()
-    return await committed_redirect(db_session, "/app/login")
+    return see_other("/app/login")
 
 
 route_handlers = [login_form, login, logout]

@@ -8,11 +8,16 @@ from litestar.response import Redirect, Template
 
 from service.auth.models import User
 from service.credentials.services import credential_choices
-from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, page, read_form, see_other
 from service.dependencies import CurrentPrincipal, DbSession
 from service.notifications.models import DIGEST_CHOICES
-from service.notifications.services import PreferenceError, preference_of, set_preference, unsubscribe
-from service.notifications.tokens import user_of
+from service.notifications.services import (
+    PreferenceError,
+    preference_of,
+    set_preference,
+    token_reader,
+    unsubscribe,
+)
 from service.settings import Settings
 
 NOTICES = {"saved": "Saved: your digest settings are changed."}
@@ -83,13 +88,12 @@ async def save_notifications(
     if error:
         choices = await credential_choices(db_session, principal.org_id)
         return _form_page(principal, choices, digest, follow_all, picked, status_code=400, error=error)
-    return await committed_redirect(db_session, "/app/settings/notifications?done=saved")
+    return see_other("/app/settings/notifications?done=saved")
 
 
 async def _reader(request: Request, db_session: DbSession, token: str) -> User | None:
     settings: Settings = request.app.state.settings
-    user_id = user_of(token, settings.server.secret_key)
-    return await db_session.get(User, user_id) if user_id is not None else None
+    return await token_reader(db_session, token, settings.server.secret_key)
 
 
 def _unsubscribe_page(token: str, user: User | None, done: bool = False) -> Template:
@@ -115,8 +119,7 @@ async def unsubscribe_now(request: Request, token: FromPath[str], db_session: Db
     """The confirm button, and one-click unsubscribe from a mail client (RFC 8058): digest set to none."""
     user = await _reader(request, db_session, token)
     if user is not None and user.id is not None:
-        await unsubscribe(db_session, user.id, user.org_id)
-        await db_session.commit()
+        await unsubscribe(db_session, user.id, user.org_id)  # the session commits on the 200
     return _unsubscribe_page(token, user, done=user is not None)
 
 

@@ -1,17 +1,20 @@
-"""What the overview page shows, gathered in a few aggregate queries scoped to one organisation."""
+"""What the overview page shows, read through the domains' services (the same reads as the API and the
+other pages), scoped to one organisation: credentials with their coverage, open alerts by kind and severity,
+import sources with their last run, posting totals, survey responses and the last drift check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.demand import alert_services, run_services
 from service.demand.credential_list import CredentialRow, credential_rows
-from service.demand.models import OPEN_STATUSES, Alert, DriftRun
-from service.postings.models import ImportRun, ImportSource, Posting
-from surveys.models import SurveyResponse
+from service.postings import sources as source_services
+from service.postings.models import ImportRun, ImportSource
+from service.postings.totals import SourceTotals, posting_totals, source_totals
+from surveys import services as survey_services
 
 SEVERITIES = ("high", "medium", "low")
 CURRENT_WINDOW_DAYS = 90
@@ -28,14 +31,6 @@ class SourceFreshness:
 
 
 @dataclass
-class PostingSource:
-    source: str
-    postings: int
-    newest_posted: date | None
-    last_added: datetime | None
-
-
-@dataclass
 class OverviewView:
     credentials: list[CredentialRow]
     alerts_by_kind: dict[str, dict[str, int]]  # kind -> severity -> count
@@ -47,85 +42,53 @@ class OverviewView:
     latest_posting: date | None
     survey_responses: int
     last_drift_run: datetime | None
-    posting_sources: list[PostingSource] = field(default_factory=list)
+    posting_sources: list[SourceTotals] = field(default_factory=list)
     severities: tuple[str, ...] = field(default=SEVERITIES)
 
 
-async def build_overview(session: AsyncSession, org_id: int, today: date | None = None) -> OverviewView:
-    today = today or date.today()
-    window_start = today - timedelta(days=CURRENT_WINDOW_DAYS)
-    rows = await credential_rows(session, org_id)
-    alert_rows = (
-        await session.execute(
-            select(Alert.kind, Alert.severity, func.count())
-            .where(Alert.org_id == org_id, Alert.status.in_(OPEN_STATUSES))
-            .group_by(Alert.kind, Alert.severity)
-        )
-    ).all()
+def alerts_by_kind(counts: list[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """(kind, severity, count) rows as kind -> severity -> count, every severity present."""
     by_kind: dict[str, dict[str, int]] = {}
-    for kind, severity, count in alert_rows:
+    for kind, severity, count in counts:
         by_kind.setdefault(kind, dict.fromkeys(SEVERITIES, 0))
         by_kind[kind][severity] = by_kind[kind].get(severity, 0) + count
-    last_drift_run = await session.scalar(
-        select(DriftRun.finished_at)
-        .where(DriftRun.org_id == org_id, DriftRun.status == "succeeded")
-        .order_by(DriftRun.as_of.desc(), DriftRun.id.desc())
-        .limit(1)
+    return by_kind
+
+
+def source_freshness(source_id: int, source: ImportSource, run: ImportRun | None) -> SourceFreshness:
+    """A source with its newest run (when it ended, else began; its status; postings it added)."""
+    return SourceFreshness(
+        id=source_id,
+        name=source.name,
+        kind=source.kind,
+        last_run_at=run.finished_at or run.started_at if run else None,
+        last_status=run.status if run else None,
+        last_new=run.new if run else 0,
     )
-    last_run = (
-        select(ImportRun.source_id, func.max(ImportRun.id).label("run_id"))
-        .where(ImportRun.org_id == org_id)
-        .group_by(ImportRun.source_id)
-        .subquery()
-    )
-    source_rows = (
-        await session.execute(
-            select(ImportSource, ImportRun)
-            .outerjoin(last_run, last_run.c.source_id == ImportSource.id)
-            .outerjoin(ImportRun, ImportRun.id == last_run.c.run_id)
-            .where(ImportSource.org_id == org_id)
-            .order_by(ImportSource.name)
-        )
-    ).all()
-    sources = [
-        SourceFreshness(
-            id=s.id,
-            name=s.name,
-            kind=s.kind,
-            last_run_at=r.finished_at or r.started_at if r else None,
-            last_status=r.status if r else None,
-            last_new=r.new if r else 0,
-        )
-        for s, r in source_rows
-    ]
-    postings_total, postings_in_window, latest_posting = (
-        await session.execute(
-            select(
-                func.count(),
-                func.count().filter(Posting.posted_at >= window_start),
-                func.max(Posting.posted_at),
-            ).where(Posting.org_id == org_id)
-        )
-    ).one()
-    by_source = await session.execute(
-        select(Posting.source, func.count(), func.max(Posting.posted_at), func.max(Posting.created_at))
-        .where(Posting.org_id == org_id)
-        .group_by(Posting.source)
-        .order_by(Posting.source)
-    )
-    responses = await session.scalar(
-        select(func.count()).where(SurveyResponse.org_id == org_id, SurveyResponse.status == "submitted")
-    )
+
+
+async def freshness(session: AsyncSession, org_id: int) -> list[SourceFreshness]:
+    """The organisation's import sources, by name, each with its newest run."""
+    stored = [(s.id, s) for s in await source_services.list_sources(session, org_id, by_name=True) if s.id]
+    runs = await source_services.last_runs(session, [source_id for source_id, _ in stored])
+    return [source_freshness(source_id, s, runs.get(source_id)) for source_id, s in stored]
+
+
+async def build_overview(session: AsyncSession, org_id: int, today: date | None = None) -> OverviewView:
+    window_start = (today or date.today()) - timedelta(days=CURRENT_WINDOW_DAYS)
+    by_kind = alerts_by_kind(await alert_services.open_alert_counts(session, org_id))
+    last_run = await run_services.latest_succeeded_run(session, org_id)
+    totals = await posting_totals(session, org_id, window_start)
     return OverviewView(
-        credentials=rows,
+        credentials=await credential_rows(session, org_id),
         alerts_by_kind=by_kind,
         open_alerts=sum(sum(v.values()) for v in by_kind.values()),
-        sources=sources,
-        postings_in_window=postings_in_window or 0,
-        postings_total=postings_total or 0,
+        sources=await freshness(session, org_id),
+        postings_in_window=totals.since,
+        postings_total=totals.postings,
         window_start=window_start,
-        latest_posting=latest_posting,
-        survey_responses=responses or 0,
-        last_drift_run=last_drift_run,
-        posting_sources=[PostingSource(*row) for row in by_source.all()],
+        latest_posting=totals.newest_posted,
+        survey_responses=await survey_services.submitted_count(session, org_id),
+        last_drift_run=last_run.finished_at if last_run else None,
+        posting_sources=await source_totals(session, org_id),
     )

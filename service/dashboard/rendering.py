@@ -9,7 +9,6 @@ from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ClientException
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.principal import Principal
 from service.dashboard.csrf import session_csrf_guard
@@ -56,16 +55,10 @@ def page(
     )
 
 
-async def committed_redirect(db_session: AsyncSession, url: str) -> Redirect:
-    """After a successful form post: commit, then let the browser GET the result page (no resubmit on reload).
-
-    The SQLAlchemy plugin commits on 2xx only, so a handler that answers with a 303 commits its work itself.
-    """
-    await db_session.commit()
-    return Redirect(path=url, status_code=303)
-
-
 def see_other(url: str) -> Redirect:
+    """After a successful form post, let the browser GET the result page (no resubmit on reload). The
+    SQLAlchemy plugin commits the request's session on a 3xx as on a 2xx (`service/db.py`), so the form's work
+    is stored before the browser follows."""
     return Redirect(path=url, status_code=303)
 
 

@@ -12,14 +12,14 @@ from datetime import datetime
 
 from litestar import Request, get
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials import services as credential_service
 from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.models import CredentialImport
+from service.demand import run_services
 from service.demand.models import DriftRun
-from service.demand.run_jobs import UNFINISHED, task_key
+from service.demand.run_jobs import task_key
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings import sources
 from service.postings.run_jobs import task_key as source_task_key
@@ -52,13 +52,7 @@ def _drift_line(run: DriftRun, progress: dict | None) -> str:
 async def run_status(session: AsyncSession, tasks: TaskRunner, org_id: int) -> RunStatus:
     """Lines for the organisation's drift runs and imports that are queued or running."""
     status = RunStatus()
-    drift_runs = await session.scalars(
-        select(DriftRun)
-        .where(DriftRun.org_id == org_id, DriftRun.status.in_(UNFINISHED))
-        .order_by(DriftRun.id)
-        .limit(5)
-    )
-    for run in drift_runs:
+    for run in await run_services.unfinished_runs(session, org_id, limit=5):
         status.lines.append(_drift_line(run, tasks.progress(task_key(run.id))))
     imports = await sources.running_imports(session, org_id)
     for source_id, name, started_at in imports:

@@ -23,9 +23,9 @@ from service.dashboard.rendering import (
     GUARDS,
     WRITE_ADMIN,
     WRITE_ANY_ROLE,
-    committed_redirect,
     page,
     read_form,
+    see_other,
 )
 from service.dependencies import CurrentPrincipal, DbSession
 
@@ -87,7 +87,7 @@ async def revoke_token(
         await auth_services.revoke_token(db_session, principal.org_id, principal.user_id, token_id)
     except TokenNotFound as exc:
         raise NotFoundException(str(exc)) from None
-    return await committed_redirect(db_session, "/app/settings/tokens?done=revoked")
+    return see_other("/app/settings/tokens?done=revoked")
 
 
 @get("/app/settings/users", include_in_schema=False, opt={"min_role": "admin"})
@@ -121,7 +121,7 @@ async def add_user(
         return await user_admin_pages.users_page_with(
             db_session, principal, status_code=400, error=error, form=values
         )
-    return await committed_redirect(db_session, "/app/settings/users?done=user")
+    return see_other("/app/settings/users?done=user")
 
 
 route_handlers = [tokens_page, create_token, revoke_token, users_page, add_user]

@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.dashboard.survey_pages import first_error
 from service.dependencies import CurrentPrincipal, DbSession
 from service.postings import sources
@@ -137,7 +137,7 @@ async def create_source(
     except sources.SourceConflict as exc:
         await db_session.rollback()
         return _form_page(principal, values, status_code=409, error=str(exc))
-    return await committed_redirect(db_session, f"/app/sources?saved={created.id}#source-{created.id}")
+    return see_other(f"/app/sources?saved={created.id}#source-{created.id}")
 
 
 async def _source(db_session: DbSession, principal: CurrentPrincipal, source_id: int) -> ImportSource:
@@ -175,7 +175,7 @@ async def update_source(
         error = first_error(exc) if isinstance(exc, ValidationError) else str(exc)
         status = 409 if isinstance(exc, sources.SourceConflict) else 400
         return _form_page(principal, values, source, status_code=status, error=error)
-    return await committed_redirect(db_session, f"/app/sources?saved={source_id}#source-{source_id}")
+    return see_other(f"/app/sources?saved={source_id}#source-{source_id}")
 
 
 @post("/app/sources/{source_id:int}/enabled", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -193,7 +193,7 @@ async def pause_or_resume(
     except sources.SourceInvalid as exc:
         raise ClientException(f"{exc}; change the source first") from None
     done = "resumed" if wanted == "true" else "paused"
-    return await committed_redirect(db_session, f"/app/sources?{done}={source_id}#source-{source_id}")
+    return see_other(f"/app/sources?{done}={source_id}#source-{source_id}")
 
 
 route_handlers = [new_source_form, create_source, edit_source_form, update_source, pause_or_resume]

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from service.credentials import services as credential_service
 from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
-from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.dependencies import CurrentPrincipal, DbSession
 from surveys import services, store
 from surveys.invitations import create_invitations
@@ -85,7 +85,7 @@ async def create_survey(
         survey, _ = await store.create_survey(
             db_session, principal.org_id, data, CREDENTIALS_FOR_SURVEYS
         )  # 404: not this org's credential
-        return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=created")
+        return see_other(f"/app/surveys/{survey.id}?done=created")
     credentials = await credential_service.credential_choices(db_session, principal.org_id)
     return page(
         "surveys.html",
@@ -189,7 +189,7 @@ async def edit_survey(
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
-    return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done=saved")
+    return see_other(f"/app/surveys/{survey.id}?done=saved")
 
 
 async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey_id: int, action: str):  # noqa: ANN202
@@ -200,7 +200,7 @@ async def _transition(db_session: DbSession, principal: CurrentPrincipal, survey
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
-    return await committed_redirect(db_session, f"/app/surveys/{survey.id}?done={action}ed")
+    return see_other(f"/app/surveys/{survey.id}?done={action}ed")
 
 
 @post("/app/surveys/{survey_id:int}/open", include_in_schema=False, opt=WRITE, guards=GUARDS)
@@ -267,7 +267,6 @@ async def invite(
         return await render_survey(
             db_session, principal, survey, status_code=exc.status_code, error=exc.detail
         )
-    await db_session.flush()
     return await render_survey(
         db_session, principal, survey, issued=issued, notice=f"{len(issued)} personal link(s) created."
     )

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from service.dashboard.choice_options import parse_options
-from service.dashboard.rendering import GUARDS, WRITE, committed_redirect, read_form
+from service.dashboard.rendering import GUARDS, WRITE, read_form, see_other
 from service.dashboard.survey_pages import first_error, render_survey
 from service.dependencies import CurrentPrincipal, DbSession
 from surveys import store
@@ -32,7 +32,7 @@ async def _question_change(db_session: DbSession, principal: CurrentPrincipal, s
         await db_session.rollback()
         survey = await store.get_survey(db_session, principal.org_id, survey_id)
         return await render_survey(db_session, principal, survey, status_code=status, error=error)
-    return await committed_redirect(db_session, f"/app/surveys/{survey_id}?done=saved#q-h")
+    return see_other(f"/app/surveys/{survey_id}?done=saved#q-h")
 
 
 @post("/app/surveys/{survey_id:int}/questions", include_in_schema=False, opt=WRITE, guards=GUARDS)

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from service.auth import users
 from service.auth.services import AuthError
-from service.dashboard.rendering import GUARDS, WRITE_ADMIN, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE_ADMIN, page, read_form, see_other
 from service.dependencies import CurrentPrincipal, DbSession
 
 NOTICES = {
@@ -61,7 +61,7 @@ async def change_role(
         await users.change_role(db_session, principal.org_id, user_id, str(form.get("role") or ""))
     except AuthError as exc:
         return await _refused(db_session, principal, exc)
-    return await committed_redirect(db_session, f"/app/settings/users?done=role#user-{user_id}")
+    return see_other(f"/app/settings/users?done=role#user-{user_id}")
 
 
 @post("/app/settings/users/{user_id:int}/active", include_in_schema=False, opt=WRITE_ADMIN, guards=GUARDS)
@@ -80,8 +80,8 @@ async def set_active(
         return await _refused(db_session, principal, exc)
     done = "reactivated" if wanted == "true" else "deactivated"
     if wanted == "false" and user_id == principal.user_id:
-        return await committed_redirect(db_session, "/app/login")  # their own session has just ended
-    return await committed_redirect(db_session, f"/app/settings/users?done={done}#user-{user_id}")
+        return see_other("/app/login")  # their own session has just ended
+    return see_other(f"/app/settings/users?done={done}#user-{user_id}")
 
 
 route_handlers = [change_role, set_active]

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from service.dashboard.rendering import GUARDS, WRITE_ADMIN, committed_redirect, page, read_form
+from service.dashboard.rendering import GUARDS, WRITE_ADMIN, page, read_form, see_other
 from service.demand import webhook_services, webhooks
 from service.demand.models import Webhook
 from service.demand.schemas import WebhookCreate
@@ -120,8 +120,7 @@ async def send_test(
         delivery = await webhook_services.queue_test_delivery(db_session, hook)
     except webhook_services.WebhookPaused:
         return Redirect(path=f"/app/settings/webhooks/{hook.id}?done=paused", status_code=303)
-    delivery_id = delivery.id
-    await db_session.commit()
+    delivery_id = delivery.id  # the session commits on the 303, before the background task sends it
     state = request.app.state
     return Redirect(
         path=f"/app/settings/webhooks/{hook.id}?done=test",
@@ -138,7 +137,7 @@ async def delete_webhook(
 ) -> Redirect:
     hook = await _webhook_or_404(db_session, webhook_id, principal.org_id)
     await webhook_services.delete_webhook(db_session, hook)
-    return await committed_redirect(db_session, "/app/settings/webhooks?done=deleted")
+    return see_other("/app/settings/webhooks?done=deleted")
 
 
 route_handlers = [webhooks_page, add_webhook, deliveries_page, send_test, delete_webhook]

@@ -22,12 +22,14 @@ class AlertNotFound(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class AlertFilters:
-    """What the inbox narrows to; None is no filter."""
+    """What the inbox narrows to; None is no filter. `open_only`: open, acknowledged or snoozed (what a
+    credential's page lists)."""
 
     status: str | None = None
     credential_id: int | None = None
     kind: str | None = None
     severity: str | None = None
+    open_only: bool = False
 
 
 async def list_alerts(
@@ -37,6 +39,8 @@ async def list_alerts(
     conds = [col(Alert.org_id) == org_id]
     if filters.status:
         conds.append(col(Alert.status) == filters.status)
+    if filters.open_only:
+        conds.append(col(Alert.status).in_(OPEN_STATUSES))
     if filters.credential_id is not None:
         conds.append(col(Alert.credential_id) == filters.credential_id)
     if filters.kind:

@@ -16,10 +16,9 @@ from sqlalchemy import select
 
 from service.credentials.models import Credential
 from service.credentials.queries import get_credential_row
-from service.demand import alert_controllers, recognition_controllers, webhook_controllers
+from service.demand import alert_controllers, recognition_controllers, run_services, webhook_controllers
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.breakdowns import SPLIT_KINDS, alignment_place_split, place_split_read
-from service.demand.models import DriftRun
 from service.demand.profile_services import credential_profile_gap
 from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead, ProfileGapRead
@@ -172,12 +171,7 @@ class DriftController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
     ) -> list[DriftRunRead]:
         """The organisation's drift runs, newest first."""
-        rows = await db_session.scalars(
-            select(DriftRun)
-            .where(DriftRun.org_id == principal.org_id)
-            .order_by(DriftRun.id.desc())
-            .limit(limit)
-        )
+        rows = await run_services.list_runs(db_session, principal.org_id, limit)
         return [DriftRunRead.model_validate(r) for r in rows]
 
     @get("/runs/{run_id:int}", operation_id="getDriftRun", raises=[NotFoundException])
@@ -185,9 +179,10 @@ class DriftController(Controller):
         self, request: Request, run_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
     ) -> DriftRunRead:
         """One run: queued, running (with `progress` when this replica runs it), succeeded or failed."""
-        run = await db_session.get(DriftRun, run_id)
-        if run is None or run.org_id != principal.org_id:
-            raise NotFoundException(f"drift run {run_id} not found")
+        try:
+            run = await run_services.get_run(db_session, principal.org_id, run_id)
+        except run_services.DriftRunNotFound as exc:
+            raise NotFoundException(str(exc)) from None
         read = DriftRunRead.model_validate(run)
         read.progress = tasks_of(request.app).progress(task_key(run.id))
         return read

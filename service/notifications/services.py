@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth.models import User
 from service.credentials.services import credential_choices
 from service.notifications.models import DEFAULT_DIGEST, DIGEST_CHOICES, NotificationPreference
+from service.notifications.tokens import user_of
 from service.timeutil import utcnow
 
 
@@ -63,3 +65,10 @@ async def set_preference(
 async def unsubscribe(session: AsyncSession, user_id: int, org_id: int) -> NotificationPreference:
     """No more digests for this user (what the link in each digest does)."""
     return await set_preference(session, user_id, org_id, digest="none")
+
+
+async def token_reader(session: AsyncSession, token: str, secret: str) -> User | None:
+    """The user an unsubscribe token (the link in each digest) names; None for a token not signed with
+    `secret` or a user no longer there."""
+    user_id = user_of(token, secret)
+    return await session.get(User, user_id) if user_id is not None else None

@@ -29,7 +29,6 @@ LONG_FUNCTIONS = {
     "service/app.py:create_app": "the composition root: one list of middleware, routes and hooks",
     "service/dashboard/alert_words.py:describe": "a sentence per alert kind; to split per kind",
     "service/dashboard/charts.py:line_chart": "one SVG built in order; not split yet",
-    "service/dashboard/overview_view.py:build_overview": "its queries move behind services (#17 item 1)",
     "service/postings/worker.py:_store": "one batch's result rows; not split yet",
     "surveys/form_views.py:answer": "the form's POST handler; not split yet",
     "surveys/generation.py:generate_questions": "the question pages in order; not split yet",
