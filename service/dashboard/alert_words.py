@@ -76,66 +76,88 @@ def _requirement(evidence: dict) -> str | None:
     return f"{_count(required)} of those {_count(count)} postings list it as required."
 
 
+def _share_change(kind: str, evidence: dict, current_len: str, baseline_len: str) -> list[str]:
+    """An emerging skill or a fading competency: the share of postings asking for it, then and now."""
+    postings = evidence.get("postings") or {}
+    shares = evidence.get("shares") or {}
+    if not shares:
+        return []
+    emerging = kind == "emerging_skill"
+    subject = (
+        f"\u201c{(evidence.get('concept') or {}).get('label', 'This skill')}\u201d"
+        if emerging
+        else "This competency's skills"
+    )
+    sentences = [
+        f"{subject} asked for in {_pct(shares.get('current', 0.0))} of {_count(postings.get('current'))} "
+        f"postings in the last {current_len}, {'up' if emerging else 'down'} from "
+        f"{_pct(shares.get('baseline', 0.0))} of {_count(postings.get('baseline'))} "
+        f"in the {baseline_len} before."
+    ]
+    if emerging:
+        sentences.append("None of the credential's competencies covers it (no confirmed or suggested link).")
+        requirement = _requirement(evidence)
+        if requirement:
+            sentences.append(requirement)
+    elif evidence.get("below_floor"):
+        sentences.append("It has fallen below the share at which a skill counts as in demand.")
+    return sentences
+
+
+def _coverage_drop(kind: str, evidence: dict, current_len: str, baseline_len: str) -> list[str]:
+    """The credential's coverage of demand, then and now, and what it misses most."""
+    postings = evidence.get("postings") or {}
+    coverage = evidence.get("coverage") or {}
+    sentences = []
+    if "current" in coverage and "baseline" in coverage:
+        sentences.append(
+            f"The credential covers {_pct(coverage['current'])} of what employers ask for in the last "
+            f"{current_len} ({_count(postings.get('current'))} postings), down from "
+            f"{_pct(coverage['baseline'])} in the {baseline_len} before "
+            f"({_count(postings.get('baseline'))} postings)."
+        )
+    uncovered = evidence.get("uncovered") or []
+    if uncovered:
+        names = ", ".join(
+            f"{u.get('label', u.get('concept_id', '?'))} ({_pct(u.get('share', 0.0))})" for u in uncovered[:5]
+        )
+        sentences.append(f"Most asked for and not covered: {names}.")
+    return sentences
+
+
+def _survey_gap(kind: str, evidence: dict, current_len: str, baseline_len: str) -> list[str]:
+    """What responding employers said: a skill they name as missing, or a competency they rate low."""
+    if evidence.get("signal") == "named_missing" and isinstance(evidence.get("named_by"), int):
+        label = (evidence.get("concept") or {}).get("label", "this skill")
+        return [
+            f"{_count(evidence['named_by'])} of {_count(evidence.get('respondents'))} responding employers "
+            f"({_pct(evidence.get('share', 0.0))}) name \u201c{label}\u201d among the skills recent "
+            "hires lack, and the credential does not cover it."
+        ]
+    if evidence.get("signal") == "low_rating" and isinstance(evidence.get("low"), int):
+        return [
+            f"{_count(evidence['low'])} of the {_count(evidence.get('rated'))} employers who rated this "
+            f"competency ({_pct(evidence.get('share', 0.0))}) call it of low importance."
+        ]
+    return []
+
+
+KIND_SENTENCES = {
+    "emerging_skill": _share_change,
+    "fading_competency": _share_change,
+    "coverage_drop": _coverage_drop,
+    "survey_gap": _survey_gap,
+}
+
+
 def describe(kind: str, evidence: dict) -> list[str]:
-    """Sentences for the alert page, most important first."""
+    """Sentences for the alert page, most important first: the kind's own, then how unlikely it is luck."""
     evidence = evidence or {}
     windows = evidence.get("windows") or {}
     current_len = window_phrase(windows.get("current"), "the current window")
     baseline_len = window_phrase(windows.get("baseline"), "the baseline")
-    postings = evidence.get("postings") or {}
-    shares = evidence.get("shares") or {}
-    sentences: list[str] = []
-    if kind in ("emerging_skill", "fading_competency") and shares:
-        direction = "up" if kind == "emerging_skill" else "down"
-        subject = (
-            f"\u201c{(evidence.get('concept') or {}).get('label', 'This skill')}\u201d"
-            if kind == "emerging_skill"
-            else "This competency's skills"
-        )
-        sentences.append(
-            f"{subject} asked for in {_pct(shares.get('current', 0.0))} of {_count(postings.get('current'))} "
-            f"postings in the last {current_len}, {direction} from {_pct(shares.get('baseline', 0.0))} of "
-            f"{_count(postings.get('baseline'))} in the {baseline_len} before."
-        )
-        if kind == "emerging_skill":
-            sentences.append(
-                "None of the credential's competencies covers it (no confirmed or suggested link)."
-            )
-            requirement = _requirement(evidence)
-            if requirement:
-                sentences.append(requirement)
-        elif evidence.get("below_floor"):
-            sentences.append("It has fallen below the share at which a skill counts as in demand.")
-    elif kind == "coverage_drop":
-        coverage = evidence.get("coverage") or {}
-        if "current" in coverage and "baseline" in coverage:
-            sentences.append(
-                f"The credential covers {_pct(coverage['current'])} of what employers ask for in the last "
-                f"{current_len} ({_count(postings.get('current'))} postings), down from "
-                f"{_pct(coverage['baseline'])} in the {baseline_len} before "
-                f"({_count(postings.get('baseline'))} postings)."
-            )
-        uncovered = evidence.get("uncovered") or []
-        if uncovered:
-            names = ", ".join(
-                f"{u.get('label', u.get('concept_id', '?'))} ({_pct(u.get('share', 0.0))})"
-                for u in uncovered[:5]
-            )
-            sentences.append(f"Most asked for and not covered: {names}.")
-    elif kind == "survey_gap":
-        respondents = evidence.get("respondents")
-        if evidence.get("signal") == "named_missing" and isinstance(evidence.get("named_by"), int):
-            label = (evidence.get("concept") or {}).get("label", "this skill")
-            sentences.append(
-                f"{_count(evidence['named_by'])} of {_count(respondents)} responding employers "
-                f"({_pct(evidence.get('share', 0.0))}) name \u201c{label}\u201d among the skills recent "
-                "hires lack, and the credential does not cover it."
-            )
-        elif evidence.get("signal") == "low_rating" and isinstance(evidence.get("low"), int):
-            sentences.append(
-                f"{_count(evidence['low'])} of the {_count(evidence.get('rated'))} employers who rated this "
-                f"competency ({_pct(evidence.get('share', 0.0))}) call it of low importance."
-            )
+    sentences_of = KIND_SENTENCES.get(kind)
+    sentences = sentences_of(kind, evidence, current_len, baseline_len) if sentences_of else []
     chance = _chance(evidence)
     if chance:
         sentences.append(chance)
