@@ -16,7 +16,11 @@ from .taxonomy import load_taxonomy
 from .types import Concept
 
 MAX_CONJUNCTS = 6
-_SEP = re.compile(r"\s*(?:,\s*(?:and|or)\b|,|/|&|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*", re.I)
+# "/" and "&" join conjuncts ("MIG/TIG", "hydraulic & pneumatic"), not the letters of "A/C", "I/O", "P&ID"
+_SEP = re.compile(
+    r"\s*(?:,\s*(?:and|or)\b|,|(?<=\w\w)[/&](?=\w\w)|\s[/&]\s|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*",
+    re.I,
+)
 _WS = re.compile(r"\s+")
 _ATTACHED = re.compile(r"\s+(?:on|in|for|at|from|within|across|to|using|via|under)\s+", re.I)
 # verbs that a coordination's later conjuncts share ("read weld symbols and blueprints")
