@@ -5,8 +5,8 @@ is done with it ("Record all work in the ticketing system" → the span "work in
 in teams*), or nothing at all ("perform pre-trip inspections"). Each verb clause of a segment (a clause that
 starts with one of the duty verbs of ``coordination.VERBS``, possibly after a lead-in such as "ability to" or
 "you will") is linked as a whole, with the segment as its context and the posting's occupation as its prior;
-its best concept counts when its probability reaches ``clause_threshold`` (``config/extractor.json``, chosen on
-the tune split of the posting set by ``scripts/fit_posting_extraction.py``).
+its best concept counts when its probability reaches ``clause_threshold`` (``config/extractor.json``, chosen
+on the tune split of the posting set by ``scripts/fit_posting_extraction.py``).
 
 ``not_a_skill``: a section heading ("Requirements", "Key Responsibilities:", "Physical demands") or a lone
 generic word ("learn", "help") is never a mention ("Requirements" → *part requirements* was the tune split's
@@ -96,4 +96,3 @@ def verb_clauses(segment: str) -> list[tuple[int, int]]:
         if body and body[0].lower() in CLAUSE_VERBS and MIN_CLAUSE_WORDS <= len(body) <= MAX_CLAUSE_WORDS:
             out.append((s, e))
     return out
-

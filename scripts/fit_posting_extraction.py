@@ -76,11 +76,15 @@ def fit_clauses(write: bool) -> int:
         extractor.settings["clause_threshold"] = t
         f1, recall, precision, ece = run(extractor, gold, socs)
         results.append((f1, t, recall, precision, ece))
-        print(f"clause_threshold={t:<4} recall={recall:.3f} precision={precision:.3f} f1={f1:.3f} ece={ece:.3f}")
+        print(
+            f"clause_threshold={t:<4} recall={recall:.3f} precision={precision:.3f} f1={f1:.3f} ece={ece:.3f}"
+        )
     baseline = next(r[4] for r in results if r[1] > 1.0)
     f1, t, recall, precision, ece = max(r for r in results if r[4] <= baseline + ECE_SLACK)
-    print(f"best: clause_threshold={t} (tune recall {recall:.3f}, precision {precision:.3f}, ECE {ece:.3f}; "
-          f"off {baseline:.3f})")
+    print(
+        f"best: clause_threshold={t} (tune recall {recall:.3f}, precision {precision:.3f}, ECE {ece:.3f}; "
+        f"off {baseline:.3f})"
+    )
     if write:
         settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
         settings["clause_threshold"] = t

@@ -12,7 +12,11 @@ def clause_texts(segment: str) -> list[str]:
 
 def test_verb_clauses_of_a_duty_sentence():
     segment = "Unload and stage pallets, scan cartons at receiving, and count stock weekly."
-    assert clause_texts(segment) == ["Unload and stage pallets", "scan cartons at receiving", "count stock weekly"]
+    assert clause_texts(segment) == [
+        "Unload and stage pallets",
+        "scan cartons at receiving",
+        "count stock weekly",
+    ]
 
 
 def test_a_clause_may_follow_a_lead_in_and_a_bullet():
@@ -27,7 +31,13 @@ def test_a_noun_phrase_or_a_long_sentence_is_no_verb_clause():
 
 
 def test_headings_and_lone_generic_words_are_not_skills():
-    for heading in ("Requirements:", "Key Responsibilities", "Physical Demands", "Minimum qualifications", "Skills"):
+    for heading in (
+        "Requirements:",
+        "Key Responsibilities",
+        "Physical Demands",
+        "Minimum qualifications",
+        "Skills",
+    ):
         assert is_heading(heading), heading
     assert not is_heading("customer service") and not is_heading("requirements gathering")
     assert not_a_skill("learn") and not_a_skill(" Help ")
