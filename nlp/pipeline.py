@@ -239,12 +239,15 @@ class Extractor:
         out = []
         for s, e in verb_clauses(segment):
             start, end = base + s, base + e
-            concept, score = best_link(text[start:end], thr, segment, occupation)
-            if concept is None or concept in known or cues.negated(start, end):
+            if cues.negated(start, end):
                 continue
-            known.add(concept)
-            kind = self._kind("SKILL", text[start:end], concept)
-            out.append(self._mention(text, start, end, kind, concept, score, cues.requirement(start, end)))
+            for cs, ce, concept, score in conjunct_links(text[start:end], thr, segment, occupation):
+                if concept is None or concept in known:
+                    continue
+                known.add(concept)
+                kind = self._kind("SKILL", text[start + cs : start + ce], concept)
+                cue = cues.requirement(start, end)
+                out.append(self._mention(text, start + cs, start + ce, kind, concept, score, cue))
         return out
 
     @staticmethod
