@@ -1,5 +1,6 @@
-"""HTML character references in posting text ("Hydraulic &amp; pneumatic", "P&amp;IDs"), decoded before
-extraction with a map back to the original characters, so mentions keep the offsets of the text given."""
+"""HTML left in posting text. Character references ("Hydraulic &amp; pneumatic", "P&amp;IDs") are decoded
+before extraction with a map back to the original characters, so mentions keep the offsets of the text given;
+markup tags are split off words by the tokenizer (``html_aware_tokenizer``)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,18 @@ def remap(mentions: list[Mention], where: list[int] | None, original: str) -> li
         m.start, m.end = where[m.start], where[m.end]
         m.text = original[m.start : m.end]
     return mentions
+
+
+_TAG = r"<[/!?]?[A-Za-z][^<>]{0,80}>"
+
+
+def html_aware_tokenizer(nlp) -> None:
+    """Split markup tags off words ("Terraform</li>" → "Terraform", "</li>") so stray HTML neither hides
+    skills nor ends up inside a mention; plain text tokenises exactly as before."""
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    tok = nlp.tokenizer
+    d = nlp.Defaults
+    tok.prefix_search = compile_prefix_regex([_TAG, *d.prefixes]).search
+    tok.suffix_search = compile_suffix_regex([_TAG, *d.suffixes]).search
+    tok.infix_finditer = compile_infix_regex([_TAG, *d.infixes]).finditer

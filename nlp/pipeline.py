@@ -16,7 +16,7 @@ from pathlib import Path
 from .clause_links import not_a_skill, verb_clauses
 from .coordination import best_link, conjunct_links, list_items
 from .cues import TextCues
-from .entities import remap, unescape_entities
+from .entities import html_aware_tokenizer, remap, unescape_entities
 from .segment import segments
 from .taxonomy import load_taxonomy
 from .titles import is_job_title
@@ -43,21 +43,6 @@ _WS = re.compile(r"\s+")
 
 def _junk(tok) -> bool:
     return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
-
-
-_TAG = r"<[/!?]?[A-Za-z][^<>]{0,80}>"
-
-
-def _html_aware_tokenizer(nlp) -> None:
-    """Split markup tags off words ("Terraform</li>" → "Terraform", "</li>") so stray HTML neither hides
-    skills nor ends up inside a mention; plain text tokenises exactly as before."""
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-
-    tok = nlp.tokenizer
-    d = nlp.Defaults
-    tok.prefix_search = compile_prefix_regex([_TAG, *d.prefixes]).search
-    tok.suffix_search = compile_suffix_regex([_TAG, *d.suffixes]).search
-    tok.infix_finditer = compile_infix_regex([_TAG, *d.infixes]).finditer
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +91,7 @@ class Extractor:
             self.nlp = spacy.blank("en")
             self.has_model = False
         self.nlp.max_length = 10**9
-        _html_aware_tokenizer(self.nlp)
+        html_aware_tokenizer(self.nlp)
         if "skill_gazetteer" in self.nlp.pipe_names:  # build its phrase index now, not inside the first text
             self.nlp.get_pipe("skill_gazetteer").build()
         labels = set(self.nlp.get_pipe("ner").labels) if self.has_model else set()
