@@ -22,7 +22,7 @@ from .coordination import VERBS
 # duty verbs a clause may start with: the coordination verbs and a few more that lead duty clauses
 CLAUSE_VERBS = VERBS | frozenset(
     "add explain ensure complete respond resolve keep help escort dress ambulate sanitize restock research "
-    "estimate greet mentor educate instruct learn".split()
+    "estimate greet mentor educate instruct".split()
 )
 MAX_CLAUSE_WORDS = 14
 MIN_CLAUSE_WORDS = 2
@@ -32,7 +32,8 @@ _CUT = re.compile(r"\s*(?:;|,\s*(?:and|or|then)\s+|,|\s(?:and|or|then)\s)\s*(?=(
 _LEAD_IN = re.compile(
     r"(?:[-*\u2022\u25aa\u25cf\u2013\u2014>]+\s*)?"
     r"(?:(?:you\s+will|you'll|will|must|must\s+be\s+able\s+to|(?:the\s+)?ability\s+to|able\s+to|"
-    r"responsible\s+for|experience\s+(?:to|with)|help|helps|assist\s+with|we\s+need\s+you\s+to)\s+)?",
+    r"responsible\s+for|experience\s+(?:to|with)|help|helps|assist\s+with|we\s+need\s+you\s+to|"
+    r"learn\s+(?:to|how\s+to))\s+)?",
     re.I,
 )
 _EDGE = " .:;,()[]*\u2022-\t"

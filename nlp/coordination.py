@@ -89,6 +89,10 @@ def conjunct_links(
     found: list[Link] = []
     for n, ((s, e), w) in enumerate(zip(parts, words, strict=True)):
         queries = [" ".join(w)]
+        later = words[n + 1] if n + 1 < len(words) else []
+        if len(w) == 1 and w[0].lower() in VERBS and len(later) >= 2 and later[0].lower() in VERBS:
+            # "load and unload fixtures": a lone verb shares the next conjunct's object, never links alone
+            queries = [" ".join([w[0], *later[1:]])]
         if (
             head
             and n < len(parts) - 1

@@ -207,6 +207,8 @@ class Extractor:
             if end - start > MAX_MENTION_CHARS or cues.negated(start, end) or not_a_skill(mtext):
                 continue
             for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
+                if not_a_skill(mtext[cstart:cend]):  # "willingness to learn" → "learn"
+                    continue
                 kind = self._kind(label, mtext, concept)
                 cue = cues.requirement(start, end)  # a conjunct takes the whole phrase's cue
                 out.append(self._mention(text, start + cstart, start + cend, kind, concept, score, cue))
@@ -227,7 +229,7 @@ class Extractor:
             if cues.negated(start, end):
                 continue
             for cs, ce, concept, score in conjunct_links(text[start:end], thr, segment, occupation):
-                if concept is None or concept in known:
+                if concept is None or concept in known or not_a_skill(text[start + cs : start + ce]):
                     continue
                 known.add(concept)
                 kind = self._kind("SKILL", text[start + cs : start + ce], concept)
