@@ -16,7 +16,11 @@ from .taxonomy import load_taxonomy
 from .types import Concept
 
 MAX_CONJUNCTS = 6
-_SEP = re.compile(r"\s*(?:,\s*(?:and|or)\b|,|/|&|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*", re.I)
+# "/" and "&" join conjuncts ("MIG/TIG", "hydraulic & pneumatic"), not the letters of "A/C", "I/O", "P&ID"
+_SEP = re.compile(
+    r"\s*(?:,\s*(?:and|or)\b|,|(?<=\w\w)[/&](?=\w\w)|\s[/&]\s|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*",
+    re.I,
+)
 _WS = re.compile(r"\s+")
 _ATTACHED = re.compile(r"\s+(?:on|in|for|at|from|within|across|to|using|via|under)\s+", re.I)
 # verbs that a coordination's later conjuncts share ("read weld symbols and blueprints")
@@ -85,6 +89,10 @@ def conjunct_links(
     found: list[Link] = []
     for n, ((s, e), w) in enumerate(zip(parts, words, strict=True)):
         queries = [" ".join(w)]
+        later = words[n + 1] if n + 1 < len(words) else []
+        if len(w) == 1 and w[0].lower() in VERBS and len(later) >= 2 and later[0].lower() in VERBS:
+            # "load and unload fixtures": a lone verb shares the next conjunct's object, never links alone
+            queries = [" ".join([w[0], *later[1:]])]
         if (
             head
             and n < len(parts) - 1

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from .clause_links import not_a_skill, verb_clauses
 from .coordination import best_link, conjunct_links, list_items
 from .cues import TextCues
+from .entities import html_aware_tokenizer, remap, unescape_entities
 from .segment import segments
 from .taxonomy import load_taxonomy
 from .titles import is_job_title
@@ -23,7 +25,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "9"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "10"  # bump when tokenisation, post-rules or cues change what extract() returns
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(
@@ -43,21 +45,6 @@ def _junk(tok) -> bool:
     return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
 
 
-_TAG = r"<[/!?]?[A-Za-z][^<>]{0,80}>"
-
-
-def _html_aware_tokenizer(nlp) -> None:
-    """Split markup tags off words ("Terraform</li>" → "Terraform", "</li>") so stray HTML neither hides
-    skills nor ends up inside a mention; plain text tokenises exactly as before."""
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-
-    tok = nlp.tokenizer
-    d = nlp.Defaults
-    tok.prefix_search = compile_prefix_regex([_TAG, *d.prefixes]).search
-    tok.suffix_search = compile_suffix_regex([_TAG, *d.suffixes]).search
-    tok.infix_finditer = compile_infix_regex([_TAG, *d.infixes]).finditer
-
-
 @lru_cache(maxsize=1)
 def load_settings() -> dict:
     defaults = {
@@ -65,6 +52,7 @@ def load_settings() -> dict:
         "gazetteer_min_len": 2,
         "link_threshold": 0.3,
         "item_threshold": 1.1,  # list items no span covers, linked at this probability or above (> 1: off)
+        "clause_threshold": 1.1,  # verb clauses linked whole, kept at this probability or above (> 1: off)
         "trim": True,
         "o_bias": 0.0,  # subtracted from the NER's OUT action score (recall knob)
         "tokenizer_cache": 200_000,
@@ -103,7 +91,7 @@ class Extractor:
             self.nlp = spacy.blank("en")
             self.has_model = False
         self.nlp.max_length = 10**9
-        _html_aware_tokenizer(self.nlp)
+        html_aware_tokenizer(self.nlp)
         if "skill_gazetteer" in self.nlp.pipe_names:  # build its phrase index now, not inside the first text
             self.nlp.get_pipe("skill_gazetteer").build()
         labels = set(self.nlp.get_pipe("ner").labels) if self.has_model else set()
@@ -215,15 +203,38 @@ class Extractor:
             for s, e, label in self.doc_spans(doc)
         ]
         for start, end, label in spans:
-            if end - start > MAX_MENTION_CHARS or cues.negated(start, end):
-                continue
             mtext = text[start:end]
+            if end - start > MAX_MENTION_CHARS or cues.negated(start, end) or not_a_skill(mtext):
+                continue
             for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
+                if not_a_skill(mtext[cstart:cend]):  # "willingness to learn" → "learn"
+                    continue
                 kind = self._kind(label, mtext, concept)
                 cue = cues.requirement(start, end)  # a conjunct takes the whole phrase's cue
                 out.append(self._mention(text, start + cstart, start + cend, kind, concept, score, cue))
         taken = [(start, end) for start, end, _ in spans]
         out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation))
+        out.extend(self._clause_mentions(text, doc.text, base, cues, {m.concept for m in out}, occupation))
+        return out
+
+    def _clause_mentions(self, text: str, segment: str, base: int, cues: TextCues, known: set, occupation):
+        """The segment's verb clauses (``clause_links.verb_clauses``) linked whole, each kept when its concept
+        reaches ``clause_threshold`` and is not one the segment's spans and items already name."""
+        thr = float(self.settings.get("clause_threshold", 1.1))
+        if thr > 1.0 or not self.has_model:
+            return []
+        out = []
+        for s, e in verb_clauses(segment):
+            start, end = base + s, base + e
+            if cues.negated(start, end):
+                continue
+            for cs, ce, concept, score in conjunct_links(text[start:end], thr, segment, occupation):
+                if concept is None or concept in known or not_a_skill(text[start + cs : start + ce]):
+                    continue
+                known.add(concept)
+                kind = self._kind("SKILL", text[start + cs : start + ce], concept)
+                cue = cues.requirement(start, end)
+                out.append(self._mention(text, start + cs, start + ce, kind, concept, score, cue))
         return out
 
     @staticmethod
@@ -260,7 +271,7 @@ class Extractor:
             start, end = base + s, base + e
             if any(start < te and ts < end for ts, te in taken) or cues.negated(start, end):
                 continue
-            if is_job_title(text[start:end]):  # "Office Clerk." heads the posting: not a skill it asks for
+            if is_job_title(text[start:end]) or not_a_skill(text[start:end]):  # "Office Clerk.", "Duties:"
                 continue
             concept, score = best_link(text[start:end], thr, segment, occupation)
             if concept is not None:
@@ -295,7 +306,9 @@ class Extractor:
         n_process: int = 1,
         occupations: Iterable[str | None] | None = None,
     ) -> list[list[Mention]]:
-        texts = [t if isinstance(t, str) else str(t or "") for t in texts]
+        originals = [t if isinstance(t, str) else str(t or "") for t in texts]
+        decoded = [unescape_entities(t) for t in originals]  # "&amp;" → "&", offsets mapped back at the end
+        texts = [t for t, _ in decoded]
         socs = list(occupations) if occupations is not None else [None] * len(texts)
         if len(socs) != len(texts):
             raise ValueError("occupations: one O*NET-SOC code (or None) per text")
@@ -315,7 +328,7 @@ class Extractor:
             if i not in cues:
                 cues = {i: TextCues(texts[i])}  # texts arrive in order: keep only the current one
             results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i]))
-        return results
+        return [remap(r, where, o) for r, (_, where), o in zip(results, decoded, originals, strict=True)]
 
 
 @lru_cache(maxsize=1)
