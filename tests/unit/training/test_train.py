@@ -1,8 +1,11 @@
-"""The training command must not rot: train a few steps on a tiny slice and load the result."""
+"""The training command must not rot: `skillpulse nlp train` a few steps on a tiny slice and load the result.
+
+Through the service's CLI, as a user runs it: the training commands are mounted on the `nlp` group there
+(training/ is never imported at run time), so nlp.cli's app alone does not have them."""
 
 from typer.testing import CliRunner
 
-from nlp.cli import app
+from service.cli import app
 
 
 def test_train_a_few_steps(tmp_path, shared_data):
@@ -11,6 +14,7 @@ def test_train_a_few_steps(tmp_path, shared_data):
     r = CliRunner().invoke(
         app,
         [
+            "nlp",
             "train",
             "--train",
             str(spans / "skillspan_house_train.conll"),
