@@ -187,9 +187,18 @@ async def main() -> None:
         f"target < 30 s: {'met' if first < 30 else 'MISSED'}"
     )
     if args.json:
-        print(json.dumps({"competencies": result.competencies_added, "import_seconds": round(first, 2),
-                          "reimport_seconds": round(second, 2), "links_suggested": result.links_suggested,
-                          "processes": processes, "database": url.split(":")[0]}))
+        print(
+            json.dumps(
+                {
+                    "competencies": result.competencies_added,
+                    "import_seconds": round(first, 2),
+                    "reimport_seconds": round(second, 2),
+                    "links_suggested": result.links_suggested,
+                    "processes": processes,
+                    "database": url.split(":")[0],
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

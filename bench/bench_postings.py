@@ -27,9 +27,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from demo.synthetic import generate_postings
 from service.auth.services import create_user, get_or_create_org, issue_token
 from service.db import create_engine, session_scope, upgrade
-from demo.synthetic import generate_postings
 from service.settings import build_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -165,7 +165,8 @@ async def main(args: argparse.Namespace) -> None:
             os.environ,
             SKILLPULSE_DATABASE_URL=url,
             SKILLPULSE_RUN_WORKER="false",
-            SKILLPULSE_RUN_SCHEDULER="false", SKILLPULSE_DATABASE_POOL_SIZE="4",
+            SKILLPULSE_RUN_SCHEDULER="false",
+            SKILLPULSE_DATABASE_POOL_SIZE="4",
             SKILLPULSE_LOG_LEVEL="WARNING",
             SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5",
         )

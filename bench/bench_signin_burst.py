@@ -106,12 +106,31 @@ def main() -> None:
         cli = [sys.executable, "-m", "service"]
         subprocess.run([*cli, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
         subprocess.run(  # noqa: S603
-            [*cli, "users", "create", "--org", "Bench", "--email", "bench@example.org", "--role", "admin",
-             "--password", "bench-password"],
-            env=env, cwd=ROOT, check=True, capture_output=True,
+            [
+                *cli,
+                "users",
+                "create",
+                "--org",
+                "Bench",
+                "--email",
+                "bench@example.org",
+                "--role",
+                "admin",
+                "--password",
+                "bench-password",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
-        server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT,  # noqa: S603
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90

@@ -44,16 +44,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.auth.services import create_user, get_or_create_org, issue_token  # noqa: E402
-from service.db import create_engine, session_scope, upgrade  # noqa: E402
-from service.settings import build_settings  # noqa: E402
-
-from bench.support import ADMIN_URL  # noqa: E402,F401
-from bench.support import HttpClient  # noqa: E402
+from bench.support import (  # noqa: E402
+    ADMIN_URL,  # noqa: E402,F401
+    HttpClient,  # noqa: E402
+)
 from bench.support import create_database as _create_database  # noqa: E402
 from bench.support import drop_database as _drop_database  # noqa: E402
 from bench.support import free_port as _free_port  # noqa: E402
 from bench.support import plain as _plain  # noqa: E402
+from service.auth.services import create_user, get_or_create_org, issue_token  # noqa: E402
+from service.db import create_engine, session_scope, upgrade  # noqa: E402
+from service.settings import build_settings  # noqa: E402
+
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -301,7 +303,9 @@ async def _submit_all(
 async def _time_reports(base: str, token: str, survey_id: int) -> dict[str, float]:
     """How long the designer waits for the results and the exports of all these responses."""
     times: dict[str, float] = {}
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300) as api:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300
+    ) as api:
         for name in ("results", "responses.csv", "responses.xlsx"):
             started = time.perf_counter()
             (await api.get(f"/api/v1/surveys/{survey_id}/{name}")).raise_for_status()
@@ -387,7 +391,10 @@ async def main() -> None:
             f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
             f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
         )
-        print("designer reports: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report_times.items()))
+        print(
+            "designer reports: "
+            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report_times.items())
+        )
         ok = (
             submitted == args.count
             and stored_answers == args.count * questions
@@ -397,13 +404,24 @@ async def main() -> None:
             "OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match"
         )
         if args.json:
-            print(json.dumps({"count": args.count, "concurrency": args.concurrency, "workers": args.workers,
-                              "per_second": round(args.count / elapsed, 1), "p50_ms": round(pct(50), 1),
-                              "p99_ms": round(pct(99), 1), "ok": ok, "retried": retried,
-                              "server_cpu_ms": round(server_cpu / args.count * 1000, 2),
-                              "client_cpu_ms": round(client_cpu / args.count * 1000, 2),
-                              "database_cpu_ms": round(database_cpu / args.count * 1000, 2),
-                              "load_average": round(os.getloadavg()[0], 1)}))
+            print(
+                json.dumps(
+                    {
+                        "count": args.count,
+                        "concurrency": args.concurrency,
+                        "workers": args.workers,
+                        "per_second": round(args.count / elapsed, 1),
+                        "p50_ms": round(pct(50), 1),
+                        "p99_ms": round(pct(99), 1),
+                        "ok": ok,
+                        "retried": retried,
+                        "server_cpu_ms": round(server_cpu / args.count * 1000, 2),
+                        "client_cpu_ms": round(client_cpu / args.count * 1000, 2),
+                        "database_cpu_ms": round(database_cpu / args.count * 1000, 2),
+                        "load_average": round(os.getloadavg()[0], 1),
+                    }
+                )
+            )
         if not ok:
             raise SystemExit(1)
     finally:

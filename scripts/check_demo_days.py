@@ -25,9 +25,9 @@ PLANTED = (
 
 
 async def _alerts(day: date, url: str) -> list[tuple[str, str]]:
+    from demo.load import build_demo
     from service.db import create_engine, session_scope
     from service.demand.models import Alert
-    from demo.load import build_demo
     from service.settings import build_settings
 
     settings = build_settings(

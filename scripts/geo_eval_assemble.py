@@ -16,8 +16,8 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from service.geo.build import place_names
 from nlp.reference import REFERENCE_DATA
+from service.geo.build import place_names
 from service.geo.names import fold
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,41 +9,41 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from kernel.security_headers import SecurityHeadersMiddleware
 from kernel.tokens import derive_key
 from service import db, logformat, logredact
 from service.auth import controllers as auth_controllers
+from service.auth.guards import role_guard
+from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
+from service.clientaddr import ClientAddressMiddleware
 from service.credentials import controllers as credential_controllers
 from service.credentials import jobs as credential_jobs
-from service.extraction import controllers as extraction_controllers
-from service.postings import controllers as postings_controllers
-from service.postings import scheduling as postings_scheduling
-from service.postings.worker import background_worker as postings_worker
-from service.auth.guards import role_guard
+from service.crypto import keyring_of
 from service.dashboard import controllers as dashboard_controllers
+from service.dashboard.filters import register_template_filters
 from service.demand import controllers as demand_controllers
 from service.demand import jobs as demand_jobs
 from service.demand import runs as drift_runs
-from service.notifications import controllers as notification_controllers
-from service.notifications import jobs as notification_jobs
-from service.dashboard.filters import register_template_filters
-from service.auth.middleware import PUBLIC_PATHS, AuthMiddleware
-from service.clientaddr import ClientAddressMiddleware
 from service.dependencies import provide_credential_source, provide_nlp, provide_principal
-from service.crypto import keyring_of
 from service.errors import exception_handlers
+from service.extraction import controllers as extraction_controllers
 from service.health import health
 from service.nlp_runner import NlpRunner
+from service.notifications import controllers as notification_controllers
+from service.notifications import jobs as notification_jobs
 from service.openapi import complete_openapi
+from service.postings import controllers as postings_controllers
+from service.postings import scheduling as postings_scheduling
+from service.postings.worker import background_worker as postings_worker
 from service.scheduler import Scheduler
 from service.settings import Settings, load_settings
 from service.tasks import background_tasks
@@ -54,18 +54,33 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
 
 # Each domain's HTTP handlers; a new domain adds its module here.
-DOMAIN_ROUTE_MODULES = [auth_controllers, extraction_controllers, postings_controllers, dashboard_controllers, demand_controllers, survey_controllers, credential_controllers,
-                        notification_controllers]
+DOMAIN_ROUTE_MODULES = [
+    auth_controllers,
+    extraction_controllers,
+    postings_controllers,
+    dashboard_controllers,
+    demand_controllers,
+    survey_controllers,
+    credential_controllers,
+    notification_controllers,
+]
 
 # Each domain's scheduled jobs: `def register(scheduler: Scheduler, app: Litestar) -> None`.
-JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [demand_jobs.register, survey_jobs.register,
-                                                                postings_scheduling.register, credential_jobs.register,
-                                                                drift_runs.register_interrupted_runs,
-                                                                notification_jobs.register]
+JOB_REGISTRARS: list[Callable[[Scheduler, Litestar], None]] = [
+    demand_jobs.register,
+    survey_jobs.register,
+    postings_scheduling.register,
+    credential_jobs.register,
+    drift_runs.register_interrupted_runs,
+    notification_jobs.register,
+]
 
 # Background services of `serve` (e.g. the in-process extraction worker): `app -> async context manager`,
 # entered after start-up and left at shutdown.
-BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = [postings_worker, background_tasks]
+BACKGROUND_SERVICES: list[Callable[[Litestar], AbstractAsyncContextManager]] = [
+    postings_worker,
+    background_tasks,
+]
 
 
 @asynccontextmanager

@@ -87,5 +87,8 @@ class ClientAddressMiddleware:
             if peer and values:
                 host = client_address(peer[0], values, self.trusted)
                 if host and host != peer[0]:
-                    scope["client"] = (host, 0)  # in place, as uvicorn does: the server keeps using this scope
+                    scope["client"] = (
+                        host,
+                        0,
+                    )  # in place, as uvicorn does: the server keeps using this scope
         await self.app(scope, receive, send)

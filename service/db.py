@@ -145,10 +145,10 @@ async def session_scope(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             raise
 
 
-async def ping(engine: AsyncEngine, timeout: float = 2.0) -> bool:
-    """True when the database answers a trivial query within the timeout."""
+async def ping(engine: AsyncEngine, within: float = 2.0) -> bool:
+    """True when the database answers a trivial query within `within` seconds."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         return True

@@ -43,12 +43,16 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
 def http_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500 and exc.status_code not in (502, 503):  # 502: ours, an upstream failed
         return internal_handler(request, exc)  # a 5xx raised by a library may carry its internals in `detail`
-    if isinstance(exc, NotAuthorizedException) and request.scope["path"].startswith("/app") and (
-        "text/html" in request.headers.get("accept", "")
+    if (
+        isinstance(exc, NotAuthorizedException)
+        and request.scope["path"].startswith("/app")
+        and ("text/html" in request.headers.get("accept", ""))
     ):
         return Redirect(f"/app/login?next={request.scope['path']}")
     headers = getattr(exc, "headers", None)
-    return _json(exc.status_code, exc.detail, exc.extra if isinstance(exc.extra, list | dict) else None, headers)
+    return _json(
+        exc.status_code, exc.detail, exc.extra if isinstance(exc.extra, list | dict) else None, headers
+    )
 
 
 def not_found_handler(request: Request, exc: NotFoundError) -> Response:
@@ -72,7 +76,9 @@ def dbapi_handler(request: Request, exc: DBAPIError) -> Response:
     for _ in range(5):  # the driver's error, then what it wraps
         if cause is None:
             break
-        if isinstance(cause, OverflowError) or any(cls.__name__ == "DataError" for cls in type(cause).__mro__):
+        if isinstance(cause, OverflowError) or any(
+            cls.__name__ == "DataError" for cls in type(cause).__mro__
+        ):
             return data_error_handler(request, exc)  # type: ignore[arg-type]
         cause = cause.__cause__
     return internal_handler(request, exc)

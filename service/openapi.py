@@ -47,7 +47,7 @@ def complete_openapi(app: Litestar, public_paths: list[str]) -> dict:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, response in list(responses.items()):
+            for code in list(responses):
                 if str(code)[0] in "45":
                     responses[code] = _error_response(int(code))
             codes = {400, 500}

@@ -44,6 +44,7 @@ def _hasher() -> PasswordHasher:
         return PasswordHasher.from_parameters(profiles.CHEAPEST)
     return PasswordHasher()  # argon2-cffi's defaults: RFC 9106's low-memory profile
 
+
 # one core left for the event loop; at most 4 hashes (4 x 64 MiB) at once
 _HASH_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 _pool = ThreadPoolExecutor(max_workers=_HASH_THREADS, thread_name_prefix="argon2")

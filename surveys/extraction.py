@@ -44,7 +44,9 @@ def mention_rows(response: Any, question_id: int, mentions: Sequence[Any]) -> li
                 "end": mention.end,
                 "text": mention.text[:1000],
                 "kind": mention.kind,
-                "concept_id": concept.id[:500] if concept is not None else None,  # the same key as posting mentions
+                "concept_id": concept.id[:500]
+                if concept is not None
+                else None,  # the same key as posting mentions
                 "concept_label": concept.label[:500] if concept is not None else None,
                 "score": float(mention.score),
             }

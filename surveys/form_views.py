@@ -19,9 +19,10 @@ from kernel.clock import utcnow
 from kernel.di import DbSession
 from kernel.security_headers import ALWAYS, content_security_policy
 from surveys.answers import field_name, missing_required, read_page
+from surveys.form_fields import question_view, short_text
 from surveys.i18n import localized, pick_language, words
 from surveys.invitations import opt_out
-from surveys.questions import choice_options, is_visible, number_bounds, on_page, pages_of
+from surveys.questions import is_visible, on_page, pages_of
 from surveys.ratelimit import RateLimiter
 from surveys.respond import (
     Link,
@@ -50,9 +51,7 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
 }
-SELECT_ABOVE = 8  # single-choice questions with more options render as a drop-down
 ACTIONS = ("next", "back", "save", "submit")
-SHORT_TEXT_ROLES = ("region",)  # a place name: one line, with the browser's address autofill
 
 
 def _settings(request: Request) -> SurveySettings:
@@ -132,52 +131,6 @@ def _url(token: str, page: int | None = None, lang: str | None = None) -> str:
     return f"/s/{token}" + (f"?{urlencode(query)}" if query else "")
 
 
-def _view(question: dict, value: Any, error: str | None, lang: str) -> dict:
-    code = question["code"]
-    kind = question["kind"]
-    options = choice_options(question)
-    chosen = (
-        {str(v) for v in value}
-        if isinstance(value, list)
-        else ({str(value)} if value not in (None, "") else set())
-    )
-    if kind == "multiple":
-        control = "checkboxes"
-    elif kind in ("single", "rating"):
-        control = "select" if kind == "single" and len(options) > SELECT_ABOVE else "radios"
-    else:
-        control = ("line" if question.get("role") in SHORT_TEXT_ROLES else "textarea") if kind == "text" else "number"
-    base = field_name(code)
-    return {
-        "code": code,
-        "id": base,
-        "name": base,
-        "kind": kind,
-        "control": control,
-        "text": localized(lang, question["text"], question.get("text_es")),
-        "hint": localized(lang, question.get("help"), question.get("help_es")) or None,
-        "required": bool(question.get("required")),
-        "error": error,
-        "integer": number_bounds(question)[2] if kind == "number" else False,
-        "value": "" if value is None or isinstance(value, list) else str(value),
-        "options": [
-            {
-                "id": base if i == 0 else f"{base}-{i}",
-                "value": str(o["value"]),
-                "label": localized(lang, o.get("label", str(o["value"])), o.get("label_es")),
-                "checked": str(o["value"]) in chosen,
-            }
-            for i, o in enumerate(options)
-        ],
-    }
-
-
-def _short(text: str, limit: int = 90) -> str:
-    """A question's words for the error summary, so each link says which question needs fixing."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def _render_form(
     link: Link,
     token: str,
@@ -192,14 +145,14 @@ def _render_form(
     w = words(lang)
     visible_pages = _visible_pages(link) or [page]
     questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
-    views = [_view(q, shown.get(q["code"]), errors.get(q["code"]), lang) for q in questions]
+    views = [question_view(q, shown.get(q["code"]), errors.get(q["code"]), lang) for q in questions]
     index = visible_pages.index(page) + 1 if page in visible_pages else 1
     title = localized(lang, link.survey.title, link.survey.title_es)
     progress = w["page_of"].format(page=index, pages=len(visible_pages))
     summary = [
         {
             "target": v["options"][0]["id"] if v["options"] else v["id"],
-            "message": f"{_short(v['text'])}: {v['error']}",
+            "message": f"{short_text(v['text'])}: {v['error']}",
         }
         for v in views
         if v["error"]

@@ -14,7 +14,7 @@ OPT_OUT = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{20,}/opt-out")
 ONE_CLICK = re.compile(r"https?://\S+/unsubscribe/[A-Za-z0-9_-]{20,}")
 # What a queued mail holds instead of the invitee's token: the link is completed at send time from the outbox
 # row's encrypted `link_token`, so the stored body never holds a usable link.
-LINK_TOKEN = "{personal-link-token}"
+LINK_TOKEN = "{personal-link-token}"  # noqa: S105 - a placeholder, not a secret
 
 _TEXT = {
     "en": {

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.support.databases import create_database, drop_database, find_postgres_server
 from tests.support.clients import app_client, suite_settings
+from tests.support.databases import create_database, drop_database, find_postgres_server
 from tests.support.factories import Tenant, make_tenant
 
 # cheap argon2 for the users every test makes (service/security.py; never honoured in production); subprocesses
@@ -51,7 +51,9 @@ def postgres_server(db_kind: str) -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(db_kind: str, postgres_server: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    db_kind: str, postgres_server: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, migrated database for this run (dropped afterwards)."""
     from service.db import upgrade
 
@@ -162,7 +164,9 @@ def anon_api(client: httpx.AsyncClient) -> Api:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--db") != "sqlite":
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (SKIP LOCKED / advisory locks); runs in the PostgreSQL pass")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (SKIP LOCKED / advisory locks); runs in the PostgreSQL pass"
+    )
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)

@@ -8,13 +8,14 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 15:05:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,8 +33,12 @@ KEPT = (
 def upgrade() -> None:
     error = sa.column("error", sa.Text)
     deliveries = sa.table("webhook_delivery", error)
-    for old, new in (("receiver answered HTTP 3%", KEPT[3]), ("receiver answered HTTP 4%", "HTTP 4xx"),
-                     ("receiver answered HTTP 5%", "HTTP 5xx"), ("%Timeout%", "timed out")):
+    for old, new in (
+        ("receiver answered HTTP 3%", KEPT[3]),
+        ("receiver answered HTTP 4%", "HTTP 4xx"),
+        ("receiver answered HTTP 5%", "HTTP 5xx"),
+        ("%Timeout%", "timed out"),
+    ):
         op.execute(deliveries.update().where(error.like(old)).values(error=new))
     rest = deliveries.update().where(error.is_not(None), error.not_in(KEPT))
     op.execute(rest.values(error="connection failed"))

@@ -50,13 +50,22 @@ class AuthController(Controller):
         return [TokenRead.model_validate(r) for r in rows]
 
     @post("/tokens", operation_id="createToken", opt={"min_role": "viewer"})
-    async def create_token(self, data: JSONBody[TokenCreate], db_session: DbSession, principal: CurrentPrincipal) -> TokenIssued:
+    async def create_token(
+        self, data: JSONBody[TokenCreate], db_session: DbSession, principal: CurrentPrincipal
+    ) -> TokenIssued:
         user = await users.get_user(db_session, principal.org_id, principal.user_id)
         issued = await issue_token(db_session, user, name=data.name)
         return TokenIssued(token=issued.token, **TokenRead.model_validate(issued.record).model_dump())
 
-    @delete("/tokens/{token_id:int}", operation_id="revokeToken", opt={"min_role": "viewer"}, raises=[NotFoundException])
-    async def revoke_token(self, token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal) -> None:
+    @delete(
+        "/tokens/{token_id:int}",
+        operation_id="revokeToken",
+        opt={"min_role": "viewer"},
+        raises=[NotFoundException],
+    )
+    async def revoke_token(
+        self, token_id: FromPath[int], db_session: DbSession, principal: CurrentPrincipal
+    ) -> None:
         try:
             await revoke_token(db_session, principal.org_id, principal.user_id, token_id)
         except TokenNotFound as exc:
@@ -68,14 +77,15 @@ class AuthController(Controller):
         return [UserRead.model_validate(r) for r in rows]
 
     @post("/users", operation_id="createUser", opt={"min_role": "admin"}, raises=[ClientException])
-    async def add_user(self, data: JSONBody[UserCreate], db_session: DbSession, principal: CurrentPrincipal) -> UserRead:
+    async def add_user(
+        self, data: JSONBody[UserCreate], db_session: DbSession, principal: CurrentPrincipal
+    ) -> UserRead:
         org = await organisation(db_session, principal.org_id)
         try:
             user = await create_user(db_session, org, str(data.email), data.role, data.password, data.name)
         except AuthError as exc:
             raise ClientException(str(exc), status_code=409 if isinstance(exc, EmailTaken) else 400) from None
         return UserRead.model_validate(user)
-
 
     @patch(
         "/users/{user_id:int}",

@@ -11,7 +11,13 @@ from service.auth.services import principal_for_session, principal_for_token
 # Paths that answer without a caller: health, the OpenAPI document, the public survey form, the login page,
 # static files. Everything else needs a principal.
 PUBLIC_PATHS = [
-    "^/health$", "^/schema", "^/s/", "^/app/login", "^/app/notifications/unsubscribe/", "^/static/", "^/favicon"
+    "^/health$",
+    "^/schema",
+    "^/s/",
+    "^/app/login",
+    "^/app/notifications/unsubscribe/",
+    "^/static/",
+    "^/favicon",
 ]
 SESSION_USER_KEY = "user_id"
 SESSION_VERSION_KEY = "sv"  # the user's session_version when the cookie was issued
@@ -41,7 +47,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             user_id = session_data.get(SESSION_USER_KEY) if isinstance(session_data, dict) else None
             if isinstance(user_id, int):
                 async with maker() as session:
-                    principal = await principal_for_session(session, user_id, session_data.get(SESSION_VERSION_KEY))
+                    principal = await principal_for_session(
+                        session, user_id, session_data.get(SESSION_VERSION_KEY)
+                    )
                 if principal is not None:
                     return AuthenticationResult(user=principal, auth="session")
         raise NotAuthorizedException("authentication required: send 'Authorization: Bearer <token>'")

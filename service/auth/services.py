@@ -55,7 +55,12 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
 
 
 async def create_user(
-    session: AsyncSession, org: Organisation, email: str, role: str, password: str | None = None, name: str = ""
+    session: AsyncSession,
+    org: Organisation,
+    email: str,
+    role: str,
+    password: str | None = None,
+    name: str = "",
 ) -> User:
     email = email.strip().lower()
     if role not in ROLES:
@@ -80,7 +85,9 @@ async def create_user(
 
 async def issue_token(session: AsyncSession, user: User, name: str = "") -> IssuedToken:
     token = new_token()
-    record = ApiToken(org_id=user.org_id, user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10])
+    record = ApiToken(
+        org_id=user.org_id, user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10]
+    )
     session.add(record)
     await session.flush()
     return IssuedToken(token=token, record=record)

@@ -61,7 +61,9 @@ async def blocked_for(engine: AsyncEngine, limits: list[Limit]) -> int:
     now = utcnow()
     async with session_scope(engine) as session:
         rows = await session.scalars(
-            select(SignInThrottle.blocked_until).where(SignInThrottle.key.in_([limit.key for limit in limits]))
+            select(SignInThrottle.blocked_until).where(
+                SignInThrottle.key.in_([limit.key for limit in limits])
+            )
         )
         return max((retry_after_seconds(until, now) for until in rows), default=0)
 
@@ -73,7 +75,9 @@ async def record_failure(engine: AsyncEngine, settings: AuthSettings, limits: li
         insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
         table = SignInThrottle.__table__
         for limit in limits:
-            statement = insert(table).values(key=limit.key, failures=1, last_failure_at=now, blocked_until=None)
+            statement = insert(table).values(
+                key=limit.key, failures=1, last_failure_at=now, blocked_until=None
+            )
             statement = statement.on_conflict_do_update(
                 index_elements=[table.c.key],
                 set_={

@@ -47,14 +47,25 @@ async def fuzz_token(app):  # noqa: ANN001, ANN201
 
 def _fuzz_operation(operation, mode: GenerationMode, token: str) -> None:  # noqa: ANN001
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-              database=None)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     def run(case) -> None:  # noqa: ANN001
         # the checks are about 5xx and schemas, not latency: a loaded machine can take over schemathesis's
         # default 10 s on an extract while the NLP workers share the cores with everything else
         response = case.call(headers={"Authorization": f"Bearer {token}"}, timeout=60)
         case.validate_response(
-            response, checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+            response,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+            ],
         )
 
     run()

@@ -33,7 +33,9 @@ async def _events(app, alert_id: int) -> list[AlertEvent]:  # noqa: ANN001
 
 
 async def test_alert_pages_of_an_ended_snooze_write_nothing_until_the_job_runs(
-    browser: Browser, tenant, app  # noqa: F811
+    browser: Browser,  # noqa: F811 - the fixture imported above
+    tenant,
+    app,  # noqa: F811
 ):
     credential_id, _, _ = await make_credential(app, tenant)
     alert_id = await make_alert(app, tenant, credential_id)
@@ -68,7 +70,10 @@ async def test_alert_pages_of_an_ended_snooze_write_nothing_until_the_job_runs(
 
 
 async def test_a_form_sent_from_a_stale_page_is_a_409_with_the_alert_as_it_stands(
-    browser: Browser, tenant, app, client  # noqa: F811
+    browser: Browser,  # noqa: F811 - the fixture imported above
+    tenant,
+    app,
+    client,  # noqa: F811
 ):
     credential_id, _, _ = await make_credential(app, tenant)
     alert_id = await make_alert(app, tenant, credential_id)
@@ -114,7 +119,10 @@ async def test_a_snooze_beyond_the_maximum_is_refused_in_words(browser: Browser,
 
 
 async def test_run_now_while_the_source_is_being_imported_says_so_and_starts_nothing(
-    browser: Browser, tenant, app, client  # noqa: F811
+    browser: Browser,  # noqa: F811 - the fixture imported above
+    tenant,
+    app,
+    client,  # noqa: F811
 ):
     api = Api(client, tenant.designer_token)
     with FeedServer() as feeds:
@@ -141,7 +149,9 @@ async def test_run_now_while_the_source_is_being_imported_says_so_and_starts_not
         assert "Run now" in page.text  # the sources page itself, to try again later
         for _ in range(1500):
             async with session_scope(app.state.engine) as session:
-                runs = list(await session.scalars(select(ImportRun.status).where(ImportRun.source_id == source_id)))
+                runs = list(
+                    await session.scalars(select(ImportRun.status).where(ImportRun.source_id == source_id))
+                )
             if runs and runs[0] != "running":
                 break
             await asyncio.sleep(0.02)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from service.app import create_app
 from service.settings import build_settings
 from tests.support.clients import app_client
@@ -17,7 +16,9 @@ async def test_health_reports_database_ok(anon_api):
 
 
 async def test_health_is_503_when_database_unreachable():
-    settings = build_settings(database={"url": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}, server={"env": "test"})
+    settings = build_settings(
+        database={"url": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}, server={"env": "test"}
+    )
     async with app_client(create_app(settings)) as client:
         response = await client.get("/health")
     assert response.status_code == 503
@@ -29,7 +30,9 @@ async def test_openapi_document_lists_operations(anon_api):
     assert response.status_code == 200
     doc = response.json()
     assert doc["openapi"].startswith("3.")
-    operation_ids = {op["operationId"] for path in doc["paths"].values() for op in path.values() if "operationId" in op}
+    operation_ids = {
+        op["operationId"] for path in doc["paths"].values() for op in path.values() if "operationId" in op
+    }
     assert {"health", "getMe", "createToken"} <= operation_ids
 
 
@@ -40,7 +43,9 @@ async def test_unknown_route_is_json_404(api):
 
 
 async def test_malformed_json_is_400(api):
-    response = await api.post("/api/v1/tokens", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = await api.post(
+        "/api/v1/tokens", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["status_code"] == 400
 
@@ -52,17 +57,23 @@ async def test_validation_error_names_the_field(admin_api):
 
 
 async def test_unknown_field_is_refused(admin_api):
-    response = await admin_api.post("/api/v1/users", json={"email": "x@example.org", "role": "designer", "org_id": 1})
+    response = await admin_api.post(
+        "/api/v1/users", json={"email": "x@example.org", "role": "designer", "org_id": 1}
+    )
     assert response.status_code == 400
     assert "org_id" in response.json()["detail"]
 
 
 async def test_body_over_limit_is_413(settings, tenant):
-    small = settings.model_copy(update={"server": settings.server.model_copy(update={"max_body_bytes": 2048})})
+    small = settings.model_copy(
+        update={"server": settings.server.model_copy(update={"max_body_bytes": 2048})}
+    )
     async with app_client(create_app(small)) as client:
         body = json.dumps({"name": "x" * 5000})
         response = await client.post(
-            "/api/v1/tokens", content=body, headers={"Content-Type": "application/json", "Authorization": f"Bearer {tenant.designer_token}"}
+            "/api/v1/tokens",
+            content=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {tenant.designer_token}"},
         )
     assert response.status_code == 413
     assert response.json()["status_code"] == 413

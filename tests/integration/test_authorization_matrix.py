@@ -78,18 +78,24 @@ async def test_other_organisation_gets_404_for_records(app, tenant, other_tenant
         for name in names:
             if name not in values:
                 if name not in seeds:
-                    failures.append(f"{method} {path}: no seed for path parameter {name!r} in tests/support/seeds_*.py")
+                    failures.append(
+                        f"{method} {path}: no seed for path parameter {name!r} in tests/support/seeds_*.py"
+                    )
                     continue
                 values[name] = await seeds[name](app, tenant)
         if any(n not in values for n in names):
             continue
         url = _fill(path, values)
         body = bodies.get(handler.operation_id or "")
-        kwargs = {"json": body if body is not None else {}} if method not in SAFE and method != "DELETE" else {}
+        kwargs = (
+            {"json": body if body is not None else {}} if method not in SAFE and method != "DELETE" else {}
+        )
         response = await client.request(method, url, headers=other, **kwargs)
         # never a 400 as proof of scoping; tests/security/test_write_scoping.py sends every write a valid body
         if response.status_code != 404:
-            failures.append(f"{method} {path} by another organisation: {response.status_code} {response.text[:200]}")
+            failures.append(
+                f"{method} {path} by another organisation: {response.status_code} {response.text[:200]}"
+            )
     assert not failures, "\n".join(failures)
 
 

@@ -11,7 +11,11 @@ CLI = [sys.executable, "-m", "service", "nlp"]
 
 def test_nlp_extract_reads_stdin_and_prints_json_lines():
     result = subprocess.run(
-        [*CLI, "extract"], input="Must have Python. Kubernetes is a plus.", capture_output=True, text=True, timeout=180
+        [*CLI, "extract"],
+        input="Must have Python. Kubernetes is a plus.",
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     mentions = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]

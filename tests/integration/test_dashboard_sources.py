@@ -15,7 +15,7 @@ async def page_once_finished(browser: Browser, url: str, seconds: float = 60) ->
     deadline = time.monotonic() + seconds
     while True:
         page = await browser.get(url)
-        if "hx-get=\"/app/runs/status\"" not in page.text and "the import has started" not in page.text:
+        if 'hx-get="/app/runs/status"' not in page.text and "the import has started" not in page.text:
             return page
         assert time.monotonic() < deadline, "the run did not finish"
         await asyncio.sleep(0.1)

@@ -61,8 +61,12 @@ async def test_a_run_the_server_stops_is_recorded_as_interrupted(database_url, t
     """A run still waiting (here: for another run's lock) when the app shuts down ends failed, not running."""
     settings = build_settings(
         database={"url": database_url},
-        server={"env": "test", "secret_key": "test-secret-key-0123456789", "run_worker": False,
-                "run_scheduler": False},
+        server={
+            "env": "test",
+            "secret_key": "test-secret-key-0123456789",
+            "run_worker": False,
+            "run_scheduler": False,
+        },
     )
     app = create_app(settings)
     headers = {"Authorization": f"Bearer {tenant.designer_token}"}

@@ -313,7 +313,6 @@ async def test_source_validation_and_scoping(sapi, other_api, feeds):
     assert (await sapi.get(f"/api/v1/import-sources/{source['id']}")).status_code == 404
 
 
-
 async def test_with_private_addresses_refused_a_source_on_loopback_fails_before_any_request(
     settings, feeds, tenant
 ):
@@ -321,7 +320,9 @@ async def test_with_private_addresses_refused_a_source_on_loopback_fails_before_
     the run fails saying why and the feed never sees a request."""
     from service.app import create_app
 
-    guarded = settings.model_copy(update={"postings": FAST.model_copy(update={"allow_private_addresses": False})})
+    guarded = settings.model_copy(
+        update={"postings": FAST.model_copy(update={"allow_private_addresses": False})}
+    )
     url = feeds.route("/internal/jobs", Reply(body=greenhouse_body([1])))
     async with app_client(create_app(guarded)) as client:
         api = Api(client, tenant.designer_token)
@@ -333,7 +334,9 @@ async def test_with_private_addresses_refused_a_source_on_loopback_fails_before_
     assert feeds.hits("/internal/jobs") == []
 
 
-async def test_renaming_a_source_keeps_its_postings_so_the_next_run_stores_nothing_twice(sapi, feeds, app, tenant):
+async def test_renaming_a_source_keeps_its_postings_so_the_next_run_stores_nothing_twice(
+    sapi, feeds, app, tenant
+):
     url = feeds.route("/renamed/jobs", Reply(body=greenhouse_body([1, 2, 3])))
     source = await make_source(sapi, "greenhouse", url, name="Acme board")
     assert counts(await run(sapi, source)) == ("succeeded", 3, 3, 0, 0, 0)
@@ -347,7 +350,9 @@ async def test_renaming_a_source_keeps_its_postings_so_the_next_run_stores_nothi
     assert len(await org_postings(app, tenant.org_id)) == 3
 
 
-async def test_a_rename_onto_postings_of_the_same_ids_is_refused_and_changes_nothing(sapi, feeds, app, tenant):
+async def test_a_rename_onto_postings_of_the_same_ids_is_refused_and_changes_nothing(
+    sapi, feeds, app, tenant
+):
     url = feeds.route("/clash/jobs", Reply(body=greenhouse_body([1, 2])))
     source = await make_source(sapi, "greenhouse", url, name="Board A")
     await run(sapi, source)
@@ -359,4 +364,8 @@ async def test_a_rename_onto_postings_of_the_same_ids_is_refused_and_changes_not
     assert refused.status_code == 409
     assert "same external ids" in refused.json()["detail"]
     assert (await sapi.get(f"/api/v1/import-sources/{source['id']}")).json()["name"] == "Board A"
-    assert sorted(r.source for r in await org_postings(app, tenant.org_id)) == ["Board A", "Board A", "Board B"]
+    assert sorted(r.source for r in await org_postings(app, tenant.org_id)) == [
+        "Board A",
+        "Board A",
+        "Board B",
+    ]

@@ -34,14 +34,18 @@ async def _errors_after_upgrade(url: str) -> dict[str, str | None]:
                 text("INSERT INTO organisation (id, name, created_at) VALUES (1, 'o', CURRENT_TIMESTAMP)")
             )
             await conn.execute(
-                text("INSERT INTO webhook (id, org_id, url, secret, events, enabled, created_at) "
-                     "VALUES (1, 1, 'http://x', 'secret-secret-secret', '[]', true, CURRENT_TIMESTAMP)")
+                text(
+                    "INSERT INTO webhook (id, org_id, url, secret, events, enabled, created_at) "
+                    "VALUES (1, 1, 'http://x', 'secret-secret-secret', '[]', true, CURRENT_TIMESTAMP)"
+                )
             )
             for i, error in enumerate([*OLD, None], start=1):
                 await conn.execute(
-                    text("INSERT INTO webhook_delivery (id, org_id, webhook_id, event, payload, status, "
-                         "attempts, error, next_attempt_at, created_at) VALUES (:i, 1, 1, 'alert.opened', "
-                         "'{}', 'failed', 1, :e, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    text(
+                        "INSERT INTO webhook_delivery (id, org_id, webhook_id, event, payload, status, "
+                        "attempts, error, next_attempt_at, created_at) VALUES (:i, 1, 1, 'alert.opened', "
+                        "'{}', 'failed', 1, :e, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
                     {"i": i, "e": error},
                 )
         await asyncio.to_thread(upgrade, url, "0005")

@@ -5,8 +5,12 @@ from sqlalchemy import func, select
 from service.db import session_scope
 from surveys.models import OutboxEmail, SurveyInvitation
 from surveys.tokens import token_hash
-from tests.support.seeds_surveys import create_open_survey, invite, make_credential
-from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 - autouse fixture
+from tests.support.seeds_surveys import (
+    create_open_survey,
+    fresh_survey_rate_limits,  # noqa: F401 - autouse fixture
+    invite,
+    make_credential,
+)
 
 
 async def test_survey_generated_from_credential(api, app, tenant):

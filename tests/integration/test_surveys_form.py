@@ -361,9 +361,12 @@ async def _one_complete_response(session, invitation_id: int, questions: int) ->
         await session.scalars(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id))
     )
     assert len(responses) == 1 and responses[0].status == "submitted"
-    assert await session.scalar(
-        select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
-    ) == questions
+    assert (
+        await session.scalar(
+            select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        )
+        == questions
+    )
 
 
 async def test_concurrent_first_and_final_submits_on_a_fresh_link_store_one_response(

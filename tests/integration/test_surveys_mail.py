@@ -10,8 +10,13 @@ from surveys.models import OutboxEmail, SurveyInvitation
 from surveys.outbox import flush_outbox
 from surveys.reminders import release_reminders
 from surveys.settings import SmtpSettings
-from tests.support.seeds_surveys import answer_all, create_open_survey, invite, path_of
-from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 - autouse fixture
+from tests.support.seeds_surveys import (
+    answer_all,
+    create_open_survey,
+    fresh_survey_rate_limits,  # noqa: F401 - autouse fixture
+    invite,
+    path_of,
+)
 from tests.support.smtp import smtp_server
 
 
@@ -184,7 +189,9 @@ async def test_no_mail_once_the_survey_has_expired(api, app, tenant):
 
     async with session_scope(app.state.engine) as session:
         await session.execute(
-            update(Survey).where(Survey.id == survey["id"]).values(closes_at=datetime.now(UTC) - timedelta(seconds=1))
+            update(Survey)
+            .where(Survey.id == survey["id"])
+            .values(closes_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     with smtp_server() as server:
         await flush_outbox(app.state.sessionmaker, smtp_settings(server.port), app.state.keyring)

@@ -11,12 +11,25 @@ from service.db import session_scope
 from surveys.extraction import extract_all_pending
 from surveys.models import SurveyResponse, SurveySkillMention
 from surveys.stats import wilson_interval
-from tests.support.seeds_surveys import answer_all, create_open_survey, invite, path_of
-from tests.support.seeds_surveys import fresh_survey_rate_limits  # noqa: F401 - autouse fixture
+from tests.support.seeds_surveys import (
+    answer_all,
+    create_open_survey,
+    fresh_survey_rate_limits,  # noqa: F401 - autouse fixture
+    invite,
+    path_of,
+)
 
 PROFILES = [
     # (comp_1, size, sector, region, recognition, hires, missing skills)
-    ("essential", "10-49", "54", "Franklin County", "requires", 4, "Our new hires lack experience writing SQL queries."),
+    (
+        "essential",
+        "10-49",
+        "54",
+        "Franklin County",
+        "requires",
+        4,
+        "Our new hires lack experience writing SQL queries.",
+    ),
     (
         "important",
         "10-49",

@@ -80,7 +80,11 @@ async def _one_row_of_every_table(session: AsyncSession, org_id: int) -> dict[st
             continue
         values = {}
         for column in table.c:
-            if (column.primary_key and not column.foreign_keys) or column.nullable or column.default is not None:
+            if (
+                (column.primary_key and not column.foreign_keys)
+                or column.nullable
+                or column.default is not None
+            ):
                 continue  # a primary key that is a parent's (a user's preferences) is given like a foreign key
             if column.server_default is not None:
                 continue

@@ -88,7 +88,9 @@ async def test_registering_or_moving_a_webhook_to_an_internal_address_is_a_400_w
         assert made.status_code == 201, made.text
         moved = await admin.patch(f"/api/v1/webhooks/{made.json()['id']}", json={"url": "http://[::1]:8080/"})
         assert moved.status_code == 400 and "loopback address" in moved.json()["detail"]
-        assert [h["url"] for h in (await admin.get("/api/v1/webhooks")).json()] == ["https://93.184.216.34/hook"]
+        assert [h["url"] for h in (await admin.get("/api/v1/webhooks")).json()] == [
+            "https://93.184.216.34/hook"
+        ]
 
 
 async def test_a_delivery_to_a_host_that_now_resolves_to_loopback_is_refused_unsent(

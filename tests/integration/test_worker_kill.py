@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 import nlp
+from demo.synthetic import generate_postings
 from service.db import session_scope
 from service.postings.models import Posting, PostingSkill
-from demo.synthetic import generate_postings
 from tests.support.postings import SKILLPULSE, org_postings
 
 pytestmark = pytest.mark.postgres_only

@@ -72,7 +72,9 @@ def _serve(tmp_path: Path, **env: str) -> Iterator[str]:
 
 
 def _form(base: str, forwarded_for: str) -> int:
-    link = f"{base}/s/{secrets.token_urlsafe(24)}"  # a new unknown link each time: only the address limit bites
+    link = (
+        f"{base}/s/{secrets.token_urlsafe(24)}"  # a new unknown link each time: only the address limit bites
+    )
     return httpx.get(link, headers={"X-Forwarded-For": forwarded_for}, timeout=10).status_code
 
 

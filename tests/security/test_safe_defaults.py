@@ -45,11 +45,19 @@ def test_serve_refuses_a_public_bind_with_the_default_secret():
     ("env", "args", "expected"),
     [
         (
-            {"SKILLPULSE_ENV": "production", "SKILLPULSE_SECRET_KEY": STRONG, "SKILLPULSE_SECRET_KEYS": FERNET},
+            {
+                "SKILLPULSE_ENV": "production",
+                "SKILLPULSE_SECRET_KEY": STRONG,
+                "SKILLPULSE_SECRET_KEYS": FERNET,
+            },
             ["--demo"],
             "refused in production",
         ),
-        ({"SKILLPULSE_ENV": "production", "SKILLPULSE_SECRET_KEY": "sixteen-chars-or-more"}, [], "at least 32 bytes"),
+        (
+            {"SKILLPULSE_ENV": "production", "SKILLPULSE_SECRET_KEY": "sixteen-chars-or-more"},
+            [],
+            "at least 32 bytes",
+        ),
         ({"SKILLPULSE_ENV": "production"}, [], "must be set to a private value"),
     ],
 )
@@ -69,7 +77,9 @@ def test_what_serve_allows():
         assert serve_refusal(dev, host, demo=False), host
     explicit = build_settings(server={"env": "development", "secret_key": "a-private-development-secret"})
     assert serve_refusal(explicit, "0.0.0.0", demo=False) is None  # noqa: S104
-    prod = build_settings(server={"env": "production", "secret_key": STRONG}, encryption={"secret_keys": FERNET})
+    prod = build_settings(
+        server={"env": "production", "secret_key": STRONG}, encryption={"secret_keys": FERNET}
+    )
     assert serve_refusal(prod, "0.0.0.0", demo=False) is None  # noqa: S104
     assert serve_refusal(prod, "127.0.0.1", demo=True)
 

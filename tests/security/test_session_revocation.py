@@ -30,7 +30,9 @@ async def _replay(app, cookie: str) -> int:  # noqa: ANN001
     """Status of the dashboard overview for a client that has only this stolen/kept cookie."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        return (await other.get("/app/", headers={"accept": "text/html", "cookie": f"{COOKIE}={cookie}"})).status_code
+        return (
+            await other.get("/app/", headers={"accept": "text/html", "cookie": f"{COOKIE}={cookie}"})
+        ).status_code
 
 
 async def test_a_signed_out_cookie_is_refused_everywhere(app, client, tenant: Tenant):
@@ -52,18 +54,27 @@ async def test_a_new_password_revokes_the_old_sessions(app, client, database_url
         await browser.sign_in(tenant, email=tenant.designer_email)
         kept = _cookie(browser)
         changed = await asyncio.to_thread(
-            run_cli, ["users", "set-password", "--email", tenant.designer_email, "--password", NEW], database_url
+            run_cli,
+            ["users", "set-password", "--email", tenant.designer_email, "--password", NEW],
+            database_url,
         )
         assert changed.returncode == 0, changed.stderr
         assert await _replay(app, kept) == 302
         assert (await browser.login(tenant.designer_email)).status_code == 400  # the old password is gone
         assert (await browser.login(tenant.designer_email, password=NEW)).status_code == 303
-        too_short = run_cli(["users", "set-password", "--email", tenant.designer_email, "--password", "short"],
-                            database_url)
-        assert too_short.returncode == 1 and "at least 8" in too_short.stderr and "Traceback" not in too_short.stderr
+        too_short = run_cli(
+            ["users", "set-password", "--email", tenant.designer_email, "--password", "short"], database_url
+        )
+        assert (
+            too_short.returncode == 1
+            and "at least 8" in too_short.stderr
+            and "Traceback" not in too_short.stderr
+        )
 
 
-async def test_a_cookie_forged_with_the_default_secret_is_refused_in_production(settings, app, client, tenant: Tenant):
+async def test_a_cookie_forged_with_the_default_secret_is_refused_in_production(
+    settings, app, client, tenant: Tenant
+):
     async with session_scope(app.state.engine) as session:
         admin = (await session.execute(select(User).where(User.email == tenant.admin_email))).scalar_one()
         user_id, version = admin.id, admin.session_version
@@ -73,10 +84,14 @@ async def test_a_cookie_forged_with_the_default_secret_is_refused_in_production(
         encryption={"secret_keys": Fernet.generate_key().decode()},
     )
     development = build_settings(database={"url": settings.database.url}, server={"env": "development"})
-    prod_app = create_app(production)  # no lifespan (it would start the NLP pool): the auth middleware needs none
+    prod_app = create_app(
+        production
+    )  # no lifespan (it would start the NLP pool): the auth middleware needs none
 
     def forged(with_settings) -> str:  # noqa: ANN001
-        backend = ClientSideSessionBackend(CookieBackendConfig(secret=_key(with_settings, "session"), key=COOKIE))
+        backend = ClientSideSessionBackend(
+            CookieBackendConfig(secret=_key(with_settings, "session"), key=COOKIE)
+        )
         return b"".join(backend.dump_data({"user_id": user_id, "sv": version})).decode()
 
     try:

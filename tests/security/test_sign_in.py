@@ -27,7 +27,12 @@ async def test_fifty_wrong_passwords_get_429_and_the_right_one_works_after_the_b
 ):
     limited = app_with(
         settings,
-        auth={"account_max_failures": 5, "address_max_failures": 1000, "block_seconds": 6, "max_block_seconds": 6},
+        auth={
+            "account_max_failures": 5,
+            "address_max_failures": 1000,
+            "block_seconds": 6,
+            "max_block_seconds": 6,
+        },
     )
     async with running(limited), browser_from(limited, fresh_address()) as browser:
         statuses, last = [], None
@@ -57,7 +62,10 @@ async def test_the_address_limit_holds_across_replicas_e_mails_and_forged_forwar
     replicas = [app_with(settings, auth=auth, trusted_proxies=["127.0.0.1"]) for _ in range(2)]
     real = fresh_address()
     async with running(replicas[0]), running(replicas[1]):
-        async with browser_from(replicas[0], "127.0.0.1") as one, browser_from(replicas[1], "127.0.0.1") as two:
+        async with (
+            browser_from(replicas[0], "127.0.0.1") as one,
+            browser_from(replicas[1], "127.0.0.1") as two,
+        ):
             statuses = []
             for i in range(10):
                 browser = (one, two)[i % 2]
@@ -102,4 +110,6 @@ async def test_adding_a_user_does_not_tell_that_another_organisation_has_the_add
     assert "exist" not in taken.text.lower() and "organisation" not in taken.text.lower()
     own_admin = Api(client, tenant.admin_token)
     duplicate = await own_admin.post("/api/v1/users", json={"email": tenant.designer_email, "role": "viewer"})
-    assert duplicate.status_code == 409 and "already exists in this organisation" in duplicate.json()["detail"]
+    assert (
+        duplicate.status_code == 409 and "already exists in this organisation" in duplicate.json()["detail"]
+    )

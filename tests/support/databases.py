@@ -49,7 +49,7 @@ def _answers(url: str) -> bool:
     async def probe() -> bool:
         try:
             conn = await asyncpg.connect(_plain(url), timeout=3)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             return False
         await conn.close()
         return True
@@ -104,15 +104,26 @@ class ThrowawayCluster:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         subprocess.run(  # noqa: S603
-            [*self.prefix, self.pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.workdir / "log"),
-             "-w", "start"],
+            [
+                *self.prefix,
+                self.pg_ctl,
+                "-D",
+                str(self.datadir),
+                "-o",
+                options,
+                "-l",
+                str(self.workdir / "log"),
+                "-w",
+                "start",
+            ],
             check=True,
             capture_output=True,
         )
 
     def stop(self, mode: str = "immediate") -> None:
         subprocess.run(  # noqa: S603
-            [*self.prefix, self.pg_ctl, "-D", str(self.datadir), "-m", mode, "-w", "stop"], capture_output=True
+            [*self.prefix, self.pg_ctl, "-D", str(self.datadir), "-m", mode, "-w", "stop"],
+            capture_output=True,
         )
 
     def remove(self) -> None:
@@ -144,7 +155,11 @@ def find_postgres_server() -> Iterator[str]:
         yield _plain(explicit)
         return
     local = "postgresql://postgres@127.0.0.1:5432/postgres"
-    if os.environ.get("SKILLPULSE_TEST_PG") != "throwaway" and _port_open("127.0.0.1", 5432) and _answers(local):
+    if (
+        os.environ.get("SKILLPULSE_TEST_PG") != "throwaway"
+        and _port_open("127.0.0.1", 5432)
+        and _answers(local)
+    ):
         yield local
         return
     try:

@@ -16,7 +16,12 @@ def linked(text: str, occupation: str | None) -> dict[str, str]:
 
 def test_list_items_split_a_bullet_list_and_share_a_lone_verb():
     items = [CLERK[s:e] for s, e in list_items(CLERK)]
-    assert items == ["Compose and type correspondence", "make copies", "handle incoming mail", "answer phones"]
+    assert items == [
+        "Compose and type correspondence",
+        "make copies",
+        "handle incoming mail",
+        "answer phones",
+    ]
     assert [DRIVER[s:e] for s, e in list_items(DRIVER)][0] == "Load and unload freight"
 
 

@@ -36,7 +36,9 @@ def test_compose_env_names_match_settings():
 def test_compose_uses_postgres_driver():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     for name in ("app", "worker"):
-        assert compose["services"][name]["environment"]["SKILLPULSE_DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert compose["services"][name]["environment"]["SKILLPULSE_DATABASE_URL"].startswith(
+            "postgresql+asyncpg://"
+        )
 
 
 def test_dockerfile_copies_every_package():

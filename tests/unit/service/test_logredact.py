@@ -4,7 +4,9 @@ from service.logredact import RedactSecrets, redact
 
 
 def test_redacts_bearer_api_and_survey_tokens():
-    line = 'GET /s/Abcdefghijklmnopqrstuvwxyz012345 "Authorization: Bearer sp_abcdefghijklmnopqrstuv" token=xyz'
+    line = (
+        'GET /s/Abcdefghijklmnopqrstuvwxyz012345 "Authorization: Bearer sp_abcdefghijklmnopqrstuv" token=xyz'
+    )
     cleaned = redact(line)
     assert "Abcdefghijklmnopqrstuvwxyz012345" not in cleaned
     assert "sp_abcdefghijklmnopqrstuv" not in cleaned
@@ -13,8 +15,15 @@ def test_redacts_bearer_api_and_survey_tokens():
 
 
 def test_filter_rewrites_formatted_records():
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s "%s %s"', ("127.0.0.1", "GET",
-                               "/s/Abcdefghijklmnopqrstuvwxyz012345"), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s "%s %s"',
+        ("127.0.0.1", "GET", "/s/Abcdefghijklmnopqrstuvwxyz012345"),
+        None,
+    )
     assert RedactSecrets().filter(record)
     assert "Abcdefghijklmnopqrstuvwxyz012345" not in record.getMessage()
 
@@ -26,8 +35,13 @@ def test_a_redacted_access_record_still_formats_with_uvicorns_access_formatter()
     from uvicorn.logging import AccessFormatter
 
     record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/s/Abcdefghijklmnopqrstuvwxyz012345?token=hunter2", "1.1", 404), None,
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/s/Abcdefghijklmnopqrstuvwxyz012345?token=hunter2", "1.1", 404),
+        None,
     )
     assert RedactSecrets().filter(record)
     assert isinstance(record.args, tuple) and len(record.args) == 5 and record.args[4] == 404

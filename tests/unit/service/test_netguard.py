@@ -68,8 +68,20 @@ def test_the_guard_is_on_in_production_unless_turned_off_and_off_elsewhere_unles
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "localhost", "::1",
-     "[::1]", "::ffff:127.0.0.1", "0.0.0.0", "0"],
+    [
+        "127.0.0.1",
+        "2130706433",
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "0x7f000001",
+        "127.1",
+        "localhost",
+        "::1",
+        "[::1]",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+        "0",
+    ],
 )
 async def test_other_spellings_of_loopback_are_resolved_then_refused(host):
     with pytest.raises(NonPublicAddressError) as refused:
@@ -83,8 +95,13 @@ async def test_a_public_literal_passes_and_is_returned_as_the_address_to_connect
 
 
 async def test_check_url_refuses_non_public_hosts_and_lets_unresolvable_ones_wait_for_delivery():
-    for url in ["http://127.0.0.1:9901/x", "http://localhost/", "http://2130706433/", "https://[::1]:8443/",
-                "http://169.254.169.254/latest/meta-data"]:
+    for url in [
+        "http://127.0.0.1:9901/x",
+        "http://localhost/",
+        "http://2130706433/",
+        "https://[::1]:8443/",
+        "http://169.254.169.254/latest/meta-data",
+    ]:
         with pytest.raises(NonPublicAddressError):
             await check_url(url)
     await check_url("https://93.184.216.34/hook")

@@ -4,8 +4,8 @@ training reads by default."""
 
 from typer.testing import CliRunner
 
-from service.cli import app
 from nlp.conll import read_conll
+from service.cli import app
 from training import teacher
 from training.spans import DEFAULT_SILVER, SILVER_PATH
 
