@@ -8,7 +8,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from service.timeutil import utcnow
+from kernel.clock import utcnow
 
 
 class JobClaim(SQLModel, table=True):

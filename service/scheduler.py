@@ -29,9 +29,9 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
+from kernel.clock import utcnow
 from service.db import insert_or_nothing
 from service.job_claims import JobClaim
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.scheduler")
 # APScheduler logs two INFO lines per firing ("Running job Scheduler._wrap.<locals>.run …"), every 15 s; ours

@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
 
+from kernel.di import DbSession
 from service.auth import users
 from service.auth.schemas import (
     MeRead,
@@ -26,7 +27,7 @@ from service.auth.services import (
     organisation,
     revoke_token,
 )
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 
 class AuthController(Controller):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from service.schemas import Input, Output
+from kernel.schemas import Input, Output
 
 
 class MeRead(Output):

@@ -8,11 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
+from kernel.clock import utcnow
 from service.auth.models import ROLES, ApiToken, Organisation, User
 from service.auth.principal import Principal
 from service.db import session_scope
 from service.security import hash_password_async, new_token, token_digest, verify_password_async
-from service.timeutil import utcnow
 
 
 class AuthError(ValueError):

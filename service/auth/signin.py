@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from kernel.clock import utcnow
 from service.auth import throttle
 from service.auth.models import User
 from service.auth.services import check_password
 from service.settings import AuthSettings
-from service.timeutil import utcnow
 
 
 class SignInThrottled(Exception):

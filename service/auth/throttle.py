@@ -21,11 +21,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.clock import utcnow
 from service.auth.models import SignInThrottle
 from service.db import session_scope
 from service.security import token_digest
 from service.settings import AuthSettings
-from service.timeutil import utcnow
 
 
 @dataclass(frozen=True)

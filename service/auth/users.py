@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kernel.clock import utcnow
 from service.auth.models import ROLES, ApiToken, User
 from service.auth.services import AuthError
-from service.timeutil import utcnow
 
 
 class UserNotFound(LookupError):

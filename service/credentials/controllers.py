@@ -14,6 +14,8 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
+from kernel.di import DbSession
+from kernel.schemas import Page
 from service.credentials import editing, queries
 from service.credentials.export_controllers import route_handlers as export_handlers
 from service.credentials.formats import CredentialFormatError
@@ -46,8 +48,7 @@ from service.credentials.schemas import (
     LinkRead,
     LinkReview,
 )
-from service.dependencies import CurrentPrincipal, DbSession, Nlp
-from service.schemas import Page
+from service.dependencies import CurrentPrincipal, Nlp
 from service.settings import Settings
 from service.tasks import tasks_of
 

@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.credentials.formats.records import ParsedCompetency, ParsedCredential, text_hash
 from service.credentials.formats.vocab import is_concept_uri
 from service.credentials.importing import CredentialConflict, import_parsed
@@ -18,7 +19,6 @@ from service.credentials.queries import get_credential_row, live_competencies
 from service.credentials.regions import edit_region
 from service.credentials.schemas import CompetencyEdit, CompetencyUpdate, CredentialUpdate
 from service.nlp_runner import NlpRunner
-from service.timeutil import utcnow
 
 
 class UnknownConcept(Exception):

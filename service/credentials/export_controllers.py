@@ -6,8 +6,9 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from kernel.di import DbSession
 from service.credentials.exports import case_package, ctdl_document
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 SUGGESTED = " With `suggested=true`, links no one has reviewed yet are added too (rejected links never are)."
 

@@ -12,6 +12,7 @@ import logging
 from litestar import Litestar
 from sqlalchemy import update
 
+from kernel.clock import utcnow
 from service.credentials.formats import CredentialFormatError, ParsedCredential
 from service.credentials.importing import CredentialConflict, import_parsed
 from service.credentials.linkstore import LinkingUnavailable
@@ -19,7 +20,6 @@ from service.credentials.models import CredentialImport
 from service.credentials.schemas import CredentialImportRead, ImportReport
 from service.db import session_scope
 from service.tasks import INTERRUPTED, tasks_of
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.credentials")
 

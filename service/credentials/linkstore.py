@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.credentials.linking import LinkPlan, LinkResults, LinkState, Proposal, plan_links, propose_links
 from service.credentials.models import CompetencySkill
 from service.nlp_runner import NlpRunner
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.credentials")
 

@@ -7,12 +7,12 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.schemas import Page
 from service.credentials.formats.records import ParsedAlignment, ParsedCompetency, ParsedCredential
 from service.credentials.formats.vocab import CTID, derived_ctid
 from service.credentials.linkstore import links_of
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.credentials.schemas import CompetencyRead, CredentialRead, CredentialSummary, LinkRead
-from service.schemas import Page
 
 # How a confirmed link is published (README "CTDL and CASE export"): this close, the competency is the concept
 # (exactAlignment; links added by hand score 1.0); from MAJOR_MIN_SCORE, the concept is most of it

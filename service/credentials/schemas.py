@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, computed_field, field_validator
 
+from kernel.schemas import Input, Output
 from service.credentials.formats.vocab import (
     FRAMEWORK_TYPE,
     is_credential_class,
@@ -16,7 +17,6 @@ from service.credentials.formats.vocab import (
 )
 from service.credentials.recognition_aliases import clean_aliases, propose_aliases
 from service.geo import RegionCodeError, parse_region_codes
-from service.schemas import Input, Output
 
 Domain = Literal["knowledge", "specialized", "personal", "social"]
 LinkStatus = Literal["suggested", "confirmed", "rejected"]

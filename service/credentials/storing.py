@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.credentials.formats import ParsedCompetency, ParsedCredential
 from service.credentials.formats.records import text_hash
 from service.credentials.formats.vocab import new_ctid
@@ -24,7 +25,6 @@ from service.credentials.matching import Match
 from service.credentials.models import Competency, Credential
 from service.credentials.regions import stored_region_codes
 from service.credentials.schemas import CredentialImportResult
-from service.timeutil import utcnow
 
 COMPETENCY_FIELDS = ("label", "category", "coded_notation", "level", "domain")
 GENERATED_CTID = "ctid_generated"  # in Credential.extra: the CTID is ours, not a publisher's

@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.credentials import services as credential_service
 from service.dashboard.alert_words import KIND_NAMES, describe, window_dates
 from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
@@ -24,7 +25,7 @@ from service.demand.alert_services import AlertFilters
 from service.demand.alert_transitions import AlertChanged, change_status
 from service.demand.alerts import STATUSES, TRANSITIONS, TransitionError
 from service.demand.models import Alert
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 PAGE_SIZE = 50
 SEVERITIES = ("high", "medium", "low")

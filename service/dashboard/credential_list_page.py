@@ -11,9 +11,10 @@ from litestar import get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
+from kernel.di import DbSession
 from service.dashboard.rendering import page
 from service.demand.credential_list import COVERAGE_BANDS, SORTS, CredentialFilter, list_credentials
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 PER_PAGE = 25
 ALERT_CHOICES = ("open", "none")

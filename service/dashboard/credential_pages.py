@@ -10,6 +10,7 @@ from litestar.exceptions import ClientException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.credentials.editing import (
     UnknownConcept,
     add_link,
@@ -22,7 +23,7 @@ from service.dashboard.credential_view import build_credential_view
 from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.demand.profile_services import credential_profile_gap
 from service.demand.schemas import ProfileGapRead
-from service.dependencies import CurrentPrincipal, DbSession, Nlp, provide_nlp
+from service.dependencies import CurrentPrincipal, Nlp, provide_nlp
 
 log = logging.getLogger(__name__)
 

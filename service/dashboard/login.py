@@ -6,6 +6,7 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.auth.middleware import session_data_for
 from service.auth.services import end_sessions
 from service.auth.signin import SignInThrottled, sign_in
@@ -17,7 +18,7 @@ from service.dashboard.rendering import (
     safe_next,
     see_other,
 )
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 
 @get("/app/login", exclude_from_auth=True, include_in_schema=False, name="dashboard-login")

@@ -6,10 +6,11 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.auth.models import User
 from service.credentials.services import credential_choices
 from service.dashboard.rendering import GUARDS, WRITE_ANY_ROLE, page, read_form, see_other
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.notifications.models import DIGEST_CHOICES
 from service.notifications.services import (
     PreferenceError,

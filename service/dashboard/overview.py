@@ -5,10 +5,11 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
+from kernel.di import DbSession
 from service.dashboard.overview_view import build_overview
 from service.dashboard.rendering import page
 from service.dashboard.run_status import run_status
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.tasks import tasks_of
 
 

@@ -14,8 +14,9 @@ from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from kernel.di import DbSession
 from service.demand.report import ProgramReport, build_report
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.pdf import PdfUnavailable, render_pdf
 
 REPORT_TEMPLATE = "dashboard/report.html"

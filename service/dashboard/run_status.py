@@ -14,13 +14,14 @@ from litestar import Request, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.di import DbSession
 from service.credentials import services as credential_service
 from service.credentials.import_jobs import task_key as import_task_key
 from service.credentials.models import CredentialImport
 from service.demand import run_services
 from service.demand.models import DriftRun
 from service.demand.run_jobs import task_key
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.postings import sources
 from service.postings.run_jobs import task_key as source_task_key
 from service.tasks import TaskRunner, tasks_of

@@ -7,6 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.auth import services as auth_services
 from service.auth import users
 from service.auth.models import ApiToken
@@ -27,7 +28,7 @@ from service.dashboard.rendering import (
     read_form,
     see_other,
 )
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 NOTICES = {
     "revoked": "The token was revoked: scripts using it are refused from now on.",

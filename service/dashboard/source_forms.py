@@ -15,9 +15,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from kernel.di import DbSession
 from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
 from service.dashboard.survey_pages import first_error
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.postings import sources
 from service.postings.models import ImportSource
 from service.postings.preview import PreviewFailed, preview_feed

@@ -7,9 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.dashboard.rendering import GUARDS, WRITE, page, see_other
 from service.dashboard.run_status import run_status
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from service.postings import sources
 from service.postings.models import ImportRun
 from service.tasks import tasks_of

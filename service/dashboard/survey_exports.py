@@ -6,7 +6,8 @@ from __future__ import annotations
 from litestar import Response, get
 from litestar.params import FromPath
 
-from service.dependencies import CurrentPrincipal, DbSession
+from kernel.di import DbSession
+from service.dependencies import CurrentPrincipal
 from surveys import services
 from surveys.services import XLSX
 

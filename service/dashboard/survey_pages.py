@@ -16,10 +16,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from kernel.di import DbSession
 from service.credentials import services as credential_service
 from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
 from service.dashboard.rendering import GUARDS, WRITE, page, read_form, see_other
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from surveys import services, store
 from surveys.invitations import create_invitations
 from surveys.models import Survey

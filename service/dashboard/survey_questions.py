@@ -8,10 +8,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from kernel.di import DbSession
 from service.dashboard.choice_options import parse_options
 from service.dashboard.rendering import GUARDS, WRITE, read_form, see_other
 from service.dashboard.survey_pages import first_error, render_survey
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 from surveys import store
 from surveys.models import Survey
 from surveys.schemas import QuestionCreate, QuestionUpdate

@@ -9,10 +9,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from kernel.di import DbSession
 from service.auth import users
 from service.auth.services import AuthError
 from service.dashboard.rendering import GUARDS, WRITE_ADMIN, page, read_form, see_other
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 NOTICES = {
     "role": "Role changed: it applies from the user's next page or API call.",

@@ -9,12 +9,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from kernel.di import DbSession
 from service.dashboard.rendering import GUARDS, WRITE_ADMIN, page, read_form, see_other
 from service.demand import webhook_services, webhooks
 from service.demand.models import Webhook
 from service.demand.schemas import WebhookCreate
 from service.demand.webhooks import EVENTS
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 DELIVERIES_SHOWN = 50
 

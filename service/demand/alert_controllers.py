@@ -9,6 +9,8 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.di import DbSession
+from kernel.schemas import Page
 from service.demand import alert_services
 from service.demand.alert_services import AlertFilters
 from service.demand.alert_transitions import AlertChanged, change_status
@@ -23,8 +25,7 @@ from service.demand.schemas import (
     AlertUpdate,
     Severity,
 )
-from service.dependencies import CurrentPrincipal, DbSession
-from service.schemas import Page
+from service.dependencies import CurrentPrincipal
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

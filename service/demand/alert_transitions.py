@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from kernel.clock import utcnow
 from service.demand import webhooks
 from service.demand.alerts import CLOSED_STATUSES, STATUSES, TRANSITIONS, TransitionError, make_event
 from service.demand.models import OPEN_STATUSES, Alert
-from service.timeutil import utcnow
 
 
 class AlertChanged(TransitionError):

@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from kernel.clock import utcnow
 from service.demand import webhooks
 from service.demand.detection import Candidate
 from service.demand.models import OPEN_STATUSES, Alert, AlertEvent
-from service.timeutil import utcnow
 
 CLOSED_STATUSES = ("resolved", "dismissed")
 STATUSES = ("open", "acknowledged", "snoozed", "resolved", "dismissed")

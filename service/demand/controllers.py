@@ -14,6 +14,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy import select
 
+from kernel.clock import utcnow
+from kernel.di import DbSession
 from service.credentials.models import Credential
 from service.credentials.queries import get_credential_row
 from service.demand import alert_controllers, recognition_controllers, run_services, webhook_controllers
@@ -23,10 +25,9 @@ from service.demand.profile_services import credential_profile_gap
 from service.demand.run_jobs import queue_drift_run, task_key
 from service.demand.schemas import AlignmentRead, DemandSeries, DriftRunCreate, DriftRunRead, ProfileGapRead
 from service.demand.services import WindowError, credential_alignment, demand_series, series_window
-from service.dependencies import CurrentPrincipal, DbSession, Nlp
+from service.dependencies import CurrentPrincipal, Nlp
 from service.geo import RegionCodeError, parse_region_codes
 from service.tasks import tasks_of
-from service.timeutil import utcnow
 
 
 def _split(values: list[str] | None) -> list[str]:

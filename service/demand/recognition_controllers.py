@@ -9,12 +9,13 @@ from litestar import Controller, Request, get
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
+from kernel.clock import utcnow
+from kernel.di import DbSession
 from service.credentials.queries import get_credential_row
 from service.demand.recognition import credential_recognition
 from service.demand.schemas import RecognitionRead
 from service.demand.services import WindowError, series_window
-from service.dependencies import CurrentPrincipal, DbSession
-from service.timeutil import utcnow
+from service.dependencies import CurrentPrincipal
 
 
 class RecognitionController(Controller):

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.credentials.queries import get_credential_row, read_credential
 from service.credentials.schemas import CredentialRead
 from service.demand.alert_history import AlertHistory, credential_alert_history
@@ -27,7 +28,6 @@ from service.demand.schemas import AlignmentConcept, AlignmentRead
 from service.demand.services import credential_alignment
 from service.demand.trend import Trend, demand_trend
 from service.settings import Settings
-from service.timeutil import utcnow
 from surveys import services as survey_service
 from surveys import store
 from surveys.results import survey_results

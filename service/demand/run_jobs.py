@@ -15,11 +15,11 @@ from litestar import Litestar
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.models import DriftRun
 from service.demand.runs import run_drift
 from service.tasks import INTERRUPTED, tasks_of
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.drift")
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from service.schemas import Input, Output
+from kernel.schemas import Input, Output
 
 AlertStatus = Literal["open", "acknowledged", "snoozed", "resolved", "dismissed"]
 AlertKind = Literal["emerging_skill", "fading_competency", "coverage_drop", "survey_gap"]

@@ -10,6 +10,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.di import DbSession
 from service.demand import webhook_services, webhooks
 from service.demand.models import Webhook
 from service.demand.schemas import (
@@ -19,7 +20,7 @@ from service.demand.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
-from service.dependencies import CurrentPrincipal, DbSession
+from service.dependencies import CurrentPrincipal
 
 
 class WebhookController(Controller):

@@ -23,12 +23,12 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from kernel.clock import utcnow
 from service import netguard
 from service.db import session_scope
 from service.demand import webhook_signing as signing
 from service.demand.models import Alert, Webhook, WebhookDelivery
 from service.settings import Settings
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.webhooks")
 

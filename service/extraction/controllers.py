@@ -8,9 +8,9 @@ from litestar import post
 from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 
+from kernel.schemas import Input
 from service.dependencies import Nlp
 from service.extraction.jobs import extract_dicts
-from service.schemas import Input
 
 MAX_TEXT_CHARS = 200_000
 

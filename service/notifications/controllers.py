@@ -6,7 +6,8 @@ from litestar import Controller, get, put
 from litestar.exceptions import ClientException
 from litestar.params import JSONBody
 
-from service.dependencies import CurrentPrincipal, DbSession
+from kernel.di import DbSession
+from service.dependencies import CurrentPrincipal
 from service.notifications.models import NotificationPreference
 from service.notifications.schemas import NotificationsRead, NotificationsUpdate
 from service.notifications.services import PreferenceError, preference_of, set_preference

@@ -11,11 +11,11 @@ from datetime import datetime
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.clock import utcnow
 from service.notifications.digest import PERIODS
 from service.notifications.sending import queue_digests
 from service.scheduler import Scheduler
 from service.settings import Settings
-from service.timeutil import utcnow
 from surveys.outbox import Sealer, flush_outbox
 
 JOB = "notifications.digests"

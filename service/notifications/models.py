@@ -8,7 +8,7 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.timeutil import utcnow
+from kernel.clock import utcnow
 
 DIGEST_CHOICES = ("none", "daily", "weekly")
 DEFAULT_DIGEST = "weekly"

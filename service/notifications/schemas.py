@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from service.schemas import Input, Output
+from kernel.schemas import Input, Output
 
 DigestChoice = Literal["none", "daily", "weekly"]
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.auth.models import User
 from service.credentials.services import credential_choices
 from service.notifications.models import DEFAULT_DIGEST, DIGEST_CHOICES, NotificationPreference
 from service.notifications.tokens import user_of
-from service.timeutil import utcnow
 
 
 class PreferenceError(ValueError):

@@ -11,14 +11,15 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from service.dependencies import CurrentPrincipal, DbSession
+from kernel.di import DbSession
+from kernel.schemas import Page
+from service.dependencies import CurrentPrincipal
 from service.postings import services
 from service.postings.intake import store_postings
 from service.postings.records import RecordError
 from service.postings.schemas import IntakeResult, PostingDetail, PostingId, PostingIntake, PostingRead
 from service.postings.sources_controller import ImportSourceController
 from service.postings.worker import wake_worker
-from service.schemas import Page
 
 
 class PostingController(Controller):

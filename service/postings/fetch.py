@@ -12,10 +12,10 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from kernel.clock import utcnow
 from service import netguard
 from service.netguard import NonPublicAddressError, non_public_reason  # noqa: F401 - re-exported
 from service.settings import PostingsSettings
-from service.timeutil import utcnow
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF = 60.0

@@ -18,6 +18,7 @@ from types import ModuleType
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.postings.fetch import Fetcher, FetchError, private_addresses_allowed
 from service.postings.intake import store_postings
@@ -25,7 +26,6 @@ from service.postings.models import ImportRun, ImportSource
 from service.postings.parsers import FeedError, ashby, csvfeed, greenhouse, jsonld, lever, rss, usajobs
 from service.postings.records import RecordError, normalise, with_defaults
 from service.settings import Settings
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.imports")
 

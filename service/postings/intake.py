@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import utcnow
 from service.db import insert_or_nothing
 from service.postings.models import Posting
 from service.postings.records import NormalPosting
-from service.timeutil import utcnow
 
 _CHUNK = 500
 _TABLE = Posting.__table__

@@ -8,8 +8,8 @@ from advanced_alchemy.types import BigIntIdentity, DateTimeUTC, JsonB
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from kernel.clock import utcnow
 from service.crypto import SecretFieldsJson
-from service.timeutil import utcnow
 
 
 class Posting(SQLModel, table=True):

@@ -13,12 +13,12 @@ import logging
 from litestar import Litestar
 from sqlalchemy import update
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.postings.imports import SourceBusy, run_source
 from service.postings.models import ImportRun
 from service.postings.worker import wake_worker
 from service.tasks import INTERRUPTED, tasks_of
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.imports")
 

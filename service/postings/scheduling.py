@@ -15,12 +15,12 @@ from litestar import Litestar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.postings.imports import SourceBusy, run_source
 from service.postings.models import ImportRun, ImportSource
 from service.scheduler import Scheduler, parse_cron
 from service.settings import Settings
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.scheduling")
 JOB_ID = "postings.import-sources"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from litestar.params import PathParameter
 from pydantic import Discriminator, Field, RootModel, Tag, model_validator
 
-from service.schemas import Input, Output
+from kernel.schemas import Input, Output
 
 MAX_BATCH = 1000
 

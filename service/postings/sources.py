@@ -14,13 +14,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from kernel.clock import utcnow
 from service.postings.imports import SourceBusy, check_config, resolve_url
 from service.postings.models import ImportRun, ImportSource, Posting
 from service.postings.records import RecordError, normalise_occupation
 from service.postings.run_jobs import start_source_run
 from service.postings.schemas import ImportSourceCreate, ImportSourceUpdate
 from service.scheduler import parse_cron
-from service.timeutil import utcnow
 
 __all__ = [
     "ServerStopping",

@@ -12,7 +12,9 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from service.dependencies import CurrentPrincipal, DbSession
+from kernel.di import DbSession
+from kernel.schemas import Page
+from service.dependencies import CurrentPrincipal
 from service.postings import sources
 from service.postings.models import ImportRun, ImportSource
 from service.postings.preview import PreviewFailed, preview_feed
@@ -26,7 +28,6 @@ from service.postings.schemas import (
     ImportSourceUpdate,
     SourceId,
 )
-from service.schemas import Page
 from service.tasks import tasks_of
 
 ImportRunId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Import run id.")]

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import select, text
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.alert_resolution import resolve
 from service.demand.models import Alert, AlertEvent, Webhook, WebhookDelivery
-from service.timeutil import utcnow
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
 from tests.support.loopback import write_log
 from tests.support.runs import run_drift as drift_run

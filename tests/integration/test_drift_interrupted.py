@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.models import DriftRun
 from service.demand.runs import (
@@ -16,7 +17,6 @@ from service.demand.runs import (
     register_interrupted_runs,
 )
 from service.scheduler import Scheduler
-from service.timeutil import utcnow
 
 STALE = timedelta(minutes=60)
 

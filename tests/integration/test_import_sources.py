@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.postings.models import ImportRun
 from service.settings import PostingsSettings
-from service.timeutil import utcnow
 from tests.conftest import Api
 from tests.support.clients import app_client
 from tests.support.feeds import (

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.postings.models import ImportRun, ImportSource
 from service.postings.scheduling import JOB_ID, run_due_sources
 from service.settings import PostingsSettings
-from service.timeutil import utcnow
 from tests.support.clients import app_client
 from tests.support.feeds import FeedServer, Reply, rss_body
 from tests.support.postings import SKILLPULSE, org_postings

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.models import JobClaim
 from service.scheduler import PRUNE_JOB, Scheduler, claim, prune_claims
-from service.timeutil import utcnow
 
 YEARLY = "0 0 1 1 *"  # no other firing falls between the late one and now
 

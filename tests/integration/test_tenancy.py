@@ -31,11 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.di import DbSession
 from service.app import create_app
 from service.auth.models import Organisation
 from service.credentials.models import Credential
 from service.db import session_scope, sessionmaker
-from service.dependencies import DbSession
 from service.tenancy import ORG_KEY, TenantViolation, scope_session, tenant_models
 from tests.support.clients import app_client
 from tests.support.factories import make_tenant

@@ -16,10 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.models import WebhookDelivery
 from service.demand.webhooks import deliver_due
-from service.timeutil import utcnow
 from tests.integration.test_alerts_api import make_alert
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
 from tests.support.runs import run_drift as drift_run

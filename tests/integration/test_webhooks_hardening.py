@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy import select, text
 from standardwebhooks import Webhook as StandardWebhook
 
+from kernel.clock import utcnow
 from service.app import create_app
 from service.db import session_scope
 from service.demand import webhooks
 from service.demand.models import WebhookDelivery
 from service.demand.webhook_signing import new_secret
 from service.demand.webhooks import deliver_due
-from service.timeutil import utcnow
 from tests.conftest import Api
 from tests.integration.test_alerts_api import make_alert
 from tests.integration.test_webhooks import Receiver, deliveries_of

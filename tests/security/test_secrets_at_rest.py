@@ -12,9 +12,9 @@ import time
 
 from sqlalchemy import text
 
+from kernel.clock import utcnow
 from service.db import session_scope
 from service.demand.webhooks import deliver_due
-from service.timeutil import utcnow
 from tests.integration.test_alerts_api import make_alert
 from tests.integration.test_webhooks import Receiver
 from tests.support.demand_data import make_credential
