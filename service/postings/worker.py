@@ -319,7 +319,7 @@ class ExtractionWorker:
             log.exception("could not load the extractor yet")
 
     async def run_forever(self) -> None:
-        """Batches back to back while there is work; on an empty queue, sleep until woken or the poll interval."""
+        """Batches back to back while there is work; on an empty queue, sleep until woken or polled."""
         await self.warm_up()
         failures = 0
         while not self._stop.is_set():
