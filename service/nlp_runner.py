@@ -63,11 +63,13 @@ def load_nlp_data() -> None:
         log.exception("preloading the NLP data in a worker process failed")
 
 
-def init_worker(parent_pid: int, pdeathsig: bool) -> None:
-    """Worker initializer: tie the worker's life to its parent's, then preload the NLP data."""
+def init_worker(parent_pid: int, pdeathsig: bool, preload: bool = True) -> None:
+    """Worker initializer: tie the worker's life to its parent's, then preload the NLP data (unless told not
+    to: the first job that needs it loads it then)."""
     if pdeathsig:
         die_with_parent(parent_pid)
-    load_nlp_data()
+    if preload:
+        load_nlp_data()
 
 
 def _ready() -> bool:
@@ -102,10 +104,14 @@ def _shutdown_all() -> None:
 
 
 class NlpRunner:
-    """A lazily started process pool; `await runner.run(fn, *args)` runs a picklable function in it."""
+    """A lazily started process pool; `await runner.run(fn, *args)` runs a picklable function in it.
 
-    def __init__(self, processes: int = 1) -> None:
+    Each worker process preloads the NLP data as it starts; `preload=False` leaves that to the first job that
+    needs it (a pool that runs no NLP, or whose processes a test kills before they do any)."""
+
+    def __init__(self, processes: int = 1, *, preload: bool = True) -> None:
         self._processes = processes
+        self._preload = preload
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         _RUNNERS.add(self)
@@ -118,7 +124,11 @@ class NlpRunner:
                     max_workers=self._processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=init_worker,
-                    initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+                    initargs=(
+                        os.getpid(),
+                        threading.current_thread() is threading.main_thread(),
+                        self._preload,
+                    ),
                 )
             return self._pool
 

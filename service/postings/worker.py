@@ -32,6 +32,7 @@ from service.db import sessionmaker
 from service.nlp_runner import NlpRunner
 from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version, warm_up
 from service.postings.models import Posting, PostingSkill
+from service.postings.worker_stats import LoopStats
 from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.worker")
@@ -166,7 +167,8 @@ async def _store(
 
 
 class ExtractionWorker:
-    """Drains the queue of pending postings in batches; `run_forever` waits for work between batches."""
+    """Drains the queue of pending postings in batches; `run_forever` goes straight from one batch to the next
+    while work is pending and sleeps only on an empty queue, until `wake()` or the poll interval."""
 
     def __init__(
         self, engine: AsyncEngine, runner: NlpRunner, *, batch_size: int = 64, poll_seconds: float = 5.0
@@ -179,6 +181,8 @@ class ExtractionWorker:
         self.version: str | None = None
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
+        self.idle = asyncio.Event()  # set while run_forever sleeps on an empty queue
+        self.stats = LoopStats()
 
     async def run_batch(self) -> int:
         """Claim, extract and store one batch; returns how many postings it finished (0: queue empty)."""
@@ -315,10 +319,12 @@ class ExtractionWorker:
             log.exception("could not load the extractor yet")
 
     async def run_forever(self) -> None:
-        """Batches while there is work; otherwise sleep until woken or the poll interval passes."""
+        """Batches back to back while there is work; on an empty queue, sleep until woken or polled."""
         await self.warm_up()
         failures = 0
         while not self._stop.is_set():
+            # Cleared before the claim, not after it: a wake() while an empty claim runs is not lost.
+            self._wake.clear()
             try:
                 count = await self.run_batch()
                 failures = 0
@@ -326,13 +332,26 @@ class ExtractionWorker:
                 raise
             except Exception:  # noqa: BLE001 - the worker outlives a bad batch (database or nlp trouble)
                 failures += 1
+                self.stats.error()
                 log.exception("extraction batch failed; retrying")
-                count = 0
-                await asyncio.sleep(min(60.0, 2.0 ** min(failures, 6)))
-            if count == 0 and not self._stop.is_set():
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(self._stop.wait(), timeout=min(60.0, 2.0 ** min(failures, 6)))
+                continue
+            if count:
+                self.stats.batch(count)
+            elif not self._stop.is_set():
+                await self._idle_wait()
+
+    async def _idle_wait(self) -> None:
+        self.stats.idle()
+        self.idle.set()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self.stats.idle_ended(woken=True)
+        except TimeoutError:
+            self.stats.idle_ended(woken=False)
+        finally:
+            self.idle.clear()
 
 
 def wake_worker(app: Litestar) -> None:

@@ -1,29 +1,27 @@
 """The designers' dashboard in a real browser (headless Debian chromium) on the demo data.
 
-The demo is loaded into a fresh SQLite file with the same code as `skillpulse serve --demo`, the app runs
-under uvicorn in a subprocess, and the browser signs in and works as a designer would: it reads every page
-(no console error, no Content-Security-Policy violation, no serious or critical axe-core finding, a
-screenshot of each under test-artifacts/), confirms a skill match, acknowledges alerts one at a time and in
+The demo is loaded into a SQLite file with the same code as `skillpulse serve --demo` (once per run; this
+module works on its own copy, tests/e2e/conftest.py), the app runs under uvicorn in a subprocess, and the
+browser signs in and works as a designer would: it reads every page (no console error, no
+Content-Security-Policy violation, no serious or critical axe-core finding, a screenshot of each under
+test-artifacts/), confirms a skill match, acknowledges alerts one at a time and in
 bulk, adds a note, creates a survey, and checks that a viewer reads only. A stored `<script>` in every text
 field a page shows is rendered as text and never runs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from rich.console import Console
 from sqlalchemy import select
 
 from service.credentials.models import Credential
-from service.db import create_engine, session_scope, upgrade
+from service.db import create_engine, session_scope
 from service.demand.models import Alert
 from service.settings import build_settings
-from tests.support.browser import assert_accessible, browser, run_server, screenshot  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible, browser, screenshot  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -31,22 +29,6 @@ DEMO_EMAIL = "demo@skillpulse.example"
 VIEWER_EMAIL = "viewer@skillpulse.example"
 PASSWORD = "demo-password"  # noqa: S105 - the published demo login
 XSS = "<script>window.__xss = 1</script>"
-
-
-@pytest.fixture(scope="module")
-async def demo(tmp_path_factory) -> AsyncIterator[dict]:
-    """The demo loaded into a fresh SQLite file, plus a served app on it."""
-    from demo.load import build_demo
-
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop
-    settings = build_settings(
-        database={"url": url}, server={"env": "test", "secret_key": "test-secret-key-0123456789"}
-    )
-    result = await build_demo(settings, Console(quiet=True), "http://127.0.0.1")
-    assert result.created  # how long it takes is for serve --demo to print ("ready in N s"), not for a test
-    with run_server(url) as base_url:
-        yield {"url": base_url, "database": url, "settings": settings, "survey_link": result.survey_link}
 
 
 class Watch:

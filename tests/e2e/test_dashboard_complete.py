@@ -9,15 +9,13 @@ import re
 
 import pytest
 
-from tests.e2e.test_dashboard import (  # noqa: F401 - demo is a fixture
+from tests.e2e.test_dashboard import (
     DEMO_EMAIL,
     PASSWORD,
     VIEWER_EMAIL,
-    Watch,
     _login,
     _page,
     _visit,
-    demo,
 )
 from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
 from tests.support.feeds import FeedServer, Reply, greenhouse_body

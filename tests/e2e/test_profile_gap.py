@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page, _visit, demo  # noqa: F401
+from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page, _visit
 from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page, demo  # noqa: F401 - fixture
+from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page
 from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e

@@ -28,8 +28,9 @@ async def test_health_follows_the_database_down_and_back():
     try:
         url = await asyncio.to_thread(create_database, cluster.admin_url, "restart_test")
         await asyncio.to_thread(upgrade, url)
-        settings = build_settings(database={"url": url}, server={"env": "test", "run_worker": False,
-                                                                   "run_scheduler": False})
+        settings = build_settings(
+            database={"url": url}, server={"env": "test", "run_worker": False, "run_scheduler": False}
+        )
         async with app_client(create_app(settings)) as client:
             assert await _health(client) == 200
             # load: a burst of requests holds pooled connections when the server dies

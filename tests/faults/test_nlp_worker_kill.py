@@ -7,8 +7,8 @@ import asyncio
 import os
 import signal
 
-from service.nlp_runner import NlpRunner
 from demo.synthetic import generate_postings
+from service.nlp_runner import NlpRunner
 from service.postings.worker import ExtractionWorker
 from tests.support.postings import org_postings
 
@@ -53,7 +53,7 @@ async def test_kill_9_of_the_nlp_worker_mid_batch_then_the_next_batch_succeeds(a
 
 
 async def test_a_broken_pool_is_rebuilt_for_the_next_call():
-    runner = NlpRunner(1)
+    runner = NlpRunner(1, preload=False)  # the pool is under test here, not the model
     try:
         pid = await asyncio.wait_for(runner.run(os.getpid), timeout=180)
         os.kill(pid, signal.SIGKILL)

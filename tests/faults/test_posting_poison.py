@@ -38,7 +38,7 @@ async def test_a_posting_that_kills_the_nlp_process_ends_failed_and_the_rest_are
     bodies[0]["html"] = "<p>Experience with SQL and Python is required.</p>"
     bodies[2]["html"] = "<p>Troubleshoot Windows workstations; CompTIA A+ preferred.</p>"
     assert (await api.post("/api/v1/postings", json={"postings": bodies})).status_code == 201
-    real = NlpRunner(1)
+    real = NlpRunner(1, preload=False)  # the processes the poison kills never load the model for nothing
     reader = DiesOnPoison(real)
     worker = ExtractionWorker(app.state.engine, reader, batch_size=10)
     try:

@@ -100,6 +100,24 @@ def _wait_for_worker(mark: str, proc: subprocess.Popen, timeout: float = 120) ->
     assert len(_marked(mark)) >= 3, _marked(mark)
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_nlp_idle(mark: str, proc: subprocess.Popen, quiet: float = 1.0, timeout: float = 120) -> None:
+    """Until serve's NLP process has loaded the model and waits: it spends no CPU for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    [pid] = [pid for pid, command in _marked(mark) if "spawn_main" in command]
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        before = _cpu_seconds(pid)
+        time.sleep(quiet)
+        if _cpu_seconds(pid) == before:
+            return
+    raise AssertionError("serve's NLP process never went idle")
+
+
 @pytest.mark.parametrize("moment", ["2s", "10s", "loading", "idle"])
 def test_sigterm_of_serve_leaves_no_process_behind(tmp_path, moment):
     mark = uuid.uuid4().hex
@@ -111,7 +129,7 @@ def test_sigterm_of_serve_leaves_no_process_behind(tmp_path, moment):
         elif moment == "idle":  # up, the model loaded, nothing to do
             _wait_healthy(port, proc)
             _wait_for_worker(mark, proc)
-            time.sleep(15)
+            _wait_nlp_idle(mark, proc)
         else:
             time.sleep(float(moment.rstrip("s")))
         proc.send_signal(signal.SIGTERM)

@@ -1,20 +1,20 @@
-"""`skillpulse alerts send-digests` as an operator runs it: a subprocess against the test database, mailing a
-real SMTP server on loopback; run twice, it sends once."""
+"""`skillpulse alerts send-digests` as an operator runs it (in-process: tests/support/cli.py) against the test
+database, mailing a real SMTP server on loopback; run twice, it sends once."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
+from tests.support.cli import Ran
+from tests.support.cli import run_cli as run_command
 from tests.support.demand_data import make_credential
 from tests.support.digests import BASE_URL, alert_with_history
 from tests.support.smtp import smtp_server
 
 
-def run_cli(args: list[str], database_url: str, smtp_port: int) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], database_url: str, smtp_port: int) -> Ran:
     env = {
         **os.environ,
         "SKILLPULSE_DATABASE_URL": database_url,
@@ -23,13 +23,7 @@ def run_cli(args: list[str], database_url: str, smtp_port: int) -> subprocess.Co
         "SKILLPULSE_BASE_URL": BASE_URL,
         "COLUMNS": "200",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "service", "alerts", "send-digests", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return run_command(env, "alerts", "send-digests", *args)
 
 
 async def test_send_digests_by_hand_sends_once(app, api, tenant, database_url):

@@ -1,20 +1,22 @@
-"""`skillpulse credentials import|list|export` run as a user runs them, against the test database."""
+"""`skillpulse credentials import|list|export` run as a user runs them (in-process: tests/support/cli.py),
+against the test database."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
+from tests.support.cli import Ran, run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "credentials"
-SKILLPULSE = [sys.executable, "-c", "from service.cli import main; main()"]
 
 
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
+def run(database_url: str, *args: str) -> Ran:
+    """The command in-process (what it does is tested here, not its process); the environment is the
+    suite's (monkeypatched values too) plus this database."""
     env = {
         **os.environ,
         "SKILLPULSE_DATABASE_URL": database_url,
@@ -22,9 +24,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
         "SKILLPULSE_ENV": "test",
         "COLUMNS": "200",
     }
-    return subprocess.run(
-        [*SKILLPULSE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(env, *args)
 
 
 def test_cli_import_reimport_list_export(database_url, tmp_path):

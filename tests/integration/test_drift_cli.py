@@ -1,25 +1,24 @@
-"""`skillpulse drift run` as an operator runs it: a subprocess against the test database."""
+"""`skillpulse drift run` as an operator runs it (in-process: tests/support/cli.py), against the test
+database."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 
 from sqlalchemy import select
 
 from service.db import session_scope
 from service.demand.models import Alert, DriftRun
+from tests.support.cli import Ran
+from tests.support.cli import run_cli as run_command
 from tests.support.demand_data import add_postings, make_credential, year_of_postings
 
 
-def run_cli(args: list[str], database_url: str) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], database_url: str) -> Ran:
     env = {**os.environ, "SKILLPULSE_DATABASE_URL": database_url, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "service", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    return run_command(env, *args)
 
 
 async def test_drift_run_for_one_organisation_prints_its_outcome(app, tenant, database_url):
