@@ -36,7 +36,7 @@ from service.demand import runs as drift_runs
 from service.dependencies import provide_credential_source, provide_nlp, provide_principal
 from service.errors import exception_handlers
 from service.extraction import controllers as extraction_controllers
-from service.health import health
+from service.health import health, ready
 from service.nlp_runner import NlpRunner
 from service.notifications import controllers as notification_controllers
 from service.notifications import jobs as notification_jobs
@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_secure=secure_cookies,
         cookie_httponly=True,
         header_name="x-csrftoken",
-        exclude=["^/api/", "^/health$", "^/schema"],
+        exclude=["^/api/", "^/health", "^/schema"],
     )
 
     def on_startup(app: Litestar) -> None:
@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def on_shutdown() -> None:
         nlp_runner.shutdown()
 
-    route_handlers: list = [health]
+    route_handlers: list = [health, ready]
     for module in DOMAIN_ROUTE_MODULES:
         route_handlers.extend(module.route_handlers)
 

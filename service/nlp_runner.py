@@ -20,7 +20,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
@@ -113,6 +113,8 @@ class NlpRunner:
         self._processes = processes
         self._preload = preload
         self._pool: ProcessPoolExecutor | None = None
+        # start()'s pool and its one job per process: each done when that process has loaded the NLP data
+        self._warming: tuple[ProcessPoolExecutor | None, list[Future]] = (None, [])
         self._lock = threading.Lock()
         _RUNNERS.add(self)
 
@@ -140,10 +142,21 @@ class NlpRunner:
         _end_processes(broken, grace=1.0)
 
     def start(self) -> None:
-        """Spawn every worker now (each preloads the NLP data), so that the first request does not wait."""
+        """Spawn every worker now (each preloads the NLP data), so that the first request does not wait.
+        Calling it again while the pool it started is alive does nothing."""
         pool = self._executor()
-        for _ in range(self._processes):
-            pool.submit(_ready)
+        with self._lock:
+            if self._warming[0] is pool:
+                return
+            self._warming = (pool, [pool.submit(_ready) for _ in range(self._processes)])
+
+    def ready(self) -> bool:
+        """Whether every worker started by `start()` has loaded the NLP data (False before `start()`)."""
+        with self._lock:
+            pool, warming = self._warming
+            if pool is None or pool is not self._pool:
+                return False
+        return all(f.done() and f.exception() is None for f in warming)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -12,6 +12,7 @@ from service.auth.services import principal_for_session, principal_for_token
 # static files. Everything else needs a principal.
 PUBLIC_PATHS = [
     "^/health$",
+    "^/health/ready$",
     "^/schema",
     "^/s/",
     "^/app/login",

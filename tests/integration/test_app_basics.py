@@ -89,3 +89,25 @@ async def test_ids_beyond_the_database_integer_range_are_400(api, admin_api):
     assert response.status_code in {400, 404}, response.text
     response = await admin_api.get("/api/v1/webhooks/7127959404391173460721459385073664/deliveries")
     assert response.status_code in {400, 404}, response.text
+
+
+async def test_ready_is_503_while_the_nlp_pool_loads_then_200(settings):
+    """/health/ready starts the NLP pool (under env=test it starts on first use) and answers 503 saying what is
+    still loading until every process has loaded the model; then 200. /health does not wait for it."""
+    import asyncio
+
+    app = create_app(settings)
+    async with app_client(app) as client:
+        assert (await client.get("/health")).status_code == 200
+        first = await client.get("/health/ready")
+        assert first.status_code == 503
+        assert first.json() == {"status": "starting", "database": "ok", "nlp": "loading"}
+        for _ in range(1200):  # a hang guard, not a timing: the model loads in well under this
+            answer = await client.get("/health/ready")
+            if answer.status_code == 200:
+                break
+            assert answer.json()["nlp"] == "loading"
+            await asyncio.sleep(0.25)
+        assert answer.status_code == 200
+        assert answer.json() == {"status": "ready", "database": "ok", "nlp": "ready"}
+        assert app.state.nlp.ready()

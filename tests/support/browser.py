@@ -91,20 +91,22 @@ def run_server(database_url: str, workers: int = 1, **extra_env: str) -> Iterato
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300  # a hang guard: loading the NLP pool on a busy machine is slow
             while True:
                 if process.poll() is not None:
                     raise RuntimeError(
                         f"the server exited with {process.returncode}: {log_path.read_text()[-2000:]}"
                     )
                 try:
-                    if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    # ready: the database answers and the NLP pool has loaded (a page that needs it, like a
+                    # credential's standard profile, does not wait for the model inside a test's timeout)
+                    if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"the server did not answer /health in 60 s: {log_path.read_text()[-2000:]}"
+                        f"the server was not ready (/health/ready) in 300 s: {log_path.read_text()[-2000:]}"
                     )
                 time.sleep(0.2)
             yield base_url
