@@ -37,8 +37,11 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 export PYTHONWARNINGS=${PYTHONWARNINGS:-}
+echo "== lint: ruff check and ruff format --check (the rules in pyproject.toml) =="
+"$VENV/bin/ruff" check --quiet .
+"$VENV/bin/ruff" format --check --quiet .
 echo "== types: mypy on the scope in pyproject.toml =="
-"$VENV/bin/python" -m mypy  # [tool.mypy] in pyproject.toml: service/, surveys/, nlp/ less the listed exemptions
+"$VENV/bin/python" -m mypy  # [tool.mypy] in pyproject.toml: kernel/, service/, surveys/, nlp/, demo/, training/
 # The two passes run side by side (each has its own database, servers on free ports, its own temp dirs): much of
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
 # SKILLPULSE_TEST_SERIAL=1 runs them one after the other.
