@@ -1,9 +1,11 @@
-"""Counts for a whole drift run in three aggregate queries, instead of a few queries per credential.
+"""Counts for a whole drift run in three aggregate queries over the raw postings and mentions: the reference
+that service/demand/rollup_reads.py answers from the rollups (tests check the two agree).
 
 Per-credential queries re-read the same postings once for every credential sharing an occupation (200
 credentials over 40 occupations read each posting ten times). Instead:
-1. one posting represents each content fingerprint per window (the lowest id), so counts need no DISTINCT on
-   the hash and add up exactly across occupation codes;
+1. each content fingerprint is represented by its canonical posting (service/demand/rollups.py: the earliest
+   countable one by posted date and id), so counts need no DISTINCT on the hash and add up exactly across
+   occupation codes and windows;
 2. totals and concept counts are aggregated per (occupation code, window) once, and a credential's counts are
    the sums over the concrete codes its SOC / O*NET-SOC codes match;
 3. competency counts come from one join of the represented postings with a (credential, code) mapping, so each
@@ -16,7 +18,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import CTE, ColumnElement, Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    String,
+    Subquery,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
@@ -63,21 +78,32 @@ class RunCounts:
 async def present_codes(
     session: AsyncSession, org_id: int, start: date, end: date, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[str]:
-    """The occupation codes that occur among the organisation's counted postings (those meeting `where`
-    too)."""
+    """The occupation codes that occur among the organisation's counted (canonical) postings of the range
+    (those meeting `where` too)."""
+    ranked = canonical_postings(org_id)
     rows = await session.scalars(
         select(Posting.occupation_code)
         .distinct()
+        .join(ranked, ranked.c.id == Posting.id)
+        .where(ranked.c.rn == 1, Posting.posted_at >= start, Posting.posted_at <= end, *where)
+    )
+    return sorted(code for code in rows if code is not None)
+
+
+def canonical_postings(org_id: int) -> Subquery:
+    """The organisation's countable postings ranked per fingerprint by (posted date, id): rn 1 is counted."""
+    rank = func.row_number().over(partition_by=Posting.content_hash, order_by=(Posting.posted_at, Posting.id))
+    return (
+        select(Posting.id, rank.label("rn"))
         .where(
             Posting.org_id == org_id,
             Posting.extraction_status == "done",
+            Posting.posted_at.is_not(None),
             Posting.occupation_code.is_not(None),
-            Posting.posted_at >= start,
-            Posting.posted_at <= end,
-            *where,
+            Posting.occupation_code != "",
         )
+        .subquery("ranked")
     )
-    return [code for code in rows if code is not None]
 
 
 async def run_counts(
@@ -97,22 +123,22 @@ async def run_counts(
     if not codes:
         return result
     bucket = case((Posting.posted_at >= current_start, literal("current")), else_=literal("baseline"))
+    ranked = canonical_postings(org_id)
     reps = (
-        select(func.min(Posting.id).label("id"), bucket.label("bucket"))
+        select(Posting.id.label("id"), bucket.label("bucket"), Posting.occupation_code.label("code"))
+        .join(ranked, ranked.c.id == Posting.id)
         .where(
-            Posting.org_id == org_id,
-            Posting.extraction_status == "done",
+            ranked.c.rn == 1,
             Posting.posted_at >= start,
             Posting.posted_at <= end,
             Posting.occupation_code.in_(codes),
             *where,
         )
-        .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
     result.totals = await _totals(session, reps)
     result.concepts = await _concept_counts(session, org_id, reps)
-    result.competencies = await _competency_counts(session, org_id, reps, credential_codes)
+    result.competencies = await competency_counts(session, org_id, reps, credential_codes)
     return result
 
 
@@ -120,10 +146,7 @@ async def _totals(session: AsyncSession, reps: CTE) -> dict[str, dict[str, int]]
     """Represented postings per (code, window)."""
     out: dict[str, dict[str, int]] = {}
     totals = await session.execute(
-        select(Posting.occupation_code, reps.c.bucket, func.count())
-        .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .group_by(Posting.occupation_code, reps.c.bucket)
+        select(reps.c.code, reps.c.bucket, func.count()).group_by(reps.c.code, reps.c.bucket)
     )
     for code, bkt, count in totals:
         out.setdefault(code, {})[bkt] = int(count)
@@ -141,7 +164,7 @@ async def _concept_counts(
     out: dict[str, dict[str, dict[str, ConceptCount]]] = {}
     rows = await session.execute(
         select(
-            Posting.occupation_code,
+            reps.c.code,
             reps.c.bucket,
             PostingSkill.concept_id,
             func.max(PostingSkill.concept_label),
@@ -150,10 +173,9 @@ async def _concept_counts(
             func.count(func.distinct(posting_if("preferred"))),
         )
         .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == org_id))
+        .join(PostingSkill, and_(PostingSkill.posting_id == reps.c.id, PostingSkill.org_id == org_id))
         .where(PostingSkill.concept_id.is_not(None))
-        .group_by(Posting.occupation_code, reps.c.bucket, PostingSkill.concept_id)
+        .group_by(reps.c.code, reps.c.bucket, PostingSkill.concept_id)
     )
     for code, bkt, cid, label, count, required, preferred in rows:
         out.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
@@ -162,13 +184,14 @@ async def _concept_counts(
     return out
 
 
-async def _competency_counts(
+async def competency_counts(
     session: AsyncSession,
     org_id: int,
     reps: CTE,
     credential_codes: dict[int, list[str]],
 ) -> dict[int, dict[str, dict[int, int]]]:
-    """Represented postings per (credential, window, competency) that name a concept the competency covers."""
+    """Represented postings per (credential, window, competency) that name a concept the competency covers;
+    `reps` has the posting `id`, its window `bucket` and its occupation `code`."""
     out: dict[int, dict[str, dict[int, int]]] = {}
     mapping = _credential_codes(credential_codes)
     if mapping is None:
@@ -178,11 +201,10 @@ async def _competency_counts(
             mapping.c.credential_id,
             CompetencySkill.competency_id,
             reps.c.bucket,
-            func.count(func.distinct(Posting.id)),
+            func.count(func.distinct(reps.c.id)),
         )
         .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .join(mapping, mapping.c.code == Posting.occupation_code)
+        .join(mapping, mapping.c.code == reps.c.code)
         .join(
             Competency,
             and_(
@@ -200,9 +222,7 @@ async def _competency_counts(
         )
         .join(
             PostingSkill,
-            and_(
-                PostingSkill.posting_id == Posting.id, PostingSkill.concept_id == CompetencySkill.concept_id
-            ),
+            and_(PostingSkill.posting_id == reps.c.id, PostingSkill.concept_id == CompetencySkill.concept_id),
         )
         .group_by(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket)
     )

@@ -30,7 +30,9 @@ def runner():
 async def snapshot(app, org_id: int) -> tuple[list, list]:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
         rollup = await session.execute(
-            select(DemandRollup).where(DemandRollup.org_id == org_id).order_by(
+            select(DemandRollup)
+            .where(DemandRollup.org_id == org_id)
+            .order_by(
                 DemandRollup.day, DemandRollup.occupation_code, DemandRollup.place_id, DemandRollup.concept_id
             )
         )
@@ -113,7 +115,7 @@ async def test_rollups_follow_extract_reextract_change_duplicate_delete(api, app
     assert postings_by_concept(gone)[TOTAL] == 2
 
 
-async def test_delete_postings_of_another_organisation_is_refused_silently(api, app, tenant, other_tenant, runner):
+async def test_another_organisations_postings_are_not_deleted(api, app, tenant, other_tenant, runner):
     await api.post("/api/v1/postings", json=posting_body(occupation="15-1232.00"))
     await ExtractionWorker(app.state.engine, runner).drain()
     ids = [p.id for p in await org_postings(app, tenant.org_id)]
