@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
-from service.demand.aggregation import ConceptCount
+from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
 from service.demand.models import DemandCanon, DemandPlace, DemandRollup
 from service.demand.region_filter import credential_region
 from service.demand.rollups import TOTAL
@@ -137,3 +137,49 @@ async def count_credentials_from_rollups(
         codes = {cid: out.codes_of[cid] for cid in members if out.codes_of[cid]}
         out.of_region[region] = await rollup_run_counts(session, span, current_start, needed, codes)
     return out
+
+
+def _bucket(dialect: str, bucket: str | date) -> ColumnElement[str]:
+    """A rollup row's bucket: "month" ('YYYY-MM' of the day, as aggregation.month_bucket), or the window
+    split at a date ('current' from it on, else 'baseline', as aggregation.window_bucket)."""
+    if isinstance(bucket, date):
+        return case((_R.c.day >= bucket, literal("current")), else_=literal("baseline"))
+    if dialect == "postgresql":
+        return func.to_char(_R.c.day, "YYYY-MM")
+    return func.strftime("%Y-%m", _R.c.day)
+
+
+async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) -> BucketCounts:
+    """What aggregation.bucket_counts answers for the scope, from the rollups (GET /api/v1/demand, a
+    credential's alignment)."""
+    result = BucketCounts()
+    if not scope.occupations:
+        return result
+    span = Span(
+        scope.org_id, scope.start, scope.end, await region_places(session, scope.org_id, scope.region)
+    )
+    if span.places == ():
+        return result
+    key = _bucket(session.get_bind().dialect.name, bucket).label("bucket")
+    where = [*span.where(_R), occupation_condition(scope.occupations, _R.c.occupation_code)]
+    totals = await session.execute(
+        select(key, func.sum(_R.c.postings)).where(*where, _R.c.concept_id == TOTAL).group_by(key)
+    )
+    result.totals = {str(b): int(n) for b, n in totals.tuples()}
+    rows = await session.execute(
+        select(
+            key,
+            _R.c.concept_id,
+            func.max(_R.c.concept_label),
+            func.sum(_R.c.postings),
+            func.sum(_R.c.required),
+            func.sum(_R.c.preferred),
+        )
+        .where(*where, _R.c.concept_id != TOTAL)
+        .group_by(key, _R.c.concept_id)
+    )
+    for b, cid, label, count, required, preferred in rows.tuples():
+        result.concepts.setdefault(str(b), {})[cid] = ConceptCount(
+            label or cid, int(count), int(required), int(preferred)
+        )
+    return result

@@ -295,6 +295,9 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
         .where(*([_ROLLUP.c.org_id == org_id] if org_id is not None else []))
     )
     say(f"rollup rows: {int(rows or 0):,}")
+    if session.get_bind().dialect.name == "postgresql":  # fresh statistics: without, it plans nested loops
+        for table in ("demand_canon", "demand_rollup", "demand_place"):
+            await session.execute(text(f"ANALYZE {table}"))
     return {"canonical": counted, "rollup_rows": int(rows or 0)}
 
 

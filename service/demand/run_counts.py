@@ -23,7 +23,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
-    Subquery,
     and_,
     case,
     column,
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
-from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount
+from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount, canonical_postings
 from service.postings.models import Posting, PostingSkill
 
 
@@ -88,22 +87,6 @@ async def present_codes(
         .where(ranked.c.rn == 1, Posting.posted_at >= start, Posting.posted_at <= end, *where)
     )
     return sorted(code for code in rows if code is not None)
-
-
-def canonical_postings(org_id: int) -> Subquery:
-    """The organisation's countable postings ranked per fingerprint by (posted date, id): rn 1 is counted."""
-    rank = func.row_number().over(partition_by=Posting.content_hash, order_by=(Posting.posted_at, Posting.id))
-    return (
-        select(Posting.id, rank.label("rn"))
-        .where(
-            Posting.org_id == org_id,
-            Posting.extraction_status == "done",
-            Posting.posted_at.is_not(None),
-            Posting.occupation_code.is_not(None),
-            Posting.occupation_code != "",
-        )
-        .subquery("ranked")
-    )
 
 
 async def run_counts(

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
+from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
 from service.demand.detection import windows_for
-from service.demand.rollup_reads import count_credentials_from_rollups
+from service.demand.rollup_reads import count_credentials_from_rollups, scope_counts
 from service.demand.rollup_store import ensure_rollups, rebuild
 from service.demand.run_regions import count_credentials
 from service.demand.runs import usable_occupations
@@ -45,7 +46,7 @@ def seeded_postings(org_id: int, rng: random.Random) -> tuple[list[Posting], lis
         else:
             chash, concepts, posted = f"hash-{n}", [], AS_OF - timedelta(days=rng.randrange(500))
         posting = Posting(
-            id=100_000 + n,
+            id=org_id * 1_000_000 + n,  # explicit, so mentions can name it before a flush
             org_id=org_id,
             source="seed",
             external_id=f"s-{n}",
@@ -159,3 +160,37 @@ async def test_rollup_counts_equal_raw_counts(app, tenant):
             session, tenant.org_id, dates, credentials, wanted, drift
         )
     assert all(as_plain(again, c.id) == as_plain(rolled, c.id) for c in credentials)
+
+
+def plain_buckets(counts) -> tuple[dict, dict]:  # noqa: ANN001 - BucketCounts
+    concepts = {
+        (b, cid): (c.label, c.postings, c.required, c.preferred)
+        for b, per in counts.concepts.items()
+        for cid, c in per.items()
+    }
+    return dict(counts.totals), concepts
+
+
+async def test_demand_and_alignment_counts_from_rollups_equal_raw_counts(app, tenant):
+    await seed(app, tenant.org_id)
+    async with session_scope(app.state.engine) as session:
+        await rebuild(session, tenant.org_id)
+    scopes = [
+        Scope(tenant.org_id, ("15-1232",), date(2025, 3, 1), AS_OF),
+        Scope(tenant.org_id, ("15-1232.01", "29-1141.00"), date(2025, 1, 1), date(2026, 2, 14)),
+        Scope(tenant.org_id, tuple(OCCUPATIONS), date(2025, 6, 1), AS_OF, ("state:OH",)),
+        Scope(
+            tenant.org_id, ("15-1212.00", "15-1232"), date(2025, 2, 1), AS_OF, ("county:39095", "state:MI")
+        ),
+        Scope(tenant.org_id, ("15-1232",), date(2025, 2, 1), AS_OF, ("cbsa:99999",)),
+    ]
+    async with session_scope(app.state.engine) as session:
+        month = month_bucket(dialect_of(session))
+        for scope in scopes:
+            raw = await bucket_counts(session, scope, month)
+            assert plain_buckets(await scope_counts(session, scope, "month")) == plain_buckets(raw), scope
+            split = date(2026, 1, 10)
+            raw = await bucket_counts(session, scope, window_bucket(split))
+            assert plain_buckets(await scope_counts(session, scope, split)) == plain_buckets(raw), scope
+        busy = await scope_counts(session, scopes[2], "month")
+    assert len(busy.totals) >= 10 and sum(busy.totals.values()) > 50
