@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
@@ -26,8 +27,8 @@ from service.demand.run_regions import CredentialCounts
 from service.geo import allows_region, region_match
 from service.settings import DriftSettings
 
-_R = DemandRollup.__table__
-_C = DemandCanon.__table__
+_R = DemandRollup.__table__  # type: ignore[attr-defined]
+_C = DemandCanon.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,9 @@ async def region_places(session: AsyncSession, org_id: int, region: Sequence[str
         return None
     match = region_match(tuple(sorted(region)))
     rows = await session.execute(
-        select(DemandPlace.id, DemandPlace.geo).where(DemandPlace.org_id == org_id).order_by(DemandPlace.id)
+        select(col(DemandPlace.id), col(DemandPlace.geo))
+        .where(col(DemandPlace.org_id) == org_id)
+        .order_by(col(DemandPlace.id))
     )
     return tuple(pid for pid, geo in rows.tuples() if allows_region(geo, match))
 

@@ -38,11 +38,11 @@ from service.demand.rollups import (
 )
 from service.postings.models import Posting, PostingSkill
 
-_CANON = DemandCanon.__table__
-_ROLLUP = DemandRollup.__table__
-_PLACE = DemandPlace.__table__
-_POSTING = Posting.__table__
-_SKILL = PostingSkill.__table__
+_CANON = DemandCanon.__table__  # type: ignore[attr-defined]
+_ROLLUP = DemandRollup.__table__  # type: ignore[attr-defined]
+_PLACE = DemandPlace.__table__  # type: ignore[attr-defined]
+_POSTING = Posting.__table__  # type: ignore[attr-defined]
+_SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
 _PK = ["org_id", "day", "occupation_code", "place_id", "concept_id"]
 _CHUNK = 500
 
@@ -111,17 +111,7 @@ async def restore(session: AsyncSession, touched: set[Key], deltas: dict[RollupK
         candidates += [Candidate(*row) for row in rows.tuples()]
     best = canonical(candidates)
     places = await place_ids(session, [(c.org_id, c.geo) for c in best.values()])
-    canons = [
-        Canon(
-            c.org_id,
-            c.content_hash,
-            c.id,
-            c.posted_at,
-            c.occupation_code,
-            places[(c.org_id, place_key(c.geo))],
-        )  # type: ignore[arg-type]
-        for c in best.values()
-    ]
+    canons = [c.counted_at(places[(c.org_id, place_key(c.geo))]) for c in best.values()]
     if canons:
         await session.execute(insert(_CANON), [_canon_row(c) for c in canons])
     flags = await _concept_flags(session, [c.posting_id for c in canons])

@@ -49,6 +49,12 @@ class Candidate:
     def key(self) -> Key:
         return (self.org_id, self.content_hash)
 
+    def counted_at(self, place_id: int) -> Canon:
+        """Where this (countable) posting counts its fingerprint."""
+        if self.posted_at is None or not self.occupation_code:
+            raise ValueError(f"posting {self.id} is not countable")
+        return Canon(self.org_id, self.content_hash, self.id, self.posted_at, self.occupation_code, place_id)
+
 
 @dataclass(frozen=True, slots=True)
 class Canon:
