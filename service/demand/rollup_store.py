@@ -6,9 +6,11 @@ posting as it now stands (service/demand/rollups.py); both in the caller's trans
 the mentions commit together. Each touched fingerprint is small, bounded work: its postings and the mentions
 of one posting.
 
-Concurrent workers on PostgreSQL: a fingerprint's demand_canon row is its lock. Two transactions touching the
-same fingerprint serialise on it, or the second fails on the row's primary key and its batch is retried, so
-no contribution is counted twice. `rebuild` locks demand_canon for its whole transaction.
+Concurrent workers on PostgreSQL: `retract` takes a transaction-level advisory lock per fingerprint (in sorted
+order), so two transactions touching the same fingerprint take turns, and the second recounts from what the
+first committed. Should one still meet a fingerprint counted meanwhile (a fingerprint reached only through a
+posting's old content), its insert fails on demand_canon's primary key and the batch is retried: never counted
+twice. `rebuild` locks demand_canon for its whole transaction.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from service.demand.rollups import (
     RollupKey,
     add_contribution,
     canonical,
+    lock_id,
     net,
     normal_geo,
     place_key,
@@ -69,6 +72,7 @@ async def retract(
     wanted = sorted(set(keys))
     touched: set[Key] = set(wanted)
     canons: list[Canon] = []
+    await _lock_fingerprints(session, wanted)
     conds = [tuple_(_CANON.c.org_id, _CANON.c.content_hash).in_(chunk) for chunk in _chunks(wanted)]
     conds += [_CANON.c.posting_id.in_(list(chunk)) for chunk in _chunks(sorted(set(posting_ids)))]
     for cond in conds:  # a write first: on SQLite it takes the write lock before anything is read
@@ -91,6 +95,18 @@ async def retract(
         touched.add((canon.org_id, canon.content_hash))
         add_contribution(deltas, canon, flags.get(canon.posting_id, ()), -1)
     return touched, deltas
+
+
+async def _lock_fingerprints(session: AsyncSession, keys: Sequence[Key]) -> None:
+    """PostgreSQL: a transaction-level advisory lock per fingerprint, taken in one sorted order, so two
+    workers touching the same fingerprint take turns (the second then sees what the first committed)."""
+    if not keys or session.get_bind().dialect.name != "postgresql":
+        return
+    ids = sorted({lock_id(key) for key in keys})
+    await session.execute(
+        text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:ids AS bigint[])) AS t(k)"),
+        {"ids": ids},
+    )
 
 
 async def restore(session: AsyncSession, touched: set[Key], deltas: dict[RollupKey, Delta]) -> None:

@@ -98,6 +98,12 @@ def canonical(candidates: Iterable[Candidate]) -> dict[Key, Candidate]:
     return best
 
 
+def lock_id(key: Key) -> int:
+    """A fingerprint's advisory lock id on PostgreSQL (a signed 64-bit integer)."""
+    digest = hashlib.sha256(f"demand-rollup:{key[0]}:{key[1]}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def normal_geo(geo: dict | None) -> dict | None:
     """A geo with its lists sorted and de-duplicated and empty fields dropped (None when nothing is left)."""
     if not geo:

@@ -61,16 +61,23 @@ class RunCounts:
         for key in keys:
             for bucket, total in self.totals.get(key, {}).items():
                 out.totals[bucket] = out.totals.get(bucket, 0) + total
-            for bucket, concepts in self.concepts.get(key, {}).items():
-                target = out.concepts.setdefault(bucket, {})
-                for cid, c in concepts.items():
-                    have = target.get(cid)
-                    if have is None:
-                        target[cid] = ConceptCount(c.label, c.postings, c.required, c.preferred)
-                    else:
-                        have.postings += c.postings
-                        have.required += c.required
-                        have.preferred += c.preferred
+        for bucket in sorted({b for key in keys for b in self.concepts.get(key, {})}):
+            parts = [self.concepts[key][bucket] for key in keys if bucket in self.concepts.get(key, {})]
+            merged = dict(parts[0])  # shares the ConceptCounts it does not add to (read-only downstream)
+            for part in parts[1:]:
+                for cid, c in part.items():
+                    have = merged.get(cid)
+                    merged[cid] = (
+                        c
+                        if have is None
+                        else ConceptCount(
+                            have.label,
+                            have.postings + c.postings,
+                            have.required + c.required,
+                            have.preferred + c.preferred,
+                        )
+                    )
+            out.concepts[bucket] = merged
         return out
 
 

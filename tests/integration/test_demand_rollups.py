@@ -3,20 +3,27 @@ of extract / re-extract / change / duplicate / delete; and they count each finge
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from service.db import session_scope
 from service.demand.models import DemandCanon, DemandRollup
-from service.demand.rollup_store import rebuild
+from service.demand.rollup_store import rebuild, upkeep_postings
 from service.demand.rollups import TOTAL
 from service.nlp_runner import NlpRunner
 from service.postings.models import Posting
 from service.postings.queue import requeue
 from service.postings.services import delete_postings
 from service.postings.worker import ExtractionWorker
+from tests.support.demand_data import PlannedPosting, add_postings, concept_uri
 from tests.support.postings import org_postings, posting_body
 
+WAITING = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+)
 JAVA_HTML = "<p>Experience with Java and Kubernetes is required. Terraform preferred.</p>"
 
 
@@ -123,3 +130,57 @@ async def test_another_organisations_postings_are_not_deleted(api, app, tenant, 
         assert await delete_postings(session, other_tenant.org_id, ids) == 0
     assert [p.id for p in await org_postings(app, tenant.org_id)] == ids
     await assert_rebuild_equals_incremental(app, tenant.org_id)
+
+
+@pytest.mark.postgres_only
+async def test_two_writers_of_one_new_fingerprint_take_turns(app, tenant):
+    """Two reposts finishing extraction at once in two transactions: the second waits for the first's
+    fingerprint lock, then recounts from what it committed (without it, it would fail on demand_canon)."""
+    digest = "e" * 64
+    plans = [
+        PlannedPosting(
+            date(2025, 3, 9),
+            "15-1232.00",
+            [("SQL", "required")],
+            content_hash=digest,
+            extraction_status="pending",
+        ),
+        PlannedPosting(
+            date(2025, 3, 3),
+            "15-1232.00",
+            [("SQL", "preferred")],
+            content_hash=digest,
+            extraction_status="pending",
+        ),
+    ]
+    await add_postings(app, tenant.org_id, plans)
+    later, earlier = [p.id for p in await org_postings(app, tenant.org_id) if p.content_hash == digest]
+    engine = app.state.engine
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def finish(posting_id: int, hold: bool) -> None:
+        async with session_scope(engine) as session:
+            await session.execute(
+                update(Posting).where(Posting.id == posting_id).values(extraction_status="done")
+            )
+            await upkeep_postings(session, [posting_id])
+            if hold:
+                holding.set()
+                await release.wait()
+
+    first = asyncio.create_task(finish(later, hold=True))
+    await holding.wait()
+    second = asyncio.create_task(finish(earlier, hold=False))
+    async with engine.connect() as conn:  # wait until the second is blocked on the first's lock
+        while not await conn.scalar(WAITING):  # noqa: ASYNC110 - polling the server, no event to wait on
+            await asyncio.sleep(0.05)
+    release.set()
+    await asyncio.gather(first, second)
+    rows = await assert_rebuild_equals_incremental(app, tenant.org_id)
+    assert postings_by_concept(rows) == {TOTAL: 1, concept_uri("SQL"): 1}
+    [sql] = [r for r in rows if r["concept_id"] == concept_uri("SQL")]
+    assert (sql["day"], sql["required"], sql["preferred"]) == (
+        date(2025, 3, 3),
+        0,
+        1,
+    )  # the earlier one counts
