@@ -4,10 +4,13 @@ of extract / re-extract / change / duplicate / delete; and they count each finge
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from service.db import session_scope
 from service.demand.models import DemandCanon, DemandRollup
@@ -184,3 +187,30 @@ async def test_two_writers_of_one_new_fingerprint_take_turns(app, tenant):
         0,
         1,
     )  # the earlier one counts
+
+
+async def test_rebuild_rollups_command_recounts_what_was_lost(app, tenant, database_url):
+    plans = [
+        PlannedPosting(date(2025, 3, 3), "15-1232.00", [("SQL", "required")]),
+        PlannedPosting(date(2025, 4, 3), "15-1232.00", [("SQL", "preferred"), ("Linux", "required")]),
+    ]
+    await add_postings(app, tenant.org_id, plans)
+    counted = await snapshot(app, tenant.org_id)
+    async with session_scope(app.state.engine) as session:  # lost, as after a restore from an old backup
+        await session.execute(delete(DemandRollup).where(DemandRollup.org_id == tenant.org_id))
+    result = rebuild_cli(["--org", str(tenant.org_id)], database_url)
+    assert result.returncode == 0, result.stderr
+    assert "canonical postings: 2" in result.stderr and "2 postings counted, 5 rollup rows" in result.stderr
+    assert await snapshot(app, tenant.org_id) == counted
+    assert rebuild_cli(["--org", "no such organisation"], database_url).returncode == 2
+
+
+def rebuild_cli(args: list[str], database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SKILLPULSE_DATABASE_URL": database_url, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "service", "drift", "rebuild-rollups", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
