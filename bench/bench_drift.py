@@ -35,6 +35,7 @@ from service.db import create_engine, session_scope, upgrade
 from service.demand.models import Alert
 from service.demand.rollup_store import rebuild, upkeep_postings
 from service.demand.runs import run_drift
+from service.demand.services import demand_series
 from service.postings.models import Posting
 from service.settings import build_settings
 
@@ -273,6 +274,24 @@ async def time_upkeep(engine: AsyncEngine, org_id: int, batches: int = 20, size:
     return per_batch
 
 
+async def time_demand(engine: AsyncEngine, org_id: int, calls: int = 20) -> tuple[float, float]:
+    """What GET /api/v1/demand computes (service.demand.services.demand_series, no HTTP), a year of months for
+    one occupation at a time: median and worst of `calls`, in seconds."""
+    codes = [code[:7] if i % 2 else code for i, code in enumerate(occupations())]
+    times = []
+    async with session_scope(engine) as session:
+        for i in range(calls):
+            started = time.perf_counter()
+            await demand_series(
+                session, org_id, [codes[i % len(codes)]], (), AS_OF - timedelta(days=364), AS_OF, None, 50
+            )
+            times.append(time.perf_counter() - started)
+    times.sort()
+    median, worst = times[len(times) // 2], times[-1]
+    print(f"demand series: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms of {calls}")
+    return median, worst
+
+
 async def time_run(url: str, org_id: int) -> dict:
     settings = build_settings(database={"url": url})
     engine = create_engine(settings)
@@ -301,7 +320,10 @@ async def time_run(url: str, org_id: int) -> dict:
         planted = sum(1 for c in concepts if c and c.endswith(f"bench-{PLANTED}"))
         print(f"{len(concepts)} alerts in all, {planted} about the planted concept")
         upkeep = await time_upkeep(engine, org_id)
+        demand_median, demand_worst = await time_demand(engine, org_id)
         return {
+            "demand_median_ms": round(demand_median * 1000),
+            "demand_worst_ms": round(demand_worst * 1000),
             "run_seconds": round(elapsed, 2),
             "rebuild_seconds": round(rebuild_seconds, 2),
             "upkeep_ms_per_batch": round(upkeep * 1000, 1),

@@ -1,4 +1,4 @@
-"""demand_place, demand_canon, demand_rollup: demand counted as it is extracted
+"""demand_place, demand_canon, demand_code, demand_rollup: demand counted as it is extracted
 
 Revision ID: 0013
 Revises: 0012
@@ -47,6 +47,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "key", name="uq_demand_place_key"),
     )
     op.create_table(
+        "demand_code",
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.Column("occupation_code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["org_id"], ["organisation.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("org_id", "occupation_code"),
+    )
+    op.create_table(
         "demand_rollup",
         sa.Column("org_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -60,10 +67,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["org_id"], ["organisation.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("org_id", "day", "occupation_code", "place_id", "concept_id"),
     )
+    with op.batch_alter_table("demand_rollup", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_demand_rollup_occupation", ["org_id", "occupation_code", "day"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("demand_rollup", schema=None) as batch_op:
+        batch_op.drop_index("ix_demand_rollup_occupation")
     op.drop_table("demand_rollup")
+    op.drop_table("demand_code")
     op.drop_table("demand_place")
     with op.batch_alter_table("demand_canon", schema=None) as batch_op:
         batch_op.drop_index("ix_demand_canon_posting")

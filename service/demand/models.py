@@ -151,6 +151,15 @@ class DemandCanon(SQLModel, table=True):
     place_id: int
 
 
+class DemandCode(SQLModel, table=True):
+    """The occupation codes an organisation's rollups have counted (where a SOC code's children are found)."""
+
+    __tablename__ = "demand_code"
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    occupation_code: str = Field(max_length=16, primary_key=True)
+
+
 class DemandRollup(SQLModel, table=True):
     """Counted postings per (organisation, posted day, occupation, place, concept); concept '' is the total.
 
@@ -159,6 +168,7 @@ class DemandRollup(SQLModel, table=True):
     """
 
     __tablename__ = "demand_rollup"
+    __table_args__ = (Index("ix_demand_rollup_occupation", "org_id", "occupation_code", "day"),)
 
     org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
     day: date = Field(primary_key=True)

@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
-from service.demand.models import DemandCanon, DemandPlace, DemandRollup
+from service.demand.models import DemandCanon, DemandCode, DemandPlace, DemandRollup
 from service.demand.region_filter import credential_region
 from service.demand.rollups import TOTAL
 from service.demand.run_counts import RunCounts, code_matches, competency_counts
@@ -142,6 +142,18 @@ async def count_credentials_from_rollups(
     return out
 
 
+async def concrete_codes(session: AsyncSession, org_id: int, wanted: Sequence[str]) -> list[str]:
+    """The counted occupation codes `wanted` matches (a 6-digit SOC code: itself and its O*NET children), so
+    the rollups are read by index on exact codes."""
+    code = col(DemandCode.occupation_code)
+    rows = await session.scalars(
+        select(code)
+        .where(col(DemandCode.org_id) == org_id, occupation_condition(wanted, code))
+        .order_by(code)
+    )
+    return list(rows)
+
+
 def _bucket(dialect: str, bucket: str | date) -> ColumnElement[str]:
     """A rollup row's bucket: "month" ('YYYY-MM' of the day, as aggregation.month_bucket), or the window
     split at a date ('current' from it on, else 'baseline', as aggregation.window_bucket)."""
@@ -163,8 +175,11 @@ async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) 
     )
     if span.places == ():
         return result
+    codes = await concrete_codes(session, scope.org_id, scope.occupations)
+    if not codes:
+        return result
     key = _bucket(session.get_bind().dialect.name, bucket).label("bucket")
-    where = [*span.where(_R), occupation_condition(scope.occupations, _R.c.occupation_code)]
+    where = [*span.where(_R), _R.c.occupation_code.in_(codes)]
     totals = await session.execute(
         select(key, func.sum(_R.c.postings)).where(*where, _R.c.concept_id == TOTAL).group_by(key)
     )

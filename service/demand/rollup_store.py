@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.demand.models import DemandCanon, DemandPlace, DemandRollup
+from service.demand.models import DemandCanon, DemandCode, DemandPlace, DemandRollup
 from service.demand.rollups import (
     TOTAL,
     Candidate,
@@ -44,6 +44,7 @@ from service.postings.models import Posting, PostingSkill
 _CANON = DemandCanon.__table__  # type: ignore[attr-defined]
 _ROLLUP = DemandRollup.__table__  # type: ignore[attr-defined]
 _PLACE = DemandPlace.__table__  # type: ignore[attr-defined]
+_CODE = DemandCode.__table__  # type: ignore[attr-defined]
 _POSTING = Posting.__table__  # type: ignore[attr-defined]
 _SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
 _PK = ["org_id", "day", "occupation_code", "place_id", "concept_id"]
@@ -130,6 +131,11 @@ async def restore(session: AsyncSession, touched: set[Key], deltas: dict[RollupK
     canons = [c.counted_at(places[(c.org_id, place_key(c.geo))]) for c in best.values()]
     if canons:
         await session.execute(insert(_CANON), [_canon_row(c) for c in canons])
+        codes = sorted({(c.org_id, c.occupation_code) for c in canons})
+        await session.execute(
+            _insert(session)(_CODE).on_conflict_do_nothing(),
+            [{"org_id": org, "occupation_code": code} for org, code in codes],
+        )
     flags = await _concept_flags(session, [c.posting_id for c in canons])
     for canon in canons:
         add_contribution(deltas, canon, flags.get(canon.posting_id, ()), 1)
@@ -271,6 +277,13 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
     )
     counted = await _rebuild_canon(session, org_id, say)
     say(f"canonical postings: {counted:,}")
+    await session.execute(delete(_CODE).where(*([_CODE.c.org_id == org_id] if org_id is not None else [])))
+    await session.execute(
+        insert(_CODE).from_select(
+            ["org_id", "occupation_code"],
+            select(_CANON.c.org_id, _CANON.c.occupation_code).distinct().where(*scope_canon),
+        )
+    )
     await session.execute(
         insert(_ROLLUP).from_select(
             [*_PK, "concept_label", "postings", "required", "preferred"],
@@ -302,7 +315,7 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
     )
     say(f"rollup rows: {int(rows or 0):,}")
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics: without, it plans nested loops
-        for table in ("demand_canon", "demand_rollup", "demand_place"):
+        for table in ("demand_canon", "demand_rollup", "demand_place", "demand_code"):
             await session.execute(text(f"ANALYZE {table}"))
     return {"canonical": counted, "rollup_rows": int(rows or 0)}
 
