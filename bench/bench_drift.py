@@ -2,7 +2,9 @@
 
 Loads (with COPY) about `--rows` posting-skill rows (default one million) spread over two years of
 postings in 40 occupations, and `--credentials` credentials (default 200) with linked competencies, then
-times `run_drift` for the organisation. Target: under 30 s on a 2-core machine. The data are stationary
+rebuilds the demand rollups from them (as `skillpulse drift rebuild-rollups` does), times `run_drift` for the
+organisation (it reads the rollups) and the rollups' upkeep of a worker batch. Targets (issue #20): the
+drift run ≤ 1 s at 1M rows, ≤ 5 s at 10M. The data are stationary
 except one planted rise in four occupations, so the alerts printed should be emerging_skill ones for the
 credentials that include that occupation, and nothing else.
 
@@ -26,11 +28,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.auth.services import get_or_create_org
 from service.db import create_engine, session_scope, upgrade
 from service.demand.models import Alert
+from service.demand.rollup_store import rebuild, upkeep_postings
 from service.demand.runs import run_drift
+from service.demand.services import demand_series
+from service.postings.models import Posting
 from service.settings import build_settings
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -238,10 +244,59 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
     return org_id
 
 
+async def time_rebuild(engine: AsyncEngine, org_id: int) -> float:
+    """The demand rollups rebuilt from the loaded rows (`skillpulse drift rebuild-rollups`)."""
+    started = time.perf_counter()
+    async with session_scope(engine) as session:
+        done = await rebuild(session, org_id)
+    elapsed = time.perf_counter() - started
+    print(
+        f"rollups rebuilt in {elapsed:.1f} s: {done['canonical']:,} postings counted, "
+        f"{done['rollup_rows']:,} rollup rows"
+    )
+    return elapsed
+
+
+async def time_upkeep(engine: AsyncEngine, org_id: int, batches: int = 20, size: int = 64) -> float:
+    """Rollup upkeep of one worker batch (retract and restore of `size` postings), seconds per batch."""
+    async with session_scope(engine) as session:
+        ids = list(
+            await session.scalars(
+                select(Posting.id).where(Posting.org_id == org_id).order_by(Posting.id).limit(batches * size)
+            )
+        )
+    started = time.perf_counter()
+    for i in range(0, len(ids), size):
+        async with session_scope(engine) as session:
+            await upkeep_postings(session, ids[i : i + size])
+    per_batch = (time.perf_counter() - started) / max(1, len(ids) // size)
+    print(f"rollup upkeep {per_batch * 1000:.1f} ms per batch of {size} postings")
+    return per_batch
+
+
+async def time_demand(engine: AsyncEngine, org_id: int, calls: int = 20) -> tuple[float, float]:
+    """What GET /api/v1/demand computes (service.demand.services.demand_series, no HTTP), a year of months for
+    one occupation at a time: median and worst of `calls`, in seconds."""
+    codes = [code[:7] if i % 2 else code for i, code in enumerate(occupations())]
+    times = []
+    async with session_scope(engine) as session:
+        for i in range(calls):
+            started = time.perf_counter()
+            await demand_series(
+                session, org_id, [codes[i % len(codes)]], (), AS_OF - timedelta(days=364), AS_OF, None, 50
+            )
+            times.append(time.perf_counter() - started)
+    times.sort()
+    median, worst = times[len(times) // 2], times[-1]
+    print(f"demand series: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms of {calls}")
+    return median, worst
+
+
 async def time_run(url: str, org_id: int) -> dict:
     settings = build_settings(database={"url": url})
     engine = create_engine(settings)
     try:
+        rebuild_seconds = await time_rebuild(engine, org_id)
         started = time.perf_counter()
         run = await run_drift(engine, settings, org_id, AS_OF, trigger="bench")
         elapsed = time.perf_counter() - started
@@ -264,7 +319,18 @@ async def time_run(url: str, org_id: int) -> dict:
             concepts = list(await session.scalars(select(Alert.concept_id).where(Alert.org_id == org_id)))
         planted = sum(1 for c in concepts if c and c.endswith(f"bench-{PLANTED}"))
         print(f"{len(concepts)} alerts in all, {planted} about the planted concept")
-        return {"run_seconds": round(elapsed, 2), "status": run.status, "alerts": len(concepts), "planted_alerts": planted}
+        upkeep = await time_upkeep(engine, org_id)
+        demand_median, demand_worst = await time_demand(engine, org_id)
+        return {
+            "demand_median_ms": round(demand_median * 1000),
+            "demand_worst_ms": round(demand_worst * 1000),
+            "run_seconds": round(elapsed, 2),
+            "rebuild_seconds": round(rebuild_seconds, 2),
+            "upkeep_ms_per_batch": round(upkeep * 1000, 1),
+            "status": run.status,
+            "alerts": len(concepts),
+            "planted_alerts": planted,
+        }
     finally:
         await engine.dispose()
 

@@ -2,7 +2,10 @@
 
 Why these rules:
 - A posting is counted once per content fingerprint (`content_hash`): the same advert syndicated to five
-  boards is one employer asking once, not five.
+  boards is one employer asking once, not five. The one counted is the fingerprint's canonical posting (the
+  earliest countable one by posted date and id, service/demand/rollups.py), where it falls: a repost next
+  month is not new demand. These raw queries are the reference the rollups answer (service/demand/
+  rollup_reads.py serves the API and drift from the rollups; tests check the two agree).
 - Only postings whose extraction finished count: a posting not read yet has no mentions and would deflate
   every share.
 - A 6-digit SOC code (15-1232) stands for all its O*NET-SOC children (15-1232.00, 15-1232.01, ...); a full
@@ -17,8 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
@@ -49,16 +53,34 @@ def normalise_occupations(codes: Iterable[str]) -> list[str]:
     return seen
 
 
-def occupation_condition(codes: Sequence[str]) -> ColumnElement[bool]:
-    """Postings in any of `codes`: a 6-digit SOC code matches itself and its O*NET children."""
+def occupation_condition(codes: Sequence[str], column: Any = None) -> ColumnElement[bool]:
+    """Postings (or rollup rows: `column`) in any of `codes`: a 6-digit SOC code matches itself and its O*NET
+    children."""
+    column = Posting.occupation_code if column is None else column
     parts: list[ColumnElement[bool]] = []
     exact = list(codes)
     if exact:
-        parts.append(Posting.occupation_code.in_(exact))
+        parts.append(column.in_(exact))
     for code in codes:
         if len(code) == 7:  # NN-NNNN: its O*NET-SOC children NN-NNNN.NN
-            parts.append(Posting.occupation_code.like(f"{code}.%"))
+            parts.append(column.like(f"{code}.%"))
     return or_(*parts) if parts else literal(False)
+
+
+def canonical_postings(org_id: int) -> Subquery:
+    """The organisation's countable postings ranked per fingerprint by (posted date, id): rn 1 is counted."""
+    rank = func.row_number().over(partition_by=Posting.content_hash, order_by=(Posting.posted_at, Posting.id))
+    return (
+        select(Posting.id, rank.label("rn"))
+        .where(
+            Posting.org_id == org_id,
+            Posting.extraction_status == "done",
+            Posting.posted_at.is_not(None),
+            Posting.occupation_code.is_not(None),
+            Posting.occupation_code != "",
+        )
+        .subquery("ranked")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +142,12 @@ def window_bucket(current_start: date) -> ColumnElement[str]:
     return case((Posting.posted_at >= current_start, literal("current")), else_=literal("baseline"))
 
 
+def counted(query: Select, scope: Scope) -> Select:
+    """Only the canonical posting of each fingerprint (`query` selects from posting)."""
+    ranked = canonical_postings(scope.org_id)
+    return query.select_from(Posting).join(ranked, and_(ranked.c.id == Posting.id, ranked.c.rn == 1))
+
+
 def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
@@ -130,7 +158,7 @@ async def bucket_totals(session: AsyncSession, scope: Scope, bucket: ColumnEleme
         return {}
     bucket = bucket.label("bucket")
     totals = await session.execute(
-        select(bucket, func.count(func.distinct(Posting.content_hash)))
+        counted(select(bucket, func.count(func.distinct(Posting.content_hash))), scope)
         .where(*scope.conditions())
         .group_by(bucket)
     )
@@ -147,13 +175,16 @@ async def bucket_counts(session: AsyncSession, scope: Scope, bucket: ColumnEleme
     bucket = bucket.label("bucket")
     hash_if = lambda level: case((PostingSkill.requirement == level, Posting.content_hash))  # noqa: E731
     rows = await session.execute(
-        select(
-            bucket,
-            PostingSkill.concept_id,
-            func.max(PostingSkill.concept_label),
-            func.count(func.distinct(Posting.content_hash)),
-            func.count(func.distinct(hash_if("required"))),
-            func.count(func.distinct(hash_if("preferred"))),
+        counted(
+            select(
+                bucket,
+                PostingSkill.concept_id,
+                func.max(PostingSkill.concept_label),
+                func.count(func.distinct(Posting.content_hash)),
+                func.count(func.distinct(hash_if("required"))),
+                func.count(func.distinct(hash_if("preferred"))),
+            ),
+            scope,
         )
         .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == scope.org_id))
         .where(*conds, PostingSkill.concept_id.is_not(None))
@@ -177,7 +208,10 @@ async def competency_counts(
         return {}
     bucket = bucket.label("bucket")
     rows = await session.execute(
-        select(bucket, CompetencySkill.competency_id, func.count(func.distinct(Posting.content_hash)))
+        counted(
+            select(bucket, CompetencySkill.competency_id, func.count(func.distinct(Posting.content_hash))),
+            scope,
+        )
         .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == scope.org_id))
         .join(
             CompetencySkill,

@@ -1,4 +1,5 @@
-"""Command line: `skillpulse drift run [--as-of DATE] [--org NAME|ID]` and `skillpulse drift webhooks`."""
+"""Command line: `skillpulse drift run [--as-of DATE] [--org NAME|ID]`, `skillpulse drift webhooks` and
+`skillpulse drift rebuild-rollups [--org NAME|ID]`."""
 
 from __future__ import annotations
 
@@ -100,4 +101,39 @@ def send_webhooks() -> None:
     tally = asyncio.run(go())
     console.print(
         f"webhooks: {tally['delivered']} delivered, {tally['retrying']} to retry, {tally['failed']} failed"
+    )
+
+
+@drift_app.command("rebuild-rollups")
+def rebuild_rollups(
+    org: str | None = typer.Option(None, "--org", help="One organisation (name or id); default every one."),
+) -> None:
+    """Recount the demand rollups from the raw postings and mentions (one transaction; progress on stderr)."""
+    import time
+
+    from service.db import create_engine, session_scope
+    from service.demand.rollup_store import rebuild
+
+    settings = _settings()
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        console.print(f"[{time.perf_counter() - started:6.1f} s] {message}")
+
+    async def go() -> dict:
+        engine = create_engine(settings)
+        try:
+            org_id = None
+            if org is not None:
+                async with session_scope(engine) as session:
+                    org_id = await resolve_org(session, org, exit_code=2)
+            async with session_scope(engine) as session:
+                return await rebuild(session, org_id, progress)
+        finally:
+            await engine.dispose()
+
+    done = asyncio.run(go())
+    console.print(
+        f"rollups rebuilt in {time.perf_counter() - started:.1f} s: {done['canonical']:,} postings counted, "
+        f"{done['rollup_rows']:,} rollup rows"
     )

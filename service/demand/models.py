@@ -1,11 +1,12 @@
-"""Tables for drift runs, alerts with their lifecycle events, webhooks and their deliveries."""
+"""Tables for drift runs, alerts with their lifecycle events, webhooks and their deliveries, and the demand
+rollups (service/demand/rollups.py) that drift reads instead of the raw mentions."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import Index, text
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.crypto import EncryptedText
@@ -122,3 +123,59 @@ class WebhookDelivery(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTimeUTC(timezone=True))
     delivered_at: datetime | None = Field(default=None, sa_type=DateTimeUTC(timezone=True))
+
+
+class DemandPlace(SQLModel, table=True):
+    """One distinct posting location (`posting.geo`, normalised) per organisation: the rollups' region key."""
+
+    __tablename__ = "demand_place"
+    __table_args__ = (UniqueConstraint("org_id", "key", name="uq_demand_place_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    key: str = Field(max_length=64, description="SHA-256 of the normalised geo (service/demand/rollups.py).")
+    geo: dict | None = Field(default=None, sa_type=JsonB)
+
+
+class DemandCanon(SQLModel, table=True):
+    """The posting a content fingerprint is counted at: its organisation's earliest extracted one."""
+
+    __tablename__ = "demand_canon"
+    __table_args__ = (Index("ix_demand_canon_posting", "posting_id"),)
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    content_hash: str = Field(max_length=64, primary_key=True)
+    posting_id: int = Field(sa_type=BigInteger)
+    day: date
+    occupation_code: str = Field(max_length=16)
+    place_id: int
+
+
+class DemandCode(SQLModel, table=True):
+    """The occupation codes an organisation's rollups have counted (where a SOC code's children are found)."""
+
+    __tablename__ = "demand_code"
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    occupation_code: str = Field(max_length=16, primary_key=True)
+
+
+class DemandRollup(SQLModel, table=True):
+    """Counted postings per (organisation, posted day, occupation, place, concept); concept '' is the total.
+
+    Kept by service/demand/rollup_store.py in the transaction that writes the mentions; rebuilt from them by
+    `skillpulse drift rebuild-rollups`.
+    """
+
+    __tablename__ = "demand_rollup"
+    __table_args__ = (Index("ix_demand_rollup_occupation", "org_id", "occupation_code", "day"),)
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    day: date = Field(primary_key=True)
+    occupation_code: str = Field(max_length=16, primary_key=True)
+    place_id: int = Field(primary_key=True)
+    concept_id: str = Field(max_length=500, primary_key=True)
+    concept_label: str | None = Field(default=None, max_length=500)
+    postings: int = Field(default=0)
+    required: int = Field(default=0)
+    preferred: int = Field(default=0)

@@ -1,9 +1,11 @@
-"""Counts for a whole drift run in three aggregate queries, instead of a few queries per credential.
+"""Counts for a whole drift run in three aggregate queries over the raw postings and mentions: the reference
+that service/demand/rollup_reads.py answers from the rollups (tests check the two agree).
 
 Per-credential queries re-read the same postings once for every credential sharing an occupation (200
 credentials over 40 occupations read each posting ten times). Instead:
-1. one posting represents each content fingerprint per window (the lowest id), so counts need no DISTINCT on
-   the hash and add up exactly across occupation codes;
+1. each content fingerprint is represented by its canonical posting (service/demand/rollups.py: the earliest
+   countable one by posted date and id), so counts need no DISTINCT on the hash and add up exactly across
+   occupation codes and windows;
 2. totals and concept counts are aggregated per (occupation code, window) once, and a credential's counts are
    the sums over the concrete codes its SOC / O*NET-SOC codes match;
 3. competency counts come from one join of the represented postings with a (credential, code) mapping, so each
@@ -16,11 +18,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import CTE, ColumnElement, Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
-from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount
+from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount, canonical_postings
 from service.postings.models import Posting, PostingSkill
 
 
@@ -47,37 +61,39 @@ class RunCounts:
         for key in keys:
             for bucket, total in self.totals.get(key, {}).items():
                 out.totals[bucket] = out.totals.get(bucket, 0) + total
-            for bucket, concepts in self.concepts.get(key, {}).items():
-                target = out.concepts.setdefault(bucket, {})
-                for cid, c in concepts.items():
-                    have = target.get(cid)
-                    if have is None:
-                        target[cid] = ConceptCount(c.label, c.postings, c.required, c.preferred)
-                    else:
-                        have.postings += c.postings
-                        have.required += c.required
-                        have.preferred += c.preferred
+        for bucket in sorted({b for key in keys for b in self.concepts.get(key, {})}):
+            parts = [self.concepts[key][bucket] for key in keys if bucket in self.concepts.get(key, {})]
+            merged = dict(parts[0])  # shares the ConceptCounts it does not add to (read-only downstream)
+            for part in parts[1:]:
+                for cid, c in part.items():
+                    have = merged.get(cid)
+                    merged[cid] = (
+                        c
+                        if have is None
+                        else ConceptCount(
+                            have.label,
+                            have.postings + c.postings,
+                            have.required + c.required,
+                            have.preferred + c.preferred,
+                        )
+                    )
+            out.concepts[bucket] = merged
         return out
 
 
 async def present_codes(
     session: AsyncSession, org_id: int, start: date, end: date, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[str]:
-    """The occupation codes that occur among the organisation's counted postings (those meeting `where`
-    too)."""
+    """The occupation codes that occur among the organisation's counted (canonical) postings of the range
+    (those meeting `where` too)."""
+    ranked = canonical_postings(org_id)
     rows = await session.scalars(
         select(Posting.occupation_code)
         .distinct()
-        .where(
-            Posting.org_id == org_id,
-            Posting.extraction_status == "done",
-            Posting.occupation_code.is_not(None),
-            Posting.posted_at >= start,
-            Posting.posted_at <= end,
-            *where,
-        )
+        .join(ranked, ranked.c.id == Posting.id)
+        .where(ranked.c.rn == 1, Posting.posted_at >= start, Posting.posted_at <= end, *where)
     )
-    return [code for code in rows if code is not None]
+    return sorted(code for code in rows if code is not None)
 
 
 async def run_counts(
@@ -97,22 +113,22 @@ async def run_counts(
     if not codes:
         return result
     bucket = case((Posting.posted_at >= current_start, literal("current")), else_=literal("baseline"))
+    ranked = canonical_postings(org_id)
     reps = (
-        select(func.min(Posting.id).label("id"), bucket.label("bucket"))
+        select(Posting.id.label("id"), bucket.label("bucket"), Posting.occupation_code.label("code"))
+        .join(ranked, ranked.c.id == Posting.id)
         .where(
-            Posting.org_id == org_id,
-            Posting.extraction_status == "done",
+            ranked.c.rn == 1,
             Posting.posted_at >= start,
             Posting.posted_at <= end,
             Posting.occupation_code.in_(codes),
             *where,
         )
-        .group_by(bucket, Posting.content_hash)
         .cte("reps")
     )
     result.totals = await _totals(session, reps)
     result.concepts = await _concept_counts(session, org_id, reps)
-    result.competencies = await _competency_counts(session, org_id, reps, credential_codes)
+    result.competencies = await competency_counts(session, org_id, reps, credential_codes)
     return result
 
 
@@ -120,10 +136,7 @@ async def _totals(session: AsyncSession, reps: CTE) -> dict[str, dict[str, int]]
     """Represented postings per (code, window)."""
     out: dict[str, dict[str, int]] = {}
     totals = await session.execute(
-        select(Posting.occupation_code, reps.c.bucket, func.count())
-        .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .group_by(Posting.occupation_code, reps.c.bucket)
+        select(reps.c.code, reps.c.bucket, func.count()).group_by(reps.c.code, reps.c.bucket)
     )
     for code, bkt, count in totals:
         out.setdefault(code, {})[bkt] = int(count)
@@ -141,7 +154,7 @@ async def _concept_counts(
     out: dict[str, dict[str, dict[str, ConceptCount]]] = {}
     rows = await session.execute(
         select(
-            Posting.occupation_code,
+            reps.c.code,
             reps.c.bucket,
             PostingSkill.concept_id,
             func.max(PostingSkill.concept_label),
@@ -150,10 +163,9 @@ async def _concept_counts(
             func.count(func.distinct(posting_if("preferred"))),
         )
         .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == org_id))
+        .join(PostingSkill, and_(PostingSkill.posting_id == reps.c.id, PostingSkill.org_id == org_id))
         .where(PostingSkill.concept_id.is_not(None))
-        .group_by(Posting.occupation_code, reps.c.bucket, PostingSkill.concept_id)
+        .group_by(reps.c.code, reps.c.bucket, PostingSkill.concept_id)
     )
     for code, bkt, cid, label, count, required, preferred in rows:
         out.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
@@ -162,13 +174,14 @@ async def _concept_counts(
     return out
 
 
-async def _competency_counts(
+async def competency_counts(
     session: AsyncSession,
     org_id: int,
     reps: CTE,
     credential_codes: dict[int, list[str]],
 ) -> dict[int, dict[str, dict[int, int]]]:
-    """Represented postings per (credential, window, competency) that name a concept the competency covers."""
+    """Represented postings per (credential, window, competency) that name a concept the competency covers;
+    `reps` has the posting `id`, its window `bucket` and its occupation `code`."""
     out: dict[int, dict[str, dict[int, int]]] = {}
     mapping = _credential_codes(credential_codes)
     if mapping is None:
@@ -178,11 +191,10 @@ async def _competency_counts(
             mapping.c.credential_id,
             CompetencySkill.competency_id,
             reps.c.bucket,
-            func.count(func.distinct(Posting.id)),
+            func.count(func.distinct(reps.c.id)),
         )
         .select_from(reps)
-        .join(Posting, Posting.id == reps.c.id)
-        .join(mapping, mapping.c.code == Posting.occupation_code)
+        .join(mapping, mapping.c.code == reps.c.code)
         .join(
             Competency,
             and_(
@@ -200,9 +212,7 @@ async def _competency_counts(
         )
         .join(
             PostingSkill,
-            and_(
-                PostingSkill.posting_id == Posting.id, PostingSkill.concept_id == CompetencySkill.concept_id
-            ),
+            and_(PostingSkill.posting_id == reps.c.id, PostingSkill.concept_id == CompetencySkill.concept_id),
         )
         .group_by(mapping.c.credential_id, CompetencySkill.competency_id, reps.c.bucket)
     )

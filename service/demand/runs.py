@@ -1,4 +1,5 @@
-"""A drift run for one organisation: counts in SQL, detection in Python, alerts in one transaction.
+"""A drift run for one organisation: counts from the demand rollups (service/demand/rollup_reads.py),
+detection in Python, alerts in one transaction.
 
 The run row is committed first (status running) so an operator can see a run in progress; everything the run
 decides (alerts, events, webhook deliveries, the run's summary) then commits together or not at all. On
@@ -26,7 +27,9 @@ from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
 from service.demand.region_filter import credential_region
-from service.demand.run_regions import CredentialCounts, count_credentials
+from service.demand.rollup_reads import count_credentials_from_rollups
+from service.demand.rollup_store import ensure_rollups
+from service.demand.run_regions import CredentialCounts
 from service.demand.statistics import Gate
 from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
@@ -138,6 +141,8 @@ async def run_drift(
             run = await session.get(DriftRun, run_id)
             run.status, run.started_at = "running", utcnow()
     try:
+        async with session_scope(engine) as session:  # the first run after the upgrade that added them
+            await ensure_rollups(session, org_id)
         async with session_scope(engine) as session:
             if engine.dialect.name == "postgresql":
                 await session.execute(
@@ -213,7 +218,7 @@ async def _detect_and_record(
     ).all()
     wanted = {credential.id: usable_occupations(credential.occupations) for credential in credentials}
     dates = (windows.baseline_start, windows.as_of, windows.current_start)
-    counts_all = await count_credentials(session, org_id, dates, credentials, wanted, drift)
+    counts_all = await count_credentials_from_rollups(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
     voices = await survey_evidence(session, org_id, windows)
     standing = await open_alerts_by_credential(session, org_id)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
-from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
+from service.demand.aggregation import Scope
 from service.demand.region_filter import credential_region
+from service.demand.rollup_reads import scope_counts
 from service.demand.runs import Curriculum, curricula, usable_occupations
 from service.demand.schemas import AlignmentConcept, AlignmentRead, DemandConcept, DemandPeriod, DemandSeries
 from service.settings import DriftSettings
@@ -62,7 +63,7 @@ async def demand_series(
     limit: int,
 ) -> DemandSeries:
     scope = Scope(org_id, tuple(occupations), start, end, region)
-    counts = await bucket_counts(session, scope, month_bucket(dialect_of(session)))
+    counts = await scope_counts(session, scope, "month")
     wanted = set(concepts or [])
     series: list[DemandPeriod] = []
     for period in months_between(start, end):
@@ -108,9 +109,7 @@ async def credential_alignment(
     }
     if not codes:
         return AlignmentRead(**base, postings=0, status="no_occupations", coverage=None, concepts=[])
-    counts = await bucket_counts(
-        session, Scope(credential.org_id, codes, start, as_of, region), window_bucket(start)
-    )
+    counts = await scope_counts(session, Scope(credential.org_id, codes, start, as_of, region), start)
     total = counts.total("current")
     demanded = {
         cid: c

@@ -1,12 +1,14 @@
-"""Reading postings: the newest-first page with filters, and one posting with its mentions."""
+"""Reading postings: the newest-first page with filters, one posting with its mentions; deleting postings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, nulls_last, select
+from sqlalchemy import delete, func, nulls_last, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.demand.rollup_store import restore, retract
 from service.postings.intake import IntakeSummary
 from service.postings.models import Posting, PostingSkill
 from service.postings.records import NormalPosting, PostingRecord, normalise
@@ -155,3 +157,22 @@ async def posting_detail(session: AsyncSession, org_id: int, posting_id: int) ->
             for m in mentions
         ],
     )
+
+
+async def delete_postings(session: AsyncSession, org_id: int, posting_ids: Sequence[int]) -> int:
+    """Delete postings of the organisation with their mentions, and recount the demand rollups of their
+    fingerprints (a repost takes over where a deleted original was counted); returns how many went."""
+    rows = await session.execute(
+        select(Posting.id, Posting.content_hash).where(
+            Posting.org_id == org_id, Posting.id.in_(list(posting_ids))
+        )
+    )
+    found = list(rows.tuples())
+    if not found:
+        return 0
+    ids = [pid for pid, _ in found]
+    touched, deltas = await retract(session, {(org_id, digest) for _, digest in found}, ids)
+    await session.execute(delete(PostingSkill).where(PostingSkill.posting_id.in_(ids)))
+    await session.execute(delete(Posting).where(Posting.id.in_(ids)))
+    await restore(session, touched, deltas)
+    return len(ids)

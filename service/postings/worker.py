@@ -29,6 +29,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db import sessionmaker
+from service.demand.rollup_store import restore, retract, upkeep_postings
 from service.nlp_runner import NlpRunner
 from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version, warm_up
 from service.postings.models import Posting, PostingSkill
@@ -105,7 +106,9 @@ async def _store(
     session: AsyncSession, claimed: list[Claimed], version: str, outcomes: list[Outcome], postgres: bool
 ) -> int:
     ids = [c.id for c in claimed]
-    # The delete comes first: on SQLite it takes the write lock before the check below reads.
+    # The rollups' retract comes first: it starts with a write, so on SQLite it takes the write lock before
+    # anything reads, and it reads the counted mentions before they are replaced.
+    touched, deltas = await retract(session, {(c.org_id, c.content_hash) for c in claimed}, ids)
     await session.execute(delete(_SKILL).where(_SKILL.c.posting_id.in_(ids)))
     current = await session.execute(
         select(_POSTING.c.id, _POSTING.c.content_hash).where(
@@ -163,6 +166,7 @@ async def _store(
             ),
             coded_updates,
         )
+    await restore(session, touched, deltas)  # the rollups, in the same transaction as the mentions
     return len(plain_updates) + len(coded_updates)
 
 
@@ -214,7 +218,7 @@ class ExtractionWorker:
 
     async def _mark_failed(self, posting_id: int, exc: BaseException) -> None:
         async with sessionmaker(self.engine)() as session, session.begin():
-            await session.execute(
+            changed = await session.execute(
                 update(_POSTING)
                 .where(_POSTING.c.id == posting_id, _POSTING.c.extraction_status == "pending")
                 .values(
@@ -223,6 +227,8 @@ class ExtractionWorker:
                     extracted_at=utcnow(),
                 )
             )
+            if changed.rowcount:  # type: ignore[attr-defined]
+                await upkeep_postings(session, [posting_id])
 
     async def _run_batch(self, limit: int, only: int | None = None) -> int:
         async with sessionmaker(self.engine)() as session:

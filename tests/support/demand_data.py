@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
+from service.demand.rollup_store import upkeep_postings
 from service.geo import normalise, region_codes_of_text
 from service.postings.models import Posting, PostingSkill
 
@@ -94,7 +95,7 @@ def _geo(plan: PlannedPosting) -> dict | None:
 async def add_postings(
     app: Litestar, org_id: int, planned: Iterable[PlannedPosting], source: str = "test"
 ) -> int:
-    """Insert postings and their mentions; returns how many postings."""
+    """Insert postings and their mentions, and count them in the demand rollups; returns how many postings."""
     planned = list(planned)
     if not planned:
         return 0
@@ -152,6 +153,8 @@ async def add_postings(
                 )
         if mentions:
             await session.execute(insert(PostingSkill), mentions)
+        # as the worker does when it stores mentions: the demand rollups, in the same transaction
+        await upkeep_postings(session, sorted(ids.values()))
     return len(planned)
 
 
