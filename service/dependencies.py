@@ -1,6 +1,6 @@
-"""Dependencies every domain shares through Litestar's injection: the caller, the NLP runner, the database
-session (`DbSession`, the kernel's alias) and what surveys reads of a credential
-(`provide_credential_source`)."""
+"""Dependencies every domain shares through Litestar's injection: the caller, the NLP runner and what surveys
+reads of a credential (`provide_credential_source`). The database session's alias is the kernel's
+(`kernel.di.DbSession`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
-from kernel.di import DbSession
 from service.auth.principal import Principal
 from service.credentials.survey_source import CREDENTIALS_FOR_SURVEYS
 from service.nlp_runner import NlpRunner
@@ -16,7 +15,6 @@ from surveys.caller import CredentialSource
 
 __all__ = [
     "CurrentPrincipal",
-    "DbSession",
     "Nlp",
     "provide_credential_source",
     "provide_nlp",

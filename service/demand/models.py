@@ -9,9 +9,9 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from kernel.clock import utcnow
 from service.crypto import EncryptedText
 from service.job_claims import JobClaim  # noqa: F401 - the scheduler's table, re-exported for old imports
-from service.timeutil import utcnow
 
 OPEN_STATUSES = ("open", "acknowledged", "snoozed")
 _OPEN_WHERE = text("status IN ('open', 'acknowledged', 'snoozed')")

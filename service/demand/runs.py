@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from kernel.clock import utcnow
 from service.auth.models import Organisation
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
@@ -33,7 +34,6 @@ from service.demand.run_regions import CredentialCounts
 from service.demand.statistics import Gate
 from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
 from service.settings import DriftSettings, Settings
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.drift")
 

@@ -28,13 +28,13 @@ from litestar import Litestar
 from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from kernel.clock import utcnow
 from service.db import sessionmaker
 from service.demand.rollup_store import restore, retract, upkeep_postings
 from service.nlp_runner import NlpRunner
 from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version, warm_up
 from service.postings.models import Posting, PostingSkill
 from service.postings.worker_stats import LoopStats
-from service.timeutil import utcnow
 
 log = logging.getLogger("skillpulse.postings.worker")
 

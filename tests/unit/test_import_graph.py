@@ -211,7 +211,7 @@ def test_the_graph_sees_every_package_and_its_imports():
     assert "service.postings.sources" in EDGES["service.postings.sources_controller"]
     assert "surveys.services" in EDGES["service.dashboard.survey_exports"]
     assert "service.cli_support" in EDGES["service.postings.cli"]
-    assert "kernel.schemas" in EDGES["service.schemas"]
+    assert "kernel.schemas" in EDGES["service.credentials.schemas"]
     assert "kernel.schemas" in EDGES["surveys.schemas"]
     assert "kernel.security_headers" in EDGES["service.app"]
     assert "kernel" in package_graph(EDGES)["surveys"]
@@ -252,7 +252,7 @@ def test_no_upward_import():
         ("service.cli", "training.cli", False),
         ("service.cli", "training.teacher", True),
         ("training.embedding", "nlp.reference", False),
-        ("kernel.schemas", "service.schemas", True),
+        ("kernel.schemas", "service.credentials.schemas", True),
         ("kernel.tokens", "surveys.tokens", True),
         ("kernel.clock", "nlp", True),
         ("kernel.di", "demo.load", True),
