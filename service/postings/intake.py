@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.clock import utcnow
 from service.db import insert_or_nothing
+from service.demand.rollup_store import upkeep_postings
 from service.postings.models import Posting
 from service.postings.records import NormalPosting
 
@@ -158,9 +159,18 @@ async def store_postings(
         await session.execute(
             update(_TABLE).where(_TABLE.c.id == row_id, _TABLE.c.org_id == org_id).values(**values)
         )
+    # A new date or place on a posting whose text and occupation stand (so it is not extracted again) moves
+    # where demand counts it: its fingerprint is recounted now, in this transaction.
+    recount = [row_id for row_id, values in updates if _moves_counts(values)]
+    if recount:
+        await upkeep_postings(session, recount)
 
     await _mark_duplicates(session, org_id, results)
     return _summary(results)
+
+
+def _moves_counts(values: dict) -> bool:
+    return bool(values.keys() & {"posted_at", "geo"}) and "extraction_status" not in values
 
 
 def _new_row(posting: NormalPosting, org_id: int, import_source_id: int | None, now: datetime) -> dict:

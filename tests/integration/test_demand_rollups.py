@@ -125,6 +125,25 @@ async def test_rollups_follow_extract_reextract_change_duplicate_delete(api, app
     assert postings_by_concept(gone)[TOTAL] == 2
 
 
+async def test_a_reposted_date_or_place_moves_the_count_without_a_new_extraction(api, app, tenant, runner):
+    """Intake that changes only a posting's date or place (same text, same occupation) is not extracted again,
+    so the rollups follow it at intake."""
+    body = posting_body(occupation="15-1232.00", posted_at="2026-03-02", region="US-OH")
+    assert (await api.post("/api/v1/postings", json={"postings": [body]})).status_code == 201
+    worker = ExtractionWorker(app.state.engine, runner, batch_size=2)
+    await worker.drain()
+    before = await assert_rebuild_equals_incremental(app, tenant.org_id)
+    assert {r["day"].isoformat()[:7] for r in before} == {"2026-03"}
+
+    moved = dict(body, posted_at="2026-05-14", region="US-MI")
+    assert (await api.post("/api/v1/postings", json={"postings": [moved]})).status_code in (200, 201)
+    [stored] = [p for p in await org_postings(app, tenant.org_id) if p.external_id == body["external_id"]]
+    assert stored.extraction_status == "done"  # not queued again: the text did not change
+    after = await assert_rebuild_equals_incremental(app, tenant.org_id)
+    assert {r["day"].isoformat()[:7] for r in after} == {"2026-05"}
+    assert postings_by_concept(after) == postings_by_concept(before)
+
+
 async def test_another_organisations_postings_are_not_deleted(api, app, tenant, other_tenant, runner):
     await api.post("/api/v1/postings", json=posting_body(occupation="15-1232.00"))
     await ExtractionWorker(app.state.engine, runner).drain()
