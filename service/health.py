@@ -14,7 +14,9 @@ async def health(request: Request) -> Response[dict[str, str]]:
     return Response({"status": "degraded", "database": "unreachable"}, status_code=503)
 
 
-@get("/health/ready", operation_id="healthReady", exclude_from_auth=True, tags=["health"])
+# Not in the OpenAPI document: a probe for orchestrators whose 503 while the model loads is its answer, not a
+# server error (the README documents it).
+@get("/health/ready", operation_id="healthReady", exclude_from_auth=True, include_in_schema=False)
 async def ready(request: Request) -> Response[dict[str, str]]:
     """200 once the database answers and every NLP process has loaded the model and data (what extraction,
     linking and the credential page's standard profile need); 503 with what is still loading before that.

@@ -80,11 +80,10 @@ async def _one_row_of_every_table(session: AsyncSession, org_id: int) -> dict[st
             continue
         values = {}
         for column in table.c:
-            if (
-                (column.primary_key and not column.foreign_keys)
-                or column.nullable
-                or column.default is not None
-            ):
+            generated = (
+                column.primary_key and isinstance(column.type, Integer) and len(table.primary_key) == 1
+            )
+            if (generated and not column.foreign_keys) or column.nullable or column.default is not None:
                 continue  # a primary key that is a parent's (a user's preferences) is given like a foreign key
             if column.server_default is not None:
                 continue

@@ -8,6 +8,7 @@ process would: `load_settings()` is cached per process. The command runs in a th
 
 from __future__ import annotations
 
+import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,10 +31,19 @@ def run_cli(env: dict[str, str], *args: str) -> Ran:
 
     def invoke():  # noqa: ANN202 - click's Result
         load_settings.cache_clear()
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
         try:
             return CliRunner(env=env).invoke(app, list(args), catch_exceptions=True)
         finally:
             load_settings.cache_clear()
+            # a command configures logging onto the runner's stderr, which closes when it returns: put the
+            # test process's logging back as it was, as the end of a process would
+            for handler in root.handlers:
+                if handler not in handlers:
+                    handler.close()
+            root.handlers[:] = handlers
+            root.setLevel(level)
 
     with ThreadPoolExecutor(1, thread_name_prefix="skillpulse-cli") as pool:
         result = pool.submit(invoke).result()
