@@ -33,10 +33,13 @@ from service.db import create_engine, session_scope, upgrade
 from service.settings import build_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.support import ADMIN_URL  # noqa: E402,F401
+from bench.support import (  # noqa: E402
+    ADMIN_URL,  # noqa: E402,F401
+    start_server,
+    wait_healthy,
+)
 from bench.support import create_database as _create_database  # noqa: E402
 from bench.support import drop_database as _drop_database  # noqa: E402
-from bench.support import free_port as _free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -170,28 +173,9 @@ async def main(args: argparse.Namespace) -> None:
             SKILLPULSE_LOG_LEVEL="WARNING",
             SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5",
         )
-        port = _free_port()
-        server = subprocess.Popen(  # noqa: S603 - our own entry points
-            [
-                str(BIN / "uvicorn"),
-                "service.app:create_app",
-                "--factory",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        server, base = start_server(env)
         procs.append(server)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.5)
+        await asyncio.to_thread(wait_healthy, base)
         for _ in range(args.workers):
             procs.append(
                 subprocess.Popen(  # noqa: S603

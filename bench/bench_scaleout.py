@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_postings import _check, _progress, _token  # noqa: E402
-from bench.support import create_database, drop_database, free_port, plain  # noqa: E402
+from bench.support import create_database, drop_database, plain, start_server, wait_healthy  # noqa: E402
 from demo.synthetic import generate_postings  # noqa: E402
 from service.db import upgrade  # noqa: E402
 
@@ -46,34 +46,6 @@ END $$;
 CREATE TRIGGER bench_extraction_write AFTER UPDATE OF extracted_at ON posting FOR EACH ROW
   WHEN (NEW.extracted_at IS DISTINCT FROM OLD.extracted_at) EXECUTE FUNCTION bench_count_extraction();
 """
-
-
-def _start_replica(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own entry point
-        [
-            str(BIN / "uvicorn"),
-            "service.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _wait_healthy(base: str) -> None:
-    for _ in range(240):
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{base} never became healthy")
 
 
 async def _intake(bases: list[str], token: str, count: int, batch: int) -> float:
@@ -138,11 +110,11 @@ async def one_run(args: argparse.Namespace, workers: int) -> dict:
         )
         bases = []
         for _ in range(2):
-            proc, base = _start_replica(env)
+            proc, base = start_server(env)
             procs.append(proc)
             bases.append(base)
         for base in bases:
-            await asyncio.to_thread(_wait_healthy, base)
+            await asyncio.to_thread(wait_healthy, base)
         for _ in range(workers):
             procs.append(
                 subprocess.Popen(  # noqa: S603, ASYNC220 - starting a process does not block

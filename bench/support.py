@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
+import time
 import uuid
 import zlib
+from pathlib import Path
 
 import asyncpg
+import httpx
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -172,3 +177,33 @@ class HttpClient:
         if self._protocol is not None and self._protocol.transport is not None:
             self._protocol.transport.close()
         self._protocol = None
+
+
+def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    """The app under uvicorn on a free loopback port, with `env`: (the process, its base URL)."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own entry point
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "service.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(base: str) -> None:
+    """Block until `base`/health answers 200 (two minutes at most)."""
+    for _ in range(240):
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{base} never became healthy")

@@ -20,7 +20,6 @@ from sqlmodel import col
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
 from service.demand.models import DemandCanon, DemandCode, DemandPlace, DemandRollup
-from service.demand.region_filter import credential_region
 from service.demand.rollups import TOTAL
 from service.demand.run_counts import RunCounts, code_matches, competency_counts
 from service.demand.run_regions import CredentialCounts
@@ -126,10 +125,7 @@ async def count_credentials_from_rollups(
 ) -> CredentialCounts:
     """service/demand/run_regions.count_credentials, read from the rollups: one set of sums per region."""
     start, end, current_start = dates
-    out = CredentialCounts()
-    for credential in credentials:
-        if credential.id is not None:  # stored rows all have one
-            out.region_of[credential.id] = credential_region(credential, drift)
+    out = CredentialCounts.by_region(credentials, drift)
     for region in sorted(set(out.region_of.values())):
         span = Span(org_id, start, end, await region_places(session, org_id, region))
         members = [cid for cid, reg in out.region_of.items() if reg == region]

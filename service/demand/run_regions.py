@@ -25,6 +25,15 @@ class CredentialCounts:
     region_of: dict[int, tuple[str, ...]] = field(default_factory=dict)
     codes_of: dict[int, list[str]] = field(default_factory=dict)  # the concrete codes it counts
 
+    @classmethod
+    def by_region(cls, credentials: Sequence[Credential], drift: DriftSettings) -> CredentialCounts:
+        """Empty counts that know each credential's service region (what the counts are read per)."""
+        out = cls()
+        for credential in credentials:
+            if credential.id is not None:  # stored rows all have one
+                out.region_of[credential.id] = credential_region(credential, drift)
+        return out
+
     def for_credential(self, credential_id: int) -> BucketCounts:
         counts = self.of_region[self.region_of[credential_id]]
         return counts.for_credential(self.codes_of[credential_id])
@@ -43,10 +52,7 @@ async def count_credentials(
 ) -> CredentialCounts:
     """Window counts for every credential, each over the postings in its service region."""
     start, end, current_start = dates
-    out = CredentialCounts()
-    for credential in credentials:
-        if credential.id is not None:  # stored rows all have one
-            out.region_of[credential.id] = credential_region(credential, drift)
+    out = CredentialCounts.by_region(credentials, drift)
     for region in sorted(set(out.region_of.values())):
         where = [region_condition(region)] if region else []
         members = [cid for cid, reg in out.region_of.items() if reg == region]
