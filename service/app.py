@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.security_headers import SecurityHeadersMiddleware
 from kernel.tokens import derive_key
@@ -117,24 +118,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = db.create_engine(settings)
     nlp_runner = NlpRunner(settings.server.nlp_processes)
-    secure_cookies = settings.server.env == "production"
-
-    session_config = CookieBackendConfig(
-        secret=_key(settings, "session"),
-        key="skillpulse_session",
-        max_age=8 * 3600,
-        httponly=True,
-        secure=secure_cookies,
-        samesite="lax",
-    )
-    csrf = CSRFConfig(
-        secret=_key(settings, "csrf").hex(),
-        cookie_name="skillpulse_csrf",
-        cookie_secure=secure_cookies,
-        cookie_httponly=True,
-        header_name="x-csrftoken",
-        exclude=["^/api/", "^/health", "^/schema"],
-    )
 
     def on_startup(app: Litestar) -> None:
         complete_openapi(app, PUBLIC_PATHS)
@@ -152,45 +135,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         plugins=[db.sqlalchemy_plugin(engine)],
-        middleware=[
-            session_config.middleware,
-            _auth_middleware(),
-        ],
+        middleware=[_session_config(settings).middleware, _auth_middleware()],
         guards=[role_guard],
         dependencies={
             "principal": Provide(provide_principal, sync_to_thread=False),
             "nlp": Provide(provide_nlp, sync_to_thread=False),
             "credential_source": Provide(provide_credential_source, sync_to_thread=False),
         },
-        csrf_config=csrf,
+        csrf_config=_csrf_config(settings),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(
-            title="skillpulse",
-            version="0.1.0",
-            description="Credential drift against employer demand.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+        openapi_config=OPENAPI_CONFIG,
         template_config=TemplateConfig(
             directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=register_template_filters
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
-        logging_config=LoggingConfig(
-            root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
-            formatters=logformat.formatters(settings.server.log_format),
-            log_exceptions="always",
-            disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
-        ),
+        logging_config=_logging_config(settings),
         request_max_body_size=settings.server.max_body_bytes,
-        state=State(
-            {
-                "settings": settings,
-                "engine": engine,
-                "sessionmaker": db.sessionmaker(engine),
-                "nlp": nlp_runner,
-                "keyring": keyring_of(engine),  # encrypts what must be kept but never stored in clear
-            }
-        ),
+        state=_app_state(settings, engine, nlp_runner),
         lifespan=[_scheduler_lifespan, _background_lifespan],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -202,6 +163,60 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # outermost: every handler and middleware sees the client address the trusted-proxy list allows
     app.asgi_handler = ClientAddressMiddleware(app.asgi_handler, settings.server.trusted_proxies)
     return app
+
+
+OPENAPI_CONFIG = OpenAPIConfig(
+    title="skillpulse",
+    version="0.1.0",
+    description="Credential drift against employer demand.",
+    path="/schema",
+    render_plugins=[ScalarRenderPlugin()],
+)
+
+
+def _session_config(settings: Settings) -> CookieBackendConfig:
+    """The signed session cookie the dashboard signs in with (marked Secure in production)."""
+    return CookieBackendConfig(
+        secret=_key(settings, "session"),
+        key="skillpulse_session",
+        max_age=8 * 3600,
+        httponly=True,
+        secure=settings.server.env == "production",
+        samesite="lax",
+    )
+
+
+def _csrf_config(settings: Settings) -> CSRFConfig:
+    """CSRF for the pages' forms; the API (bearer tokens), health probes and the schema are exempt."""
+    return CSRFConfig(
+        secret=_key(settings, "csrf").hex(),
+        cookie_name="skillpulse_csrf",
+        cookie_secure=settings.server.env == "production",
+        cookie_httponly=True,
+        header_name="x-csrftoken",
+        exclude=["^/api/", "^/health", "^/schema"],
+    )
+
+
+def _logging_config(settings: Settings) -> LoggingConfig:
+    return LoggingConfig(
+        root={"level": settings.server.log_level, "handlers": ["queue_listener"]},
+        formatters=logformat.formatters(settings.server.log_format),
+        log_exceptions="always",
+        disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
+    )
+
+
+def _app_state(settings: Settings, engine: AsyncEngine, nlp_runner: NlpRunner) -> State:
+    return State(
+        {
+            "settings": settings,
+            "engine": engine,
+            "sessionmaker": db.sessionmaker(engine),
+            "nlp": nlp_runner,
+            "keyring": keyring_of(engine),  # encrypts what must be kept but never stored in clear
+        }
+    )
 
 
 def _auth_middleware():  # noqa: ANN202 - a Litestar DefineMiddleware

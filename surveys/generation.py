@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 IMPORTANCE_PER_PAGE = 6
 COMPETENCY_TEXT_MAX = 1800
@@ -107,107 +108,133 @@ def _importance_text(competency: CompetencyRow) -> str:
 
 def generate_questions(credential_name: str, competencies: Sequence[CompetencyRow]) -> list[dict]:
     """Question rows (without ids) for a survey about one credential, in page and position order."""
+    pages: list[list[dict[str, Any]]] = [
+        *_importance_pages(competencies),
+        _gap_page(credential_name),
+        OUTLOOK_PAGE,
+        PROFILE_PAGE,
+    ]
     questions: list[dict] = []
-
-    def add(**fields: object) -> None:
-        fields.setdefault("required", False)
-        fields.setdefault("options", [])
-        fields.setdefault("show_if", None)
-        fields.setdefault("help", None)
-        fields.setdefault("help_es", None)
-        fields.setdefault("competency_id", None)
-        questions.append({"position": len(questions) + 1, **fields})
-
-    # Importance items spread evenly over as few pages as hold IMPORTANCE_PER_PAGE each (7 → 4 + 3, not 6 + 1).
-    importance_pages = max(1, -(-len(competencies) // IMPORTANCE_PER_PAGE))
-    per_page = max(1, -(-len(competencies) // importance_pages))
-    for index, competency in enumerate(competencies):
-        add(
-            code=f"comp_{competency.id}",
-            page=1 + index // per_page,
-            kind="single",
-            text=_importance_text(competency),
-            text_es=None,
-            help="How important is this for the people you hire for this work?",
-            help_es="¿Qué importancia tiene esto para las personas que contrata para este trabajo?",
-            options=IMPORTANCE,
-            competency_id=competency.id,
-            role=ROLE_IMPORTANCE,
-        )
-    page = 1 + importance_pages if competencies else 1
-    add(
-        code="missing_skills",
-        page=page,
-        kind="text",
-        role=ROLE_MISSING,
-        text="Which skills do you find missing in recent hires for this work?",
-        text_es="¿Qué habilidades echa en falta en las personas que ha contratado recientemente para este trabajo?",
-    )
-    add(
-        code="recognition",
-        page=page,
-        kind="single",
-        role=ROLE_RECOGNITION,
-        required=True,
-        options=RECOGNITION,
-        text=f"When you hire, how do you treat the credential “{credential_name}”?",
-        text_es=f"Cuando contrata, ¿qué peso tiene la credencial «{credential_name}»?",
-    )
-    page += 1
-    add(
-        code="hiring_roles",
-        page=page,
-        kind="text",
-        role=ROLE_ROLES,
-        text="For which roles do you expect to hire people with these skills?",
-        text_es="¿Para qué puestos espera contratar personas con estas habilidades?",
-    )
-    add(
-        code="expected_hires",
-        page=page,
-        kind="number",
-        role=ROLE_HIRES,
-        options=[{"min": 0, "max": 100000, "integer": True}],
-        text="How many people do you expect to hire for this work in the next 12 months?",
-        text_es="¿Cuántas personas espera contratar para este trabajo en los próximos 12 meses?",
-    )
-    page += 1
-    add(
-        code="sector",
-        page=page,
-        kind="single",
-        role=ROLE_SECTOR,
-        options=SECTORS,
-        text="Which sector is your organisation in?",
-        text_es="¿En qué sector está su organización?",
-    )
-    add(
-        code="size",
-        page=page,
-        kind="single",
-        role=ROLE_SIZE,
-        options=SIZES,
-        text="How many people does your organisation employ?",
-        text_es="¿Cuántas personas emplea su organización?",
-    )
-    add(
-        code="region",
-        page=page,
-        kind="text",
-        role=ROLE_REGION,
-        text="In which region do you hire for this work (for example, a county or metro area)?",
-        text_es="¿En qué región contrata para este trabajo (por ejemplo, un condado o área metropolitana)?",
-    )
-    add(
-        code="partnership",
-        page=page,
-        kind="multiple",
-        role=ROLE_PARTNERSHIP,
-        options=PARTNERSHIP,
-        text="Would your organisation be interested in any of these?",
-        text_es="¿Le interesaría a su organización alguna de estas opciones?",
-    )
+    for page_number, page in enumerate(pages, start=1):
+        for fields in page:
+            row: dict[str, Any] = {
+                "position": len(questions) + 1,
+                "page": page_number,
+                **QUESTION_DEFAULTS,
+                **fields,
+            }
+            row["options"] = list(row["options"])  # each row its own list, as stored
+            questions.append(row)
     return questions
+
+
+QUESTION_DEFAULTS: dict[str, Any] = {
+    "required": False,
+    "options": [],
+    "show_if": None,
+    "help": None,
+    "help_es": None,
+    "competency_id": None,
+}
+
+
+def _importance_pages(competencies: Sequence[CompetencyRow]) -> list[list[dict]]:
+    """One importance item per competency, spread evenly over as few pages as hold IMPORTANCE_PER_PAGE each
+    (7 → 4 + 3, not 6 + 1); no page when there is no competency."""
+    if not competencies:
+        return []
+    page_count = -(-len(competencies) // IMPORTANCE_PER_PAGE)
+    per_page = -(-len(competencies) // page_count)
+    items = [
+        {
+            "code": f"comp_{competency.id}",
+            "kind": "single",
+            "text": _importance_text(competency),
+            "text_es": None,
+            "help": "How important is this for the people you hire for this work?",
+            "help_es": "¿Qué importancia tiene esto para las personas que contrata para este trabajo?",
+            "options": IMPORTANCE,
+            "competency_id": competency.id,
+            "role": ROLE_IMPORTANCE,
+        }
+        for competency in competencies
+    ]
+    return [items[start : start + per_page] for start in range(0, len(items), per_page)]
+
+
+def _gap_page(credential_name: str) -> list[dict]:
+    return [
+        {
+            "code": "missing_skills",
+            "kind": "text",
+            "role": ROLE_MISSING,
+            "text": "Which skills do you find missing in recent hires for this work?",
+            "text_es": "¿Qué habilidades echa en falta en las personas que ha contratado recientemente para este "
+            "trabajo?",
+        },
+        {
+            "code": "recognition",
+            "kind": "single",
+            "role": ROLE_RECOGNITION,
+            "required": True,
+            "options": RECOGNITION,
+            "text": f"When you hire, how do you treat the credential “{credential_name}”?",
+            "text_es": f"Cuando contrata, ¿qué peso tiene la credencial «{credential_name}»?",
+        },
+    ]
+
+
+OUTLOOK_PAGE: list[dict[str, Any]] = [
+    {
+        "code": "hiring_roles",
+        "kind": "text",
+        "role": ROLE_ROLES,
+        "text": "For which roles do you expect to hire people with these skills?",
+        "text_es": "¿Para qué puestos espera contratar personas con estas habilidades?",
+    },
+    {
+        "code": "expected_hires",
+        "kind": "number",
+        "role": ROLE_HIRES,
+        "options": [{"min": 0, "max": 100000, "integer": True}],
+        "text": "How many people do you expect to hire for this work in the next 12 months?",
+        "text_es": "¿Cuántas personas espera contratar para este trabajo en los próximos 12 meses?",
+    },
+]
+
+PROFILE_PAGE: list[dict[str, Any]] = [
+    {
+        "code": "sector",
+        "kind": "single",
+        "role": ROLE_SECTOR,
+        "options": SECTORS,
+        "text": "Which sector is your organisation in?",
+        "text_es": "¿En qué sector está su organización?",
+    },
+    {
+        "code": "size",
+        "kind": "single",
+        "role": ROLE_SIZE,
+        "options": SIZES,
+        "text": "How many people does your organisation employ?",
+        "text_es": "¿Cuántas personas emplea su organización?",
+    },
+    {
+        "code": "region",
+        "kind": "text",
+        "role": ROLE_REGION,
+        "text": "In which region do you hire for this work (for example, a county or metro area)?",
+        "text_es": "¿En qué región contrata para este trabajo (por ejemplo, un condado o área metropolitana)?",
+    },
+    {
+        "code": "partnership",
+        "kind": "multiple",
+        "role": ROLE_PARTNERSHIP,
+        "options": PARTNERSHIP,
+        "text": "Would your organisation be interested in any of these?",
+        "text_es": "¿Le interesaría a su organización alguna de estas opciones?",
+    },
+]
 
 
 def survey_title(credential_name: str) -> tuple[str, str]:

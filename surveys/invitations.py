@@ -46,33 +46,12 @@ async def create_invitations(
         session.add(invitation)
         issued.append((invitation, token))
     await session.flush()
-    mails: list[dict] = []
-    for invitation, token in issued:
-        if not (data.send_email and invitation.email):
-            continue
-        title = (survey.title_es or survey.title) if invitation.language == "es" else survey.title
-        link, stop = form_url(base_url, LINK_TOKEN), opt_out_url(base_url, LINK_TOKEN)
-        sealed = sealer.encrypt(token)
-        for number in range(1 + survey.max_reminders):
-            kind = "invitation" if number == 0 else "reminder"
-            subject, body = compose(
-                kind, invitation.language, title, invitation.name, link, stop, survey.closes_at
-            )
-            mails.append(
-                {
-                    "org_id": survey.org_id,
-                    "invitation_id": invitation.id,
-                    "kind": kind,
-                    "to_address": invitation.email,
-                    "subject": subject,
-                    "body": body,
-                    "link_token": sealed,
-                    "status": "pending" if number == 0 else "held",
-                    "attempts": 0,
-                    "next_attempt_at": utcnow() if number == 0 else FAR_FUTURE,
-                    "created_at": utcnow(),
-                }
-            )
+    mails = [
+        mail
+        for invitation, token in issued
+        if data.send_email and invitation.email
+        for mail in _mail_rows(survey, invitation, sealer.encrypt(token), base_url)
+    ]
     if mails:
         await session.execute(insert(OutboxEmail), mails)
     return [
@@ -83,6 +62,35 @@ async def create_invitations(
         )
         for invitation, token in issued
     ]
+
+
+def _mail_rows(survey: Survey, invitation: SurveyInvitation, sealed_token: str, base_url: str) -> list[dict]:
+    """The invitation (pending) and its reminders (held until the reminder job releases them) for one invitee;
+    each body holds the link placeholder, completed from `sealed_token` at send time."""
+    title = (survey.title_es or survey.title) if invitation.language == "es" else survey.title
+    link, stop = form_url(base_url, LINK_TOKEN), opt_out_url(base_url, LINK_TOKEN)
+    rows = []
+    for number in range(1 + survey.max_reminders):
+        kind = "invitation" if number == 0 else "reminder"
+        subject, body = compose(
+            kind, invitation.language, title, invitation.name, link, stop, survey.closes_at
+        )
+        rows.append(
+            {
+                "org_id": survey.org_id,
+                "invitation_id": invitation.id,
+                "kind": kind,
+                "to_address": invitation.email,
+                "subject": subject,
+                "body": body,
+                "link_token": sealed_token,
+                "status": "pending" if number == 0 else "held",
+                "attempts": 0,
+                "next_attempt_at": utcnow() if number == 0 else FAR_FUTURE,
+                "created_at": utcnow(),
+            }
+        )
+    return rows
 
 
 async def list_invitations(session: AsyncSession, survey: Survey) -> list[SurveyInvitation]:

@@ -47,68 +47,106 @@ def _fmt(value: float, as_share: bool) -> str:
     return f"{value * 100:.0f}%" if as_share else f"{value:,.0f}"
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where a line chart's plot area sits in its SVG, and how values map onto it."""
+
+    width: int
+    height: int
+    count: int  # points along x
+    y_max: float
+    left: int = 48
+    right: int = 34
+    top: int = 12
+    bottom: int = 36
+
+    @property
+    def plot_w(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - self.top - self.bottom
+
+    def x(self, i: int) -> float:
+        return self.left + (self.plot_w * i / (self.count - 1) if self.count > 1 else self.plot_w / 2)
+
+    def y(self, v: float) -> float:
+        return self.top + self.plot_h - self.plot_h * (v / self.y_max)
+
+
 def line_chart(
     series: list[Series], x_labels: list[str], *, as_share: bool = True, width: int = 640, height: int = 280
 ) -> Markup:
     """A multi-line chart (e.g. monthly demand share per concept). Lines differ by colour and dash pattern."""
-    left, right, top, bottom = 48, 34, 12, 36
-    plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     y_max, y_step = _axis(max(values) if values else 0.0, as_share)
-    count = max(len(x_labels), 1)
-
-    def x(i: int) -> float:
-        return left + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
-
-    def y(v: float) -> float:
-        return top + plot_h - plot_h * (v / y_max)
-
+    frame = _Frame(width, height, max(len(x_labels), 1), y_max)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" aria-hidden="true" '
-        f'focusable="false" font-family="system-ui, sans-serif" font-size="11">'
+        f'focusable="false" font-family="system-ui, sans-serif" font-size="11">',
+        *_y_grid(frame, y_step, as_share),
+        *_x_labels(frame, x_labels),
+        f'<line x1="{frame.left}" x2="{width - frame.right}" y1="{frame.top + frame.plot_h}" '
+        f'y2="{frame.top + frame.plot_h}" stroke="#6b7280"/>',
     ]
-    for k in range(round(y_max / y_step) + 1):
-        v = k * y_step
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#374151">'
-            f"{_fmt(v, as_share)}</text>"
-        )
-    step = max(1, count // 8)
-    for i, label in enumerate(x_labels):
-        if i % step == 0 or i == count - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#374151">'
-                f"{escape(label)}</text>"
-            )
-    parts.append(
-        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#6b7280"/>'
-    )
     for n, s in enumerate(series):
-        colour, dash = PALETTE[n % len(PALETTE)], DASHES[n % len(DASHES)]
-        points: list[str] = []
-        segments: list[list[str]] = []
-        for i, v in enumerate(s.values):
-            if v is None:
-                if points:
-                    segments.append(points)
-                points = []
-                continue
-            points.append(f"{x(i):.1f},{y(v):.1f}")
-        if points:
-            segments.append(points)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        for segment in segments:
-            parts.append(
-                f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" '
-                f'stroke-width="2.2"{dash_attr}>'
-                f"<title>{escape(s.label)}</title></polyline>"
-            )
-            for point in segment:
-                cx, cy = point.split(",")
-                parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.6" fill="{colour}"/>')
+        parts.extend(_series_lines(frame, s, PALETTE[n % len(PALETTE)], DASHES[n % len(DASHES)]))
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every interpolated text above is escaped
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped where it is built
+
+
+def _y_grid(frame: _Frame, y_step: float, as_share: bool) -> list[str]:
+    parts = []
+    for k in range(round(frame.y_max / y_step) + 1):
+        y = frame.y(k * y_step)
+        parts.append(
+            f'<line x1="{frame.left}" x2="{frame.width - frame.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#374151">'
+            f"{_fmt(k * y_step, as_share)}</text>"
+        )
+    return parts
+
+
+def _x_labels(frame: _Frame, x_labels: list[str]) -> list[str]:
+    """At most about eight labels along x, and always the last."""
+    step = max(1, frame.count // 8)
+    return [
+        f'<text x="{frame.x(i):.1f}" y="{frame.height - frame.bottom + 16}" text-anchor="middle" fill="#374151">'
+        f"{escape(label)}</text>"
+        for i, label in enumerate(x_labels)
+        if i % step == 0 or i == frame.count - 1
+    ]
+
+
+def _segments(values: list[float | None]) -> list[list[tuple[int, float]]]:
+    """The runs of known values: a missing month breaks the line rather than joining across it."""
+    segments: list[list[tuple[int, float]]] = []
+    points: list[tuple[int, float]] = []
+    for i, v in enumerate(values):
+        if v is None:
+            if points:
+                segments.append(points)
+            points = []
+        else:
+            points.append((i, v))
+    if points:
+        segments.append(points)
+    return segments
+
+
+def _series_lines(frame: _Frame, s: Series, colour: str, dash: str) -> list[str]:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    parts = []
+    for segment in _segments(s.values):
+        coords = [(f"{frame.x(i):.1f}", f"{frame.y(v):.1f}") for i, v in segment]
+        parts.append(
+            f'<polyline points="{" ".join(f"{cx},{cy}" for cx, cy in coords)}" fill="none" stroke="{colour}" '
+            f'stroke-width="2.2"{dash_attr}>'
+            f"<title>{escape(s.label)}</title></polyline>"
+        )
+        parts.extend(f'<circle cx="{cx}" cy="{cy}" r="2.6" fill="{colour}"/>' for cx, cy in coords)
+    return parts
 
 
 def sparkline(values: list[float], *, width: int = 96, height: int = 24) -> Markup:
