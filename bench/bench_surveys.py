@@ -17,6 +17,13 @@ work the wall-clock figures move with the load average; the CPU per submission i
 
     .venv/bin/python bench/bench_surveys.py                 # 10,000 submissions
     .venv/bin/python bench/bench_surveys.py --count 1000    # a quicker run
+    .venv/bin/python bench/bench_surveys.py --count 5000 --baseline       # and the bare insert, same run
+    .venv/bin/python bench/bench_surveys.py --rate 300 --seconds 60       # open loop (bench/open_loop.py)
+
+The open loop (issue 20: p99 ≤ 100 ms at an offered 300 submissions/s for 60 s) starts each submission when it
+is due whatever the earlier ones are doing, and checks that every accepted submission (a thank-you page) is
+stored once; `--with-get` makes each one GET its link's page first. Round trips to PostgreSQL per GET and per
+POST: `bench/pg_round_trips.py`.
 
 The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
 dropped afterwards.
@@ -29,7 +36,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +50,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu import CpuMeter  # noqa: E402
+from bench.cpu import cpu_seconds as _cpu_seconds  # noqa: E402,F401 - bench/baseline_app.py imports it here
+from bench.cpu import own_cpu_seconds as _own_cpu_seconds  # noqa: E402,F401 - as above
 from bench.open_loop import run_open_loop  # noqa: E402
 from bench.support import (  # noqa: E402
     ADMIN_URL,  # noqa: E402,F401
@@ -58,33 +67,6 @@ from service.db import create_engine, session_scope, upgrade  # noqa: E402
 from service.settings import build_settings  # noqa: E402
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def _cpu_seconds(root_pid: int | None = None, command: str | None = None) -> float:
-    """CPU time (user + system), from /proc, of a process and its children (the uvicorn workers), or of every
-    process whose command is `command` (the local PostgreSQL server's processes)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            name, _, rest = (entry / "stat").read_text().partition(" (")[2].rpartition(")")
-            fields = rest.split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if root_pid is not None and (pid == root_pid or ppid == root_pid):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        elif command is not None and name == command:  # with the ended children it reaped (closed sessions)
-            total += sum(int(value) for value in fields[11:15]) / ticks
-    return total
-
-
-def _own_cpu_seconds() -> float:
-    """CPU time (user + system) of this process: the load generator's own cost."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 async def _seed(url: str) -> tuple[str, int]:
@@ -363,25 +345,6 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-class _CpuMeter:
-    """CPU seconds of the server (the uvicorn workers), this load generator and every postgres process."""
-
-    def __init__(self, server_pid: int) -> None:
-        self.pid = server_pid
-        self.start = self._now()
-
-    def _now(self) -> tuple[float, float, float]:
-        return _cpu_seconds(self.pid), _own_cpu_seconds(), _cpu_seconds(command="postgres")
-
-    def per_submission_ms(self, count: int) -> dict[str, float]:
-        end = self._now()
-        names = ("server_cpu_ms", "client_cpu_ms", "database_cpu_ms")
-        return {
-            n: round((b - a) / max(count, 1) * 1000, 2)
-            for n, a, b in zip(names, self.start, end, strict=True)
-        }
-
-
 def _cpu_line(figures: dict) -> str:
     return (
         f"CPU per submission: server {figures['server_cpu_ms']:.2f} ms, load generator "
@@ -394,7 +357,7 @@ def _cpu_line(figures: dict) -> str:
 async def _closed_loop(
     args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict
 ) -> dict:
-    meter = _CpuMeter(pid)
+    meter = CpuMeter(pid)
     latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
     figures = meter.per_submission_ms(args.count)
     ordered = sorted(latencies)
@@ -428,7 +391,7 @@ async def _closed_loop(
 async def _open_loop(args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict) -> dict:
     host, port = base.removeprefix("http://").rsplit(":", 1)
     body, headers = await _form_request(base, paths[0], answers)
-    meter = _CpuMeter(pid)
+    meter = CpuMeter(pid)
     run = await run_open_loop(
         host, int(port), paths, body, headers, args.rate, args.seconds, b"Thank you", args.with_get
     )
