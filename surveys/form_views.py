@@ -146,7 +146,7 @@ async def _submit_fast(
 ) -> Response | None:
     """PostgreSQL's one-statement first and final submit (`respond_fast`); None when the request must take
     the general path (an unknown or used link, a draft, a page with errors, a submit that lost a race)."""
-    link = await respond_fast.read_link(db_session, token, questions_cache(request))
+    link = await respond_fast.read_link(db_session, token, questions_cache(request), with_answers=False)
     if link is None or link.submitted or not respond_fast.can_submit_first(link):
         return None
     language = _language(request, link, requested_lang)

@@ -80,8 +80,12 @@ async def _driver(session: AsyncSession) -> Any:
     return (await connection.get_raw_connection()).driver_connection
 
 
-async def read_link(session: AsyncSession, token: str, cache: dict) -> Link | None:
-    """As `open_link(session, token, cache)`: None when the link is unknown or its survey is not live."""
+async def read_link(
+    session: AsyncSession, token: str, cache: dict, *, with_answers: bool = True
+) -> Link | None:
+    """As `open_link(session, token, cache)`: None when the link is unknown or its survey is not live.
+
+    Without `with_answers` a draft's answers are not read (for a caller that only goes on without a draft)."""
     driver = await _driver(session)
     row = await driver.fetchrow(_LINK_SQL, token_hash(token))
     if row is None:
@@ -93,6 +97,7 @@ async def read_link(session: AsyncSession, token: str, cache: dict) -> Link | No
     link.questions = await questions_of(session, survey, cache)
     if row[4] is not None:
         link.response = ResponseState(*row[4:9])
+    if link.response is not None and with_answers:
         by_id = {q["id"]: q["code"] for q in link.questions}
         for question_id, value in await driver.fetch(_ANSWERS_SQL, row[4]):
             if question_id in by_id:
