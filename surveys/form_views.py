@@ -7,13 +7,15 @@ rate limit, except for the status code (429) and Retry-After.
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from kernel.clock import utcnow
 from kernel.di import DbSession
@@ -22,6 +24,7 @@ from surveys.answers import field_name, missing_required, read_page
 from surveys.form_fields import question_view, short_text
 from surveys.form_pages import (
     SECURITY_HEADERS,
+    app_state,
     limited,
     message,
     page_of,
@@ -102,6 +105,44 @@ def _render_form(
         action_url=f"/s/{token}",
         switch_url=_url(token, page, "en" if lang == "es" else "es"),
     )
+
+
+# stand-ins for what differs between two respondents' copies of a fresh form page (private-use characters:
+# neither HTML escaping nor a token can produce them)
+_LINK_MARK = "\ue000link\ue000"
+_CSRF_MARK = "\ue000csrf\ue000"
+
+
+def _fresh_form(request: Request, link: Link, token: str, page: int, lang: str) -> Response:
+    """The form page of a link without a draft: the same for every respondent of the survey but for the personal
+    token in its URLs and the CSRF field, so it is rendered once per survey, page and language (and the survey's
+    words, in case they change) and those two are filled in per request."""
+    survey = link.survey
+    key = (
+        survey.id,
+        survey.opened_at,
+        survey.title,
+        survey.title_es,
+        survey.intro,
+        survey.intro_es,
+        page,
+        lang,
+    )
+    pages: dict = app_state(request, "survey_form_pages", dict)
+    text = pages.get(key)
+    if text is None:
+        form = _render_form(link, _LINK_MARK, page, lang)
+        engine = request.app.template_engine
+        if engine is None or not isinstance(form.template_name, str):
+            raise RuntimeError("the survey form needs the app's template engine")
+        text = engine.get_template(form.template_name).render(**form.context, csrf_input=_CSRF_MARK)
+        if len(pages) > 1000:
+            pages.clear()
+        pages[key] = text
+    csrf = ScopeState.from_scope(request.scope).csrf_token
+    field = f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf if isinstance(csrf, str) else "")}" />'
+    body = text.replace(_LINK_MARK, token).replace(_CSRF_MARK, field)
+    return Response(body, media_type=MediaType.HTML, headers=SECURITY_HEADERS)
 
 
 def _language(request: Request, link: Link, requested: str | None) -> str:
@@ -230,6 +271,8 @@ class SurveyFormController(Controller):
         if link is None or link.submitted:
             return unavailable(request, lang)
         language = _language(request, link, lang)
+        if link.response is None:  # nothing of this respondent's on the page yet
+            return _fresh_form(request, link, token, _current_page(link, page), language)
         return _render_form(link, token, _current_page(link, page), language)
 
     @post(

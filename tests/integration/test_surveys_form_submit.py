@@ -4,6 +4,7 @@ language, and two submits of one link racing on the fast path's statement itself
 
 import asyncio
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +15,7 @@ from surveys.models import OutboxEmail, SurveyAnswer, SurveyInvitation, SurveyRe
 from tests.support.seeds_surveys import (  # noqa: F401 - fresh_survey_rate_limits is an autouse fixture
     answers_for,
     create_open_survey,
+    csrf_token,
     form_body,
     fresh_survey_rate_limits,
     invite,
@@ -122,3 +124,29 @@ async def test_racing_fast_submits_of_one_link_store_it_once(api, app, tenant, c
             .where(OutboxEmail.invitation_id == links[0]["id"], OutboxEmail.status.in_(["pending", "held"]))
         )
         assert queued == 0
+
+
+async def test_fresh_form_pages_are_each_respondents_own(api, app, tenant, client):
+    """The page of a link without a draft is rendered once per survey, page and language: each respondent's
+    copy still carries only their own link and their own CSRF token, and each submits."""
+    survey, links = await _one_page_survey(api, tenant, app, email=False, count=2)
+    paths = [path_of(link["url"]) for link in links]
+    first = client  # and another browser, with no cookies shared:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as second:
+        pages = [
+            await first.get(paths[0]),
+            await second.get(paths[1]),
+            await first.get(paths[0] + "?lang=es"),
+        ]
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        assert f'action="{paths[0]}"' in pages[0].text and paths[1] not in pages[0].text
+        assert f'action="{paths[1]}"' in pages[1].text and paths[0] not in pages[1].text
+        assert csrf_token(pages[0].text) != csrf_token(pages[1].text)
+        assert 'lang="es"' in pages[2].text and f'action="{paths[0]}"' in pages[2].text
+        assert "\ue000" not in "".join(p.text for p in pages)
+        for client, path, page in ((first, paths[0], pages[0]), (second, paths[1], pages[1])):
+            body = form_body(page.text, answers_for(question_codes(page.text), survey), "submit")
+            done = await client.post(path, data=body)
+            assert done.status_code == 200 and "Thank you" in done.text
