@@ -17,6 +17,13 @@ work the wall-clock figures move with the load average; the CPU per submission i
 
     .venv/bin/python bench/bench_surveys.py                 # 10,000 submissions
     .venv/bin/python bench/bench_surveys.py --count 1000    # a quicker run
+    .venv/bin/python bench/bench_surveys.py --count 5000 --baseline       # and the bare insert, same run
+    .venv/bin/python bench/bench_surveys.py --rate 300 --seconds 60       # open loop (bench/open_loop.py)
+
+The open loop (issue 20: p99 ≤ 100 ms at an offered 300 submissions/s for 60 s) starts each submission when it
+is due whatever the earlier ones are doing, and checks that every accepted submission (a thank-you page) is
+stored once; `--with-get` makes each one GET its link's page first. Round trips to PostgreSQL per GET and per
+POST: `bench/pg_round_trips.py`.
 
 The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
 dropped afterwards.
@@ -29,7 +36,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +50,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu import CpuMeter  # noqa: E402
+from bench.cpu import cpu_seconds as _cpu_seconds  # noqa: E402,F401 - bench/baseline_app.py imports it here
+from bench.cpu import own_cpu_seconds as _own_cpu_seconds  # noqa: E402,F401 - as above
+from bench.open_loop import run_open_loop  # noqa: E402
 from bench.support import (  # noqa: E402
     ADMIN_URL,  # noqa: E402,F401
     HttpClient,  # noqa: E402
@@ -57,33 +67,6 @@ from service.db import create_engine, session_scope, upgrade  # noqa: E402
 from service.settings import build_settings  # noqa: E402
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def _cpu_seconds(root_pid: int | None = None, command: str | None = None) -> float:
-    """CPU time (user + system), from /proc, of a process and its children (the uvicorn workers), or of every
-    process whose command is `command` (the local PostgreSQL server's processes)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            name, _, rest = (entry / "stat").read_text().partition(" (")[2].rpartition(")")
-            fields = rest.split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if root_pid is not None and (pid == root_pid or ppid == root_pid):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        elif command is not None and name == command:  # with the ended children it reaped (closed sessions)
-            total += sum(int(value) for value in fields[11:15]) / ticks
-    return total
-
-
-def _own_cpu_seconds() -> float:
-    """CPU time (user + system) of this process: the load generator's own cost."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 async def _seed(url: str) -> tuple[str, int]:
@@ -239,31 +222,37 @@ async def _prepare(
     return survey["id"], paths, answers
 
 
-async def _submit_all(
-    base: str, paths: list[str], answers: dict[str, object], concurrency: int, expect: str = "Thank you"
-) -> tuple[list[float], float, dict[int, int]]:
-    """POST the completed form once per link, `concurrency` keep-alive connections at once.
-
-    Real HTTP/1.1 over TCP with the browser's form body (urlencoded, CSRF field and cookie) and
-    Accept-Encoding; each answer's status is counted, and a 200 counts only when its page is the thank-you
-    page (`expect`).
-    """
+async def _form_request(base: str, path: str, answers: dict[str, object]) -> tuple[bytes, dict[str, str]]:
+    """The browser's final-submit body (urlencoded, with the CSRF field) and headers (the CSRF cookie,
+    Accept-Encoding), from one GET of a link's page."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
-    first = await HttpClient(host, int(port)).request("GET", paths[0])  # the CSRF cookie and its form field
-    page = first.text()
-    match = CSRF.search(page)
+    first = await HttpClient(host, int(port)).request("GET", path)  # the CSRF cookie and its form field
+    match = CSRF.search(first.text())
     csrf = match.group(1) if match else ""
     cookies = "; ".join(
         c.split(";", 1)[0] for c in first.headers.get("set-cookie", "").split("\n") if "=" in c
     )
     fields = {"_csrf_token": csrf, "page": "1", "lang": "en", "action": "submit", **answers}
-    body = urlencode(fields, doseq=True).encode()
     headers = {
         "content-type": "application/x-www-form-urlencoded",
         "accept": "text/html",
         "accept-encoding": "gzip, deflate",
         **({"cookie": cookies} if cookies else {}),
     }
+    return urlencode(fields, doseq=True).encode(), headers
+
+
+async def _submit_all(
+    base: str, paths: list[str], answers: dict[str, object], concurrency: int, expect: str = "Thank you"
+) -> tuple[list[float], float, dict[int, int]]:
+    """POST the completed form once per link, `concurrency` keep-alive connections at once (a closed loop).
+
+    Real HTTP/1.1 over TCP with the browser's form body (urlencoded, CSRF field and cookie) and
+    Accept-Encoding; each answer's status is counted, and a 200 counts only when its page is the thank-you
+    page (`expect`).
+    """
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    body, headers = await _form_request(base, paths[0], answers)
     marker = expect.encode()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -332,104 +321,176 @@ async def _verify(url: str, survey_id: int) -> tuple[int, int, int]:
         await conn.close()
 
 
-async def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="submissions (default 10,000)")
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight (default 200)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: offered submissions a second (instead of --count/--concurrency)",
+    )
+    parser.add_argument("--seconds", type=float, default=60, help="open loop: how long (default 60)")
+    parser.add_argument(
+        "--with-get", action="store_true", help="open loop: each submission GETs its page first"
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="then the bare baseline (bench/baseline_app.py) closed loop, same count, concurrency and workers",
+    )
     parser.add_argument("--database-url", help="postgresql+asyncpg://… (default: a throwaway database)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one final JSON line")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    name = None
-    url = args.database_url
-    if url is None:
-        name, url = await _create_database()
-    process = None
+
+def _cpu_line(figures: dict) -> str:
+    return (
+        f"CPU per submission: server {figures['server_cpu_ms']:.2f} ms, load generator "
+        f"{figures['client_cpu_ms']:.2f} ms, PostgreSQL {figures['database_cpu_ms']:.2f} ms (every postgres "
+        f"process on the machine) (load average during the run: {figures['load_average']:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
+
+
+async def _closed_loop(
+    args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict
+) -> dict:
+    meter = CpuMeter(pid)
+    latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
+    figures = meter.per_submission_ms(args.count)
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+    retried = statuses.pop(-1, 0)
+    print(f"HTTP statuses: {dict(sorted(statuses.items()))}; retried after a dropped connection: {retried}")
+    figures.update(
+        mode="closed",
+        count=args.count,
+        concurrency=args.concurrency,
+        per_second=round(args.count / elapsed, 1),
+        p50_ms=round(pct(50), 1),
+        p95_ms=round(pct(95), 1),
+        p99_ms=round(pct(99), 1),
+        accepted=statuses.get(200, 0),
+        retried=retried,
+        load_average=round(os.getloadavg()[0], 1),
+    )
+    print(f"throughput: {figures['per_second']:.0f} responses/s ({elapsed:.1f} s)")
+    print(_cpu_line(figures))
+    print(
+        f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
+        f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
+    )
+    return figures
+
+
+async def _open_loop(args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict) -> dict:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    body, headers = await _form_request(base, paths[0], answers)
+    meter = CpuMeter(pid)
+    run = await run_open_loop(
+        host, int(port), paths, body, headers, args.rate, args.seconds, b"Thank you", args.with_get
+    )
+    figures = meter.per_submission_ms(run.scheduled)
+    figures.update(
+        mode="open",
+        offered_per_second=args.rate,
+        seconds=args.seconds,
+        with_get=args.with_get,
+        count=run.scheduled,
+        per_second=round(run.accepted / run.elapsed, 1),
+        p50_ms=round(run.percentile(50), 1),
+        p95_ms=round(run.percentile(95), 1),
+        p99_ms=round(run.percentile(99), 1),
+        accepted=run.accepted,
+        errors=run.errors,
+        late_starts=run.late_starts,
+        most_in_flight=run.most_in_flight,
+        load_average=round(os.getloadavg()[0], 1),
+    )
+    print(
+        f"open loop: offered {args.rate:g}/s for {args.seconds:g} s ({run.scheduled} submissions"
+        f"{', each after a GET of its page' if args.with_get else ''}); achieved "
+        f"{figures['per_second']:.1f} accepted/s; HTTP statuses {dict(sorted(run.statuses.items()))} "
+        f"(-1: dropped connection, 0: not the thank-you page); errors {run.errors}; most in flight "
+        f"{run.most_in_flight}; started late by the generator (> 10 ms) {run.late_starts}"
+    )
+    print(
+        f"latency from the due time: p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, "
+        f"p99 {figures['p99_ms']:.0f} ms"
+    )
+    print(_cpu_line(figures))
+    return figures
+
+
+async def _run(args: argparse.Namespace, url: str) -> dict:
+    await asyncio.to_thread(upgrade, url)
+    token, credential_id = await _seed(url)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    count = int(args.rate * args.seconds) if args.rate else args.count
+    process = _start_server(url, args.workers, port)
     try:
-        await asyncio.to_thread(upgrade, url)
-        token, credential_id = await _seed(url)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        process = _start_server(url, args.workers, port)
         await _wait_healthy(base, process)
-        survey_id, paths, answers = await _prepare(base, token, credential_id, args.count)
-        print(
-            f"{len(paths)} personal links issued; submitting with {args.concurrency} in flight "
-            f"against {args.workers} uvicorn workers…",
-            flush=True,
-        )
-        cpu_before, client_before = _cpu_seconds(process.pid), _own_cpu_seconds()
-        database_before = _cpu_seconds(command="postgres")
-        latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
-        server_cpu = _cpu_seconds(process.pid) - cpu_before
-        client_cpu = _own_cpu_seconds() - client_before
-        database_cpu = _cpu_seconds(command="postgres") - database_before
+        survey_id, paths, answers = await _prepare(base, token, credential_id, count)
+        print(f"{len(paths)} personal links issued, {args.workers} uvicorn workers…", flush=True)
+        loop = _open_loop if args.rate else _closed_loop
+        figures = await loop(args, base, process.pid, paths, answers)
         submitted, stored_answers, questions = await _verify(url, survey_id)
-        report_times = await _time_reports(base, token, survey_id)
-        ordered = sorted(latencies)
-
-        def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
-
-        retried = statuses.pop(-1, 0)
-        print(
-            f"HTTP statuses: {dict(sorted(statuses.items()))}; retried after a dropped connection: {retried}"
-        )
-        print(
-            f"stored: {submitted} submitted responses (expected {args.count}), {stored_answers} answers "
-            f"(expected {args.count * questions})"
-        )
-        print(f"throughput: {args.count / elapsed:.0f} responses/s ({elapsed:.1f} s)")
-        print(
-            f"CPU per submission: server {server_cpu / args.count * 1000:.2f} ms, load generator "
-            f"{client_cpu / args.count * 1000:.2f} ms, PostgreSQL {database_cpu / args.count * 1000:.2f} ms "
-            "(every postgres process on the machine) "
-            f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
-        )
-        print(
-            f"latency: p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
-            f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
-        )
-        print(
-            "designer reports: "
-            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report_times.items())
-        )
-        ok = (
-            submitted == args.count
-            and stored_answers == args.count * questions
-            and statuses.get(200) == args.count
-        )
-        print(
-            "OK: exactly one stored response per submission" if ok else "FAILED: stored count does not match"
-        )
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "count": args.count,
-                        "concurrency": args.concurrency,
-                        "workers": args.workers,
-                        "per_second": round(args.count / elapsed, 1),
-                        "p50_ms": round(pct(50), 1),
-                        "p99_ms": round(pct(99), 1),
-                        "ok": ok,
-                        "retried": retried,
-                        "server_cpu_ms": round(server_cpu / args.count * 1000, 2),
-                        "client_cpu_ms": round(client_cpu / args.count * 1000, 2),
-                        "database_cpu_ms": round(database_cpu / args.count * 1000, 2),
-                        "load_average": round(os.getloadavg()[0], 1),
-                    }
-                )
-            )
-        if not ok:
-            raise SystemExit(1)
+        if not args.rate:
+            report_times = await _time_reports(base, token, survey_id)
+            print("designer reports: " + ", ".join(f"{n} {s:.2f} s" for n, s in report_times.items()))
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
+    # every accepted submission stored once, nothing stored twice (a dropped connection may have been stored)
+    dropped = figures.get("errors", 0)
+    figures["stored"] = submitted
+    figures["ok"] = (
+        figures["accepted"] <= submitted <= figures["accepted"] + dropped
+        and stored_answers == submitted * questions
+        and (bool(args.rate) or figures["accepted"] == count)
+    )
+    print(
+        f"stored: {submitted} submitted responses for {figures['accepted']} thank-you pages, {stored_answers} "
+        f"answers (expected {submitted * questions})"
+    )
+    return figures
+
+
+async def main() -> None:
+    args = _arguments()
+    name, url = (None, args.database_url) if args.database_url else await _create_database()
+    try:
+        figures = await _run(args, url)
+        if args.baseline:
+            from bench.baseline_app import measure
+
+            baseline = await measure(url, args.count, args.concurrency, args.workers)
+            figures["baseline"] = baseline
+            figures["ratio"] = round(figures["per_second"] / baseline["per_second"], 2)
+            print(
+                f"baseline (closed loop, same count, concurrency and workers): {baseline['per_second']:.0f}/s, "
+                f"p99 {baseline['p99_ms']:.0f} ms, server CPU {baseline['server_cpu_ms']:.2f} ms each "
+                f"(load average {baseline['load_average']:.1f}); survey form ÷ baseline: {figures['ratio']:.2f}"
+            )
+    finally:
         if name is not None:
             await _drop_database(name)
+    ok = figures["ok"] and figures.get("baseline", {}).get("ok", True)
+    print(
+        "OK: exactly one stored response per accepted submission"
+        if ok
+        else "FAILED: stored count does not match"
+    )
+    if args.json:
+        print(json.dumps(figures))
+    if not ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

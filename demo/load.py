@@ -140,7 +140,9 @@ async def _survey(engine: AsyncEngine, base_url: str, org_id: int, runner: NlpRu
     from service.crypto import keyring_of
     from surveys.extraction import extract_all_pending
     from surveys.invitations import create_invitations
-    from surveys.respond import open_link, save_answers, submit
+    from surveys.respond_draft import save_answers
+    from surveys.respond_link import open_link
+    from surveys.respond_submit import submit
     from surveys.schemas import InvitationsCreate, SurveyCreate
     from surveys.store import create_survey, open_survey
 

@@ -7,115 +7,42 @@ rate limit, except for the status code (429) and Retry-After.
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from kernel.clock import utcnow
 from kernel.di import DbSession
-from kernel.security_headers import ALWAYS, content_security_policy
+from surveys import respond_fast
 from surveys.answers import field_name, missing_required, read_page
 from surveys.form_fields import question_view, short_text
+from surveys.form_pages import (
+    SECURITY_HEADERS,
+    app_state,
+    limited,
+    message,
+    page_of,
+    questions_cache,
+    settings_of,
+    thanks,
+    too_many,
+    unavailable,
+)
 from surveys.i18n import localized, pick_language, words
 from surveys.invitations import opt_out
 from surveys.questions import is_visible, on_page, pages_of
-from surveys.ratelimit import RateLimiter
-from surveys.respond import (
-    Link,
-    can_submit_at_once,
-    ensure_response,
-    open_link,
-    save_answers,
-    submit,
-    submit_at_once,
-)
-from surveys.settings import SurveySettings
-from surveys.tokens import plausible, token_hash
+from surveys.respond_draft import ensure_response, save_answers
+from surveys.respond_link import Link, open_link
+from surveys.respond_submit import can_submit_at_once, submit, submit_at_once
+from surveys.tokens import plausible
 
-# The app-wide headers (kernel.security_headers), stricter: nothing but our stylesheet and images, no referrer
-# (the URL holds the personal token), no caching.
-SECURITY_HEADERS = {
-    **ALWAYS,
-    "content-security-policy": content_security_policy(
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ),
-    "referrer-policy": "no-referrer",
-    "cache-control": "no-store",
-}
 ACTIONS = ("next", "back", "save", "submit")
-
-
-def _settings(request: Request) -> SurveySettings:
-    settings = getattr(request.app.state.settings, "surveys", None)
-    return settings if isinstance(settings, SurveySettings) else SurveySettings()
-
-
-def _state(request: Request, name: str, factory: Any) -> Any:
-    value = request.app.state.get(name)
-    if value is None:
-        value = factory()
-        request.app.state[name] = value
-    return value
-
-
-def _limited(request: Request, token: str) -> int:
-    """Seconds to wait when this link or this client address is over its limit, else 0."""
-    settings = _settings(request)
-    limiter: RateLimiter = _state(
-        request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
-    )
-    # behind trusted proxies the app's client-address middleware has already put the real client here
-    address = request.client.host if request.client else "unknown"
-    by_token = limiter.hit("t:" + token_hash(token), settings.rate_per_token)
-    by_address = limiter.hit("a:" + address, settings.rate_per_address)
-    return max(by_token, by_address)
-
-
-def _page(
-    template: str, lang: str, status: int = 200, headers: dict | None = None, **context: Any
-) -> Template:
-    w = words(lang)
-    context.setdefault("header_title", context.get("page_title", ""))
-    return Template(
-        template_name=template,
-        context={"lang": lang, "w": w, "other_lang": "en" if lang == "es" else "es", **context},
-        status_code=status,
-        headers={**SECURITY_HEADERS, **(headers or {})},
-    )
-
-
-def _message(lang: str, title_key: str, body_key: str, status: int, **extra: Any) -> Template:
-    w = words(lang)
-    return _page(
-        "surveys/message.html",
-        lang,
-        status,
-        page_title=w[title_key],
-        heading=w[title_key],
-        body=w[body_key],
-        header_title="skillpulse",
-        **extra,
-    )
-
-
-def _unavailable(request: Request, lang: str | None) -> Template:
-    """The same page for unknown, expired and used links (its language never comes from the invitation)."""
-    language = pick_language(lang, None, request.headers.get("accept-language"))
-    return _message(language, "unavailable_title", "unavailable_body", 404)
-
-
-def _too_many(request: Request, wait: int) -> Template:
-    language = pick_language(None, None, request.headers.get("accept-language"))
-    return _message(language, "too_many_title", "too_many_body", 429, headers={"Retry-After": str(wait)})
 
 
 def _visible_pages(link: Link) -> list[int]:
@@ -159,7 +86,7 @@ def _render_form(
     ]
     extra = [{"target": "main", "message": m} for code, m in errors.items() if code.startswith("_")]
     page_title = f"{progress} – {title}"
-    return _page(
+    return page_of(
         "surveys/form.html",
         lang,
         status,
@@ -178,6 +105,44 @@ def _render_form(
         action_url=f"/s/{token}",
         switch_url=_url(token, page, "en" if lang == "es" else "es"),
     )
+
+
+# stand-ins for what differs between two respondents' copies of a fresh form page (private-use characters:
+# neither HTML escaping nor a token can produce them)
+_LINK_MARK = "\ue000link\ue000"
+_CSRF_MARK = "\ue000csrf\ue000"
+
+
+def _fresh_form(request: Request, link: Link, token: str, page: int, lang: str) -> Response:
+    """The form page of a link without a draft: the same for every respondent of the survey but for the personal
+    token in its URLs and the CSRF field, so it is rendered once per survey, page and language (and the survey's
+    words, in case they change) and those two are filled in per request."""
+    survey = link.survey
+    key = (
+        survey.id,
+        survey.opened_at,
+        survey.title,
+        survey.title_es,
+        survey.intro,
+        survey.intro_es,
+        page,
+        lang,
+    )
+    pages: dict = app_state(request, "survey_form_pages", dict)
+    text = pages.get(key)
+    if text is None:
+        form = _render_form(link, _LINK_MARK, page, lang)
+        engine = request.app.template_engine
+        if engine is None or not isinstance(form.template_name, str):
+            raise RuntimeError("the survey form needs the app's template engine")
+        text = engine.get_template(form.template_name).render(**form.context, csrf_input=_CSRF_MARK)
+        if len(pages) > 1000:
+            pages.clear()
+        pages[key] = text
+    csrf = ScopeState.from_scope(request.scope).csrf_token
+    field = f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf if isinstance(csrf, str) else "")}" />'
+    body = text.replace(_LINK_MARK, token).replace(_CSRF_MARK, field)
+    return Response(body, media_type=MediaType.HTML, headers=SECURITY_HEADERS)
 
 
 def _language(request: Request, link: Link, requested: str | None) -> str:
@@ -199,8 +164,88 @@ def _just_submitted(link: Link, grace_seconds: int) -> bool:
     return submitted_at is not None and utcnow() - submitted_at <= timedelta(seconds=grace_seconds)
 
 
-def _thanks(lang: str) -> Template:
-    return _message(lang, "thanks_title", "thanks_body", 200)
+def _posted_page(link: Link, form: Any) -> int:
+    try:
+        page = int(str(form.get("page") or ""))
+    except ValueError:
+        page = 0
+    return _current_page(link, page)
+
+
+def _read_posted(link: Link, form: Any, page: int, language: str, action: str) -> tuple[dict, dict, dict]:
+    """The posted page's fields, the values read from them and the errors found (`answers.read_page`)."""
+    fields = {key: [v for v in form.getall(key) if isinstance(v, str)] for key in form}
+    questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
+    values, errors = read_page(
+        questions, fields, link.answers, language, check_required=action in ("next", "submit")
+    )
+    return fields, values, errors
+
+
+async def _submit_fast(
+    request: Request, db_session: DbSession, token: str, form: Any, requested_lang: str | None
+) -> Response | None:
+    """PostgreSQL's one-statement first and final submit (`respond_fast`); None when the request must take
+    the general path (an unknown or used link, a draft, a page with errors, a submit that lost a race)."""
+    link = await respond_fast.read_link(db_session, token, questions_cache(request), with_answers=False)
+    if link is None or link.submitted or not respond_fast.can_submit_first(link):
+        return None
+    language = _language(request, link, requested_lang)
+    page = _posted_page(link, form)
+    _, values, errors = _read_posted(link, form, page, language, "submit")
+    if errors or not await respond_fast.submit_first(db_session, link, values, page, language):
+        return None
+    await db_session.commit()  # only when the question cache was read through the session: else a no-op
+    return thanks(request, language)
+
+
+async def _with_errors(
+    db_session: DbSession,
+    link: Link,
+    token: str,
+    page: int,
+    language: str,
+    errors: dict[str, str],
+    fields: dict[str, list[str]],
+) -> Response:
+    shown = dict(link.answers)
+    shown.update({code: (fields.get(field_name(code)) or [""])[-1] for code in errors})
+    await db_session.commit()
+    return _render_form(link, token, page, language, errors, shown, status=400)
+
+
+async def _move_on(
+    request: Request, db_session: DbSession, link: Link, token: str, page: int, language: str, action: str
+) -> Response:
+    """After a page without errors was saved: the saved page, the page before or after, or the final submit."""
+    pages = _visible_pages(link)
+    if action == "save":
+        if link.response is None:
+            await ensure_response(db_session, link, language)
+        await db_session.commit()
+        return message(
+            language,
+            "saved_title",
+            "saved_body",
+            200,
+            action_url=_url(token, page, language),
+            action_label=words(language)["continue"],
+        )
+    earlier, later = [p for p in pages if p < page], [p for p in pages if p > page]
+    if action == "back" or action == "next" or later and action != "submit":
+        target = (earlier[-1] if earlier else page) if action == "back" else (later[0] if later else page)
+        await db_session.commit()
+        return Redirect(_url(token, target, language), status_code=303, headers=SECURITY_HEADERS)
+    missing = missing_required(link.questions, link.answers)
+    if missing:
+        first_page = int(missing[0]["page"])
+        w = words(language)
+        errors = {q["code"]: w["err_required"] for q in missing if int(q["page"]) == first_page}
+        await db_session.commit()
+        return _render_form(link, token, first_page, language, errors, status=400)
+    await submit(db_session, link)
+    await db_session.commit()
+    return thanks(request, language)
 
 
 class SurveyFormController(Controller):
@@ -216,17 +261,18 @@ class SurveyFormController(Controller):
         page: FromQuery[int | None] = None,
         lang: FromQuery[str | None] = None,
     ) -> Response:
-        wait = _limited(request, token)
+        wait = limited(request, token)
         if wait:
-            return _too_many(request, wait)
-        link = (
-            await open_link(db_session, token, _state(request, "survey_question_cache", dict))
-            if plausible(token)
-            else None
-        )
+            return too_many(request, wait)
+        link = None
+        if plausible(token):  # PostgreSQL: one statement outside a transaction (a GET changes nothing)
+            opener = respond_fast.read_link if respond_fast.applies(db_session) else open_link
+            link = await opener(db_session, token, questions_cache(request))
         if link is None or link.submitted:
-            return _unavailable(request, lang)
+            return unavailable(request, lang)
         language = _language(request, link, lang)
+        if link.response is None:  # nothing of this respondent's on the page yet
+            return _fresh_form(request, link, token, _current_page(link, page), language)
         return _render_form(link, token, _current_page(link, page), language)
 
     @post(
@@ -237,85 +283,42 @@ class SurveyFormController(Controller):
         status_code=200,
     )
     async def answer(self, request: Request, token: FromPath[str], db_session: DbSession) -> Response:
-        wait = _limited(request, token)
+        wait = limited(request, token)
         if wait:
-            return _too_many(request, wait)
+            return too_many(request, wait)
         form = await request.form()
         requested_lang = form.get("lang") if isinstance(form.get("lang"), str) else None
+        action = form.get("action") if form.get("action") in ACTIONS else "next"
+        if action == "submit" and plausible(token) and respond_fast.applies(db_session):
+            done = await _submit_fast(request, db_session, token, form, requested_lang)
+            if done is not None:
+                return done
         link = (
-            await open_link(db_session, token, _state(request, "survey_question_cache", dict), lock=True)
+            await open_link(db_session, token, questions_cache(request), lock=True)
             if plausible(token)
             else None
         )
-        action = form.get("action") if form.get("action") in ACTIONS else "next"
         if link is None:
-            return _unavailable(request, requested_lang)
+            return unavailable(request, requested_lang)
         language = _language(request, link, requested_lang)
         if link.submitted:
-            if action == "submit" and _just_submitted(link, _settings(request).resubmit_grace_seconds):
-                return _thanks(language)  # a double click or a retried request: nothing new is stored
-            return _unavailable(request, requested_lang)
-        try:
-            page = int(str(form.get("page") or ""))
-        except ValueError:
-            page = 0
-        page = _current_page(link, page)
-        fields = {key: [v for v in form.getall(key) if isinstance(v, str)] for key in form}
-        questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
-        values, errors = read_page(
-            questions, fields, link.answers, language, check_required=action in ("next", "submit")
-        )
+            if action == "submit" and _just_submitted(link, settings_of(request).resubmit_grace_seconds):
+                return thanks(request, language)  # a double click or a retried request: nothing new is stored
+            return unavailable(request, requested_lang)
+        page = _posted_page(link, form)
+        fields, values, errors = _read_posted(link, form, page, language, action)
         if action == "submit" and not errors and can_submit_at_once(link):
             # the usual one-page final submit: response, answers and invitation written in one go
             if await submit_at_once(db_session, link, values, page, language):
                 await db_session.commit()
-                return _thanks(language)
+                return thanks(request, language)
         if values:
             await save_answers(db_session, link, values, page, language)
         # The session commits on each way out, even for a page with errors or a redirect (the plugin commits
         # 2xx only), and not before: the link's row lock must hold until the request is done.
         if errors:
-            shown = dict(link.answers)
-            shown.update({code: (fields.get(field_name(code)) or [""])[-1] for code in errors})
-            await db_session.commit()
-            return _render_form(link, token, page, language, errors, shown, status=400)
-        pages = _visible_pages(link)
-        if action == "save":
-            if link.response is None:
-                await ensure_response(db_session, link, language)
-            await db_session.commit()
-            return _message(
-                language,
-                "saved_title",
-                "saved_body",
-                200,
-                action_url=_url(token, page, language),
-                action_label=words(language)["continue"],
-            )
-        if action == "back":
-            earlier = [p for p in pages if p < page]
-            await db_session.commit()
-            return Redirect(
-                _url(token, earlier[-1] if earlier else page, language),
-                status_code=303,
-                headers=SECURITY_HEADERS,
-            )
-        later = [p for p in pages if p > page]
-        if action == "next" or later and action != "submit":
-            await db_session.commit()
-            return Redirect(
-                _url(token, later[0] if later else page, language), status_code=303, headers=SECURITY_HEADERS
-            )
-        missing = missing_required(link.questions, link.answers)
-        if missing:
-            first_page = int(missing[0]["page"])
-            w = words(language)
-            errors = {q["code"]: w["err_required"] for q in missing if int(q["page"]) == first_page}
-            await db_session.commit()
-            return _render_form(link, token, first_page, language, errors, status=400)
-        await submit(db_session, link)
-        await db_session.commit()
-        return _thanks(language)
+            return await _with_errors(db_session, link, token, page, language, errors, fields)
+        return await _move_on(request, db_session, link, token, page, language, action)
 
     @get(
         "/{token:str}/opt-out",
@@ -328,7 +331,7 @@ class SurveyFormController(Controller):
     ) -> Response:
         """A confirmation page: a GET never changes anything (mail scanners follow links)."""
         language = pick_language(lang, None, request.headers.get("accept-language"))
-        return _message(language, "optout_title", "optout_body", 200, confirm_form=f"/s/{token}/opt-out")
+        return message(language, "optout_title", "optout_body", 200, confirm_form=f"/s/{token}/opt-out")
 
     @post(
         "/{token:str}/opt-out",
@@ -338,9 +341,9 @@ class SurveyFormController(Controller):
         status_code=200,
     )
     async def opt_out(self, request: Request, token: FromPath[str], db_session: DbSession) -> Response:
-        wait = _limited(request, token)
+        wait = limited(request, token)
         if wait:
-            return _too_many(request, wait)
+            return too_many(request, wait)
         form = await request.form()
         language = pick_language(
             form.get("lang") if isinstance(form.get("lang"), str) else None,
@@ -350,4 +353,4 @@ class SurveyFormController(Controller):
         if plausible(token):
             await opt_out(db_session, token)
             await db_session.commit()
-        return _message(language, "optout_title", "optout_done", 200)
+        return message(language, "optout_title", "optout_done", 200)
