@@ -183,6 +183,9 @@ def _session_config(settings: Settings) -> CookieBackendConfig:
         httponly=True,
         secure=settings.server.env == "production",
         samesite="lax",
+        # the employer's form (its link is its credential), the probes and the schema never read a session:
+        # no cookie to decode or re-sign on the form's hot path
+        exclude=["^/s/", "^/health", "^/schema"],
     )
 
 

@@ -45,5 +45,6 @@ def register_template_filters(engine: Any) -> None:
     from service.dashboard.charts import bar_chart, line_chart, sparkline
     from service.dashboard.choice_options import options_text
 
+    engine.engine.auto_reload = False  # the templates ship with the package: no stat() per render
     engine.engine.filters.update(FILTERS | {"options_text": options_text})
     engine.engine.globals.update({"sparkline": sparkline, "line_chart": line_chart, "bar_chart": bar_chart})
