@@ -28,7 +28,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "service/app.py:create_app": "the composition root: one list of middleware, routes and hooks",
     "service/dashboard/charts.py:line_chart": "one SVG built in order; not split yet",
-    "service/postings/worker.py:_store": "one batch's result rows; not split yet",
     "surveys/form_views.py:answer": "the form's POST handler; not split yet",
     "surveys/generation.py:generate_questions": "the question pages in order; not split yet",
     "surveys/invitations.py:create_invitations": "links and mail rows together; not split yet",
