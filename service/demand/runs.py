@@ -29,7 +29,7 @@ from service.demand.detection import Candidate, Thresholds, Windows, detect, win
 from service.demand.models import DriftRun
 from service.demand.region_filter import credential_region
 from service.demand.rollup_reads import count_credentials_from_rollups
-from service.demand.rollup_store import ensure_rollups
+from service.demand.rollup_rebuild import ensure_rollups
 from service.demand.run_regions import CredentialCounts
 from service.demand.statistics import Gate
 from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
@@ -44,6 +44,7 @@ INTERRUPTED_JOB = "demand.close-interrupted-runs"
 INTERRUPTED_CHECK_SECONDS = 300
 # On PostgreSQL: a run's row is committed a moment before it takes its organisation's lock.
 UNLOCKED_GRACE = timedelta(minutes=2)
+DRIFT_WORK_MEM = "64MB"  # PostgreSQL, for the run's transaction only
 
 
 def thresholds(drift: DriftSettings) -> Thresholds:
@@ -148,6 +149,8 @@ async def run_drift(
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id}
                 )
+                # The rollup sums group hundreds of thousands of rows: in memory, not in sort files on disk.
+                await session.execute(text(f"SET LOCAL work_mem = '{DRIFT_WORK_MEM}'"))
             summary = await _detect_and_record(session, drift, org_id, run.id, windows, progress)
             stored = await session.get(DriftRun, run.id)
             stored.status = "succeeded"
