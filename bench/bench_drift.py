@@ -33,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.auth.services import get_or_create_org
 from service.db import create_engine, session_scope, upgrade
 from service.demand.models import Alert
-from service.demand.rollup_store import rebuild, upkeep_postings
+from service.demand.rollup_rebuild import rebuild
+from service.demand.rollup_store import upkeep_postings
 from service.demand.runs import run_drift
 from service.demand.services import demand_series
 from service.postings.models import Posting
