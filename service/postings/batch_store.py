@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,10 @@ from kernel.clock import utcnow
 from service.demand.rollup_store import restore, retract
 from service.postings.extraction import Outcome
 from service.postings.models import Posting, PostingSkill
+
+# bench/bench_postings.py --no-upkeep sets it in its workers, to measure what the rollups' upkeep costs. Never
+# in production: the demand rollups would stop counting what the worker stores.
+SKIP_UPKEEP = "SKILLPULSE_BENCH_SKIP_ROLLUP_UPKEEP"
 
 _POSTING = Posting.__table__  # type: ignore[attr-defined]
 _SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
@@ -147,7 +152,9 @@ async def store(
     ids = [c.id for c in claimed]
     # The rollups' retract comes first: it starts with a write, so on SQLite it takes the write lock before
     # anything reads, and it reads the counted mentions before they are replaced.
-    touched, deltas = await retract(session, {(c.org_id, c.content_hash) for c in claimed}, ids)
+    upkeep = os.environ.get(SKIP_UPKEEP) != "1"
+    keys = {(c.org_id, c.content_hash) for c in claimed}
+    touched, deltas = await retract(session, keys, ids) if upkeep else (set(), {})
     await session.execute(delete(_SKILL).where(_SKILL.c.posting_id.in_(ids)))
     current = await session.execute(
         select(_POSTING.c.id, _POSTING.c.content_hash).where(
@@ -157,5 +164,6 @@ async def store(
     rows = _batch_rows(claimed, outcomes, dict(current.tuples().all()), version)
     await _write_mentions(session, rows.mentions, postgres)
     await _mark_postings(session, rows)
-    await restore(session, touched, deltas)  # the rollups, in the same transaction as the mentions
+    if upkeep:
+        await restore(session, touched, deltas)  # the rollups, in the same transaction as the mentions
     return len(rows.plain) + len(rows.coded)
