@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from service.db import session_scope
 from service.demand.partitions import SCHEMA, partitions
+from service.demand.rollup_rebuild import rebuild
 from service.demand.runs import run_drift
 from tests.support.cli import run_cli
 from tests.support.demand_data import PlannedPosting, add_postings, make_credential
@@ -59,6 +60,30 @@ async def month_rows(app, org_id: int, month: date) -> int:  # noqa: ANN001
     return int(found)
 
 
+async def rollup_rows(app, org_id: int) -> list[tuple]:  # noqa: ANN001
+    async with session_scope(app.state.engine) as session:
+        rows = await session.execute(
+            text(
+                "SELECT day, occupation_code, place_id, concept_id, concept_label, postings, required, preferred"
+                " FROM demand_rollup WHERE org_id = :org ORDER BY day, occupation_code, place_id, concept_id"
+            ),
+            {"org": org_id},
+        )
+        return [tuple(row) for row in rows]
+
+
+async def default_rows(app, org_id: int) -> int:  # noqa: ANN001
+    async with session_scope(app.state.engine) as session:
+        found = await session.scalar(
+            text(
+                f"SELECT coalesce(sum(postings), 0) FROM {SCHEMA}.demand_rollup_default"
+                " WHERE org_id = :org AND concept_id = ''"
+            ),
+            {"org": org_id},
+        )
+    return int(found)
+
+
 async def test_months_are_partitions_and_an_old_month_detaches(app, tenant, database_url):
     await make_credential(app, tenant.org_id, "Data cert", [CODE], {"Query data": ["SQL"]})
     await add_postings(app, tenant.org_id, planned(random.Random(3)))
@@ -67,6 +92,11 @@ async def test_months_are_partitions_and_an_old_month_detaches(app, tenant, data
     expected = {OLD} | {date(2018, m, 1) for m in range(11, 13)} | {date(2019, m, 1) for m in range(1, 13)}
     assert expected <= months and None in months  # a partition per month written, and the default
     assert await month_rows(app, tenant.org_id, OLD) == 40
+    incremental = await rollup_rows(app, tenant.org_id)
+    async with session_scope(app.state.engine) as session:
+        await rebuild(session, tenant.org_id)
+    assert await rollup_rows(app, tenant.org_id) == incremental  # rebuild == incremental, partitioned
+    assert await default_rows(app, tenant.org_id) == 0  # every row in its month's partition
 
     before = await run_drift(app.state.engine, app.state.settings, tenant.org_id, AS_OF)
     assert sum(before.summary["alerts"].values()) >= 1  # Docker emerges: the run has something to say
@@ -88,6 +118,10 @@ async def test_months_are_partitions_and_an_old_month_detaches(app, tenant, data
         after = await run_drift(app.state.engine, app.state.settings, tenant.org_id, AS_OF)
         assert drift_view(after) == drift_view(before)
         assert after.summary["alerts"]["unchanged"] + after.summary["alerts"]["refreshed"] >= 1
+
+        async with session_scope(app.state.engine) as session:  # the raw postings still hold the month
+            await rebuild(session, tenant.org_id)
+        assert await default_rows(app, tenant.org_id) == 40 == await month_rows(app, tenant.org_id, OLD)
 
         again = run_cli(env, "drift", "detach-month", "2018-03")
         assert again.returncode == 2 and "no partition" in again.stderr
