@@ -23,6 +23,8 @@ from service.demand.detection import Candidate, Windows
 from service.demand.run_counts import code_matches
 from service.postings.models import Posting, PostingSkill
 
+_P = Posting.__table__  # type: ignore[attr-defined]
+_S = PostingSkill.__table__  # type: ignore[attr-defined]
 ROWS_PER_SNIPPET = 8  # mentions read per snippet wanted: a posting may match several times
 
 
@@ -76,27 +78,27 @@ async def _newest_per_code(
     session: AsyncSession, scope: Scope, concept_ids: Sequence[str], limit: int
 ) -> list[Any]:
     """The newest mentions of the concepts per concrete occupation code in the scope, newest first overall."""
-    order = (Posting.posted_at.desc(), Posting.id.desc(), PostingSkill.start)
-    rank = func.row_number().over(partition_by=Posting.occupation_code, order_by=order)
+    order = (_P.c.posted_at.desc(), _P.c.id.desc(), _S.c.start)
+    rank = func.row_number().over(partition_by=_P.c.occupation_code, order_by=order)
     inner = (
         select(
-            Posting.id,
-            Posting.title,
-            Posting.employer,
-            Posting.url,
-            Posting.posted_at,
-            Posting.content_hash,
-            Posting.text.label("posting_text"),
-            Posting.occupation_code,
-            PostingSkill.start,
-            PostingSkill.end,
-            PostingSkill.text.label("span"),
-            PostingSkill.concept_id,
-            PostingSkill.requirement,
+            _P.c.id,
+            _P.c.title,
+            _P.c.employer,
+            _P.c.url,
+            _P.c.posted_at,
+            _P.c.content_hash,
+            _P.c.text.label("posting_text"),
+            _P.c.occupation_code,
+            _S.c.start,
+            _S.c.end,
+            _S.c.text.label("span"),
+            _S.c.concept_id,
+            _S.c.requirement,
             rank.label("rn"),
         )
-        .join(PostingSkill, and_(PostingSkill.posting_id == Posting.id, PostingSkill.org_id == scope.org_id))
-        .where(*scope.conditions(), PostingSkill.concept_id.in_(list(concept_ids)))
+        .join(_S, and_(_S.c.posting_id == _P.c.id, _S.c.org_id == scope.org_id))
+        .where(*scope.conditions(), _S.c.concept_id.in_(list(concept_ids)))
         .subquery()
     )
     rows = await session.execute(
