@@ -1,14 +1,14 @@
 """Benchmark: one drift run over a large organisation on PostgreSQL.
 
 Loads (with COPY) about `--rows` posting-skill rows (default one million) spread over two years of
-postings in 40 occupations, and `--credentials` credentials (default 200) with linked competencies, then
+postings in 40 occupations, and `--credentials` credentials (default 500) with linked competencies, then
 rebuilds the demand rollups from them (as `skillpulse drift rebuild-rollups` does), times `run_drift` for the
 organisation (it reads the rollups) and the rollups' upkeep of a worker batch. Targets (issue #20): the
 drift run ≤ 1 s at 1M rows, ≤ 5 s at 10M. The data are stationary
 except one planted rise in four occupations, so the alerts printed should be emerging_skill ones for the
 credentials that include that occupation, and nothing else.
 
-    .venv/bin/python bench/bench_drift.py                    # 1,000,000 rows, 200 credentials
+    .venv/bin/python bench/bench_drift.py                    # 1,000,000 rows, 500 credentials
     .venv/bin/python bench/bench_drift.py --rows 100000      # a quicker run
 
 The database: --database-url (postgresql+asyncpg://...), else a throwaway database on 127.0.0.1:5432 that is
@@ -33,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.auth.services import get_or_create_org
 from service.db import create_engine, session_scope, upgrade
 from service.demand.models import Alert
-from service.demand.rollup_store import rebuild, upkeep_postings
+from service.demand.rollup_rebuild import rebuild
+from service.demand.rollup_store import upkeep_postings
 from service.demand.runs import run_drift
 from service.demand.services import demand_series
 from service.postings.models import Posting
@@ -100,6 +101,9 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
                     if rng.random() < (0.5 if recent else 0.02):
                         chosen = sorted({*chosen, PLANTED})
             previous = (occ, posted, chash, chosen)
+            if len(skill_rows) >= 500_000:  # in slices: ten million rows do not sit in memory at once
+                await _copy(conn, posting_rows, skill_rows)
+                posting_rows, skill_rows = [], []
             text = f"Bench posting {pid} for {occ}."
             posting_rows.append(
                 (pid, org_id, "bench", f"b-{pid}", "Analyst", text, occ, posted, chash, "done", stamp, stamp)
@@ -121,41 +125,7 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
                         "required" if cidx % 3 else "preferred",
                     )
                 )
-        await conn.copy_records_to_table(
-            "posting",
-            records=posting_rows,
-            columns=[
-                "id",
-                "org_id",
-                "source",
-                "external_id",
-                "title",
-                "text",
-                "occupation_code",
-                "posted_at",
-                "content_hash",
-                "extraction_status",
-                "created_at",
-                "updated_at",
-            ],
-        )
-        await conn.copy_records_to_table(
-            "posting_skill",
-            records=skill_rows,
-            columns=[
-                "id",
-                "org_id",
-                "posting_id",
-                "start",
-                "end",
-                "text",
-                "kind",
-                "concept_id",
-                "concept_label",
-                "score",
-                "requirement",
-            ],
-        )
+        await _copy(conn, posting_rows, skill_rows)
         await conn.execute(
             "SELECT setval(pg_get_serial_sequence('posting', 'id'), (SELECT max(id) FROM posting))"
         )
@@ -242,6 +212,44 @@ async def load(url: str, rows: int, credentials: int, seed: int) -> int:
     finally:
         await conn.close()
     return org_id
+
+
+async def _copy(conn: asyncpg.Connection, posting_rows: list[tuple], skill_rows: list[tuple]) -> None:
+    await conn.copy_records_to_table(
+        "posting",
+        records=posting_rows,
+        columns=[
+            "id",
+            "org_id",
+            "source",
+            "external_id",
+            "title",
+            "text",
+            "occupation_code",
+            "posted_at",
+            "content_hash",
+            "extraction_status",
+            "created_at",
+            "updated_at",
+        ],
+    )
+    await conn.copy_records_to_table(
+        "posting_skill",
+        records=skill_rows,
+        columns=[
+            "id",
+            "org_id",
+            "posting_id",
+            "start",
+            "end",
+            "text",
+            "kind",
+            "concept_id",
+            "concept_label",
+            "score",
+            "requirement",
+        ],
+    )
 
 
 async def time_rebuild(engine: AsyncEngine, org_id: int) -> float:
@@ -340,7 +348,7 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="posting-skill rows to load")
-    parser.add_argument("--credentials", type=int, default=200)
+    parser.add_argument("--credentials", type=int, default=500)
     parser.add_argument(
         "--database-url", default=None, help="postgresql+asyncpg://… (default: throwaway database)"
     )

@@ -173,6 +173,8 @@ async def main(args: argparse.Namespace) -> None:
             SKILLPULSE_LOG_LEVEL="WARNING",
             SKILLPULSE_POSTINGS_WORKER_POLL_SECONDS="0.5",
         )
+        if args.no_upkeep:  # what the demand rollups' upkeep costs: compare with a run without it
+            env["SKILLPULSE_BENCH_SKIP_ROLLUP_UPKEEP"] = "1"
         server, base = start_server(env)
         procs.append(server)
         await asyncio.to_thread(wait_healthy, base)
@@ -254,6 +256,10 @@ async def main(args: argparse.Namespace) -> None:
                         "end_to_end_per_second": round(args.count / elapsed, 1),
                         "seconds": round(elapsed, 1),
                         "cpu_s_per_1000": round(1000 * cpu_used / args.count, 1),
+                        "cpu_s_per_1000_by_part": {
+                            k: round(1000 * v / args.count, 2) for k, v in parts.items()
+                        },
+                        "upkeep": not args.no_upkeep,
                     }
                 )
             )
@@ -281,6 +287,11 @@ if __name__ == "__main__":
         "--warmup", type=float, default=8.0, help="Seconds for the workers to load the model."
     )
     parser.add_argument("--code-titles", action="store_true", help="Leave occupations to the title coder.")
+    parser.add_argument(
+        "--no-upkeep",
+        action="store_true",
+        help="Workers skip the demand rollups' upkeep (to measure its CPU share; the rollups are wrong after).",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true", help="Keep the throwaway database.")
     parser.add_argument("--json", action="store_true", help="Also print the figures as one final JSON line.")

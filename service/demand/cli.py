@@ -1,5 +1,5 @@
-"""Command line: `skillpulse drift run [--as-of DATE] [--org NAME|ID]`, `skillpulse drift webhooks` and
-`skillpulse drift rebuild-rollups [--org NAME|ID]`."""
+"""Command line: `skillpulse drift run [--as-of DATE] [--org NAME|ID]`, `skillpulse drift webhooks`,
+`skillpulse drift rebuild-rollups [--org NAME|ID]` and `skillpulse drift detach-month YYYY-MM`."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def rebuild_rollups(
     import time
 
     from service.db import create_engine, session_scope
-    from service.demand.rollup_store import rebuild
+    from service.demand.rollup_rebuild import rebuild
 
     settings = _settings()
     started = time.perf_counter()
@@ -137,3 +137,34 @@ def rebuild_rollups(
         f"rollups rebuilt in {time.perf_counter() - started:.1f} s: {done['canonical']:,} postings counted, "
         f"{done['rollup_rows']:,} rollup rows"
     )
+
+
+@drift_app.command("detach-month")
+def detach_month_command(
+    month: str = typer.Argument(..., help="The month to detach, YYYY-MM."),
+) -> None:
+    """PostgreSQL: detach one month's partition of demand_rollup for archiving (its rows leave every demand
+    read; the table stays in schema demand_rollup_parts until you dump and drop it)."""
+    from service.db import create_engine, session_scope
+    from service.demand.partitions import MonthNotAttached, PartitioningUnsupported, detach_month, month_of
+
+    try:
+        first = month_of(month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = _settings()
+
+    async def go() -> str:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                return await detach_month(session, first)
+        finally:
+            await engine.dispose()
+
+    try:
+        name = asyncio.run(go())
+    except (MonthNotAttached, PartitioningUnsupported) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"detached {name}; archive it with pg_dump -t {name}, then DROP TABLE {name}")

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from service.demand.aggregation import BucketCounts, ConceptCount
+from service.demand.concept_arrays import POSTINGS, ConceptArrays
 from service.demand.coverage import weighted_coverage
 from service.demand.statistics import (
     Comparison,
@@ -125,26 +126,35 @@ class _Run:
     credential_name: str
     windows: Windows
     limits: Thresholds
-    base: dict[str, ConceptCount]
-    cur: dict[str, ConceptCount]
+    counts: ConceptArrays
     nb: int
     nc: int
-    labels: dict[str, str] = field(default_factory=dict)
     tests: int = 0
 
     def severity(self, comparison: Comparison) -> str:
         return severity_for(comparison.effect_size, self.limits.severity_medium, self.limits.severity_high)
 
+    def label(self, concept_id: str) -> str:
+        return self.counts.label(concept_id)
+
+    def count(self, window: str, concept_id: str) -> ConceptCount | None:
+        return self.counts.get(window, concept_id)
+
     def demanded(self, window: str) -> dict[str, float]:
-        counts, total = (self.base, self.nb) if window == "baseline" else (self.cur, self.nc)
+        """The concepts at or above the demand floor in the window, with their shares."""
+        w, total = (0, self.nb) if window == "baseline" else (1, self.nc)
+        if not total:
+            return {}
+        postings = self.counts.counts[w, POSTINGS]
+        ids = self.counts.index.ids
         return {
-            cid: _share(c, total) for cid, c in counts.items() if _share(c, total) >= self.limits.demand_floor
+            ids[i]: postings[i] / total for i in np.flatnonzero(postings >= self.limits.demand_floor * total)
         }
 
 
 def detect(
     credential_name: str,
-    counts: BucketCounts,
+    counts: ConceptArrays | BucketCounts,
     competency_counts: dict[str, dict[int, int]],
     competency_names: dict[int, str],
     is_covered: Callable[[list[tuple[str, str]]], dict[str, list[dict]]],
@@ -156,20 +166,20 @@ def detect(
     `is_covered(concepts)` answers, for (concept_id, label) pairs, the competencies covering each (empty list:
     not covered); it is asked only about the concepts that matter (risers and demanded concepts).
     """
+    if isinstance(counts, BucketCounts):
+        counts = ConceptArrays.from_buckets(counts)
     nb, nc = counts.total("baseline"), counts.total("current")
     outcome = Outcome("ok", nb, nc)
     if not enough_data(nb, nc, limits.gate):
         outcome.status = "insufficient_data"
         return outcome
-    base, cur = counts.concepts.get("baseline", {}), counts.concepts.get("current", {})
-    run = _Run(credential_name, windows, limits, base, cur, nb, nc)
-    run.labels = {cid: c.label for cid, c in {**base, **cur}.items()}
+    run = _Run(credential_name, windows, limits, counts, nb, nc)
     tests = _discoveries(run, competency_counts)
     outcome.tests = run.tests
     risers = _risers(run, tests)
     demanded_base, demanded_cur = run.demanded("baseline"), run.demanded("current")
     asked = sorted({t.key for t in risers} | set(demanded_base) | set(demanded_cur))
-    covered_by = is_covered([(cid, run.labels[cid]) for cid in asked])
+    covered_by = is_covered([(cid, run.label(cid)) for cid in asked])
     covered = {cid for cid, matches in covered_by.items() if matches}
     outcome.candidates += _emerging_skills(run, risers, covered)
     outcome.candidates += _fading_competencies(run, tests, competency_names)
@@ -184,14 +194,15 @@ def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> lis
 
     Only discoveries can alert (every rule needs q <= the level), so only those get a Comparison.
     """
-    base, cur, nb, nc = run.base, run.cur, run.nb, run.nc
+    nb, nc = run.nb, run.nc
+    postings = run.counts.counts[:, POSTINGS]
+    seen = np.flatnonzero((postings[0] > 0) | (postings[1] > 0))  # in id order: the index is sorted
     comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
-    keys = [("concept", cid) for cid in sorted(run.labels)]
-    keys += [("competency", str(comp_id)) for comp_id in sorted(set(comp_base) | set(comp_cur))]
-    x_base = [base[cid].postings if cid in base else 0 for kind, cid in keys if kind == "concept"]
-    x_cur = [cur[cid].postings if cid in cur else 0 for kind, cid in keys if kind == "concept"]
-    x_base += [comp_base.get(int(key), 0) for kind, key in keys if kind == "competency"]
-    x_cur += [comp_cur.get(int(key), 0) for kind, key in keys if kind == "competency"]
+    comp_ids = sorted(set(comp_base) | set(comp_cur))
+    ids = run.counts.index.ids
+    keys = [("concept", ids[i]) for i in seen] + [("competency", str(comp_id)) for comp_id in comp_ids]
+    x_base = np.concatenate([postings[0, seen], [comp_base.get(c, 0) for c in comp_ids]]).astype(np.int64)
+    x_cur = np.concatenate([postings[1, seen], [comp_cur.get(c, 0) for c in comp_ids]]).astype(np.int64)
     p_values, exact = compare_many(x_base, nb, x_cur, nc, run.limits.exact_test_below)
     q_values = benjamini_hochberg_array(p_values)
     run.tests = len(keys)
@@ -199,7 +210,9 @@ def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> lis
         _Test(
             keys[i][0],
             keys[i][1],
-            Comparison(x_base[i], nb, x_cur[i], nc, float(p_values[i]), "fisher" if exact[i] else "z"),
+            Comparison(
+                int(x_base[i]), nb, int(x_cur[i]), nc, float(p_values[i]), "fisher" if exact[i] else "z"
+            ),
             float(q_values[i]),
         )
         for i in np.flatnonzero(q_values <= run.limits.gate.q_level)
@@ -225,9 +238,9 @@ def _emerging_skills(run: _Run, risers: list[_Test], covered: set[str]) -> list[
     for t in risers:
         if t.key in covered:
             continue
-        c, label = t.comparison, run.labels[t.key]
+        c, label = t.comparison, run.label(t.key)
         evidence = _counts(c, t.q, run.tests, run.windows)
-        evidence.update(_requirement_split(run.base.get(t.key), run.cur.get(t.key)))
+        evidence.update(_requirement_split(run.count("baseline", t.key), run.count("current", t.key)))
         evidence["effect"] = round(c.current_share, 4)
         evidence["concept"] = {"id": t.key, "label": label}
         out.append(
@@ -292,8 +305,8 @@ def _coverage_drop(
     rise or a covered concept's significant fall), so noise in many small shares cannot add up to an alert.
     """
     union = set(demanded_base) | set(demanded_cur)
-    cov_base = weighted_coverage({cid: _share(run.base.get(cid), run.nb) for cid in union}, covered)
-    cov_cur = weighted_coverage({cid: _share(run.cur.get(cid), run.nc) for cid in union}, covered)
+    cov_base = weighted_coverage({cid: _share(run.count("baseline", cid), run.nb) for cid in union}, covered)
+    cov_cur = weighted_coverage({cid: _share(run.count("current", cid), run.nc) for cid in union}, covered)
     coverage = {"baseline": cov_base, "current": cov_cur}
     drivers = [
         t.key
@@ -311,7 +324,6 @@ def _coverage_drop(
         ((cid, share) for cid, share in demanded_cur.items() if cid not in covered), key=lambda x: -x[1]
     )[:10]
     effect = cohens_h(cov_cur, cov_base)
-    labels = run.labels
     return coverage, Candidate(
         kind="coverage_drop",
         subject="coverage",
@@ -326,9 +338,9 @@ def _coverage_drop(
             "effect_size": round(-effect, 4),
             "effect": round(cov_base - cov_cur, 4),
             "uncovered": [
-                {"concept_id": cid, "label": labels[cid], "share": round(s, 4)} for cid, s in uncovered
+                {"concept_id": cid, "label": run.label(cid), "share": round(s, 4)} for cid, s in uncovered
             ],
-            "drivers": [{"concept_id": cid, "label": labels[cid]} for cid in drivers[:10]],
+            "drivers": [{"concept_id": cid, "label": run.label(cid)} for cid in drivers[:10]],
         },
         snippet_concepts=[cid for cid, _ in uncovered[:3]],
     )

@@ -101,7 +101,15 @@ async def rollup_run_counts(
         .where(*where, _R.c.concept_id != TOTAL)
         .group_by(_R.c.occupation_code, bucket, _R.c.concept_id)
     )
-    for code, bkt, cid, label, count, required, preferred in rows.tuples():
+    for (
+        code,
+        bkt,
+        cid,
+        label,
+        count,
+        required,
+        preferred,
+    ) in rows.tuples().all():  # fetched at once: row by row costs more
         result.concepts.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
             label or cid, int(count), int(required), int(preferred)
         )
@@ -192,7 +200,7 @@ async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) 
         .where(*where, _R.c.concept_id != TOTAL)
         .group_by(key, _R.c.concept_id)
     )
-    for b, cid, label, count, required, preferred in rows.tuples():
+    for b, cid, label, count, required, preferred in rows.tuples().all():
         result.concepts.setdefault(str(b), {})[cid] = ConceptCount(
             label or cid, int(count), int(required), int(preferred)
         )

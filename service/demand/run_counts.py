@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from sqlalchemy import (
     CTE,
     ColumnElement,
@@ -34,7 +35,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
-from service.demand.aggregation import COVERING_LINK_STATUSES, BucketCounts, ConceptCount, canonical_postings
+from service.demand.aggregation import COVERING_LINK_STATUSES, ConceptCount, canonical_postings
+from service.demand.concept_arrays import (
+    WINDOWS,
+    ConceptArrays,
+    ConceptIndex,
+    code_array,
+    region_index,
+    summed,
+)
 from service.postings.models import Posting, PostingSkill
 
 
@@ -52,33 +61,20 @@ class RunCounts:
     concepts: dict[str, dict[str, dict[str, ConceptCount]]] = field(default_factory=dict)
     competencies: dict[int, dict[str, dict[int, int]]] = field(default_factory=dict)
 
-    def for_credential(self, keys: Iterable[str]) -> BucketCounts:
-        """A credential's BucketCounts: the sums over the concrete occupation codes it counts."""
-        keys = list(keys)
-        if len(keys) == 1:  # read-only use downstream: share the per-key dicts instead of copying them
-            return BucketCounts(dict(self.totals.get(keys[0], {})), dict(self.concepts.get(keys[0], {})))
-        out = BucketCounts()
+    _index: ConceptIndex | None = None
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def arrays_for(self, keys: Iterable[str]) -> ConceptArrays:
+        """A credential's counts: the sums over the concrete occupation codes it counts, as arrays on the
+        region's concept index (built once per region, each code's array once)."""
+        if self._index is None:
+            self._index = region_index(self.concepts.values())
+        index, keys = self._index, list(keys)
         for key in keys:
-            for bucket, total in self.totals.get(key, {}).items():
-                out.totals[bucket] = out.totals.get(bucket, 0) + total
-        for bucket in sorted({b for key in keys for b in self.concepts.get(key, {})}):
-            parts = [self.concepts[key][bucket] for key in keys if bucket in self.concepts.get(key, {})]
-            merged = dict(parts[0])  # shares the ConceptCounts it does not add to (read-only downstream)
-            for part in parts[1:]:
-                for cid, c in part.items():
-                    have = merged.get(cid)
-                    merged[cid] = (
-                        c
-                        if have is None
-                        else ConceptCount(
-                            have.label,
-                            have.postings + c.postings,
-                            have.required + c.required,
-                            have.preferred + c.preferred,
-                        )
-                    )
-            out.concepts[bucket] = merged
-        return out
+            if key not in self._arrays:
+                self._arrays[key] = code_array(index, self.concepts.get(key, {}))
+        totals = tuple(sum(self.totals.get(key, {}).get(w, 0) for key in keys) for w in WINDOWS)
+        return summed(index, [self._arrays[key] for key in keys], (totals[0], totals[1]))
 
 
 async def present_codes(

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
-from service.demand.aggregation import BucketCounts
+from service.demand.concept_arrays import ConceptArrays
 from service.demand.region_filter import credential_region, region_condition
 from service.demand.run_counts import RunCounts, code_matches, present_codes, run_counts
 from service.settings import DriftSettings
@@ -34,9 +34,9 @@ class CredentialCounts:
                 out.region_of[credential.id] = credential_region(credential, drift)
         return out
 
-    def for_credential(self, credential_id: int) -> BucketCounts:
+    def for_credential(self, credential_id: int) -> ConceptArrays:
         counts = self.of_region[self.region_of[credential_id]]
-        return counts.for_credential(self.codes_of[credential_id])
+        return counts.arrays_for(self.codes_of[credential_id])
 
     def competencies(self, credential_id: int) -> dict[str, dict[int, int]]:
         return self.of_region[self.region_of[credential_id]].competencies.get(credential_id, {})

@@ -21,7 +21,7 @@ from kernel.clock import utcnow
 from service.auth.models import Organisation
 from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
-from service.demand.aggregation import OccupationCodeError, Scope, normalise_occupations, snippets
+from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.alert_resolution import RunContext, open_alerts_by_credential, resolve_gone
 from service.demand.alerts import fingerprint, record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
@@ -29,7 +29,8 @@ from service.demand.detection import Candidate, Thresholds, Windows, detect, win
 from service.demand.models import DriftRun
 from service.demand.region_filter import credential_region
 from service.demand.rollup_reads import count_credentials_from_rollups
-from service.demand.rollup_store import ensure_rollups
+from service.demand.rollup_rebuild import ensure_rollups
+from service.demand.run_evidence import SnippetBatch
 from service.demand.run_regions import CredentialCounts
 from service.demand.statistics import Gate
 from service.demand.survey_signals import SurveyEvidence, quotes_for, survey_candidates, survey_evidence
@@ -44,6 +45,7 @@ INTERRUPTED_JOB = "demand.close-interrupted-runs"
 INTERRUPTED_CHECK_SECONDS = 300
 # On PostgreSQL: a run's row is committed a moment before it takes its organisation's lock.
 UNLOCKED_GRACE = timedelta(minutes=2)
+DRIFT_WORK_MEM = "64MB"  # PostgreSQL, for the run's transaction only
 
 
 def thresholds(drift: DriftSettings) -> Thresholds:
@@ -148,6 +150,8 @@ async def run_drift(
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_BASE + org_id}
                 )
+                # The rollup sums group hundreds of thousands of rows: in memory, not in sort files on disk.
+                await session.execute(text(f"SET LOCAL work_mem = '{DRIFT_WORK_MEM}'"))
             summary = await _detect_and_record(session, drift, org_id, run.id, windows, progress)
             stored = await session.get(DriftRun, run.id)
             stored.status = "succeeded"
@@ -223,14 +227,21 @@ async def _detect_and_record(
     voices = await survey_evidence(session, org_id, windows)
     standing = await open_alerts_by_credential(session, org_id)
     per_credential: dict[str, dict] = {}
+    raised: dict[int, list[Candidate]] = {}
+    batch = SnippetBatch(org_id, windows, drift.max_snippets)
     for number, credential in enumerate(credentials):
         if progress is not None:
             progress("credentials", number, len(credentials))
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
-        entry = await _examine(
-            rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all
+        per_credential[str(credential.id)], raised[credential.id] = _examine(
+            rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all, batch
         )
-        per_credential[str(credential.id)] = entry
+    await batch.fill(session)  # the snippets of the alerts raised, grouped
+    for credential in credentials:
+        curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
+        entry = per_credential[str(credential.id)]
+        for candidate in raised[credential.id]:
+            await rec.record(credential.id, candidate, entry)
         rec.tally["resolved"] += await resolve_gone(
             session,
             standing.get(credential.id, []),
@@ -250,71 +261,50 @@ async def _detect_and_record(
     }
 
 
-async def _examine(
+def _examine(
     rec: _Recorder,
     credential: Credential,
     codes: tuple[str, ...],
     curriculum: Curriculum,
     heard: SurveyEvidence | None,
     counts_all: CredentialCounts,
-) -> dict:
+    batch: SnippetBatch,
+) -> tuple[dict, list[Candidate]]:
     """One credential: its survey signals, then (with occupations and enough postings) its drift; the entry
-    of the run's summary that says what came of it."""
+    of the run's summary that says what came of it, and the candidates to record (their snippets asked of
+    `batch`)."""
     drift = rec.drift
     entry: dict = {"name": credential.name, "occupations": list(codes), "alerts": {}}
     names = {c.id: (c.label or c.text) for c in curriculum.competencies}
+    raised: list[Candidate] = []
     if heard is not None:
         entry["respondents"] = heard.respondents
-        for candidate in survey_candidates(
-            credential.name, heard, names, curriculum.is_covered, rec.windows, drift
-        ):
-            await rec.record(credential.id, candidate, entry)
+        raised += survey_candidates(credential.name, heard, names, curriculum.is_covered, rec.windows, drift)
     if not codes:
         entry["status"] = "no_occupations"
-        return entry
+        return entry, raised
     counts = counts_all.for_credential(credential.id)
     entry["postings"] = {"baseline": counts.total("baseline"), "current": counts.total("current")}
     if counts.total("baseline") < drift.min_postings or counts.total("current") < drift.min_postings:
         entry["status"] = "insufficient_data"
-        return entry
+        return entry, raised
     comp_counts = counts_all.competencies(credential.id)
     outcome = detect(
         credential.name, counts, comp_counts, names, curriculum.is_covered, rec.windows, rec.limits
     )
     entry.update(status=outcome.status, tests=outcome.tests, coverage=outcome.coverage)
     for candidate in outcome.candidates:
-        await _add_evidence(rec, candidate, credential, codes, curriculum, heard)
-        await rec.record(credential.id, candidate, entry)
-    return entry
-
-
-async def _add_evidence(
-    rec: _Recorder,
-    candidate: Candidate,
-    credential: Credential,
-    codes: tuple[str, ...],
-    curriculum: Curriculum,
-    heard: SurveyEvidence | None,
-) -> None:
-    """A candidate's posting snippets (from the window it is about) and survey quotes."""
-    drift, windows = rec.drift, rec.windows
-    concept_ids = candidate.snippet_concepts or [
-        link.concept_id
-        for link in curriculum.links
-        if link.status != "rejected" and link.competency_id == (candidate.competency_id or -1)
-    ]
-    region = credential_region(credential, drift)
-    window_scope = (
-        Scope(rec.org_id, codes, windows.current_start, windows.as_of, region)
-        if candidate.snippet_window == "current"
-        else Scope(rec.org_id, codes, windows.baseline_start, windows.baseline_end, region)
-    )
-    candidate.evidence["snippets"] = await snippets(
-        rec.session, window_scope, concept_ids, drift.max_snippets
-    )
-    candidate.evidence["survey_quotes"] = (
-        quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
-    )
+        concept_ids = candidate.snippet_concepts or [
+            link.concept_id
+            for link in curriculum.links
+            if link.status != "rejected" and link.competency_id == (candidate.competency_id or -1)
+        ]
+        batch.want(candidate, codes, concept_ids, credential_region(credential, drift))
+        candidate.evidence["survey_quotes"] = (
+            quotes_for(heard, candidate.concept_id, drift.max_snippets) if candidate.concept_id else []
+        )
+        raised.append(candidate)
+    return entry, raised
 
 
 async def run_all_organisations(

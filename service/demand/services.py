@@ -68,6 +68,10 @@ async def demand_series(
     series: list[DemandPeriod] = []
     for period in months_between(start, end):
         total = counts.total(period)
+        found = [
+            (cid, c) for cid, c in counts.concepts.get(period, {}).items() if not wanted or cid in wanted
+        ]
+        found.sort(key=lambda item: (-item[1].postings, item[0]))  # then only the top `limit` become objects
         rows = [
             DemandConcept(
                 concept_id=cid,
@@ -77,11 +81,9 @@ async def demand_series(
                 required=c.required,
                 preferred=c.preferred,
             )
-            for cid, c in counts.concepts.get(period, {}).items()
-            if not wanted or cid in wanted
+            for cid, c in found[:limit]
         ]
-        rows.sort(key=lambda r: (-r.postings, r.concept_id))
-        series.append(DemandPeriod(period=period, postings=total, concepts=rows[:limit]))
+        series.append(DemandPeriod(period=period, postings=total, concepts=rows))
     return DemandSeries(
         occupations=occupations,
         region=list(region),

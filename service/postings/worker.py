@@ -22,16 +22,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 
 from litestar import Litestar
-from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from kernel.clock import utcnow
 from service.db import sessionmaker
-from service.demand.rollup_store import restore, retract, upkeep_postings
+from service.demand.rollup_store import upkeep_postings
 from service.nlp_runner import NlpRunner
+from service.postings.batch_store import SKILL_COLUMNS, Claimed, claim, store
 from service.postings.extraction import Job, Outcome, extract_jobs, extractor_version, warm_up
 from service.postings.models import Posting, PostingSkill
 from service.postings.worker_stats import LoopStats
@@ -40,134 +40,12 @@ log = logging.getLogger("skillpulse.postings.worker")
 
 STOP_GRACE_SECONDS = 5.0  # at shutdown; a supervisor's SIGKILL usually follows SIGTERM after 10 s
 
-_POSTING = Posting.__table__
-_SKILL = PostingSkill.__table__
-_SKILL_COLUMNS = (
-    "org_id",
-    "posting_id",
-    "start",
-    "end",
-    "text",
-    "kind",
-    "concept_id",
-    "concept_label",
-    "score",
-    "requirement",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    org_id: int
-    title: str
-    text: str
-    content_hash: str
-    occupation_source: str | None
-    occupation_code: str | None
+_POSTING = Posting.__table__  # type: ignore[attr-defined]
+_SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
 
 
 class ExtractionFailed(Exception):
     """The NLP step of a batch raised (not the database)."""
-
-
-async def _claim(session: AsyncSession, limit: int, postgres: bool, only: int | None = None) -> list[Claimed]:
-    query = (
-        select(
-            _POSTING.c.id,
-            _POSTING.c.org_id,
-            _POSTING.c.title,
-            _POSTING.c.text,
-            _POSTING.c.content_hash,
-            _POSTING.c.occupation_source,
-            _POSTING.c.occupation_code,
-        )
-        .where(_POSTING.c.extraction_status == "pending")
-        .order_by(_POSTING.c.id)
-        .limit(limit)
-    )
-    if only is not None:
-        query = query.where(_POSTING.c.id == only)
-    if postgres:
-        query = query.with_for_update(skip_locked=True)
-    rows = await session.execute(query)
-    return [Claimed(*row) for row in rows.tuples()]
-
-
-async def _copy_mentions(session: AsyncSession, rows: list[tuple]) -> None:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(
-        "posting_skill", records=rows, columns=list(_SKILL_COLUMNS)
-    )
-
-
-async def _store(
-    session: AsyncSession, claimed: list[Claimed], version: str, outcomes: list[Outcome], postgres: bool
-) -> int:
-    ids = [c.id for c in claimed]
-    # The rollups' retract comes first: it starts with a write, so on SQLite it takes the write lock before
-    # anything reads, and it reads the counted mentions before they are replaced.
-    touched, deltas = await retract(session, {(c.org_id, c.content_hash) for c in claimed}, ids)
-    await session.execute(delete(_SKILL).where(_SKILL.c.posting_id.in_(ids)))
-    current = await session.execute(
-        select(_POSTING.c.id, _POSTING.c.content_hash).where(
-            _POSTING.c.id.in_(ids), _POSTING.c.extraction_status == "pending"
-        )
-    )
-    still = {posting_id: digest for posting_id, digest in current.tuples()}
-    by_id = {c.id: c for c in claimed}
-    now = utcnow()
-    mention_rows: list[tuple] = []
-    plain_updates: list[dict] = []
-    coded_updates: list[dict] = []
-    for outcome in outcomes:
-        posting = by_id[outcome.posting_id]
-        if still.get(posting.id) != posting.content_hash:
-            continue  # changed or taken care of meanwhile: it stays for the next batch
-        for m in outcome.mentions:
-            mention_rows.append((posting.org_id, posting.id, *m))
-        values = {
-            "b_id": posting.id,
-            "status": "failed" if outcome.error else "done",
-            "version": version,
-            "error": outcome.error,
-            "at": now,
-        }
-        if outcome.occupation is not None and posting.occupation_source != "given":
-            coded_updates.append(
-                values | {"code": outcome.occupation[0], "label": outcome.occupation[1][:300]}
-            )
-        else:
-            plain_updates.append(values)
-    if mention_rows:
-        if postgres:
-            await _copy_mentions(session, mention_rows)
-        else:
-            await session.execute(
-                insert(_SKILL), [dict(zip(_SKILL_COLUMNS, r, strict=True)) for r in mention_rows]
-            )
-    marks = {
-        "extraction_status": bindparam("status"),
-        "extraction_version": bindparam("version"),
-        "extraction_error": bindparam("error"),
-        "extracted_at": bindparam("at"),
-    }
-    stmt = update(_POSTING).where(_POSTING.c.id == bindparam("b_id"))
-    if plain_updates:
-        await session.execute(stmt.values(**marks), plain_updates)
-    if coded_updates:
-        await session.execute(
-            stmt.values(
-                **marks,
-                occupation_code=bindparam("code"),
-                occupation_label=bindparam("label"),
-                occupation_source="coded",
-            ),
-            coded_updates,
-        )
-    await restore(session, touched, deltas)  # the rollups, in the same transaction as the mentions
-    return len(plain_updates) + len(coded_updates)
 
 
 class ExtractionWorker:
@@ -233,7 +111,7 @@ class ExtractionWorker:
     async def _run_batch(self, limit: int, only: int | None = None) -> int:
         async with sessionmaker(self.engine)() as session:
             try:
-                claimed = await _claim(session, limit, self.postgres, only)
+                claimed = await claim(session, limit, self.postgres, only)
                 if not claimed:
                     await session.rollback()
                     return 0
@@ -243,7 +121,7 @@ class ExtractionWorker:
                     version, outcomes = await self._extract(session, claimed)
                 except BrokenProcessPool as exc:  # the process died on this batch, after the runner's retry
                     raise ExtractionFailed(str(exc)) from exc
-                done = await _store(session, claimed, version, outcomes, self.postgres)
+                done = await store(session, claimed, version, outcomes, self.postgres)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -270,7 +148,7 @@ class ExtractionWorker:
         copied: dict[int, list[tuple]] = {}
         if twins:
             found = await session.execute(
-                select(*[_SKILL.c[name] for name in ("posting_id", *_SKILL_COLUMNS[2:])])
+                select(*[_SKILL.c[name] for name in ("posting_id", *SKILL_COLUMNS[2:])])
                 .where(_SKILL.c.posting_id.in_(sorted(set(twins.values()))))
                 .order_by(_SKILL.c.posting_id, _SKILL.c.id)
             )

@@ -13,7 +13,7 @@ from service.db import session_scope
 from service.demand.aggregation import Scope, bucket_counts, dialect_of, month_bucket, window_bucket
 from service.demand.detection import windows_for
 from service.demand.rollup_reads import count_credentials_from_rollups, scope_counts
-from service.demand.rollup_store import ensure_rollups, rebuild
+from service.demand.rollup_rebuild import ensure_rollups, rebuild
 from service.demand.run_regions import count_credentials
 from service.demand.runs import usable_occupations
 from service.postings.models import Posting, PostingSkill
@@ -119,7 +119,7 @@ async def seed(app, org_id: int) -> None:  # noqa: ANN001
 
 
 def as_plain(counts, credential_id: int) -> tuple[dict, dict, dict]:  # noqa: ANN001 - CredentialCounts
-    bucket = counts.for_credential(credential_id)
+    bucket = counts.for_credential(credential_id).to_buckets()
     concepts = {
         (b, cid): (c.label, c.postings, c.required, c.preferred)
         for b, per in bucket.concepts.items()

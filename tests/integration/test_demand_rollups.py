@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select, text, update
 
 from service.db import session_scope
 from service.demand.models import DemandCanon, DemandRollup
-from service.demand.rollup_store import rebuild, upkeep_postings
+from service.demand.rollup_rebuild import rebuild
+from service.demand.rollup_store import upkeep_postings
 from service.demand.rollups import TOTAL
 from service.nlp_runner import NlpRunner
 from service.postings.models import Posting

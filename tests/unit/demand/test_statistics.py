@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -172,3 +173,23 @@ def test_compare_many_agrees_with_one_by_one():
     with pytest.raises(ValueError):
         compare_many([5], 4, [1], 10)
     assert compare_many([], 10, [], 10)[0].size == 0
+
+
+@pytest.mark.parametrize("cells", [4_000_000, 7])  # 7: a few tables at a time, the chunked path
+def test_fisher_many_matches_scipy_and_the_scalar_test(monkeypatch, cells):
+    import random
+
+    from service.demand import statistics
+
+    monkeypatch.setattr(statistics, "_FISHER_CELLS", cells)
+    rng = random.Random(5)
+    for n1, n2 in [(1, 1), (30, 2000), (400, 90), (1550, 380)]:
+        x1 = np.array([rng.randint(0, min(n1, 25)) for _ in range(60)])
+        x2 = np.array([rng.randint(0, min(n2, 25)) for _ in range(60)])
+        many = statistics.fisher_exact_many(x1, n1, x2, n2)
+        for i in range(60):
+            a, b = int(x1[i]), int(x2[i])
+            expected = stats.fisher_exact([[a, n1 - a], [b, n2 - b]]).pvalue
+            assert many[i] == pytest.approx(expected, rel=1e-6, abs=1e-12), (a, n1, b, n2)
+            assert many[i] == pytest.approx(fisher_exact_p(a, n1, b, n2), rel=1e-12, abs=1e-300)
+    assert statistics.fisher_exact_many(np.array([], dtype=int), 5, np.array([], dtype=int), 5).size == 0
