@@ -194,8 +194,11 @@ async def test_two_writers_of_one_new_fingerprint_take_turns(app, tenant):
     first = asyncio.create_task(finish(later, hold=True))
     await holding.wait()
     second = asyncio.create_task(finish(earlier, hold=False))
-    async with engine.connect() as conn:  # wait until the second is blocked on the first's lock
+    # wait until the second is blocked on the first's lock; each read in its own transaction, as PostgreSQL
+    # keeps one snapshot of pg_stat_activity for a whole transaction
+    async with asyncio.timeout(60), engine.connect() as conn:
         while not await conn.scalar(WAITING):  # noqa: ASYNC110 - polling the server, no event to wait on
+            await conn.rollback()
             await asyncio.sleep(0.05)
     release.set()
     await asyncio.gather(first, second)
