@@ -32,9 +32,6 @@ LONG_FUNCTIONS = {
     "surveys/form_views.py:answer": "the form's POST handler; not split yet",
     "surveys/generation.py:generate_questions": "the question pages in order; not split yet",
     "surveys/invitations.py:create_invitations": "links and mail rows together; not split yet",
-    "nlp/linker.py:lexical": "nlp/ is being edited in parallel (#15); split after it lands",
-    "nlp/occupations.py:build_occupations": "a build-time reader of the O*NET files (#17 item 4: training)",
-    "nlp/taxonomy_build.py:build_taxonomy": "a build-time reader of ESCO / O*NET (#17 item 4: training)",
 }
 
 
