@@ -59,7 +59,7 @@ def best_link(
     query: str, threshold: float, context: str | None, occupation: str | None = None
 ) -> tuple[Concept | None, float]:
     """The best concept for ``query`` and its probability if that reaches ``threshold``, else (None, 0.0)."""
-    ranked = link(query, k=1, context=context, occupation=occupation)
+    ranked = link(query, k=1, context=context, occupation=occupation, purpose="extract")
     if ranked and ranked[0][1] >= threshold:
         return ranked[0]
     return None, 0.0

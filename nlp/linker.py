@@ -132,8 +132,9 @@ class Linker:
         schemes: tuple[str, ...] | None = None,
         occupation: str | None = None,
         context: str | None = None,
+        purpose: str | None = None,
     ) -> list[tuple[Concept, float]]:
-        return list(self._link(phrase, k, schemes, occupation, context))
+        return list(self._link(phrase, k, schemes, occupation, context, purpose))
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
     def _link(
@@ -143,10 +144,11 @@ class Linker:
         schemes: tuple[str, ...] | None,
         occupation: str | None = None,
         context: str | None = None,
+        purpose: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
         lexical = self.lexical(phrase, schemes, occupation)
         if meaning.ready():
-            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation)
+            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation, purpose)
             self._aliases_first(phrase, schemes, scored)
         else:
             scored = lexical
@@ -273,12 +275,14 @@ def link(
     *,
     schemes: str | Iterable[str] | None = None,
     context: str | None = None,
+    purpose: str | None = None,
 ) -> list[tuple[Concept, float]]:
     """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first).
 
     ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=``: the older name).
     ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``); its priors boost its concepts a little.
     ``context``: the sentence the phrase comes from; its meaning weighs in (``meaning.combine``).
+    ``purpose``: ``"extract"`` for the extractor's own links (weights fitted on postings, ``meaning.weight_set``).
     Scores are calibrated probabilities that the concept is the right one (``meaning.combine``).
     """
     if not phrase or not phrase.strip() or k <= 0:
@@ -288,7 +292,7 @@ def link(
         wanted = (wanted,)
     key = tuple(sorted(set(wanted))) if wanted is not None else None
     ctx = (context or "").strip()[:1000] or None
-    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx)
+    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx, purpose)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:
