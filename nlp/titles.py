@@ -142,6 +142,10 @@ class TitleCoder:
     def candidates(self, title: str) -> dict[str, float]:
         """Occupation → title similarity in 0..1 for the whole title and its head part: 1.0 for the codes of
         an indexed title equal to it, else the best similarity among its ``N_CANDIDATES`` nearest titles."""
+        return dict(self._candidates(title))
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one coder per process
+    def _candidates(self, title: str) -> tuple[tuple[str, float], ...]:
         out: dict[str, float] = {}
         for part in dict.fromkeys((title, _QUALIFIER.split(title, maxsplit=1)[0])):
             q = _core(normalise_title(part))
@@ -157,7 +161,7 @@ class TitleCoder:
                 )
                 for c in self.codes[j]:
                     out[c] = max(out.get(c, 0.0), min(sim, 1.0))
-        return out
+        return tuple(sorted(out.items()))
 
     def _code(self, title: str) -> tuple[str, str, float] | None:
         q = _core(normalise_title(title))
