@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from .coordination import clauses
 from .linker import link
+from .occupation_text import code_occupation
 from .pipeline import Extractor, extract, extract_many, get_extractor
 from .sentences import SentenceConcept, rank_concepts, sentence_concepts
 from .taxonomy import Taxonomy, load_taxonomy
-from .titles import code_occupation
 from .types import Concept, Mention
 
 __all__ = [

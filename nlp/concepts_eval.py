@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .occupation_text import code_occupation
 from .pipeline import extract_many
 from .postings_gold import GoldPosting, split_of
 from .sentences import sentence_concepts
-from .titles import code_occupation
 
 SENTENCE_SCHEMES = ("esco", "onet-dwa")
 
@@ -54,11 +54,11 @@ class Tally:
 
 def posting_occupations(postings: list[GoldPosting], source: str) -> list[str | None]:
     """The O*NET-SOC code the extractor is given per posting: ``given`` (the labelled one, as when a feed
-    carries it), ``title`` (coded from the title, as the worker does when it does not) or ``none``."""
+    carries it), ``title`` (coded from the title and the text, as the worker does when it does not) or ``none``."""
     if source == "given":
         return [p.occupation for p in postings]
     if source == "title":
-        coded = [code_occupation(p.title) for p in postings]
+        coded = [code_occupation(p.title, p.text) for p in postings]
         return [c[0] if c else None for c in coded]
     if source == "none":
         return [None] * len(postings)

@@ -59,7 +59,10 @@ def best_link(
     query: str, threshold: float, context: str | None, occupation: str | None = None
 ) -> tuple[Concept | None, float]:
     """The best concept for ``query`` and its probability if that reaches ``threshold``, else (None, 0.0)."""
-    ranked = link(query, k=1, context=context, occupation=occupation)
+    # the weights fitted on postings (meaning.weight_set("extract")) were fitted with the occupation known: they
+    # lean on its prior, so a text without one (a competency, a survey answer) keeps the esco-linking fit
+    purpose = "extract" if occupation else None
+    ranked = link(query, k=1, context=context, occupation=occupation, purpose=purpose)
     if ranked and ranked[0][1] >= threshold:
         return ranked[0]
     return None, 0.0

@@ -132,8 +132,9 @@ class Linker:
         schemes: tuple[str, ...] | None = None,
         occupation: str | None = None,
         context: str | None = None,
+        purpose: str | None = None,
     ) -> list[tuple[Concept, float]]:
-        return list(self._link(phrase, k, schemes, occupation, context))
+        return list(self._link(phrase, k, schemes, occupation, context, purpose))
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()
     def _link(
@@ -143,10 +144,11 @@ class Linker:
         schemes: tuple[str, ...] | None,
         occupation: str | None = None,
         context: str | None = None,
+        purpose: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
         lexical = self.lexical(phrase, schemes, occupation)
         if meaning.ready():
-            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation)
+            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation, purpose)
             self._aliases_first(phrase, schemes, scored)
         else:
             scored = lexical
@@ -205,54 +207,59 @@ class Linker:
         if not stems:
             return {}
         qn = " ".join(stems)
-        cands = dict(self._candidates(stems))
-        for i in self.exact.get(qn, []) + self.exact.get(norm_label(phrase), []):
-            cands[i] = 1.0
-        if not cands:
-            # no shared word: character similarity against one-word labels of about the same length
-            pool = self.short_entries.get(len(qn), ())
-            hits = (
-                process.extract(qn, pool, scorer=fuzz.ratio, limit=N_RERANK // 4, score_cutoff=60)
-                if pool
-                else []
-            )
-            hits = [(h[0], h[1], self.short_ids[len(qn)][h[2]]) for h in hits]
-            cands = {i: 0.0 for _, _, i in hits}
-        if not cands:
-            return {}
-        top = sorted(cands.items(), key=lambda x: (-x[1], x[0]))
+        cands = self._lexical_candidates(phrase, stems, qn)
         best: dict[str, float] = {}
-        for i, cos in top:
-            cid, en, es, is_pref = self.entries[i]
-            c = self.tax.concepts[cid]
-            if schemes is not None and c.scheme not in schemes:
+        for i, cos in sorted(cands.items(), key=lambda x: (-x[1], x[0])):
+            cid = self.entries[i][0]
+            if schemes is not None and self.tax.concepts[cid].scheme not in schemes:
                 continue
-            score = (
-                W_COS * min(cos, 1.0)
-                + W_SORT * fuzz.token_sort_ratio(qn, en) / 100.0
-                + W_RATIO * fuzz.ratio(qn, en) / 100.0
-                + W_SHORT / (1 + len(es))
-                + W_SCHEME.get(c.scheme, 0.0)
-            )
-            if en == qn:
-                score += W_EXACT
-                if c.id.startswith(TOOL_URN) and norm_label(phrase) != norm_label(c.label):
-                    score -= W_TOOL_STEM
-            if is_pref:
-                score += W_PREF
-            if cid in self.transversal:
-                score += W_TRANSVERSAL
-            if cid in self.hot:
-                score += W_HOT
-            if i in self.alias_entries:
-                score += W_ALIAS
-                if self.alias_entries[i] == norm_label(phrase):
-                    score += W_ALIAS  # the very phrase an alias names ("A/R" is not "R")
-            if prior:
-                score += W_OCC * prior.get(cid, 0.0)
+            score = self._entry_score(i, cos, phrase, qn, prior)
             if score > best.get(cid, -1.0):
                 best[cid] = score
         return {cid: min(1.0, s / SCALE) for cid, s in best.items()}
+
+    def _lexical_candidates(self, phrase: str, stems: tuple[str, ...], qn: str) -> dict[int, float]:
+        """Label entries → their stem cosine; exact label matches at 1.0; a character-similarity fallback."""
+        cands = dict(self._candidates(stems))
+        for i in self.exact.get(qn, []) + self.exact.get(norm_label(phrase), []):
+            cands[i] = 1.0
+        if cands:
+            return cands
+        # no shared word: character similarity against one-word labels of about the same length
+        pool = self.short_entries.get(len(qn), ())
+        if not pool:
+            return {}
+        hits = process.extract(qn, pool, scorer=fuzz.ratio, limit=N_RERANK // 4, score_cutoff=60)
+        return {self.short_ids[len(qn)][h[2]]: 0.0 for h in hits}
+
+    def _entry_score(self, i: int, cos: float, phrase: str, qn: str, prior: dict[str, float]) -> float:
+        """The re-ranking features of one label entry against the query, weighted (before ``SCALE``)."""
+        cid, en, es, is_pref = self.entries[i]
+        c = self.tax.concepts[cid]
+        score = (
+            W_COS * min(cos, 1.0)
+            + W_SORT * fuzz.token_sort_ratio(qn, en) / 100.0
+            + W_RATIO * fuzz.ratio(qn, en) / 100.0
+            + W_SHORT / (1 + len(es))
+            + W_SCHEME.get(c.scheme, 0.0)
+        )
+        if en == qn:
+            score += W_EXACT
+            if c.id.startswith(TOOL_URN) and norm_label(phrase) != norm_label(c.label):
+                score -= W_TOOL_STEM
+        if is_pref:
+            score += W_PREF
+        if cid in self.transversal:
+            score += W_TRANSVERSAL
+        if cid in self.hot:
+            score += W_HOT
+        if i in self.alias_entries:
+            score += W_ALIAS
+            if self.alias_entries[i] == norm_label(phrase):
+                score += W_ALIAS  # the very phrase an alias names ("A/R" is not "R")
+        if prior:
+            score += W_OCC * prior.get(cid, 0.0)
+        return score
 
 
 @lru_cache(maxsize=1)
@@ -268,12 +275,14 @@ def link(
     *,
     schemes: str | Iterable[str] | None = None,
     context: str | None = None,
+    purpose: str | None = None,
 ) -> list[tuple[Concept, float]]:
     """Rank up to ``k`` concepts for ``phrase`` (scores 0..1, best first).
 
     ``scheme``: "esco", "onet-tools", "onet-dwa", "custom" or a tuple of them (``schemes=``: the older name).
     ``occupation``: an O*NET-SOC code (``51-4121.06`` or ``51-4121``); its priors boost its concepts a little.
     ``context``: the sentence the phrase comes from; its meaning weighs in (``meaning.combine``).
+    ``purpose``: ``"extract"`` for the extractor's own links (weights fitted on postings, ``meaning.weight_set``).
     Scores are calibrated probabilities that the concept is the right one (``meaning.combine``).
     """
     if not phrase or not phrase.strip() or k <= 0:
@@ -283,7 +292,7 @@ def link(
         wanted = (wanted,)
     key = tuple(sorted(set(wanted))) if wanted is not None else None
     ctx = (context or "").strip()[:1000] or None
-    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx)
+    return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx, purpose)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:

@@ -64,6 +64,15 @@ def weights(path: str | None = None) -> dict:
     return w
 
 
+def weight_set(name: str | None) -> dict:
+    """The weights of ``name`` in linking.json (``"extract"``: fitted on what the extractor asks while
+    reading postings, ``training/posting_calibration.py``), else the file's own (the esco-linking fit)."""
+    w = weights()
+    if name and isinstance(w.get(name), dict):
+        return {**w, **w[name]}
+    return w
+
+
 def ready() -> bool:
     """The embedding model ships with the package (it may be absent in a trimmed build)."""
     return embedding.available()
@@ -161,9 +170,11 @@ def combine(
     schemes: tuple[str, ...] | None,
     linker: Linker,
     occupation: str | None = None,
+    purpose: str | None = None,
 ) -> dict[str, float]:
     """Concept id → calibrated probability, for the lexical and the nearest candidates; ``occupation``: the
-    text's O*NET-SOC code, whose profile adds candidates and raises the concepts it lists."""
+    text's O*NET-SOC code, whose profile adds candidates and raises the concepts it lists; ``purpose``: the
+    weight set (``weight_set``) the probability comes from."""
     from .occupations import priors
     from .taxonomy import load_taxonomy
 
@@ -173,5 +184,5 @@ def combine(
     tax = load_taxonomy()
     prior = priors(occupation) if occupation else None
     boost = np.array([prior.get(c, 0.0) for c in ids], dtype=np.float32) if prior else None
-    probs = probability(rows, [tax.concepts[c].scheme for c in ids], prior=boost)
+    probs = probability(rows, [tax.concepts[c].scheme for c in ids], weight_set(purpose), prior=boost)
     return {c: float(p) for c, p in zip(ids, probs, strict=True) if not math.isnan(p)}

@@ -64,7 +64,20 @@ def _tsv(path: Path):
 def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str, str]) -> dict:
     """The packaged occupation file's content from the shared raw data."""
     onet29 = Path(source) / "onet-29.3"
-    esco_dir = Path(source) / "esco"
+    occ = _onet_occupations(onet29)
+    _add_dwas(occ, onet29)
+    _add_technology(occ, onet29, tech_ids, tool_ids)
+    esco_out = _add_esco(occ, Path(source))
+    return {
+        "mapping": "O*NET titles (title, alternate, short) = ESCO occupation labels; ISCO-group vote; "
+        f"hand-checked overrides for {len(ESCO_OVERRIDES)} SOCs; see nlp/occupations.py",
+        "onet": dict(sorted(occ.items())),
+        "esco": esco_out,
+    }
+
+
+def _onet_occupations(onet29: Path) -> dict[str, dict]:
+    """Every O*NET-SOC occupation with its title, job zone and task statements (other fields empty)."""
     occ: dict[str, dict] = {}
     for r in _tsv(onet29 / "Occupation Data.txt"):
         code = r["O*NET-SOC Code"].strip()
@@ -81,14 +94,17 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
     for r in _tsv(onet29 / "Job Zones.txt"):
         if r["O*NET-SOC Code"].strip() in occ:
             occ[r["O*NET-SOC Code"].strip()]["zone"] = int(r["Job Zone"])
-    core_tasks: set[tuple[str, str]] = set()
     for r in _tsv(onet29 / "Task Statements.txt"):
         code, tid = r["O*NET-SOC Code"].strip(), r["Task ID"].strip()
         kind = (r["Task Type"] or "").strip() or None
         if code in occ:
             occ[code]["tasks"].append([tid, r["Task"].strip(), kind])
-            if kind == "Core":
-                core_tasks.add((code, tid))
+    return occ
+
+
+def _add_dwas(occ: dict[str, dict], onet29: Path) -> None:
+    """Each occupation's DWA ids, and those reached from its core tasks."""
+    core_tasks = {(code, t[0]) for code, o in occ.items() for t in o["tasks"] if t[2] == "Core"}
     dwa: dict[str, set[str]] = defaultdict(set)
     core: dict[str, set[str]] = defaultdict(set)
     for r in _tsv(onet29 / "Tasks to DWAs.txt"):
@@ -102,6 +118,12 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
     for code, ds in dwa.items():
         occ[code]["dwa"] = sorted(ds)
         occ[code]["core_dwa"] = sorted(core[code])
+
+
+def _add_technology(
+    occ: dict[str, dict], onet29: Path, tech_ids: dict[str, str], tool_ids: dict[str, str]
+) -> None:
+    """Each occupation's technology skills (with the hot / in-demand flag) and tools used."""
     tech: dict[str, dict[str, bool]] = defaultdict(dict)
     for r in _tsv(onet29 / "Technology Skills.txt"):
         code = r["O*NET-SOC Code"].strip()
@@ -118,15 +140,25 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
         if code in occ:
             occ[code]["tools"] = sorted(ts)
 
-    esco_occ, by_label = _esco_occupations(esco_dir)
+
+def _onet_titles(occ: dict[str, dict], source: Path) -> dict[str, set[str]]:
+    """Every occupation's normalised titles: its title, alternate and short titles."""
     titles: dict[str, set[str]] = defaultdict(set)
     for code, o in occ.items():
         titles[code].add(norm_label(o["title"]))
-    for r in _tsv(Path(source) / "onet" / "alternate_titles.txt"):
+    for r in _tsv(source / "onet" / "alternate_titles.txt"):
         code = r["O*NET-SOC Code"].strip()
         for t in (r["Alternate Title"], r["Short Title"]):
             if t and t.strip() and code in occ:
                 titles[code].add(norm_label(t))
+    return titles
+
+
+def _add_esco(occ: dict[str, dict], source: Path) -> dict[str, dict]:
+    """Each occupation's ESCO occupations (title match or override); the ESCO occupations used, with skills."""
+    esco_dir = source / "esco"
+    esco_occ, by_label = _esco_occupations(esco_dir)
+    titles = _onet_titles(occ, source)
     sharing: dict[str, int] = defaultdict(int)
     for ts in titles.values():
         for t in ts:
@@ -142,19 +174,13 @@ def build_occupations(source: Path, tech_ids: dict[str, str], tool_ids: dict[str
             occ[code]["esco"] = [by_pref[lab] for lab in ESCO_OVERRIDES[code]]
         used.update(occ[code]["esco"])
     skills = _esco_skills(esco_dir, used)
-    esco_out = {
+    return {
         uri: {
             "label": esco_occ[uri]["label"],
             "isco": esco_occ[uri]["isco"],
             **skills.get(uri, {"ess": [], "opt": []}),
         }
         for uri in sorted(used)
-    }
-    return {
-        "mapping": "O*NET titles (title, alternate, short) = ESCO occupation labels; ISCO-group vote; "
-        f"hand-checked overrides for {len(ESCO_OVERRIDES)} SOCs; see nlp/occupations.py",
-        "onet": dict(sorted(occ.items())),
-        "esco": esco_out,
     }
 
 

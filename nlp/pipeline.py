@@ -25,7 +25,7 @@ from .types import Mention
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "10"  # bump when tokenisation, post-rules or cues change what extract() returns
+RULES_REVISION = "11"  # bump when tokenisation, post-rules, cues or occupation coding change what is stored
 MAX_MENTION_CHARS = 300
 
 _TRIM_WORDS = frozenset(

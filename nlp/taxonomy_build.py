@@ -45,89 +45,10 @@ def _esco_kind(levels: list) -> str:
 def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONOMY_FILE) -> dict:
     """Build the packaged inventory files from the shared raw data; returns summary counts."""
     source = Path(source)
-    esco = source / "esco"
     onet = source / "onet"
-    onet29 = source / "onet-29.3"
-    rows: list[list] = []  # [id, label, scheme, kind, alts, attrs]
-    seen: set[str] = set()
-
-    with open(esco / "skills_en_labels_v1.1.1.csv", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            levels = ast.literal_eval(r["hierarchy_levels"]) if r["hierarchy_levels"] else []
-            alts = sorted(
-                {a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]}
-            )
-            codes = sorted({p[-1] or p[-2] or "" for p in levels if p} - {""})
-            uri = r["conceptUri"].strip()
-            seen.add(uri)
-            rows.append([uri, r["preferredLabel"].strip(), "esco", _esco_kind(levels), alts, {"h": codes}])
-    descriptions: dict[str, str] = {}
-    extra: dict[str, list] = {}  # in skills_en but not in the labels file (no hierarchy codes)
-    with open(esco / "skills_en_v1.1.1.csv", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            uri = r["conceptUri"].strip()
-            text = " ".join((r.get("description") or "").split())
-            if text:
-                descriptions[uri] = text
-            if uri in seen or not r["preferredLabel"].strip():
-                continue
-            alts = sorted(
-                {a.strip() for a in r["altLabels"].split("\n") if a.strip()} - {r["preferredLabel"]}
-            )
-            kind = "knowledge" if r["skillType"].strip() == "knowledge" else "skill"
-            extra[uri] = [uri, r["preferredLabel"].strip(), "esco", kind, alts, {"h": []}]
-    with open(esco / "esco_v1.2.0_skills_missing_from_v1.1.1_labels.csv", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            uri = r["conceptUri"].strip()
-            if not r["preferredLabel"].strip() or uri in seen:
-                continue  # unlabelled 1.2.0 additions are left out
-            alts = sorted({a.strip() for a in r["altLabels"].split("|") if a.strip()} - {r["preferredLabel"]})
-            kind = "knowledge" if r["skillType"].strip() == "knowledge" else "skill"
-            seen.add(uri)
-            rows.append([uri, r["preferredLabel"].strip(), "esco", kind, alts, {"h": [], "v": "1.2.0"}])
-    for uri, row in extra.items():
-        if (
-            uri in seen
-        ):  # also a labelled 1.2.0 addition: keep its label as today, the 1.1.1 one as an alternative
-            for r in rows:
-                if r[0] == uri and row[1] != r[1]:
-                    r[4] = sorted({*r[4], row[1]})
-            continue
-        seen.add(uri)
-        rows.append(row)
-
-    legacy = _onet_examples(onet / "technology_skills.txt", with_flags=True)  # O*NET 29.2
-
-    tech = _onet_examples(onet29 / "Technology Skills.txt", with_flags=True)
-    tech_ids = _slugs(tech, ONET_URN)
-    for name, t in sorted(tech.items()):
-        attrs = {"cat": sorted(t["c"]), "hot": t["hot"], "dem": t["dem"], "occ": sorted(t["occ"])}
-        rows.append([tech_ids[name], name, "onet-tools", "tool", [], attrs])
-    # 29.2 technology names that 29.3 dropped keep their ids (stored results name them), without occupations
-    legacy_ids = _slugs(legacy, ONET_URN)
-    taken = set(tech_ids.values())
-    for name, t in sorted(legacy.items()):
-        if name not in tech and legacy_ids[name] not in taken:
-            attrs = {"cat": sorted(t["c"]), "hot": False, "dem": False, "occ": [], "v": "29.2"}
-            rows.append([legacy_ids[name], name, "onet-tools", "tool", [], attrs])
-    tools = _onet_examples(onet29 / "Tools Used.txt", with_flags=False)
-    tool_ids = _slugs(tools, TOOL_URN)
-    for name, t in sorted(tools.items()):
-        rows.append(
-            [tool_ids[name], name, "onet-tools", "tool", [], {"cat": sorted(t["c"]), "occ": sorted(t["occ"])}]
-        )
-    with open(onet29 / "DWA Reference.txt", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh, delimiter="\t"):
-            attrs = {
-                "iwa": r["IWA ID"].strip(),
-                "iwa_t": r["IWA Title"].strip(),
-                "gwa": r["Element ID"].strip(),
-                "gwa_t": r["Element Name"].strip(),
-            }
-            rows.append(
-                [DWA_URN + r["DWA ID"].strip(), r["DWA Title"].strip(), "onet-dwa", "skill", [], attrs]
-            )
-
+    rows, descriptions = _esco_rows(source / "esco")
+    onet_rows, tech_ids, tool_ids = _onet_rows(onet, source / "onet-29.3")
+    rows.extend(onet_rows)
     rows.sort(key=lambda r: r[0])
     ids = {r[0] for r in rows}
     labels = {norm_label(lab) for r in rows for lab in (r[1], *r[4])}
@@ -150,14 +71,104 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
     return {
         "version": version,
         **{scheme: sum(1 for r in rows if r[2] == scheme) for scheme in SCHEMES[:3]},
-        "onet_technology": len(tech),
-        "onet_tools_used": len(tools),
+        "onet_technology": sum(1 for r in rows if r[0].startswith(ONET_URN) and "v" not in r[5]),
+        "onet_tools_used": len(tool_ids),
         "descriptions": len(descriptions),
         "occupations": len(occupations["onet"]),
         "occupations_with_esco": sum(1 for o in occupations["onet"].values() if o["esco"]),
         "titles_indexed": len(titles["index"]),
         "titles_held_out": len(titles["held_out"]),
     }
+
+
+def _alts(r: dict, sep: str = "\n") -> list[str]:
+    return sorted({a.strip() for a in r["altLabels"].split(sep) if a.strip()} - {r["preferredLabel"]})
+
+
+def _esco_rows(esco: Path) -> tuple[list[list], dict[str, str]]:
+    """ESCO skills rows ``[id, label, "esco", kind, alts, attrs]`` and their descriptions.
+
+    v1.1.1 labels with hierarchy codes, then labelled v1.2.0 additions, then skills_en rows the labels
+    file lacks (their 1.1.1 label an alternative where a 1.2.0 addition has the same id)."""
+    rows: list[list] = []
+    seen: set[str] = set()
+    with open(esco / "skills_en_labels_v1.1.1.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            levels = ast.literal_eval(r["hierarchy_levels"]) if r["hierarchy_levels"] else []
+            codes = sorted({p[-1] or p[-2] or "" for p in levels if p} - {""})
+            uri = r["conceptUri"].strip()
+            seen.add(uri)
+            rows.append(
+                [uri, r["preferredLabel"].strip(), "esco", _esco_kind(levels), _alts(r), {"h": codes}]
+            )
+    descriptions: dict[str, str] = {}
+    extra: dict[str, list] = {}  # in skills_en but not in the labels file (no hierarchy codes)
+    with open(esco / "skills_en_v1.1.1.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            uri = r["conceptUri"].strip()
+            text = " ".join((r.get("description") or "").split())
+            if text:
+                descriptions[uri] = text
+            if uri in seen or not r["preferredLabel"].strip():
+                continue
+            kind = "knowledge" if r["skillType"].strip() == "knowledge" else "skill"
+            extra[uri] = [uri, r["preferredLabel"].strip(), "esco", kind, _alts(r), {"h": []}]
+    with open(esco / "esco_v1.2.0_skills_missing_from_v1.1.1_labels.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            uri = r["conceptUri"].strip()
+            if not r["preferredLabel"].strip() or uri in seen:
+                continue  # unlabelled 1.2.0 additions are left out
+            kind = "knowledge" if r["skillType"].strip() == "knowledge" else "skill"
+            seen.add(uri)
+            rows.append(
+                [uri, r["preferredLabel"].strip(), "esco", kind, _alts(r, "|"), {"h": [], "v": "1.2.0"}]
+            )
+    for uri, row in extra.items():
+        if (
+            uri in seen
+        ):  # also a labelled 1.2.0 addition: keep its label as today, the 1.1.1 one as an alternative
+            for r in rows:
+                if r[0] == uri and row[1] != r[1]:
+                    r[4] = sorted({*r[4], row[1]})
+            continue
+        seen.add(uri)
+        rows.append(row)
+    return rows, descriptions
+
+
+def _onet_rows(onet: Path, onet29: Path) -> tuple[list[list], dict[str, str], dict[str, str]]:
+    """O*NET technology (29.3, plus 29.2 names 29.3 dropped), tools used and DWA rows; tech and tool ids."""
+    rows: list[list] = []
+    legacy = _onet_examples(onet / "technology_skills.txt", with_flags=True)  # O*NET 29.2
+    tech = _onet_examples(onet29 / "Technology Skills.txt", with_flags=True)
+    tech_ids = _slugs(tech, ONET_URN)
+    for name, t in sorted(tech.items()):
+        attrs = {"cat": sorted(t["c"]), "hot": t["hot"], "dem": t["dem"], "occ": sorted(t["occ"])}
+        rows.append([tech_ids[name], name, "onet-tools", "tool", [], attrs])
+    # 29.2 technology names that 29.3 dropped keep their ids (stored results name them), without occupations
+    legacy_ids = _slugs(legacy, ONET_URN)
+    taken = set(tech_ids.values())
+    for name, t in sorted(legacy.items()):
+        if name not in tech and legacy_ids[name] not in taken:
+            attrs = {"cat": sorted(t["c"]), "hot": False, "dem": False, "occ": [], "v": "29.2"}
+            rows.append([legacy_ids[name], name, "onet-tools", "tool", [], attrs])
+    tools = _onet_examples(onet29 / "Tools Used.txt", with_flags=False)
+    tool_ids = _slugs(tools, TOOL_URN)
+    for name, t in sorted(tools.items()):
+        attrs = {"cat": sorted(t["c"]), "occ": sorted(t["occ"])}
+        rows.append([tool_ids[name], name, "onet-tools", "tool", [], attrs])
+    with open(onet29 / "DWA Reference.txt", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            attrs = {
+                "iwa": r["IWA ID"].strip(),
+                "iwa_t": r["IWA Title"].strip(),
+                "gwa": r["Element ID"].strip(),
+                "gwa_t": r["Element Name"].strip(),
+            }
+            rows.append(
+                [DWA_URN + r["DWA ID"].strip(), r["DWA Title"].strip(), "onet-dwa", "skill", [], attrs]
+            )
+    return rows, tech_ids, tool_ids
 
 
 def _write_gz(path: Path, obj) -> None:

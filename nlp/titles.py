@@ -79,6 +79,7 @@ class TitleCoder:
     POWER = 4
     W_FUZZ = 0.3
     W_HEAD = 0.15
+    N_CANDIDATES = 30  # nearest titles whose occupations ``candidates`` proposes
     WEAK = 0.5  # a whole-title score below which the part before a dash or comma is tried
 
     def __init__(self) -> None:
@@ -137,6 +138,30 @@ class TitleCoder:
             if coded is not None and (best is None or (best[2] < self.WEAK and coded[2] > best[2])):
                 best = coded
         return best
+
+    def candidates(self, title: str) -> dict[str, float]:
+        """Occupation → title similarity in 0..1 for the whole title and its head part: 1.0 for the codes of
+        an indexed title equal to it, else the best similarity among its ``N_CANDIDATES`` nearest titles."""
+        return dict(self._candidates(title))
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one coder per process
+    def _candidates(self, title: str) -> tuple[tuple[str, float], ...]:
+        out: dict[str, float] = {}
+        for part in dict.fromkeys((title, _QUALIFIER.split(title, maxsplit=1)[0])):
+            q = _core(normalise_title(part))
+            if not q:
+                continue
+            i = self.exact.get(q)
+            for c in self.codes[i] if i is not None else ():
+                out[c] = 1.0
+            d = self._scores(q)
+            for j in sorted(d, key=lambda j: (-d[j], j))[: self.N_CANDIDATES]:
+                sim = (d[j] + self.W_FUZZ * fuzz.token_sort_ratio(q, self.keys[j]) / 100.0) / (
+                    1 + self.W_FUZZ + self.W_HEAD
+                )
+                for c in self.codes[j]:
+                    out[c] = max(out.get(c, 0.0), min(sim, 1.0))
+        return tuple(sorted(out.items()))
 
     def _code(self, title: str) -> tuple[str, str, float] | None:
         q = _core(normalise_title(title))

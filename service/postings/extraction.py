@@ -96,13 +96,14 @@ def extract_jobs(jobs: list[Job], batch_size: int = 64) -> tuple[str, list[Outco
 
 
 def _coded(job: Job) -> tuple[str, str, float] | None:
-    """The occupation coded from the job's title when it is to be coded; None otherwise or on failure."""
+    """The occupation coded from the job's title (its text deciding between the title's candidates) when it is
+    to be coded; None otherwise or on failure."""
     import nlp
 
     if not (job.code_occupation and job.title):
         return None
     try:
-        coded = nlp.code_occupation(job.title)
+        coded = nlp.code_occupation(job.title, job.text)
     except Exception:  # noqa: BLE001 - an uncoded posting is still useful
         return None
     return (str(coded[0]), str(coded[1]), float(coded[2])) if coded is not None else None
