@@ -12,9 +12,9 @@ from tests.support.browser import assert_accessible, browser  # noqa: F401 - fix
 pytestmark = pytest.mark.e2e
 
 
-async def test_welding_profile_gap_section(demo, browser):  # noqa: F811
-    base = demo["url"]
-    welding = await _credential_id(demo["database"], "Welding Technology Certificate")
+async def test_welding_profile_gap_section(read_only_demo, browser):  # noqa: F811
+    base = read_only_demo["url"]
+    welding = await _credential_id(read_only_demo["database"], "Welding Technology Certificate")
     ctx, page, watch = await _page(browser)
     try:
         await _login(page, base, DEMO_EMAIL)
