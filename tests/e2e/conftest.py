@@ -22,7 +22,10 @@ from rich.console import Console
 
 from service.db import upgrade
 from service.settings import build_settings
-from tests.support.browser import run_server
+
+# One definition of the browser and the live server for every module here, so a run launches one chromium and
+# one server on the suite's database (a session fixture imported into each module is one per module instead).
+from tests.support.browser import browser, live_server, run_server  # noqa: F401 - fixtures
 
 TEST_SERVER = {"env": "test", "secret_key": "test-secret-key-0123456789"}
 
