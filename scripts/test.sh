@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: a virtual environment with the project and its test and teacher extras,
-# Debian's chromium for the browser tests (installed when missing and we may), then pytest on PostgreSQL
-# and on SQLite (all but tests/unit, whose pure functions touch no database). Extra arguments go to both.
+# Debian's chromium for the browser tests (installed when missing and we may), ruff, then pytest on PostgreSQL
+# and on SQLite side by side (the SQLite pass: the tests that reach the suite's database) with mypy beside them.
+# Extra arguments go to both passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 # The install is skipped when this venv already holds exactly requirements.lock and pyproject.toml of this
-# checkout (their hash is stamped inside the venv after a successful install); .ci/run deletes its venv, so CI
-# always installs afresh.
+# checkout (their hash is stamped inside the venv after a successful install). .ci/run keeps its own venv between
+# runs on one machine the same way (a clean clone has none, so it installs).
 STAMP="$VENV/.skillpulse-install-stamp"
 WANT=$({ cat requirements.lock pyproject.toml; pwd; } | sha256sum | cut -d' ' -f1)  # this checkout's editable install
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
@@ -40,20 +41,36 @@ export PYTHONWARNINGS=${PYTHONWARNINGS:-}
 echo "== lint: ruff check and ruff format --check (the rules in pyproject.toml) =="
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
-echo "== types: mypy on the scope in pyproject.toml =="
-"$VENV/bin/python" -m mypy  # [tool.mypy] in pyproject.toml: kernel/, service/, surveys/, nlp/, demo/, training/
+# mypy ([tool.mypy] in pyproject.toml: kernel/, service/, surveys/, nlp/, demo/, training/) runs beside the tests
+# (a minute of one core while the test passes wait on servers and subprocesses); its result is printed and
+# counted at the end like a pass's.
+MYPY_LOG=$(mktemp)
+"$VENV/bin/python" -m mypy >"$MYPY_LOG" 2>&1 &
+MYPY_PID=$!
 # The two passes run side by side (each has its own database, servers on free ports, its own temp dirs): much of
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
-# SKILLPULSE_TEST_SERIAL=1 runs them one after the other.
+# The SQLite pass leaves out tests/unit (pure functions) and deselects every test whose fixtures never reach the
+# suite's database (tests/conftest.py: the browser tests on the demo's own SQLite copy, `serve` on a temporary
+# SQLite file, the NLP pool): they run the same on either pass, so the PostgreSQL pass runs them.
+# SKILLPULSE_TEST_SERIAL=1 runs the passes one after the other.
 SQLITE_LOG=$(mktemp)  # the SQLite pass's output, printed after the PostgreSQL pass
-trap 'if [ -n "${SQLITE_PID:-}" ]; then kill "$SQLITE_PID" 2>/dev/null || true; fi; rm -f "$SQLITE_LOG"' EXIT
-"$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@" >"$SQLITE_LOG" 2>&1 &
+trap 'for pid in ${SQLITE_PID:-} ${MYPY_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -f "$SQLITE_LOG" "$MYPY_LOG"' EXIT
+timed() {  # run a command, then print how long it took
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  echo "(wall time: $((SECONDS - start)) s)"
+  return "$rc"
+}
+timed "$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit "$@" >"$SQLITE_LOG" 2>&1 &
 SQLITE_PID=$!
 if [ "${SKILLPULSE_TEST_SERIAL:-0}" = 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
 echo "== tests on PostgreSQL =="
-"$VENV/bin/python" -m pytest --db postgres "$@" && PG_RC=0 || PG_RC=$?
+timed "$VENV/bin/python" -m pytest --db postgres "$@" && PG_RC=0 || PG_RC=$?
 if [ "${SKILLPULSE_TEST_SERIAL:-0}" != 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
-echo "== tests on SQLite (tests/unit are pure, no database: they ran on PostgreSQL) =="
+echo "== tests on SQLite (tests/unit and the tests that never reach the suite's database ran on PostgreSQL) =="
 cat "$SQLITE_LOG"
-echo "PostgreSQL pass: exit $PG_RC; SQLite pass: exit $SQLITE_RC"
-[ "$PG_RC" = 0 ] && [ "$SQLITE_RC" = 0 ]
+wait "$MYPY_PID" && MYPY_RC=0 || MYPY_RC=$?
+echo "== types: mypy on the scope in pyproject.toml =="
+cat "$MYPY_LOG"
+echo "PostgreSQL pass: exit $PG_RC; SQLite pass: exit $SQLITE_RC; mypy: exit $MYPY_RC"
+[ "$PG_RC" = 0 ] && [ "$SQLITE_RC" = 0 ] && [ "$MYPY_RC" = 0 ]

@@ -33,6 +33,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("postgres", "sqlite"),
         help="database for the suite: postgres (default) or sqlite",
     )
+    parser.addoption(
+        "--db-independent",
+        action="store_true",
+        help="with --db sqlite, also run the tests whose fixtures never reach the suite's database",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +167,10 @@ def anon_api(client: httpx.AsyncClient) -> Api:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On SQLite: skip the PostgreSQL-only tests, and leave out (deselect) the tests whose fixtures never reach
+    the suite's database (`db_kind`, which `database_url`, `app`, `client`, `tenant`… all depend on). Those run
+    the same whatever `--db` says (the e2e demo's own SQLite copy, `serve` on a temporary SQLite file, pure
+    functions), so the PostgreSQL pass has run them; `--db-independent` keeps them on SQLite too."""
     if config.getoption("--db") != "sqlite":
         return
     skip = pytest.mark.skip(
@@ -170,3 +179,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+    if config.getoption("--db-independent"):
+        return
+    same_on_both = [item for item in items if "db_kind" not in getattr(item, "fixturenames", ())]
+    if same_on_both:
+        config.hook.pytest_deselected(items=same_on_both)
+        items[:] = [item for item in items if "db_kind" in getattr(item, "fixturenames", ())]

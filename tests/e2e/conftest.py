@@ -4,7 +4,8 @@ Building the demo (what `skillpulse serve --demo` loads: credentials linked, a y
 survey answered, monthly drift runs) is the slow part of these tests. It is built once per pytest run into a
 SQLite file with the same code as `serve --demo`; every module that asks for `demo` gets its own copy of that
 file (SQLite's backup API: a consistent copy, WAL included) and its own server on it, so what one module's
-tests change (acknowledged alerts, notes, new surveys, users) never reaches another module.
+tests change (acknowledged alerts, notes, new surveys, users) never reaches another module. Modules whose tests
+only read the demo (test_profile_gap, test_report) share one copy and server instead: `read_only_demo`.
 `tests/e2e/test_dashboard_demo.py` still runs `serve --demo` itself: there the command is what is tested.
 """
 
@@ -21,7 +22,10 @@ from rich.console import Console
 
 from service.db import upgrade
 from service.settings import build_settings
-from tests.support.browser import run_server
+
+# One definition of the browser and the live server for every module here, so a run launches one chromium and
+# one server on the suite's database (a session fixture imported into each module is one per module instead).
+from tests.support.browser import browser, live_server, run_server  # noqa: F401 - fixtures
 
 TEST_SERVER = {"env": "test", "secret_key": "test-secret-key-0123456789"}
 
@@ -60,12 +64,27 @@ async def built_demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltDemo:
     return BuiltDemo(path, result.survey_link)
 
 
-@pytest.fixture(scope="module")
-async def demo(built_demo: BuiltDemo, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict]:
-    """This module's own copy of the demo database, plus a served app on it."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+async def _serve_copy(built_demo: BuiltDemo, folder: Path) -> AsyncIterator[dict]:
+    path = folder / "demo.db"
     await asyncio.to_thread(copy_sqlite, built_demo.path, path)
     url = _sqlite_url(path)
     settings = build_settings(database={"url": url}, server=TEST_SERVER)
     with run_server(url) as base_url:
         yield {"url": base_url, "database": url, "settings": settings, "survey_link": built_demo.survey_link}
+
+
+@pytest.fixture(scope="module")
+async def demo(built_demo: BuiltDemo, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict]:
+    """This module's own copy of the demo database, plus a served app on it."""
+    async for served in _serve_copy(built_demo, tmp_path_factory.mktemp("demo")):
+        yield served
+
+
+@pytest.fixture(scope="package")  # its server goes when the browser tests end
+async def read_only_demo(
+    built_demo: BuiltDemo, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[dict]:
+    """One copy and server for the modules whose tests only read the demo (they sign in and look): what they
+    share nobody changes, and a server (its NLP pool) is the slow part of a module's setup."""
+    async for served in _serve_copy(built_demo, tmp_path_factory.mktemp("demo-read-only")):
+        yield served

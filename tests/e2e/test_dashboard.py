@@ -21,7 +21,7 @@ from service.credentials.models import Credential
 from service.db import create_engine, session_scope
 from service.demand.models import Alert
 from service.settings import build_settings
-from tests.support.browser import assert_accessible, browser, screenshot  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ class Watch:
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
 
 
-async def _page(browser, **context):  # noqa: ANN001, ANN003, ANN202, F811
+async def _page(browser, **context):  # noqa: ANN001, ANN003, ANN202
     ctx = await browser.new_context(**context)
     page = await ctx.new_page()
     return ctx, page, Watch(page)
@@ -84,7 +84,7 @@ async def _credential_id(database: str, name: str) -> int:
         await engine.dispose()
 
 
-async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
+async def test_designer_reads_every_page_and_acts(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await page.goto(f"{base}/app/login")
@@ -178,7 +178,7 @@ async def test_designer_reads_every_page_and_acts(demo, browser):  # noqa: F811
     await ctx.close()
 
 
-async def test_phone_sized_and_keyboard_only(demo, browser):  # noqa: F811
+async def test_phone_sized_and_keyboard_only(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     await _login(page, base, DEMO_EMAIL)
@@ -204,7 +204,7 @@ async def test_phone_sized_and_keyboard_only(demo, browser):  # noqa: F811
     await ctx.close()
 
 
-async def test_viewer_reads_only(demo, browser):  # noqa: F811
+async def test_viewer_reads_only(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser)
     await _login(page, base, VIEWER_EMAIL)
@@ -218,7 +218,7 @@ async def test_viewer_reads_only(demo, browser):  # noqa: F811
     await ctx.close()
 
 
-async def test_stored_script_in_every_text_field_is_shown_as_text(demo, browser):  # noqa: F811
+async def test_stored_script_in_every_text_field_is_shown_as_text(demo, browser):
     """Credential, competency, posting (alert snippet), survey answer and alert note each hold a <script>."""
     from service.auth.models import User
     from surveys.models import Survey

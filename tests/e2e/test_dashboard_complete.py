@@ -17,13 +17,13 @@ from tests.e2e.test_dashboard import (
     _page,
     _visit,
 )
-from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible
 from tests.support.feeds import FeedServer, Reply, greenhouse_body
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_credential_list_searches_and_filters(demo, browser):  # noqa: F811
+async def test_credential_list_searches_and_filters(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await _login(page, base, DEMO_EMAIL)
@@ -56,7 +56,7 @@ async def test_credential_list_searches_and_filters(demo, browser):  # noqa: F81
     await ctx.close()
 
 
-async def test_import_source_forms_with_the_feed_preview(demo, browser):  # noqa: F811
+async def test_import_source_forms_with_the_feed_preview(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await _login(page, base, DEMO_EMAIL)
@@ -102,7 +102,7 @@ async def test_import_source_forms_with_the_feed_preview(demo, browser):  # noqa
     await ctx.close()
 
 
-async def test_choice_questions_in_the_survey_editor(demo, browser):  # noqa: F811
+async def test_choice_questions_in_the_survey_editor(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await _login(page, base, DEMO_EMAIL)
@@ -137,7 +137,7 @@ async def test_choice_questions_in_the_survey_editor(demo, browser):  # noqa: F8
     await ctx.close()
 
 
-async def test_admin_changes_roles_and_deactivates_users(demo, browser):  # noqa: F811
+async def test_admin_changes_roles_and_deactivates_users(demo, browser):
     base = demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await _login(page, base, DEMO_EMAIL)

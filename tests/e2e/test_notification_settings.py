@@ -11,7 +11,7 @@ from sqlalchemy import select
 from service.db import session_scope
 from service.notifications.models import NotificationPreference
 from service.notifications.tokens import unsubscribe_token
-from tests.support.browser import assert_accessible, browser, live_server  # noqa: F401 - fixtures
+from tests.support.browser import assert_accessible
 from tests.support.clients import TEST_SERVER
 from tests.support.demand_data import make_credential
 
@@ -40,8 +40,8 @@ async def test_a_designer_chooses_a_daily_digest_for_one_credential(
     app,
     api,
     tenant,
-    browser,  # noqa: F811
-    live_server,  # noqa: F811
+    browser,
+    live_server,
     javascript: bool,
 ):
     welding = await make_credential(app, tenant.org_id, "Welding Certificate", ["51-4121.00"])
@@ -80,7 +80,7 @@ async def test_a_designer_chooses_a_daily_digest_for_one_credential(
     await context.close()
 
 
-async def test_the_unsubscribe_page_asks_then_stops_the_digests(app, tenant, browser, live_server):  # noqa: F811
+async def test_the_unsubscribe_page_asks_then_stops_the_digests(app, tenant, browser, live_server):
     async with session_scope(app.state.engine) as session:
         from service.auth.models import User
 

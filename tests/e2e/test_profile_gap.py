@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page, _visit
-from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_welding_profile_gap_section(demo, browser):  # noqa: F811
-    base = demo["url"]
-    welding = await _credential_id(demo["database"], "Welding Technology Certificate")
+async def test_welding_profile_gap_section(read_only_demo, browser):
+    base = read_only_demo["url"]
+    welding = await _credential_id(read_only_demo["database"], "Welding Technology Certificate")
     ctx, page, watch = await _page(browser)
     try:
         await _login(page, base, DEMO_EMAIL)

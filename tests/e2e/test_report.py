@@ -9,18 +9,18 @@ import re
 import pytest
 
 from tests.e2e.test_dashboard import DEMO_EMAIL, _credential_id, _login, _page
-from tests.support.browser import assert_accessible, browser  # noqa: F401 - fixture
+from tests.support.browser import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
 CREDENTIAL = "Welding Technology Certificate"  # the demo's credential with an answered survey
 
 
-async def test_report_from_the_credential_page(demo, browser):  # noqa: F811
-    base = demo["url"]
+async def test_report_from_the_credential_page(read_only_demo, browser):
+    base = read_only_demo["url"]
     ctx, page, watch = await _page(browser, viewport={"width": 1280, "height": 900})
     await _login(page, base, DEMO_EMAIL)
-    credential_id = await _credential_id(demo["database"], CREDENTIAL)
+    credential_id = await _credential_id(read_only_demo["database"], CREDENTIAL)
     await page.goto(f"{base}/app/credentials/{credential_id}")
     # the equity lens beside the survey's splits, on the credential page
     lens = page.get_by_role("heading", name="Demand by place, employers by kind")

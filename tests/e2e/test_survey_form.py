@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from service.db import session_scope
 from surveys.models import SurveyAnswer, SurveyResponse
-from tests.support.browser import assert_accessible, browser, live_server  # noqa: F401 - fixtures
+from tests.support.browser import assert_accessible
 from tests.support.seeds_surveys import create_open_survey, invite, path_of
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ async def _focused_id(page) -> str:  # noqa: ANN001
     )
 
 
-async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, browser, live_server):  # noqa: F811
+async def test_answer_half_save_resume_elsewhere_submit_once(api, app, tenant, browser, live_server):
     survey = await create_open_survey(api, app, tenant, competencies=7)
     link = live_server + path_of((await invite(api, survey["id"], 1))[0]["url"])
     comps = [q["code"] for q in survey["questions"] if q["role"] == "importance"]

@@ -1,8 +1,8 @@
 """Schemathesis against the app's own OpenAPI document, in-process and authenticated, positive and negative
 data: no operation answers 5xx, and every response has the declared content type and schema.
 
-Bounded for CI by SKILLPULSE_FUZZ_EXAMPLES (default 15 per operation); a longer run:
-`SKILLPULSE_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/fuzz -q`.
+Bounded for CI by SKILLPULSE_FUZZ_EXAMPLES (default 10 per operation and mode; every operation is fuzzed); a
+longer run: `SKILLPULSE_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/fuzz -q`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service.app import create_app
 
-EXAMPLES = int(os.environ.get("SKILLPULSE_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("SKILLPULSE_FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ class Ran:
     stderr: str
 
 
-def run_cli(env: dict[str, str], *args: str) -> Ran:
+def run_cli(env: dict[str, str], *args: str, input: str | None = None) -> Ran:  # noqa: A002 - as subprocess.run
+    """Run `skillpulse ARGS` with `env` (and `input` on its stdin), as a process would."""
     from typer.testing import CliRunner
 
     from service.cli import app
@@ -34,7 +35,7 @@ def run_cli(env: dict[str, str], *args: str) -> Ran:
         root = logging.getLogger()
         handlers, level = list(root.handlers), root.level
         try:
-            return CliRunner(env=env).invoke(app, list(args), catch_exceptions=True)
+            return CliRunner(env=env).invoke(app, list(args), input=input, catch_exceptions=True)
         finally:
             load_settings.cache_clear()
             # a command configures logging onto the runner's stderr, which closes when it returns: put the
