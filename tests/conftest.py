@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,9 @@ from tests.support.factories import Tenant, make_tenant
 # cheap argon2 for the users every test makes (service/security.py; never honoured in production); subprocesses
 # started with this environment inherit it
 os.environ.setdefault("SKILLPULSE_TEST_FAST_HASHING", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER_TESTS = ROOT / "tests" / "e2e"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--db-independent",
         action="store_true",
         help="with --db sqlite, also run the tests whose fixtures never reach the suite's database",
+    )
+    parser.addoption(
+        "--db-independent-part",
+        choices=("all", "none", "browser", "rest"),
+        default=None,
+        help="which of the tests whose fixtures never reach the suite's database to run: all, none, the browser "
+        "ones (tests/e2e) or the rest (default: all on PostgreSQL; on SQLite none, or all with --db-independent). "
+        "scripts/test.sh runs the rest on PostgreSQL and the browser ones on SQLite, so each runs once and the "
+        "two passes take about as long",
     )
 
 
@@ -167,21 +180,35 @@ def anon_api(client: httpx.AsyncClient) -> Api:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On SQLite: skip the PostgreSQL-only tests, and leave out (deselect) the tests whose fixtures never reach
-    the suite's database (`db_kind`, which `database_url`, `app`, `client`, `tenant`… all depend on). Those run
-    the same whatever `--db` says (the e2e demo's own SQLite copy, `serve` on a temporary SQLite file, pure
-    functions), so the PostgreSQL pass has run them; `--db-independent` keeps them on SQLite too."""
-    if config.getoption("--db") != "sqlite":
-        return
-    skip = pytest.mark.skip(
-        reason="needs PostgreSQL (SKIP LOCKED / advisory locks); runs in the PostgreSQL pass"
+    """On SQLite: skip the PostgreSQL-only tests. On either database, leave out (deselect) the tests whose
+    fixtures never reach the suite's database (`db_kind`, which `database_url`, `app`, `client`, `tenant`… all
+    depend on) that `--db-independent-part` does not ask for. Those run the same whatever `--db` says (the e2e
+    demo's own SQLite copy, `serve` on a temporary SQLite file, pure functions), so one pass is enough."""
+    db = config.getoption("--db")
+    if db == "sqlite":
+        skip = pytest.mark.skip(
+            reason="needs PostgreSQL (SKIP LOCKED / advisory locks); runs in the PostgreSQL pass"
+        )
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+    part = config.getoption("--db-independent-part") or (
+        "all" if db != "sqlite" or config.getoption("--db-independent") else "none"
     )
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(skip)
-    if config.getoption("--db-independent"):
+    if part == "all":
         return
-    same_on_both = [item for item in items if "db_kind" not in getattr(item, "fixturenames", ())]
-    if same_on_both:
-        config.hook.pytest_deselected(items=same_on_both)
-        items[:] = [item for item in items if "db_kind" in getattr(item, "fixturenames", ())]
+    left_out = [item for item in items if _db_independent(item) and not _in_part(item, part)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        kept = set(map(id, left_out))
+        items[:] = [item for item in items if id(item) not in kept]
+
+
+def _db_independent(item: pytest.Item) -> bool:
+    return "db_kind" not in getattr(item, "fixturenames", ())
+
+
+def _in_part(item: pytest.Item, part: str) -> bool:
+    """Whether a database-independent test belongs to `part` (browser: under tests/e2e; rest: elsewhere)."""
+    browser = Path(item.path).resolve().is_relative_to(BROWSER_TESTS)
+    return (part == "browser" and browser) or (part == "rest" and not browser)
