@@ -37,6 +37,7 @@ from service.demand.rollup_rebuild import rebuild
 from service.demand.rollup_store import upkeep_postings
 from service.demand.runs import run_drift
 from service.demand.services import demand_series
+from service.postings.batch_store import SKILL_COLUMNS
 from service.postings.models import Posting
 from service.settings import build_settings
 
@@ -236,19 +237,7 @@ async def _copy(conn: asyncpg.Connection, posting_rows: list[tuple], skill_rows:
     await conn.copy_records_to_table(
         "posting_skill",
         records=skill_rows,
-        columns=[
-            "id",
-            "org_id",
-            "posting_id",
-            "start",
-            "end",
-            "text",
-            "kind",
-            "concept_id",
-            "concept_label",
-            "score",
-            "requirement",
-        ],
+        columns=["id", *SKILL_COLUMNS],
     )
 
 

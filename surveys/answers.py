@@ -89,6 +89,16 @@ def _number(question: Mapping[str, Any], text: str, w: Mapping[str, str]) -> tup
     return (int(number) if number.is_integer() else number), None
 
 
+def final_answers(questions: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a first and final submit stores of the form's `values`: the given answers to the questions the
+    other answers leave visible (as `submit` drops the hidden ones); None when a required question is unanswered."""
+    answers = {code: value for code, value in values.items() if value is not None}
+    if missing_required(questions, answers):
+        return None
+    by_code = {q["code"]: q for q in questions}
+    return {code: value for code, value in answers.items() if is_visible(by_code[code], answers)}
+
+
 def missing_required(
     questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]
 ) -> list[Mapping[str, Any]]:

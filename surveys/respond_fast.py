@@ -24,9 +24,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.answers import missing_required
+from surveys.answers import final_answers
 from surveys.outbox import ACTIVE
-from surveys.questions import is_visible
 from surveys.respond_link import (
     SURVEY,
     InvitationState,
@@ -118,12 +117,10 @@ async def submit_first(
     False, with nothing written, when a required question is unanswered or the invitation is no longer
     pending (another request got there first): the caller then takes the general path.
     """
-    answers = {code: value for code, value in values.items() if value is not None}
-    if missing_required(link.questions, answers):
+    answers = final_answers(link.questions, values)
+    if answers is None:
         return False
     by_code = link.by_code
-    # answers to questions that the other answers hide are not part of the response (as in `submit`)
-    answers = {code: value for code, value in answers.items() if is_visible(by_code[code], answers)}
     now = datetime.now(UTC)
     driver = await _driver(session)
     response_id = await driver.fetchval(

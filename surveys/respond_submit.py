@@ -15,7 +15,7 @@ from sqlalchemy import Integer, Text, Update, bindparam, cast, delete, func, ins
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.answers import missing_required
+from surveys.answers import final_answers
 from surveys.outbox import cancel_mail
 from surveys.questions import is_visible
 from surveys.respond_link import ANSWER, INVITATION, RESPONSE, Link, ResponseState
@@ -127,12 +127,10 @@ async def submit_at_once(
     Only when `can_submit_at_once(link)`; False, with nothing written, when a required question is unanswered
     (the caller then saves the draft and shows the errors as usual).
     """
-    answers = {code: value for code, value in values.items() if value is not None}
-    if missing_required(link.questions, answers):
+    answers = final_answers(link.questions, values)
+    if answers is None:
         return False
     by_code = link.by_code
-    # answers to questions that the other answers hide are not part of the response (as in `submit`)
-    answers = {code: value for code, value in answers.items() if is_visible(by_code[code], answers)}
     now = datetime.now(UTC)
     response_id = (
         await session.execute(
