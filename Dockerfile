@@ -24,5 +24,8 @@ COPY examples ./examples
 RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 skillpulse
 
 USER skillpulse
+# the indexes every NLP process derives from the packaged data (nlp/index_cache.py), built once here so that
+# `serve`, `worker` and their pool processes start in seconds
+RUN python -c "from service.nlp_runner import load_nlp_data; load_nlp_data()"
 EXPOSE 8000
 CMD ["skillpulse", "serve", "--host", "0.0.0.0", "--port", "8000"]

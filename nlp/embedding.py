@@ -85,7 +85,11 @@ class ConceptMatrix:
         tax = load_taxonomy()
         self.ids = list(tax.concepts)
         self.index = {cid: i for i, cid in enumerate(self.ids)}
-        self.matrix = get_embedder().encode([tax.concepts[c].label for c in self.ids])
+        from .index_cache import cached
+
+        self.matrix = cached(
+            "concept-vectors", lambda: get_embedder().encode([tax.concepts[c].label for c in self.ids])
+        )
         schemes = np.array([tax.concepts[c].scheme for c in self.ids])
         self.rows = {s: np.flatnonzero(schemes == s) for s in set(schemes.tolist())}
         self._sub: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}

@@ -23,6 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import meaning
+from .index_cache import cached
 from .taxonomy import TOOL_URN, _read_aliases, load_taxonomy, norm_label
 from .textnorm import content_stems
 from .types import Concept
@@ -46,8 +47,18 @@ N_RERANK = 50
 
 class Linker:
     def __init__(self) -> None:
-        tax = load_taxonomy()
-        self.tax = tax
+        self.tax = load_taxonomy()
+        self.__dict__.update(cached("linker", self._index_state))
+
+    def _index_state(self) -> dict:
+        """Build the label index (~4 s of stemming 128,000 labels) and return the attributes it set, for the NLP
+        index cache (nlp/index_cache.py)."""
+        self._build_index()
+        self.label_weights("")  # the per-concept label weights are part of the index too
+        return {k: v for k, v in self.__dict__.items() if k != "tax"}
+
+    def _build_index(self) -> None:
+        tax = self.tax
         self.entries: list[tuple[str, str, tuple[str, ...], bool]] = []  # (cid, norm, stems, is_pref)
         exact: dict[str, list[int]] = defaultdict(list)
         post: dict[str, list[int]] = defaultdict(list)

@@ -124,8 +124,16 @@ def check_aliases(aliases: dict[str, str], ids: set[str], labels: set[str]) -> l
 # --------------------------------------------------------------------------------------------- load
 @lru_cache(maxsize=1)
 def load_taxonomy(path: str | None = None) -> Taxonomy:
-    """Load the packaged taxonomy (cached per process)."""
-    with gzip.open(path or TAXONOMY_FILE, "rt", encoding="utf-8") as fh:
+    """Load the packaged taxonomy (cached per process, and the packaged one in the NLP index cache)."""
+    if path is None:
+        from .index_cache import cached
+
+        return cached("taxonomy", lambda: _read_taxonomy(TAXONOMY_FILE))
+    return _read_taxonomy(path)
+
+
+def _read_taxonomy(path: str | Path) -> Taxonomy:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         data = json.load(fh)
     concepts: dict[str, Concept] = {}
     alts: dict[str, tuple[str, ...]] = {}

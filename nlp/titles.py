@@ -83,6 +83,16 @@ class TitleCoder:
     WEAK = 0.5  # a whole-title score below which the part before a dash or comma is tried
 
     def __init__(self) -> None:
+        from .index_cache import cached
+
+        self.__dict__.update(cached("titles", self._index_state))
+
+    def _index_state(self) -> dict:
+        """Build the title index (~1.5 s) and return the attributes it set, for the NLP index cache."""
+        self._build_index()
+        return dict(self.__dict__)
+
+    def _build_index(self) -> None:
         data = load_titles()
         self.occupations: dict[str, str] = data["occupations"]
         keys: dict[str, list[str]] = {}

@@ -53,7 +53,7 @@ def die_with_parent(parent_pid: int) -> None:
 
 def load_nlp_data() -> None:
     """Load the span model, the taxonomy gazetteer, the linker and title indexes once, as the worker starts,
-    instead of inside the first job that needs them (5–10 s)."""
+    instead of inside the first job that needs them (2–4 s with the NLP index cache, 10–15 s without)."""
     try:
         import nlp
 

@@ -57,3 +57,29 @@ def test_embedding_reads_the_tags_and_keeps_the_width():
     plain = nlp.make_doc("Project management and SQL")  # no tags: treated as all outside, same shape
     assert model.predict([plain])[0].shape == (4, 32)
     assert not numpy.allclose(model.predict([plain])[0], out[0])
+
+
+def test_phrase_index_finds_what_spacys_phrase_matcher_finds():
+    """The gazetteer's own index (picklable, so it loads from the NLP index cache) against spaCy's PhraseMatcher
+    on the same tokenised phrases: every match, overlapping and nested ones included, and no other."""
+    from spacy.matcher import PhraseMatcher
+
+    from nlp.gazetteer import PhraseIndex
+
+    nlp = spacy.blank("en")
+    phrases = ["project management", "project", "management of projects", "c++", "microsoft excel", "excel",
+               "excel macros", "a b c d", "b c", "forklift certification", "forklift"]  # fmt: skip
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("P", list(nlp.tokenizer.pipe(phrases)))
+    index = PhraseIndex([tuple(t.lower_ for t in d) for d in nlp.tokenizer.pipe(phrases)])
+    texts = [
+        "Project Management of Projects with Microsoft Excel macros and C++",
+        "a b c d b c a b c",
+        "Forklift certification preferred; forklift forklift",
+        "",
+        "nothing to see",
+    ]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        expected = sorted((s, e) for _, s, e in matcher(doc))
+        assert sorted(index.find([t.lower_ for t in doc])) == expected, text
