@@ -7,11 +7,17 @@ from service.nlp_runner import NlpRunner
 
 
 def _loaded() -> tuple[int, int]:
-    """In the worker: how many extractors and title indexes are already cached (without loading them)."""
+    """In the worker: how many extractors and title coders are already cached (without loading them)."""
     from nlp.pipeline import get_extractor
-    from nlp.taxonomy import load_titles
+    from nlp.titles import get_title_coder
 
-    return get_extractor.cache_info().currsize, load_titles.cache_info().currsize
+    return get_extractor.cache_info().currsize, get_title_coder.cache_info().currsize
+
+
+def _torch() -> object:
+    import sys
+
+    return sys.modules.get("torch")
 
 
 async def test_started_workers_have_the_nlp_data_loaded_before_their_first_job():
@@ -19,6 +25,7 @@ async def test_started_workers_have_the_nlp_data_loaded_before_their_first_job()
     try:
         runner.start()
         assert await asyncio.wait_for(runner.run(_loaded), timeout=120) == (1, 1)
+        assert await runner.run(_torch) is None  # spaCy loaded without PyTorch, even where it is installed
         # a job after the preload is quick: the data is not loaded again
         started = time.perf_counter()
         import nlp
