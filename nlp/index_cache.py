@@ -31,7 +31,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-KEEP_PER_NAME = 3  # entries kept per index name (other checkouts of other versions may share the directory)
+KEEP_PER_NAME = 4  # entries kept per index name (other checkouts of other versions may share the directory)
 
 
 def cache_dir() -> Path | None:
