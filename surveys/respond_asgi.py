@@ -20,6 +20,7 @@ process has not read yet, a database error. So each outcome but the usual one st
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
 from typing import Any
@@ -68,6 +69,11 @@ class SurveySubmitRoute:
         self.gzip_from = compression.minimum_size if compression is not None else None
         self.gzip_level = compression.gzip_compress_level if compression is not None else 9
         self.bodies: dict[tuple[str, bool], tuple[bytes, list[tuple[bytes, bytes]]]] = {}
+        # no more submits at once than the pool keeps connections: past that a submit waits for one rather
+        # than opening an overflow connection that is closed again on return (a connect, a backend start and
+        # every statement prepared anew, on a server that is already the busy side)
+        size = getattr(engine.pool, "size", None)
+        self.gate = asyncio.Semaphore(size()) if callable(size) else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = (
@@ -135,6 +141,14 @@ class SurveySubmitRoute:
     async def _submit(self, headers: dict[bytes, bytes], token: str, form: FormMultiDict) -> str | None:
         """The link's first and final submit stored, in the language of its thank-you page; None when the
         handler must answer (the link is not a pending one without a draft, the page has errors, ...)."""
+        if self.gate is None:
+            return await self._submit_on_connection(headers, token, form)
+        async with self.gate:
+            return await self._submit_on_connection(headers, token, form)
+
+    async def _submit_on_connection(
+        self, headers: dict[bytes, bytes], token: str, form: FormMultiDict
+    ) -> str | None:
         cache = questions_cache_in(self.owner.state)
         connection = await self.engine.raw_connection()
         try:
