@@ -69,6 +69,7 @@ class SurveySubmitRoute:
         self.gzip_from = compression.minimum_size if compression is not None else None
         self.gzip_level = compression.gzip_compress_level if compression is not None else 9
         self.bodies: dict[tuple[str, bool], tuple[bytes, list[tuple[bytes, bytes]]]] = {}
+        self.answered = 0  # submits this route stored and answered itself (the rest were the handler's)
         # no more submits at once than the pool keeps connections: past that a submit waits for one rather
         # than opening an overflow connection that is closed again on return (a connect, a backend start and
         # every statement prepared anew, on a server that is already the busy side)
@@ -108,6 +109,7 @@ class SurveySubmitRoute:
         language = await self._submit(headers, token, form)
         if language is None:
             return False
+        self.answered += 1
         await self._thank(send, language, b"gzip" in headers.get(b"accept-encoding", b""))
         return True
 
