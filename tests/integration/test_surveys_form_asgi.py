@@ -4,6 +4,7 @@ counted once), and hands every other request to the handler with its body intact
 
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -86,7 +87,8 @@ async def test_the_raw_submit_keeps_the_forms_csrf_check(api, app, tenant, clien
     body = form_body(page.text, answers_for(question_codes(page.text), survey), "submit")
     forged = {**body, "_csrf_token": "0" * 64}
     assert (await client.post(paths[0], data=forged)).status_code == 403
-    async with app_client(app) as stranger:  # no CSRF cookie: a cross-site form post
+    transport = httpx.ASGITransport(app=app)  # the suite's app, without running its lifespan again
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as stranger:  # no cookie
         assert (await stranger.post(paths[0], data=body)).status_code == 403
     assert await _stored(app, survey["id"]) == (0, 0)
     assert (await client.post(paths[0], data=body)).status_code == 200
