@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 import re
 from typing import Any
 
@@ -38,6 +39,8 @@ from surveys.respond_fast import can_submit_first, read_invitation, submit_first
 from surveys.respond_link import cached_questions
 from surveys.respond_page import posted_page, read_posted
 from surveys.tokens import plausible
+
+log = logging.getLogger("skillpulse.surveys.form")
 
 _PATH = re.compile(r"^/s/([^/]+)$")
 _FORM_TYPE = b"application/x-www-form-urlencoded"
@@ -103,7 +106,10 @@ class SurveySubmitRoute:
         body = await self._body(receive, messages)
         if body is None:
             return False
-        form = FormMultiDict.from_form_data(dict(parse_url_encoded_form_data(body)))
+        try:
+            form = FormMultiDict.from_form_data(dict(parse_url_encoded_form_data(body)))
+        except Exception:  # noqa: BLE001 - a body Litestar's parser rejects: the handler answers it
+            return False
         if form.get("action") != "submit" or not plausible(token) or not self._csrf_ok(headers, form):
             return False
         language = await self._submit(headers, token, form)
@@ -152,7 +158,11 @@ class SurveySubmitRoute:
         self, headers: dict[bytes, bytes], token: str, form: FormMultiDict
     ) -> str | None:
         cache = questions_cache_in(self.owner.state)
-        connection = await self.engine.raw_connection()
+        try:
+            connection = await self.engine.raw_connection()
+        except Exception:  # noqa: BLE001 - no connection (pool timeout, server down): the handler answers
+            log.debug("raw submit handed to the handler: no connection", exc_info=True)
+            return None
         try:
             found = await read_invitation(connection.driver_connection, token)
             if found is None or not can_submit_first(found[0]):
@@ -176,6 +186,7 @@ class SurveySubmitRoute:
                 return None
             return language
         except Exception:  # noqa: BLE001 - the handler meets the same error and answers it as the app does
+            log.debug("raw submit handed to the handler after an error", exc_info=True)
             return None
         finally:
             await greenlet_spawn(connection.close)
