@@ -127,12 +127,15 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
         await _wait_healthy(base, process)
         paths = [f"/s/baseline-{i}" for i in range(count)]
         answers = {f"q_{i}": "3" for i in range(14)} | {"q_text": "Troubleshooting printers and SQL queries"}
+        database = url.rsplit("/", 1)[-1]
         cpu_before, client_before = _cpu_seconds(process.pid), _own_cpu_seconds()
+        database_before = _cpu_seconds(command="postgres", database=database)
         latencies, elapsed, statuses = await _submit_all(
             base, paths, answers, concurrency, expect="thank you"
         )
         server_cpu = _cpu_seconds(process.pid) - cpu_before
         client_cpu = _own_cpu_seconds() - client_before
+        database_cpu = _cpu_seconds(command="postgres", database=database) - database_before
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -158,6 +161,7 @@ async def measure(url: str, count: int, concurrency: int, workers: int) -> dict:
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1),
         "server_cpu_ms": round(server_cpu / count * 1000, 2),
         "client_cpu_ms": round(client_cpu / count * 1000, 2),
+        "own_database_cpu_ms": round(database_cpu / count * 1000, 2),  # this database's backends
         "load_average": round(os.getloadavg()[0], 1),
         "ok": stored == count and statuses.get(200) == count,
     }
@@ -183,8 +187,8 @@ async def main() -> None:
         f"baseline (Litestar + asyncpg INSERT, {args.workers} uvicorn workers, "
         f"{args.concurrency} in flight): {figures['per_second']:.0f} submissions/s, "
         f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, server CPU "
-        f"{figures['server_cpu_ms']:.2f} ms and load generator {figures['client_cpu_ms']:.2f} ms "
-        "per submission "
+        f"{figures['server_cpu_ms']:.2f} ms, load generator {figures['client_cpu_ms']:.2f} ms and the "
+        f"database's backends {figures['own_database_cpu_ms']:.2f} ms per submission "
         f"(load average {figures['load_average']:.1f}); "
         f"{'all stored' if figures['ok'] else 'MISMATCH in stored rows'}"
     )

@@ -121,7 +121,7 @@ def _start_server(url: str, workers: int, port: int) -> subprocess.Popen:
     env.update(
         {
             "SKILLPULSE_DATABASE_URL": url,
-            "SKILLPULSE_DATABASE_POOL_SIZE": "6",  # ×2 overflow ×2 workers: leaves room on a shared server
+            "SKILLPULSE_DATABASE_POOL_SIZE": "12",  # the baseline's 12 a worker (BASELINE_POOL); ×2 overflow ×2 workers
             "SKILLPULSE_SECRET_KEY": "bench-secret-key-0123456789",
             "SKILLPULSE_ENV": "test",
             "SKILLPULSE_RUN_SCHEDULER": "false",
@@ -349,7 +349,8 @@ def _cpu_line(figures: dict) -> str:
     return (
         f"CPU per submission: server {figures['server_cpu_ms']:.2f} ms, load generator "
         f"{figures['client_cpu_ms']:.2f} ms, PostgreSQL {figures['database_cpu_ms']:.2f} ms (every postgres "
-        f"process on the machine) (load average during the run: {figures['load_average']:.1f} on "
+        f"process on the machine; this database's backends {figures['own_database_cpu_ms']:.2f} ms) (load "
+        f"average during the run: {figures['load_average']:.1f} on "
         f"{os.cpu_count()} cores)"
     )
 
@@ -357,7 +358,7 @@ def _cpu_line(figures: dict) -> str:
 async def _closed_loop(
     args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict
 ) -> dict:
-    meter = CpuMeter(pid)
+    meter = CpuMeter(pid, url_database(args))
     latencies, elapsed, statuses = await _submit_all(base, paths, answers, args.concurrency)
     figures = meter.per_submission_ms(args.count)
     ordered = sorted(latencies)
@@ -391,7 +392,7 @@ async def _closed_loop(
 async def _open_loop(args: argparse.Namespace, base: str, pid: int, paths: list[str], answers: dict) -> dict:
     host, port = base.removeprefix("http://").rsplit(":", 1)
     body, headers = await _form_request(base, paths[0], answers)
-    meter = CpuMeter(pid)
+    meter = CpuMeter(pid, url_database(args))
     run = await run_open_loop(
         host, int(port), paths, body, headers, args.rate, args.seconds, b"Thank you", args.with_get
     )
@@ -427,7 +428,13 @@ async def _open_loop(args: argparse.Namespace, base: str, pid: int, paths: list[
     return figures
 
 
+def url_database(args: argparse.Namespace) -> str:
+    """The benchmark database's name (its backends' CPU is measured apart from the rest of the server's)."""
+    return args.database_url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
 async def _run(args: argparse.Namespace, url: str) -> dict:
+    args.database_url = url
     await asyncio.to_thread(upgrade, url)
     token, credential_id = await _seed(url)
     port = _free_port()
@@ -475,7 +482,8 @@ async def main() -> None:
             figures["ratio"] = round(figures["per_second"] / baseline["per_second"], 2)
             print(
                 f"baseline (closed loop, same count, concurrency and workers): {baseline['per_second']:.0f}/s, "
-                f"p99 {baseline['p99_ms']:.0f} ms, server CPU {baseline['server_cpu_ms']:.2f} ms each "
+                f"p99 {baseline['p99_ms']:.0f} ms, CPU each: server {baseline['server_cpu_ms']:.2f} ms, this "
+                f"database's backends {baseline['own_database_cpu_ms']:.2f} ms "
                 f"(load average {baseline['load_average']:.1f}); survey form ÷ baseline: {figures['ratio']:.2f}"
             )
     finally:

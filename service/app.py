@@ -50,6 +50,7 @@ from service.settings import Settings, load_settings
 from service.tasks import background_tasks
 from surveys import controllers as survey_controllers
 from surveys import jobs as survey_jobs
+from surveys.respond_asgi import SurveySubmitRoute
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "service" / "dashboard" / "templates", ROOT / "surveys" / "templates"]
@@ -157,6 +158,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         debug=False,
     )
+    if engine.dialect.name == "postgresql":
+        # the survey form's usual final submit, answered ahead of Litestar's request path (see the module)
+        app.asgi_handler = SurveySubmitRoute(app.asgi_handler, app, engine, settings.server.max_body_bytes)
     # around the whole ASGI handler, not in the route middleware: the router's own 404 / 405 answers get the
     # security headers too
     app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler)

@@ -31,30 +31,52 @@ SECURITY_HEADERS = {
 }
 
 
-def settings_of(request: Request) -> SurveySettings:
-    settings = getattr(request.app.state.settings, "surveys", None)
+# Where the raw ASGI submit (`respond_asgi`) leaves its rate-limit verdict for the handler it hands a request
+# to: one request counts once against its limits.
+RATE_CHECKED = "skillpulse.survey_rate_wait"
+
+
+def survey_settings(state: Any) -> SurveySettings:
+    """The surveys' settings from the app's state (every field's default when the app has none)."""
+    settings = getattr(state.settings, "surveys", None)
     return settings if isinstance(settings, SurveySettings) else SurveySettings()  # type: ignore[call-arg]  # every field has a default
 
 
-def app_state(request: Request, name: str, factory: Any) -> Any:
-    value = request.app.state.get(name)
+def settings_of(request: Request) -> SurveySettings:
+    return survey_settings(request.app.state)
+
+
+def state_value(state: Any, name: str, factory: Any) -> Any:
+    value = state.get(name)
     if value is None:
         value = factory()
-        request.app.state[name] = value
+        state[name] = value
     return value
 
 
-def limited(request: Request, token: str) -> int:
-    """Seconds to wait when this link or this client address is over its limit, else 0."""
-    settings = settings_of(request)
-    limiter: RateLimiter = app_state(
-        request, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
+def app_state(request: Request, name: str, factory: Any) -> Any:
+    return state_value(request.app.state, name, factory)
+
+
+def limited_at(state: Any, token: str, address: str) -> int:
+    """Seconds to wait when this link or this client address is over its limit, else 0 (counts the request)."""
+    settings = survey_settings(state)
+    limiter: RateLimiter = state_value(
+        state, "survey_rate_limiter", lambda: RateLimiter(settings.rate_window_seconds)
     )
-    # behind trusted proxies the app's client-address middleware has already put the real client here
-    address = request.client.host if request.client else "unknown"
     by_token = limiter.hit("t:" + token_hash(token), settings.rate_per_token)
     by_address = limiter.hit("a:" + address, settings.rate_per_address)
     return max(by_token, by_address)
+
+
+def limited(request: Request, token: str) -> int:
+    """As `limited_at` for this request, once: a request the raw ASGI submit already counted is not counted
+    again."""
+    checked = request.scope.get(RATE_CHECKED)
+    if isinstance(checked, int):
+        return checked
+    # behind trusted proxies the app's client-address middleware has already put the real client here
+    return limited_at(request.app.state, token, request.client.host if request.client else "unknown")
 
 
 def page_of(
@@ -95,13 +117,13 @@ def too_many(request: Request, wait: int) -> Template:
     return message(language, "too_many_title", "too_many_body", 429, headers={"Retry-After": str(wait)})
 
 
-def thanks(request: Request, lang: str) -> Response:
+def thanks_html(app: Any, lang: str) -> str:
     """The thank-you page: the same for every respondent in a language, so it is rendered once per process."""
-    pages: dict[str, str] = app_state(request, "survey_thanks_pages", dict)
+    pages: dict[str, str] = state_value(app.state, "survey_thanks_pages", dict)
     html = pages.get(lang)
     if html is None:
         w = words(lang)
-        engine = request.app.template_engine
+        engine = app.template_engine
         if engine is None:  # the app always has one (service/app.py); a bare app in a test might not
             raise RuntimeError("the survey form needs the app's template engine")
         template = engine.get_template("surveys/message.html")
@@ -114,8 +136,16 @@ def thanks(request: Request, lang: str) -> Response:
             body=w["thanks_body"],
             header_title="skillpulse",
         )
-    return Response(html, media_type=MediaType.HTML, headers=SECURITY_HEADERS)
+    return html
+
+
+def thanks(request: Request, lang: str) -> Response:
+    return Response(thanks_html(request.app, lang), media_type=MediaType.HTML, headers=SECURITY_HEADERS)
 
 
 def questions_cache(request: Request) -> dict:
-    return app_state(request, "survey_question_cache", dict)
+    return questions_cache_in(request.app.state)
+
+
+def questions_cache_in(state: Any) -> dict:
+    return state_value(state, "survey_question_cache", dict)

@@ -20,7 +20,7 @@ from litestar.utils.scope.state import ScopeState
 from kernel.clock import utcnow
 from kernel.di import DbSession
 from surveys import respond_fast
-from surveys.answers import field_name, missing_required, read_page
+from surveys.answers import field_name, missing_required
 from surveys.form_fields import question_view, short_text
 from surveys.form_pages import (
     SECURITY_HEADERS,
@@ -36,21 +36,14 @@ from surveys.form_pages import (
 )
 from surveys.i18n import localized, pick_language, words
 from surveys.invitations import opt_out
-from surveys.questions import is_visible, on_page, pages_of
+from surveys.questions import is_visible, on_page
 from surveys.respond_draft import ensure_response, save_answers
 from surveys.respond_link import Link, open_link
+from surveys.respond_page import current_page, posted_page, read_posted, visible_pages
 from surveys.respond_submit import can_submit_at_once, submit, submit_at_once
 from surveys.tokens import plausible
 
 ACTIONS = ("next", "back", "save", "submit")
-
-
-def _visible_pages(link: Link) -> list[int]:
-    return [
-        p
-        for p in pages_of(link.questions)
-        if any(is_visible(q, link.answers) for q in on_page(link.questions, p))
-    ]
 
 
 def _url(token: str, page: int | None = None, lang: str | None = None) -> str:
@@ -70,12 +63,12 @@ def _render_form(
     errors = errors or {}
     shown = shown if shown is not None else link.answers
     w = words(lang)
-    visible_pages = _visible_pages(link) or [page]
+    shown_pages = visible_pages(link) or [page]
     questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
     views = [question_view(q, shown.get(q["code"]), errors.get(q["code"]), lang) for q in questions]
-    index = visible_pages.index(page) + 1 if page in visible_pages else 1
+    index = shown_pages.index(page) + 1 if page in shown_pages else 1
     title = localized(lang, link.survey.title, link.survey.title_es)
-    progress = w["page_of"].format(page=index, pages=len(visible_pages))
+    progress = w["page_of"].format(page=index, pages=len(shown_pages))
     summary = [
         {
             "target": v["options"][0]["id"] if v["options"] else v["id"],
@@ -95,12 +88,12 @@ def _render_form(
         survey_title=title,
         intro=localized(lang, link.survey.intro, link.survey.intro_es) if index == 1 else None,
         progress_text=progress,
-        pages=len(visible_pages),
+        pages=len(shown_pages),
         page_index=index,
         page=page,
         questions=views,
         errors=extra + summary,
-        is_last=index >= len(visible_pages),
+        is_last=index >= len(shown_pages),
         has_previous=index > 1,
         action_url=f"/s/{token}",
         switch_url=_url(token, page, "en" if lang == "es" else "es"),
@@ -150,36 +143,9 @@ def _language(request: Request, link: Link, requested: str | None) -> str:
     return pick_language(requested, stored, request.headers.get("accept-language"))
 
 
-def _current_page(link: Link, requested: int | None) -> int:
-    pages = _visible_pages(link) or pages_of(link.questions) or [1]
-    if requested in pages:
-        return requested  # type: ignore[return-value]
-    if link.response is not None and link.response.page in pages:
-        return link.response.page
-    return pages[0]
-
-
 def _just_submitted(link: Link, grace_seconds: int) -> bool:
     submitted_at = link.response.submitted_at if link.response else None
     return submitted_at is not None and utcnow() - submitted_at <= timedelta(seconds=grace_seconds)
-
-
-def _posted_page(link: Link, form: Any) -> int:
-    try:
-        page = int(str(form.get("page") or ""))
-    except ValueError:
-        page = 0
-    return _current_page(link, page)
-
-
-def _read_posted(link: Link, form: Any, page: int, language: str, action: str) -> tuple[dict, dict, dict]:
-    """The posted page's fields, the values read from them and the errors found (`answers.read_page`)."""
-    fields = {key: [v for v in form.getall(key) if isinstance(v, str)] for key in form}
-    questions = [q for q in on_page(link.questions, page) if is_visible(q, link.answers)]
-    values, errors = read_page(
-        questions, fields, link.answers, language, check_required=action in ("next", "submit")
-    )
-    return fields, values, errors
 
 
 async def _submit_fast(
@@ -191,8 +157,8 @@ async def _submit_fast(
     if link is None or link.submitted or not respond_fast.can_submit_first(link):
         return None
     language = _language(request, link, requested_lang)
-    page = _posted_page(link, form)
-    _, values, errors = _read_posted(link, form, page, language, "submit")
+    page = posted_page(link, form)
+    _, values, errors = read_posted(link, form, page, language, "submit")
     if errors or not await respond_fast.submit_first(db_session, link, values, page, language):
         return None
     await db_session.commit()  # only when the question cache was read through the session: else a no-op
@@ -218,7 +184,7 @@ async def _move_on(
     request: Request, db_session: DbSession, link: Link, token: str, page: int, language: str, action: str
 ) -> Response:
     """After a page without errors was saved: the saved page, the page before or after, or the final submit."""
-    pages = _visible_pages(link)
+    pages = visible_pages(link)
     if action == "save":
         if link.response is None:
             await ensure_response(db_session, link, language)
@@ -272,8 +238,8 @@ class SurveyFormController(Controller):
             return unavailable(request, lang)
         language = _language(request, link, lang)
         if link.response is None:  # nothing of this respondent's on the page yet
-            return _fresh_form(request, link, token, _current_page(link, page), language)
-        return _render_form(link, token, _current_page(link, page), language)
+            return _fresh_form(request, link, token, current_page(link, page), language)
+        return _render_form(link, token, current_page(link, page), language)
 
     @post(
         "/{token:str}",
@@ -305,8 +271,8 @@ class SurveyFormController(Controller):
             if action == "submit" and _just_submitted(link, settings_of(request).resubmit_grace_seconds):
                 return thanks(request, language)  # a double click or a retried request: nothing new is stored
             return unavailable(request, requested_lang)
-        page = _posted_page(link, form)
-        fields, values, errors = _read_posted(link, form, page, language, action)
+        page = posted_page(link, form)
+        fields, values, errors = read_posted(link, form, page, language, action)
         if action == "submit" and not errors and can_submit_at_once(link):
             # the usual one-page final submit: response, answers and invitation written in one go
             if await submit_at_once(db_session, link, values, page, language):

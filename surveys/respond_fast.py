@@ -79,13 +79,9 @@ async def _driver(session: AsyncSession) -> Any:
     return (await connection.get_raw_connection()).driver_connection
 
 
-async def read_link(
-    session: AsyncSession, token: str, cache: dict, *, with_answers: bool = True
-) -> Link | None:
-    """As `open_link(session, token, cache)`: None when the link is unknown or its survey is not live.
-
-    Without `with_answers` a draft's answers are not read (for a caller that only goes on without a draft)."""
-    driver = await _driver(session)
+async def read_invitation(driver: Any, token: str) -> tuple[Link, Any] | None:
+    """The link's invitation, survey and draft state (no questions yet) in one statement on an asyncpg
+    connection, with the draft's id (None without a draft); None when the link is unknown or not live."""
     row = await driver.fetchrow(_LINK_SQL, token_hash(token))
     if row is None:
         return None
@@ -93,12 +89,26 @@ async def read_link(
     if not is_live(survey):
         return None
     link = Link(invitation=InvitationState(*row[:4]), survey=survey, questions=[])
-    link.questions = await questions_of(session, survey, cache)
     if row[4] is not None:
         link.response = ResponseState(*row[4:9])
-    if link.response is not None and with_answers:
+    return link, row[4]
+
+
+async def read_link(
+    session: AsyncSession, token: str, cache: dict, *, with_answers: bool = True
+) -> Link | None:
+    """As `open_link(session, token, cache)`: None when the link is unknown or its survey is not live.
+
+    Without `with_answers` a draft's answers are not read (for a caller that only goes on without a draft)."""
+    driver = await _driver(session)
+    found = await read_invitation(driver, token)
+    if found is None:
+        return None
+    link, response_id = found
+    link.questions = await questions_of(session, link.survey, cache)
+    if response_id is not None and with_answers:
         by_id = {q["id"]: q["code"] for q in link.questions}
-        for question_id, value in await driver.fetch(_ANSWERS_SQL, row[4]):
+        for question_id, value in await driver.fetch(_ANSWERS_SQL, response_id):
             if question_id in by_id:
                 link.answers[by_id[question_id]] = json.loads(value)
     return link
@@ -117,12 +127,16 @@ async def submit_first(
     False, with nothing written, when a required question is unanswered or the invitation is no longer
     pending (another request got there first): the caller then takes the general path.
     """
+    return await submit_first_on(await _driver(session), link, values, page, language)
+
+
+async def submit_first_on(driver: Any, link: Link, values: dict[str, Any], page: int, language: str) -> bool:
+    """`submit_first` on an asyncpg connection outside a transaction (the statement is atomic by itself)."""
     answers = final_answers(link.questions, values)
     if answers is None:
         return False
     by_code = link.by_code
     now = datetime.now(UTC)
-    driver = await _driver(session)
     response_id = await driver.fetchval(
         _SUBMIT_FIRST_SQL,
         link.invitation.id,

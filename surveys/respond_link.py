@@ -111,6 +111,11 @@ def is_live(survey: Any, now: datetime | None = None) -> bool:
     return survey.status == "open" and (survey.closes_at is None or survey.closes_at > now)
 
 
+def cached_questions(survey: Any, cache: dict) -> list[dict[str, Any]] | None:
+    """The survey's questions if `questions_of` has cached them (None: not yet read in this process)."""
+    return cache.get((survey.id, survey.opened_at))
+
+
 async def questions_of(session: AsyncSession, survey: Any, cache: dict) -> list[dict[str, Any]]:
     """An open survey's questions never change, so they are cached per survey for the form's hot path."""
     key = (survey.id, survey.opened_at)
