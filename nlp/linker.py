@@ -146,12 +146,12 @@ class Linker:
         context: str | None = None,
         purpose: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
-        lexical = self.lexical(phrase, schemes, occupation)
         if meaning.ready():
-            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation, purpose)
+            cands = meaning.candidates(self, phrase, schemes, occupation)  # shared by every context
+            scored = meaning.score(cands, phrase, context, self, purpose)
             self._aliases_first(phrase, schemes, scored)
         else:
-            scored = lexical
+            scored = self.lexical(phrase, schemes, occupation)
         ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
         return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
 
