@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,14 @@ class Linker(Protocol):
     def foreign_share(self, cid: str, said: AbstractSet[str]) -> float: ...
 
     def named(self, phrase: str) -> set[str]: ...
+
+
+class CachingLinker(Linker, Protocol):
+    """A linker whose lexical scores ``candidates`` may ask for (the lexical linker itself)."""
+
+    def lexical(
+        self, phrase: str, schemes: tuple[str, ...] | None, occupation: str | None = None
+    ) -> dict[str, float]: ...
 
 
 WEIGHTS_FILE = PACKAGE_DIR / "config" / "linking.json"
@@ -79,10 +88,54 @@ def ready() -> bool:
     return embedding.available()
 
 
-@lru_cache(maxsize=100_000)
-def _nearest(phrase: str, schemes: tuple[str, ...] | None) -> tuple[tuple[str, float], ...]:
-    vector = embedding.embed([phrase])[0]
-    return tuple(embedding.concept_matrix().nearest(vector, N_NEAREST, schemes))
+MAX_NEAREST_CACHED = 100_000
+_NEAREST: dict[tuple[str, tuple[str, ...] | None], tuple[str, ...]] = {}  # least recently used first
+
+
+def _nearest(phrase: str, schemes: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The N_NEAREST concepts nearest a normalised phrase, best first (cached per process; ``prefetch_nearest``
+    finds many at once)."""
+    key = (phrase, schemes)
+    found = _NEAREST.pop(key, None)
+    if found is None:
+        vector = embedding.embed([phrase])[0]
+        found = tuple(c for c, _ in embedding.concept_matrix().nearest(vector, N_NEAREST, schemes))
+    _remember(key, found)
+    return found
+
+
+def _remember(key: tuple[str, tuple[str, ...] | None], ids: tuple[str, ...]) -> None:
+    _NEAREST[key] = ids
+    if len(_NEAREST) > MAX_NEAREST_CACHED:
+        del _NEAREST[next(iter(_NEAREST))]
+
+
+def prefetch_nearest(
+    linker: CachingLinker, queries: Iterable[tuple[str, tuple[str, ...] | None, str | None]]
+) -> int:
+    """Find at once the nearest concepts of every query (phrase, schemes, occupation) that will ask for them
+    (its best lexical score is below SEARCH_BELOW) and has not yet: one matrix product reads the concept matrix
+    once for all of them instead of once each. What it finds is what ``_nearest`` would (``nearest_many`` leaves
+    near ties to it); returns how many it found."""
+    wanted: dict[tuple[str, tuple[str, ...] | None], None] = {}
+    for phrase, schemes, occupation in queries:
+        key = (norm_label(phrase), schemes)
+        if key in _NEAREST or key in wanted:
+            continue
+        lexical = linker.lexical(phrase, schemes, occupation)
+        if not lexical or max(lexical.values()) < SEARCH_BELOW:
+            wanted[key] = None
+    by_schemes: dict[tuple[str, ...] | None, list[str]] = {}
+    for phrase, schemes in wanted:
+        by_schemes.setdefault(schemes, []).append(phrase)
+    found = 0
+    for schemes, phrases in by_schemes.items():
+        vectors = embedding.embed(phrases)
+        for phrase, ids in zip(phrases, embedding.nearest_many(vectors, N_NEAREST, schemes), strict=True):
+            if ids is not None:
+                _remember((phrase, schemes), ids)
+                found += 1
+    return found
 
 
 @lru_cache(maxsize=50_000)
@@ -124,7 +177,7 @@ def phrase_candidates(
     nearest = _nearest(key, schemes) if not best_lexical or best_lexical[0][1] < SEARCH_BELOW else ()
     matrix = embedding.concept_matrix()
     vector = embedding.embed([key])[0]
-    ids = list(dict.fromkeys([c for c, _ in best_lexical] + [c for c, _ in nearest]))
+    ids = list(dict.fromkeys([c for c, _ in best_lexical] + list(nearest)))
     ids += [c for c in _nearest_in_profile(vector, occupation, schemes) if c not in ids]
     rows = np.array([matrix.index[c] for c in ids], dtype=np.intp)
     phrase_cos = matrix.matrix[rows] @ vector  # as ConceptMatrix.similarity computes it
@@ -141,14 +194,6 @@ def phrase_candidates(
         schemes_of=tuple(tax.concepts[c].scheme for c in ids),
         boost=np.array([prior.get(c, 0.0) for c in ids], dtype=np.float32) if prior else None,
     )
-
-
-class CachingLinker(Linker, Protocol):
-    """A linker whose lexical scores ``candidates`` may ask for (the lexical linker itself)."""
-
-    def lexical(
-        self, phrase: str, schemes: tuple[str, ...] | None, occupation: str | None = None
-    ) -> dict[str, float]: ...
 
 
 @lru_cache(maxsize=20_000)
@@ -191,17 +236,19 @@ def features(
 
 
 @lru_cache(maxsize=256)
-def _profile(occupation: str, schemes: tuple[str, ...] | None) -> list[str]:
-    """The concepts of an occupation's profile (``nlp.occupations.priors``) that the embedding knows."""
+def _profile(occupation: str, schemes: tuple[str, ...] | None) -> tuple[list[str], np.ndarray]:
+    """The concepts of an occupation's profile (``nlp.occupations.priors``) that the embedding knows, with
+    their rows of the concept matrix (gathered once: every phrase of the occupation's postings is compared)."""
     from .occupations import priors
     from .taxonomy import load_taxonomy
 
-    tax, index = load_taxonomy(), embedding.concept_matrix().index
-    return [
+    tax, matrix = load_taxonomy(), embedding.concept_matrix()
+    ids = [
         c
         for c in sorted(priors(occupation))
-        if c in index and c in tax.concepts and (schemes is None or tax.concepts[c].scheme in schemes)
+        if c in matrix.index and c in tax.concepts and (schemes is None or tax.concepts[c].scheme in schemes)
     ]
+    return ids, matrix.matrix[[matrix.index[c] for c in ids]]
 
 
 def _nearest_in_profile(
@@ -209,10 +256,12 @@ def _nearest_in_profile(
 ) -> list[str]:
     """The N_PROFILE concepts of the text's occupation profile nearest the phrase: candidates that share no
     word with it ("perform pre-trip inspections" → "Inspect motor vehicles." for a truck driver)."""
-    ids = _profile(occupation, schemes) if occupation else []
+    if not occupation:
+        return []
+    ids, sub = _profile(occupation, schemes)
     if not ids:
         return []
-    cos = embedding.concept_matrix().similarity(vector, ids)
+    cos = sub @ vector  # as ConceptMatrix.similarity computes it, without gathering the rows again
     return [ids[i] for i in np.argsort(-cos, kind="stable")[:N_PROFILE]]
 
 
