@@ -18,6 +18,7 @@ from .coordination import best_link, conjunct_links
 from .cues import TextCues
 from .entities import html_aware_tokenizer, remap, unescape_entities
 from .item_links import item_ranges, prefetch
+from .mention_make import make_mention, mention_kind
 from .segment import segments
 from .taxonomy import load_taxonomy
 from .types import Mention
@@ -32,13 +33,7 @@ _TRIM_WORDS = frozenset(
     "a an the and or of to in on for with as at by from our your their its this that these those "
     "etc e.g. i.e. eg ie such including include includes".split()
 )
-_SKILL_VERBS = frozenset(
-    "manage develop design build create lead work communicate analyse analyze plan write deliver maintain "
-    "support ensure drive solve use apply perform provide coordinate implement test deploy collaborate "
-    "organise organize handle train teach monitor improve identify define prepare conduct negotiate".split()
-)
 _PUNCT = re.compile(r"^[\W_]+$")
-_WS = re.compile(r"\s+")
 
 
 def _junk(tok) -> bool:
@@ -252,19 +247,7 @@ class Extractor:
                 out.append(self._mention(text, start + cs, start + ce, kind, concept, score, cue))
         return out
 
-    @staticmethod
-    def _mention(
-        text: str, start: int, end: int, kind: str, concept, score: float, requirement: str | None
-    ) -> Mention:
-        return Mention(
-            start=start,
-            end=end,
-            text=text[start:end],
-            kind=kind,
-            concept=concept,
-            score=float(score),
-            requirement=requirement,
-        )
+    _mention = staticmethod(make_mention)
 
     def _item_mentions(
         self,
@@ -303,7 +286,7 @@ class Extractor:
         if self.links_items:
             for n, ((i, start, doc), found) in enumerate(zip(chunk, spans, strict=True)):
                 taken = [(s, e) for s, e, _ in found]
-                items[n] = item_ranges(texts[i], doc.text, start, cues[i], taken)  # type: ignore[attr-defined]
+                items[n] = item_ranges(texts[i], doc.text, start, cues[i], taken)
             prefetch(
                 (texts[i], ranges or [], socs[i]) for (i, _, _), ranges in zip(chunk, items, strict=True)
             )
@@ -311,19 +294,7 @@ class Extractor:
             results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i], found, ranges))
 
     def _kind(self, label: str, text: str, concept) -> str:
-        if not self.single_label:
-            return "knowledge" if label == "KNOWLEDGE" else "skill"
-        # one-label model: the linked concept decides, else the phrase's shape (verb-led or long → skill)
-        low = text.lower()
-        if "skill" in low:
-            return "skill"
-        if concept is not None:
-            return "skill" if concept.kind == "skill" else "knowledge"
-        words = low.split()
-        first = words[0] if words else ""
-        if len(words) >= 4 or first.endswith("ing") or first in _SKILL_VERBS:
-            return "skill"
-        return "knowledge"
+        return mention_kind(self.single_label, label, text, concept)
 
     def extract(self, text: str) -> list[Mention]:
         return self.extract_many([text])[0]
