@@ -1,21 +1,17 @@
-"""The list items the extractor links (``Extractor._item_mentions``), found once per segment, and their
-nearest concepts readied for a whole batch of postings at once.
+"""The list items the extractor links (``Extractor._item_mentions``), found once per segment.
 
-Most of what linking costs on a posting is the embedding's nearest-concept search of the list items whose
-words name no concept (``meaning.SEARCH_BELOW``): one product of the phrase's vector with every concept's,
-reading the whole concept matrix each time. ``prefetch`` does that search for every such item of a batch of
-postings in one matrix product (``linker.prefetch``), so linking them afterwards finds it done; what is linked
-is unchanged (``embedding.nearest_many`` leaves near ties to the one-phrase search).
+``Extractor._read_chunk`` finds them (and the spans) for a batch of postings before linking any, so that the
+embedding's nearest-concept search of every phrase whose words name no concept (``meaning.SEARCH_BELOW``),
+most of what linking costs, runs for the whole batch in one matrix product (``linker.prefetch``) instead of
+reading the whole concept matrix once per phrase; what is linked is unchanged (``embedding.nearest_many``
+leaves near ties to the one-phrase search).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .clause_links import not_a_skill
 from .coordination import list_items
 from .cues import TextCues
-from .linker import prefetch as prefetch_nearest
 from .titles import is_job_title
 
 
@@ -33,11 +29,3 @@ def item_ranges(
             continue
         out.append((start, end))
     return out
-
-
-def prefetch(items: Iterable[tuple[str, list[tuple[int, int]], str | None]]) -> int:
-    """Ready the nearest concepts of the items about to be linked: (text, its item ranges, its occupation) per
-    segment. Returns how many phrases it readied."""
-    return prefetch_nearest(
-        [(text[s:e], occupation) for text, ranges, occupation in items for s, e in ranges]
-    )

@@ -17,7 +17,8 @@ from .clause_links import not_a_skill, verb_clauses
 from .coordination import best_link, conjunct_links
 from .cues import TextCues
 from .entities import html_aware_tokenizer, remap, unescape_entities
-from .item_links import item_ranges, prefetch
+from .item_links import item_ranges
+from .linker import prefetch
 from .mention_make import make_mention, mention_kind
 from .segment import segments
 from .taxonomy import load_taxonomy
@@ -278,18 +279,21 @@ class Extractor:
     def _read_chunk(
         self, texts: list[str], socs: list, chunk: list[tuple[int, int, object]], results
     ) -> None:
-        """Mentions of a few texts' segments: their spans and list items first, the items' nearest concepts
-        readied in one go (``item_links.prefetch``), then each segment read."""
+        """Mentions of a few texts' segments: their spans and list items first, the nearest concepts of what
+        will be linked readied in one go (``linker.prefetch``), then each segment read."""
         cues = {i: TextCues(texts[i]) for i in dict.fromkeys(i for i, _, _ in chunk)}
         spans = [self._char_spans(doc, start) for _, start, doc in chunk]
         items: list[list[tuple[int, int]] | None] = [None] * len(chunk)
-        if self.links_items:
-            for n, ((i, start, doc), found) in enumerate(zip(chunk, spans, strict=True)):
-                taken = [(s, e) for s, e, _ in found]
-                items[n] = item_ranges(texts[i], doc.text, start, cues[i], taken)
-            prefetch(
-                (texts[i], ranges or [], socs[i]) for (i, _, _), ranges in zip(chunk, items, strict=True)
-            )
+        queries: list[tuple[str, str | None]] = []
+        for n, ((i, start, doc), found) in enumerate(zip(chunk, spans, strict=True)):
+            text = texts[i]
+            queries += [
+                (" ".join(text[s:e].split()), socs[i]) for s, e, _ in found if e - s <= MAX_MENTION_CHARS
+            ]
+            if self.links_items:
+                items[n] = item_ranges(text, doc.text, start, cues[i], [(s, e) for s, e, _ in found])
+                queries += [(text[s:e], socs[i]) for s, e in items[n] or ()]
+        prefetch(queries)
         for (i, start, doc), found, ranges in zip(chunk, spans, items, strict=True):
             results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i], found, ranges))
 
