@@ -4,6 +4,8 @@
 
 Text: SkillSpan dev sentences grouped into posting-sized texts (about 20 sentences each) when the shared
 data is present, else generated posting-like text. Reported words are whitespace-separated words.
+The best of the passes reads with the per-process link caches warm (every phrase seen before); the first pass
+(``first_pass_words_per_second``) is the one a worker sees on postings it has not read yet.
 """
 
 from __future__ import annotations
@@ -86,15 +88,19 @@ def main() -> None:
     ex = get_extractor()
     extract_many(texts[:5])  # warm-up: load model, taxonomy, linker
     best = float("inf")
+    passes = []
     n_mentions = 0
     for _ in range(max(1, args.repeat)):
         t0 = time.process_time()
         res = extract_many(texts, batch_size=args.batch_size, n_process=1)
-        best = min(best, time.process_time() - t0)
+        passes.append(time.process_time() - t0)
+        best = min(best, passes[-1])
         n_mentions = sum(len(r) for r in res)
     wps = words / best if best > 0 else 0.0
+    first = words / passes[0] if passes[0] > 0 else 0.0
     out = {
         "words_per_second": round(wps),
+        "first_pass_words_per_second": round(first),
         "words": words,
         "texts": len(texts),
         "mentions": n_mentions,
@@ -107,7 +113,8 @@ def main() -> None:
         print(json.dumps(out))
     else:
         print(
-            f"extract_many: {wps:,.0f} words/s on one core ({words} words, {len(texts)} texts, "
+            f"extract_many: {wps:,.0f} words/s on one core (first pass {first:,.0f}; {words} words, "
+            f"{len(texts)} texts, "
             f"{n_mentions} mentions, {best:.2f} CPU s, {source}, {ex.version})"
         )
 

@@ -30,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_postings import _check, _progress, _token  # noqa: E402
+from bench.cpu import cpu_seconds  # noqa: E402
 from bench.support import create_database, drop_database, plain, start_server, wait_healthy  # noqa: E402
 from demo.synthetic import generate_postings  # noqa: E402
 from service.db import upgrade  # noqa: E402
@@ -133,6 +134,7 @@ async def one_run(args: argparse.Namespace, workers: int) -> dict:
         await asyncio.sleep(args.warmup)  # workers load the model before the clock starts
         watcher = await asyncpg.connect(plain(url))
         started = time.perf_counter()
+        cpu_before = _cpu(procs, workers)
         intake = asyncio.create_task(_intake(bases, token, args.count, args.intake_batch))
         while True:
             await asyncio.sleep(2)
@@ -144,6 +146,7 @@ async def one_run(args: argparse.Namespace, workers: int) -> dict:
                 flush=True,
             )
         elapsed = time.perf_counter() - started
+        cpu_after = _cpu(procs, workers)
         await watcher.close()
         intake.result()
         stored = await _check(url)
@@ -160,6 +163,12 @@ async def one_run(args: argparse.Namespace, workers: int) -> dict:
             "count": args.count,
             "seconds": round(elapsed, 1),
             "end_to_end_per_second": round(args.count / elapsed, 1),
+            # CPU per posting (worker processes with their NLP process; replicas): what a loaded machine's
+            # wall clock hides
+            **{
+                f"{part}_cpu_ms_per_posting": round((after - before) / args.count * 1000, 2)
+                for part, before, after in zip(("worker", "server"), cpu_before, cpu_after, strict=True)
+            },
             "extraction_writes": jobs["writes"],
             "scheduled_drift_runs": jobs["scheduled_runs"],
             "most_drift_runs_in_one_minute": jobs["most_in_one_minute"],
@@ -176,6 +185,13 @@ async def one_run(args: argparse.Namespace, workers: int) -> dict:
                 proc.kill()
         if not args.keep:
             await drop_database(name)
+
+
+def _cpu(procs: list[subprocess.Popen], workers: int) -> tuple[float, float]:
+    """CPU seconds so far of the worker processes (with their NLP processes) and of the replicas (PostgreSQL's
+    are left out: other clients of the same server would count)."""
+    servers, extractors = procs[: len(procs) - workers], procs[len(procs) - workers :]
+    return sum(cpu_seconds(p.pid) for p in extractors), sum(cpu_seconds(p.pid) for p in servers)
 
 
 async def main(args: argparse.Namespace) -> None:

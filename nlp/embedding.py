@@ -126,3 +126,35 @@ class ConceptMatrix:
 @lru_cache(maxsize=1)
 def concept_matrix() -> ConceptMatrix:
     return ConceptMatrix()
+
+
+# Four times the float32 rounding bound of a 256-term dot product of unit vectors (256 × 2**-24 ≈ 1.5e-5 each
+# way, for the matrix product and for ``ConceptMatrix.nearest``'s own): similarities further apart than this
+# are ordered the same by both, whatever the order in which their products were summed.
+NEAR_TIE = 6e-5
+
+
+def nearest_many(
+    vectors: np.ndarray, k: int, schemes: tuple[str, ...] | None = None
+) -> list[tuple[str, ...] | None]:
+    """For each row of ``vectors``, the ids of its ``k`` nearest concepts in the order ``ConceptMatrix.nearest``
+    ranks them, from one matrix product for all rows (the concept matrix is read once, not once per vector);
+    None for a row whose first k + 1 similarities are not all more than NEAR_TIE apart (the product could rank
+    them otherwise than ``nearest``: ask it for that row) or that is all zeros."""
+    matrix = concept_matrix()
+    rows, sub = matrix._rows_of(schemes)
+    if rows.size == 0 or len(vectors) == 0:
+        return [None] * len(vectors)
+    sims = vectors @ sub.T
+    kk = min(k, rows.size)
+    m = min(kk + 1, rows.size)
+    out: list[tuple[str, ...] | None] = []
+    for vector, row in zip(vectors, sims, strict=True):
+        top = np.argpartition(-row, m - 1)[:m]
+        top = top[np.argsort(-row[top], kind="stable")]
+        gaps = np.diff(row[top].astype(np.float64))
+        if not vector.any() or (gaps.size and -gaps.max() <= NEAR_TIE):
+            out.append(None)
+        else:
+            out.append(tuple(matrix.ids[int(rows[t])] for t in top[:kk]))
+    return out

@@ -157,12 +157,12 @@ class Linker:
         context: str | None = None,
         purpose: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
-        lexical = self.lexical(phrase, schemes, occupation)
         if meaning.ready():
-            scored = meaning.combine(phrase, context, lexical, schemes, self, occupation, purpose)
+            cands = meaning.candidates(self, phrase, schemes, occupation)  # shared by every context
+            scored = meaning.score(cands, phrase, context, self, purpose)
             self._aliases_first(phrase, schemes, scored)
         else:
-            scored = lexical
+            scored = self.lexical(phrase, schemes, occupation)
         ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
         return tuple((self.tax.concepts[cid], round(s, 4)) for cid, s in ranked)
 
@@ -175,6 +175,13 @@ class Linker:
 
     def foreign_share(self, cid: str, said: AbstractSet[str]) -> float:
         """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""
+        if not hasattr(self, "_stems_by_concept"):  # built once: most candidates share no stem with the text
+            self._stems_by_concept = {
+                c: frozenset(s for weighted, _ in self.label_weights(c) for s, _ in weighted)
+                for c in {e[0] for e in self.entries}
+            }
+        if said.isdisjoint(self._stems_by_concept.get(cid, ())):
+            return 1.0  # every label's missing share is its whole weight
         best = 1.0
         for weighted, total in self.label_weights(cid):
             missing = total - sum(w for s, w in weighted if s in said)
@@ -304,6 +311,16 @@ def link(
     key = tuple(sorted(set(wanted))) if wanted is not None else None
     ctx = (context or "").strip()[:1000] or None
     return get_linker().link(phrase[:500], k, key, (occupation or "").strip() or None, ctx, purpose)
+
+
+def prefetch(queries: Iterable[tuple[str, str | None]]) -> int:
+    """Ready the nearest concepts of phrases about to be linked, (phrase, occupation) each as
+    ``link(phrase, occupation=...)`` will be asked (no scheme), all in one matrix product
+    (``meaning.prefetch_nearest``): what ``link`` returns is unchanged, only sooner. Returns how many it readied."""
+    if not meaning.ready():
+        return 0
+    wanted = [(p[:500], None, (occ or "").strip() or None) for p, occ in queries if p and p.strip()]
+    return meaning.prefetch_nearest(get_linker(), wanted)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:

@@ -14,12 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from .clause_links import not_a_skill, verb_clauses
-from .coordination import best_link, conjunct_links, list_items
+from .coordination import best_link, conjunct_links
 from .cues import TextCues
 from .entities import html_aware_tokenizer, remap, unescape_entities
+from .item_links import item_ranges
+from .linker import prefetch
+from .mention_make import make_mention, mention_kind
 from .segment import segments
 from .taxonomy import load_taxonomy
-from .titles import is_job_title
 from .types import Mention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,13 +34,7 @@ _TRIM_WORDS = frozenset(
     "a an the and or of to in on for with as at by from our your their its this that these those "
     "etc e.g. i.e. eg ie such including include includes".split()
 )
-_SKILL_VERBS = frozenset(
-    "manage develop design build create lead work communicate analyse analyze plan write deliver maintain "
-    "support ensure drive solve use apply perform provide coordinate implement test deploy collaborate "
-    "organise organize handle train teach monitor improve identify define prepare conduct negotiate".split()
-)
 _PUNCT = re.compile(r"^[\W_]+$")
-_WS = re.compile(r"\s+")
 
 
 def _junk(tok) -> bool:
@@ -192,16 +188,31 @@ class Extractor:
         return (s, e, label)
 
     # ----------------------------------------------------------------- mentions
+    def _char_spans(self, doc, base: int) -> list[tuple[int, int, str]]:
+        """``doc_spans`` as character offsets into the whole text (the segment starts at ``base``)."""
+        return [
+            (base + doc[s:e].start_char, base + doc[s:e].end_char, lab) for s, e, lab in self.doc_spans(doc)
+        ]
+
+    @property
+    def links_items(self) -> bool:
+        return float(self.settings.get("item_threshold", 1.1)) <= 1.0 and self.has_model
+
     def _mentions(
-        self, text: str, doc, base: int, cues: TextCues, occupation: str | None = None
+        self,
+        text: str,
+        doc,
+        base: int,
+        cues: TextCues,
+        occupation: str | None = None,
+        spans: list[tuple[int, int, str]] | None = None,
+        items: list[tuple[int, int]] | None = None,
     ) -> list[Mention]:
-        """Mentions of one segment's doc; offsets, negation and requirement cues are the whole text's."""
+        """Mentions of one segment's doc; offsets, negation and requirement cues are the whole text's.
+        ``spans`` (``_char_spans``) and ``items`` (``item_links.item_ranges``), when already found, are reused."""
         out: list[Mention] = []
         thr = float(self.settings["link_threshold"])
-        spans = [
-            (base + doc[s:e].start_char, base + doc[s:e].end_char, label)
-            for s, e, label in self.doc_spans(doc)
-        ]
+        spans = self._char_spans(doc, base) if spans is None else spans
         for start, end, label in spans:
             mtext = text[start:end]
             if end - start > MAX_MENTION_CHARS or cues.negated(start, end) or not_a_skill(mtext):
@@ -213,7 +224,7 @@ class Extractor:
                 cue = cues.requirement(start, end)  # a conjunct takes the whole phrase's cue
                 out.append(self._mention(text, start + cstart, start + cend, kind, concept, score, cue))
         taken = [(start, end) for start, end, _ in spans]
-        out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation))
+        out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation, items))
         out.extend(self._clause_mentions(text, doc.text, base, cues, {m.concept for m in out}, occupation))
         return out
 
@@ -237,19 +248,7 @@ class Extractor:
                 out.append(self._mention(text, start + cs, start + ce, kind, concept, score, cue))
         return out
 
-    @staticmethod
-    def _mention(
-        text: str, start: int, end: int, kind: str, concept, score: float, requirement: str | None
-    ) -> Mention:
-        return Mention(
-            start=start,
-            end=end,
-            text=text[start:end],
-            kind=kind,
-            concept=concept,
-            score=float(score),
-            requirement=requirement,
-        )
+    _mention = staticmethod(make_mention)
 
     def _item_mentions(
         self,
@@ -259,20 +258,16 @@ class Extractor:
         cues: TextCues,
         taken: list[tuple[int, int]],
         occupation: str | None,
+        items: list[tuple[int, int]] | None = None,
     ) -> list[Mention]:
         """The segment's list items that no span covers, linked at ``item_threshold``: the span model, trained
         on SkillSpan's office and tech postings, misses much of the trades' and health care's phrasing ("load
         and unload freight, verify bills of lading, secure freight"); such lists name a skill an item."""
-        thr = float(self.settings.get("item_threshold", 1.1))
-        if thr > 1.0 or not self.has_model:
+        if not self.links_items:
             return []
+        thr = float(self.settings.get("item_threshold", 1.1))
         out = []
-        for s, e in list_items(segment):
-            start, end = base + s, base + e
-            if any(start < te and ts < end for ts, te in taken) or cues.negated(start, end):
-                continue
-            if is_job_title(text[start:end]) or not_a_skill(text[start:end]):  # "Office Clerk.", "Duties:"
-                continue
+        for start, end in item_ranges(text, segment, base, cues, taken) if items is None else items:
             concept, score = best_link(text[start:end], thr, segment, occupation)
             if concept is not None:
                 kind = self._kind("SKILL", text[start:end], concept)
@@ -281,20 +276,29 @@ class Extractor:
                 )
         return out
 
+    def _read_chunk(
+        self, texts: list[str], socs: list, chunk: list[tuple[int, int, object]], results
+    ) -> None:
+        """Mentions of a few texts' segments: their spans and list items first, the nearest concepts of what
+        will be linked readied in one go (``linker.prefetch``), then each segment read."""
+        cues = {i: TextCues(texts[i]) for i in dict.fromkeys(i for i, _, _ in chunk)}
+        spans = [self._char_spans(doc, start) for _, start, doc in chunk]
+        items: list[list[tuple[int, int]] | None] = [None] * len(chunk)
+        queries: list[tuple[str, str | None]] = []
+        for n, ((i, start, doc), found) in enumerate(zip(chunk, spans, strict=True)):
+            text = texts[i]
+            queries += [
+                (" ".join(text[s:e].split()), socs[i]) for s, e, _ in found if e - s <= MAX_MENTION_CHARS
+            ]
+            if self.links_items:
+                items[n] = item_ranges(text, doc.text, start, cues[i], [(s, e) for s, e, _ in found])
+                queries += [(text[s:e], socs[i]) for s, e in items[n] or ()]
+        prefetch(queries)
+        for (i, start, doc), found, ranges in zip(chunk, spans, items, strict=True):
+            results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i], found, ranges))
+
     def _kind(self, label: str, text: str, concept) -> str:
-        if not self.single_label:
-            return "knowledge" if label == "KNOWLEDGE" else "skill"
-        # one-label model: the linked concept decides, else the phrase's shape (verb-led or long → skill)
-        low = text.lower()
-        if "skill" in low:
-            return "skill"
-        if concept is not None:
-            return "skill" if concept.kind == "skill" else "knowledge"
-        words = low.split()
-        first = words[0] if words else ""
-        if len(words) >= 4 or first.endswith("ing") or first in _SKILL_VERBS:
-            return "skill"
-        return "knowledge"
+        return mention_kind(self.single_label, label, text, concept)
 
     def extract(self, text: str) -> list[Mention]:
         return self.extract_many([text])[0]
@@ -318,16 +322,18 @@ class Extractor:
             for start, end in segments(t):
                 pieces.append((i, start, end))
         results: list[list[Mention]] = [[] for _ in texts]
-        cues: dict[int, TextCues] = {}
         # tokenise here, so worker processes (n_process > 1) see exactly this tokenizer's output
         make_doc = self.nlp.make_doc
         docs = self.nlp.pipe(
             (make_doc(texts[i][s:e]) for i, s, e in pieces), batch_size=batch_size, n_process=n_process
         )
+        chunk: list[tuple[int, int, object]] = []  # the segments of up to batch_size texts, read together
         for (i, start, _), doc in zip(pieces, docs, strict=True):
-            if i not in cues:
-                cues = {i: TextCues(texts[i])}  # texts arrive in order: keep only the current one
-            results[i].extend(self._mentions(texts[i], doc, start, cues[i], socs[i]))
+            if chunk and i >= chunk[0][0] + max(1, batch_size):
+                self._read_chunk(texts, socs, chunk, results)
+                chunk = []
+            chunk.append((i, start, doc))
+        self._read_chunk(texts, socs, chunk, results)
         return [remap(r, where, o) for r, (_, where), o in zip(results, decoded, originals, strict=True)]
 
 
