@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import case, delete, exists, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.demand.models import DemandCanon, DemandCode, DemandRollup
+from service.demand.models import DemandCanon, DemandCode, DemandMonth, DemandRollup
+from service.demand.month_rebuild import rebuild_months
 from service.demand.partitions import ensure_months
 from service.demand.rollup_store import ROLLUP_KEY, place_ids
 from service.demand.rollups import TOTAL, place_key
@@ -24,12 +25,14 @@ _CODE = DemandCode.__table__  # type: ignore[attr-defined]
 _POSTING = Posting.__table__  # type: ignore[attr-defined]
 _SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
 _PK = ROLLUP_KEY
+_MONTH = DemandMonth.__table__  # type: ignore[attr-defined]
+_TABLES = ("demand_canon", "demand_rollup", "demand_place", "demand_code")
 
 
 async def ensure_rollups(session: AsyncSession, org_id: int, progress: Progress | None = None) -> bool:
     """Build an organisation's rollups if it has countable postings but nothing counted yet (the first run
     after the upgrade that added them); True when it did."""
-    counted = await session.scalar(select(exists().where(_CANON.c.org_id == org_id)))
+    counted = await session.scalar(select(exists().where(_MONTH.c.org_id == org_id)))  # 0015 added months
     if counted:
         return False
     countable = await session.scalar(
@@ -93,8 +96,10 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
         .where(*([_ROLLUP.c.org_id == org_id] if org_id is not None else []))
     )
     say(f"rollup rows: {int(rows or 0):,}")
+    await rebuild_months(session, org_id)
+    say("month rows and the mention index rebuilt")
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics: without, it plans nested loops
-        for table in ("demand_canon", "demand_rollup", "demand_place", "demand_code"):
+        for table in (*_TABLES, "demand_concept", "demand_month", "demand_mention"):
             await session.execute(text(f"ANALYZE {table}"))
     return {"canonical": counted, "rollup_rows": int(rows or 0)}
 

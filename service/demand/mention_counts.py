@@ -1,0 +1,149 @@
+"""A drift run's competency counts from the mention index (demand_mention): per (credential, window,
+competency) the counted postings naming a concept the competency covers, each posting once however many of
+those concepts it names. The database reads only the mentions of the covered concepts and groups each
+posting's into a signature (the set it names); NumPy then tests every signature against every competency of
+the credentials counting its occupation code. Equal to service/demand/run_counts.competency_counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.models import Competency, CompetencySkill
+from service.demand.aggregation import COVERING_LINK_STATUSES
+from service.demand.concept_arrays import WINDOWS
+from service.demand.models import DemandConcept, DemandMention
+
+_MENTION = DemandMention.__table__  # type: ignore[attr-defined]
+_CONCEPT = DemandConcept.__table__  # type: ignore[attr-defined]
+
+Covering = dict[int, tuple[int, list[int]]]  # competency id -> (credential id, its covered concept keys)
+
+
+async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -> Covering:
+    """The covered concept keys of each live competency of the credentials (concepts never counted have no
+    key and cannot be hit)."""
+    rows = await session.execute(
+        select(Competency.credential_id, Competency.id, _CONCEPT.c.id)
+        .join(CompetencySkill, CompetencySkill.competency_id == Competency.id)
+        .join(
+            _CONCEPT,
+            (_CONCEPT.c.org_id == org_id) & (_CONCEPT.c.concept_id == CompetencySkill.concept_id),
+        )
+        .where(
+            Competency.org_id == org_id,
+            Competency.deleted_at.is_(None),
+            CompetencySkill.status.in_(COVERING_LINK_STATUSES),
+        )
+    )
+    out: Covering = {}
+    for cred_id, comp_id, key in rows.tuples():
+        if cred_id in credentials:
+            out.setdefault(int(comp_id), (int(cred_id), []))[1].append(int(key))
+    return out
+
+
+async def _signatures(
+    session: AsyncSession,
+    org_id: int,
+    places: tuple[int, ...] | None,
+    dates: tuple[date, date, date],
+    codes: list[str],
+    keys: list[int],
+) -> list[tuple[str, str, str, int]]:
+    """(code, window, the posting's covered concept keys as 'k1,k2', postings) over the window."""
+    start, end, current_start = dates
+    bucket = case((_MENTION.c.day >= current_start, literal("current")), else_=literal("baseline"))
+    pg = session.get_bind().dialect.name == "postgresql"
+    signature = (
+        func.string_agg(cast(_MENTION.c.concept, String), aggregate_order_by(literal(","), _MENTION.c.concept))
+        if pg
+        else func.group_concat(_MENTION.c.concept, ",")
+    )
+    conds = [
+        _MENTION.c.org_id == org_id,
+        _MENTION.c.concept.in_(keys),
+        _MENTION.c.day >= start,
+        _MENTION.c.day <= end,
+        _MENTION.c.occupation_code.in_(codes),
+    ]
+    if places is not None:
+        conds.append(_MENTION.c.place_id.in_(list(places)))
+    per_posting = (
+        select(
+            _MENTION.c.occupation_code.label("code"), bucket.label("bucket"), signature.label("signature")
+        )
+        .where(*conds)
+        .group_by(_MENTION.c.posting_id, _MENTION.c.occupation_code, _MENTION.c.day)
+        .subquery("per_posting")
+    )
+    rows = await session.execute(
+        select(per_posting.c.code, per_posting.c.bucket, per_posting.c.signature, func.count()).group_by(
+            per_posting.c.code, per_posting.c.bucket, per_posting.c.signature
+        )
+    )
+    return [(code, bkt, sig, int(n)) for code, bkt, sig, n in rows.tuples()]
+
+
+def tally(
+    signatures: list[tuple[str, str, str, int]],
+    covering: Covering,
+    credential_codes: dict[int, list[str]],
+) -> dict[int, dict[str, dict[int, int]]]:
+    """Per credential, window and competency, the postings whose signature meets the competency's concepts."""
+    keys = sorted({k for _cred, ks in covering.values() for k in ks})
+    position = {k: i for i, k in enumerate(keys)}
+    comps_of_code: dict[str, list[int]] = {}
+    for comp_id, (cred_id, _ks) in sorted(covering.items()):
+        for code in credential_codes.get(cred_id, []):
+            comps_of_code.setdefault(code, []).append(comp_id)
+    by_code: dict[str, list[tuple[str, str, int]]] = {}
+    for code, bkt, sig, n in signatures:
+        by_code.setdefault(code, []).append((bkt, sig, n))
+    out: dict[int, dict[str, dict[int, int]]] = {}
+    for code, found in sorted(by_code.items()):
+        comps = comps_of_code.get(code, [])
+        if not comps:
+            continue
+        covers = np.zeros((len(keys), len(comps)), dtype=np.int64)
+        for j, comp_id in enumerate(comps):
+            covers[[position[k] for k in covering[comp_id][1]], j] = 1
+        names = np.zeros((len(found), len(keys)), dtype=np.int64)
+        for i, (_bkt, sig, _n) in enumerate(found):
+            names[i, [position[int(k)] for k in str(sig).split(",")]] = 1
+        hits = (names @ covers) > 0
+        counts = np.asarray([n for _b, _s, n in found], dtype=np.int64)
+        for window in WINDOWS:
+            rows = np.asarray([b == window for b, _s, _n in found])
+            if not rows.any():
+                continue
+            per_comp = counts[rows] @ hits[rows]
+            for j in np.flatnonzero(per_comp):
+                cred_id = covering[comps[j]][0]
+                into = out.setdefault(cred_id, {}).setdefault(window, {})
+                into[comps[j]] = into.get(comps[j], 0) + int(per_comp[j])
+    return out
+
+
+async def mention_competency_counts(
+    session: AsyncSession,
+    org_id: int,
+    places: tuple[int, ...] | None,
+    dates: tuple[date, date, date],  # start, end, current start
+    credential_codes: dict[int, list[str]],
+) -> dict[int, dict[str, dict[int, int]]]:
+    """What run_counts.competency_counts answers, from the mention index (one query for the links, one for
+    the signatures of the whole region)."""
+    if not credential_codes or places == ():
+        return {}
+    covering = await _covering(session, org_id, set(credential_codes))
+    keys = sorted({k for _cred, ks in covering.values() for k in ks})
+    codes = sorted({code for codes in credential_codes.values() for code in codes})
+    if not keys or not codes:
+        return {}
+    signatures = await _signatures(session, org_id, places, dates, codes, keys)
+    return tally(signatures, covering, credential_codes)
