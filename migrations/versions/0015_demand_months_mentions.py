@@ -56,9 +56,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["org_id"], ["organisation.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("org_id", "concept", "day", "posting_id"),
     )
+    op.create_index("ix_demand_mention_posting", "demand_mention", ["posting_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_demand_mention_posting", table_name="demand_mention")
     op.drop_table("demand_mention")
     op.drop_table("demand_month")
     op.drop_table("demand_concept")

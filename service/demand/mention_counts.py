@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Competency, CompetencySkill
 from service.demand.aggregation import COVERING_LINK_STATUSES
-from service.demand.concept_arrays import WINDOWS
 from service.demand.models import DemandConcept, DemandMention
 
 _MENTION = DemandMention.__table__  # type: ignore[attr-defined]
@@ -27,23 +26,30 @@ Covering = dict[int, tuple[int, list[int]]]  # competency id -> (credential id, 
 async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -> Covering:
     """The covered concept keys of each live competency of the credentials (concepts never counted have no
     key and cannot be hit)."""
-    rows = await session.execute(
-        select(Competency.credential_id, Competency.id, _CONCEPT.c.id)
-        .join(CompetencySkill, CompetencySkill.competency_id == Competency.id)
-        .join(
-            _CONCEPT,
-            (_CONCEPT.c.org_id == org_id) & (_CONCEPT.c.concept_id == CompetencySkill.concept_id),
-        )
+    comp, link = Competency.__table__, CompetencySkill.__table__  # type: ignore[attr-defined]
+    links = await session.execute(  # core columns: thousands of rows
+        select(comp.c.credential_id, comp.c.id, link.c.concept_id)
+        .join(link, link.c.competency_id == comp.c.id)
         .where(
-            Competency.org_id == org_id,
-            Competency.deleted_at.is_(None),
-            CompetencySkill.status.in_(COVERING_LINK_STATUSES),
+            comp.c.org_id == org_id,
+            comp.c.deleted_at.is_(None),
+            link.c.status.in_(COVERING_LINK_STATUSES),
         )
     )
+    found = [(int(cred), int(comp), cid) for cred, comp, cid in links.tuples() if cred in credentials]
+    wanted = sorted({cid for _cred, _comp, cid in found})
+    key_of: dict[str, int] = {}
+    for i in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(_CONCEPT.c.concept_id, _CONCEPT.c.id).where(
+                _CONCEPT.c.org_id == org_id, _CONCEPT.c.concept_id.in_(wanted[i : i + 500])
+            )
+        )
+        key_of.update({cid: int(key) for cid, key in rows.tuples()})
     out: Covering = {}
-    for cred_id, comp_id, key in rows.tuples():
-        if cred_id in credentials:
-            out.setdefault(int(comp_id), (int(cred_id), []))[1].append(int(key))
+    for cred_id, comp_id, cid in found:
+        if cid in key_of:
+            out.setdefault(comp_id, (cred_id, []))[1].append(key_of[cid])
     return out
 
 
@@ -60,7 +66,9 @@ async def _signatures(
     bucket = case((_MENTION.c.day >= current_start, literal("current")), else_=literal("baseline"))
     pg = session.get_bind().dialect.name == "postgresql"
     signature = (
-        func.string_agg(cast(_MENTION.c.concept, String), aggregate_order_by(literal(","), _MENTION.c.concept))
+        func.string_agg(
+            cast(_MENTION.c.concept, String), aggregate_order_by(literal(","), _MENTION.c.concept)
+        )
         if pg
         else func.group_concat(_MENTION.c.concept, ",")
     )
@@ -74,9 +82,7 @@ async def _signatures(
     if places is not None:
         conds.append(_MENTION.c.place_id.in_(list(places)))
     per_posting = (
-        select(
-            _MENTION.c.occupation_code.label("code"), bucket.label("bucket"), signature.label("signature")
-        )
+        select(_MENTION.c.occupation_code.label("code"), bucket.label("bucket"), signature.label("signature"))
         .where(*conds)
         .group_by(_MENTION.c.posting_id, _MENTION.c.occupation_code, _MENTION.c.day)
         .subquery("per_posting")
@@ -97,35 +103,35 @@ def tally(
     """Per credential, window and competency, the postings whose signature meets the competency's concepts."""
     keys = sorted({k for _cred, ks in covering.values() for k in ks})
     position = {k: i for i, k in enumerate(keys)}
-    comps_of_code: dict[str, list[int]] = {}
-    for comp_id, (cred_id, _ks) in sorted(covering.items()):
-        for code in credential_codes.get(cred_id, []):
-            comps_of_code.setdefault(code, []).append(comp_id)
-    by_code: dict[str, list[tuple[str, str, int]]] = {}
-    for code, bkt, sig, n in signatures:
-        by_code.setdefault(code, []).append((bkt, sig, n))
+    comp_ids = sorted(covering)
+    covers = np.zeros((len(keys), len(comp_ids)), dtype=np.float32)  # concept x competency (BLAS)
+    for j, comp_id in enumerate(comp_ids):
+        covers[[position[k] for k in covering[comp_id][1]], j] = 1
+    columns_of_code: dict[str, list[int]] = {}
+    for j, comp_id in enumerate(comp_ids):
+        for code in credential_codes.get(covering[comp_id][0], []):
+            columns_of_code.setdefault(code, []).append(j)
+    distinct = sorted({sig for _c, _b, sig, _n in signatures})
+    row_of = {sig: i for i, sig in enumerate(distinct)}
+    names = np.zeros((len(distinct), len(keys)), dtype=np.float32)  # signature x concept
+    for sig, i in row_of.items():
+        names[i, [position[int(k)] for k in str(sig).split(",")]] = 1
     out: dict[int, dict[str, dict[int, int]]] = {}
-    for code, found in sorted(by_code.items()):
-        comps = comps_of_code.get(code, [])
-        if not comps:
+    groups: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for code, bkt, sig, n in signatures:
+        rows, counts = groups.setdefault((code, bkt), ([], []))
+        rows.append(row_of[sig])
+        counts.append(n)
+    for (code, window), (rows, counts) in sorted(groups.items()):
+        columns = columns_of_code.get(code)
+        if not columns:
             continue
-        covers = np.zeros((len(keys), len(comps)), dtype=np.int64)
-        for j, comp_id in enumerate(comps):
-            covers[[position[k] for k in covering[comp_id][1]], j] = 1
-        names = np.zeros((len(found), len(keys)), dtype=np.int64)
-        for i, (_bkt, sig, _n) in enumerate(found):
-            names[i, [position[int(k)] for k in str(sig).split(",")]] = 1
-        hits = (names @ covers) > 0
-        counts = np.asarray([n for _b, _s, n in found], dtype=np.int64)
-        for window in WINDOWS:
-            rows = np.asarray([b == window for b, _s, _n in found])
-            if not rows.any():
-                continue
-            per_comp = counts[rows] @ hits[rows]
-            for j in np.flatnonzero(per_comp):
-                cred_id = covering[comps[j]][0]
-                into = out.setdefault(cred_id, {}).setdefault(window, {})
-                into[comps[j]] = into.get(comps[j], 0) + int(per_comp[j])
+        hits = (names[rows] @ covers[:, columns]) > 0  # these signatures x these competencies
+        per_comp = np.asarray(counts, dtype=np.int64) @ hits
+        for j in np.flatnonzero(per_comp):
+            comp_id = comp_ids[columns[j]]
+            into = out.setdefault(covering[comp_id][0], {}).setdefault(window, {})
+            into[comp_id] = into.get(comp_id, 0) + int(per_comp[j])
     return out
 
 

@@ -215,6 +215,7 @@ class DemandMention(SQLModel, table=True):
     postings of a few concepts by index instead of every mention of the window."""
 
     __tablename__ = "demand_mention"
+    __table_args__ = (Index("ix_demand_mention_posting", "posting_id"),)
 
     org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
     concept: int = Field(primary_key=True)

@@ -33,6 +33,17 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
         yield items[i : i + size]
 
 
+def _by_org(refs: Sequence[ConceptRef]) -> Iterable[tuple[int, list[str]]]:
+    """Sorted (organisation, concept) pairs as (organisation, up to _CHUNK concept ids): an IN list on the
+    unique index, which PostgreSQL plans better than a list of row values."""
+    orgs: dict[int, list[str]] = {}
+    for org, cid in refs:
+        orgs.setdefault(org, []).append(cid)
+    for org, cids in orgs.items():
+        for chunk in _chunks(cids):
+            yield org, list(chunk)
+
+
 def _insert(session: AsyncSession) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -45,13 +56,13 @@ async def concept_keys(session: AsyncSession, labels: dict[ConceptRef, str | Non
     out: dict[ConceptRef, int] = {}
     stored: dict[ConceptRef, str | None] = {}
     for _round in range(2):
-        for chunk in _chunks(sorted(set(wanted) - set(out))):
+        for org, chunk in _by_org(sorted(set(wanted) - set(out))):
             found = await session.execute(
-                select(_CONCEPT.c.org_id, _CONCEPT.c.concept_id, _CONCEPT.c.id, _CONCEPT.c.label).where(
-                    tuple_(_CONCEPT.c.org_id, _CONCEPT.c.concept_id).in_(chunk)
+                select(_CONCEPT.c.concept_id, _CONCEPT.c.id, _CONCEPT.c.label).where(
+                    _CONCEPT.c.org_id == org, _CONCEPT.c.concept_id.in_(chunk)
                 )
             )
-            for org, cid, key, label in found.tuples():
+            for cid, key, label in found.tuples():
                 out[(org, cid)], stored[(org, cid)] = key, label
         missing = [
             {"org_id": org, "concept_id": cid, "label": wanted[(org, cid)]}
@@ -102,7 +113,11 @@ async def write_month_deltas(session: AsyncSession, deltas: dict[RollupKey, Delt
     keys = sorted(months)
     rows = [
         dict(zip(MONTH_KEY, key, strict=True))
-        | {"postings": months[key].postings, "required": months[key].required, "preferred": months[key].preferred}
+        | {
+            "postings": months[key].postings,
+            "required": months[key].required,
+            "preferred": months[key].preferred,
+        }
         for key in keys
     ]
     for chunk in _chunks(rows, 2000):
@@ -114,7 +129,9 @@ async def write_month_deltas(session: AsyncSession, deltas: dict[RollupKey, Delt
         )
 
 
-async def _mention_rows(session: AsyncSession, counted: Sequence[tuple[Canon, Sequence[ConceptFlags]]]) -> list:
+async def _mention_rows(
+    session: AsyncSession, counted: Sequence[tuple[Canon, Sequence[ConceptFlags]]]
+) -> list:
     labels = {(c.org_id, f.concept_id): f.label for c, flags in counted for f in flags}
     keys = await concept_keys(session, labels)
     return [
@@ -131,21 +148,19 @@ async def _mention_rows(session: AsyncSession, counted: Sequence[tuple[Canon, Se
     ]
 
 
-async def add_mentions(session: AsyncSession, counted: Sequence[tuple[Canon, Sequence[ConceptFlags]]]) -> None:
+async def add_mentions(
+    session: AsyncSession, counted: Sequence[tuple[Canon, Sequence[ConceptFlags]]]
+) -> None:
     """Index the concepts of postings now counted."""
     rows = await _mention_rows(session, counted)
     for chunk in _chunks(rows, 2000):
         await session.execute(_insert(session)(_MENTION), list(chunk))
 
 
-async def drop_mentions(
-    session: AsyncSession, counted: Sequence[tuple[Canon, Sequence[ConceptFlags]]]
-) -> None:
-    """Take out the concepts of postings no longer counted where they were (their flags as counted)."""
-    rows = await _mention_rows(session, counted)
-    keys = sorted(tuple(row[n] for n in MENTION_KEY) for row in rows)
-    for chunk in _chunks(keys):
-        await session.execute(delete(_MENTION).where(tuple_(*(_MENTION.c[n] for n in MENTION_KEY)).in_(chunk)))
+async def drop_mentions(session: AsyncSession, posting_ids: Sequence[int]) -> None:
+    """Take out the concepts of postings no longer counted where they were."""
+    for chunk in _chunks(sorted(set(posting_ids))):
+        await session.execute(delete(_MENTION).where(_MENTION.c.posting_id.in_(list(chunk))))
 
 
 def month_of_day(dialect: str, day: Any) -> Any:

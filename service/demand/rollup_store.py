@@ -95,7 +95,7 @@ async def retract(
     for canon in canons:
         touched.add((canon.org_id, canon.content_hash))
         add_contribution(deltas, canon, flags.get(canon.posting_id, ()), -1)
-    await drop_mentions(session, [(c, flags.get(c.posting_id, ())) for c in canons])
+    await drop_mentions(session, [c.posting_id for c in canons])
     return touched, deltas
 
 

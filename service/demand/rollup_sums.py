@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.demand.models import DemandConcept, DemandMonth, DemandRollup
@@ -43,31 +44,62 @@ def _filters(table, org_id: int, codes: Sequence[str] | None, places: tuple[int,
     return conds
 
 
-def _month_part(org_id: int, codes, places, pieces: Pieces, by_code: bool):  # noqa: ANN001, ANN202
-    bucket = case(
-        *((_M.c.month == month, literal(name)) for month, name in sorted(pieces.months.items()))
-    ).label("bucket")
+def _month_part(org_id: int, codes, places, pieces: Pieces, by_code: bool, pg: bool):  # noqa: ANN001, ANN202
+    """The month rows of the pieces' whole months, per (code, month): as arrays on PostgreSQL (the sums are
+    NumPy's: grouping hundreds of thousands of rows by concept costs the database several times more)."""
     code = _M.c.occupation_code if by_code else literal("")
-    return select(
-        code.label("code"), bucket, _M.c.concept.label("concept"), *(_M.c[m].label(m) for m in MEASURES)
-    ).where(*_filters(_M, org_id, codes, places), _M.c.month.in_(sorted(pieces.months)))
-
-
-def _day_parts(org_id: int, codes, places, pieces: Pieces, by_code: bool) -> list:  # noqa: ANN001
-    """One select per day piece (pieces may cover the same days for two buckets, with opposite signs)."""
-    code = _R.c.occupation_code if by_code else literal("")
-    return [
-        select(
-            code.label("code"),
-            literal(name).label("bucket"),
-            func.coalesce(_C.c.id, literal(TOTAL_KEY)).label("concept"),
-            *((literal(sign) * _R.c[m]).label(m) for m in MEASURES),
+    where = [*_filters(_M, org_id, codes, places), _M.c.month.in_(sorted(pieces.months))]
+    if pg:
+        return (
+            select(
+                code, _M.c.month, func.array_agg(_M.c.concept), *(func.array_agg(_M.c[m]) for m in MEASURES)
+            )
+            .where(*where)
+            .group_by(code, _M.c.month)
         )
+    return select(code, _M.c.month, _M.c.concept, *(_M.c[m] for m in MEASURES)).where(*where)
+
+
+def _day_part(org_id: int, codes, places, piece: tuple, by_code: bool, pg: bool):  # noqa: ANN001, ANN202
+    """The day rows of one piece summed per (code, concept key)."""
+    lo, hi, _name, _sign = piece
+    code = (_R.c.occupation_code if by_code else literal("")).label("code")
+    concept = func.coalesce(_C.c.id, literal(TOTAL_KEY)).label("concept")
+    grouped = (
+        select(code, concept, *(func.sum(_R.c[m]).label(m) for m in MEASURES))
         .select_from(_R)
         .outerjoin(_C, and_(_C.c.org_id == _R.c.org_id, _C.c.concept_id == _R.c.concept_id))
         .where(*_filters(_R, org_id, codes, places), _R.c.day >= lo, _R.c.day <= hi)
-        for lo, hi, name, sign in pieces.days
-    ]
+        .group_by(code, concept)
+    )
+    if not pg:
+        return grouped
+    g = grouped.subquery("day_piece")
+    return select(
+        g.c.code, func.array_agg(g.c.concept), *(func.array_agg(g.c[m]) for m in MEASURES)
+    ).group_by(g.c.code)
+
+
+@dataclass(slots=True)
+class _Collected:
+    """Signed (code, bucket, key, postings, required, preferred) parts, summed at the end."""
+
+    parts: dict[tuple[str, str], list[np.ndarray]]
+
+    def add(self, code: str, bucket: str, keys: Sequence[int], measures: Sequence, sign: int) -> None:
+        table = np.vstack([np.asarray(keys, dtype=np.int64), sign * np.asarray(measures, dtype=np.int64)])
+        self.parts.setdefault((code, bucket), []).append(table)
+
+    def sums(self) -> dict[tuple[str, str], Sums]:
+        out: dict[tuple[str, str], Sums] = {}
+        for key, tables in self.parts.items():
+            table = tables[0] if len(tables) == 1 else np.hstack(tables)
+            keys, at = np.unique(table[0], return_inverse=True)
+            counts = np.zeros((3, keys.size), dtype=np.int64)
+            for m in range(3):
+                counts[m] = np.bincount(at, weights=table[m + 1], minlength=keys.size).astype(np.int64)
+            out[key] = Sums(keys, counts)
+        return out
 
 
 async def signed_sums(
@@ -79,37 +111,44 @@ async def signed_sums(
     by_code: bool = True,
 ) -> dict[tuple[str, str], Sums]:
     """Per (code, bucket) (code '' unless `by_code`), the summed counts of every concept key with any."""
-    parts = []
-    if pieces.months:
-        parts.append(_month_part(org_id, codes, places, pieces, by_code))
-    parts += _day_parts(org_id, codes, places, pieces, by_code)
-    if not parts or codes == [] or places == ():
+    if codes == [] or places == ():
         return {}
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("pieces")
-    grouped = select(
-        rows.c.code, rows.c.bucket, rows.c.concept, *(func.sum(rows.c[m]).label(m) for m in MEASURES)
-    ).group_by(rows.c.code, rows.c.bucket, rows.c.concept)
-    out: dict[tuple[str, str], Sums] = {}
-    if session.get_bind().dialect.name == "postgresql":
-        g = grouped.subquery("grouped")
-        arrays = await session.execute(
-            select(
-                g.c.code, g.c.bucket, func.array_agg(g.c.concept), *(func.array_agg(g.c[m]) for m in MEASURES)
-            ).group_by(g.c.code, g.c.bucket)
-        )
-        for code, bucket, keys, *measures in arrays.tuples():
-            out[(code, bucket)] = Sums(np.asarray(keys, dtype=np.int64), np.asarray(measures, dtype=np.int64))
-        return out
-    collected: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
-    for code, bucket, concept, postings, required, preferred in (await session.execute(grouped)).tuples():
-        collected.setdefault((code, bucket), []).append((concept, postings, required, preferred))
-    for key, found in collected.items():
-        table = np.asarray(found, dtype=np.int64).reshape(-1, 4)
-        out[key] = Sums(table[:, 0].copy(), table[:, 1:].T.copy())
-    return out
+    pg = session.get_bind().dialect.name == "postgresql"
+    collected = _Collected({})
+    if pieces.months:
+        rows = await session.execute(_month_part(org_id, codes, places, pieces, by_code, pg))
+        if pg:
+            for code, month, keys, *measures in rows.tuples():
+                collected.add(code, pieces.months[month], keys, measures, 1)
+        else:
+            _add_rows(collected, [(c, pieces.months[_day(m)], *rest) for c, m, *rest in rows.tuples()], 1)
+    for piece in pieces.days:
+        rows = await session.execute(_day_part(org_id, codes, places, piece, by_code, pg))
+        if pg:
+            for code, keys, *measures in rows.tuples():
+                collected.add(code, piece[2], keys, measures, piece[3])
+        else:
+            _add_rows(collected, [(c, piece[2], *rest) for c, *rest in rows.tuples()], piece[3])
+    return collected.sums()
 
 
-async def concept_names(session: AsyncSession, org_id: int, keys: Sequence[int]) -> dict[int, tuple[str, str]]:
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _add_rows(collected: _Collected, rows: list[tuple], sign: int) -> None:
+    """SQLite: (code, bucket, key, postings, required, preferred) rows."""
+    grouped: dict[tuple[str, str], list[tuple]] = {}
+    for code, bucket, *rest in rows:
+        grouped.setdefault((code, bucket), []).append(rest)
+    for (code, bucket), found in grouped.items():
+        table = np.asarray(found, dtype=np.int64).reshape(-1, 4).T
+        collected.add(code, bucket, table[0], table[1:], sign)
+
+
+async def concept_names(
+    session: AsyncSession, org_id: int, keys: Sequence[int]
+) -> dict[int, tuple[str, str]]:
     """(concept id, label) of each concept key (its id when it has no label)."""
     out: dict[int, tuple[str, str]] = {}
     wanted = sorted({int(k) for k in keys if k != TOTAL_KEY})
