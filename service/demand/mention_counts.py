@@ -115,7 +115,7 @@ def tally(
     row_of = {sig: i for i, sig in enumerate(distinct)}
     names = np.zeros((len(distinct), len(keys)), dtype=np.float32)  # signature x concept
     for sig, i in row_of.items():
-        names[i, [position[int(k)] for k in str(sig).split(",")]] = 1
+        names[i, [position[k] for k in map(int, str(sig).split(",")) if k in position]] = 1
     out: dict[int, dict[str, dict[int, int]]] = {}
     groups: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
     for code, bkt, sig, n in signatures:
@@ -128,10 +128,10 @@ def tally(
             continue
         hits = (names[rows] @ covers[:, columns]) > 0  # these signatures x these competencies
         per_comp = np.asarray(counts, dtype=np.int64) @ hits
-        for j in np.flatnonzero(per_comp):
-            comp_id = comp_ids[columns[j]]
+        for hit in np.flatnonzero(per_comp):
+            comp_id = comp_ids[columns[hit]]
             into = out.setdefault(covering[comp_id][0], {}).setdefault(window, {})
-            into[comp_id] = into.get(comp_id, 0) + int(per_comp[j])
+            into[comp_id] = into.get(comp_id, 0) + int(per_comp[hit])
     return out
 
 

@@ -61,6 +61,11 @@ async def rebuild_months(session: AsyncSession, org_id: int | None) -> None:
             .group_by(_ROLLUP.c.org_id, month, _ROLLUP.c.occupation_code, _ROLLUP.c.place_id, concept),
         )
     )
+    await _rebuild_mentions(session, scope(_CANON))
+
+
+async def _rebuild_mentions(session: AsyncSession, scope_canon: list) -> None:
+    """Each canonical posting's concepts (its distinct mentioned concepts, by key)."""
     await session.execute(
         insert(_MENTION).from_select(
             [*MENTION_KEY, "occupation_code", "place_id"],
@@ -79,6 +84,6 @@ async def rebuild_months(session: AsyncSession, org_id: int | None) -> None:
                 _CONCEPT,
                 and_(_CONCEPT.c.org_id == _CANON.c.org_id, _CONCEPT.c.concept_id == _SKILL.c.concept_id),
             )
-            .where(*scope(_CANON)),
+            .where(*scope_canon),
         )
     )

@@ -71,8 +71,8 @@ async def concept_keys(session: AsyncSession, labels: dict[ConceptRef, str | Non
         if not missing:
             break
         ins = _insert(session)(_CONCEPT).on_conflict_do_nothing(index_elements=["org_id", "concept_id"])
-        for chunk in _chunks(missing):
-            await session.execute(ins, list(chunk))
+        for rows in _chunks(missing):
+            await session.execute(ins, list(rows))
     for ref, label in sorted(wanted.items()):
         if label is not None and (stored.get(ref) is None or label > stored[ref]):  # type: ignore[operator]
             await session.execute(
@@ -93,7 +93,7 @@ def month_deltas(deltas: dict[RollupKey, Delta], keys: dict[ConceptRef, int]) ->
         into.postings += d.postings
         into.required += d.required
         into.preferred += d.preferred
-    return net(out)  # type: ignore[arg-type]
+    return net(out)
 
 
 async def write_month_deltas(session: AsyncSession, deltas: dict[RollupKey, Delta]) -> None:

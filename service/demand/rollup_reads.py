@@ -63,6 +63,10 @@ async def region_places(session: AsyncSession, org_id: int, region: Sequence[str
     return tuple(pid for pid, geo in rows.tuples() if allows_region(geo, match))
 
 
+def _keys_of(sums: dict[tuple[str, str], Sums]) -> list[int]:
+    return np.unique(np.concatenate([s.keys for s in sums.values()])).tolist() if sums else []
+
+
 def _index_of(
     sums: dict[tuple[str, str], Sums], codes: Sequence[str], names: dict[int, tuple[str, str]]
 ) -> tuple[ConceptIndex, np.ndarray]:
@@ -71,7 +75,7 @@ def _index_of(
     keys: set[int] = set()
     for (code, _bucket), found in sums.items():
         if code in codes:
-            keys.update(int(k) for k in found.keys[(found.counts[0] > 0) & (found.keys != TOTAL_KEY)])
+            keys.update(found.keys[(found.counts[0] > 0) & (found.keys != TOTAL_KEY)].tolist())
     index = ConceptIndex.of({names[k][0]: names[k][1] for k in keys})
     lookup = np.full(max(keys, default=0) + 1, -1, dtype=np.int64)
     for k in keys:
@@ -112,7 +116,7 @@ async def rollup_run_counts(
         total = found.total()
         if code in codes and total:
             result.totals.setdefault(code, {})[bucket] = total
-    names = await concept_names(session, span.org_id, [int(k) for s in sums.values() for k in s.keys])
+    names = await concept_names(session, span.org_id, _keys_of(sums))
     index, lookup = _index_of(sums, codes, names)
     result._index = index
     result._arrays = {code: _code_arrays(sums, code, index, lookup) for code in codes}
@@ -183,15 +187,16 @@ async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) 
         else month_buckets(scope.start, scope.end)
     )
     sums = await signed_sums(session, scope.org_id, month_pieces(buckets), codes, places, by_code=False)
-    names = await concept_names(session, scope.org_id, [int(k) for s in sums.values() for k in s.keys])
+    names = await concept_names(session, scope.org_id, _keys_of(sums))
     for (_code, name), found in sums.items():
         total = found.total()
         if total:
             result.totals[name] = total
         per = result.concepts.setdefault(name, {})
-        for i in np.flatnonzero((found.counts[0] > 0) & (found.keys != TOTAL_KEY)):
-            cid, label = names[int(found.keys[i])]
-            postings, required, preferred = (int(v) for v in found.counts[:, i])
+        keep = (found.counts[0] > 0) & (found.keys != TOTAL_KEY)
+        counts = found.counts[:, keep].T.tolist()  # plain ints: one conversion, not one per value
+        for key, (postings, required, preferred) in zip(found.keys[keep].tolist(), counts, strict=True):
+            cid, label = names[key]
             per[cid] = ConceptCount(label, postings, required, preferred)
         if not per:
             del result.concepts[name]
