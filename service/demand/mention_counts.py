@@ -95,39 +95,50 @@ async def _signatures(
     return [(code, bkt, sig, int(n)) for code, bkt, sig, n in rows.tuples()]
 
 
+def _bits(positions: list[int], words: int) -> np.ndarray:
+    """A set of concept positions as a bitmask of `words` 64-bit words."""
+    out = np.zeros(words, dtype=np.uint64)
+    for p in positions:
+        out[p // 64] |= np.uint64(1) << np.uint64(p % 64)
+    return out
+
+
 def tally(
     signatures: list[tuple[str, str, str, int]],
     covering: Covering,
     credential_codes: dict[int, list[str]],
 ) -> dict[int, dict[str, dict[int, int]]]:
-    """Per credential, window and competency, the postings whose signature meets the competency's concepts."""
+    """Per credential, window and competency, the postings whose signature meets the competency's concepts
+    (both as bitmasks over the covered concepts: a hit is a non-zero AND)."""
     keys = sorted({k for _cred, ks in covering.values() for k in ks})
     position = {k: i for i, k in enumerate(keys)}
+    words = max(1, (len(keys) + 63) // 64)
     comp_ids = sorted(covering)
-    covers = np.zeros((len(keys), len(comp_ids)), dtype=np.float32)  # concept x competency (BLAS)
+    covers = np.zeros((words, len(comp_ids)), dtype=np.uint64)  # word x competency
     for j, comp_id in enumerate(comp_ids):
-        covers[[position[k] for k in covering[comp_id][1]], j] = 1
+        covers[:, j] = _bits([position[k] for k in covering[comp_id][1]], words)
     columns_of_code: dict[str, list[int]] = {}
     for j, comp_id in enumerate(comp_ids):
         for code in credential_codes.get(covering[comp_id][0], []):
             columns_of_code.setdefault(code, []).append(j)
     distinct = sorted({sig for _c, _b, sig, _n in signatures})
     row_of = {sig: i for i, sig in enumerate(distinct)}
-    names = np.zeros((len(distinct), len(keys)), dtype=np.float32)  # signature x concept
+    names = np.zeros((len(distinct), words), dtype=np.uint64)  # signature x word
     for sig, i in row_of.items():
-        names[i, [position[k] for k in map(int, str(sig).split(",")) if k in position]] = 1
-    out: dict[int, dict[str, dict[int, int]]] = {}
+        names[i] = _bits([position[k] for k in map(int, str(sig).split(",")) if k in position], words)
     groups: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
     for code, bkt, sig, n in signatures:
         rows, counts = groups.setdefault((code, bkt), ([], []))
         rows.append(row_of[sig])
         counts.append(n)
+    out: dict[int, dict[str, dict[int, int]]] = {}
     for (code, window), (rows, counts) in sorted(groups.items()):
         columns = columns_of_code.get(code)
         if not columns:
             continue
-        hits = (names[rows] @ covers[:, columns]) > 0  # these signatures x these competencies
-        per_comp = np.asarray(counts, dtype=np.int64) @ hits
+        met = names[rows][:, :, None] & covers[:, columns][None, :, :]  # signature x word x competency
+        hits = (met != 0).any(axis=1)
+        per_comp = (hits * np.asarray(counts, dtype=np.int64)[:, None]).sum(axis=0)
         for hit in np.flatnonzero(per_comp):
             comp_id = comp_ids[columns[hit]]
             into = out.setdefault(covering[comp_id][0], {}).setdefault(window, {})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from service.demand.mention_counts import tally
 
 
@@ -18,12 +20,13 @@ def brute(postings, covering, credential_codes):  # noqa: ANN001, ANN201
     return out
 
 
-def test_tally_equals_counting_each_posting():
-    rng = random.Random(3)
+@pytest.mark.parametrize("concepts", [8, 150])  # 150: covered concepts span three 64-bit words
+def test_tally_equals_counting_each_posting(concepts: int):
+    rng = random.Random(concepts)
     codes = ["11-1011.00", "15-1232.00", "29-1141.00"]
     credential_codes = {1: codes[:1], 2: codes[1:], 3: codes, 4: []}
     covering = {
-        10 * cred + i: (cred, rng.sample(range(1, 9), rng.randint(1, 3)))
+        10 * cred + i: (cred, rng.sample(range(1, concepts + 1), rng.randint(1, 3)))
         for cred in (1, 2, 3, 4)
         for i in range(4)
     }
@@ -31,7 +34,7 @@ def test_tally_equals_counting_each_posting():
         (
             rng.choice(codes),
             rng.choice(["baseline", "current"]),
-            set(rng.sample(range(1, 12), rng.randint(1, 4))),
+            set(rng.sample(range(1, concepts + 4), rng.randint(1, 4))),
         )
         for _ in range(400)
     ]
