@@ -18,6 +18,7 @@ from service.demand.rollups import TOTAL, place_key
 from service.postings.models import Posting, PostingSkill
 
 Progress = Callable[[str], None]
+REBUILD_WORK_MEM = "256MB"  # PostgreSQL, for the rebuild's transaction only
 
 _CANON = DemandCanon.__table__  # type: ignore[attr-defined]
 _ROLLUP = DemandRollup.__table__  # type: ignore[attr-defined]
@@ -50,6 +51,8 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
     say = progress or (lambda _message: None)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("LOCK TABLE demand_canon IN EXCLUSIVE MODE"))
+        # the month sums and the mention index group millions of rows: in memory rather than in sort files
+        await session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
     scope_canon = [_CANON.c.org_id == org_id] if org_id is not None else []
     await session.execute(delete(_CANON).where(*scope_canon))
     await session.execute(
