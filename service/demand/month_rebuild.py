@@ -3,7 +3,7 @@ postings' mentions (the last step of service/demand/rollup_rebuild.rebuild)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy import and_, delete, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.demand.models import DemandCanon, DemandConcept, DemandMention, DemandMonth, DemandRollup
@@ -37,6 +37,9 @@ async def rebuild_months(session: AsyncSession, org_id: int | None) -> None:
             .order_by(_ROLLUP.c.org_id, _ROLLUP.c.concept_id),
         )
     )
+    if session.get_bind().dialect.name == "postgresql":  # statistics first: without, it plans nested loops
+        for table in ("demand_rollup", "demand_concept", "demand_canon"):
+            await session.execute(text(f"ANALYZE {table}"))
     month = month_of_day(session.get_bind().dialect.name, _ROLLUP.c.day)
     concept = func.coalesce(_CONCEPT.c.id, literal(TOTAL_KEY))
     await session.execute(
