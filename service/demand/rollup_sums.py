@@ -147,7 +147,9 @@ def _add_rows(collected: _Collected, rows: list[tuple], sign: int) -> None:
         collected.add(code, bucket, table[0], table[1:], sign)
 
 
-async def concept_names(session: AsyncSession, org_id: int, keys: Sequence[int]) -> dict[int, tuple[str, str]]:
+async def concept_names(
+    session: AsyncSession, org_id: int, keys: Sequence[int]
+) -> dict[int, tuple[str, str]]:
     """(concept id, label) of each concept key (its id when it has no label). Many keys: the organisation's
     whole list in one statement (cheaper than hundreds of bound parameters)."""
     wanted = sorted({int(k) for k in keys if k != TOTAL_KEY})
