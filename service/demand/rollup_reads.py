@@ -169,9 +169,17 @@ async def concrete_codes(session: AsyncSession, org_id: int, wanted: Sequence[st
     return list(rows)
 
 
-async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) -> BucketCounts:
+async def scope_counts(
+    session: AsyncSession,
+    scope: Scope,
+    bucket: str | date,
+    only: set[str] | None = None,
+    top: int | None = None,
+) -> BucketCounts:
     """What aggregation.bucket_counts answers for the scope, from the rollups (GET /api/v1/demand, a
-    credential's alignment): "month" buckets ('YYYY-MM') or the window split at a date."""
+    credential's alignment): "month" buckets ('YYYY-MM') or the window split at a date. With `only`, just
+    those concepts; with `top`, per bucket just the `top` most demanded (by postings, then concept id), so a
+    series of a year does not build thousands of counts per month to show fifty."""
     result = BucketCounts()
     if not scope.occupations:
         return result
@@ -193,7 +201,16 @@ async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) 
         if total:
             result.totals[name] = total
         per = result.concepts.setdefault(name, {})
-        keep = (found.counts[0] > 0) & (found.keys != TOTAL_KEY)
+        keep = np.flatnonzero((found.counts[0] > 0) & (found.keys != TOTAL_KEY))
+        if only is not None:
+            keep = keep[np.asarray([names[k][0] in only for k in found.keys[keep].tolist()], dtype=bool)]
+        if top is not None and keep.size > top:
+            floor = np.partition(found.counts[0, keep], keep.size - top)[keep.size - top]
+            keep = keep[found.counts[0, keep] >= floor]  # every tie at the floor, sorted out below
+            keep = np.asarray(
+                sorted(keep.tolist(), key=lambda i: (-found.counts[0, i], names[int(found.keys[i])][0]))
+            )
+            keep = keep[:top]
         counts = found.counts[:, keep].T.tolist()  # plain ints: one conversion, not one per value
         for key, (postings, required, preferred) in zip(found.keys[keep].tolist(), counts, strict=True):
             cid, label = names[key]
