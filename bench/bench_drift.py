@@ -414,7 +414,7 @@ async def main() -> None:
             print(f"load took {time.perf_counter() - started:.1f} s")
         figures = await time_run(url, org_id, args.skip_rebuild)
         if args.json:
-            print(json.dumps({"rows": args.rows, **figures}))
+            print(json.dumps({"rows": args.rows if args.org_id is None else None, **figures}))
     finally:
         if name and args.keep:
             print(f"kept database {name}")
