@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,15 +60,13 @@ async def _signatures(
     dates: tuple[date, date, date],
     codes: list[str],
     keys: list[int],
-) -> list[tuple[str, str, str, int]]:
-    """(code, window, the posting's covered concept keys as 'k1,k2', postings) over the window."""
+) -> list[tuple[str, str, tuple[int, ...], int]]:
+    """(code, window, the posting's covered concept keys, postings) over the window."""
     start, end, current_start = dates
     bucket = case((_MENTION.c.day >= current_start, literal("current")), else_=literal("baseline"))
     pg = session.get_bind().dialect.name == "postgresql"
-    signature = (
-        func.string_agg(
-            cast(_MENTION.c.concept, String), aggregate_order_by(literal(","), _MENTION.c.concept)
-        )
+    signature = (  # an integer array on PostgreSQL (cheaper to build and group than text)
+        func.array_agg(aggregate_order_by(_MENTION.c.concept, _MENTION.c.concept))
         if pg
         else func.group_concat(_MENTION.c.concept, ",")
     )
@@ -92,7 +90,12 @@ async def _signatures(
             per_posting.c.code, per_posting.c.bucket, per_posting.c.signature
         )
     )
-    return [(code, bkt, sig, int(n)) for code, bkt, sig, n in rows.tuples()]
+    if pg:
+        return [(code, bkt, tuple(sig), int(n)) for code, bkt, sig, n in rows.tuples()]
+    return [  # SQLite's group_concat has no order: one signature may come as several rows, which add up
+        (code, bkt, tuple(sorted(int(k) for k in str(sig).split(","))), int(n))
+        for code, bkt, sig, n in rows.tuples()
+    ]
 
 
 def _bits(positions: list[int], words: int) -> np.ndarray:
@@ -104,7 +107,7 @@ def _bits(positions: list[int], words: int) -> np.ndarray:
 
 
 def tally(
-    signatures: list[tuple[str, str, str, int]],
+    signatures: list[tuple[str, str, tuple[int, ...], int]],
     covering: Covering,
     credential_codes: dict[int, list[str]],
 ) -> dict[int, dict[str, dict[int, int]]]:
@@ -125,7 +128,7 @@ def tally(
     row_of = {sig: i for i, sig in enumerate(distinct)}
     names = np.zeros((len(distinct), words), dtype=np.uint64)  # signature x word
     for sig, i in row_of.items():
-        names[i] = _bits([position[k] for k in map(int, str(sig).split(",")) if k in position], words)
+        names[i] = _bits([position[k] for k in sig if k in position], words)
     groups: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
     for code, bkt, sig, n in signatures:
         rows, counts = groups.setdefault((code, bkt), ([], []))
