@@ -200,16 +200,18 @@ def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> lis
     comp_base, comp_cur = competency_counts.get("baseline", {}), competency_counts.get("current", {})
     comp_ids = sorted(set(comp_base) | set(comp_cur))
     ids = run.counts.index.ids
-    keys = [("concept", ids[i]) for i in seen] + [("competency", str(comp_id)) for comp_id in comp_ids]
+
+    def key(i: int) -> tuple[str, str]:  # only discoveries need theirs (thousands of tests per credential)
+        return ("concept", ids[seen[i]]) if i < seen.size else ("competency", str(comp_ids[i - seen.size]))
+
     x_base = np.concatenate([postings[0, seen], [comp_base.get(c, 0) for c in comp_ids]]).astype(np.int64)
     x_cur = np.concatenate([postings[1, seen], [comp_cur.get(c, 0) for c in comp_ids]]).astype(np.int64)
     p_values, exact = compare_many(x_base, nb, x_cur, nc, run.limits.exact_test_below)
     q_values = benjamini_hochberg_array(p_values)
-    run.tests = len(keys)
+    run.tests = int(seen.size) + len(comp_ids)
     return [
         _Test(
-            keys[i][0],
-            keys[i][1],
+            *key(int(i)),
             Comparison(
                 int(x_base[i]), nb, int(x_cur[i]), nc, float(p_values[i]), "fisher" if exact[i] else "z"
             ),

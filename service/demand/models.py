@@ -179,3 +179,47 @@ class DemandRollup(SQLModel, table=True):
     postings: int = Field(default=0)
     required: int = Field(default=0)
     preferred: int = Field(default=0)
+
+
+class DemandConcept(SQLModel, table=True):
+    """A concept's integer key in an organisation's month rollups and mention index, with its label (the
+    greatest label counted for it; concept key 0 is the total and has no row)."""
+
+    __tablename__ = "demand_concept"
+    __table_args__ = (UniqueConstraint("org_id", "concept_id", name="uq_demand_concept_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    concept_id: str = Field(max_length=500)
+    label: str | None = Field(default=None, max_length=500)
+
+
+class DemandMonth(SQLModel, table=True):
+    """demand_rollup summed by month (the first day of the posted month), on integer concept keys: what reads
+    sum for the whole months of a window (service/demand/rollup_sums.py); concept 0 is the total."""
+
+    __tablename__ = "demand_month"
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(primary_key=True)
+    occupation_code: str = Field(max_length=16, primary_key=True)
+    place_id: int = Field(primary_key=True)
+    concept: int = Field(primary_key=True)
+    postings: int = Field(default=0)
+    required: int = Field(default=0)
+    preferred: int = Field(default=0)
+
+
+class DemandMention(SQLModel, table=True):
+    """The concepts of each counted (canonical) posting, keyed concept first: competency counts read the
+    postings of a few concepts by index instead of every mention of the window."""
+
+    __tablename__ = "demand_mention"
+    __table_args__ = (Index("ix_demand_mention_posting", "posting_id"),)
+
+    org_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", primary_key=True)
+    concept: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    posting_id: int = Field(sa_type=BigInteger, primary_key=True)
+    occupation_code: str = Field(max_length=16)
+    place_id: int

@@ -82,4 +82,8 @@ async def detach_month(session: AsyncSession, month: date) -> str:
     if name is None:
         raise MonthNotAttached(f"no partition of demand_rollup holds {month:%Y-%m}")
     await session.execute(text(f'ALTER TABLE public.demand_rollup DETACH PARTITION {SCHEMA}."{name}"'))
+    # the month rows sum the attached day rows: the detached month's leave with them (a rebuild recounts them)
+    await session.execute(
+        text("DELETE FROM demand_month WHERE month = :month"), {"month": month.replace(day=1)}
+    )
     return f"{SCHEMA}.{name}"

@@ -13,21 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+import numpy as np
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
-from service.demand.models import DemandCanon, DemandCode, DemandPlace, DemandRollup
-from service.demand.rollups import TOTAL
-from service.demand.run_counts import RunCounts, code_matches, competency_counts
+from service.demand.concept_arrays import WINDOWS, ConceptIndex
+from service.demand.mention_counts import mention_competency_counts
+from service.demand.models import DemandCode, DemandPlace
+from service.demand.month_pieces import month_buckets, window_buckets
+from service.demand.month_pieces import pieces as month_pieces
+from service.demand.rollup_months import TOTAL_KEY
+from service.demand.rollup_sums import Sums, concept_names, signed_sums
+from service.demand.run_counts import RunCounts, code_matches
 from service.demand.run_regions import CredentialCounts
 from service.geo import allows_region, region_match
 from service.settings import DriftSettings
-
-_R = DemandRollup.__table__  # type: ignore[attr-defined]
-_C = DemandCanon.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,66 +63,66 @@ async def region_places(session: AsyncSession, org_id: int, region: Sequence[str
     return tuple(pid for pid, geo in rows.tuples() if allows_region(geo, match))
 
 
-async def rollup_present_codes(session: AsyncSession, span: Span) -> list[str]:
-    """The occupation codes counted in the span."""
-    rows = await session.scalars(
-        select(_R.c.occupation_code).distinct().where(*span.where(_R), _R.c.concept_id == TOTAL)
-    )
-    return sorted(rows)
+def _keys_of(sums: dict[tuple[str, str], Sums]) -> list[int]:
+    return np.unique(np.concatenate([s.keys for s in sums.values()])).tolist() if sums else []
+
+
+def _index_of(
+    sums: dict[tuple[str, str], Sums], codes: Sequence[str], names: dict[int, tuple[str, str]]
+) -> tuple[ConceptIndex, np.ndarray]:
+    """The region's concept index (sorted by concept id, as concept_arrays.region_index) over the concepts
+    any of `codes` counts, and a lookup from concept key to index position (-1: not in it)."""
+    keys: set[int] = set()
+    for (code, _bucket), found in sums.items():
+        if code in codes:
+            keys.update(found.keys[(found.counts[0] > 0) & (found.keys != TOTAL_KEY)].tolist())
+    index = ConceptIndex.of({names[k][0]: names[k][1] for k in keys})
+    lookup = np.full(max(keys, default=0) + 1, -1, dtype=np.int64)
+    for k in keys:
+        lookup[k] = index.position[names[k][0]]
+    return index, lookup
+
+
+def _code_arrays(
+    sums: dict[tuple[str, str], Sums], code: str, index: ConceptIndex, lookup: np.ndarray
+) -> np.ndarray:
+    out = np.zeros((len(WINDOWS), 3, len(index.ids)), dtype=np.int64)
+    for w, window in enumerate(WINDOWS):
+        found = sums.get((code, window))
+        if found is None:
+            continue
+        inside = found.keys < lookup.size
+        at = np.full(found.keys.shape, -1, dtype=np.int64)
+        at[inside] = lookup[found.keys[inside]]
+        keep = at >= 0
+        out[w][:, at[keep]] = found.counts[:, keep]
+    return out
 
 
 async def rollup_run_counts(
     session: AsyncSession,
     span: Span,
+    sums: dict[tuple[str, str], Sums],
     current_start: date,
     codes: list[str],
     credential_codes: dict[int, list[str]],
 ) -> RunCounts:
-    """What service/demand/run_counts.run_counts answers, from the rollups."""
+    """What service/demand/run_counts.run_counts answers, from the month rollups' signed sums and the
+    mention index."""
     result = RunCounts()
-    if not codes or span.places == ():
+    if not codes:
         return result
-    bucket = case((_R.c.day >= current_start, literal("current")), else_=literal("baseline")).label("bucket")
-    where = [*span.where(_R), _R.c.occupation_code.in_(codes)]
-    totals = await session.execute(
-        select(_R.c.occupation_code, bucket, func.sum(_R.c.postings))
-        .where(*where, _R.c.concept_id == TOTAL)
-        .group_by(_R.c.occupation_code, bucket)
+    for (code, bucket), found in sums.items():
+        total = found.total()
+        if code in codes and total:
+            result.totals.setdefault(code, {})[bucket] = total
+    names = await concept_names(session, span.org_id, _keys_of(sums))
+    index, lookup = _index_of(sums, codes, names)
+    result._index = index
+    result._arrays = {code: _code_arrays(sums, code, index, lookup) for code in codes}
+    result.competencies = await mention_competency_counts(
+        session, span.org_id, span.places, (span.start, span.end, current_start), credential_codes
     )
-    for code, bkt, count in totals.tuples():
-        result.totals.setdefault(code, {})[bkt] = int(count)
-    rows = await session.execute(
-        select(
-            _R.c.occupation_code,
-            bucket,
-            _R.c.concept_id,
-            func.max(_R.c.concept_label),
-            func.sum(_R.c.postings),
-            func.sum(_R.c.required),
-            func.sum(_R.c.preferred),
-        )
-        .where(*where, _R.c.concept_id != TOTAL)
-        .group_by(_R.c.occupation_code, bucket, _R.c.concept_id)
-    )
-    for (
-        code,
-        bkt,
-        cid,
-        label,
-        count,
-        required,
-        preferred,
-    ) in rows.tuples().all():  # fetched at once: row by row costs more
-        result.concepts.setdefault(code, {}).setdefault(bkt, {})[cid] = ConceptCount(
-            label or cid, int(count), int(required), int(preferred)
-        )
-    canon_bucket = case((_C.c.day >= current_start, literal("current")), else_=literal("baseline"))
-    reps = (
-        select(_C.c.posting_id.label("id"), canon_bucket.label("bucket"), _C.c.occupation_code.label("code"))
-        .where(*span.where(_C), _C.c.occupation_code.in_(codes))
-        .cte("reps")
-    )
-    result.competencies = await competency_counts(session, span.org_id, reps, credential_codes)
     return result
 
 
@@ -131,18 +134,26 @@ async def count_credentials_from_rollups(
     wanted: dict[int, tuple[str, ...]],
     drift: DriftSettings,
 ) -> CredentialCounts:
-    """service/demand/run_regions.count_credentials, read from the rollups: one set of sums per region."""
+    """service/demand/run_regions.count_credentials, read from the rollups: one statement of sums per region
+    (the month rows of the window's whole months, day rows at its edges) and one over the mention index."""
     start, end, current_start = dates
+    pieces = month_pieces(window_buckets(start, end, current_start))
     out = CredentialCounts.by_region(credentials, drift)
     for region in sorted(set(out.region_of.values())):
         span = Span(org_id, start, end, await region_places(session, org_id, region))
         members = [cid for cid, reg in out.region_of.items() if reg == region]
-        present = await rollup_present_codes(session, span) if span.places != () else []
+        asked = sorted({code for cid in members for code in wanted[cid]})
+        candidates = await concrete_codes(session, org_id, asked) if asked and span.places != () else []
+        sums = await signed_sums(session, org_id, pieces, candidates, span.places) if candidates else {}
+        counted: dict[str, int] = {}
+        for (code, _bucket), found in sums.items():
+            counted[code] = counted.get(code, 0) + found.total()
+        present = sorted(code for code, n in counted.items() if n > 0)
         for cid in members:
             out.codes_of[cid] = [code for code in present if code_matches(code, wanted[cid])]
         needed = sorted({code for cid in members for code in out.codes_of[cid]})
         codes = {cid: out.codes_of[cid] for cid in members if out.codes_of[cid]}
-        out.of_region[region] = await rollup_run_counts(session, span, current_start, needed, codes)
+        out.of_region[region] = await rollup_run_counts(session, span, sums, current_start, needed, codes)
     return out
 
 
@@ -158,50 +169,52 @@ async def concrete_codes(session: AsyncSession, org_id: int, wanted: Sequence[st
     return list(rows)
 
 
-def _bucket(dialect: str, bucket: str | date) -> ColumnElement[str]:
-    """A rollup row's bucket: "month" ('YYYY-MM' of the day, as aggregation.month_bucket), or the window
-    split at a date ('current' from it on, else 'baseline', as aggregation.window_bucket)."""
-    if isinstance(bucket, date):
-        return case((_R.c.day >= bucket, literal("current")), else_=literal("baseline"))
-    if dialect == "postgresql":
-        return func.to_char(_R.c.day, "YYYY-MM")
-    return func.strftime("%Y-%m", _R.c.day)
-
-
-async def scope_counts(session: AsyncSession, scope: Scope, bucket: str | date) -> BucketCounts:
+async def scope_counts(
+    session: AsyncSession,
+    scope: Scope,
+    bucket: str | date,
+    only: set[str] | None = None,
+    top: int | None = None,
+) -> BucketCounts:
     """What aggregation.bucket_counts answers for the scope, from the rollups (GET /api/v1/demand, a
-    credential's alignment)."""
+    credential's alignment): "month" buckets ('YYYY-MM') or the window split at a date. With `only`, just
+    those concepts; with `top`, per bucket just the `top` most demanded (by postings, then concept id), so a
+    series of a year does not build thousands of counts per month to show fifty."""
     result = BucketCounts()
     if not scope.occupations:
         return result
-    span = Span(
-        scope.org_id, scope.start, scope.end, await region_places(session, scope.org_id, scope.region)
-    )
-    if span.places == ():
+    places = await region_places(session, scope.org_id, scope.region)
+    if places == ():
         return result
     codes = await concrete_codes(session, scope.org_id, scope.occupations)
     if not codes:
         return result
-    key = _bucket(session.get_bind().dialect.name, bucket).label("bucket")
-    where = [*span.where(_R), _R.c.occupation_code.in_(codes)]
-    totals = await session.execute(
-        select(key, func.sum(_R.c.postings)).where(*where, _R.c.concept_id == TOTAL).group_by(key)
+    buckets = (
+        window_buckets(scope.start, scope.end, bucket)
+        if isinstance(bucket, date)
+        else month_buckets(scope.start, scope.end)
     )
-    result.totals = {str(b): int(n) for b, n in totals.tuples()}
-    rows = await session.execute(
-        select(
-            key,
-            _R.c.concept_id,
-            func.max(_R.c.concept_label),
-            func.sum(_R.c.postings),
-            func.sum(_R.c.required),
-            func.sum(_R.c.preferred),
-        )
-        .where(*where, _R.c.concept_id != TOTAL)
-        .group_by(key, _R.c.concept_id)
-    )
-    for b, cid, label, count, required, preferred in rows.tuples().all():
-        result.concepts.setdefault(str(b), {})[cid] = ConceptCount(
-            label or cid, int(count), int(required), int(preferred)
-        )
+    sums = await signed_sums(session, scope.org_id, month_pieces(buckets), codes, places, by_code=False)
+    names = await concept_names(session, scope.org_id, _keys_of(sums))
+    for (_code, name), found in sums.items():
+        total = found.total()
+        if total:
+            result.totals[name] = total
+        per = result.concepts.setdefault(name, {})
+        keep = np.flatnonzero((found.counts[0] > 0) & (found.keys != TOTAL_KEY))
+        if only is not None:
+            keep = keep[np.asarray([names[k][0] in only for k in found.keys[keep].tolist()], dtype=bool)]
+        if top is not None and keep.size > top:
+            floor = np.partition(found.counts[0, keep], keep.size - top)[keep.size - top]
+            keep = keep[found.counts[0, keep] >= floor]  # every tie at the floor, sorted out below
+            keep = np.asarray(
+                sorted(keep.tolist(), key=lambda i: (-found.counts[0, i], names[int(found.keys[i])][0]))
+            )
+            keep = keep[:top]
+        counts = found.counts[:, keep].T.tolist()  # plain ints: one conversion, not one per value
+        for key, (postings, required, preferred) in zip(found.keys[keep].tolist(), counts, strict=True):
+            cid, label = names[key]
+            per[cid] = ConceptCount(label, postings, required, preferred)
+        if not per:
+            del result.concepts[name]
     return result

@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy import case, delete, exists, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.demand.models import DemandCanon, DemandCode, DemandRollup
+from service.demand.models import DemandCanon, DemandCode, DemandMonth, DemandRollup
+from service.demand.month_rebuild import rebuild_months
 from service.demand.partitions import ensure_months
 from service.demand.rollup_store import ROLLUP_KEY, place_ids
 from service.demand.rollups import TOTAL, place_key
 from service.postings.models import Posting, PostingSkill
 
 Progress = Callable[[str], None]
+REBUILD_WORK_MEM = "256MB"  # PostgreSQL, for the rebuild's transaction only
 
 _CANON = DemandCanon.__table__  # type: ignore[attr-defined]
 _ROLLUP = DemandRollup.__table__  # type: ignore[attr-defined]
@@ -24,12 +26,14 @@ _CODE = DemandCode.__table__  # type: ignore[attr-defined]
 _POSTING = Posting.__table__  # type: ignore[attr-defined]
 _SKILL = PostingSkill.__table__  # type: ignore[attr-defined]
 _PK = ROLLUP_KEY
+_MONTH = DemandMonth.__table__  # type: ignore[attr-defined]
+_TABLES = ("demand_canon", "demand_rollup", "demand_place", "demand_code")
 
 
 async def ensure_rollups(session: AsyncSession, org_id: int, progress: Progress | None = None) -> bool:
     """Build an organisation's rollups if it has countable postings but nothing counted yet (the first run
     after the upgrade that added them); True when it did."""
-    counted = await session.scalar(select(exists().where(_CANON.c.org_id == org_id)))
+    counted = await session.scalar(select(exists().where(_MONTH.c.org_id == org_id)))  # 0015 added months
     if counted:
         return False
     countable = await session.scalar(
@@ -47,6 +51,8 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
     say = progress or (lambda _message: None)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("LOCK TABLE demand_canon IN EXCLUSIVE MODE"))
+        # the month sums and the mention index group millions of rows: in memory rather than in sort files
+        await session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
     scope_canon = [_CANON.c.org_id == org_id] if org_id is not None else []
     await session.execute(delete(_CANON).where(*scope_canon))
     await session.execute(
@@ -93,8 +99,10 @@ async def rebuild(session: AsyncSession, org_id: int | None = None, progress: Pr
         .where(*([_ROLLUP.c.org_id == org_id] if org_id is not None else []))
     )
     say(f"rollup rows: {int(rows or 0):,}")
+    await rebuild_months(session, org_id)
+    say("month rows and the mention index rebuilt")
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics: without, it plans nested loops
-        for table in ("demand_canon", "demand_rollup", "demand_place", "demand_code"):
+        for table in (*_TABLES, "demand_concept", "demand_month", "demand_mention"):
             await session.execute(text(f"ANALYZE {table}"))
     return {"canonical": counted, "rollup_rows": int(rows or 0)}
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.demand.models import DemandCanon, DemandCode, DemandPlace, DemandRollup
 from service.demand.partitions import ensure_months
+from service.demand.rollup_months import add_mentions, drop_mentions, write_month_deltas
 from service.demand.rollups import (
     Candidate,
     Canon,
@@ -94,6 +95,7 @@ async def retract(
     for canon in canons:
         touched.add((canon.org_id, canon.content_hash))
         add_contribution(deltas, canon, flags.get(canon.posting_id, ()), -1)
+    await drop_mentions(session, [c.posting_id for c in canons])
     return touched, deltas
 
 
@@ -138,6 +140,7 @@ async def restore(session: AsyncSession, touched: set[Key], deltas: dict[RollupK
     flags = await _concept_flags(session, [c.posting_id for c in canons])
     for canon in canons:
         add_contribution(deltas, canon, flags.get(canon.posting_id, ()), 1)
+    await add_mentions(session, [(c, flags.get(c.posting_id, ())) for c in canons])
     await write_deltas(session, net(deltas))
 
 
@@ -226,6 +229,7 @@ async def write_deltas(session: AsyncSession, deltas: dict[RollupKey, Delta]) ->
                 tuple_(*(_ROLLUP.c[name] for name in _PK)).in_(chunk), _ROLLUP.c.postings <= 0
             )
         )
+    await write_month_deltas(session, deltas)
 
 
 def _delta_values(d: Delta) -> dict:

@@ -92,27 +92,28 @@ async def curricula(
     session: AsyncSession, org_id: int, fuzzy_threshold: float, credential_id: int | None = None
 ) -> dict[int, Curriculum]:
     """Every live competency and link of the organisation (or of one credential), two queries in all."""
-    conds = [Competency.org_id == org_id, Competency.deleted_at.is_(None)]
+    comp, link = Competency.__table__, CompetencySkill.__table__  # type: ignore[attr-defined]
+    conds = [comp.c.org_id == org_id, comp.c.deleted_at.is_(None)]  # core columns: thousands of rows
     if credential_id is not None:
-        conds.append(Competency.credential_id == credential_id)
+        conds.append(comp.c.credential_id == credential_id)
     out: dict[int, Curriculum] = {}
     credential_of: dict[int, int] = {}
     rows = await session.execute(
-        select(Competency.credential_id, Competency.id, Competency.text, Competency.label)
+        select(comp.c.credential_id, comp.c.id, comp.c.text, comp.c.label)
         .where(*conds)
-        .order_by(Competency.credential_id, Competency.position, Competency.id)
+        .order_by(comp.c.credential_id, comp.c.position, comp.c.id)
     )
-    for cred_id, comp_id, text_, label in rows:
+    for cred_id, comp_id, text_, label in rows.tuples():
         out.setdefault(cred_id, Curriculum(fuzzy_threshold=fuzzy_threshold)).competencies.append(
             CompetencyText(comp_id, text_ or "", label)
         )
         credential_of[comp_id] = cred_id
     links = await session.execute(
-        select(CompetencySkill.competency_id, CompetencySkill.concept_id, CompetencySkill.status)
-        .join(Competency, Competency.id == CompetencySkill.competency_id)
-        .where(CompetencySkill.org_id == org_id, *conds)
+        select(link.c.competency_id, link.c.concept_id, link.c.status)
+        .join(comp, comp.c.id == link.c.competency_id)
+        .where(link.c.org_id == org_id, *conds)
     )
-    for comp_id, concept_id, status in links:
+    for comp_id, concept_id, status in links.tuples():
         out[credential_of[comp_id]].links.append(Link(comp_id, concept_id, status))
     return out
 

@@ -63,8 +63,8 @@ async def demand_series(
     limit: int,
 ) -> DemandSeries:
     scope = Scope(org_id, tuple(occupations), start, end, region)
-    counts = await scope_counts(session, scope, "month")
     wanted = set(concepts or [])
+    counts = await scope_counts(session, scope, "month", wanted or None, limit)
     series: list[DemandPeriod] = []
     for period in months_between(start, end):
         total = counts.total(period)

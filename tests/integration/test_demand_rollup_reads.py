@@ -193,4 +193,13 @@ async def test_demand_and_alignment_counts_from_rollups_equal_raw_counts(app, te
             raw = await bucket_counts(session, scope, window_bucket(split))
             assert plain_buckets(await scope_counts(session, scope, split)) == plain_buckets(raw), scope
         busy = await scope_counts(session, scopes[2], "month")
+        top = await scope_counts(session, scopes[2], "month", top=3)  # what a demand series of 3 asks
+        some = set(list(CONCEPTS)[::3])
+        only = await scope_counts(session, scopes[2], "month", only=some)
     assert len(busy.totals) >= 10 and sum(busy.totals.values()) > 50
+    assert top.totals == busy.totals and only.totals == busy.totals
+    for month, per in busy.concepts.items():
+        ranked = sorted(per.items(), key=lambda item: (-item[1].postings, item[0]))
+        assert top.concepts.get(month, {}) == dict(ranked[:3])
+        assert only.concepts.get(month, {}) == {cid: c for cid, c in per.items() if cid in some}
+    assert any(len(per) > 3 for per in busy.concepts.values())  # so the top does cut

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from service.db import session_scope
-from service.demand.models import DemandCanon, DemandRollup
+from service.demand.models import DemandCanon, DemandConcept, DemandMention, DemandMonth, DemandRollup
 from service.demand.rollup_rebuild import rebuild
 from service.demand.rollup_store import upkeep_postings
 from service.demand.rollups import TOTAL
@@ -38,7 +38,50 @@ def runner():
     pool.shutdown()
 
 
-async def snapshot(app, org_id: int) -> tuple[list, list]:  # noqa: ANN001
+async def derived(session, org_id: int) -> tuple[list, list, list]:  # noqa: ANN001
+    """The month rows, the mention index and the concepts, with concept ids for keys (a rebuild renumbers)."""
+    name = {
+        c.id: c.concept_id
+        for c in await session.scalars(select(DemandConcept).where(DemandConcept.org_id == org_id))
+    }
+    months = sorted(
+        (
+            m.month,
+            m.occupation_code,
+            m.place_id,
+            name.get(m.concept, TOTAL),
+            m.postings,
+            m.required,
+            m.preferred,
+        )
+        for m in await session.scalars(select(DemandMonth).where(DemandMonth.org_id == org_id))
+    )
+    mentions = sorted(
+        (name[m.concept], m.day, m.posting_id, m.occupation_code, m.place_id)
+        for m in await session.scalars(select(DemandMention).where(DemandMention.org_id == org_id))
+    )
+    return (
+        months,
+        mentions,
+        sorted(
+            (c.concept_id, c.label)
+            for c in await session.scalars(select(DemandConcept).where(DemandConcept.org_id == org_id))
+        ),
+    )
+
+
+def months_of(days: list) -> list:
+    """The day rows summed by month: what the month rows must hold."""
+    out: dict[tuple, list[int]] = {}
+    for r in days:
+        key = (r["day"].replace(day=1), r["occupation_code"], r["place_id"], r["concept_id"])
+        into = out.setdefault(key, [0, 0, 0])
+        for i, name in enumerate(("postings", "required", "preferred")):
+            into[i] += r[name]
+    return sorted((*key, *counts) for key, counts in out.items())
+
+
+async def snapshot(app, org_id: int) -> tuple[list, list, tuple]:  # noqa: ANN001
     async with session_scope(app.state.engine) as session:
         rollup = await session.execute(
             select(DemandRollup)
@@ -50,7 +93,14 @@ async def snapshot(app, org_id: int) -> tuple[list, list]:  # noqa: ANN001
         canon = await session.execute(
             select(DemandCanon).where(DemandCanon.org_id == org_id).order_by(DemandCanon.content_hash)
         )
-        return [r.model_dump() for r in rollup.scalars()], [c.model_dump() for c in canon.scalars()]
+        days, canons = [r.model_dump() for r in rollup.scalars()], [c.model_dump() for c in canon.scalars()]
+        months, mentions, concepts = await derived(session, org_id)
+    assert months == months_of(days)  # each month row is the sum of its days
+    counted = {(c["posting_id"], c["day"], c["occupation_code"], c["place_id"]) for c in canons}
+    assert {(pid, day, code, place) for _cid, day, pid, code, place in mentions} <= counted
+    # a concept no longer counted keeps its key (a rebuild drops it): the counted ones must agree
+    named = {r["concept_id"] for r in days}
+    return days, canons, (months, mentions, [c for c in concepts if c[0] in named])
 
 
 async def assert_rebuild_equals_incremental(app, org_id: int) -> list:  # noqa: ANN001

@@ -1,0 +1,169 @@
+"""A drift run's competency counts from the mention index (demand_mention): per (credential, window,
+competency) the counted postings naming a concept the competency covers, each posting once however many of
+those concepts it names. The database reads only the mentions of the covered concepts and groups each
+posting's into a signature (the set it names); NumPy then tests every signature against every competency of
+the credentials counting its occupation code. Equal to service/demand/run_counts.competency_counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.credentials.models import Competency, CompetencySkill
+from service.demand.aggregation import COVERING_LINK_STATUSES
+from service.demand.models import DemandConcept, DemandMention
+
+_MENTION = DemandMention.__table__  # type: ignore[attr-defined]
+_CONCEPT = DemandConcept.__table__  # type: ignore[attr-defined]
+
+Covering = dict[int, tuple[int, list[int]]]  # competency id -> (credential id, its covered concept keys)
+
+
+async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -> Covering:
+    """The covered concept keys of each live competency of the credentials (concepts never counted have no
+    key and cannot be hit)."""
+    comp, link = Competency.__table__, CompetencySkill.__table__  # type: ignore[attr-defined]
+    links = await session.execute(  # core columns: thousands of rows
+        select(comp.c.credential_id, comp.c.id, link.c.concept_id)
+        .join(link, link.c.competency_id == comp.c.id)
+        .where(
+            comp.c.org_id == org_id,
+            comp.c.deleted_at.is_(None),
+            link.c.status.in_(COVERING_LINK_STATUSES),
+        )
+    )
+    found = [(int(cred), int(comp), cid) for cred, comp, cid in links.tuples() if cred in credentials]
+    wanted = sorted({cid for _cred, _comp, cid in found})
+    key_of: dict[str, int] = {}
+    for i in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(_CONCEPT.c.concept_id, _CONCEPT.c.id).where(
+                _CONCEPT.c.org_id == org_id, _CONCEPT.c.concept_id.in_(wanted[i : i + 500])
+            )
+        )
+        key_of.update({cid: int(key) for cid, key in rows.tuples()})
+    out: Covering = {}
+    for cred_id, comp_id, cid in found:
+        if cid in key_of:
+            out.setdefault(comp_id, (cred_id, []))[1].append(key_of[cid])
+    return out
+
+
+async def _signatures(
+    session: AsyncSession,
+    org_id: int,
+    places: tuple[int, ...] | None,
+    dates: tuple[date, date, date],
+    codes: list[str],
+    keys: list[int],
+) -> list[tuple[str, str, tuple[int, ...], int]]:
+    """(code, window, the posting's covered concept keys, postings) over the window."""
+    start, end, current_start = dates
+    bucket = case((_MENTION.c.day >= current_start, literal("current")), else_=literal("baseline"))
+    pg = session.get_bind().dialect.name == "postgresql"
+    signature = (  # an integer array on PostgreSQL (cheaper to build and group than text)
+        func.array_agg(aggregate_order_by(_MENTION.c.concept, _MENTION.c.concept))
+        if pg
+        else func.group_concat(_MENTION.c.concept, ",")
+    )
+    conds = [
+        _MENTION.c.org_id == org_id,
+        _MENTION.c.concept.in_(keys),
+        _MENTION.c.day >= start,
+        _MENTION.c.day <= end,
+        _MENTION.c.occupation_code.in_(codes),
+    ]
+    if places is not None:
+        conds.append(_MENTION.c.place_id.in_(list(places)))
+    per_posting = (
+        select(_MENTION.c.occupation_code.label("code"), bucket.label("bucket"), signature.label("signature"))
+        .where(*conds)
+        .group_by(_MENTION.c.posting_id, _MENTION.c.occupation_code, _MENTION.c.day)
+        .subquery("per_posting")
+    )
+    rows = await session.execute(
+        select(per_posting.c.code, per_posting.c.bucket, per_posting.c.signature, func.count()).group_by(
+            per_posting.c.code, per_posting.c.bucket, per_posting.c.signature
+        )
+    )
+    if pg:
+        return [(code, bkt, tuple(sig), int(n)) for code, bkt, sig, n in rows.tuples()]
+    return [  # SQLite's group_concat has no order: one signature may come as several rows, which add up
+        (code, bkt, tuple(sorted(int(k) for k in str(sig).split(","))), int(n))
+        for code, bkt, sig, n in rows.tuples()
+    ]
+
+
+def _bits(positions: list[int], words: int) -> np.ndarray:
+    """A set of concept positions as a bitmask of `words` 64-bit words."""
+    out = np.zeros(words, dtype=np.uint64)
+    for p in positions:
+        out[p // 64] |= np.uint64(1) << np.uint64(p % 64)
+    return out
+
+
+def tally(
+    signatures: list[tuple[str, str, tuple[int, ...], int]],
+    covering: Covering,
+    credential_codes: dict[int, list[str]],
+) -> dict[int, dict[str, dict[int, int]]]:
+    """Per credential, window and competency, the postings whose signature meets the competency's concepts
+    (both as bitmasks over the covered concepts: a hit is a non-zero AND)."""
+    keys = sorted({k for _cred, ks in covering.values() for k in ks})
+    position = {k: i for i, k in enumerate(keys)}
+    words = max(1, (len(keys) + 63) // 64)
+    comp_ids = sorted(covering)
+    covers = np.zeros((words, len(comp_ids)), dtype=np.uint64)  # word x competency
+    for j, comp_id in enumerate(comp_ids):
+        covers[:, j] = _bits([position[k] for k in covering[comp_id][1]], words)
+    columns_of_code: dict[str, list[int]] = {}
+    for j, comp_id in enumerate(comp_ids):
+        for code in credential_codes.get(covering[comp_id][0], []):
+            columns_of_code.setdefault(code, []).append(j)
+    distinct = sorted({sig for _c, _b, sig, _n in signatures})
+    row_of = {sig: i for i, sig in enumerate(distinct)}
+    names = np.zeros((len(distinct), words), dtype=np.uint64)  # signature x word
+    for sig, i in row_of.items():
+        names[i] = _bits([position[k] for k in sig if k in position], words)
+    groups: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for code, bkt, sig, n in signatures:
+        rows, counts = groups.setdefault((code, bkt), ([], []))
+        rows.append(row_of[sig])
+        counts.append(n)
+    out: dict[int, dict[str, dict[int, int]]] = {}
+    for (code, window), (rows, counts) in sorted(groups.items()):
+        columns = columns_of_code.get(code)
+        if not columns:
+            continue
+        met = names[rows][:, :, None] & covers[:, columns][None, :, :]  # signature x word x competency
+        hits = (met != 0).any(axis=1)
+        per_comp = (hits * np.asarray(counts, dtype=np.int64)[:, None]).sum(axis=0)
+        for hit in np.flatnonzero(per_comp):
+            comp_id = comp_ids[columns[hit]]
+            into = out.setdefault(covering[comp_id][0], {}).setdefault(window, {})
+            into[comp_id] = into.get(comp_id, 0) + int(per_comp[hit])
+    return out
+
+
+async def mention_competency_counts(
+    session: AsyncSession,
+    org_id: int,
+    places: tuple[int, ...] | None,
+    dates: tuple[date, date, date],  # start, end, current start
+    credential_codes: dict[int, list[str]],
+) -> dict[int, dict[str, dict[int, int]]]:
+    """What run_counts.competency_counts answers, from the mention index (one query for the links, one for
+    the signatures of the whole region)."""
+    if not credential_codes or places == ():
+        return {}
+    covering = await _covering(session, org_id, set(credential_codes))
+    keys = sorted({k for _cred, ks in covering.values() for k in ks})
+    codes = sorted({code for codes in credential_codes.values() for code in codes})
+    if not keys or not codes:
+        return {}
+    signatures = await _signatures(session, org_id, places, dates, codes, keys)
+    return tally(signatures, covering, credential_codes)
