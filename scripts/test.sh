@@ -51,8 +51,9 @@ MYPY_PID=$!
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
 # The tests whose fixtures never reach the suite's database (tests/conftest.py: the browser tests on the demo's own
 # SQLite copy, `serve` on a temporary SQLite file, the NLP pool, tests/unit's pure functions) run the same on
-# either pass, so each runs in one: the browser ones (tests/e2e) in the SQLite pass, the rest in the PostgreSQL
-# pass (--db-independent-part), which keeps the two passes about as long (and builds the e2e demo once).
+# either pass, so each runs in one: the browser ones (tests/e2e) and the NLP unit tests (tests/unit/nlp) in the
+# SQLite pass, the rest in the PostgreSQL pass (--db-independent-part first / second, tests/conftest.py), which
+# keeps the two passes about as long (and builds the e2e demo once).
 # SKILLPULSE_TEST_SERIAL=1 runs the passes one after the other.
 SQLITE_LOG=$(mktemp)  # the SQLite pass's output, printed after the PostgreSQL pass
 trap 'for pid in ${SQLITE_PID:-} ${MYPY_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -f "$SQLITE_LOG" "$MYPY_LOG"' EXIT
@@ -62,13 +63,13 @@ timed() {  # run a command, then print how long it took
   echo "(wall time: $((SECONDS - start)) s)"
   return "$rc"
 }
-timed "$VENV/bin/python" -m pytest --db sqlite --ignore=tests/unit --db-independent-part browser "$@" >"$SQLITE_LOG" 2>&1 &
+timed "$VENV/bin/python" -m pytest --db sqlite --db-independent-part first "$@" >"$SQLITE_LOG" 2>&1 &
 SQLITE_PID=$!
 if [ "${SKILLPULSE_TEST_SERIAL:-0}" = 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
 echo "== tests on PostgreSQL =="
-timed "$VENV/bin/python" -m pytest --db postgres --db-independent-part rest "$@" && PG_RC=0 || PG_RC=$?
+timed "$VENV/bin/python" -m pytest --db postgres --db-independent-part second "$@" && PG_RC=0 || PG_RC=$?
 if [ "${SKILLPULSE_TEST_SERIAL:-0}" != 1 ]; then wait "$SQLITE_PID" && SQLITE_RC=0 || SQLITE_RC=$?; fi
-echo "== tests on SQLite (with the browser tests that never reach the suite's database; tests/unit and the other such tests ran on PostgreSQL) =="
+echo "== tests on SQLite (with the browser and NLP unit tests, which never reach the suite's database; the other such tests ran on PostgreSQL) =="
 cat "$SQLITE_LOG"
 wait "$MYPY_PID" && MYPY_RC=0 || MYPY_RC=$?
 echo "== types: mypy on the scope in pyproject.toml =="

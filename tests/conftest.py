@@ -27,6 +27,9 @@ os.environ.setdefault("SKILLPULSE_TEST_FAST_HASHING", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER_TESTS = ROOT / "tests" / "e2e"
+# the database-independent tests of the SQLite pass (`--db-independent-part first`): the browser ones and the NLP
+# unit tests, which keeps the two passes of scripts/test.sh about as long; every other one is in `second`
+FIRST_PART = (BROWSER_TESTS, ROOT / "tests" / "unit" / "nlp")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,12 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addoption(
         "--db-independent-part",
-        choices=("all", "none", "browser", "rest"),
+        choices=("all", "none", "first", "second"),
         default=None,
-        help="which of the tests whose fixtures never reach the suite's database to run: all, none, the browser "
-        "ones (tests/e2e) or the rest (default: all on PostgreSQL; on SQLite none, or all with --db-independent). "
-        "scripts/test.sh runs the rest on PostgreSQL and the browser ones on SQLite, so each runs once and the "
-        "two passes take about as long",
+        help="which of the tests whose fixtures never reach the suite's database to run: all, none, the first "
+        "part (tests/e2e and tests/unit/nlp) or the second (every other one) (default: all on PostgreSQL; on "
+        "SQLite none, or all with --db-independent). scripts/test.sh runs the second part on PostgreSQL and the "
+        "first on SQLite, so each runs once and the two passes take about as long",
     )
 
 
@@ -209,6 +212,7 @@ def _db_independent(item: pytest.Item) -> bool:
 
 
 def _in_part(item: pytest.Item, part: str) -> bool:
-    """Whether a database-independent test belongs to `part` (browser: under tests/e2e; rest: elsewhere)."""
-    browser = Path(item.path).resolve().is_relative_to(BROWSER_TESTS)
-    return (part == "browser" and browser) or (part == "rest" and not browser)
+    """Whether a database-independent test belongs to `part` (first: under FIRST_PART; second: elsewhere)."""
+    path = Path(item.path).resolve()
+    first = any(path.is_relative_to(d) for d in FIRST_PART)
+    return (part == "first" and first) or (part == "second" and not first)
