@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .index_cache import cached
 from .taxonomy import DATA_DIR, load_taxonomy, norm_label
 
 EMBED_DIR = DATA_DIR / "embed"
@@ -85,8 +86,6 @@ class ConceptMatrix:
         tax = load_taxonomy()
         self.ids = list(tax.concepts)
         self.index = {cid: i for i, cid in enumerate(self.ids)}
-        from .index_cache import cached
-
         self.matrix = cached(
             "concept-vectors", lambda: get_embedder().encode([tax.concepts[c].label for c in self.ids])
         )

@@ -11,6 +11,7 @@ additions) are left out, so no evaluation data leaks into the features.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import numpy
@@ -19,6 +20,8 @@ from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.util import registry
 from thinc.api import Embed, Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
+
+from .index_cache import cached
 
 USER_DATA_KEY = "skillpulse_gaz"
 _BILU = 5  # 0 outside, 1 begin, 2 inside, 3 last, 4 unit
@@ -99,10 +102,6 @@ class SkillGazetteer:
         """The two phrase indexes (ESCO, O*NET), built on first use (~5 s for ~105,000 phrases, or read from the
         NLP index cache, nlp/index_cache.py) and kept."""
         if self._indexes is None:
-            import hashlib
-
-            from .index_cache import cached
-
             tokenizer = hashlib.sha256(
                 self.nlp.tokenizer.to_bytes()
             ).hexdigest()  # the phrases' tokens depend on it

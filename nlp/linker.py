@@ -54,8 +54,22 @@ class Linker:
         """Build the label index (~4 s of stemming 128,000 labels) and return the attributes it set, for the NLP
         index cache (nlp/index_cache.py)."""
         self._build_index()
-        self.label_weights("")  # the per-concept label weights are part of the index too
+        self._build_label_weights()
         return {k: v for k, v in self.__dict__.items() if k != "tax"}
+
+    def _build_label_weights(self) -> None:
+        """Per concept: each label's stems with their IDF and the IDF sum, and the set of all its label stems."""
+        by: dict[str, list[tuple[tuple[tuple[str, float], ...], float]]] = defaultdict(list)
+        for e in self.entries:
+            weighted = tuple((s, self.idf.get(s, self.default_idf)) for s in e[2])
+            total = sum(w for _, w in weighted)
+            if total:
+                by[e[0]].append((weighted, total))
+        self._weights_by_concept = dict(by)
+        self._stems_by_concept = {
+            c: frozenset(s for weighted, _ in self._weights_by_concept.get(c, ()) for s, _ in weighted)
+            for c in {e[0] for e in self.entries}
+        }
 
     def _build_index(self) -> None:
         tax = self.tax
@@ -175,11 +189,6 @@ class Linker:
 
     def foreign_share(self, cid: str, said: AbstractSet[str]) -> float:
         """The least share of IDF weight, over the concept's labels, of label stems not in ``said``."""
-        if not hasattr(self, "_stems_by_concept"):  # built once: most candidates share no stem with the text
-            self._stems_by_concept = {
-                c: frozenset(s for weighted, _ in self.label_weights(c) for s, _ in weighted)
-                for c in {e[0] for e in self.entries}
-            }
         if said.isdisjoint(self._stems_by_concept.get(cid, ())):
             return 1.0  # every label's missing share is its whole weight
         best = 1.0
@@ -200,15 +209,7 @@ class Linker:
         return {self.entries[i][0] for i in self.exact.get(norm_label(phrase), [])}
 
     def label_weights(self, cid: str) -> list[tuple[tuple[tuple[str, float], ...], float]]:
-        """Per label of the concept: its stems with their IDF, and the IDF sum (built once)."""
-        if not hasattr(self, "_weights_by_concept"):
-            by: dict[str, list[tuple[tuple[tuple[str, float], ...], float]]] = defaultdict(list)
-            for e in self.entries:
-                weighted = tuple((s, self.idf.get(s, self.default_idf)) for s in e[2])
-                total = sum(w for _, w in weighted)
-                if total:
-                    by[e[0]].append((weighted, total))
-            self._weights_by_concept = dict(by)
+        """Per label of the concept: its stems with their IDF, and the IDF sum (part of the index)."""
         return self._weights_by_concept.get(cid, [])
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Linker per process, cached by get_linker()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .index_cache import cached
 from .reference import REFERENCE_DATA
 from .types import Concept
 
@@ -126,8 +127,6 @@ def check_aliases(aliases: dict[str, str], ids: set[str], labels: set[str]) -> l
 def load_taxonomy(path: str | None = None) -> Taxonomy:
     """Load the packaged taxonomy (cached per process, and the packaged one in the NLP index cache)."""
     if path is None:
-        from .index_cache import cached
-
         return cached("taxonomy", lambda: _read_taxonomy(TAXONOMY_FILE))
     return _read_taxonomy(path)
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from .index_cache import cached
 from .taxonomy import load_titles
 from .textnorm import stem
 
@@ -83,8 +84,6 @@ class TitleCoder:
     WEAK = 0.5  # a whole-title score below which the part before a dash or comma is tried
 
     def __init__(self) -> None:
-        from .index_cache import cached
-
         self.__dict__.update(cached("titles", self._index_state))
 
     def _index_state(self) -> dict:
