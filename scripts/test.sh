@@ -53,6 +53,10 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 export PYTHONWARNINGS=${PYTHONWARNINGS:-}
+# Bytecode is written (once, on first import) whatever the calling shell says: uv installs without compiling, and
+# with PYTHONDONTWRITEBYTECODE set every pass, server and CLI subprocess would compile what it imports from source
+# (and pytest would rewrite every test module) on every start: a cold collection takes 61 s against 20 s here.
+unset PYTHONDONTWRITEBYTECODE
 echo "== lint: ruff check and ruff format --check (the rules in pyproject.toml) =="
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
