@@ -20,6 +20,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .splits import is_eval_occupation
 from .taxonomy import DATA_DIR, DWA_URN
 
 TASK_DWAS_FILE = DATA_DIR / "task_dwas.json.gz"
@@ -36,6 +37,26 @@ def build_task_dwas(source: Path) -> dict[str, dict[str, list[str]]]:
     return {
         code: {task: sorted(dwas) for task, dwas in sorted(tasks.items())}
         for code, tasks in sorted(links.items())
+    }
+
+
+def build_dwa_exemplars(source: Path) -> dict:
+    """The labelled examples of ``dwa_rank``: task statement -> its DWA concept ids, of the *training*
+    occupations only (no occupation of ``splits.is_eval_occupation``: the file never holds an evaluation
+    occupation's tasks). A statement several occupations share is one row with the union of their links."""
+    links: dict[str, set[str]] = defaultdict(set)
+    occupations: set[str] = set()
+    path = Path(source) / "onet-29.3" / "Tasks to DWAs.txt"
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            code = r["O*NET-SOC Code"].strip()
+            if is_eval_occupation(code):
+                continue
+            occupations.add(code)
+            links[" ".join(r["Task"].split())].add(DWA_URN + r["DWA ID"].strip())
+    return {
+        "occupations": len(occupations),
+        "tasks": [[text, sorted(dwas)] for text, dwas in sorted(links.items())],
     }
 
 
