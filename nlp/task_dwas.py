@@ -3,9 +3,11 @@
 ``nlp/data/occupations.json.gz`` holds each occupation's DWA ids as a set (its profile, which guides linking);
 this file keeps which task each DWA belongs to, which the service's profile-gap view needs to say which tasks a
 credential covers. Task → DWA linking is measured on the evaluation fifth of occupations (``nlp.splits``) by
-meaning alone (``skillpulse nlp evaluate-dwa``), which reads neither file; keep it so. ``build_task_dwas``
-(called by ``taxonomy_build.build_taxonomy``) writes ``nlp/data/task_dwas.json.gz`` from
-``onet-29.3/Tasks to DWAs.txt``; ``task_dwas(soc)`` reads it.
+meaning and the training occupations' examples (``nlp.dwa_rank``, ``skillpulse nlp evaluate-dwa``), which
+reads neither file; keep it so. ``build_task_dwas`` (called by ``taxonomy_build.build_taxonomy``) writes
+``nlp/data/task_dwas.json.gz`` from ``onet-29.3/Tasks to DWAs.txt``; ``task_dwas(soc)`` reads it.
+``build_dwa_exemplars`` writes ``dwa_rank``'s examples (``nlp/data/dwa_exemplars.json.gz``): the training
+occupations' task statements only.
 
 The shared O*NET 29.3 extract links tasks to DWAs for only part of the occupations; an occupation it does not
 cover has no entry here (its tasks have no known DWA).
