@@ -134,14 +134,35 @@ def rp_at_k(ranked: list[list[str]], gold: list[frozenset[str]], k: int = 5) -> 
 
 
 def task_dwa_scores(shared: Path, k: int = 5) -> dict:
-    """acc@1 and RP@k of ranking DWAs for the task statements of the held-out occupations."""
+    """acc@1 and RP@k of ranking DWAs (``dwa_rank``: the DWA titles' meaning and the votes of the packaged
+    example tasks, which hold training occupations only) for the task statements of the held-out occupations.
+
+    ``without_identical``: the same with the example statements that are, casefolded, the text of an
+    evaluation task left out of the index (O*NET gives some statements to several occupations)."""
+    from . import dwa_rank
     from .reference_readers import task_dwas
-    from .sentences import rank_concepts
 
     tax = load_taxonomy()
     tasks = task_dwas(Path(shared) / "taxonomy" / "onet-29.3" / "Tasks to DWAs.txt", tax, held_out=True)
     items = sorted(tasks.items())
-    ranked = [[c.id for c, _ in rank_concepts(task, k, ("onet-dwa",))] for task, _ in items]
     gold = [frozenset(g) for _, g in items]
-    acc1 = sum(1 for r, g in zip(ranked, gold, strict=True) if r[:1] and r[0] in g) / len(items)
-    return {"n": len(items), "acc@1": round(acc1, 4), f"RP@{k}": rp_at_k(ranked, gold, k)}
+    vectors = dwa_rank._encode([task for task, _ in items])
+    exemplars = dwa_rank.load_exemplars()
+    asked = {task.casefold() for task, _ in items}
+    keep = [i for i, t in enumerate(exemplars.texts) if " ".join(t.split()).casefold() not in asked]
+    ranker = dwa_rank.get_ranker()
+    apart = dwa_rank.DwaRanker(
+        dwa_rank.Exemplars(tuple(exemplars.texts[i] for i in keep), tuple(exemplars.dwas[i] for i in keep)),
+        vectors=ranker.examples[keep],
+    )
+
+    def measure(with_ranker: dwa_rank.DwaRanker) -> dict:
+        ranked = [[c for c, _ in row] for row in with_ranker.rank_vectors(vectors, k)]
+        acc1 = sum(1 for r, g in zip(ranked, gold, strict=True) if r[:1] and r[0] in g) / len(items)
+        return {"n": len(items), "acc@1": round(acc1, 4), f"RP@{k}": rp_at_k(ranked, gold, k)}
+
+    return {
+        **measure(ranker),
+        "examples": len(exemplars.texts),
+        "without_identical": {**measure(apart), "examples": len(keep)},
+    }

@@ -382,6 +382,8 @@ def static_version() -> str:
         "config/linking.json",
         "data/occupations.json.gz",
         "data/embed/meta.json",
+        "data/dwa_exemplars.json.gz",  # the DWA ranker's examples (nlp.dwa_rank: competency proposals)
+        "config/dwa_rank.json",
     ):
         f = PACKAGE_DIR / name  # data that changes what extract() / link() return
         if f.exists():

@@ -14,8 +14,9 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from .dwa_rank import EXEMPLARS_FILE
 from .occupations import build_occupations
-from .task_dwas import TASK_DWAS_FILE, build_task_dwas
+from .task_dwas import TASK_DWAS_FILE, build_dwa_exemplars, build_task_dwas
 from .taxonomy import (
     DEFAULT_SOURCE,
     DESCRIPTIONS_FILE,
@@ -65,6 +66,8 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
     occupations = build_occupations(source, tech_ids, tool_ids)
     _write_gz(out.parent / OCCUPATIONS_FILE.name, occupations)
     _write_gz(out.parent / TASK_DWAS_FILE.name, build_task_dwas(source))
+    exemplars = build_dwa_exemplars(source)  # training occupations only
+    _write_gz(out.parent / EXEMPLARS_FILE.name, exemplars)
 
     titles = build_titles(onet)
     _write_gz(out.parent / TITLES_FILE.name, titles)
@@ -78,6 +81,8 @@ def build_taxonomy(source: str | Path = DEFAULT_SOURCE, out: str | Path = TAXONO
         "occupations_with_esco": sum(1 for o in occupations["onet"].values() if o["esco"]),
         "titles_indexed": len(titles["index"]),
         "titles_held_out": len(titles["held_out"]),
+        "dwa_exemplar_tasks": len(exemplars["tasks"]),
+        "dwa_exemplar_occupations": exemplars["occupations"],
     }
 
 

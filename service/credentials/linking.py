@@ -16,9 +16,13 @@ MENTION_MIN_SCORE = 0.25  # span → concept probability (nlp.meaning); a design
 PHRASE_MIN_SCORE = 0.25  # whole statement / label → concept, the same calibrated probability
 SECOND_MIN_SCORE = 0.5  # a phrase's second concept too, if this likely (twins: an ESCO skill and a DWA)
 MAX_PROPOSALS = 6  # per competency: a reviewer reads them all
-SENTENCE_SCHEMES = ("esco", "onet-dwa")
-SENTENCE_PROPOSALS = 1  # the statement's nearest skill or activity in meaning...
+SENTENCE_SCHEMES = ("esco",)
+SENTENCE_PROPOSALS = 1  # the statement's nearest ESCO skill in meaning...
 SENTENCE_MIN_SCORE = 0.65  # ...when this close: top-1 precision 0.72 on SkillSkape dev (0.72 on esco-linking)
+DWA_PROPOSALS = (
+    1  # and its best O*NET work activity (nlp.dwa_rank: the DWA titles and O*NET's example tasks)...
+)
+DWA_MIN_SCORE = 0.5  # ...when this likely (calibrated; see nlp/README.md)
 HUMAN = ("confirmed", "rejected")
 # Scores of alignments a source file asserts: exact alignments export as exact again, major as major, broad
 # as broad (see service.credentials.queries.alignment_of).
@@ -64,6 +68,7 @@ class LinkResults:
 
 def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the worker process
     import nlp
+    from nlp.dwa_rank import rank_dwas
 
     return (
         nlp.extract_many,
@@ -72,6 +77,7 @@ def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the work
         nlp.EXTRACTOR_VERSION,
         nlp.sentence_concepts,
         nlp.clauses,
+        rank_dwas,
     )
 
 
@@ -82,7 +88,7 @@ def propose_links(
 ) -> LinkResults:
     """Proposals for each (text, label); O*NET-SOC codes for occupation titles; labels of known concepts.
     Runs in a worker process: everything in and out is plain data."""
-    extract_many, link, code_occupation, version, sentence_concepts, clauses = _nlp()
+    extract_many, link, code_occupation, version, sentence_concepts, clauses, rank_dwas = _nlp()
     results = LinkResults(proposals=[], extractor_version=str(version))
     texts = [text for text, _ in items]
     mentions = extract_many(texts, batch_size=64) if texts else []
@@ -104,12 +110,16 @@ def propose_links(
                 need = PHRASE_MIN_SCORE if rank == 0 else SECOND_MIN_SCORE
                 if score >= need and score > getattr(best.get(concept.id), "score", -1.0):
                     best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
-        # what the statement as a whole expresses: skills and work activities (tools come from its spans; a
+        # what the statement as a whole expresses: a skill and a work activity (tools come from its spans; a
         # short tool label lies near many sentences that use a tool of its kind)
-        for found_concept in sentence_concepts(
-            text, schemes=SENTENCE_SCHEMES, threshold=SENTENCE_MIN_SCORE, k=SENTENCE_PROPOSALS
-        ):
-            concept, score = found_concept.concept, found_concept.score
+        found = [
+            (f.concept, f.score)
+            for f in sentence_concepts(
+                text, schemes=SENTENCE_SCHEMES, threshold=SENTENCE_MIN_SCORE, k=SENTENCE_PROPOSALS
+            )
+        ]
+        found += [(c, s) for c, s in rank_dwas(text, k=DWA_PROPOSALS) if s >= DWA_MIN_SCORE]
+        for concept, score in found:
             if concept.id not in best:
                 best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
         ranked = sorted(best.values(), key=lambda p: (-p.score, p.concept_id))[:MAX_PROPOSALS]

@@ -128,6 +128,12 @@ def test_packaged_files_are_what_build_taxonomy_makes(tmp_path):
     source = shared("taxonomy")
     summary = build_taxonomy(source, tmp_path / "taxonomy.json.gz")
     assert summary["version"] == load_taxonomy().version
-    for name in ("taxonomy.json.gz", "descriptions.json.gz", "occupations.json.gz", "task_dwas.json.gz"):
+    for name in (
+        "taxonomy.json.gz",
+        "descriptions.json.gz",
+        "occupations.json.gz",
+        "task_dwas.json.gz",
+        "dwa_exemplars.json.gz",
+    ):
         built = gzip.decompress((tmp_path / name).read_bytes())
         assert built == gzip.decompress((DATA_DIR / name).read_bytes()), name
