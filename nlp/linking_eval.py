@@ -136,12 +136,12 @@ def rp_at_k(ranked: list[list[str]], gold: list[frozenset[str]], k: int = 5) -> 
 def task_dwa_scores(shared: Path, k: int = 5) -> dict:
     """acc@1 and RP@k of ranking DWAs for the task statements of the held-out occupations."""
     from .reference_readers import task_dwas
-    from .sentences import rank_concepts
+    from .sentences import nearest_concepts
 
     tax = load_taxonomy()
     tasks = task_dwas(Path(shared) / "taxonomy" / "onet-29.3" / "Tasks to DWAs.txt", tax, held_out=True)
     items = sorted(tasks.items())
-    ranked = [[c.id for c, _ in rank_concepts(task, k, ("onet-dwa",))] for task, _ in items]
+    ranked = [[c.id for c, _ in nearest_concepts(task, k, ("onet-dwa",))] for task, _ in items]
     gold = [frozenset(g) for _, g in items]
     acc1 = sum(1 for r, g in zip(ranked, gold, strict=True) if r[:1] and r[0] in g) / len(items)
     return {"n": len(items), "acc@1": round(acc1, 4), f"RP@{k}": rp_at_k(ranked, gold, k)}
