@@ -112,17 +112,54 @@ def fit_linking(
 
 @app.command("evaluate-sentences")
 def evaluate_sentences(
-    files: list[Path] = typer.Argument(..., help="esco-linking CSV files (a sentence's labels)."),
+    files: list[Path] = typer.Argument(None, help="esco-linking CSV files (a sentence's labels)."),
     k: int = typer.Option(5, help="RP@k."),
+    split: str = typer.Option(
+        "all",
+        help="all (nothing is tuned on them) | report (the blocks the span linker's weights were not fitted on)",
+    ),
+    nearest: bool = typer.Option(False, "--nearest", help="Rank by the sentence embedding's cosine alone."),
+    skillskape: bool = typer.Option(
+        False, "--skillskape", help="Instead: RP@5 and the precision by threshold on SkillSkape dev (tuning)."
+    ),
+    shared: Path = typer.Option(DATA, help="The shared data folder (for --skillskape)."),
 ) -> None:
     """Sentence → ESCO concepts (the extreme multi-label task): RP@k over every sentence of each file."""
     from .linking_eval import rp_at_k, sentence_gold
-    from .sentences import rank_concepts
+    from .sentences import nearest_concepts, rank_concepts
 
-    for f in files:
-        items = sentence_gold(f)
-        ranked = [[c.id for c, _ in rank_concepts(s, k, ("esco",))] for s, _, _ in items]
-        typer.echo(f"{f.name:40s} n={len(items)} RP@{k}={rp_at_k(ranked, [g for _, g, _ in items], k)}")
+    if skillskape:
+        from .sentence_fit import precision_at, rp5, skillskape_items
+        from .sentence_rank import DEFAULT, weights
+
+        dev = skillskape_items(shared)
+        w = DEFAULT if nearest else weights()
+        typer.echo(f"SkillSkape dev n={len(dev)} RP@5={rp5(dev, w)}")
+        for row in precision_at(dev, w, [round(0.5 + 0.025 * i, 3) for i in range(17)]):
+            typer.echo(json.dumps(row))
+        return
+    for f in files or []:
+        items = [(s, g) for s, g, tuning in sentence_gold(f) if split == "all" or not tuning]
+        rank = nearest_concepts if nearest else rank_concepts
+        ranked = [[c.id for c, _ in rank(s, k, ("esco",))] for s, _ in items]
+        typer.echo(f"{f.name:40s} {split}: n={len(items)} RP@{k}={rp_at_k(ranked, [g for _, g in items], k)}")
+
+
+@app.command("fit-sentences")
+def fit_sentences(
+    shared: Path = typer.Option(DATA, help="The shared data folder (SkillSkape dev)."),
+    write: bool = typer.Option(False, "--write", help="Write the weights to nlp/config/sentences.json."),
+) -> None:
+    """Choose the sentence ranker's weights on SkillSkape dev and the posting set's tune split."""
+    from .sentence_fit import fit, posting_items, skillskape_items
+    from .sentence_rank import WEIGHTS_FILE
+
+    w = fit(skillskape_items(shared), posting_items("tune"))
+    w["fitted_on"] = "skillpulse nlp fit-sentences: SkillSkape dev + the tune postings of eval/postings.jsonl"
+    typer.echo(json.dumps(w))
+    if write:
+        WEIGHTS_FILE.write_text(json.dumps(w, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {WEIGHTS_FILE}")
 
 
 @app.command("evaluate-dwa")
@@ -138,7 +175,10 @@ def evaluate_concepts(
     file: Path = typer.Argument(None, help="A posting gold file (default: nlp/eval/postings.jsonl)."),
     split: str = typer.Option("test", help="test (reported) | tune (thresholds chosen on it) | all"),
     sentences: bool = typer.Option(False, help="Also count what each sentence expresses."),
-    sentence_threshold: float = typer.Option(0.7, help="Cosine above which a sentence expresses a concept."),
+    sentence_threshold: float | None = typer.Option(
+        None,
+        help="Score above which a sentence expresses a concept (default: nlp.sentences.SENTENCE_THRESHOLD).",
+    ),
     show: int = typer.Option(0, help="Print this many missed and wrong concepts."),
     occupation_source: str = typer.Option(
         "title",
@@ -150,10 +190,12 @@ def evaluate_concepts(
     from .concepts_eval import evaluate_concepts as run
     from .occupations import occupation
     from .postings_gold import POSTINGS_GOLD_FILE, load_postings_gold
+    from .sentences import SENTENCE_THRESHOLD
 
     try:
         gold = load_postings_gold(file or POSTINGS_GOLD_FILE)
-        tallies = run(gold, split, sentences, sentence_threshold, occupation_source)
+        threshold = SENTENCE_THRESHOLD if sentence_threshold is None else sentence_threshold
+        tallies = run(gold, split, sentences, threshold, occupation_source)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for key in sorted(tallies, key=lambda k: (k == "all", k)):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .occupation_text import code_occupation
 from .pipeline import extract_many
 from .postings_gold import GoldPosting, split_of
-from .sentences import sentence_concepts
+from .sentences import SENTENCE_THRESHOLD, sentence_concepts
 
 SENTENCE_SCHEMES = ("esco", "onet-dwa")
 
@@ -104,7 +104,7 @@ def evaluate_concepts(
     postings: Iterable[GoldPosting],
     split: str = "test",
     sentences: bool = False,
-    sentence_threshold: float = 0.7,
+    sentence_threshold: float = SENTENCE_THRESHOLD,
     occupation: str = "title",
 ) -> dict[str, Tally]:
     """Tallies per occupation and ``"all"`` for the postings of ``split`` ("tune", "test" or "all");

@@ -7,8 +7,9 @@ add as a small boost when the posting's or credential's occupation is known.
 
 Every occupation carries its DWA ids, those of the evaluation fifth (``nlp.splits.is_eval_occupation``)
 too: task → DWA linking is measured on their task → DWA links (``skillpulse nlp evaluate-dwa``), but that
-measurement ranks by meaning alone (``sentences.rank_concepts``) with an embedding trained without those
-links, and reads no occupation data; machinists and computer user support specialists, held out, are programs
+measurement ranks by meaning alone (``dwa_rank``: the DWA titles and the example tasks of the training
+occupations only) with an embedding trained without those links, and reads no occupation data; machinists
+and computer user support specialists, held out, are programs
 our users run, and their profile is what guides linking of their postings and their profile gap.
 
 O*NET-SOC → ESCO occupation mapping (built here, no crosswalk file): every O*NET title of an occupation (the

@@ -380,6 +380,7 @@ def static_version() -> str:
         "config/cues.json",
         "config/aliases.json",
         "config/linking.json",
+        "config/sentences.json",  # what sentence_concepts returns
         "data/occupations.json.gz",
         "data/embed/meta.json",
         "data/dwa_exemplars.json.gz",  # the DWA ranker's examples (nlp.dwa_rank: competency proposals)
