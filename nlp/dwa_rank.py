@@ -184,8 +184,16 @@ def probability(score: float, p: Params | None = None) -> float:
 def rank_dwas(text: str, k: int = 5) -> list[tuple[Concept, float]]:
     """The ``k`` DWAs that best fit ``text`` (a task or competency statement), best first, each with the
     probability that it is one the statement expresses (``probability`` of the ranker's score)."""
-    if not text or not text.strip() or not embedding.available():
-        return []
+    return rank_dwas_many([text], k)[0]
+
+
+def rank_dwas_many(texts: Sequence[str], k: int = 5) -> list[list[tuple[Concept, float]]]:
+    """``rank_dwas`` of each text, the matrix products done once for all of them."""
+    asked = [i for i, t in enumerate(texts) if t and t.strip()]
+    out: list[list[tuple[Concept, float]]] = [[] for _ in texts]
+    if not asked or not embedding.available():
+        return out
     tax = load_taxonomy()
-    ranked = get_ranker().rank_many([text], k)[0]
-    return [(tax.concepts[c], round(probability(s), 4)) for c, s in ranked]
+    for i, ranked in zip(asked, get_ranker().rank_many([texts[i] for i in asked], k), strict=True):
+        out[i] = [(tax.concepts[c], round(probability(s), 4)) for c, s in ranked]
+    return out

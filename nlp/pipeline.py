@@ -37,6 +37,9 @@ _TRIM_WORDS = frozenset(
 _PUNCT = re.compile(r"^[\W_]+$")
 
 
+SPAN_MEMO_SIZE = 8192  # segments whose spans are remembered (a batch of postings' worth)
+
+
 def _junk(tok) -> bool:
     return tok.is_space or tok.lower_ in _TRIM_WORDS or bool(_PUNCT.match(tok.text))
 
@@ -79,6 +82,8 @@ class Extractor:
         from . import architectures  # noqa: F401  (registers the model's own layers and components)
 
         self.settings = load_settings()
+        # segment text -> the span texts doc_spans found in it, for sentence_concepts after extract_many
+        self._span_memo: dict[str, tuple[str, ...]] = {}
         path = Path(model_dir) if model_dir else MODEL_DIR
         if (path / "meta.json").exists():
             self.nlp = spacy.load(path, exclude=["senter", "parser", "tagger", "lemmatizer"])
@@ -169,7 +174,21 @@ class Extractor:
                     taken.update(range(s, e))
         if self.settings["trim"]:
             spans = [t for t in (self._trim(doc, s, e, lab) for s, e, lab in spans) if t]
-        return sorted(set(spans))
+        spans = sorted(set(spans))
+        if len(self._span_memo) >= SPAN_MEMO_SIZE:
+            self._span_memo.clear()
+        self._span_memo[doc.text] = tuple(doc[s:e].text for s, e, _ in spans)
+        return spans
+
+    def span_texts(self, texts: list[str]) -> list[tuple[str, ...]]:
+        """The texts of ``doc_spans`` of each text (a segment), remembered from the extraction that read it
+        (``extract_many`` then ``sentence_concepts`` over the same segments runs the model once)."""
+        found = {t: self._span_memo[t] for t in dict.fromkeys(texts) if t in self._span_memo}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        for text, doc in zip(missing, self.nlp.pipe(missing), strict=True):
+            self.doc_spans(doc)
+            found[text] = self._span_memo.get(doc.text, ())
+        return [found[t] for t in texts]
 
     @staticmethod
     def _trim(doc, s: int, e: int, label: str) -> tuple[int, int, str] | None:

@@ -116,7 +116,7 @@ def spans_of(texts: list[str]) -> list[tuple[str, ...]]:
     ex = get_extractor()
     if not ex.has_model or not texts:
         return [() for _ in texts]
-    return [tuple(doc[s:e].text for s, e, _ in ex.doc_spans(doc)) for doc in ex.nlp.pipe(texts)]
+    return ex.span_texts(texts)
 
 
 def rank(

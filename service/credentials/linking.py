@@ -68,7 +68,7 @@ class LinkResults:
 
 def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the worker process
     import nlp
-    from nlp.dwa_rank import rank_dwas
+    from nlp.dwa_rank import rank_dwas_many
 
     return (
         nlp.extract_many,
@@ -77,7 +77,7 @@ def _nlp():  # noqa: ANN202 - the nlp package's public API, imported in the work
         nlp.EXTRACTOR_VERSION,
         nlp.sentence_concepts,
         nlp.clauses,
-        rank_dwas,
+        rank_dwas_many,
     )
 
 
@@ -88,11 +88,12 @@ def propose_links(
 ) -> LinkResults:
     """Proposals for each (text, label); O*NET-SOC codes for occupation titles; labels of known concepts.
     Runs in a worker process: everything in and out is plain data."""
-    extract_many, link, code_occupation, version, sentence_concepts, clauses, rank_dwas = _nlp()
+    extract_many, link, code_occupation, version, sentence_concepts, clauses, rank_dwas_many = _nlp()
     results = LinkResults(proposals=[], extractor_version=str(version))
     texts = [text for text, _ in items]
     mentions = extract_many(texts, batch_size=64) if texts else []
-    for (text, label), found in zip(items, mentions, strict=True):
+    dwas = rank_dwas_many(texts, k=DWA_PROPOSALS)
+    for (text, label), found, text_dwas in zip(items, mentions, dwas, strict=True):
         best: dict[str, Proposal] = {}
         for mention in found:
             concept = mention.concept
@@ -118,7 +119,7 @@ def propose_links(
                 text, schemes=SENTENCE_SCHEMES, threshold=SENTENCE_MIN_SCORE, k=SENTENCE_PROPOSALS
             )
         ]
-        found += [(c, s) for c, s in rank_dwas(text, k=DWA_PROPOSALS) if s >= DWA_MIN_SCORE]
+        found += [(c, s) for c, s in text_dwas if s >= DWA_MIN_SCORE]
         for concept, score in found:
             if concept.id not in best:
                 best[concept.id] = Proposal(concept.id, concept.label, round(float(score), 4), "fuzzy")
