@@ -57,6 +57,9 @@ export PYTHONWARNINGS=${PYTHONWARNINGS:-}
 # with PYTHONDONTWRITEBYTECODE set every pass, server and CLI subprocess would compile what it imports from source
 # (and pytest would rewrite every test module) on every start: a cold collection takes 61 s against 20 s here.
 unset PYTHONDONTWRITEBYTECODE
+# One BLAS thread per process: the two passes already fill both cores, and OpenBLAS's threads would spin against
+# each other (the NLP pool's processes set the same for themselves, service/nlp_runner.py).
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 echo "== lint: ruff check and ruff format --check (the rules in pyproject.toml) =="
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
