@@ -54,7 +54,8 @@ def rank_concepts(
         return []
     tax = load_taxonomy()
     found = sentence_rank.spans_of([text])[0] if spans is None else spans
-    return [(tax.concepts[c], round(s, 4)) for c, s in sentence_rank.rank(text, k, schemes, found)]
+    # ranked by the raw score; shown at most 1 (a sentence naming a label exactly can score a little above)
+    return [(tax.concepts[c], round(min(s, 1.0), 4)) for c, s in sentence_rank.rank(text, k, schemes, found)]
 
 
 def sentence_concepts(
