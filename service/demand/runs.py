@@ -23,7 +23,7 @@ from service.credentials.models import Competency, CompetencySkill, Credential
 from service.db import session_scope
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.alert_resolution import RunContext, open_alerts_by_credential, resolve_gone
-from service.demand.alerts import fingerprint, record_candidate, wake_snoozed
+from service.demand.alerts import KnownAlerts, fingerprint, known_alerts, record_candidate, wake_snoozed
 from service.demand.coverage import CompetencyText, Link, match_concepts
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
@@ -187,6 +187,7 @@ class _Recorder:
         )
     )
     seen: set[str] = field(default_factory=set)  # fingerprints this run raised again
+    known: KnownAlerts | None = None  # the alerts of the fingerprints raised, read ahead
 
     async def record(self, credential_id: int, candidate: Candidate, entry: dict) -> None:
         result = await record_candidate(
@@ -197,6 +198,7 @@ class _Recorder:
             candidate,
             self.drift.reopen_margin,
             self.now,
+            self.known,
         )
         self.tally[result] += 1
         self.seen.add(fingerprint(credential_id, candidate.kind, candidate.subject))
@@ -238,6 +240,8 @@ async def _detect_and_record(
             rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all, batch
         )
     await batch.fill(session)  # the snippets of the alerts raised, grouped
+    raised_fps = (fingerprint(cid, c.kind, c.subject) for cid, found in raised.items() for c in found)
+    rec.known = await known_alerts(session, org_id, (a for ss in standing.values() for a in ss), raised_fps)
     for credential in credentials:
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
         entry = per_credential[str(credential.id)]
