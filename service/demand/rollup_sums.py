@@ -50,7 +50,7 @@ def _packed(columns: Sequence[ColumnElement], wide: bool) -> ColumnElement:
     when `wide`, else int4), read by `_unpacked`: cheaper for the database to build and send than four integer
     arrays, and NumPy reads it without a Python object per value."""
     send = func.int8send if wide else func.int4send
-    row = send(columns[0])
+    row: ColumnElement = send(columns[0])
     for column in columns[1:]:
         row = row.op("||")(send(column))
     return func.string_agg(row, literal(b"", LargeBinary), type_=LargeBinary)
