@@ -7,6 +7,7 @@ the credentials counting its occupation code. Equal to service/demand/run_counts
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -24,9 +25,11 @@ _CONCEPT = DemandConcept.__table__  # type: ignore[attr-defined]
 Covering = dict[int, tuple[int, list[int]]]  # competency id -> (credential id, its covered concept keys)
 
 
-async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -> Covering:
-    """The covered concept keys of each live competency of the credentials (concepts never counted have no
-    key and cannot be hit)."""
+CoveringLinks = Iterable[tuple[int, int, str]]  # (credential id, competency id, concept id), covering links
+
+
+async def _covering_links(session: AsyncSession, org_id: int) -> CoveringLinks:
+    """The covering links of the organisation's live competencies."""
     comp, link = Competency.__table__, CompetencySkill.__table__  # type: ignore[attr-defined]
     links = await session.execute(  # core columns: thousands of rows
         select(comp.c.credential_id, comp.c.id, link.c.concept_id)
@@ -37,9 +40,26 @@ async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -
             link.c.status.in_(COVERING_LINK_STATUSES),
         )
     )
-    found = [(int(cred), int(comp), cid) for cred, comp, cid in links.tuples() if cred in credentials]
+    return links.tuples()
+
+
+async def _covering(
+    session: AsyncSession,
+    org_id: int,
+    credentials: set[int],
+    links: CoveringLinks | None = None,
+    key_of: dict[str, int] | None = None,
+) -> Covering:
+    """The covered concept keys of each live competency of the credentials (concepts never counted have no
+    key and cannot be hit). `links` and `key_of` (the keys of every concept the window counts), when the
+    caller has them, spare reading them."""
+    if links is None:
+        links = await _covering_links(session, org_id)
+    found = [(int(cred), int(comp), cid) for cred, comp, cid in links if cred in credentials]
+    if key_of is not None:
+        return _covering_of(found, key_of)
     wanted = sorted({cid for _cred, _comp, cid in found})
-    key_of: dict[str, int] = {}
+    key_of = {}
     for i in range(0, len(wanted), 500):
         rows = await session.execute(
             select(_CONCEPT.c.concept_id, _CONCEPT.c.id).where(
@@ -47,6 +67,10 @@ async def _covering(session: AsyncSession, org_id: int, credentials: set[int]) -
             )
         )
         key_of.update({cid: int(key) for cid, key in rows.tuples()})
+    return _covering_of(found, key_of)
+
+
+def _covering_of(found: list[tuple[int, int, str]], key_of: dict[str, int]) -> Covering:
     out: Covering = {}
     for cred_id, comp_id, cid in found:
         if cid in key_of:
@@ -165,12 +189,15 @@ async def mention_competency_counts(
     places: tuple[int, ...] | None,
     dates: tuple[date, date, date],  # start, end, current start
     credential_codes: dict[int, list[str]],
+    links: CoveringLinks | None = None,
+    key_of: dict[str, int] | None = None,
 ) -> dict[int, dict[str, dict[int, int]]]:
-    """What run_counts.competency_counts answers, from the mention index (one query for the links, one for
-    the signatures of the whole region)."""
+    """What run_counts.competency_counts answers, from the mention index (one query for the links unless
+    given, one for the signatures of the whole region); `key_of`, the concept keys of every concept the
+    window counts (a concept it does not count has no mention in it), spares looking up the links'."""
     if not credential_codes or places == ():
         return {}
-    covering = await _covering(session, org_id, set(credential_codes))
+    covering = await _covering(session, org_id, set(credential_codes), links, key_of)
     keys = sorted({k for _cred, ks in covering.values() for k in ks})
     codes = sorted({code for codes in credential_codes.values() for code in codes})
     if not keys or not codes:
