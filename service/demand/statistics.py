@@ -165,14 +165,15 @@ def compare_many(
     total = n1 + n2
     hits = a + b
     exact = min(n1, n2) * np.minimum(hits, total - hits) / total < small
-    pooled = hits / total
+    p = np.ones(a.size)
+    large = np.flatnonzero(~exact)  # the z-test's tables (most of a drift run's are small)
+    pooled = hits[large] / total
     variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
     safe = np.where(variance > 0.0, variance, 1.0)
-    z = np.where(variance > 0.0, (b / n2 - a / n1) / np.sqrt(safe), 0.0)
-    p = special.erfc(np.abs(z) / math.sqrt(2.0))
+    z = np.where(variance > 0.0, (b[large] / n2 - a[large] / n1) / np.sqrt(safe), 0.0)
+    p[large] = special.erfc(np.abs(z) / math.sqrt(2.0))
     small_tables = np.flatnonzero(exact)
     if above is not None and small_tables.size:
-        p[small_tables] = 1.0
         small_tables = small_tables[
             _table_log_p(a[small_tables], n1, b[small_tables], n2) <= _log_ceiling(above)
         ]
