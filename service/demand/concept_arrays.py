@@ -108,4 +108,9 @@ def summed(index: ConceptIndex, arrays: Sequence[np.ndarray], totals: tuple[int,
     """A credential's arrays: the sum over its codes' arrays."""
     if not arrays:
         return ConceptArrays(index, np.zeros((len(WINDOWS), 3, len(index.ids)), dtype=np.int64), totals)
-    return ConceptArrays(index, arrays[0] if len(arrays) == 1 else np.sum(arrays, axis=0), totals)
+    if len(arrays) == 1:
+        return ConceptArrays(index, arrays[0], totals)
+    total = arrays[0] + arrays[1]  # added in place: np.sum would first stack them into one array
+    for more in arrays[2:]:
+        total += more
+    return ConceptArrays(index, total, totals)

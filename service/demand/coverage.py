@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 
@@ -75,14 +76,18 @@ def match_concepts(
         score_cutoff=fuzzy_threshold,
         workers=1,
     )
-    for row, (concept_id, _label) in enumerate(fuzzy_needed):
+    above: dict[int, list[int]] = {}  # row -> its columns at or above the threshold (most rows have none)
+    for row, col in zip(*(at.tolist() for at in np.nonzero(scores >= fuzzy_threshold)), strict=True):
+        above.setdefault(row, []).append(col)
+    for row, columns in above.items():
+        concept_id = fuzzy_needed[row][0]
         rejected = {
             link.competency_id for link in by_concept.get(concept_id, []) if link.status == "rejected"
         }
         matches = [
-            CoverMatch(competencies[col].id, "fuzzy", float(scores[row][col]))
-            for col in range(len(competencies))
-            if scores[row][col] >= fuzzy_threshold and competencies[col].id not in rejected
+            CoverMatch(competencies[col].id, "fuzzy", float(scores[row, col]))
+            for col in columns
+            if competencies[col].id not in rejected
         ]
         result[concept_id] = sorted(matches, key=lambda m: -m.score)[:3]
     return result

@@ -9,7 +9,7 @@ demand floor needs significance but not the minimum change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -21,9 +21,9 @@ from service.demand.coverage import weighted_coverage
 from service.demand.statistics import (
     Comparison,
     Gate,
-    benjamini_hochberg_array,
     cohens_h,
     compare_many,
+    discoveries,
     enough_data,
     severity_for,
 )
@@ -96,10 +96,6 @@ class _Test:
     q: float = 1.0
 
 
-def _share(count: ConceptCount | None, total: int) -> float:
-    return (count.postings / total) if (count and total) else 0.0
-
-
 def _counts(comparison: Comparison, q: float, tests: int, windows: Windows) -> dict:
     return {
         "as_of": windows.as_of.isoformat(),
@@ -139,6 +135,19 @@ class _Run:
 
     def count(self, window: str, concept_id: str) -> ConceptCount | None:
         return self.counts.get(window, concept_id)
+
+    def shares(self, window: str, concept_ids: Iterable[str]) -> dict[str, float]:
+        """Each concept's share of the window's postings (0.0 for one it does not name), in the given order."""
+        w, total = (0, self.nb) if window == "baseline" else (1, self.nc)
+        ids = list(concept_ids)
+        if not total:
+            return dict.fromkeys(ids, 0.0)
+        position = self.counts.index.position
+        at = np.fromiter((position.get(cid, -1) for cid in ids), dtype=np.int64, count=len(ids))
+        found = self.counts.counts[w, POSTINGS][np.maximum(at, 0)].tolist()
+        return {
+            cid: (n / total if i >= 0 else 0.0) for cid, i, n in zip(ids, at.tolist(), found, strict=True)
+        }
 
     def demanded(self, window: str) -> dict[str, float]:
         """The concepts at or above the demand floor in the window, with their shares."""
@@ -192,7 +201,8 @@ def detect(
 def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> list[_Test]:
     """Every concept and competency tested together (BH over all); the discoveries, as comparisons.
 
-    Only discoveries can alert (every rule needs q <= the level), so only those get a Comparison.
+    Only discoveries can alert (every rule needs q <= the level), so only those get a Comparison, and only the
+    p-values at most the level need be exact (statistics.compare_many's `above`).
     """
     nb, nc = run.nb, run.nc
     postings = run.counts.counts[:, POSTINGS]
@@ -206,8 +216,9 @@ def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> lis
 
     x_base = np.concatenate([postings[0, seen], [comp_base.get(c, 0) for c in comp_ids]]).astype(np.int64)
     x_cur = np.concatenate([postings[1, seen], [comp_cur.get(c, 0) for c in comp_ids]]).astype(np.int64)
-    p_values, exact = compare_many(x_base, nb, x_cur, nc, run.limits.exact_test_below)
-    q_values = benjamini_hochberg_array(p_values)
+    level = run.limits.gate.q_level
+    p_values, exact = compare_many(x_base, nb, x_cur, nc, run.limits.exact_test_below, above=level)
+    found, q_values = discoveries(p_values, level)
     run.tests = int(seen.size) + len(comp_ids)
     return [
         _Test(
@@ -215,9 +226,9 @@ def _discoveries(run: _Run, competency_counts: dict[str, dict[int, int]]) -> lis
             Comparison(
                 int(x_base[i]), nb, int(x_cur[i]), nc, float(p_values[i]), "fisher" if exact[i] else "z"
             ),
-            float(q_values[i]),
+            float(q),
         )
-        for i in np.flatnonzero(q_values <= run.limits.gate.q_level)
+        for i, q in zip(found.tolist(), q_values.tolist(), strict=True)
     ]
 
 
@@ -307,8 +318,8 @@ def _coverage_drop(
     rise or a covered concept's significant fall), so noise in many small shares cannot add up to an alert.
     """
     union = set(demanded_base) | set(demanded_cur)
-    cov_base = weighted_coverage({cid: _share(run.count("baseline", cid), run.nb) for cid in union}, covered)
-    cov_cur = weighted_coverage({cid: _share(run.count("current", cid), run.nc) for cid in union}, covered)
+    cov_base = weighted_coverage(run.shares("baseline", union), covered)
+    cov_cur = weighted_coverage(run.shares("current", union), covered)
     coverage = {"baseline": cov_base, "current": cov_cur}
     drivers = [
         t.key

@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
+from service.demand.curricula import Curriculum, curricula
 from service.demand.profile_gap import Profile, occupation_profile, profile_gap
-from service.demand.runs import Curriculum, curricula, usable_occupations
+from service.demand.runs import usable_occupations
 from service.demand.schemas import ProfileGapGroup, ProfileGapItem, ProfileGapRead, ProfileOccupation
 from service.nlp_runner import NlpRunner
 from service.settings import DriftSettings

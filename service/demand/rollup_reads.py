@@ -21,13 +21,13 @@ from sqlmodel import col
 from service.credentials.models import Credential
 from service.demand.aggregation import BucketCounts, ConceptCount, Scope, occupation_condition
 from service.demand.concept_arrays import WINDOWS, ConceptIndex
-from service.demand.mention_counts import mention_competency_counts
+from service.demand.mention_counts import CoveringLinks, mention_competency_counts
 from service.demand.models import DemandCode, DemandPlace
 from service.demand.month_pieces import month_buckets, window_buckets
 from service.demand.month_pieces import pieces as month_pieces
 from service.demand.rollup_months import TOTAL_KEY
 from service.demand.rollup_sums import Sums, concept_names, signed_sums
-from service.demand.run_counts import RunCounts, code_matches
+from service.demand.run_counts import RunCounts, matching_codes
 from service.demand.run_regions import CredentialCounts
 from service.geo import allows_region, region_match
 from service.settings import DriftSettings
@@ -106,9 +106,10 @@ async def rollup_run_counts(
     current_start: date,
     codes: list[str],
     credential_codes: dict[int, list[str]],
+    links: CoveringLinks | None = None,
 ) -> RunCounts:
     """What service/demand/run_counts.run_counts answers, from the month rollups' signed sums and the
-    mention index."""
+    mention index (`links`: the covering links, when the caller has read them)."""
     result = RunCounts()
     if not codes:
         return result
@@ -121,7 +122,13 @@ async def rollup_run_counts(
     result._index = index
     result._arrays = {code: _code_arrays(sums, code, index, lookup) for code in codes}
     result.competencies = await mention_competency_counts(
-        session, span.org_id, span.places, (span.start, span.end, current_start), credential_codes
+        session,
+        span.org_id,
+        span.places,
+        (span.start, span.end, current_start),
+        credential_codes,
+        links,
+        {cid: key for key, (cid, _label) in names.items()},
     )
     return result
 
@@ -133,9 +140,11 @@ async def count_credentials_from_rollups(
     credentials: Sequence[Credential],
     wanted: dict[int, tuple[str, ...]],
     drift: DriftSettings,
+    links: Sequence[tuple[int, int, str]] | None = None,
 ) -> CredentialCounts:
     """service/demand/run_regions.count_credentials, read from the rollups: one statement of sums per region
-    (the month rows of the window's whole months, day rows at its edges) and one over the mention index."""
+    (the month rows of the window's whole months, day rows at its edges) and one over the mention index
+    (`links`: the covering links (credential, competency, concept), when the caller has read them)."""
     start, end, current_start = dates
     pieces = month_pieces(window_buckets(start, end, current_start))
     out = CredentialCounts.by_region(credentials, drift)
@@ -150,10 +159,12 @@ async def count_credentials_from_rollups(
             counted[code] = counted.get(code, 0) + found.total()
         present = sorted(code for code, n in counted.items() if n > 0)
         for cid in members:
-            out.codes_of[cid] = [code for code in present if code_matches(code, wanted[cid])]
+            out.codes_of[cid] = matching_codes(present, wanted[cid])
         needed = sorted({code for cid in members for code in out.codes_of[cid]})
         codes = {cid: out.codes_of[cid] for cid in members if out.codes_of[cid]}
-        out.of_region[region] = await rollup_run_counts(session, span, sums, current_start, needed, codes)
+        out.of_region[region] = await rollup_run_counts(
+            session, span, sums, current_start, needed, codes, links
+        )
     return out
 
 

@@ -52,6 +52,13 @@ def code_matches(concrete: str, wanted: Iterable[str]) -> bool:
     return any(concrete == w or (len(w) == 7 and concrete.startswith(w + ".")) for w in wanted)
 
 
+def matching_codes(concrete: Sequence[str], wanted: Iterable[str]) -> list[str]:
+    """The codes of `concrete` (in its order) that `code_matches` the credential's codes `wanted`: a lookup
+    per wanted code instead of a test of every pair (hundreds of credentials, tens of codes)."""
+    wanted = set(wanted)
+    return [code for code in concrete if code in wanted or (code[7:8] == "." and code[:7] in wanted)]
+
+
 @dataclass(slots=True)
 class RunCounts:
     """Window counts per occupation code, and competency counts per credential (a service region is chosen

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.demand.aggregation import Scope
 from service.demand.detection import Candidate, Windows
-from service.demand.run_counts import code_matches
+from service.demand.run_counts import matching_codes
 from service.postings.models import Posting, PostingSkill
 
 _P = Posting.__table__  # type: ignore[attr-defined]
@@ -68,8 +68,10 @@ class SnippetBatch:
             rows = await _newest_per_code(
                 session, Scope(self.org_id, codes, start, end, ask.region), ask.concepts, self.limit
             )
+            found = list({row.occupation_code for row in rows})
             for wanted, candidate in members:
-                mine = [row for row in rows if code_matches(row.occupation_code, wanted)]
+                theirs = set(matching_codes(found, wanted))
+                mine = [row for row in rows if row.occupation_code in theirs]
                 candidate.evidence["snippets"] = _snippets(mine[: self.limit * ROWS_PER_SNIPPET], self.limit)
         return len(self.asks)
 

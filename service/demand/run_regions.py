@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.credentials.models import Credential
 from service.demand.concept_arrays import ConceptArrays
 from service.demand.region_filter import credential_region, region_condition
-from service.demand.run_counts import RunCounts, code_matches, present_codes, run_counts
+from service.demand.run_counts import RunCounts, matching_codes, present_codes, run_counts
 from service.settings import DriftSettings
 
 
@@ -58,7 +58,7 @@ async def count_credentials(
         members = [cid for cid, reg in out.region_of.items() if reg == region]
         present = await present_codes(session, org_id, start, end, where)
         for cid in members:
-            out.codes_of[cid] = [code for code in present if code_matches(code, wanted[cid])]
+            out.codes_of[cid] = matching_codes(present, wanted[cid])
         needed = sorted({code for cid in members for code in out.codes_of[cid]})
         codes = {cid: out.codes_of[cid] for cid in members if out.codes_of[cid]}
         out.of_region[region] = await run_counts(

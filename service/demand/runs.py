@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from kernel.clock import utcnow
 from service.auth.models import Organisation
-from service.credentials.models import Competency, CompetencySkill, Credential
+from service.credentials.models import Credential
 from service.db import session_scope
 from service.demand.aggregation import OccupationCodeError, normalise_occupations
 from service.demand.alert_resolution import RunContext, open_alerts_by_credential, resolve_gone
-from service.demand.alerts import fingerprint, record_candidate, wake_snoozed
-from service.demand.coverage import CompetencyText, Link, match_concepts
+from service.demand.alerts import KnownAlerts, fingerprint, known_alerts, record_candidate, wake_snoozed
+from service.demand.curricula import Curriculum, covering_links, curricula
 from service.demand.detection import Candidate, Thresholds, Windows, detect, windows_for
 from service.demand.models import DriftRun
 from service.demand.region_filter import credential_region
@@ -73,49 +73,6 @@ def usable_occupations(codes: Sequence[str]) -> tuple[str, ...]:
         except OccupationCodeError:
             log.info("skipping malformed occupation code %r", code)
     return tuple(good)
-
-
-@dataclass(slots=True)
-class Curriculum:
-    """A credential's competencies and links, and which of them cover given concepts."""
-
-    competencies: list[CompetencyText] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    fuzzy_threshold: float = 90.0
-
-    def is_covered(self, concepts: list[tuple[str, str]]) -> dict[str, list[dict]]:
-        matched = match_concepts(concepts, self.competencies, self.links, self.fuzzy_threshold)
-        return {cid: [m.to_dict() for m in ms] for cid, ms in matched.items()}
-
-
-async def curricula(
-    session: AsyncSession, org_id: int, fuzzy_threshold: float, credential_id: int | None = None
-) -> dict[int, Curriculum]:
-    """Every live competency and link of the organisation (or of one credential), two queries in all."""
-    comp, link = Competency.__table__, CompetencySkill.__table__  # type: ignore[attr-defined]
-    conds = [comp.c.org_id == org_id, comp.c.deleted_at.is_(None)]  # core columns: thousands of rows
-    if credential_id is not None:
-        conds.append(comp.c.credential_id == credential_id)
-    out: dict[int, Curriculum] = {}
-    credential_of: dict[int, int] = {}
-    rows = await session.execute(
-        select(comp.c.credential_id, comp.c.id, comp.c.text, comp.c.label)
-        .where(*conds)
-        .order_by(comp.c.credential_id, comp.c.position, comp.c.id)
-    )
-    for cred_id, comp_id, text_, label in rows.tuples():
-        out.setdefault(cred_id, Curriculum(fuzzy_threshold=fuzzy_threshold)).competencies.append(
-            CompetencyText(comp_id, text_ or "", label)
-        )
-        credential_of[comp_id] = cred_id
-    links = await session.execute(
-        select(link.c.competency_id, link.c.concept_id, link.c.status)
-        .join(comp, comp.c.id == link.c.competency_id)
-        .where(link.c.org_id == org_id, *conds)
-    )
-    for comp_id, concept_id, status in links.tuples():
-        out[credential_of[comp_id]].links.append(Link(comp_id, concept_id, status))
-    return out
 
 
 async def run_drift(
@@ -187,6 +144,7 @@ class _Recorder:
         )
     )
     seen: set[str] = field(default_factory=set)  # fingerprints this run raised again
+    known: KnownAlerts | None = None  # the alerts of the fingerprints raised, read ahead
 
     async def record(self, credential_id: int, candidate: Candidate, entry: dict) -> None:
         result = await record_candidate(
@@ -197,6 +155,7 @@ class _Recorder:
             candidate,
             self.drift.reopen_margin,
             self.now,
+            self.known,
         )
         self.tally[result] += 1
         self.seen.add(fingerprint(credential_id, candidate.kind, candidate.subject))
@@ -223,8 +182,11 @@ async def _detect_and_record(
     ).all()
     wanted = {credential.id: usable_occupations(credential.occupations) for credential in credentials}
     dates = (windows.baseline_start, windows.as_of, windows.current_start)
-    counts_all = await count_credentials_from_rollups(session, org_id, dates, credentials, wanted, drift)
     teaching = await curricula(session, org_id, drift.fuzzy_threshold)
+    links = covering_links(teaching)
+    counts_all = await count_credentials_from_rollups(
+        session, org_id, dates, credentials, wanted, drift, links
+    )
     voices = await survey_evidence(session, org_id, windows)
     standing = await open_alerts_by_credential(session, org_id)
     per_credential: dict[str, dict] = {}
@@ -238,28 +200,42 @@ async def _detect_and_record(
             rec, credential, wanted[credential.id], curriculum, voices.get(credential.id), counts_all, batch
         )
     await batch.fill(session)  # the snippets of the alerts raised, grouped
+    raised_fps = (fingerprint(cid, c.kind, c.subject) for cid, found in raised.items() for c in found)
+    rec.known = await known_alerts(session, org_id, (a for ss in standing.values() for a in ss), raised_fps)
     for credential in credentials:
         curriculum = teaching.get(credential.id) or Curriculum(fuzzy_threshold=drift.fuzzy_threshold)
-        entry = per_credential[str(credential.id)]
-        for candidate in raised[credential.id]:
-            await rec.record(credential.id, candidate, entry)
-        rec.tally["resolved"] += await resolve_gone(
-            session,
-            standing.get(credential.id, []),
-            rec.seen,
-            entry,
-            RunContext(run_id, windows.as_of, credential.name),
-            curriculum.is_covered,
-            {c.id for c in curriculum.competencies},
-            drift.survey_min_respondents,
-            now,
-        )
+        await _record(rec, credential, curriculum, raised[credential.id], standing, per_credential)
     return {
         "windows": windows.to_dict(),
         "credentials": per_credential,
         "alerts": rec.tally,
         "snoozes_ended": woken,
     }
+
+
+async def _record(
+    rec: _Recorder,
+    credential: Credential,
+    curriculum: Curriculum,
+    raised: list[Candidate],
+    standing: dict[int, list],
+    per_credential: dict[str, dict],
+) -> None:
+    """One credential's candidates recorded as alerts, then its open alerts no longer raised resolved."""
+    entry = per_credential[str(credential.id)]
+    for candidate in raised:
+        await rec.record(credential.id, candidate, entry)
+    rec.tally["resolved"] += await resolve_gone(
+        rec.session,
+        standing.get(credential.id, []),
+        rec.seen,
+        entry,
+        RunContext(rec.run_id, rec.windows.as_of, credential.name),
+        curriculum.is_covered,
+        {c.id for c in curriculum.competencies},
+        rec.drift.survey_min_respondents,
+        rec.now,
+    )
 
 
 def _examine(

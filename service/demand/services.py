@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.credentials.models import Credential
 from service.demand.aggregation import Scope
+from service.demand.curricula import Curriculum, curricula
 from service.demand.region_filter import credential_region
 from service.demand.rollup_reads import scope_counts
-from service.demand.runs import Curriculum, curricula, usable_occupations
+from service.demand.runs import usable_occupations
 from service.demand.schemas import AlignmentConcept, AlignmentRead, DemandConcept, DemandPeriod, DemandSeries
 from service.settings import DriftSettings
 

@@ -93,6 +93,24 @@ def _log_choose_array(n: float | np.ndarray, k: np.ndarray) -> np.ndarray:
     return special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
 
 
+_LOG_FACTORIALS = np.zeros(1)  # gammaln(i + 1) for i = 0, 1, ...: grown on demand, shared by every test
+
+
+def _log_factorials(upto: int) -> np.ndarray:
+    """gammaln(i + 1) for i = 0..at least `upto` (each value the one gammaln gives on its own: a table of them
+    is looked up instead of evaluating gammaln for every cell of every test)."""
+    global _LOG_FACTORIALS
+    if _LOG_FACTORIALS.size <= upto:
+        size = max(upto + 1, 2 * _LOG_FACTORIALS.size, 1024)
+        _LOG_FACTORIALS = special.gammaln(np.arange(size, dtype=np.float64) + 1)
+    return _LOG_FACTORIALS
+
+
+def _log_choose_table(table: np.ndarray, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """`_log_choose_array` of integer arrays, from the log-factorials: the same values, looked up."""
+    return table[n] - table[k] - table[n - k]
+
+
 def _log_choose(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
@@ -126,11 +144,15 @@ def compare_many(
     x2: Sequence[int] | np.ndarray,
     n2: int,
     small: float = SMALL_EXPECTED_COUNT,
+    above: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`compare_proportions` for many counts over the same two windows: (p-values, exact-test flags).
 
     A credential is tested on thousands of concepts per run; the z-tests run as one array expression and only
-    the small tables go through Fisher's exact test, one by one (cached).
+    the small tables go through Fisher's exact test, as array expressions too. With `above`, a small table
+    whose own probability already exceeds it (its p-value, a sum that includes that probability, cannot be
+    smaller) gets p = 1 without the exact test: a caller that only needs the p-values at or below `above` (a
+    drift run's discoveries) skips most of them.
     """
     if n1 <= 0 or n2 <= 0:
         raise ValueError("both windows need at least one posting to compare proportions")
@@ -143,16 +165,39 @@ def compare_many(
     total = n1 + n2
     hits = a + b
     exact = min(n1, n2) * np.minimum(hits, total - hits) / total < small
-    pooled = hits / total
+    p = np.ones(a.size)
+    large = np.flatnonzero(~exact)  # the z-test's tables (most of a drift run's are small)
+    pooled = hits[large] / total
     variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
     safe = np.where(variance > 0.0, variance, 1.0)
-    z = np.where(variance > 0.0, (b / n2 - a / n1) / np.sqrt(safe), 0.0)
-    p = special.erfc(np.abs(z) / math.sqrt(2.0))
+    z = np.where(variance > 0.0, (b[large] / n2 - a[large] / n1) / np.sqrt(safe), 0.0)
+    p[large] = special.erfc(np.abs(z) / math.sqrt(2.0))
     small_tables = np.flatnonzero(exact)
+    if above is not None and small_tables.size:
+        small_tables = small_tables[
+            _table_log_p(a[small_tables], n1, b[small_tables], n2) <= _log_ceiling(above)
+        ]
     p[small_tables] = fisher_exact_many(
         a[small_tables].astype(np.int64), n1, b[small_tables].astype(np.int64), n2
     )
     return p, exact
+
+
+def _log_ceiling(above: float) -> float:
+    """The log-probability above which a table's p-value surely exceeds `above` (a margin of 1 % for the
+    rounding of the two computations of the same logarithm)."""
+    return math.log(above) + 0.01 if above > 0 else -math.inf
+
+
+def _table_log_p(x1: np.ndarray, n1: int, x2: np.ndarray, n2: int) -> np.ndarray:
+    """The log-probability of each observed 2x2 table under the hypergeometric law of its margins."""
+    total, hits = n1 + n2, (x1 + x2).astype(np.int64)
+    x1, table = x1.astype(np.int64), _log_factorials(total)
+    return (
+        _log_choose_table(table, hits, x1)
+        + _log_choose_table(table, total - hits, n1 - x1)
+        - _log_choose(total, n1)
+    )
 
 
 _FISHER_CELLS = 4_000_000  # tests x support cells evaluated at once (32 MB of float64)
@@ -180,9 +225,13 @@ def fisher_exact_many(x1: np.ndarray, n1: int, x2: np.ndarray, n2: int) -> np.nd
     width = int((high - low).max()) + 1
     k = low[:, None] + np.arange(width)[None, :]
     valid = k <= high[:, None]
-    k = np.where(valid, k, low[:, None]).astype(np.float64)
-    hits = hits_of[:, None].astype(np.float64)
-    log_pmf = _log_choose_array(hits, k) + _log_choose_array(total - hits, n1 - k) - _log_choose(total, n1)
+    k = np.where(valid, k, low[:, None])
+    hits, table = hits_of[:, None], _log_factorials(total)
+    log_pmf = (
+        _log_choose_table(table, hits, k)
+        + _log_choose_table(table, total - hits, n1 - k)
+        - _log_choose(total, n1)
+    )
     log_pmf = np.where(valid, log_pmf, -np.inf)
     pmf = np.exp(log_pmf)
     observed = log_pmf[row_of, x1 - low[row_of]] + math.log1p(1e-7)
@@ -217,6 +266,24 @@ def benjamini_hochberg_array(p_values: Sequence[float] | np.ndarray) -> np.ndarr
     out = np.empty(m)
     out[order] = np.minimum(adjusted, 1.0)
     return out
+
+
+def discoveries(p_values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The tests whose Benjamini–Hochberg q-value is at most `level` (in input order) and those q-values, equal
+    to `benjamini_hochberg_array`'s: only the p-values at most `level` can be discoveries (q >= p), and the
+    others neither change the ranks of those (they sort after them) nor their q-values (each of their terms
+    p * m / rank exceeds `level`), so only those are sorted."""
+    p = np.asarray(p_values, dtype=np.float64)
+    m = p.size
+    low = np.flatnonzero(p <= level)
+    if not low.size:
+        return low, np.empty(0)
+    order = low[np.argsort(p[low], kind="mergesort")]  # ties in input order, as the full stable sort
+    scaled = p[order] * m / np.arange(1, low.size + 1)
+    adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    found = adjusted <= level
+    at = np.argsort(order[found], kind="mergesort")
+    return order[found][at], adjusted[found][at]
 
 
 def cohens_h(p1: float, p2: float) -> float:

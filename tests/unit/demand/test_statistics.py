@@ -193,3 +193,26 @@ def test_fisher_many_matches_scipy_and_the_scalar_test(monkeypatch, cells):
             assert many[i] == pytest.approx(expected, rel=1e-6, abs=1e-12), (a, n1, b, n2)
             assert many[i] == pytest.approx(fisher_exact_p(a, n1, b, n2), rel=1e-12, abs=1e-300)
     assert statistics.fisher_exact_many(np.array([], dtype=int), 5, np.array([], dtype=int), 5).size == 0
+
+
+@pytest.mark.parametrize("level", [0.05, 0.2])
+def test_screened_tests_give_the_discoveries_of_the_full_benjamini_hochberg(level):
+    """compare_many's `above` skips only tables whose p-value exceeds the level, and `discoveries` (which sorts
+    only the p-values at most the level) finds the same tests with the same q-values as the full procedure."""
+    import random
+
+    from service.demand.statistics import benjamini_hochberg_array, compare_many, discoveries
+
+    rng = random.Random(11)
+    for n1, n2 in [(1500, 300), (90, 60), (4000, 40)]:
+        x1 = np.array([rng.choice([0, 0, 1, 2, 3, 8, 30, n1 // 3]) for _ in range(800)])
+        x2 = np.array([min(n2, rng.choice([0, 1, 2, 5, 12, n2 // 2])) for _ in range(800)])
+        p_full, exact_full = compare_many(x1, n1, x2, n2)
+        q_full = benjamini_hochberg_array(p_full)
+        p, exact = compare_many(x1, n1, x2, n2, above=level)
+        found, q = discoveries(p, level)
+        assert found.tolist() == np.flatnonzero(q_full <= level).tolist() and found.size
+        assert q.tolist() == q_full[found].tolist() and p[found].tolist() == p_full[found].tolist()
+        assert (exact == exact_full).all()
+        assert ((p == p_full) | ((p == 1.0) & (p_full > level))).all()
+    assert discoveries(np.array([0.5, 0.9]), 0.05)[0].size == 0
