@@ -9,8 +9,10 @@ replica, a designer's button on another) wait for each other instead of racing o
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -46,6 +48,21 @@ INTERRUPTED_CHECK_SECONDS = 300
 # On PostgreSQL: a run's row is committed a moment before it takes its organisation's lock.
 UNLOCKED_GRACE = timedelta(minutes=2)
 DRIFT_WORK_MEM = "64MB"  # PostgreSQL, for the run's transaction only
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one run's detection: the run's rows, links and arrays
+    (some 190,000 objects at 1M rows) otherwise set off a full collection on every run, 0.1-0.17 CPU-s of a
+    one-second run, and nothing it makes is a cycle to collect early. Reference counting frees as usual; the
+    collector resumes (and runs as due) when the run ends, however it ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def thresholds(drift: DriftSettings) -> Thresholds:
@@ -110,7 +127,8 @@ async def run_drift(
                 )
                 # The rollup sums group hundreds of thousands of rows: in memory, not in sort files on disk.
                 await session.execute(text(f"SET LOCAL work_mem = '{DRIFT_WORK_MEM}'"))
-            summary = await _detect_and_record(session, drift, org_id, run.id, windows, progress)
+            with collection_paused():
+                summary = await _detect_and_record(session, drift, org_id, run.id, windows, progress)
             stored = await session.get(DriftRun, run.id)
             stored.status = "succeeded"
             stored.summary = summary
