@@ -8,18 +8,8 @@ import numpy as np
 
 from nlp import dwa_rank
 from nlp.splits import is_eval_occupation
+from tests.support.dwa import VITAL_SIGNS
 from tests.support.reference import shared
-
-# what O*NET itself links its vital-signs tasks to (Tasks to DWAs), any of which a designer would accept
-VITAL_SIGNS = {
-    "record vital statistics or other health information.",
-    "measure the physical or physiological attributes of patients.",
-    "assess physical conditions of patients to aid in diagnosis or treatment.",
-    "monitor patient conditions during treatments, procedures, or activities.",
-    "maintain health or medical records.",
-    "maintain medical records.",
-    "record patient medical histories.",
-}
 
 
 def labels_of(text: str, k: int = 5) -> list[str]:
