@@ -102,6 +102,7 @@ def test_candidates_include_the_nearest_concepts_even_when_the_words_name_one():
     phrase = "install roof windows"
     lexical = linker.lexical(phrase, ("esco",), None)
     assert max(lexical.values()) >= meaning.SEARCH_BELOW
-    ids, _ = meaning.features(phrase, None, lexical, ("esco",), linker)
-    nearest = meaning._nearest(phrase, ("esco",))[: meaning.N_ALWAYS]
-    assert set(nearest) <= set(ids)
+    ids, _ = meaning.features(phrase, None, lexical, ("esco",), linker, n_always=10)
+    assert set(meaning._nearest(phrase, ("esco",))[:10]) <= set(ids)
+    assert meaning.always_nearest(None) == meaning.weights()["nearest"]
+    assert meaning.always_nearest("extract") == 0  # the extractor's links search only for weak phrases
