@@ -101,9 +101,9 @@ def fit_linking(
 
     rows = [r for f in files for r in span_rows(f) if r.tuning]
     w = fit_weights(rows)
-    if WEIGHTS_FILE.exists():  # the scheme intercepts come from other data (the posting set's tune split)
+    if WEIGHTS_FILE.exists():  # the rest (scheme intercepts, the "extract" set...) comes from other data
         kept = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-        w.update({k: kept[k] for k in ("scheme", "scheme_fitted_on") if k in kept})
+        w = {**kept, **{k: v for k, v in w.items() if k != "scheme"}, "scheme": kept.get("scheme", {})}
     typer.echo(json.dumps(w))
     if write:
         WEIGHTS_FILE.write_text(json.dumps(w, indent=2) + "\n", encoding="utf-8")
