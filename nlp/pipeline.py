@@ -190,14 +190,15 @@ class Extractor:
 
     # ----------------------------------------------------------------- mentions
     def inner_aliases(self, doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """Alias phrases (config/aliases.json) inside a longer span: "tire service" in "tire service, brake
-        jobs and inspections", "pallet jack" in "hand-unload with a pallet jack". They name their concept too
-        (labelled ``INNER``: the span's own link stays; ``_mentions`` drops one that repeats it)."""
+        """Alias phrases (config/aliases.json) inside or across a span that is not the phrase itself: "tire
+        service" in "tire service, brake jobs and inspections", "lift 50 lbs" across the span "lift 50". They
+        name their concept too (labelled ``INNER``: the span's own link stays; ``_mentions`` drops one that
+        repeats it)."""
         if self.alias_matcher is None:
             return []
         out = []
         for _, s, e in self.alias_matcher(doc):
-            if any(a <= s and e <= b and (a, b) != (s, e) for a, b, _ in spans):
+            if any(s < b and a < e and (a, b) != (s, e) for a, b, _ in spans):
                 out.append((s, e, INNER))
         return sorted(set(out))
 
