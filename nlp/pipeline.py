@@ -22,6 +22,7 @@ from .linker import prefetch
 from .mention_make import make_mention, mention_kind
 from .segment import segments
 from .taxonomy import load_taxonomy
+from .titles import is_job_title
 from .types import Mention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -234,6 +235,8 @@ class Extractor:
         for start, end, label in sorted(spans, key=lambda sp: sp[2] == INNER):
             mtext = text[start:end]
             if end - start > MAX_MENTION_CHARS or cues.negated(start, end) or not_a_skill(mtext):
+                continue
+            if is_job_title(mtext):  # "CNC operator", "Office Clerk": the posting's heading, not a skill
                 continue
             for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
                 if not_a_skill(mtext[cstart:cend]):  # "willingness to learn" → "learn"
