@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .linker import link
+from .linker import get_linker, link
 from .taxonomy import load_taxonomy
 from .types import Concept
 
@@ -63,7 +63,9 @@ def best_link(
     # lean on its prior, so a text without one (a competency, a survey answer) keeps the esco-linking fit
     purpose = "extract" if occupation else None
     ranked = link(query, k=1, context=context, occupation=occupation, purpose=purpose)
-    if ranked and ranked[0][1] >= threshold:
+    if ranked and (ranked[0][1] >= threshold or ranked[0][0].id in get_linker().aliased(query)):
+        # a hand-written alias that is the query itself (config/aliases.json: "EKG", "CDL-A") says what it
+        # means, whatever the score the sentence's context gives it
         return ranked[0]
     return None, 0.0
 

@@ -22,13 +22,15 @@ from .linker import prefetch
 from .mention_make import make_mention, mention_kind
 from .segment import segments
 from .taxonomy import load_taxonomy
+from .titles import is_job_title
 from .types import Mention
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE_DIR / "model"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "extractor.json"
-RULES_REVISION = "11"  # bump when tokenisation, post-rules, cues or occupation coding change what is stored
+RULES_REVISION = "12"  # bump when tokenisation, post-rules, cues or occupation coding change what is stored
 MAX_MENTION_CHARS = 300
+INNER = "INNER"  # the label of an alias phrase found inside a longer span (Extractor.inner_aliases)
 
 _TRIM_WORDS = frozenset(
     "a an the and or of to in on for with as at by from our your their its this that these those "
@@ -207,10 +209,26 @@ class Extractor:
         return (s, e, label)
 
     # ----------------------------------------------------------------- mentions
+    def inner_aliases(self, doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Alias phrases (config/aliases.json) inside or across a span that is not the phrase itself: "tire
+        service" in "tire service, brake jobs and inspections", "lift 50 lbs" across the span "lift 50". They
+        name their concept too (labelled ``INNER``: the span's own link stays; ``_mentions`` drops one that
+        repeats it)."""
+        if self.alias_matcher is None:
+            return []
+        out = []
+        for _, s, e in self.alias_matcher(doc):
+            if any(s < b and a < e and (a, b) != (s, e) for a, b, _ in spans):
+                out.append((s, e, INNER))
+        return sorted(set(out))
+
     def _char_spans(self, doc, base: int) -> list[tuple[int, int, str]]:
-        """``doc_spans`` as character offsets into the whole text (the segment starts at ``base``)."""
+        """``doc_spans`` and their ``inner_aliases`` as character offsets into the whole text (the segment
+        starts at ``base``)."""
+        spans = self.doc_spans(doc)
         return [
-            (base + doc[s:e].start_char, base + doc[s:e].end_char, lab) for s, e, lab in self.doc_spans(doc)
+            (base + doc[s:e].start_char, base + doc[s:e].end_char, lab)
+            for s, e, lab in spans + self.inner_aliases(doc, spans)
         ]
 
     @property
@@ -232,17 +250,24 @@ class Extractor:
         out: list[Mention] = []
         thr = float(self.settings["link_threshold"])
         spans = self._char_spans(doc, base) if spans is None else spans
-        for start, end, label in spans:
+        named: set[str] = set()  # what the spans themselves link to (an inner alias repeating one is dropped)
+        for start, end, label in sorted(spans, key=lambda sp: sp[2] == INNER):
             mtext = text[start:end]
             if end - start > MAX_MENTION_CHARS or cues.negated(start, end) or not_a_skill(mtext):
+                continue
+            if is_job_title(mtext):  # "CNC operator", "Office Clerk": the posting's heading, not a skill
                 continue
             for cstart, cend, concept, score in conjunct_links(mtext, thr, doc.text, occupation):
                 if not_a_skill(mtext[cstart:cend]):  # "willingness to learn" → "learn"
                     continue
-                kind = self._kind(label, mtext, concept)
+                if label == INNER and (concept is None or concept.id in named):
+                    continue
+                if concept is not None:
+                    named.add(concept.id)
+                kind = self._kind("KNOWLEDGE" if label == INNER else label, mtext, concept)
                 cue = cues.requirement(start, end)  # a conjunct takes the whole phrase's cue
                 out.append(self._mention(text, start + cstart, start + cend, kind, concept, score, cue))
-        taken = [(start, end) for start, end, _ in spans]
+        taken = [(start, end) for start, end, label in spans if label != INNER]
         out.extend(self._item_mentions(text, doc.text, base, cues, taken, occupation, items))
         out.extend(self._clause_mentions(text, doc.text, base, cues, {m.concept for m in out}, occupation))
         return out
