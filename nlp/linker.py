@@ -172,8 +172,7 @@ class Linker:
         purpose: str | None = None,
     ) -> tuple[tuple[Concept, float], ...]:
         if meaning.ready():
-            n_always = meaning.always_nearest(purpose)
-            cands = meaning.candidates(self, phrase, schemes, occupation, n_always)  # shared by every context
+            cands = meaning.candidates(self, phrase, schemes, occupation)  # shared by every context
             scored = meaning.score(cands, phrase, context, self, purpose)
             self._aliases_first(phrase, schemes, scored)
         else:
@@ -322,7 +321,7 @@ def prefetch(queries: Iterable[tuple[str, str | None]]) -> int:
     if not meaning.ready():
         return 0
     wanted = [(p[:500], None, (occ or "").strip() or None) for p, occ in queries if p and p.strip()]
-    return meaning.prefetch_nearest(get_linker(), wanted, meaning.always_nearest("extract"))
+    return meaning.prefetch_nearest(get_linker(), wanted)
 
 
 def evaluate_linking(paths: Iterable[str], k: int = 5) -> dict[str, dict]:

@@ -23,9 +23,6 @@ from . import meaning
 from .taxonomy import load_taxonomy, norm_label
 
 BLOCK = 40
-# The context cosine's words either side of the span (``meaning.window``; chosen on the tuning blocks).
-WINDOW = 6
-NEAREST = 10  # the embedding's nearest this many are candidates whatever the lexical score (tuning blocks)
 NO_LABEL = ("LABEL NOT PRESENT", "UNDERSPECIFIED", "")
 
 
@@ -62,10 +59,7 @@ def _candidates(row: SpanRow, with_context: bool) -> tuple[list[str], np.ndarray
 
     linker = get_linker()
     lexical = linker.lexical(row.phrase, ("esco",), None)
-    context = row.sentence if with_context else None
-    return meaning.features(
-        row.phrase, context, lexical, ("esco",), linker, n_window=WINDOW, n_always=NEAREST
-    )
+    return meaning.features(row.phrase, row.sentence if with_context else None, lexical, ("esco",), linker)
 
 
 def fit_weights(rows: list[SpanRow], l2: float = 1e-4) -> dict:
@@ -93,7 +87,7 @@ def fit_weights(rows: list[SpanRow], l2: float = 1e-4) -> dict:
     res = minimize(loss, np.zeros(1 + len(meaning.FEATURES)), jac=True, method="L-BFGS-B")
     w = {"bias": round(float(res.x[0]), 4)}
     w.update({f: round(float(v), 4) for f, v in zip(meaning.FEATURES, res.x[1:], strict=True)})
-    return {**w, "scheme": {}, "window": WINDOW, "nearest": NEAREST, "rows": len(y)}
+    return {**w, "scheme": {}, "rows": len(y)}
 
 
 def span_scores(rows: list[SpanRow], k: int = 5, threshold: float = 0.5) -> dict:

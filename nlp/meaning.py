@@ -51,8 +51,6 @@ WEIGHTS_FILE = PACKAGE_DIR / "config" / "linking.json"
 N_LEXICAL = 12  # the lexical ranker's best this many
 N_NEAREST = 20  # and the embedding's nearest this many...
 SEARCH_BELOW = 0.4  # ...when the best lexical score is below this (the words alone do not name a concept)
-# Else its nearest this many: a weight set's "nearest" (words that name a concept may not name the right one;
-# the esco-linking set takes 10, the extractor's 0: a search per phrase would cost a posting's linking twice).
 N_PROFILE = 5  # and, when the occupation is known, the nearest this many of its profile's concepts
 # Before fitting (or without linking.json): lexical evidence and meaning weigh about equally.
 DEFAULT = {
@@ -63,8 +61,6 @@ DEFAULT = {
     "foreign": -3.0,
     "named": 2.0,
     "scheme": {},
-    "window": 0,  # the context's meaning: the phrase and this many words either side of it (0: all of it)
-    "nearest": 0,  # the embedding's nearest this many are candidates whatever the lexical score
 }
 FEATURES = ("lexical", "phrase", "context", "foreign", "named")
 
@@ -115,20 +111,18 @@ def _remember(key: tuple[str, tuple[str, ...] | None], ids: tuple[str, ...]) -> 
 
 
 def prefetch_nearest(
-    linker: CachingLinker,
-    queries: Iterable[tuple[str, tuple[str, ...] | None, str | None]],
-    n_always: int = 0,
+    linker: CachingLinker, queries: Iterable[tuple[str, tuple[str, ...] | None, str | None]]
 ) -> int:
     """Find at once the nearest concepts of every query (phrase, schemes, occupation) that will ask for them
-    (its best lexical score is below SEARCH_BELOW, or any when ``n_always``: a weight set's ``"nearest"``) and
-    has not yet: one matrix product reads the concept matrix once for all of them instead of once each. What
-    it finds is what ``_nearest`` would (``nearest_many`` leaves near ties to it); returns how many it found."""
+    (its best lexical score is below SEARCH_BELOW) and has not yet: one matrix product reads the concept matrix
+    once for all of them instead of once each. What it finds is what ``_nearest`` would (``nearest_many`` leaves
+    near ties to it); returns how many it found."""
     wanted: dict[tuple[str, tuple[str, ...] | None], None] = {}
     for phrase, schemes, occupation in queries:
         key = (norm_label(phrase), schemes)
         if key in _NEAREST or key in wanted:
             continue
-        lexical = {} if n_always > 0 else linker.lexical(phrase, schemes, occupation)
+        lexical = linker.lexical(phrase, schemes, occupation)
         if not lexical or max(lexical.values()) < SEARCH_BELOW:
             wanted[key] = None
     by_schemes: dict[tuple[str, ...] | None, list[str]] = {}
@@ -172,20 +166,15 @@ def phrase_candidates(
     schemes: tuple[str, ...] | None,
     linker: Linker,
     occupation: str | None = None,
-    n_always: int = 0,
 ) -> PhraseCandidates:
-    """The candidate ids (the lexical ranker's best, the embedding's nearest: N_NEAREST when the words alone do
-    not name a concept, else ``n_always``; the nearest of the occupation's profile) with the features that do
-    not depend on the context."""
+    """The candidate ids (the lexical ranker's best, the embedding's nearest when the words alone do not name a
+    concept, the nearest of the occupation's profile) with the features that do not depend on the context."""
     from .occupations import priors
     from .taxonomy import load_taxonomy
 
     key = norm_label(phrase)
     best_lexical = sorted(lexical.items(), key=lambda x: (-x[1], x[0]))[:N_LEXICAL]
-    if not best_lexical or best_lexical[0][1] < SEARCH_BELOW:
-        nearest = _nearest(key, schemes)
-    else:
-        nearest = _nearest(key, schemes)[:n_always] if n_always > 0 else ()
+    nearest = _nearest(key, schemes) if not best_lexical or best_lexical[0][1] < SEARCH_BELOW else ()
     matrix = embedding.concept_matrix()
     vector = embedding.embed([key])[0]
     ids = list(dict.fromkeys([c for c, _ in best_lexical] + list(nearest)))
@@ -209,37 +198,18 @@ def phrase_candidates(
 
 @lru_cache(maxsize=20_000)
 def candidates(
-    linker: CachingLinker,
-    phrase: str,
-    schemes: tuple[str, ...] | None,
-    occupation: str | None,
-    n_always: int = 0,
+    linker: CachingLinker, phrase: str, schemes: tuple[str, ...] | None, occupation: str | None
 ) -> PhraseCandidates:
     """``phrase_candidates`` of the linker's own lexical scores, cached: a posting's list items, clauses and
     conjuncts come back in sentence after sentence (and posting after posting) with other contexts."""
-    lexical = linker.lexical(phrase, schemes, occupation)
-    return phrase_candidates(phrase, lexical, schemes, linker, occupation, n_always)
+    return phrase_candidates(phrase, linker.lexical(phrase, schemes, occupation), schemes, linker, occupation)
 
 
-def window(context: str, phrase: str, n: int) -> str:
-    """The phrase with ``n`` words either side of it where it occurs in ``context`` (case aside), else (or when
-    ``n`` is 0) the whole context: a long sentence's other duties say little of what this phrase means."""
-    at = context.casefold().find(phrase.strip().casefold())
-    if n <= 0 or at < 0 or not phrase.strip():
-        return context
-    end = at + len(phrase.strip())
-    before, after = context[:at].split(), context[end:].split()
-    return " ".join([*before[max(0, len(before) - n) :], context[at:end], *after[:n]])
-
-
-def context_rows(
-    cands: PhraseCandidates, phrase: str, context: str | None, linker: Linker, n_window: int = 0
-) -> np.ndarray:
-    """The candidates' rows of FEATURES, given the sentence (``context``) the phrase is read in (its context
-    cosine is that of the phrase's ``window`` of ``n_window`` words in it; a weight set's ``"window"``)."""
+def context_rows(cands: PhraseCandidates, phrase: str, context: str | None, linker: Linker) -> np.ndarray:
+    """The candidates' rows of FEATURES, given the sentence (``context``) the phrase is read in."""
     if context and norm_label(context) != cands.key:
         sub = embedding.concept_matrix().matrix[cands.rows]
-        context_cos = sub @ embedding.embed([window(context, phrase, n_window)])[0]
+        context_cos = sub @ embedding.embed([context])[0]
     else:
         context_cos = cands.phrase_cos
     said = _stems(context or phrase) | _stems(phrase)
@@ -255,21 +225,14 @@ def features(
     schemes: tuple[str, ...] | None,
     linker: Linker,
     occupation: str | None = None,
-    n_window: int | None = None,
-    n_always: int | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Candidate concept ids and their rows of FEATURES: lexical score, phrase cosine, context cosine, and the
     share of the label's word weight (IDF) that the text does not say ("roof" of "install roof windows" in a
-    sentence about operating systems), and whether a label or alias of the concept is the phrase itself.
-    ``n_window``, ``n_always``: the context's window (``window``) and the nearest always asked for
-    (``phrase_candidates``), by default those of the file's own weights."""
-    w = weights()
-    always = int(w["nearest"]) if n_always is None else n_always
-    cands = phrase_candidates(phrase, lexical, schemes, linker, occupation, always)
+    sentence about operating systems), and whether a label or alias of the concept is the phrase itself."""
+    cands = phrase_candidates(phrase, lexical, schemes, linker, occupation)
     if not cands.ids:
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
-    n = int(w["window"]) if n_window is None else n_window
-    return list(cands.ids), context_rows(cands, phrase, context, linker, n)
+    return list(cands.ids), context_rows(cands, phrase, context, linker)
 
 
 @lru_cache(maxsize=256)
@@ -326,14 +289,10 @@ def combine(
 ) -> dict[str, float]:
     """Concept id → calibrated probability, for the lexical and the nearest candidates; ``occupation``: the
     text's O*NET-SOC code, whose profile adds candidates and raises the concepts it lists; ``purpose``: the
-    weight set (``weight_set``) the probability comes from (and its ``"window"`` and ``"nearest"``)."""
-    cands = phrase_candidates(phrase, lexical, schemes, linker, occupation, always_nearest(purpose))
-    return score(cands, phrase, context, linker, purpose)
-
-
-def always_nearest(purpose: str | None) -> int:
-    """How many of the embedding's nearest the weight set of ``purpose`` takes whatever the lexical score."""
-    return int(weight_set(purpose).get("nearest", 0))
+    weight set (``weight_set``) the probability comes from."""
+    return score(
+        phrase_candidates(phrase, lexical, schemes, linker, occupation), phrase, context, linker, purpose
+    )
 
 
 def score(
@@ -342,7 +301,6 @@ def score(
     """``combine`` of candidates already found (``candidates`` caches them per phrase)."""
     if not cands.ids:
         return {}
-    w = weight_set(purpose)
-    rows = context_rows(cands, phrase, context, linker, int(w.get("window", 0)))
-    probs = probability(rows, list(cands.schemes_of), w, prior=cands.boost)
+    rows = context_rows(cands, phrase, context, linker)
+    probs = probability(rows, list(cands.schemes_of), weight_set(purpose), prior=cands.boost)
     return {c: float(p) for c, p in zip(cands.ids, probs, strict=True) if not math.isnan(p)}

@@ -26,13 +26,6 @@ import numpy as np
 
 SCHEMES = ("onet-tools", "onet-dwa")  # intercepts beside ESCO's (0)
 L2 = 1e-3
-# The context cosine is the whole segment's (``meaning.window``): on the tune postings the esco-linking
-# window (6 words) gave 0.465 / 0.621 (0.459 / 0.634 refitted) against 0.463 / 0.636 with the segment.
-WINDOW = 0
-# No nearest concepts beyond the weak phrases' (meaning.phrase_candidates): the esco-linking set's 10 for every
-# phrase meant ~830 one-phrase searches of the whole concept matrix on the tune postings against 13 (conjuncts
-# and clauses are not prefetched), tune recall / precision 0.463 / 0.636 refitted against 0.463 / 0.626.
-NEAREST = 0
 
 
 def record_calls(postings, socs) -> list[tuple[int, tuple]]:
@@ -70,9 +63,7 @@ def candidate_rows(postings, calls) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for i, (phrase, schemes, occupation, context) in dict.fromkeys(calls):
         lexical = linker.lexical(phrase, schemes, occupation)
-        ids, rows = meaning.features(
-            phrase, context, lexical, schemes, linker, occupation, n_window=WINDOW, n_always=NEAREST
-        )
+        ids, rows = meaning.features(phrase, context, lexical, schemes, linker, occupation)
         prior = priors(occupation) if occupation else {}
         allowed = postings[i].allowed
         for cid, row in zip(ids, rows, strict=True):
@@ -115,11 +106,7 @@ def main() -> int:
     stored = json.loads(weights_file.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "linking.json"  # the extractor as it reads without a fitted "extract" set
-        plain = {k: v for k, v in stored.items() if k != "extract"}
-        plain.update(
-            window=WINDOW, nearest=NEAREST
-        )  # the candidates and context the extract set is fitted for
-        bare.write_text(json.dumps(plain), encoding="utf-8")
+        bare.write_text(json.dumps({k: v for k, v in stored.items() if k != "extract"}), encoding="utf-8")
         meaning.WEIGHTS_FILE = bare  # this process only
         meaning.weights.cache_clear()
         x, y = candidate_rows(postings, record_calls(postings, socs))
@@ -127,8 +114,6 @@ def main() -> int:
     names = ["bias", *meaning.FEATURES, "occupation"]
     posting: dict[str, object] = {n: round(float(v), 4) for n, v in zip(names, w, strict=False)}
     posting["scheme"] = {s: round(float(v), 4) for s, v in zip(SCHEMES, w[len(names) :], strict=True)}
-    posting["window"] = WINDOW
-    posting["nearest"] = NEAREST
     posting["rows"] = len(y)
     posting["fitted_on"] = (
         "python -m training.posting_calibration --write (tune split of nlp/eval/postings.jsonl)"

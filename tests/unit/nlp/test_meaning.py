@@ -88,21 +88,3 @@ def test_bad_input_yields_no_concepts():
     for text in ("", "   ", "\x00\x01\x02", "ääää ßßß", "这是一个中文句子，没有英文技能。"):
         assert sentence_concepts(text) == []
     assert rank_concepts("", 5) == []
-
-
-def test_the_context_window_is_the_phrase_and_its_neighbouring_words():
-    sentence = "You will design and install roof windows for homes across the county every week"
-    assert meaning.window(sentence, "Install Roof Windows", 2) == "design and install roof windows for homes"
-    assert meaning.window(sentence, "fix boilers", 2) == sentence  # not in it: the whole sentence
-    assert meaning.window(sentence, "install roof windows", 0) == sentence  # 0: the whole sentence
-
-
-def test_candidates_include_the_nearest_concepts_even_when_the_words_name_one():
-    linker = get_linker()
-    phrase = "install roof windows"
-    lexical = linker.lexical(phrase, ("esco",), None)
-    assert max(lexical.values()) >= meaning.SEARCH_BELOW
-    ids, _ = meaning.features(phrase, None, lexical, ("esco",), linker, n_always=10)
-    assert set(meaning._nearest(phrase, ("esco",))[:10]) <= set(ids)
-    assert meaning.always_nearest(None) == meaning.weights()["nearest"]
-    assert meaning.always_nearest("extract") == 0  # the extractor's links search only for weak phrases
