@@ -36,7 +36,7 @@ __all__ = [
 
 def extractor_version() -> str:
     """Identifies model + taxonomy, e.g. ``skillspan-ner-1a2b3c4d.9f3e+tax-c7db77b6``."""
-    from .pipeline import extractor_version as _v
+    from .version import extractor_version as _v
 
     return _v()
 
@@ -44,7 +44,7 @@ def extractor_version() -> str:
 def __getattr__(name: str):
     # EXTRACTOR_VERSION is computed lazily from the packaged files (hashing them only, no model load).
     if name == "EXTRACTOR_VERSION":
-        from .pipeline import static_version
+        from .version import static_version
 
         value = static_version()
         globals()[name] = value

@@ -237,7 +237,7 @@ def build_taxonomy(
 @app.command()
 def version() -> None:
     """Print the extractor version (model + taxonomy)."""
-    from .pipeline import extractor_version
+    from .version import extractor_version
 
     typer.echo(extractor_version())
 

@@ -65,8 +65,9 @@ def run(extractor, gold, socs) -> tuple[float, float, float, float]:
 
 def fit_clauses(write: bool) -> int:
     from nlp.concepts_eval import posting_occupations
-    from nlp.pipeline import SETTINGS_FILE, get_extractor
+    from nlp.pipeline import get_extractor
     from nlp.postings_gold import load_postings_gold, split_of
+    from nlp.version import SETTINGS_FILE
 
     gold = [p for p in load_postings_gold() if split_of(p.id) == "tune"]
     socs = posting_occupations(gold, "title")
@@ -103,8 +104,9 @@ def main() -> int:
     from nlp import meaning
     from nlp.concepts_eval import Tally, posting_occupations, score_posting
     from nlp.linker import get_linker
-    from nlp.pipeline import SETTINGS_FILE, get_extractor
+    from nlp.pipeline import get_extractor
     from nlp.postings_gold import load_postings_gold, split_of
+    from nlp.version import SETTINGS_FILE
 
     gold = [p for p in load_postings_gold() if split_of(p.id) == "tune"]
     socs = posting_occupations(gold, "title")

@@ -69,6 +69,13 @@ echo "== lint: ruff check and ruff format --check (the rules in pyproject.toml) 
 MYPY_LOG=$(mktemp)
 "$VENV/bin/python" -m mypy >"$MYPY_LOG" 2>&1 &
 MYPY_PID=$!
+# The NLP index cache (nlp/index_cache.py, ~/.cache/skillpulse/nlp unless SKILLPULSE_NLP_CACHE_DIR says
+# otherwise) built once here, beside mypy, when the nlp/ files changed since it was last built: otherwise both
+# passes and every server, worker and NLP pool process they start at once would each build it (a minute of CPU
+# apiece on a slow machine); with a current cache this only reads it.
+CACHE_START=$SECONDS
+"$VENV/bin/python" -c "from service.nlp_runner import load_nlp_data, without_torch; without_torch(); load_nlp_data()"
+echo "== NLP index cache ready: $((SECONDS - CACHE_START)) s =="
 # The two passes run side by side (each has its own database, servers on free ports, its own temp dirs): much of
 # the suite waits on subprocesses, servers and the browser, so together they take little more than the longer one.
 # The tests whose fixtures never reach the suite's database (tests/conftest.py: the browser tests on the demo's own

@@ -52,13 +52,15 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def load_nlp_data() -> None:
-    """Load the span model, the taxonomy gazetteer, the linker and title indexes once, as the worker starts,
+    """Load the span model, the taxonomy gazetteer, the linker, title and DWA indexes once, as the worker starts,
     instead of inside the first job that needs them (2–4 s with the NLP index cache, 10–15 s without)."""
     try:
         import nlp
+        from nlp.dwa_rank import rank_dwas
 
         nlp.extract("Experience with Python and project management.")
         nlp.code_occupation("software developer")
+        rank_dwas("Record patients' vital signs.")  # competency linking's DWA ranker and its example vectors
     except Exception:  # a worker that cannot preload still serves; the job that needs the data says why
         log.exception("preloading the NLP data in a worker process failed")
 

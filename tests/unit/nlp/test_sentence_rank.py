@@ -53,3 +53,16 @@ def test_sentence_concepts_score_as_rank_concepts_does():
     assert [(f.concept.id, f.score) for f in found] == [
         (c.id, s) for c, s in rank_concepts(sentence, 5, ("esco",))
     ]
+
+
+def test_spans_of_a_segment_are_the_extractors_whether_remembered_or_not():
+    from nlp.pipeline import extract_many, get_extractor
+
+    ex = get_extractor()
+    segment = "Operate forklifts and pallet jacks safely in a busy warehouse"
+    fresh = tuple(ex.nlp(segment)[s:e].text for s, e, _ in ex.doc_spans(ex.nlp(segment)))
+    ex._span_memo.clear()
+    assert sentence_rank.spans_of([segment]) == [fresh]  # not remembered: the model reads it
+    extract_many([segment])  # the extraction remembers what it found
+    assert sentence_rank.spans_of([segment, segment]) == [fresh, fresh]
+    assert fresh  # the statement names skills the span model finds
