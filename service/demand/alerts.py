@@ -142,7 +142,10 @@ async def record_candidate(
     if current is not None:
         return await _update_open(session, org_id, run_id, candidate, reopen_margin, now, current)
     if closed is not None:
-        return await _reopen(session, org_id, run_id, candidate, reopen_margin, now, closed)
+        outcome = await _reopen(session, org_id, run_id, candidate, reopen_margin, now, closed)
+        if known is not None and closed.status in OPEN_STATUSES:  # a repeat of it in the run updates it
+            known.open[fp] = known.closed.pop(fp)
+        return outcome
     alert = Alert(
         org_id=org_id,
         credential_id=credential_id,
@@ -160,6 +163,8 @@ async def record_candidate(
     )
     session.add(alert)
     await session.flush()
+    if known is not None:
+        known.open[fp] = alert  # as a query would now find it
     session.add(make_event(alert, "opened", None, "open", "raised by a drift run", at=now))
     await webhooks.enqueue(session, org_id, "alert.opened", alert)
     return "opened"
